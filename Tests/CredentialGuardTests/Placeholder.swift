@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderCredentialGuardTests: XCTestCase { func testNothing() {} }
