@@ -23,12 +23,13 @@ let package = Package(
 
         // Pure logic.
         .target(name: "CredSpec"),
+        .target(name: "DurableFiles"),
         .target(name: "CCGPlugin"),
 
         // Owning Swift types over the C libraries.
         .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
-        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword"]),
-        .target(name: "Directory", dependencies: ["CLDAP", "Kerberos"]),
+        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "DurableFiles"]),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "Kerberos", "ManagedPassword"]),
 
         // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
         .target(

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replaces a file so that a reader sees either the old or the new content, never a part:
+/// write a temporary file beside it, fsync, set owner and mode, rename over, fsync the directory.
+public enum AtomicFile {
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, ownership: FileOwnership) throws {
+        try replace(path, ownership: ownership) { temporaryPath in
+            let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
+            defer { close(fd) }
+            let contiguous = Array(bytes)
+            var written = 0
+            while written < contiguous.count {
+                let n = contiguous.withUnsafeBytes { buffer in
+                    Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError("write", path: temporaryPath, errno: errno)
+                }
+                written += n
+            }
+        }
+    }
+
+    /// Lets `produce` create a file at a temporary path (for C libraries that write by path),
+    /// then makes it durable and renames it over `path`. The temporary file is removed on failure;
+    /// `produce`'s own error is rethrown unchanged.
+    public static func replace(
+        _ path: String, ownership: FileOwnership,
+        produce: (_ temporaryPath: String) throws -> Void
+    ) throws {
+        let temporaryPath = temporaryName(for: path)
+        do {
+            try produce(temporaryPath)
+            try settle(temporaryPath, ownership: ownership)
+            guard rename(temporaryPath, path) == 0 else { throw FileSystemError("rename into", path: path, errno: errno) }
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+        syncDirectory(of: path)
+    }
+
+    /// A name in the same directory (rename is atomic only within one file system), hidden and unique.
+    static func temporaryName(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        // Unpredictable, so another writer of the directory cannot pre-create it.
+        let random = UInt64.random(in: .min ... .max)
+        return "\(directory).\(name).tmp-\(String(random, radix: 36))"
+    }
+
+    private static func settle(_ temporaryPath: String, ownership: FileOwnership) throws(FileSystemError) {
+        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw FileSystemError("open", path: temporaryPath, errno: errno) }
+        defer { close(fd) }
+        if ownership.uid != nil || ownership.gid != nil {
+            let uid = ownership.uid ?? uid_t.max   // -1 keeps the current owner
+            let gid = ownership.gid ?? gid_t.max
+            guard fchown(fd, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: temporaryPath, errno: errno) }
+        }
+        guard fchmod(fd, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: temporaryPath, errno: errno) }
+        guard fsync(fd) == 0 else { throw FileSystemError("sync", path: temporaryPath, errno: errno) }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+}

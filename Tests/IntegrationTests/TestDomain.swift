@@ -1,0 +1,103 @@
+import Directory
+import Foundation
+import Kerberos
+import ManagedPassword
+import XCTest
+
+/// The Samba DC started by `scripts/testdomain up`, described by its `testdomain.env`.
+struct TestDomain: Sendable {
+    let settings: [String: String]
+
+    /// The running test domain, or a skip that says how to start it. With
+    /// CCGD_REQUIRE_TESTDOMAIN=1 (set by scripts/test and CI) a missing domain fails instead.
+    static func require() throws -> TestDomain {
+        if let domain = loaded { return domain }
+        let message = "the test domain is not running: start it with scripts/testdomain up (integration test skipped)"
+        if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" {
+            XCTFail(message)
+        }
+        throw XCTSkip(message)
+    }
+
+    private static let loaded: TestDomain? = {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = environment["CCGD_TESTDOMAIN_DIR"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".testdomain").path
+        guard let text = try? String(contentsOfFile: directory + "/testdomain.env", encoding: .utf8) else { return nil }
+        var settings: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        let domain = TestDomain(settings: settings)
+        // Up means the KDC answers: a stale env file from a stopped DC is not a running domain.
+        guard domain.kdcAnswers() else { return nil }
+        // GSS-API reads the process's Kerberos configuration, like ccgd's own (see KerberosConfiguration).
+        setenv("KRB5_CONFIG", domain.krb5Config, 1)
+        return domain
+    }()
+
+    subscript(_ key: String) -> String { settings["CCGD_TD_" + key] ?? "" }
+
+    var realm: String { self["REALM"] }
+    var dnsDomain: String { self["DNSDOMAIN"] }
+    var domainDN: String { self["DOMAIN_DN"] }
+    var krb5Config: String { self["KRB5_CONFIG"] }
+    var smbConf: String { self["SMB_CONF"] }
+    var caFile: String { self["CA"] }
+    var controller: DomainController { DomainController(hostName: self["DC"], address: self["DC_ADDRESS"]) }
+    var gmsas: [String] { self["GMSAS"].split(separator: " ").map(String.init) }
+    var credSpecDirectory: String { self["CREDSPECS"] }
+
+    /// The portable users' credentials files (the file plug-in's JSON format).
+    var allowedCredentialsFile: String { self["ALLOWED_CREDENTIALS"] }
+    var outsiderCredentialsFile: String { self["OUTSIDER_CREDENTIALS"] }
+
+    func credentials(_ file: String) throws -> (user: String, password: SecretBytes) {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: String]
+        return (object?["username"] ?? "", SecretBytes(Array((object?["password"] ?? "").utf8)))
+    }
+
+    private func kdcAnswers() -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(88).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// Runs a command and returns its standard output; fails the test with its stderr otherwise.
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["KRB5_CONFIG"] = krb5Config
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: out, as: UTF8.self)
+        if process.terminationStatus != 0 {
+            throw CommandFailed(command: arguments.joined(separator: " "), status: process.terminationStatus,
+                                output: text + String(decoding: err, as: UTF8.self))
+        }
+        return text
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        let command: String, status: Int32, output: String
+        var description: String { "\(command) exited \(status): \(output)" }
+    }
+}
