@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "DurableFiles"),
         .target(name: "CCGPlugin"),
 
+        // Bundled plug-ins: each sees CCGPlugin only.
+        .target(name: "FilePlugin", dependencies: ["CCGPlugin"], path: "Plugins/FilePlugin"),
+
         // Owning Swift types over the C libraries.
         .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "DurableFiles"]),
@@ -35,7 +38,7 @@ let package = Package(
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "ManagedPassword", "Kerberos", "Directory",
+                "CredSpec", "CCGPlugin", "FilePlugin", "ManagedPassword", "Kerberos", "Directory", "DurableFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -59,8 +62,12 @@ let package = Package(
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["ManagedPassword", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
+        .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
+        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: ["CredentialGuard"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin"]),
     ],
     swiftLanguageModes: [.v6]
 )

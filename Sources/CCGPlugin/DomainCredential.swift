@@ -1,0 +1,17 @@
+/// What a plug-in returns: the portable user's domain, user name and password, as
+/// `ICcgDomainAuthCredentials::GetPasswordCredentials` does on Windows.
+public struct DomainCredential: Sendable, Equatable, CustomStringConvertible {
+    /// The user's domain: DNS name (`contoso.com`), NetBIOS name (`CONTOSO`) or realm.
+    public var domainName: String
+    /// The user's sAMAccountName (or `user@domain`).
+    public var username: String
+    public var password: Password
+
+    public init(domainName: String, username: String, password: Password) {
+        self.domainName = domainName
+        self.username = username
+        self.password = password
+    }
+
+    public var description: String { "\(domainName)\\\(username)" }
+}

@@ -1,0 +1,67 @@
+import Directory
+import Kerberos
+import ManagedPassword
+
+/// Why fetching a gMSA failed; each case names the step, the input and what to do.
+public enum AccountFetchError: CodedError, Sendable {
+    /// The CredSpec names no domain controller and none was configured.
+    case noDomainControllers(realm: String)
+    /// The portable user could not log in to the KDC.
+    case portableUserLogin(principal: String, KerberosError)
+    /// Every DC failed to connect; the reasons in order.
+    case controllersUnreachable(realm: String, [DirectoryError])
+    /// A directory step failed (bind, access, account lookup).
+    case directory(DirectoryError)
+    /// The DC sent a blob that is not an MSDS-MANAGEDPASSWORD_BLOB.
+    case malformedPassword(account: String, ManagedPasswordBlobError)
+    /// libkrb5 or OpenSSL failed to derive a key.
+    case keyDerivation(account: String, KeyDerivationError)
+    /// The derived keys did not get a ticket for the gMSA itself.
+    case managedAccountLogin(principal: String, KerberosError)
+    /// A file could not be written.
+    case output(path: String, reason: String)
+
+    public var code: ErrorCode {
+        switch self {
+        case .noDomainControllers: .directoryUnreachable
+        case let .portableUserLogin(_, error), let .managedAccountLogin(_, error):
+            error.kind == .kdcUnreachable || error.kind == .realmUnknown ? .directoryUnreachable : .authFailed
+        case .controllersUnreachable: .directoryUnreachable
+        case let .directory(error):
+            switch error {
+            case .unreachable, .tlsFailed: .directoryUnreachable
+            case .bindRefused: .authFailed
+            case .accessDenied, .notSealed, .confidentialityRequired: .directoryAccessDenied
+            case .accountNotFound: .accountNotFound
+            case .operationFailed, .malformedAnswer: .directoryMalformedAnswer
+            }
+        case .malformedPassword: .directoryMalformedAnswer
+        case .keyDerivation, .output: .internal
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .noDomainControllers(realm):
+            return "no domain controller is known for \(realm); list them in the configuration (controllers) or publish DNS SRV records."
+        case let .portableUserLogin(principal, error):
+            return "portable user \(principal) could not log in: \(error)"
+        case let .controllersUnreachable(realm, errors):
+            let reasons = errors.map { "\($0)" }.joined(separator: " ")
+            return "no domain controller of \(realm) could be reached: \(reasons)"
+        case let .directory(error):
+            return "\(error)"
+        case let .malformedPassword(account, error):
+            return "the managed password of \(account) is malformed: \(error)"
+        case let .keyDerivation(account, error):
+            return "cannot derive the keys of \(account): \(error)"
+        case let .managedAccountLogin(principal, error):
+            if error.kind == .clientRevoked {
+                return "\(principal) is disabled or locked in the directory; enable the account (Enable-ADAccount, or samba-tool user enable)."
+            }
+            return "the KDC did not accept the keys derived for \(principal): \(error)"
+        case let .output(path, reason):
+            return "cannot write \(path): \(reason)"
+        }
+    }
+}

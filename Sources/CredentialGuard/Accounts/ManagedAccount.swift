@@ -1,0 +1,58 @@
+import Foundation
+import Kerberos
+import ManagedPassword
+
+/// A group managed service account as fetched from the directory, with its derived keys.
+public struct ManagedAccount: Sendable {
+    /// `sAMAccountName`, with its trailing `$`.
+    public let samAccountName: String
+    public let realm: String
+    public let dnsDomain: String
+    public let keyVersionNumber: UInt32
+    public let encryptionTypes: [EncryptionType]
+    public let servicePrincipalNames: [String]
+    public let dnsHostName: String?
+    public let objectSid: String?
+    public let objectGUID: String?
+    public let salt: Salt
+    /// Keys of the current password, strongest first.
+    public let currentKeys: [KerberosKey]
+    /// Keys of the previous password (kvno − 1); empty when the blob has none.
+    public let previousKeys: [KerberosKey]
+    /// The blob's intervals: read again before `queryPasswordInterval`; no change during `unchangedPasswordInterval`.
+    public let queryPasswordInterval: Duration
+    public let unchangedPasswordInterval: Duration
+    public let fetchedAt: Date
+
+    /// `NAME$@REALM`.
+    public var principal: String { "\(samAccountName)@\(realm)" }
+
+    /// The name without `$`, which is also the host name a container carries.
+    public var name: String { samAccountName.hasSuffix("$") ? String(samAccountName.dropLast()) : samAccountName }
+
+    /// `NAME$@REALM` and every SPN in the realm, so that acceptors find their key under any name.
+    public var principals: [String] { [principal] + servicePrincipalNames.map { "\($0)@\(realm)" } }
+
+    /// Until when the password surely stays the same.
+    public var passwordStableUntil: Date { fetchedAt.addingTimeInterval(unchangedPasswordInterval.seconds) }
+
+    /// Every key under every principal: current keys at the kvno, previous keys at kvno − 1 so
+    /// that service tickets issued before a rotation still decrypt.
+    public func keytabEntries() -> [KeytabEntry] {
+        var entries: [KeytabEntry] = []
+        for principal in principals {
+            entries += currentKeys.map { KeytabEntry(principal: principal, keyVersionNumber: keyVersionNumber, key: $0) }
+            if keyVersionNumber > 1 {
+                entries += previousKeys.map { KeytabEntry(principal: principal, keyVersionNumber: keyVersionNumber - 1, key: $0) }
+            }
+        }
+        return entries
+    }
+}
+
+extension Duration {
+    var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

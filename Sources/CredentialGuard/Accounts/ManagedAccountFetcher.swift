@@ -1,0 +1,133 @@
+import CCGPlugin
+import CredSpec
+import Directory
+import Foundation
+import Kerberos
+import ManagedPassword
+
+/// The core pipeline: portable user's credentials → Kerberos login → sealed LDAP read of the
+/// managed password → keys. Synchronous and blocking: run it off the event loop and off the
+/// Swift concurrency pool. Uses the process's Kerberos configuration (KRB5_CONFIG), which
+/// GSS-API reads too.
+public struct ManagedAccountFetcher: Sendable {
+    public var settings: DomainSettings
+
+    public init(settings: DomainSettings) {
+        self.settings = settings
+    }
+
+    /// What one fetch produced.
+    public struct Result: Sendable {
+        public let accounts: [ManagedAccount]
+        /// The DC that answered.
+        public let controller: DomainController
+        public let portableUser: String
+    }
+
+    /// Fetches every account of `spec`, logging in as `credential`'s user.
+    public func fetch(_ spec: CredentialSpec, credential: DomainCredential) throws(AccountFetchError) -> Result {
+        try fetch(accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                  netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
+    }
+
+    /// Fetches `accounts` (names with or without `$`) of the domain `dnsDomain`/`realm`.
+    public func fetch(
+        accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, credential: DomainCredential
+    ) throws(AccountFetchError) -> Result {
+        guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
+        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName)
+        let context: KerberosContext
+        do { context = try KerberosContext() } catch { throw .portableUserLogin(principal: user.principal, error) }
+
+        let connection: DirectoryConnection
+        var cache: CredentialsCache?   // the portable user's TGT lives only in memory, only this long
+        switch settings.protection {
+        case .sealedGSSAPI:
+            do {
+                let login = try CredentialsCache.newInMemory(context: context)
+                let client = try Principal(parsing: user.principal, context: context)
+                _ = try credential.password.withUTF8 { bytes throws(KerberosError) in
+                    try context.obtainTicket(for: client, password: SecretBytes(copying: bytes), into: login)
+                }
+                cache = login
+            } catch {
+                throw .portableUserLogin(principal: user.principal, error)
+            }
+            connection = try connect { controller throws(DirectoryError) in
+                let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+                try connection.bindGSSAPI(credentials: cache!)
+                return connection
+            }
+        case let .ldaps(caFile):
+            connection = try connect { controller throws(DirectoryError) in
+                let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
+                try credential.password.withUTF8 { bytes throws(DirectoryError) in
+                    try connection.bindSimple(user: user.bindName, password: SecretBytes(copying: bytes))
+                }
+                return connection
+            }
+        }
+        defer { withExtendedLifetime(cache) {} }
+
+        let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
+        var fetched: [ManagedAccount] = []
+        for account in accounts {
+            let record: ManagedServiceAccountRecord
+            do { record = try connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
+            fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
+        }
+        return Result(accounts: fetched, controller: connection.controller, portableUser: user.principal)
+    }
+
+    /// Tries each DC in order; only an unreachable one moves on to the next.
+    private func connect(
+        _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
+    ) throws(AccountFetchError) -> DirectoryConnection {
+        var failures: [DirectoryError] = []
+        for controller in settings.controllers {
+            do {
+                return try open(controller)
+            } catch {
+                switch error {
+                case .unreachable, .tlsFailed: failures.append(error)
+                default: throw .directory(error)
+                }
+            }
+        }
+        throw .controllersUnreachable(realm: settings.controllers.first?.hostName ?? "", failures)
+    }
+
+    /// Blob → passwords → keys, with the salt AD uses for the account.
+    static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
+        let account = record.samAccountName
+        let blob: ManagedPasswordBlob
+        do {
+            blob = try record.managedPasswordBlob.withUnsafeBytes { bytes throws(ManagedPasswordBlobError) in
+                try ManagedPasswordBlob(decoding: Array(bytes))
+            }
+        } catch {
+            throw .malformedPassword(account: account, error)
+        }
+        let salt = Salt.computerAccount(realm: realm, accountName: account, dnsDomain: dnsDomain)
+        let types = SupportedEncryptionTypes.encryptionTypes(fromAttribute: record.supportedEncryptionTypes)
+        let current: [KerberosKey], previous: [KerberosKey]
+        do {
+            current = try KeyDerivation.keys(for: blob.currentPassword, salt: salt, encryptionTypes: types)
+            previous = try blob.previousPassword.map { password throws(KeyDerivationError) in
+                try KeyDerivation.keys(for: password, salt: salt, encryptionTypes: types)
+            } ?? []
+        } catch {
+            throw .keyDerivation(account: account, error)
+        }
+        return ManagedAccount(
+            samAccountName: account, realm: realm, dnsDomain: dnsDomain.lowercased(),
+            keyVersionNumber: record.keyVersionNumber, encryptionTypes: types,
+            servicePrincipalNames: record.servicePrincipalNames, dnsHostName: record.dnsHostName,
+            objectSid: record.objectSid?.description, objectGUID: record.objectGUID, salt: salt,
+            currentKeys: current, previousKeys: previous,
+            queryPasswordInterval: blob.queryPasswordInterval, unchangedPasswordInterval: blob.unchangedPasswordInterval,
+            fetchedAt: Date())
+    }
+}
+
+extension CredentialSpec: RealmNaming {}

@@ -1,0 +1,26 @@
+import Foundation
+import Kerberos
+
+/// When fetched credentials must be fetched or renewed again.
+public struct RefreshPolicy: Sendable {
+    /// Fraction of a ticket's lifetime after which a new one is obtained.
+    public var ticketRenewalFraction: Double = 0.8
+    /// Never plan a password read sooner than this after the last one (a DC answering with a
+    /// zero interval must not become a busy loop).
+    public var minimumPasswordInterval: TimeInterval = 60
+
+    public init() {}
+
+    /// The next time the password must be read: the DC promised no change before
+    /// `passwordStableUntil`; `jitter` (0…1) spreads many nodes over the last tenth of the interval.
+    public func passwordRefresh(for account: ManagedAccount, jitter: Double = 0) -> Date {
+        let stable = max(account.unchangedPasswordInterval.seconds, minimumPasswordInterval)
+        return account.fetchedAt.addingTimeInterval(stable * (1 - 0.1 * min(max(jitter, 0), 1)))
+    }
+
+    /// The next time a ticket with `times` should be replaced.
+    public func ticketRefresh(_ times: TicketTimes) -> Date {
+        let lifetime = times.endTime.timeIntervalSince(times.startTime)
+        return times.startTime.addingTimeInterval(lifetime * ticketRenewalFraction)
+    }
+}

@@ -1,0 +1,40 @@
+import DurableFiles
+import Kerberos
+
+/// Writes what a container uses: the keytab of its accounts and a TGT of one of them.
+/// Both replace their file atomically, so a reader never sees a partial file.
+public enum CredentialFiles {
+    /// One keytab holding every principal and key of `accounts`.
+    public static func writeKeytab(for accounts: [ManagedAccount], to path: String, ownership: FileOwnership) throws(AccountFetchError) {
+        do {
+            let context = try KerberosContext()
+            try Keytab.write(accounts.flatMap { $0.keytabEntries() }, to: path, ownership: ownership, context: context)
+        } catch {
+            throw .output(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Logs `account` in with its current keys (the proof that the KDC accepts them) and
+    /// stores the TGT in a FILE credentials cache at `path`.
+    @discardableResult
+    public static func writeTicketCache(for account: ManagedAccount, to path: String, ownership: FileOwnership) throws(AccountFetchError) -> TicketTimes {
+        var times: TicketTimes?
+        do {
+            let context = try KerberosContext()
+            let client = try Principal(parsing: account.principal, context: context)
+            let entries = account.currentKeys.map {
+                KeytabEntry(principal: account.principal, keyVersionNumber: account.keyVersionNumber, key: $0)
+            }
+            let keys = try Keytab(inMemory: entries, context: context)
+            try AtomicFile.replace(path, ownership: ownership) { temporaryPath in
+                let cache = try CredentialsCache.file(at: temporaryPath, context: context)
+                times = try context.obtainTicket(for: client, keytab: keys, into: cache)
+            }
+        } catch let error as KerberosError {
+            throw .managedAccountLogin(principal: account.principal, error)
+        } catch {
+            throw .output(path: path, reason: "\(error)")
+        }
+        return times!
+    }
+}

@@ -1,0 +1,23 @@
+import Directory
+
+/// How ccgd reaches one domain: which DCs, in order, and how the password travels.
+public struct DomainSettings: Sendable, Equatable {
+    /// How the managed password is protected on the wire.
+    public enum Protection: Sendable, Equatable {
+        /// GSSAPI bind as the portable user, sealed (encrypted) by Kerberos.
+        case sealedGSSAPI
+        /// LDAPS and a simple bind as the portable user; `caFile` checks the DC's certificate.
+        case ldaps(caFile: String?)
+    }
+
+    public var controllers: [DomainController]
+    public var protection: Protection
+    /// Seconds to wait for a DC's connection and answers.
+    public var timeout: Int
+
+    public init(controllers: [DomainController], protection: Protection = .sealedGSSAPI, timeout: Int = 5) {
+        self.controllers = controllers
+        self.protection = protection
+        self.timeout = timeout
+    }
+}

@@ -1,0 +1,39 @@
+/// The stable error codes of the socket API (API.md), shared by every error a user can cause.
+public enum ErrorCode: String, Sendable, Codable {
+    case badRequest = "bad_request"
+    case credspecInvalid = "credspec.invalid"
+    case credspecNotFound = "credspec.not_found"
+    case forbidden = "forbidden"
+    case notFound = "not_found"
+    case payloadTooLarge = "payload_too_large"
+    case pluginUnknown = "plugin.unknown"
+    case pluginFailed = "plugin.failed"
+    case pluginTimeout = "plugin.timeout"
+    case authFailed = "auth.failed"
+    case directoryAccessDenied = "directory.access_denied"
+    case accountNotFound = "account.not_found"
+    case directoryUnreachable = "directory.unreachable"
+    /// The DC answered with something AD never sends (a malformed password blob, say).
+    case directoryMalformedAnswer = "directory.malformed_answer"
+    case `internal` = "internal"
+
+    /// The HTTP status that goes with the code.
+    public var httpStatus: Int {
+        switch self {
+        case .badRequest, .credspecInvalid: 400
+        case .forbidden: 403
+        case .credspecNotFound, .notFound: 404
+        case .payloadTooLarge: 413
+        case .pluginUnknown: 422
+        case .pluginFailed, .authFailed, .directoryAccessDenied, .accountNotFound, .directoryMalformedAnswer: 502
+        case .directoryUnreachable: 503
+        case .pluginTimeout: 504
+        case .internal: 500
+        }
+    }
+}
+
+/// An error that knows its API code; its description is the one sentence shown to people.
+public protocol CodedError: Error, CustomStringConvertible {
+    var code: ErrorCode { get }
+}

@@ -1,0 +1,56 @@
+/// A krb5.conf, rendered from what ccgd knows about its domains. The daemon writes one for
+/// itself (libkrb5 and GSS-API read the process's KRB5_CONFIG) and one into every lease.
+public struct KerberosConfiguration: Sendable, Equatable {
+    /// One realm and where its KDCs are.
+    public struct Realm: Sendable, Equatable {
+        public var name: String
+        /// DNS name of the domain, mapped to the realm in [domain_realm].
+        public var dnsDomain: String
+        /// `host` or `host:port`; empty means find them with DNS SRV records.
+        public var kdcs: [String]
+
+        public init(name: String, dnsDomain: String, kdcs: [String]) {
+            self.name = name
+            self.dnsDomain = dnsDomain
+            self.kdcs = kdcs
+        }
+    }
+
+    public var defaultRealm: String
+    public var realms: [Realm]
+
+    public init(defaultRealm: String, realms: [Realm]) {
+        self.defaultRealm = defaultRealm
+        self.realms = realms
+    }
+
+    /// The file's text.
+    public func rendered() -> String {
+        let usesDNS = realms.contains { $0.kdcs.isEmpty }
+        var text = """
+            # Written by ccgd.
+            [libdefaults]
+            \tdefault_realm = \(defaultRealm)
+            \tdns_lookup_realm = false
+            \tdns_lookup_kdc = \(usesDNS)
+            \trdns = false
+            \tdns_canonicalize_hostname = false
+            \t# AS replies with a PAC exceed a UDP datagram: TCP first saves a round trip.
+            \tudp_preference_limit = 1
+
+            [realms]
+
+            """
+        for realm in realms {
+            text += "\t\(realm.name) = {\n"
+            for kdc in realm.kdcs { text += "\t\tkdc = \(kdc)\n" }
+            text += "\t}\n"
+        }
+        text += "\n[domain_realm]\n"
+        for realm in realms {
+            text += "\t.\(realm.dnsDomain.lowercased()) = \(realm.name)\n"
+            text += "\t\(realm.dnsDomain.lowercased()) = \(realm.name)\n"
+        }
+        return text
+    }
+}

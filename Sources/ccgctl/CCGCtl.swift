@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct CCGCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ccgctl",
+        abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
+        subcommands: [FetchCommand.self, BlobCommand.self])
+}

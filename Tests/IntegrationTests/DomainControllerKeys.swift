@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+
+/// The DC's own keys for an account, exported by `samba-tool domain exportkeytab` from its
+/// database: the oracle our derived keys must equal byte for byte.
+struct DomainControllerKeys {
+    struct Key: Hashable {
+        let kvno: UInt32
+        let enctype: String
+        let hex: String
+    }
+
+    let keys: Set<Key>
+
+    init(account: String, domain: TestDomain) throws {
+        let path = NSTemporaryDirectory() + "/ccgd-export-\(UUID().uuidString).keytab"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try domain.run(["samba-tool", "domain", "exportkeytab", path, "--principal=\(account)", "-s", domain.smbConf])
+        // klist -k -e -K:  "   2 WebApp01$@CONTOSO.TEST (aes256-cts-hmac-sha1-96)  (0x1a2b…)"
+        let listing = try domain.run(["klist", "-k", "-e", "-K", path])
+        var keys = Set<Key>()
+        for line in listing.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 4, let kvno = UInt32(fields[0]), fields[2].hasPrefix("("), fields[3].hasPrefix("(0x") else { continue }
+            keys.insert(Key(kvno: kvno, enctype: String(fields[2].dropFirst().dropLast()),
+                            hex: String(fields[3].dropFirst(3).dropLast()).lowercased()))
+        }
+        self.keys = keys
+    }
+}
