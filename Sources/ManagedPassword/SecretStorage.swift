@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One heap buffer of secret bytes, zeroed before it goes back to the allocator.
+///
+/// `@unchecked Sendable`: the buffer is written only while `SecretBytes` initialises it, before
+/// the storage is shared; afterwards it is only read.
+final class SecretStorage: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+
+    init(zeroedByteCount count: Int) {
+        precondition(count >= 0, "a negative byte count for secret storage")
+        buffer = .allocate(byteCount: count, alignment: 16)
+        // Start from zeros so that a failing initialiser leaves nothing uninitialised behind.
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit {
+        wipeSecret(buffer)
+        buffer.deallocate()
+    }
+}
+
+/// Zeroes memory in a way the optimiser may not remove, unlike a plain `memset` before `free`.
+func wipeSecret(_ buffer: UnsafeMutableRawBufferPointer) {
+    guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+    #if canImport(Darwin)
+    _ = memset_s(base, buffer.count, 0, buffer.count)
+    #else
+    explicit_bzero(base, buffer.count)
+    #endif
+}
