@@ -31,7 +31,13 @@ public final class DirectoryConnection {
         case .plain: (port, scheme) = (controller.ldapPort, "ldap")
         case .tls: (port, scheme) = (controller.ldapsPort, "ldaps")
         }
-        let fd = try TCPConnection.open(host: host, port: port, timeoutMilliseconds: Int32(timeout * 1000))
+        let fd: Int32
+        do {
+            fd = try TCPConnection.open(host: host, port: port, timeoutMilliseconds: Int32(timeout * 1000))
+        } catch {
+            guard case let .unreachable(_, reason) = error else { throw error }
+            throw .unreachable(controller: controller.description, reason: reason)
+        }
         var handle: OpaquePointer?
         // The URL names the DC: GSSAPI asks for ldap/<hostName> and TLS checks the certificate against it.
         let status = ldap_init_fd(fd, LDAP_PROTO_TCP, "\(scheme)://\(controller.hostName):\(port)", &handle)

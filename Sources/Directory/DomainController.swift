@@ -15,7 +15,7 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `name`, `name=address` or `name=address:port` (the LDAP port), as written in config and flags.
     public init?(parsing text: String) {
-        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let name = parts.first, !name.isEmpty, !name.contains(" ") else { return nil }
         self.init(hostName: name)
         if parts.count == 2 {

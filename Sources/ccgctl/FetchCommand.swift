@@ -96,7 +96,7 @@ final class TemporaryDirectory {
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/ccgctl-XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress) }) else {
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw ValidationError("cannot create a temporary directory in \(NSTemporaryDirectory()); check TMPDIR.")
         }
         path = String(cString: made)

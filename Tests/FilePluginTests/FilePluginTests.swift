@@ -59,24 +59,24 @@ final class FilePluginTests: XCTestCase {
 
     func testFileReadableByOthersIsRefusedLikeSSHKeys() throws {
         let path = try file("open.cred", "CONTOSO\\u:p", mode: 0o644)
-        XCTAssertEqual(message { try FilePlugin().read(pluginInput: path) },
+        XCTAssertEqual(message { _ = try FilePlugin().read(pluginInput: path) },
                        "file plug-in: \(path) is accessible by group or others (mode 644); run chmod 600 \(path).")
     }
 
     func testMissingFileSaysSo() {
-        XCTAssertEqual(message { try FilePlugin().read(pluginInput: directory + "/nope") },
+        XCTAssertEqual(message { _ = try FilePlugin().read(pluginInput: directory + "/nope") },
                        "file plug-in: cannot open \(directory)/nope: No such file or directory; check the path in PluginInput and that ccgd may read it.")
     }
 
     func testRelativePathIsRefused() {
-        XCTAssertEqual(message { try FilePlugin().read(pluginInput: "user.json") },
+        XCTAssertEqual(message { _ = try FilePlugin().read(pluginInput: "user.json") },
                        "file plug-in: PluginInput \"user.json\" is not an absolute path or credential:NAME; give the full path of the credentials file.")
     }
 
     func testCredentialWithoutCredentialsDirectoryExplainsLoadCredential() {
-        XCTAssertEqual(message { try FilePlugin(credentialsDirectory: nil).read(pluginInput: "credential:gmsa") },
+        XCTAssertEqual(message { _ = try FilePlugin(credentialsDirectory: nil).read(pluginInput: "credential:gmsa") },
                        "file plug-in: credential:gmsa needs $CREDENTIALS_DIRECTORY, which is unset; add LoadCredential=gmsa:PATH to the service or give a file path.")
-        XCTAssertTrue(message { try FilePlugin(credentialsDirectory: directory).read(pluginInput: "credential:../x") }.contains("does not name a systemd credential"))
+        XCTAssertTrue(message { _ = try FilePlugin(credentialsDirectory: directory).read(pluginInput: "credential:../x") }.contains("does not name a systemd credential"))
     }
 
     func testMalformedContentsGetTheirOwnMessages() throws {
@@ -91,7 +91,7 @@ final class FilePluginTests: XCTestCase {
         ]
         for (index, (content, expected)) in cases.enumerated() {
             let path = try file("case\(index)", content)
-            let text = message { try FilePlugin().read(pluginInput: path) }
+            let text = message { _ = try FilePlugin().read(pluginInput: path) }
             XCTAssertTrue(text.contains(expected), "\(content.debugDescription): \(text)")
             XCTAssertTrue(text.hasPrefix("file plug-in: \(path)"), text)
         }
@@ -99,6 +99,6 @@ final class FilePluginTests: XCTestCase {
 
     func testErrorsNeverContainThePassword() throws {
         let path = try file("bad.json", #"{"domainName": "d", "username": "", "password": "TopSecret123"}"#)
-        XCTAssertFalse(message { try FilePlugin().read(pluginInput: path) }.contains("TopSecret123"))
+        XCTAssertFalse(message { _ = try FilePlugin().read(pluginInput: path) }.contains("TopSecret123"))
     }
 }

@@ -22,7 +22,9 @@ struct DomainControllerKeys {
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 4, let kvno = UInt32(fields[0]), fields[2].hasPrefix("("), fields[3].hasPrefix("(0x") else { continue }
-            keys.insert(Key(kvno: kvno, enctype: String(fields[2].dropFirst().dropLast()),
+            // klist marks weak types "DEPRECATED:arcfour-hmac"; the type is the same.
+            let enctype = String(fields[2].dropFirst().dropLast()).replacingOccurrences(of: "DEPRECATED:", with: "")
+            keys.insert(Key(kvno: kvno, enctype: enctype,
                             hex: String(fields[3].dropFirst(3).dropLast()).lowercased()))
         }
         self.keys = keys

@@ -47,7 +47,7 @@ struct TestDomain: Sendable {
     var smbConf: String { self["SMB_CONF"] }
     var caFile: String { self["CA"] }
     var controller: DomainController { DomainController(hostName: self["DC"], address: self["DC_ADDRESS"]) }
-    var gmsas: [String] { self["GMSAS"].split(separator: " ").map(String.init) }
+    var gmsas: [String] { self["GMSAS"].split(separator: ",").map(String.init) }
     var credSpecDirectory: String { self["CREDSPECS"] }
 
     /// The portable users' credentials files (the file plug-in's JSON format).

@@ -36,6 +36,7 @@ public struct ManagedAccountFetcher: Sendable {
     ) throws(AccountFetchError) -> Result {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
         let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName)
+        let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
         let context: KerberosContext
         do { context = try KerberosContext() } catch { throw .portableUserLogin(principal: user.principal, error) }
 
@@ -46,24 +47,20 @@ public struct ManagedAccountFetcher: Sendable {
             do {
                 let login = try CredentialsCache.newInMemory(context: context)
                 let client = try Principal(parsing: user.principal, context: context)
-                _ = try credential.password.withUTF8 { bytes throws(KerberosError) in
-                    try context.obtainTicket(for: client, password: SecretBytes(copying: bytes), into: login)
-                }
+                _ = try context.obtainTicket(for: client, password: password, into: login)
                 cache = login
             } catch {
                 throw .portableUserLogin(principal: user.principal, error)
             }
-            connection = try connect { controller throws(DirectoryError) in
+            connection = try connect(realm: realm) { controller throws(DirectoryError) in
                 let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
                 try connection.bindGSSAPI(credentials: cache!)
                 return connection
             }
         case let .ldaps(caFile):
-            connection = try connect { controller throws(DirectoryError) in
+            connection = try connect(realm: realm) { controller throws(DirectoryError) in
                 let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
-                try credential.password.withUTF8 { bytes throws(DirectoryError) in
-                    try connection.bindSimple(user: user.bindName, password: SecretBytes(copying: bytes))
-                }
+                try connection.bindSimple(user: user.bindName, password: password)
                 return connection
             }
         }
@@ -81,7 +78,7 @@ public struct ManagedAccountFetcher: Sendable {
 
     /// Tries each DC in order; only an unreachable one moves on to the next.
     private func connect(
-        _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
+        realm: String, _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
     ) throws(AccountFetchError) -> DirectoryConnection {
         var failures: [DirectoryError] = []
         for controller in settings.controllers {
@@ -94,7 +91,7 @@ public struct ManagedAccountFetcher: Sendable {
                 }
             }
         }
-        throw .controllersUnreachable(realm: settings.controllers.first?.hostName ?? "", failures)
+        throw .controllersUnreachable(realm: realm, failures)
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.
@@ -102,9 +99,7 @@ public struct ManagedAccountFetcher: Sendable {
         let account = record.samAccountName
         let blob: ManagedPasswordBlob
         do {
-            blob = try record.managedPasswordBlob.withUnsafeBytes { bytes throws(ManagedPasswordBlobError) in
-                try ManagedPasswordBlob(decoding: Array(bytes))
-            }
+            blob = try ManagedPasswordBlob(decoding: record.managedPasswordBlob)
         } catch {
             throw .malformedPassword(account: account, error)
         }

@@ -1,6 +1,7 @@
 import Directory
 import Foundation
 import Kerberos
+import ManagedPassword
 
 /// What `ccgctl fetch` tells a person (or a script, as JSON): everything but secrets.
 public struct FetchReport: Sendable {
@@ -16,6 +17,12 @@ public struct FetchReport: Sendable {
     public let ticket: TicketTimes?
     public let nextRefresh: Date
 
+    public struct KeyFingerprint: Sendable, Codable {
+        public let enctype: String
+        public let kvno: UInt32
+        public let sha256: String
+    }
+
     public struct Account: Sendable, Codable {
         public let account: String
         public let principal: String
@@ -24,8 +31,8 @@ public struct FetchReport: Sendable {
         public let servicePrincipalNames: [String]
         public let principals: [String]
         public let salt: String
-        public let keyFingerprints: [String: String]
-        public let previousKeyFingerprints: [String: String]?
+        /// Current keys then previous ones, strongest first: type, kvno and a SHA-256 prefix.
+        public let keys: [KeyFingerprint]
         public let passwordStableUntil: Date
     }
 
@@ -40,15 +47,14 @@ public struct FetchReport: Sendable {
         }
         portableUser = result.portableUser
         accounts = result.accounts.map { account in
-            func fingerprints(_ keys: [KerberosKey]) -> [String: String] {
-                Dictionary(uniqueKeysWithValues: keys.map { ($0.encryptionType.name, $0.fingerprint) })
-            }
+            let previousKVNO = account.keyVersionNumber > 1 ? account.keyVersionNumber - 1 : 0
+            let fingerprints = account.currentKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: account.keyVersionNumber, sha256: $0.fingerprint) }
+                + account.previousKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: previousKVNO, sha256: $0.fingerprint) }
             return Account(
                 account: account.samAccountName, principal: account.principal, kvno: account.keyVersionNumber,
                 enctypes: account.encryptionTypes.map(\.name), servicePrincipalNames: account.servicePrincipalNames,
                 principals: account.principals, salt: account.salt.value,
-                keyFingerprints: fingerprints(account.currentKeys),
-                previousKeyFingerprints: account.previousKeys.isEmpty ? nil : fingerprints(account.previousKeys),
+                keys: fingerprints,
                 passwordStableUntil: account.passwordStableUntil)
         }
         self.keytabPath = keytabPath
@@ -69,13 +75,13 @@ public struct FetchReport: Sendable {
             lines.append("account       \(account.account)  kvno \(account.kvno)  \(account.enctypes.joined(separator: ", "))")
             lines.append("  principals  \(account.principals.joined(separator: ", "))")
             lines.append("  salt        \(account.salt)")
-            for (type, fingerprint) in account.keyFingerprints.sorted(by: { $0.key > $1.key }) {
-                lines.append("  key         \(type) kvno \(account.kvno) sha256:\(fingerprint)")
+            for key in account.keys {
+                let label = key.kvno == account.kvno ? "key     " : "previous"
+                lines.append("  \(label)    \(key.enctype) kvno \(key.kvno) sha256:\(key.sha256)")
             }
-            for (type, fingerprint) in (account.previousKeyFingerprints ?? [:]).sorted(by: { $0.key > $1.key }) {
-                lines.append("  previous    \(type) kvno \(account.kvno - 1) sha256:\(fingerprint)")
+            if !account.keys.contains(where: { $0.kvno != account.kvno }) {
+                lines.append("  previous    none (the password has not rotated yet)")
             }
-            if account.previousKeyFingerprints == nil { lines.append("  previous    none (the password has not rotated yet)") }
             lines.append("  password    unchanged until \(time.string(from: account.passwordStableUntil))")
         }
         lines.append("keytab        \(keytabPath) (\(keytabEntries) entries, mode 0600)")
