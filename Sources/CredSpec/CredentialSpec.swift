@@ -1,0 +1,97 @@
+import Foundation
+
+/// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
+/// that lets a host outside the domain reach it. Every initializer validates, so a value is usable.
+public struct CredentialSpec: Sendable, Equatable {
+    /// The largest CredSpec ccgd reads, in bytes.
+    public static let maximumByteCount = 1 << 20
+    /// The CMS plug-in `CmsPlugins` must list.
+    public static let activeDirectoryPlugin = "ActiveDirectory"
+
+    /// `CmsPlugins`, e.g. `["ActiveDirectory"]`.
+    public let cmsPlugins: [String]
+    /// The domain the container appears joined to.
+    public let domainJoinConfig: DomainJoinConfig
+    /// The accounts and the host's way into the domain.
+    public let activeDirectoryConfig: ActiveDirectoryConfig
+    /// Top-level properties ccgd does not know, kept in order so they are written back.
+    public let unknownFields: JSONObject
+
+    /// A CredSpec from its parts; throws the first rule the parts break.
+    public init(
+        cmsPlugins: [String] = [CredentialSpec.activeDirectoryPlugin], domainJoinConfig: DomainJoinConfig,
+        activeDirectoryConfig: ActiveDirectoryConfig, unknownFields: JSONObject = [:]
+    ) throws(CredentialSpecError) {
+        self.cmsPlugins = cmsPlugins
+        self.domainJoinConfig = domainJoinConfig
+        self.activeDirectoryConfig = activeDirectoryConfig
+        self.unknownFields = unknownFields
+        try CredentialSpecValidator.validate(self)
+    }
+
+    /// A CredSpec as New-CredentialSpec makes one: each distinct account listed twice, scoped by
+    /// the domain's DNS name and by its NetBIOS name; the first account is the primary identity.
+    public init(
+        domain: DomainJoinConfig, accounts: [String], pluginGUID: PluginGUID, pluginInput: PluginInput
+    ) throws(CredentialSpecError) {
+        var entries: [GroupManagedServiceAccount] = []
+        var seen: Set<String> = []
+        for account in accounts.map(NameSyntax.droppingTrailingDollar)
+        where seen.insert(account.lowercased()).inserted {
+            entries.append(GroupManagedServiceAccount(name: account, scope: domain.dnsName))
+            entries.append(GroupManagedServiceAccount(name: account, scope: domain.netBiosName))
+        }
+        try self.init(
+            domainJoinConfig: domain,
+            activeDirectoryConfig: ActiveDirectoryConfig(
+                groupManagedServiceAccounts: entries,
+                hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput)
+            )
+        )
+    }
+
+    /// Parses and validates a CredSpec saved as UTF-8 (BOM optional) or UTF-16 with a BOM.
+    public init(jsonData: Data) throws(CredentialSpecError) {
+        guard jsonData.count <= Self.maximumByteCount else { throw .tooLarge(limit: Self.maximumByteCount) }
+        let text = try TextEncoding.utf8Bytes(of: [UInt8](jsonData))
+        try self.init(json: JSONParser.parse(text))
+    }
+
+    /// Validates a CredSpec already parsed as JSON, e.g. one embedded in an API request.
+    public init(json: JSONValue) throws(CredentialSpecError) {
+        self = try CredentialSpecParser.credentialSpec(from: json)
+    }
+
+    /// The CredSpec as JSON: canonical property names in Windows' order, unknown fields after them.
+    public var jsonValue: JSONValue { CredentialSpecWriter.jsonValue(of: self) }
+
+    /// The CredSpec as UTF-8 JSON without a BOM; pretty-printed output ends with a newline.
+    public func jsonData(prettyPrinted: Bool = true) -> Data {
+        Data(JSONWriter.text(of: jsonValue, prettyPrinted: prettyPrinted).utf8)
+    }
+}
+
+extension CredentialSpec {
+    /// The distinct gMSA names in first-appearance order (compared case-insensitively); the first is the primary.
+    public var accounts: [String] {
+        var seen: Set<String> = []
+        return activeDirectoryConfig.groupManagedServiceAccounts.map(\.name).filter {
+            seen.insert($0.lowercased()).inserted
+        }
+    }
+
+    /// The container's own identity: the first gMSA listed.
+    public var primaryAccount: String {
+        // Validation guarantees at least one account.
+        activeDirectoryConfig.groupManagedServiceAccounts[0].name
+    }
+
+    /// The domain's DNS name in lowercase, e.g. `contoso.test`.
+    public var dnsDomain: String { domainJoinConfig.dnsName.lowercased() }
+
+    /// The Kerberos realm: the domain's DNS name in uppercase, e.g. `CONTOSO.TEST`.
+    public var realm: String { domainJoinConfig.dnsName.uppercased() }
+
+    /// The portable CCG settings: which plug-in, with what input.
+    public var hostAccountConfig: HostAccountConfig { activeDirectoryConfig.hostAccountConfig }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderCredSpecTests: XCTestCase { func testNothing() {} }
