@@ -28,17 +28,22 @@ let package = Package(
 
         // Bundled plug-ins: each sees CCGPlugin only.
         .target(name: "FilePlugin", dependencies: ["CCGPlugin"], path: "Plugins/FilePlugin"),
+        .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
 
         // Owning Swift types over the C libraries.
         .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "DurableFiles"]),
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "Kerberos", "ManagedPassword"]),
 
+        // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
+        .target(name: "Configuration", dependencies: ["Directory"]),
+
         // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "FilePlugin", "ManagedPassword", "Kerberos", "Directory", "DurableFiles",
+                "CredSpec", "CCGPlugin", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory", "DurableFiles",
+                "Configuration",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -63,6 +68,7 @@ let package = Package(
         .testTarget(name: "ManagedPasswordTests", dependencies: ["ManagedPassword", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),

@@ -1,0 +1,91 @@
+/// The syntax of ccgd's configuration file: INI in the style of git-config and krb5.conf, which
+/// operators edit by hand. `[section]` or `[section "argument"]`, then `key = value` lines;
+/// `#` and `;` start comments; a value may be double-quoted to keep leading or trailing spaces.
+public struct ConfigurationText: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public let key: String
+        public let value: String
+        public let line: Int
+    }
+
+    public struct Section: Sendable, Equatable {
+        public let name: String
+        public let argument: String?
+        public let line: Int
+        public var entries: [Entry]
+
+        /// `[plugin "{GUID}"]` as written, for messages.
+        public var title: String { argument.map { "[\(name) \"\($0)\"]" } ?? "[\(name)]" }
+    }
+
+    public let sections: [Section]
+    public let problems: [ConfigurationProblem]
+
+    /// Parses `text`, collecting every syntax problem rather than stopping at the first.
+    public init(_ text: String, file: String) {
+        var sections: [Section] = []
+        var problems: [ConfigurationProblem] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else {
+                    problems.append(.init(file: file, line: number, key: nil, message: "a section header must end with ]; write [name] or [name \"argument\"]"))
+                    continue
+                }
+                let inner = line.dropFirst().dropLast().trimmingWhitespace()
+                if let quote = inner.firstIndex(of: "\"") {
+                    let name = inner[..<quote].trimmingWhitespace()
+                    let rest = inner[inner.index(after: quote)...]
+                    guard rest.hasSuffix("\""), rest.count >= 1, !name.isEmpty, !name.contains(" ") else {
+                        problems.append(.init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name \"argument\"]"))
+                        continue
+                    }
+                    sections.append(Section(name: String(name).lowercased(), argument: String(rest.dropLast()), line: number, entries: []))
+                } else {
+                    guard !inner.isEmpty, !inner.contains(" ") else {
+                        problems.append(.init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name] or [name \"argument\"]"))
+                        continue
+                    }
+                    sections.append(Section(name: String(inner).lowercased(), argument: nil, line: number, entries: []))
+                }
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                problems.append(.init(file: file, line: number, key: nil, message: "expected key = value, found \(line.prefix(40))"))
+                continue
+            }
+            let key = line[..<equals].trimmingWhitespace().lowercased()
+            var value = line[line.index(after: equals)...].trimmingWhitespace()
+            if value.hasPrefix("\"") {
+                guard value.count >= 2, value.hasSuffix("\"") else {
+                    problems.append(.init(file: file, line: number, key: key, message: "the quoted value has no closing \""))
+                    continue
+                }
+                value = value.dropFirst().dropLast()
+            }
+            guard !key.isEmpty else {
+                problems.append(.init(file: file, line: number, key: nil, message: "a line starts with = and names no key"))
+                continue
+            }
+            guard !sections.isEmpty else {
+                problems.append(.init(file: file, line: number, key: key, message: "\(key) comes before any [section]; put it under the section it belongs to"))
+                continue
+            }
+            sections[sections.count - 1].entries.append(Entry(key: key, value: String(value), line: number))
+        }
+        self.sections = sections
+        self.problems = problems
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}

@@ -1,0 +1,165 @@
+import Directory
+import Foundation
+
+/// Reads the keys of each section into typed settings, collecting problems.
+struct SectionReader {
+    let file: String
+    var problems: [ConfigurationProblem]
+
+    mutating func problem(_ line: Int, _ key: String?, _ message: String) {
+        problems.append(ConfigurationProblem(file: file, line: line, key: key, message: message))
+    }
+
+    /// Calls `apply` for each entry with a known key; reports unknown and repeated keys.
+    private mutating func entries(
+        _ section: ConfigurationText.Section, known: [String],
+        _ apply: (inout SectionReader, ConfigurationText.Entry) -> Void
+    ) {
+        var seen: Set<String> = []
+        for entry in section.entries {
+            guard known.contains(entry.key) else {
+                problem(entry.line, entry.key, "unknown key in \(section.title); the keys there are \(known.joined(separator: ", "))")
+                continue
+            }
+            if !seen.insert(entry.key).inserted {
+                problem(entry.line, entry.key, "set twice in \(section.title); keep one")
+            }
+            apply(&self, entry)
+        }
+    }
+
+    mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
+        entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
+                                 "runtime-directory", "state-directory", "credspec-directory", "log-level"]) { reader, entry in
+            switch entry.key {
+            case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
+            case "socket-mode":
+                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 { daemon.socketMode = mode } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not an octal file mode like 0660")
+                }
+            case "socket-group": daemon.socketGroup = entry.value.isEmpty ? nil : entry.value
+            case "allowed-uids": daemon.allowedUIDs = reader.ids(entry) ?? daemon.allowedUIDs
+            case "allowed-gids": daemon.allowedGIDs = reader.ids(entry) ?? daemon.allowedGIDs
+            case "runtime-directory": daemon.runtimeDirectory = reader.absolutePath(entry) ?? daemon.runtimeDirectory
+            case "state-directory": daemon.stateDirectory = reader.absolutePath(entry) ?? daemon.stateDirectory
+            case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
+            default:
+                let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                if levels.contains(entry.value.lowercased()) { daemon.logLevel = entry.value.lowercased() } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a log level (\(levels.joined(separator: ", ")))")
+                }
+            }
+        }
+    }
+
+    mutating func read(_ section: ConfigurationText.Section, into plugins: inout ServiceConfiguration.Plugins) {
+        entries(section, known: ["directory", "timeout", "allow-inline"]) { reader, entry in
+            switch entry.key {
+            case "directory": plugins.directory = reader.absolutePath(entry) ?? plugins.directory
+            case "timeout": plugins.timeout = reader.duration(entry) ?? plugins.timeout
+            default: plugins.allowInline = reader.boolean(entry) ?? plugins.allowInline
+            }
+        }
+    }
+
+    mutating func readPlugin(_ section: ConfigurationText.Section, guid: UUID) -> ServiceConfiguration.Plugin? {
+        var sharedObject: String?, executable: String?, arguments: [String] = [], name: String?, timeout: Duration?
+        var environment: [String: String] = [:]
+        entries(section, known: ["shared-object", "executable", "arguments", "name", "timeout", "environment"]) { reader, entry in
+            switch entry.key {
+            case "shared-object": sharedObject = reader.absolutePath(entry)
+            case "executable": executable = reader.absolutePath(entry)
+            case "arguments": arguments = entry.value.split(separator: " ").map(String.init)
+            case "name": name = entry.value
+            case "timeout": timeout = reader.duration(entry)
+            default:
+                for pair in entry.value.split(separator: " ") {
+                    guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                        reader.problem(entry.line, entry.key, "\"\(pair)\" is not NAME=VALUE")
+                        continue
+                    }
+                    environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+                }
+            }
+        }
+        switch (sharedObject, executable) {
+        case let (path?, nil):
+            return .init(guid: guid, kind: .sharedObject(path: path), name: name, timeout: timeout, environment: environment, line: section.line)
+        case let (nil, path?):
+            return .init(guid: guid, kind: .executable(path: path, arguments: arguments), name: name, timeout: timeout,
+                         environment: environment, line: section.line)
+        case (.some, .some):
+            problem(section.line, nil, "\(section.title) sets both shared-object and executable; keep one")
+        case (nil, nil):
+            problem(section.line, nil, "\(section.title) sets neither shared-object nor executable; say where the plug-in is")
+        }
+        return nil
+    }
+
+    mutating func readDomain(_ section: ConfigurationText.Section, realm: String) -> ServiceConfiguration.Domain? {
+        var domain = ServiceConfiguration.Domain(realm: realm)
+        entries(section, known: ["controllers", "protection", "ca-file", "timeout"]) { reader, entry in
+            switch entry.key {
+            case "controllers":
+                domain.controllers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { text in
+                    guard let controller = DomainController(parsing: String(text)) else {
+                        reader.problem(entry.line, entry.key, "\"\(text)\" is not NAME or NAME=ADDRESS[:PORT]")
+                        return nil
+                    }
+                    return controller
+                }
+            case "protection":
+                if let value = ServiceConfiguration.Domain.Protection(rawValue: entry.value.lowercased()) { domain.protection = value } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not sealed or ldaps")
+                }
+            case "ca-file": domain.caFile = reader.absolutePath(entry)
+            default: domain.timeout = reader.duration(entry) ?? domain.timeout
+            }
+        }
+        return domain
+    }
+
+    // MARK: values
+
+    mutating func absolutePath(_ entry: ConfigurationText.Entry) -> String? {
+        guard entry.value.hasPrefix("/") else {
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not an absolute path")
+            return nil
+        }
+        return entry.value
+    }
+
+    mutating func boolean(_ entry: ConfigurationText.Entry) -> Bool? {
+        switch entry.value.lowercased() {
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default:
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not yes or no")
+            return nil
+        }
+    }
+
+    mutating func ids(_ entry: ConfigurationText.Entry) -> [UInt32]? {
+        let parts = entry.value.split(whereSeparator: { $0 == " " || $0 == "," })
+        let ids = parts.compactMap { UInt32($0) }
+        guard ids.count == parts.count else {
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not a list of numeric ids like 0, 1000")
+            return nil
+        }
+        return ids
+    }
+
+    /// `10s`, `500ms`, `2m`, `1h`, or plain seconds.
+    mutating func duration(_ entry: ConfigurationText.Entry) -> Duration? {
+        let text = entry.value.lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let number = Double(text.dropLast(suffix.count)), number > 0, number.isFinite {
+                return .milliseconds(Int64((number * scale * 1000).rounded()))
+            }
+        }
+        if let number = Double(text), number > 0, number.isFinite { return .milliseconds(Int64((number * 1000).rounded())) }
+        problem(entry.line, entry.key, "\"\(entry.value)\" is not a positive duration like 10s, 500ms or 2m")
+        return nil
+    }
+}

@@ -1,0 +1,155 @@
+import Configuration
+import Directory
+import Foundation
+import XCTest
+
+final class ConfigurationTests: XCTestCase {
+    private func problems(_ text: String) -> [String] {
+        do {
+            _ = try ServiceConfiguration(text: text, file: "ccgd.conf")
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    func testShippedExampleParsesToTheDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/ccgd.conf.example").path
+        let configuration = try ServiceConfiguration(text: try String(contentsOfFile: path, encoding: .utf8), file: path)
+        XCTAssertEqual(configuration, ServiceConfiguration(), "the example documents the defaults")
+    }
+
+    func testEmptyFileMeansDefaults() throws {
+        let configuration = try ServiceConfiguration(text: "", file: "ccgd.conf")
+        XCTAssertEqual(configuration.daemon.socket, "/run/ccgd/ccgd.sock")
+        XCTAssertEqual(configuration.daemon.allowedUIDs, [0])
+        XCTAssertEqual(configuration.plugins.timeout, .seconds(10))
+        XCTAssertFalse(configuration.plugins.allowInline)
+    }
+
+    func testEveryKeyIsRead() throws {
+        let configuration = try ServiceConfiguration(text: """
+            # comment
+            [daemon]
+            socket = /tmp/x.sock
+            socket-mode = 0600
+            socket-group = ccgd
+            allowed-uids = 0, 1000
+            allowed-gids = 990
+            runtime-directory = /tmp/run
+            state-directory = /tmp/state
+            credspec-directory = /tmp/specs
+            log-level = DEBUG
+
+            [plugins]
+            directory = /opt/plugins
+            timeout = 500ms
+            allow-inline = yes
+
+            [plugin "{859E1386-BDB4-49E8-85C7-3070B13920E1}"]
+            name = "AWS "
+            executable = /opt/plugins/aws
+            arguments = --region eu-west-1
+            environment = A=1 B=x=y
+            timeout = 2m
+
+            [plugin "ccc2a336-d7f3-4818-a213-272b7924213e"]
+            shared-object = /opt/plugins/aks.so
+
+            [domain "contoso.com"]
+            controllers = dc1.contoso.com, dc2.contoso.com=192.0.2.11:3890
+            protection = ldaps
+            ca-file = /etc/ssl/contoso.pem
+            timeout = 3s
+            """, file: "ccgd.conf")
+        XCTAssertEqual(configuration.daemon.socketMode, 0o600)
+        XCTAssertEqual(configuration.daemon.socketGroup, "ccgd")
+        XCTAssertEqual(configuration.daemon.allowedUIDs, [0, 1000])
+        XCTAssertEqual(configuration.daemon.allowedGIDs, [990])
+        XCTAssertEqual(configuration.daemon.logLevel, "debug")
+        XCTAssertEqual(configuration.daemon.credSpecDirectory, "/tmp/specs")
+        XCTAssertEqual(configuration.plugins.timeout, .milliseconds(500))
+        XCTAssertTrue(configuration.plugins.allowInline)
+        XCTAssertEqual(configuration.registeredPlugins.count, 2)
+        let aws = configuration.registeredPlugins[0]
+        XCTAssertEqual(aws.guid, UUID(uuidString: "859E1386-BDB4-49E8-85C7-3070B13920E1"))
+        XCTAssertEqual(aws.kind, .executable(path: "/opt/plugins/aws", arguments: ["--region", "eu-west-1"]))
+        XCTAssertEqual(aws.name, "AWS ")
+        XCTAssertEqual(aws.environment, ["A": "1", "B": "x=y"])
+        XCTAssertEqual(aws.timeout, .seconds(120))
+        XCTAssertEqual(aws.line, 18)
+        XCTAssertEqual(configuration.registeredPlugins[1].kind, .sharedObject(path: "/opt/plugins/aks.so"))
+        let domain = try XCTUnwrap(configuration.domain("CONTOSO.COM"))
+        XCTAssertEqual(domain.controllers, [DomainController(hostName: "dc1.contoso.com"),
+                                            DomainController(hostName: "dc2.contoso.com", address: "192.0.2.11", ldapPort: 3890)])
+        XCTAssertEqual(domain.protection, .ldaps)
+        XCTAssertEqual(domain.timeout, .seconds(3))
+    }
+
+    func testEveryProblemIsReportedWithLineAndKey() {
+        XCTAssertEqual(problems("""
+            [daemon]
+            sockett = /run/x
+            socket-mode = 999
+            allowed-uids = root
+            log-level = loud
+            [plugins]
+            timeout = soon
+            allow-inline = maybe
+            directory = relative/path
+            [mystery]
+            [plugin "{GDMA0342-266A-4D1P-831J-20990E82944F}"]
+            [plugin "{859E1386-BDB4-49E8-85C7-3070B13920E1}"]
+            [plugin "{859E1386-BDB4-49E8-85C7-3070B13920E2}"]
+            executable = /a
+            shared-object = /b.so
+            [domain "X.TEST"]
+            protection = signed
+            controllers = ok.x.test bad=
+            just text
+            """), [
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, log-level.",
+            "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
+            "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
+            "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",
+            "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
+            "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
+            "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [plugin \"{GUID}\"] and [domain \"REALM\"].",
+            "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
+            "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
+            "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",
+            "ccgd.conf:17: protection: \"signed\" is not sealed or ldaps.",
+            "ccgd.conf:18: controllers: \"bad=\" is not NAME or NAME=ADDRESS[:PORT].",
+            "ccgd.conf:19: expected key = value, found just text.",
+        ])
+    }
+
+    func testRepeatedKeysSectionsAndPluginsAreErrors() {
+        XCTAssertEqual(problems("""
+            [daemon]
+            socket = /a
+            socket = /b
+            [daemon]
+            [plugin "859E1386-BDB4-49E8-85C7-3070B13920E1"]
+            executable = /x
+            [plugin "{859e1386-bdb4-49e8-85c7-3070b13920e1}"]
+            executable = /y
+            """), [
+            "ccgd.conf:3: socket: set twice in [daemon]; keep one.",
+            "ccgd.conf:4: [daemon] appears twice; merge the two sections.",
+            "ccgd.conf:7: plug-in {859e1386-bdb4-49e8-85c7-3070b13920e1} is registered twice; keep one section.",
+        ])
+    }
+
+    func testSyntaxErrorsAreLocated() {
+        XCTAssertEqual(problems("socket = /x\n[daemon\n[plugin \"x]\n[daemon]\nsocket = \"/open\n= value"), [
+            "ccgd.conf:1: socket: socket comes before any [section]; put it under the section it belongs to.",
+            "ccgd.conf:2: a section header must end with ]; write [name] or [name \"argument\"].",
+            "ccgd.conf:3: malformed section header [plugin \"x]; write [name \"argument\"].",
+            "ccgd.conf:5: socket: the quoted value has no closing \".",
+            "ccgd.conf:6: a line starts with = and names no key.",
+        ])
+    }
+}
