@@ -72,7 +72,10 @@ let package = Package(
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
-        .testTarget(name: "CredentialGuardTests", dependencies: ["CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos"]),
+        .testTarget(name: "CredentialGuardTests", dependencies: [
+            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,53 +1,118 @@
 import CCGPlugin
 import CredSpec
 import FilePlugin
+import Foundation
+import InlinePlugin
+import Logging
 
-/// PluginGUID → plug-in, as Windows keeps under HKLM\…\CCG\COMClasses.
+/// PluginGUID → plug-in, as Windows keeps under HKLM\…\CCG\COMClasses: the built-ins, and
+/// the shared objects and programs the configuration registers.
 public struct PluginRegistry: Sendable {
-    private var plugins: [PluginGUID: any DomainAuthCredentials]
-
-    public init(_ plugins: [PluginGUID: any DomainAuthCredentials] = [:]) {
-        self.plugins = plugins
+    /// One registered plug-in and how it is called.
+    public struct Registration: Sendable {
+        public let guid: PluginGUID
+        public let name: String
+        /// "built-in", "shared object /path", "executable /path".
+        public let origin: String
+        public let timeout: Duration
+        let plugin: any DomainAuthCredentials
+        /// The inline plug-in: a warning in the log each time it is used.
+        let warnsOnUse: Bool
     }
 
-    /// The plug-ins compiled into ccgd.
-    public static func builtIn() -> PluginRegistry {
-        PluginRegistry([PluginGUID(FilePlugin.guid)!: FilePlugin()])
+    private var registrations: [PluginGUID: Registration] = [:]
+    /// GUIDs of built-ins the configuration turned off, to say so instead of "unknown".
+    private var disabled: [PluginGUID: String] = [:]
+    private let logger: Logger
+
+    public init(logger: Logger = Logger(label: "ccgd.plugins")) {
+        self.logger = logger
     }
 
-    public mutating func register(_ plugin: any DomainAuthCredentials, for guid: PluginGUID) {
-        plugins[guid] = plugin
+    /// The plug-ins compiled into ccgd: the file plug-in always, the inline one only when allowed.
+    public static func builtIn(allowInline: Bool = false, timeout: Duration = .seconds(10),
+                               logger: Logger = Logger(label: "ccgd.plugins")) -> PluginRegistry {
+        var registry = PluginRegistry(logger: logger)
+        registry.register(FilePlugin(), guid: PluginGUID(FilePlugin.guid)!, name: "file", origin: "built-in", timeout: timeout)
+        let inline = PluginGUID(InlinePlugin.guid)!
+        if allowInline {
+            registry.register(InlinePlugin(), guid: inline, name: "inline", origin: "built-in", timeout: timeout, warnsOnUse: true)
+        } else {
+            registry.disabled[inline] = "the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only"
+        }
+        return registry
     }
 
-    public var registeredGUIDs: [PluginGUID] { plugins.keys.sorted { $0.normalized < $1.normalized } }
+    public mutating func register(
+        _ plugin: any DomainAuthCredentials, guid: PluginGUID, name: String, origin: String,
+        timeout: Duration = .seconds(10), warnsOnUse: Bool = false
+    ) {
+        registrations[guid] = Registration(guid: guid, name: name, origin: origin, timeout: timeout, plugin: plugin, warnsOnUse: warnsOnUse)
+        disabled[guid] = nil
+    }
+
+    /// Every registration, ordered by GUID.
+    public var all: [Registration] { registrations.values.sorted { $0.guid.normalized < $1.guid.normalized } }
 
     /// Asks the plug-in named by `spec`'s PluginGUID for the portable user's credentials.
     public func credentials(for spec: CredentialSpec) async throws(PluginHostError) -> DomainCredential {
-        let guid = spec.hostAccountConfig.pluginGUID
-        guard let plugin = plugins[guid] else {
-            throw .unknown(guid: guid.description, registered: registeredGUIDs.map(\.description))
+        try await credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: spec.hostAccountConfig.pluginInput.text)
+    }
+
+    /// Calls the plug-in registered for `guid` with `pluginInput`, within its timeout.
+    public func credentials(guid: PluginGUID, pluginInput: String) async throws(PluginHostError) -> DomainCredential {
+        guard let registration = registrations[guid] else {
+            if let reason = disabled[guid] { throw .disabled(guid: guid.description, reason: reason) }
+            throw .unknown(guid: guid.description, registered: all.map(\.guid.description))
         }
+        if registration.warnsOnUse {
+            logger.warning("plug-in used: the CredSpec carries a password in PluginInput; use it for tests and demos only",
+                           metadata: ["plugin": "\(registration.name)", "guid": "\(guid)"])
+        }
+        let plugin = registration.plugin
+        let answer: DomainCredential?
         do {
-            let credential = try await plugin.passwordCredentials(pluginInput: spec.hostAccountConfig.pluginInput.text)
-            guard !credential.username.isEmpty, !credential.domainName.isEmpty, !credential.password.isEmpty else {
-                throw PluginError(.malformedSecret, "it returned an empty domain, user name or password")
+            answer = try await withDeadline(registration.timeout) {
+                try await plugin.passwordCredentials(pluginInput: pluginInput)
             }
-            return credential
+        } catch let error as PluginTimeout {
+            throw .timedOut(guid: guid.description, plugin: registration.name, seconds: error.seconds)
         } catch {
-            throw .failed(guid: guid.description, plugin: String(describing: type(of: plugin)), reason: "\(error)")
+            throw .failed(guid: guid.description, plugin: registration.name, reason: "\(error)")
         }
+        guard let credential = answer else {
+            throw .timedOut(guid: guid.description, plugin: registration.name, seconds: registration.timeout.secondsValue)
+        }
+        guard !credential.username.isEmpty, !credential.domainName.isEmpty, !credential.password.isEmpty else {
+            throw .failed(guid: guid.description, plugin: registration.name, reason: "it returned an empty domain, user name or password.")
+        }
+        return credential
+    }
+}
+
+/// Thrown by a loader that enforces its own time limit (an executable it had to kill).
+public struct PluginTimeout: Error, Sendable {
+    public let seconds: Double
+    public init(seconds: Double) { self.seconds = seconds }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 
 /// Why no credentials came from a plug-in.
 public enum PluginHostError: CodedError, Sendable, Equatable {
     case unknown(guid: String, registered: [String])
+    case disabled(guid: String, reason: String)
     case failed(guid: String, plugin: String, reason: String)
     case timedOut(guid: String, plugin: String, seconds: Double)
 
     public var code: ErrorCode {
         switch self {
-        case .unknown: .pluginUnknown
+        case .unknown, .disabled: .pluginUnknown
         case .failed: .pluginFailed
         case .timedOut: .pluginTimeout
         }
@@ -57,10 +122,18 @@ public enum PluginHostError: CodedError, Sendable, Equatable {
         switch self {
         case let .unknown(guid, registered):
             return "no plug-in is registered for PluginGUID \(guid) (registered: \(registered.joined(separator: ", "))); register one in the configuration or fix the CredSpec."
+        case let .disabled(guid, reason):
+            return "PluginGUID \(guid): \(reason)."
         case let .failed(guid, plugin, reason):
             return "plug-in \(plugin) (\(guid)) failed: \(reason)"
         case let .timedOut(guid, plugin, seconds):
-            return "plug-in \(plugin) (\(guid)) did not answer within \(seconds) s; check the secret store it reads."
+            return "plug-in \(plugin) (\(guid)) did not answer within \(seconds.formatted()) s; check the secret store it reads or raise its timeout."
         }
+    }
+}
+
+extension Double {
+    fileprivate func formatted() -> String {
+        self == rounded() ? String(Int(self)) : String(self)
     }
 }
