@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard",
+                "CredentialGuard", "Configuration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

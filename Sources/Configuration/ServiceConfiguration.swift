@@ -56,6 +56,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var timeout: Duration = .seconds(5)
     }
 
+    /// The file this was read from ("" for built-in defaults), for messages.
+    public var sourceFile = ""
     public var daemon = Daemon()
     public var plugins = Plugins()
     public var registeredPlugins: [Plugin] = []
@@ -77,6 +79,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// Parses and checks `text`; throws every problem at once.
     public init(text: String, file: String) throws(ConfigurationError) {
+        sourceFile = file
         let parsed = ConfigurationText(text, file: file)
         var reader = SectionReader(file: file, problems: parsed.problems)
         var seenSingletons: Set<String> = []

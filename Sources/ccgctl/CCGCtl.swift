@@ -5,5 +5,5 @@ struct CCGCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccgctl",
         abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
-        subcommands: [FetchCommand.self, BlobCommand.self])
+        subcommands: [FetchCommand.self, BlobCommand.self, PluginCommand.self])
 }

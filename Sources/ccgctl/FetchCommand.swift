@@ -26,7 +26,9 @@ struct FetchCommand: AsyncParsableCommand {
             help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
 
-    @Option(name: .customLong("dc"), help: "A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more; tried in order.")
+    @OptionGroup var configuration: ConfigurationOptions
+
+    @Option(name: .customLong("dc"), help: "A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more; tried in order. Default: the [domain] section of the configuration.")
     var controllers: [String] = []
 
     @Flag(help: "Use LDAPS with a simple bind instead of a sealed GSSAPI bind.")
@@ -55,13 +57,19 @@ struct FetchCommand: AsyncParsableCommand {
         do { spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: credSpecPath)) } catch {
             throw ValidationError("\(credSpecPath): \(error)")
         }
-        let parsed = try controllers.map { text in
-            guard let controller = DomainController(parsing: text) else {
-                throw ValidationError("--dc \(text) is not NAME or NAME=ADDRESS[:PORT]; for example --dc dc1.contoso.com=192.0.2.10.")
+        let service = try configuration.load()
+        let settings: DomainSettings
+        if controllers.isEmpty, let domain = service.domain(spec.realm) {
+            settings = DomainSettings(domain)
+        } else {
+            let parsed = try controllers.map { text in
+                guard let controller = DomainController(parsing: text) else {
+                    throw ValidationError("--dc \(text) is not NAME or NAME=ADDRESS[:PORT]; for example --dc dc1.contoso.com=192.0.2.10.")
+                }
+                return controller
             }
-            return controller
+            settings = DomainSettings(controllers: parsed, protection: ldaps ? .ldaps(caFile: caFile) : .sealedGSSAPI, timeout: timeout)
         }
-        let settings = DomainSettings(controllers: parsed, protection: ldaps ? .ldaps(caFile: caFile) : .sealedGSSAPI, timeout: timeout)
 
         // The Kerberos configuration must be in place before any Kerberos call.
         let scratch = try TemporaryDirectory()
@@ -76,7 +84,7 @@ struct FetchCommand: AsyncParsableCommand {
         if let credentialsPath {
             credential = try FilePlugin().read(pluginInput: credentialsPath)
         } else {
-            credential = try await PluginRegistry.builtIn().credentials(for: spec)
+            credential = try await PluginRegistry(configuration: service).credentials(for: spec)
         }
 
         let fetcher = ManagedAccountFetcher(settings: settings)

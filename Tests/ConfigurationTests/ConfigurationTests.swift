@@ -17,7 +17,9 @@ final class ConfigurationTests: XCTestCase {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/ccgd.conf.example").path
         let configuration = try ServiceConfiguration(text: try String(contentsOfFile: path, encoding: .utf8), file: path)
-        XCTAssertEqual(configuration, ServiceConfiguration(), "the example documents the defaults")
+        var defaults = ServiceConfiguration()
+        defaults.sourceFile = path
+        XCTAssertEqual(configuration, defaults, "the example documents the defaults")
     }
 
     func testEmptyFileMeansDefaults() throws {

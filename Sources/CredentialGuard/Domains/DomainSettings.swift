@@ -21,3 +21,14 @@ public struct DomainSettings: Sendable, Equatable {
         self.timeout = timeout
     }
 }
+
+import Configuration
+
+extension DomainSettings {
+    /// The settings a `[domain "REALM"]` section gives.
+    public init(_ domain: ServiceConfiguration.Domain) {
+        let protection: Protection = domain.protection == .ldaps ? .ldaps(caFile: domain.caFile) : .sealedGSSAPI
+        self.init(controllers: domain.controllers, protection: protection,
+                  timeout: max(1, Int(domain.timeout.components.seconds)))
+    }
+}

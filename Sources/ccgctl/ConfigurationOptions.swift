@@ -1,0 +1,14 @@
+import ArgumentParser
+import Configuration
+
+/// `--config`, shared by the commands that read ccgd.conf.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "ccgd's configuration file.")
+    var path = ServiceConfiguration.defaultPath
+
+    func load() throws -> ServiceConfiguration {
+        do { return try ServiceConfiguration.load(path: path) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
