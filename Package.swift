@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C shims: a module map and one header each.
@@ -44,6 +47,20 @@ let package = Package(
             dependencies: [
                 "CredSpec", "CCGPlugin", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory", "DurableFiles",
                 "Configuration",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The socket API: HTTP/1.1 + JSON on a Unix socket, over SwiftNIO.
+        .target(
+            name: "SocketAPI",
+            dependencies: [
+                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

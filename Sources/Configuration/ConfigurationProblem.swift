@@ -26,5 +26,9 @@ public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConv
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let problems: [ConfigurationProblem]
 
+    public init(problems: [ConfigurationProblem]) {
+        self.problems = problems
+    }
+
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }

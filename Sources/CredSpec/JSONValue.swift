@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value that keeps object member order and number spelling, so unknown CredSpec fields
 /// survive a read/write round trip unchanged.
 public enum JSONValue: Sendable, Hashable {
@@ -78,5 +80,13 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
     /// A JSON object whose members keep the literal's order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON text (UTF-8, or UTF-16 with a BOM), keeping member order and number spelling;
+    /// errors say where the text goes wrong.
+    public init(parsing data: Data) throws(CredentialSpecError) {
+        self = try JSONParser.parse(TextEncoding.utf8Bytes(of: Array(data)))
     }
 }

@@ -7,16 +7,18 @@ import Glibc
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     public static func write(_ bytes: some Collection<UInt8>, to path: String, ownership: FileOwnership) throws {
+        try Array(bytes).withUnsafeBytes { try write($0, to: path, ownership: ownership) }
+    }
+
+    /// Writes the bytes of `buffer` (secrets included: no copy is made) to `path` atomically.
+    public static func write(_ buffer: UnsafeRawBufferPointer, to path: String, ownership: FileOwnership) throws {
         try replace(path, ownership: ownership) { temporaryPath in
             let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
             defer { close(fd) }
-            let contiguous = Array(bytes)
             var written = 0
-            while written < contiguous.count {
-                let n = contiguous.withUnsafeBytes { buffer in
-                    Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                }
+            while written < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw FileSystemError("write", path: temporaryPath, errno: errno)

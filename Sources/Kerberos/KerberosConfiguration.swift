@@ -18,10 +18,15 @@ public struct KerberosConfiguration: Sendable, Equatable {
 
     public var defaultRealm: String
     public var realms: [Realm]
+    /// Inside a container: where its tickets and keys are, so no environment variable is needed.
+    public var defaultCredentialsCache: String?
+    public var defaultKeytab: String?
 
-    public init(defaultRealm: String, realms: [Realm]) {
+    public init(defaultRealm: String, realms: [Realm], defaultCredentialsCache: String? = nil, defaultKeytab: String? = nil) {
         self.defaultRealm = defaultRealm
         self.realms = realms
+        self.defaultCredentialsCache = defaultCredentialsCache
+        self.defaultKeytab = defaultKeytab
     }
 
     /// The file's text.
@@ -38,9 +43,13 @@ public struct KerberosConfiguration: Sendable, Equatable {
             \t# AS replies with a PAC exceed a UDP datagram: TCP first saves a round trip.
             \tudp_preference_limit = 1
 
-            [realms]
-
             """
+        if let defaultCredentialsCache { text += "\tdefault_ccache_name = FILE:\(defaultCredentialsCache)\n" }
+        if let defaultKeytab {
+            text += "\tdefault_keytab_name = FILE:\(defaultKeytab)\n"
+            text += "\tdefault_client_keytab_name = FILE:\(defaultKeytab)\n"
+        }
+        text += "\n[realms]\n"
         for realm in realms {
             text += "\t\(realm.name) = {\n"
             for kdc in realm.kdcs { text += "\t\tkdc = \(kdc)\n" }

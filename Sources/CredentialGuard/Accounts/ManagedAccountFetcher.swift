@@ -21,6 +21,8 @@ public struct ManagedAccountFetcher: Sendable {
         public let accounts: [ManagedAccount]
         /// The DC that answered.
         public let controller: DomainController
+        /// DCs tried before it that did not answer.
+        public let unreachableControllers: [DomainController]
         public let portableUser: String
     }
 
@@ -41,6 +43,7 @@ public struct ManagedAccountFetcher: Sendable {
         do { context = try KerberosContext() } catch { throw .portableUserLogin(principal: user.principal, error) }
 
         let connection: DirectoryConnection
+        var unreachable: [DomainController] = []
         var cache: CredentialsCache?   // the portable user's TGT lives only in memory, only this long
         switch settings.protection {
         case .sealedGSSAPI:
@@ -52,13 +55,13 @@ public struct ManagedAccountFetcher: Sendable {
             } catch {
                 throw .portableUserLogin(principal: user.principal, error)
             }
-            connection = try connect(realm: realm) { controller throws(DirectoryError) in
+            connection = try connect(realm: realm, skipped: &unreachable) { controller throws(DirectoryError) in
                 let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
                 try connection.bindGSSAPI(credentials: cache!)
                 return connection
             }
         case let .ldaps(caFile):
-            connection = try connect(realm: realm) { controller throws(DirectoryError) in
+            connection = try connect(realm: realm, skipped: &unreachable) { controller throws(DirectoryError) in
                 let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
                 try connection.bindSimple(user: user.bindName, password: password)
                 return connection
@@ -73,12 +76,13 @@ public struct ManagedAccountFetcher: Sendable {
             do { record = try connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
             fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
         }
-        return Result(accounts: fetched, controller: connection.controller, portableUser: user.principal)
+        return Result(accounts: fetched, controller: connection.controller, unreachableControllers: unreachable,
+                      portableUser: user.principal)
     }
 
     /// Tries each DC in order; only an unreachable one moves on to the next.
     private func connect(
-        realm: String, _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
+        realm: String, skipped: inout [DomainController], _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
     ) throws(AccountFetchError) -> DirectoryConnection {
         var failures: [DirectoryError] = []
         for controller in settings.controllers {
@@ -86,7 +90,9 @@ public struct ManagedAccountFetcher: Sendable {
                 return try open(controller)
             } catch {
                 switch error {
-                case .unreachable, .tlsFailed: failures.append(error)
+                case .unreachable, .tlsFailed:
+                    failures.append(error)
+                    skipped.append(controller)
                 default: throw .directory(error)
                 }
             }

@@ -71,13 +71,20 @@ public struct PluginRegistry: Sendable {
         }
         let plugin = registration.plugin
         let answer: DomainCredential?
+        let started = ContinuousClock.now
+        defer {
+            Metrics.shared.observe("ccgd_plugin_call_seconds", ["plugin": registration.name], seconds: (ContinuousClock.now - started).secondsValue)
+        }
         do {
             answer = try await withDeadline(registration.timeout) {
                 try await plugin.passwordCredentials(pluginInput: pluginInput)
             }
+            Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": answer == nil ? "timeout" : "ok"])
         } catch let error as PluginTimeout {
+            Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": "timeout"])
             throw .timedOut(guid: guid.description, plugin: registration.name, seconds: error.seconds)
         } catch {
+            Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": "error"])
             throw .failed(guid: guid.description, plugin: registration.name, reason: "\(error)")
         }
         guard let credential = answer else {

@@ -1,0 +1,65 @@
+import DurableFiles
+import Foundation
+import Kerberos
+import ManagedPassword
+
+/// Everything a lease needs of one account, made once per password or ticket change and
+/// copied into every lease of that account: its keytab and a TGT, as file bytes.
+public struct AccountCredentials: Sendable {
+    public let account: ManagedAccount
+    /// A keytab file: every principal of the account, current and previous keys.
+    public let keytab: SecretBytes
+    /// A FILE credentials cache holding the account's TGT.
+    public let ticketCache: SecretBytes
+    public let ticket: TicketTimes
+
+    public init(account: ManagedAccount, keytab: SecretBytes, ticketCache: SecretBytes, ticket: TicketTimes) {
+        self.account = account
+        self.keytab = keytab
+        self.ticketCache = ticketCache
+        self.ticket = ticket
+    }
+
+    /// Builds the keytab with libkrb5 and logs the account in with it. Blocking.
+    /// `scratch` is a private directory (0700) for the moment libkrb5 needs a file.
+    public static func make(_ account: ManagedAccount, scratch: String) throws(AccountFetchError) -> AccountCredentials {
+        let keytabPath = scratch + "/\(UUID().uuidString).keytab"
+        defer { unlink(keytabPath) }
+        try CredentialFiles.writeKeytab(for: [account], to: keytabPath, ownership: .privateToCaller)
+        let keytab = try readSecret(keytabPath)
+        return try withTicket(account: account, keytab: keytab, scratch: scratch)
+    }
+
+    /// The same keys with a new TGT. Blocking.
+    public func renewingTicket(scratch: String) throws(AccountFetchError) -> AccountCredentials {
+        try Self.withTicket(account: account, keytab: keytab, scratch: scratch)
+    }
+
+    private static func withTicket(account: ManagedAccount, keytab: SecretBytes, scratch: String) throws(AccountFetchError) -> AccountCredentials {
+        let cachePath = scratch + "/\(UUID().uuidString).ccache"
+        defer { unlink(cachePath) }
+        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller)
+        return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
+    }
+
+    private static func readSecret(_ path: String) throws(AccountFetchError) -> SecretBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int(status.st_size)
+        var failure: Int32 = 0
+        let bytes = SecretBytes(count: size) { buffer in
+            var offset = 0
+            while offset < size {
+                let n = read(fd, buffer.baseAddress! + offset, size - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failure = n < 0 ? errno : EIO; return }
+                offset += n
+            }
+        }
+        if failure != 0 { throw .output(path: path, reason: String(cString: strerror(failure))) }
+        return bytes
+    }
+}

@@ -1,0 +1,63 @@
+import CCGPlugin
+import CredSpec
+import Foundation
+import Kerberos
+
+/// Where account credentials come from. The daemon's is the directory (`DirectoryAccountSource`);
+/// tests give their own to drive rotations with a sequence of blobs.
+public protocol AccountSource: Sendable {
+    /// Fetches `accounts` of `spec` (one plug-in call and one directory session for all of them).
+    func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials]
+    /// A new TGT for the same keys.
+    func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials
+}
+
+/// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5.
+public struct DirectoryAccountSource: AccountSource {
+    public let plugins: PluginRegistry
+    /// How to reach each realm; a realm not listed is looked up through DNS.
+    public let domains: @Sendable (String) -> DomainSettings
+    /// A private directory (0700) libkrb5 may write its files into for a moment.
+    public let scratch: String
+    public let health: ControllerHealth
+    private let blocking = BlockingWork(label: "ccgd.directory")
+
+    public init(plugins: PluginRegistry, scratch: String, health: ControllerHealth = ControllerHealth(),
+                domains: @escaping @Sendable (String) -> DomainSettings) {
+        self.plugins = plugins
+        self.scratch = scratch
+        self.health = health
+        self.domains = domains
+    }
+
+    public func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
+        let credential = try await plugins.credentials(for: spec)
+        let settings = domains(spec.realm)
+        let (scratch, health, realm) = (self.scratch, self.health, spec.realm)
+        let started = ContinuousClock.now
+        do {
+            let fetched = try await blocking.run {
+                let fetcher = ManagedAccountFetcher(settings: settings)
+                let result = try fetcher.fetch(accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                                               netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
+                for skipped in result.unreachableControllers { health.record(realm: realm, host: skipped.hostName, reachable: false) }
+                health.record(realm: realm, host: result.controller.hostName, reachable: true)
+                return try result.accounts.map { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratch) }
+            }
+            Metrics.shared.increment("ccgd_account_fetches_total", ["result": "ok"])
+            Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)
+            return fetched
+        } catch {
+            if case .controllersUnreachable = error as? AccountFetchError {
+                for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
+            }
+            Metrics.shared.increment("ccgd_account_fetches_total", ["result": (error as? CodedError)?.code.rawValue ?? "error"])
+            throw error
+        }
+    }
+
+    public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
+        let scratch = self.scratch
+        return try await blocking.run { try credentials.renewingTicket(scratch: scratch) }
+    }
+}

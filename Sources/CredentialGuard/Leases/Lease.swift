@@ -1,0 +1,36 @@
+import CredSpec
+import Foundation
+
+/// A runtime's claim on a CredSpec's identities: a directory the daemon keeps fresh until the
+/// lease is deleted.
+public struct Lease: Sendable {
+    public let id: LeaseID
+    public let credentialSpec: CredentialSpec
+    /// The CredSpec file's name when the request named one.
+    public let credentialSpecName: String?
+    public let owner: LeaseOwner
+    public let containerID: String?
+    public let mountPath: String
+    public let createdAt: Date
+    /// The directory holding the files, under the runtime directory.
+    public let directory: String
+    /// The state of its identities, refreshed as the accounts change.
+    public var identities: [LeaseIdentity]
+    public var ticketExpiresAt: Date?
+    public var refreshAt: Date?
+
+    /// The gMSA whose name the container carries on the network.
+    public var hostname: String { identities.first.map { $0.account.hasSuffix("$") ? String($0.account.dropLast()) : $0.account } ?? "" }
+}
+
+/// One account of a lease as the API shows it.
+public struct LeaseIdentity: Sendable, Equatable {
+    public let account: String
+    public let realm: String
+    public let principal: String
+    /// The ccache file of this identity, relative to the lease directory.
+    public let ccache: String
+    public let kvno: UInt32
+    public let enctypes: [String]
+    public let servicePrincipalNames: [String]
+}

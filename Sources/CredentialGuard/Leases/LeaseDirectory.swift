@@ -1,0 +1,51 @@
+import DurableFiles
+import Foundation
+import ManagedPassword
+
+/// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
+/// replaced atomically so that a container never reads half a keytab.
+struct LeaseDirectory {
+    static let keytab = "krb5.keytab"
+    static let ticketCache = "krb5cc"
+    static let kerberosConfiguration = "krb5.conf"
+
+    let path: String
+    let owner: LeaseOwner
+
+    /// The ccache file of the identity at `index`: the primary's is `krb5cc`, others `krb5cc-<account>`.
+    static func ticketCacheName(index: Int, account: String) -> String {
+        index == 0 ? ticketCache : "\(ticketCache)-\(account.hasSuffix("$") ? String(account.dropLast()) : account)"
+    }
+
+    /// Creates the directory (or fixes an existing one) with the right owner and mode.
+    func prepare() throws {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw FileSystemError("create the lease directory", path: path, errno: errno) }
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw FileSystemError("use the lease directory", path: path, errno: ENOTDIR)
+        }
+        if status.st_uid != owner.uid || status.st_gid != owner.gid {
+            guard chown(path, owner.uid, owner.gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
+        }
+        guard chmod(path, 0o700) == 0 else { throw FileSystemError("change the mode of", path: path, errno: errno) }
+    }
+
+    /// Writes the keytab, the ticket caches and the krb5.conf.
+    func write(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
+        let ownership = FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600)
+        try keytab.withUnsafeBytes { try AtomicFile.write($0, to: path + "/" + Self.keytab, ownership: ownership) }
+        for cache in ticketCaches {
+            try cache.bytes.withUnsafeBytes { try AtomicFile.write($0, to: path + "/" + cache.name, ownership: ownership) }
+        }
+        try AtomicFile.write(Array(kerberosConfiguration.utf8), to: path + "/" + Self.kerberosConfiguration, ownership: ownership)
+    }
+
+    /// Removes the directory and everything in it.
+    func remove() throws {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+        for entry in entries where unlink(path + "/" + entry) != 0 && errno != ENOENT {
+            throw FileSystemError("remove", path: path + "/" + entry, errno: errno)
+        }
+        guard rmdir(path) == 0 || errno == ENOENT else { throw FileSystemError("remove", path: path, errno: errno) }
+    }
+}

@@ -1,0 +1,452 @@
+import CredSpec
+import DurableFiles
+import Foundation
+import InlinePlugin
+import Kerberos
+import Logging
+import ManagedPassword
+
+/// Creates leases, keeps their files fresh as tickets age and AD rotates passwords, and deletes
+/// them. One fetch of an account serves every lease of it; concurrent requests for an account
+/// not yet cached share one fetch.
+public actor LeaseKeeper {
+    public struct Settings: Sendable {
+        /// Lease directories go under `<runtimeDirectory>/leases`.
+        public var runtimeDirectory: String
+        public var store: LeaseStore
+        public var credSpecs: CredSpecDirectory
+        /// The krb5.conf a container of `realm` gets, with its mount path.
+        public var containerKerberosConfiguration: @Sendable (_ realm: String, _ mountPath: String) -> KerberosConfiguration
+        public var policy = RefreshPolicy()
+        /// Retry a failed refresh after this long, doubling up to `maximumRetry`.
+        public var firstRetry: TimeInterval = 30
+        public var maximumRetry: TimeInterval = 600
+
+        public init(runtimeDirectory: String, store: LeaseStore, credSpecs: CredSpecDirectory,
+                    containerKerberosConfiguration: @escaping @Sendable (String, String) -> KerberosConfiguration) {
+            self.runtimeDirectory = runtimeDirectory
+            self.store = store
+            self.credSpecs = credSpecs
+            self.containerKerberosConfiguration = containerKerberosConfiguration
+        }
+
+        var leasesDirectory: String { runtimeDirectory + "/leases" }
+    }
+
+    /// An account's place in the cache.
+    struct AccountKey: Hashable {
+        let realm: String
+        /// Lower-cased, with `$`.
+        let name: String
+
+        init(realm: String, account: String) {
+            self.realm = realm.uppercased()
+            let lower = account.lowercased()
+            name = lower.hasSuffix("$") ? lower : lower + "$"
+        }
+    }
+
+    struct AccountEntry {
+        var credentials: AccountCredentials?
+        /// The CredSpec to fetch it again with (its plug-in knows the portable user).
+        var spec: CredentialSpec
+        var state: AccountState = .refreshing
+        var lastError: String?
+        var failures = 0
+        var retryAt: Date?
+        var passwordRefreshAt: Date?
+        var ticketRefreshAt: Date?
+        var leases: Set<LeaseID> = []
+        var jitter = Double.random(in: 0...1)
+
+        /// When the scheduler must look at it next: after a failure, the retry (the missed
+        /// refresh times stay in the past, so the retry does the same work).
+        var dueAt: Date? {
+            retryAt ?? [passwordRefreshAt, ticketRefreshAt].compactMap { $0 }.min()
+        }
+    }
+
+    private let settings: Settings
+    private let source: AccountSource
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let blocking = BlockingWork(label: "ccgd.leases")
+
+    private var leases: [LeaseID: Lease] = [:]
+    private var accounts: [AccountKey: AccountEntry] = [:]
+    private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
+    private var accepting = true
+
+    /// How many directory fetches were started: the proof of coalescing.
+    public private(set) var fetchCount = 0
+
+    public init(settings: Settings, source: AccountSource, logger: Logger = Logger(label: "ccgd.leases"),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.settings = settings
+        self.source = source
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: - Leases
+
+    /// Creates a lease: resolves the CredSpec, gets its accounts (cached or fetched), writes the
+    /// lease directory, records the lease durably, and only then answers.
+    public func create(_ request: LeaseRequest) async throws(LeaseError) -> Lease {
+        guard accepting else { throw .shuttingDown }
+        let spec: CredentialSpec, name: String?
+        switch request.source {
+        case let .inline(inline): (spec, name) = (inline, nil)
+        case let .named(text): (spec, name) = (try settings.credSpecs.read(text), text)
+        }
+        let credentials = try await credentials(for: spec)
+        let id = LeaseID()
+        let lease = Lease(
+            id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
+            mountPath: request.mountPath, createdAt: now(), directory: settings.leasesDirectory + "/" + id.value,
+            identities: [], ticketExpiresAt: nil, refreshAt: nil)
+        let record = Self.record(of: lease)
+        let files = try files(for: lease, credentials: credentials)
+        let store = settings.store
+        do {
+            try await blocking.run {
+                try files.write()
+                try store.save(record)
+            }
+        } catch {
+            try? files.directory.remove()
+            throw .storage("\(error)")
+        }
+        return attach(lease, credentials: credentials)
+    }
+
+    public func lease(_ id: LeaseID) -> Lease? { leases[id] }
+
+    /// Every lease, oldest first.
+    public func allLeases() -> [Lease] {
+        leases.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    public var leaseCount: Int { leases.count }
+
+    /// Deletes a lease: its record, then its directory (gone when this returns).
+    public func delete(_ id: LeaseID) async throws(LeaseError) {
+        guard let lease = leases.removeValue(forKey: id) else { throw .notFound(id) }
+        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.remove(id) }
+        let store = settings.store
+        let directory = LeaseDirectory(path: lease.directory, owner: lease.owner)
+        do {
+            try await blocking.run {
+                try store.remove(id)
+                try directory.remove()
+            }
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+
+    /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.
+    public func stopAccepting() { accepting = false }
+
+    // MARK: - Accounts
+
+    /// The cached accounts as the API shows them.
+    public func accountStatuses() -> [AccountStatus] {
+        accounts.map { key, entry in
+            AccountStatus(
+                account: entry.credentials?.account.samAccountName ?? key.name, realm: key.realm,
+                kvno: entry.credentials?.account.keyVersionNumber,
+                enctypes: entry.credentials?.account.encryptionTypes.map(\.name) ?? [],
+                fetchedAt: entry.credentials?.account.fetchedAt, refreshAt: entry.dueAt,
+                leases: entry.leases.count, state: entry.state, lastError: entry.lastError)
+        }.sorted { ($0.realm, $0.account) < ($1.realm, $1.account) }
+    }
+
+    /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
+    /// of them, shared with concurrent callers).
+    func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
+        let keys = Self.keys(of: spec)
+        let missing = keys.filter { accounts[$0]?.credentials == nil && inFlight[$0] == nil }
+        if !missing.isEmpty {
+            let names = missing.map(\.name)
+            let source = self.source
+            let fetch = Task { try await source.fetch(accounts: names, of: spec) }
+            fetchCount += 1
+            for (index, key) in missing.enumerated() {
+                inFlight[key] = Task { try await fetch.value[index] }
+                if accounts[key] == nil { accounts[key] = AccountEntry(spec: spec) }
+            }
+            do {
+                let fetched = try await fetch.value
+                for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
+            } catch {
+                for key in missing {
+                    inFlight[key] = nil
+                    // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
+                    if accounts[key]?.credentials == nil && accounts[key]?.leases.isEmpty ?? true { accounts[key] = nil }
+                }
+                throw Self.leaseError(error)
+            }
+            for key in missing { inFlight[key] = nil }
+        }
+        var result: [AccountCredentials] = []
+        for key in keys {
+            if let cached = accounts[key]?.credentials {
+                result.append(cached)
+            } else if let pending = inFlight[key] {
+                do { result.append(try await pending.value) } catch { throw Self.leaseError(error) }
+            } else {
+                throw .fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+            }
+        }
+        return result
+    }
+
+    private func store(_ credentials: AccountCredentials, for key: AccountKey) {
+        // The entry was made with the CredSpec that started the fetch; a lease deleted meanwhile may have dropped it.
+        guard var entry = accounts[key] else { return }
+        entry.credentials = credentials
+        entry.state = .fresh
+        entry.lastError = nil
+        entry.failures = 0
+        entry.retryAt = nil
+        entry.passwordRefreshAt = settings.policy.passwordRefresh(for: credentials.account, jitter: entry.jitter)
+        entry.ticketRefreshAt = settings.policy.ticketRefresh(credentials.ticket)
+        accounts[key] = entry
+    }
+
+    private static func leaseError(_ error: Error) -> LeaseError {
+        switch error {
+        case let error as LeaseError: error
+        case let error as PluginHostError: .plugin(error)
+        case let error as AccountFetchError: .fetch(error)
+        default: .storage("\(error)")
+        }
+    }
+
+    static func keys(of spec: CredentialSpec) -> [AccountKey] {
+        spec.accounts.map { AccountKey(realm: spec.realm, account: $0) }
+    }
+
+    // MARK: - Files
+
+    /// What goes into a lease's directory, computed from the accounts' cached credentials.
+    private func files(for lease: Lease, credentials: [AccountCredentials]) throws(LeaseError) -> LeaseDirectoryWriter {
+        let keytab: SecretBytes
+        do { keytab = try KeytabFile.combining(credentials.map(\.keytab)) } catch { throw .storage("\(error)") }
+        let caches = credentials.enumerated().map { index, credentials in
+            (name: LeaseDirectory.ticketCacheName(index: index, account: credentials.account.samAccountName), bytes: credentials.ticketCache)
+        }
+        let configuration = settings.containerKerberosConfiguration(lease.credentialSpec.realm, lease.mountPath).rendered()
+        return LeaseDirectoryWriter(
+            directory: LeaseDirectory(path: lease.directory, owner: lease.owner), keytab: keytab, caches: caches,
+            kerberosConfiguration: configuration)
+    }
+
+    /// Records the lease in memory with its identities and refresh times.
+    private func attach(_ lease: Lease, credentials: [AccountCredentials]) -> Lease {
+        var lease = lease
+        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.insert(lease.id) }
+        if !credentials.isEmpty { lease = describe(lease, credentials: credentials) }
+        leases[lease.id] = lease
+        return lease
+    }
+
+    private func describe(_ lease: Lease, credentials: [AccountCredentials]) -> Lease {
+        var lease = lease
+        lease.identities = credentials.enumerated().map { index, credentials in
+            let account = credentials.account
+            return LeaseIdentity(
+                account: account.samAccountName, realm: account.realm, principal: account.principal,
+                ccache: LeaseDirectory.ticketCacheName(index: index, account: account.samAccountName),
+                kvno: account.keyVersionNumber, enctypes: account.encryptionTypes.map(\.name),
+                servicePrincipalNames: account.servicePrincipalNames)
+        }
+        lease.ticketExpiresAt = credentials.first?.ticket.endTime
+        lease.refreshAt = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.dueAt }.min()
+        return lease
+    }
+
+    // MARK: - Refresh
+
+    /// The earliest time an account needs attention.
+    public func nextDue() -> Date? {
+        accounts.values.compactMap(\.dueAt).min()
+    }
+
+    /// Refreshes every account due at `time`: a new password read when the unchanged interval
+    /// ends, a new TGT when the ticket ages; each changed account's leases are rewritten. A
+    /// failure keeps the old (still valid) files and retries with backoff.
+    public func refreshDue(at time: Date) async {
+        let due = accounts.filter { ($0.value.dueAt ?? .distantFuture) <= time }.map(\.key)
+        for key in due {
+            guard var entry = accounts[key] else { continue }
+            if entry.leases.isEmpty {
+                // Nobody uses it any more: forget its keys rather than keep them fresh.
+                accounts[key] = nil
+                continue
+            }
+            let passwordDue = entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
+            entry.state = .refreshing
+            accounts[key] = entry
+            do {
+                let renewed: AccountCredentials
+                if passwordDue || entry.credentials == nil {
+                    fetchCount += 1
+                    guard let fetched = try await source.fetch(accounts: [key.name], of: entry.spec).first else {
+                        throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+                    }
+                    renewed = fetched
+                } else {
+                    renewed = try await source.renewTicket(entry.credentials!)
+                }
+                let previousKVNO = accounts[key]?.credentials?.account.keyVersionNumber
+                store(renewed, for: key)
+                if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
+                    logger.notice("password rotated", metadata: [
+                        "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
+                        "previous_kvno": "\(previousKVNO)"])
+                }
+                await rewriteLeases(of: key)
+            } catch {
+                fail(key, error, at: time)
+            }
+        }
+    }
+
+    private func fail(_ key: AccountKey, _ error: Error, at time: Date) {
+        guard var entry = accounts[key] else { return }
+        entry.failures += 1
+        let delay = min(settings.firstRetry * pow(2, Double(entry.failures - 1)), settings.maximumRetry)
+        entry.retryAt = time.addingTimeInterval(delay * Double.random(in: 0.8...1.2))
+        let ticketValid = (entry.credentials?.ticket.endTime ?? .distantPast) > time
+        entry.state = ticketValid ? .stale : .failed
+        entry.lastError = "\(Self.leaseError(error))"
+        accounts[key] = entry
+        Metrics.shared.increment("ccgd_refresh_failures_total")
+        logger.warning("refresh failed; the leases keep their current files", metadata: [
+            "account": "\(key.name)", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
+            "retry_at": "\(ISO8601DateFormatter().string(from: entry.retryAt!))"])
+    }
+
+    /// Rewrites the files of every lease of the account `key`.
+    private func rewriteLeases(of key: AccountKey) async {
+        guard let ids = accounts[key]?.leases else { return }
+        for id in ids {
+            guard let lease = leases[id] else { continue }
+            let credentials = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.credentials }
+            guard credentials.count == lease.credentialSpec.accounts.count else { continue }
+            do {
+                let files = try files(for: lease, credentials: credentials)
+                try await blocking.run { try files.write() }
+                leases[id] = describe(lease, credentials: credentials)
+            } catch {
+                logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs refreshes as they fall due until the task is cancelled.
+    public func runScheduler() async {
+        while !Task.isCancelled {
+            let wait = max(0, min((nextDue() ?? .distantFuture).timeIntervalSince(now()), 10))
+            if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+            if Task.isCancelled { break }
+            await refreshDue(at: now())
+        }
+    }
+
+    // MARK: - Restart
+
+    /// Brings back every recorded lease: removes orphaned directories, fetches the accounts
+    /// again and rewrites the files. A lease whose accounts cannot be fetched now stays, keeps
+    /// its files, and is retried by the scheduler.
+    @discardableResult
+    public func restore() async -> Int {
+        let store = settings.store
+        let leasesDirectory = settings.leasesDirectory
+        let loaded = (try? await blocking.run { () -> ([LeaseRecord], [String]) in
+            try store.open()
+            try FileManager.default.createDirectory(atPath: leasesDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            let (records, problems) = store.loadAll()
+            let known = Set(records.map(\.id.value))
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: leasesDirectory)) ?? [] where !known.contains(name) {
+                try? LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove()
+            }
+            return (records, problems)
+        }) ?? ([], ["cannot read the state directory \(store.directory)"])
+        for problem in loaded.1 { logger.error("\(problem)") }
+        var restored = 0
+        for record in loaded.0 {
+            guard let spec = try? CredentialSpec(jsonData: Data(record.credentialSpec.utf8)) else {
+                logger.error("a lease record holds an invalid CredSpec; it was skipped", metadata: ["lease": "\(record.id)"])
+                continue
+            }
+            let lease = Lease(
+                id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
+                containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
+                directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+            do {
+                let credentials = try await credentials(for: spec)
+                let files = try files(for: lease, credentials: credentials)
+                try await blocking.run { try files.write() }
+                _ = attach(lease, credentials: credentials)
+            } catch {
+                // Keep it: its files (if any) stay; the scheduler fetches again with backoff.
+                for key in Self.keys(of: spec) {
+                    if accounts[key] == nil { accounts[key] = AccountEntry(spec: spec) }
+                    fail(key, error, at: now())
+                }
+                _ = attach(lease, credentials: [])
+            }
+            restored += 1
+        }
+        return restored
+    }
+
+    // MARK: - Records
+
+    static func record(of lease: Lease) -> LeaseRecord {
+        var json = lease.credentialSpec.jsonData(prettyPrinted: false)
+        if lease.credentialSpec.hostAccountConfig.pluginGUID.normalized == InlinePlugin.guid,
+           let redacted = try? lease.credentialSpec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput)) {
+            json = redacted.jsonData(prettyPrinted: false)
+        }
+        return LeaseRecord(
+            id: lease.id, credentialSpec: String(decoding: json, as: UTF8.self), credentialSpecName: lease.credentialSpecName,
+            owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt)
+    }
+}
+
+/// Writes one lease's directory; built on the actor, run on a blocking thread.
+struct LeaseDirectoryWriter: Sendable {
+    let directory: LeaseDirectory
+    let keytab: SecretBytes
+    let caches: [(name: String, bytes: SecretBytes)]
+    let kerberosConfiguration: String
+
+    /// Creates or fixes the directory, then replaces each file.
+    func write() throws {
+        try directory.prepare()
+        try directory.write(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
+    }
+}
+
+/// An account's freshness, as `GET /v1/accounts` shows it.
+public enum AccountState: String, Sendable, Codable {
+    case fresh, refreshing, stale, failed
+}
+
+/// One cached account, without secrets.
+public struct AccountStatus: Sendable {
+    public let account: String
+    public let realm: String
+    public let kvno: UInt32?
+    public let enctypes: [String]
+    public let fetchedAt: Date?
+    public let refreshAt: Date?
+    public let leases: Int
+    public let state: AccountState
+    public let lastError: String?
+}

@@ -1,0 +1,116 @@
+import Synchronization
+
+/// Counters and histograms for `GET /metrics`, in Prometheus' text format. Labels are few and
+/// bounded (routes, status codes, plug-in GUIDs, DCs), never a secret or a user-chosen string.
+public final class Metrics: Sendable {
+    public static let shared = Metrics()
+
+    private struct Series: Hashable, Comparable {
+        let name: String
+        let labels: [String: String]
+
+        var rendered: String {
+            guard !labels.isEmpty else { return name }
+            let pairs = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(Self.escape($0.value))\"" }
+            return "\(name){\(pairs.joined(separator: ","))}"
+        }
+
+        static func escape(_ value: String) -> String {
+            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+        }
+
+        static func < (lhs: Series, rhs: Series) -> Bool { lhs.rendered < rhs.rendered }
+    }
+
+    private struct Histogram {
+        var buckets: [Double: Int] = [:]
+        var sum = 0.0
+        var count = 0
+    }
+
+    private struct State {
+        var help: [String: (type: String, text: String)] = [:]
+        var counters: [Series: Double] = [:]
+        var gauges: [Series: Double] = [:]
+        var histograms: [Series: Histogram] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Seconds: from a fast cached path to a slow DC.
+    static let bucketBounds: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    public init() {
+        describe("ccgd_http_requests_total", type: "counter", "API requests by route and status.")
+        describe("ccgd_http_request_seconds", type: "histogram", "API request latency by route.")
+        describe("ccgd_leases", type: "gauge", "Leases held.")
+        describe("ccgd_accounts", type: "gauge", "gMSAs cached.")
+        describe("ccgd_account_fetches_total", type: "counter", "gMSA fetches from a domain controller, by result.")
+        describe("ccgd_account_fetch_seconds", type: "histogram", "Duration of a gMSA fetch (plug-in excluded).")
+        describe("ccgd_refresh_failures_total", type: "counter", "Failed password or ticket refreshes.")
+        describe("ccgd_plugin_calls_total", type: "counter", "Plug-in calls by plug-in and result.")
+        describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")
+        describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0.")
+    }
+
+    public func describe(_ name: String, type: String, _ help: String) {
+        state.withLock { $0.help[name] = (type, help) }
+    }
+
+    public func increment(_ name: String, _ labels: [String: String] = [:], by amount: Double = 1) {
+        state.withLock { $0.counters[Series(name: name, labels: labels), default: 0] += amount }
+    }
+
+    public func set(_ name: String, _ labels: [String: String] = [:], to value: Double) {
+        state.withLock { $0.gauges[Series(name: name, labels: labels)] = value }
+    }
+
+    public func observe(_ name: String, _ labels: [String: String] = [:], seconds: Double) {
+        state.withLock { state in
+            var histogram = state.histograms[Series(name: name, labels: labels)] ?? Histogram()
+            for bound in Self.bucketBounds where seconds <= bound { histogram.buckets[bound, default: 0] += 1 }
+            histogram.sum += seconds
+            histogram.count += 1
+            state.histograms[Series(name: name, labels: labels)] = histogram
+        }
+    }
+
+    /// The exposition text.
+    public func rendered() -> String {
+        state.withLock { state in
+            var lines: [String] = []
+            var described: Set<String> = []
+            func header(_ name: String) {
+                guard described.insert(name).inserted, let help = state.help[name] else { return }
+                lines.append("# HELP \(name) \(help.text)")
+                lines.append("# TYPE \(name) \(help.type)")
+            }
+            for (series, value) in state.counters.sorted(by: { $0.key < $1.key }) {
+                header(series.name)
+                lines.append("\(series.rendered) \(format(value))")
+            }
+            for (series, value) in state.gauges.sorted(by: { $0.key < $1.key }) {
+                header(series.name)
+                lines.append("\(series.rendered) \(format(value))")
+            }
+            for (series, histogram) in state.histograms.sorted(by: { $0.key < $1.key }) {
+                header(series.name)
+                for bound in Self.bucketBounds {
+                    var labels = series.labels
+                    labels["le"] = format(bound)
+                    lines.append("\(Series(name: series.name + "_bucket", labels: labels).rendered) \(histogram.buckets[bound] ?? 0)")
+                }
+                var labels = series.labels
+                labels["le"] = "+Inf"
+                lines.append("\(Series(name: series.name + "_bucket", labels: labels).rendered) \(histogram.count)")
+                lines.append("\(Series(name: series.name + "_sum", labels: series.labels).rendered) \(format(histogram.sum))")
+                lines.append("\(Series(name: series.name + "_count", labels: series.labels).rendered) \(histogram.count)")
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

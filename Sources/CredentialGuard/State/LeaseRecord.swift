@@ -1,0 +1,18 @@
+import CredSpec
+import Foundation
+
+/// What the state directory keeps of a lease: enough to rebuild it after a restart, and never a
+/// secret (keys and tickets are fetched again).
+public struct LeaseRecord: Sendable, Codable, Equatable {
+    public let id: LeaseID
+    /// The CredSpec JSON; an inline plug-in's PluginInput (a password) is replaced by a marker.
+    public let credentialSpec: String
+    public let credentialSpecName: String?
+    public let owner: LeaseOwner
+    public let containerID: String?
+    public let mountPath: String
+    public let createdAt: Date
+
+    /// What stands in the state file instead of a PluginInput that is itself a secret.
+    public static let redactedPluginInput = "<redacted: inline credentials are not stored>"
+}

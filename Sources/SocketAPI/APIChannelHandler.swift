@@ -1,0 +1,116 @@
+import CredentialGuard
+import NIOCore
+import NIOHTTP1
+
+/// One connection: checks the peer, collects each request's body up to the limit, hands the
+/// request to the router off the event loop, and writes the answer.
+final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: APIRouter
+    private let policy: PeerPolicy
+    private let maximumBodySize: Int
+    private let requestDeadline: TimeAmount
+
+    private var peer: PeerCredentials?
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    /// Set once an answer was sent early (413): the rest of the request is ignored.
+    private var discarding = false
+    private var deadline: Scheduled<Void>?
+
+    init(router: APIRouter, policy: PeerPolicy, maximumBodySize: Int, requestDeadline: TimeAmount) {
+        self.router = router
+        self.policy = policy
+        self.maximumBodySize = maximumBodySize
+        self.requestDeadline = requestDeadline
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // On the event loop this completes at once, before any request is read.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        PeerCredentials.of(context.channel).whenSuccess { handler.value.peer = $0 }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(requestHead):
+            head = requestHead
+            body.clear()
+            discarding = false
+            // A slow client cannot hold a request open: it has `requestDeadline` to send it all.
+            let channel = context.channel
+            deadline = context.eventLoop.scheduleTask(in: requestDeadline) { channel.close(promise: nil) }
+            if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodySize {
+                tooLarge(context: context)
+            }
+        case var .body(part):
+            guard !discarding else { return }
+            if body.readableBytes + part.readableBytes > maximumBodySize {
+                tooLarge(context: context)
+                return
+            }
+            body.writeBuffer(&part)
+        case .end:
+            deadline?.cancel()
+            deadline = nil
+            guard !discarding, let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard let peer, policy.allows(peer) else {
+            let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
+            write(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
+                  keepAlive: head.isKeepAlive, context: context)
+            return
+        }
+        let request = APIRequest(method: head.method, path: head.uri, body: Array(body.readableBytesView), peer: peer)
+        body.clear()
+        let router = self.router
+        let promise = context.eventLoop.makePromise(of: APIResponse.self)
+        promise.completeWithTask { await router.handle(request) }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { response in
+            let (handler, context) = bound.value
+            handler.write(response, keepAlive: head.isKeepAlive, context: context)
+        }
+    }
+
+    private func tooLarge(context: ChannelHandlerContext) {
+        discarding = true
+        deadline?.cancel()
+        let response = APIResponse.error(.payloadTooLarge, "the request body is larger than \(maximumBodySize) bytes; a CredSpec is a few kilobytes.")
+        write(response, keepAlive: false, context: context)
+    }
+
+    private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: response.contentType)
+        headers.add(name: "content-length", value: String(response.body.count))
+        headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        if !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        }
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if !keepAlive {
+            let channel = context.channel
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // An idle connection (no bytes for the idle timeout) is closed to free its slot.
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

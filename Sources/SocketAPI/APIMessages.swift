@@ -1,0 +1,67 @@
+import CredentialGuard
+import Foundation
+import NIOHTTP1
+
+/// A request as the router sees it: the whole body, and who sent it.
+public struct APIRequest: Sendable {
+    public var method: HTTPMethod
+    public var path: String
+    public var body: [UInt8]
+    public var peer: PeerCredentials
+
+    public init(method: HTTPMethod, path: String, body: [UInt8], peer: PeerCredentials) {
+        self.method = method
+        self.path = path
+        self.body = body
+        self.peer = peer
+    }
+}
+
+/// A complete response.
+public struct APIResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func json(_ status: HTTPResponseStatus, _ document: some Encodable) -> APIResponse {
+        do {
+            var body = Array(try encoder.encode(document))
+            body.append(0x0A)
+            return APIResponse(status: status, body: body)
+        } catch {
+            return .error(.internal, "cannot encode the answer: \(error)")
+        }
+    }
+
+    /// The API's error body: `{"error": {"code", "message", "field"}}`.
+    static func error(_ code: ErrorCode, _ message: String, field: String? = nil) -> APIResponse {
+        struct Body: Encodable {
+            struct Detail: Encodable {
+                let code: String
+                let message: String
+                let field: String?
+            }
+            let error: Detail
+        }
+        let body = Body(error: .init(code: code.rawValue, message: message, field: field))
+        let bytes = (try? encoder.encode(body)).map { Array($0) + [0x0A] } ?? Array("{}".utf8)
+        return APIResponse(status: HTTPResponseStatus(statusCode: code.httpStatus), body: bytes)
+    }
+
+    static func error(_ error: some CodedError, field: String? = nil) -> APIResponse {
+        .error(error.code, "\(error)", field: field)
+    }
+}

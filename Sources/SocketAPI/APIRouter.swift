@@ -1,0 +1,123 @@
+import CredentialGuard
+import Foundation
+import NIOHTTP1
+
+/// Maps each request to the lease keeper and renders the answer. Everything a user can get
+/// wrong becomes an error body with a stable code; nothing here can crash the daemon.
+public struct APIRouter: Sendable {
+    public static let version = "0.1.0"
+
+    let keeper: LeaseKeeper
+    let health: ControllerHealth
+    let metrics: Metrics
+
+    public init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared) {
+        self.keeper = keeper
+        self.health = health
+        self.metrics = metrics
+    }
+
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        let started = ContinuousClock.now
+        let (route, response) = await dispatch(request)
+        metrics.increment("ccgd_http_requests_total", ["route": route, "status": String(response.status.code)])
+        let elapsed = ContinuousClock.now - started
+        let (seconds, attoseconds) = elapsed.components
+        metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: Double(seconds) + Double(attoseconds) / 1e18)
+        return response
+    }
+
+    /// The route's name (a bounded label for metrics) and the response.
+    private func dispatch(_ request: APIRequest) async -> (String, APIResponse) {
+        let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let method = request.method
+        if parts == ["v1", "leases"] {
+            switch method {
+            case .POST: return ("create_lease", await createLease(request))
+            case .GET:
+                let leases = await keeper.allLeases()
+                return ("list_leases", .json(.ok, APIDocuments.LeaseList(leases: leases.map(APIDocuments.LeaseDocument.init))))
+            default: return ("method_not_allowed", methodNotAllowed(method, path))
+            }
+        }
+        if parts.count >= 3, parts.count <= 4, parts[0] == "v1", parts[1] == "leases" {
+            let text = parts[2]
+            let keytab = parts.count == 4
+            if keytab && parts[3] != "keytab" { return ("not_found", noRoute(method, path)) }
+            switch (method, keytab) {
+            case (.GET, false):
+                guard let id = LeaseID(text), let lease = await keeper.lease(id) else { return ("show_lease", notFound(text)) }
+                return ("show_lease", .json(.ok, APIDocuments.LeaseDocument(lease)))
+            case (.DELETE, false):
+                guard let id = LeaseID(text) else { return ("delete_lease", notFound(text)) }
+                do {
+                    try await keeper.delete(id)
+                    return ("delete_lease", APIResponse(status: .noContent, body: []))
+                } catch {
+                    return ("delete_lease", .error(error))
+                }
+            case (.GET, true):
+                guard let id = LeaseID(text), let lease = await keeper.lease(id) else { return ("lease_keytab", notFound(text)) }
+                guard let bytes = FileManager.default.contents(atPath: lease.directory + "/krb5.keytab") else {
+                    return ("lease_keytab", .error(.internal, "the keytab of lease \(id) cannot be read; see the daemon's log."))
+                }
+                return ("lease_keytab", APIResponse(status: .ok, contentType: "application/octet-stream", body: Array(bytes)))
+            default:
+                return ("method_not_allowed", methodNotAllowed(method, path))
+            }
+        }
+        switch (method, parts) {
+        case (.GET, ["v1", "accounts"]):
+            let accounts = await keeper.accountStatuses()
+            return ("accounts", .json(.ok, APIDocuments.AccountList(accounts: accounts.map(APIDocuments.AccountDocument.init))))
+        case (.GET, ["v1", "health"]):
+            return ("health", await healthResponse())
+        case (.GET, ["metrics"]):
+            metrics.set("ccgd_leases", to: Double(await keeper.leaseCount))
+            metrics.set("ccgd_accounts", to: Double(await keeper.accountStatuses().count))
+            return ("metrics", APIResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: Array(metrics.rendered().utf8)))
+        case (_, ["v1", "accounts"]), (_, ["v1", "health"]), (_, ["metrics"]):
+            return ("method_not_allowed", methodNotAllowed(method, path))
+        default:
+            return ("not_found", noRoute(method, path))
+        }
+    }
+
+    private func methodNotAllowed(_ method: HTTPMethod, _ path: String) -> APIResponse {
+        .error(.badRequest, "\(method) is not allowed on \(path); see API.md for the routes.")
+    }
+
+    private func noRoute(_ method: HTTPMethod, _ path: String) -> APIResponse {
+        .error(.notFound, "no route \(method) \(path); the routes are /v1/leases, /v1/accounts, /v1/health and /metrics.")
+    }
+
+    private func notFound(_ id: String) -> APIResponse {
+        .error(.notFound, "no lease \(id); list them with GET /v1/leases.")
+    }
+
+    private func createLease(_ request: APIRequest) async -> APIResponse {
+        let leaseRequest: LeaseRequest
+        do { leaseRequest = try LeaseRequestDecoder.decode(request.body, caller: request.peer) } catch { return error.response }
+        do {
+            let lease = try await keeper.create(leaseRequest)
+            return .json(.created, APIDocuments.LeaseDocument(lease))
+        } catch {
+            return .error(error, field: error.field)
+        }
+    }
+
+    private func healthResponse() async -> APIResponse {
+        let accounts = await keeper.accountStatuses()
+        let domains = health.snapshot().map { realm, controllers in
+            APIDocuments.Health.Domain(realm: realm, controllers: controllers.map {
+                .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact)
+            })
+        }
+        let degraded = accounts.contains { $0.state == .failed || $0.state == .stale }
+            || domains.contains { $0.controllers.contains { $0.state == "down" } }
+        let document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
+                                           leases: await keeper.leaseCount, accounts: accounts.count, domains: domains)
+        return .json(.ok, document)
+    }
+}

@@ -1,0 +1,151 @@
+import CredentialGuard
+import DurableFiles
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP/1.1 server on ccgd's Unix socket.
+public final class APIServer: Sendable {
+    public struct Settings: Sendable {
+        public var socketPath: String
+        public var socketMode: mode_t = 0o660
+        public var socketGroup: gid_t?
+        public var policy: PeerPolicy
+        public var maximumBodySize = 1 << 20
+        /// A connection with no traffic for this long is closed.
+        public var idleTimeout: TimeAmount = .seconds(60)
+        /// A request must arrive completely within this long.
+        public var requestDeadline: TimeAmount = .seconds(10)
+        public var maximumConnections = 1024
+
+        public init(socketPath: String, policy: PeerPolicy) {
+            self.socketPath = socketPath
+            self.policy = policy
+        }
+    }
+
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+    private let quiescing: ServerQuiescingHelper
+    public let settings: Settings
+
+    private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings) {
+        self.group = group
+        self.channel = channel
+        self.quiescing = quiescing
+        self.settings = settings
+    }
+
+    /// Binds the socket (refusing to take over one a live server still uses) and serves `router`.
+    public static func start(_ settings: Settings, router: APIRouter, logger: Logger) async throws -> APIServer {
+        try SocketFile.prepare(settings.socketPath)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let quiescing = ServerQuiescingHelper(group: group)
+        let connections = ConnectionLimit(maximum: settings.maximumConnections)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                guard connections.enter() else {
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in connections.leave() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(APIChannelHandler(
+                        router: router, policy: settings.policy, maximumBodySize: settings.maximumBodySize,
+                        requestDeadline: settings.requestDeadline))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: false).get()
+            try SocketFile.settle(settings.socketPath, mode: settings.socketMode, group: settings.socketGroup)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        logger.info("listening", metadata: ["socket": "\(settings.socketPath)"])
+        return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings)
+    }
+
+    /// Stops accepting, lets requests in flight finish, then closes every connection.
+    public func shutdown() async {
+        let done = group.next().makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: done)
+        try? await done.futureResult.get()
+        unlink(settings.socketPath)
+        try? await group.shutdownGracefully()
+    }
+}
+
+/// Counts connections so that a flood of clients cannot exhaust file descriptors.
+final class ConnectionLimit: Sendable {
+    private let count = NIOLockedValueBox(0)
+    let maximum: Int
+
+    init(maximum: Int) { self.maximum = maximum }
+
+    func enter() -> Bool {
+        count.withLockedValue { count in
+            guard count < maximum else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() { count.withLockedValue { $0 -= 1 } }
+}
+
+/// The socket file: a stale one is replaced, a live one is an error; mode and group are set.
+enum SocketFile {
+    struct InUse: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "another server is listening on \(path); stop it first or choose another socket path." }
+    }
+
+    static func prepare(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw FileSystemError("replace (it is not a socket)", path: path, errno: EEXIST)
+        }
+        if isLive(path) { throw InUse(path: path) }
+        unlink(path)
+    }
+
+    static func settle(_ path: String, mode: mode_t, group: gid_t?) throws {
+        if let group, chown(path, uid_t.max, group) != 0 { throw FileSystemError("set the group of", path: path, errno: errno) }
+        guard chmod(path, mode) == 0 else { throw FileSystemError("set the mode of", path: path, errno: errno) }
+    }
+
+    private static func isLive(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: path.utf8)
+            buffer[path.utf8.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+    }
+}

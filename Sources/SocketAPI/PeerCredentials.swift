@@ -1,0 +1,41 @@
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who is at the other end of the Unix socket, from the kernel (SO_PEERCRED): not spoofable.
+public struct PeerCredentials: Sendable, Equatable {
+    public var pid: Int32
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+    }
+
+    /// Reads the peer of `channel`; `struct ucred` is hidden behind _GNU_SOURCE, so this mirrors
+    /// its 12-byte layout.
+    static func of(_ channel: Channel) -> EventLoopFuture<PeerCredentials?> {
+        guard let provider = channel as? SocketOptionProvider else { return channel.eventLoop.makeSucceededFuture(nil) }
+        return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            .map { (credentials: PeerCredentials) -> PeerCredentials? in credentials }
+            .recover { _ in nil }
+    }
+}
+
+/// Which peers may use the API: by uid, or by primary gid.
+public struct PeerPolicy: Sendable {
+    public var allowedUIDs: Set<UInt32>
+    public var allowedGIDs: Set<UInt32>
+
+    public init(allowedUIDs: Set<UInt32>, allowedGIDs: Set<UInt32>) {
+        self.allowedUIDs = allowedUIDs
+        self.allowedGIDs = allowedGIDs
+    }
+
+    public func allows(_ peer: PeerCredentials) -> Bool {
+        allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid)
+    }
+}
