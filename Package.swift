@@ -2,14 +2,16 @@
 import PackageDescription
 
 // The dependency arrows point one way: executables → CredentialGuard → Directory/Kerberos/
-// ManagedPassword → C shims. CredSpec and CCGPlugin depend on nothing of ours.
+// ManagedPassword → C shims. CredSpec depends on nothing of ours, CCGPlugin only on its C ABI header.
 let package = Package(
     name: "ccgd",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
-        .library(name: "CCGPlugin", targets: ["CCGPlugin"]),
+        .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI"]),
+        // A shared-object plug-in, built for the tests to load.
+        .library(name: "SampleSwiftPlugin", type: .dynamic, targets: ["SampleSwiftPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,11 +29,14 @@ let package = Package(
         // Pure logic.
         .target(name: "CredSpec"),
         .target(name: "DurableFiles"),
-        .target(name: "CCGPlugin"),
+        .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
+        .target(name: "CCGPlugin", dependencies: ["CCGPluginABI"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
         .target(name: "FilePlugin", dependencies: ["CCGPlugin"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
+        // Sample shared-object plug-ins (the C one is built by PluginHostTests).
+        .target(name: "SampleSwiftPlugin", dependencies: ["CCGPlugin"], path: "Plugins/Samples/SwiftSample"),
 
         // Owning Swift types over the C libraries.
         .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
@@ -45,8 +50,8 @@ let package = Package(
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory", "DurableFiles",
-                "Configuration",
+                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory",
+                "DurableFiles", "Configuration",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -93,6 +98,7 @@ let package = Package(
             "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin"]),
     ],
     swiftLanguageModes: [.v6]
