@@ -80,7 +80,8 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "CredentialGuard",
+                "CredentialGuard", "SocketAPI", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+
+@main
+struct CCGD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ccgd",
+        abstract: "Serve gMSA keytabs and tickets to Linux containers over a Unix socket.",
+        discussion: """
+            Reads /etc/ccgd/ccgd.conf (see docs/ccgd.conf.example), restores the leases recorded in the \
+            state directory, and answers the socket API (API.md). Runs in the foreground; systemd runs it \
+            as a service. SIGTERM or SIGINT stop it after the requests in flight.
+            """)
+
+    @Option(name: .customLong("config"), help: "The configuration file.")
+    var configurationPath = ServiceConfiguration.defaultPath
+
+    @Flag(name: .customLong("check-config"), help: "Check the configuration, report every problem, and exit.")
+    var checkConfiguration = false
+
+    @Option(help: "The API socket (overrides [daemon] socket).")
+    var socket: String?
+
+    @Option(name: .customLong("runtime-directory"), help: "Where lease directories live (overrides [daemon] runtime-directory).")
+    var runtimeDirectory: String?
+
+    @Option(name: .customLong("state-directory"), help: "Where lease records live (overrides [daemon] state-directory).")
+    var stateDirectory: String?
+
+    @Option(name: .customLong("credspec-directory"), help: "Named CredSpecs (overrides [daemon] credspec-directory).")
+    var credSpecDirectory: String?
+
+    @Option(name: .customLong("allow-uid"), help: "Also allow this peer uid (repeatable; adds to [daemon] allowed-uids).")
+    var allowedUIDs: [UInt32] = []
+
+    func run() async throws {
+        var configuration: ServiceConfiguration
+        do { configuration = try ServiceConfiguration.load(path: configurationPath) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if let socket { configuration.daemon.socket = socket }
+        if let runtimeDirectory { configuration.daemon.runtimeDirectory = runtimeDirectory }
+        if let stateDirectory { configuration.daemon.stateDirectory = stateDirectory }
+        if let credSpecDirectory { configuration.daemon.credSpecDirectory = credSpecDirectory }
+        configuration.daemon.allowedUIDs += allowedUIDs
+        if checkConfiguration {
+            print("\(configurationPath): OK")
+            return
+        }
+        try await Daemon(configuration: configuration).run()
+    }
+}
