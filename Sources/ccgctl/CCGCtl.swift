@@ -5,5 +5,7 @@ struct CCGCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccgctl",
         abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
-        subcommands: [FetchCommand.self, BlobCommand.self, PluginCommand.self])
+        subcommands: [
+            LeaseCommand.self, AccountsCommand.self, HealthCommand.self, FetchCommand.self, BlobCommand.self, PluginCommand.self,
+        ])
 }
