@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
+        .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin"], resources: [.copy("Scripts")]),
         .testTarget(name: "CredentialGuardTests", dependencies: ["CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos"]),
         .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin"]),
     ],
