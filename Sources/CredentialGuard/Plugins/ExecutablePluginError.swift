@@ -1,0 +1,87 @@
+/// Why an executable plug-in cannot be used, or gave no credentials; each names the program.
+/// What the program itself reports (`{"error": …}`) is a `PluginError` instead.
+public enum ExecutablePluginError: CodedError, Sendable, Equatable {
+    // The file and the settings, checked when configured and before each call.
+    case relativePath(path: String)
+    case inaccessible(path: String, reason: String)
+    case notRegularFile(path: String)
+    case notExecutable(path: String)
+    case writableByOthers(path: String, mode: UInt32)
+    case notOwnedByRoot(path: String, owner: UInt32)
+    case directoryWritableByOthers(path: String, directory: String, mode: UInt32)
+    case invalidSetting(path: String, problem: String)
+
+    // A call.
+    case spawnFailed(path: String, reason: String)
+    /// The registry reports this as `plugin.timeout`.
+    case timedOut(path: String, seconds: Double)
+    case outputTooLarge(path: String, limit: Int)
+    /// `errorOutput` is the end of its stderr, trimmed, control characters escaped.
+    case killedBySignal(path: String, signal: Int32, errorOutput: String)
+    case exitStatus(path: String, status: Int32, errorOutput: String)
+    case noAnswer(path: String, errorOutput: String)
+    case notJSON(path: String, problem: String)
+    case missingField(path: String, field: String)
+    case systemCallFailed(path: String, call: String, reason: String)
+
+    public var code: ErrorCode {
+        switch self {
+        case .timedOut: .pluginTimeout
+        case .systemCallFailed: .internal
+        default: .pluginFailed
+        }
+    }
+
+    private static let answerFormat = "print one JSON object with domainName, username and password, or with error"
+
+    public var description: String {
+        switch self {
+        case let .relativePath(path):
+            return "executable plug-in path \"\(path)\" is not absolute; give its full path, such as /usr/libexec/ccgd/plugins/NAME."
+        case let .inaccessible(path, reason):
+            return "cannot use executable plug-in \(path): \(reason); check the path in the configuration."
+        case let .notRegularFile(path):
+            return "executable plug-in \(path) is not a regular file; point the configuration at the program itself."
+        case let .notExecutable(path):
+            return "executable plug-in \(path) is not executable; run chmod 755 \(path)."
+        case let .writableByOthers(path, mode):
+            return "executable plug-in \(path) is writable by group or others (mode \(String(mode, radix: 8))); run chmod go-w \(path)."
+        case let .notOwnedByRoot(path, owner):
+            return "executable plug-in \(path) is owned by uid \(owner), not root; run chown root:root \(path)."
+        case let .directoryWritableByOthers(path, directory, mode):
+            return "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode \(String(mode, radix: 8))); keep plug-ins in a directory only root may change."
+        case let .invalidSetting(path, problem):
+            return "executable plug-in \(path): \(problem)."
+        case let .spawnFailed(path, reason):
+            return "cannot start executable plug-in \(path): \(reason); check that it is a program for this machine or a script that starts with #!."
+        case let .timedOut(path, seconds):
+            return "executable plug-in \(path) did not finish within \(Self.format(seconds)) s and was stopped; check the secret store it asks, or give it a longer timeout."
+        case let .outputTooLarge(path, limit):
+            return "executable plug-in \(path) printed more than \(limit) bytes and was stopped; an answer is one small JSON object."
+        case let .killedBySignal(path, signal, errorOutput):
+            return "executable plug-in \(path) was killed by signal \(SignalName.describe(signal))" + Self.ending(errorOutput)
+        case let .exitStatus(path, status, errorOutput):
+            return "executable plug-in \(path) exited with status \(status) without an error answer" + Self.ending(errorOutput)
+        case let .noAnswer(path, errorOutput):
+            return errorOutput.isEmpty
+                ? "executable plug-in \(path) exited with status 0 but printed nothing; \(Self.answerFormat)."
+                : "executable plug-in \(path) exited with status 0 but printed nothing; stderr: \(errorOutput)"
+        case let .notJSON(path, problem):
+            return "the answer of executable plug-in \(path) is not a JSON object (\(problem)); \(Self.answerFormat)."
+        case let .missingField(path, field):
+            return "the answer of executable plug-in \(path) has no non-empty string \"\(field)\"; \(Self.answerFormat)."
+        case let .systemCallFailed(path, call, reason):
+            return "cannot run executable plug-in \(path): \(call) failed: \(reason)."
+        }
+    }
+
+    /// The program's own words when it left some on stderr, otherwise a hint.
+    private static func ending(_ errorOutput: String) -> String {
+        errorOutput.isEmpty ? " and wrote nothing to stderr; run it by hand to see why." : "; stderr: \(errorOutput)"
+    }
+
+    /// `0.5`, `10`: whole seconds without a fraction.
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int64(seconds)) : String(seconds)
+    }
+}
