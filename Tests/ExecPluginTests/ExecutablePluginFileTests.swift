@@ -16,17 +16,17 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
 
     func testWorldWritableScriptIsRefused() throws {
         let path = try script("vault", answer, mode: 0o757)
-        XCTAssertThrowsError(try plugin(path)) { XCTAssertEqual($0 as? ExecutablePluginError, .writableByOthers(path: path, mode: 0o757)) }
+        XCTAssertThrowsError(try plugin(path)) { XCTAssertEqual($0 as? ExecutablePluginError, .refused(.writableByOthers(path: path, kind: "executable", mode: 0o757))) }
     }
 
     func testRelativePathIsRefused() {
         XCTAssertEqual(message { _ = try ExecutablePlugin(path: "plugins/vault") },
-                       "executable plug-in path \"plugins/vault\" is not absolute; give its full path, such as /usr/libexec/ccgd/plugins/NAME.")
+                       "executable plug-in path plugins/vault is not absolute; give the full path of the plug-in.")
     }
 
     func testMissingFileIsRefused() {
         let path = directory + "/missing"
-        XCTAssertEqual(message { _ = try plugin(path) }, "cannot use executable plug-in \(path): No such file or directory; check the path in the configuration.")
+        XCTAssertEqual(message { _ = try plugin(path) }, "cannot inspect executable plug-in \(path): No such file or directory; check the path and that ccgd may read it.")
     }
 
     func testFileWithoutExecutePermissionIsRefused() throws {
@@ -38,14 +38,14 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         let path = directory + "/plugins"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         chmod(path, 0o755)
-        XCTAssertEqual(message { _ = try plugin(path) }, "executable plug-in \(path) is not a regular file; point the configuration at the program itself.")
+        XCTAssertEqual(message { _ = try plugin(path) }, "executable plug-in \(path) is not a regular file; give the path of the plug-in file itself.")
     }
 
     func testScriptInWritableDirectoryIsRefused() throws {
         let path = try script("vault", answer)
         chmod(directory, 0o777)
         XCTAssertEqual(message { _ = try plugin(path) },
-                       "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode 777); keep plug-ins in a directory only root may change.")
+                       "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode 777); move the plug-in to a directory only root may write to.")
     }
 
     func testSymbolicLinkIntoWritableDirectoryIsRefused() throws {
@@ -56,7 +56,7 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         let link = directory + "/vault"
         XCTAssertEqual(symlink(target, link), 0)
         XCTAssertThrowsError(try plugin(link)) {
-            XCTAssertEqual($0 as? ExecutablePluginError, .directoryWritableByOthers(path: link, directory: writable, mode: 0o1777))
+            XCTAssertEqual($0 as? ExecutablePluginError, .refused(.directoryWritableByOthers(directory: writable, path: link, kind: "executable", mode: 0o1777)))
         }
     }
 
@@ -64,7 +64,7 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         try XCTSkipUnless(getuid() == 0, "needs root to give the script away")
         let path = try script("vault", answer)
         XCTAssertEqual(chown(path, 65534, 65534), 0)
-        XCTAssertEqual(message { _ = try ExecutablePlugin(path: path) }, "executable plug-in \(path) is owned by uid 65534, not root; run chown root:root \(path).")
+        XCTAssertEqual(message { _ = try ExecutablePlugin(path: path) }, "executable plug-in \(path) is owned by uid 65534, not root; run chown root \(path) if you trust it.")
         XCTAssertNoThrow(try ExecutablePlugin(path: path, requireRootOwnership: false))
     }
 
@@ -73,7 +73,7 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         let plugin = try plugin(path)
         chmod(path, 0o777)
         let error = await failure(of: plugin)
-        XCTAssertEqual(error as? ExecutablePluginError, .writableByOthers(path: path, mode: 0o777))
+        XCTAssertEqual(error as? ExecutablePluginError, .refused(.writableByOthers(path: path, kind: "executable", mode: 0o777)))
     }
 
     func testSettingsThatCannotWorkAreRefused() throws {

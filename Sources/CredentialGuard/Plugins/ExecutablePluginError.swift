@@ -2,13 +2,9 @@
 /// What the program itself reports (`{"error": …}`) is a `PluginError` instead.
 public enum ExecutablePluginError: CodedError, Sendable, Equatable {
     // The file and the settings, checked when configured and before each call.
-    case relativePath(path: String)
-    case inaccessible(path: String, reason: String)
-    case notRegularFile(path: String)
+    /// The checks every plug-in file passes (owner, mode, directory), shared with shared objects.
+    case refused(PluginLoadError)
     case notExecutable(path: String)
-    case writableByOthers(path: String, mode: UInt32)
-    case notOwnedByRoot(path: String, owner: UInt32)
-    case directoryWritableByOthers(path: String, directory: String, mode: UInt32)
     case invalidSetting(path: String, problem: String)
 
     // A call.
@@ -36,20 +32,10 @@ public enum ExecutablePluginError: CodedError, Sendable, Equatable {
 
     public var description: String {
         switch self {
-        case let .relativePath(path):
-            return "executable plug-in path \"\(path)\" is not absolute; give its full path, such as /usr/libexec/ccgd/plugins/NAME."
-        case let .inaccessible(path, reason):
-            return "cannot use executable plug-in \(path): \(reason); check the path in the configuration."
-        case let .notRegularFile(path):
-            return "executable plug-in \(path) is not a regular file; point the configuration at the program itself."
+        case let .refused(error):
+            return error.description
         case let .notExecutable(path):
             return "executable plug-in \(path) is not executable; run chmod 755 \(path)."
-        case let .writableByOthers(path, mode):
-            return "executable plug-in \(path) is writable by group or others (mode \(String(mode, radix: 8))); run chmod go-w \(path)."
-        case let .notOwnedByRoot(path, owner):
-            return "executable plug-in \(path) is owned by uid \(owner), not root; run chown root:root \(path)."
-        case let .directoryWritableByOthers(path, directory, mode):
-            return "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode \(String(mode, radix: 8))); keep plug-ins in a directory only root may change."
         case let .invalidSetting(path, problem):
             return "executable plug-in \(path): \(problem)."
         case let .spawnFailed(path, reason):

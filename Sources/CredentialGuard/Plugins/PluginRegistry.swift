@@ -80,9 +80,14 @@ public struct PluginRegistry: Sendable {
                 try await plugin.passwordCredentials(pluginInput: pluginInput)
             }
             Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": answer == nil ? "timeout" : "ok"])
-        } catch let error as PluginTimeout {
+        } catch let error as ExecutablePluginError {
+            // A program stopped at its own deadline is a timeout like any other.
+            guard case let .timedOut(_, seconds) = error else {
+                Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": "error"])
+                throw .failed(guid: guid.description, plugin: registration.name, reason: "\(error)")
+            }
             Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": "timeout"])
-            throw .timedOut(guid: guid.description, plugin: registration.name, seconds: error.seconds)
+            throw .timedOut(guid: guid.description, plugin: registration.name, seconds: seconds)
         } catch {
             Metrics.shared.increment("ccgd_plugin_calls_total", ["plugin": registration.name, "result": "error"])
             throw .failed(guid: guid.description, plugin: registration.name, reason: "\(error)")
@@ -95,12 +100,6 @@ public struct PluginRegistry: Sendable {
         }
         return credential
     }
-}
-
-/// Thrown by a loader that enforces its own time limit (an executable it had to kill).
-public struct PluginTimeout: Error, Sendable {
-    public let seconds: Double
-    public init(seconds: Double) { self.seconds = seconds }
 }
 
 extension Duration {
