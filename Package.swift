@@ -102,7 +102,10 @@ let package = Package(
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin"], resources: [.copy("Scripts")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
+            "SocketAPI", .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,22 +26,36 @@ final class PipelineIntegrationTests: XCTestCase {
         try CredentialSpec.read(contentsOf: URL(fileURLWithPath: "\(domain.credSpecDirectory)/\(account).json"))
     }
 
+    /// The pipeline as ccgd runs it: the CredSpec's PluginGUID picks the plug-in (the built-in
+    /// file plug-in, reading `credentials` or the CredSpec's PluginInput), then the directory.
     private func fetch(
         _ domain: TestDomain, spec: CredentialSpec? = nil, credentials: String? = nil,
         settings: DomainSettings? = nil
-    ) throws -> ManagedAccountFetcher.Result {
-        let credential = try FilePlugin().read(pluginInput: credentials ?? domain.allowedCredentialsFile)
+    ) async throws -> ManagedAccountFetcher.Result {
+        let spec = try spec ?? self.spec(domain)
+        let registry = PluginRegistry.builtIn()
+        let credential: DomainCredential
+        if let credentials {
+            credential = try await registry.credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: credentials)
+        } else {
+            credential = try await registry.credentials(for: spec)
+        }
         let fetcher = ManagedAccountFetcher(settings: settings ?? DomainSettings(controllers: [domain.controller]))
-        return try fetcher.fetch(try spec ?? self.spec(domain), credential: credential)
+        return try fetcher.fetch(spec, credential: credential)
+    }
+
+    private func fetchError(_ body: () async throws -> Void) async -> Error? {
+        do { try await body(); return nil } catch { return error }
     }
 
     private func hex(_ key: KerberosKey) -> String {
         key.bytes.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
     }
 
-    func testDerivedKeysEqualTheDomainControllersOwnKeysByteForByte() throws {
+    func testDerivedKeysEqualTheDomainControllersOwnKeysByteForByte() async throws {
         let domain = try TestDomain.require()
-        let account = try XCTUnwrap(try fetch(domain).accounts.first)
+        let accountResult = try await fetch(domain)
+        let account = try XCTUnwrap(accountResult.accounts.first)
         let oracle = try DomainControllerKeys(account: "WebApp01$", domain: domain)
         let ours = Set(account.currentKeys.map {
             DomainControllerKeys.Key(kvno: account.keyVersionNumber, enctype: $0.encryptionType.name, hex: hex($0))
@@ -51,17 +65,18 @@ final class PipelineIntegrationTests: XCTestCase {
         XCTAssertTrue(ours.isSubset(of: oracle.keys), "ours \(ours.map { "\($0.kvno) \($0.enctype)" }) vs the DC's \(oracle.keys.map { "\($0.kvno) \($0.enctype)" })")
     }
 
-    func testSaltEqualsTheDomainControllersVirtualKerberosSalt() throws {
+    func testSaltEqualsTheDomainControllersVirtualKerberosSalt() async throws {
         let domain = try TestDomain.require()
-        let account = try XCTUnwrap(try fetch(domain).accounts.first)
+        let accountResult = try await fetch(domain)
+        let account = try XCTUnwrap(accountResult.accounts.first)
         let output = try domain.run(["samba-tool", "user", "getpassword", "WebApp01$", "--attributes=virtualKerberosSalt", "-s", domain.smbConf])
         XCTAssertTrue(output.contains("virtualKerberosSalt: \(account.salt.value)\n"), output)
         XCTAssertEqual(account.salt.value, "CONTOSO.TESThostwebapp01.contoso.test")
     }
 
-    func testKDCIssuesTicketsWithTheKeytabWeWrote() throws {
+    func testKDCIssuesTicketsWithTheKeytabWeWrote() async throws {
         let domain = try TestDomain.require()
-        let result = try fetch(domain)
+        let result = try await fetch(domain)
         let keytab = directory + "/krb5.keytab"
         try CredentialFiles.writeKeytab(for: result.accounts, to: keytab, ownership: .privateToCaller)
         let cache = ["KRB5CCNAME": "FILE:\(directory)/kinit.cc"]
@@ -72,9 +87,10 @@ final class PipelineIntegrationTests: XCTestCase {
         XCTAssertTrue(kvno.contains("keytab entry valid"), kvno)
     }
 
-    func testTicketCacheWeWroteGetsAServiceTicket() throws {
+    func testTicketCacheWeWroteGetsAServiceTicket() async throws {
         let domain = try TestDomain.require()
-        let account = try XCTUnwrap(try fetch(domain).accounts.first)
+        let accountResult = try await fetch(domain)
+        let account = try XCTUnwrap(accountResult.accounts.first)
         let path = directory + "/krb5cc"
         let times = try CredentialFiles.writeTicketCache(for: account, to: path, ownership: .privateToCaller)
         XCTAssertGreaterThan(times.endTime, Date().addingTimeInterval(3600))
@@ -84,7 +100,7 @@ final class PipelineIntegrationTests: XCTestCase {
         XCTAssertTrue(output.contains("kvno = "), output)
     }
 
-    func testKeytabHoldsEveryPrincipalOfEveryAccount() throws {
+    func testKeytabHoldsEveryPrincipalOfEveryAccount() async throws {
         let domain = try TestDomain.require()
         let first = try spec(domain, "WebApp01"), second = try spec(domain, "WebApp02")
         let accounts = first.accounts + second.accounts
@@ -102,46 +118,48 @@ final class PipelineIntegrationTests: XCTestCase {
         try domain.run(["kinit", "-k", "-t", keytab, "WebApp02$@\(domain.realm)"], environment: ["KRB5CCNAME": "FILE:\(directory)/cc2"])
     }
 
-    func testLDAPSFetchDerivesTheSameKeysAsTheSealedBind() throws {
+    func testLDAPSFetchDerivesTheSameKeysAsTheSealedBind() async throws {
         let domain = try TestDomain.require()
-        let sealed = try XCTUnwrap(try fetch(domain).accounts.first)
-        let overTLS = try XCTUnwrap(try fetch(domain, settings: DomainSettings(controllers: [domain.controller], protection: .ldaps(caFile: domain.caFile))).accounts.first)
+        let sealedResult = try await fetch(domain)
+        let sealed = try XCTUnwrap(sealedResult.accounts.first)
+        let overTLSResult = try await fetch(domain, settings: DomainSettings(controllers: [domain.controller], protection: .ldaps(caFile: domain.caFile)))
+        let overTLS = try XCTUnwrap(overTLSResult.accounts.first)
         XCTAssertEqual(sealed.currentKeys, overTLS.currentKeys)
         XCTAssertEqual(sealed.keyVersionNumber, overTLS.keyVersionNumber)
     }
 
-    func testUnreachableFirstControllerFallsBackToTheNext() throws {
+    func testUnreachableFirstControllerFallsBackToTheNext() async throws {
         let domain = try TestDomain.require()
         let dead = DomainController(hostName: domain.controller.hostName, address: "127.0.0.1", ldapPort: 1)
-        let result = try fetch(domain, settings: DomainSettings(controllers: [dead, domain.controller]))
+        let result = try await fetch(domain, settings: DomainSettings(controllers: [dead, domain.controller]))
         XCTAssertEqual(result.controller, domain.controller)
     }
 
-    func testNoReachableControllerIsDirectoryUnreachable() throws {
+    func testNoReachableControllerIsDirectoryUnreachable() async throws {
         let domain = try TestDomain.require()
         let dead = DomainController(hostName: domain.controller.hostName, address: "127.0.0.1", ldapPort: 1)
-        XCTAssertThrowsError(try fetch(domain, settings: DomainSettings(controllers: [dead]))) { error in
-            let error = error as? AccountFetchError
+        do {
+            let error = await fetchError { _ = try await self.fetch(domain, settings: DomainSettings(controllers: [dead])) } as? AccountFetchError
             XCTAssertEqual(error?.code, .directoryUnreachable)
             XCTAssertTrue(error?.description.contains("no domain controller of CONTOSO.TEST could be reached: cannot connect to domain controller dc1.contoso.test (127.0.0.1): Connection refused on port 1") ?? false, "\(String(describing: error))")
         }
     }
 
-    func testOutsiderGetsDirectoryAccessDenied() throws {
+    func testOutsiderGetsDirectoryAccessDenied() async throws {
         let domain = try TestDomain.require()
-        XCTAssertThrowsError(try fetch(domain, credentials: domain.outsiderCredentialsFile)) { error in
-            let error = error as? AccountFetchError
+        do {
+            let error = await fetchError { _ = try await self.fetch(domain, credentials: domain.outsiderCredentialsFile) } as? AccountFetchError
             XCTAssertEqual(error?.code, .directoryAccessDenied)
             XCTAssertEqual(error?.description, "OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
         }
     }
 
-    func testWrongPortablePasswordIsAuthFailed() throws {
+    func testWrongPortablePasswordIsAuthFailed() async throws {
         let domain = try TestDomain.require()
         let path = directory + "/wrong.cred"
         try AtomicFile.write(Array("CONTOSO\\StandardUser01:wrong-password".utf8), to: path, ownership: .privateToCaller)
-        XCTAssertThrowsError(try fetch(domain, credentials: path)) { error in
-            let error = error as? AccountFetchError
+        do {
+            let error = await fetchError { _ = try await self.fetch(domain, credentials: path) } as? AccountFetchError
             XCTAssertEqual(error?.code, .authFailed)
             XCTAssertTrue(error?.description.hasPrefix("portable user StandardUser01@CONTOSO.TEST could not log in: cannot obtain a ticket") ?? false, "\(String(describing: error))")
             XCTAssertTrue(error?.description.contains("check the credentials") ?? false)
@@ -149,7 +167,7 @@ final class PipelineIntegrationTests: XCTestCase {
         }
     }
 
-    func testUnknownAccountIsAccountNotFound() throws {
+    func testUnknownAccountIsAccountNotFound() async throws {
         let domain = try TestDomain.require()
         let base = try spec(domain)
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
