@@ -1,0 +1,136 @@
+import Directory
+import Foundation
+import Kerberos
+import ManagedPassword
+import XCTest
+
+/// ccgctl as an operator runs it: what it prints, and what it says when the input is wrong.
+final class CCGCtlTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "/ccgd-ccgctl-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func file(_ name: String, _ text: String) throws -> String {
+        let path = directory + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testPluginListShowsBuiltInsAndConfiguredPlugins() throws {
+        let config = try file("ccgd.conf", "[plugins]\nallow-inline = yes\ntimeout = 3s\n")
+        let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", config])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertEqual(outcome.output, """
+            {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}  file  built-in  timeout 3.0 seconds
+            {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}  inline  built-in  timeout 3.0 seconds
+
+            """)
+    }
+
+    func testPluginTestPrintsUserButNeverThePassword() throws {
+        let config = try file("ccgd.conf", "[plugins]\nallow-inline = yes\n")
+        let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", config, "--guid", "6d1f0c29-8a43-4b5e-9e1c-2b7a4f3d8c60",
+                                                 "--input", "contoso.test:StandardUser01:S3cret-Value"])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertTrue(outcome.output.hasPrefix("domain    contoso.test\nuser      StandardUser01\npassword  12 bytes (not shown)\ntook      "), outcome.output)
+        XCTAssertFalse(outcome.all.contains("S3cret"))
+    }
+
+    func testPluginTestWithUnknownGUIDListsTheRegisteredOnes() throws {
+        let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", try file("empty.conf", ""), "--guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}"])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"), outcome.errors)
+    }
+
+    func testBrokenConfigurationIsReportedWithLine() throws {
+        let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", try file("bad.conf", "[plugins]\ntimeot = 3s\n")])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, timeout, allow-inline."), outcome.errors)
+    }
+
+    func testFetchNamesTheBadFieldOfACredSpec() throws {
+        let spec = try file("bad.json", """
+            {"CmsPlugins": ["ActiveDirectory"],
+             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
+               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{GDMA0342-266A-4D1P-831J-20990E82944F}", "PluginInput": "x"}}}
+            """)
+        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", spec, "--dc", "dc1.contoso.test=127.0.0.1"])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("ActiveDirectoryConfig.HostAccountConfig.PluginGUID"), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("is not a GUID"), outcome.errors)
+    }
+
+    func testFetchRejectsAMalformedDomainController() throws {
+        let domain = try TestDomain.require()
+        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc", "dc1="])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("--dc dc1= is not NAME or NAME=ADDRESS[:PORT]; for example --dc dc1.contoso.com=192.0.2.10."), outcome.errors)
+    }
+
+    func testFetchPrintsWhatItDidAndNoSecret() throws {
+        let domain = try TestDomain.require()
+        let keytab = directory + "/krb5.keytab", ccache = directory + "/krb5cc"
+        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
+                                                 "\(domain.controller.hostName)=127.0.0.1", "--keytab", keytab, "--ccache", ccache])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        for expected in ["domain        CONTOSO.TEST (contoso.test)", "sealed GSSAPI bind as StandardUser01@CONTOSO.TEST",
+                         "account       WebApp01$  kvno", "aes256-cts-hmac-sha1-96", "host/webapp01.contoso.test@CONTOSO.TEST",
+                         "salt        CONTOSO.TESThostwebapp01.contoso.test", "keytab        \(keytab) (9 entries, mode 0600)",
+                         "ticket        \(ccache): TGT for WebApp01$@CONTOSO.TEST", "next refresh  "] {
+            XCTAssertTrue(outcome.output.contains(expected), "missing \(expected) in\n\(outcome.output)")
+        }
+        let (_, password) = try domain.credentials(domain.allowedCredentialsFile)
+        let text = password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        XCTAssertFalse(outcome.all.contains(text), "the portable user's password was printed")
+    }
+
+    func testFetchWithOutsiderCredentialsSaysWhoMayNotReadThePassword() throws {
+        let domain = try TestDomain.require()
+        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
+                                                 "\(domain.controller.hostName)=127.0.0.1", "--credentials", domain.outsiderCredentialsFile,
+                                                 "--keytab", directory + "/k", "--ccache", ""])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword)."), outcome.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/k"))
+    }
+
+    func testBlobDecodeShowsTheDomainControllersKeyFingerprints() throws {
+        let domain = try TestDomain.require()
+        // The blob as ldapsearch prints it, read with our own sealed bind.
+        let context = try KerberosContext()
+        let (user, password) = try domain.credentials(domain.allowedCredentialsFile)
+        let cache = try CredentialsCache.newInMemory(context: context)
+        _ = try context.obtainTicket(for: try Principal(parsing: "\(user)@\(domain.realm)", context: context), password: password, into: cache)
+        let connection = try DirectoryConnection(to: domain.controller, transport: .plain)
+        try connection.bindGSSAPI(credentials: cache)
+        let record = try connection.readManagedServiceAccount("WebApp01", domainDN: domain.domainDN)
+        let base64 = record.managedPasswordBlob.withUnsafeBytes { Data($0).base64EncodedString() }
+        let ldif = try file("blob.ldif", "dn: \(record.distinguishedName)\nmsDS-ManagedPassword:: \(base64.prefix(60))\n \(base64.dropFirst(60))\n")
+
+        let outcome = try Command.run("ccgctl", ["blob", "decode", ldif, "--realm", domain.realm, "--account", "WebApp01$", "--dns-domain", domain.dnsDomain])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertTrue(outcome.output.contains("version                    1\n"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("current password           128 UTF-16 code units"), outcome.output)
+        // The fingerprints must be those of the keys the DC itself holds.
+        let oracle = try DomainControllerKeys(account: "WebApp01$", domain: domain)
+        for key in oracle.keys where key.kvno == record.keyVersionNumber {
+            let bytes = stride(from: 0, to: key.hex.count, by: 2).map { offset -> UInt8 in
+                let start = key.hex.index(key.hex.startIndex, offsetBy: offset)
+                return UInt8(key.hex[start..<key.hex.index(start, offsetBy: 2)], radix: 16)!
+            }
+            let type = try XCTUnwrap(EncryptionType(name: key.enctype))
+            let fingerprint = KerberosKey(encryptionType: type, bytes: SecretBytes(bytes)).fingerprint
+            XCTAssertTrue(outcome.output.contains("\(key.enctype.padding(toLength: 25, withPad: " ", startingAt: 0))sha256:\(fingerprint)"),
+                          "\(key.enctype) sha256:\(fingerprint) not in\n\(outcome.output)")
+        }
+    }
+}
