@@ -30,13 +30,13 @@ public final class APIServer: Sendable {
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
-    private let quiescing: ServerQuiescingHelper
+    private let quiescing: NIOLockedValueBox<ServerQuiescingHelper?>
     public let settings: Settings
 
     private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings) {
         self.group = group
         self.channel = channel
-        self.quiescing = quiescing
+        self.quiescing = NIOLockedValueBox(quiescing)
         self.settings = settings
     }
 
@@ -82,9 +82,13 @@ public final class APIServer: Sendable {
     /// Stops accepting, lets requests in flight finish, then closes every connection.
     public func shutdown() async {
         let done = group.next().makePromise(of: Void.self)
-        quiescing.initiateShutdown(promise: done)
+        quiescing.withLockedValue { $0?.initiateShutdown(promise: done) }
         try? await done.futureResult.get()
+        // The listening channel finishes closing on the loop: the loop must outlive it.
+        try? await channel.closeFuture.get()
         unlink(settings.socketPath)
+        // The helper completes a promise on the loop when released: release it while the loop runs.
+        quiescing.withLockedValue { $0 = nil }
         try? await group.shutdownGracefully()
     }
 }

@@ -1,0 +1,233 @@
+import Foundation
+import NIOHTTP1
+import XCTest
+
+/// ccgd as a container runtime uses it: a real daemon process, its socket, the test domain's KDC.
+final class DaemonIntegrationTests: XCTestCase {
+    private var daemon: DaemonProcess?
+
+    override func tearDown() {
+        daemon?.remove()
+    }
+
+    private func started(_ extra: String = "") throws -> DaemonProcess {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: extra)
+        self.daemon = daemon
+        try daemon.start()
+        return daemon
+    }
+
+    private func mode(_ path: String) throws -> (mode: Int, uid: Int, gid: Int) {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return ((attributes[.posixPermissions] as? Int) ?? -1, (attributes[.ownerAccountID] as? Int) ?? -1, (attributes[.groupOwnerAccountID] as? Int) ?? -1)
+    }
+
+    func testLeaseFilesWorkWithTheKDCAndBelongToTheOwner() async throws {
+        let daemon = try started()
+        let domain = daemon.domain
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01", "owner": {"uid": 1000, "gid": 1001}, "containerId": "c0ffee"}"#)
+        let directory = try XCTUnwrap(lease["directory"] as? String)
+        XCTAssertTrue(directory.hasPrefix(daemon.runtime + "/leases/l_"))
+        XCTAssertEqual(lease["hostname"] as? String, "WebApp01")
+        XCTAssertEqual(lease["containerId"] as? String, "c0ffee")
+        let identity = try XCTUnwrap((lease["identities"] as? [[String: Any]])?.first)
+        XCTAssertEqual(identity["principal"] as? String, "WebApp01$@\(domain.realm)")
+        XCTAssertEqual(identity["ccache"] as? String, "krb5cc")
+        XCTAssertEqual((lease["mount"] as? [String: Any])?["target"] as? String, "/var/run/ccgd")
+        XCTAssertEqual((lease["environment"] as? [String: String])?["KRB5CCNAME"], "FILE:/var/run/ccgd/krb5cc")
+
+        let directoryMode = try mode(directory)
+        XCTAssertEqual(directoryMode.mode, 0o700)
+        XCTAssertEqual(directoryMode.uid, 1000)
+        for file in ["krb5.keytab", "krb5cc", "krb5.conf"] {
+            let fileMode = try mode(directory + "/" + file)
+            XCTAssertEqual([fileMode.mode, fileMode.uid, fileMode.gid], [0o600, 1000, 1001], file)
+        }
+        // The keytab gets a TGT; the ccache gets a service ticket.
+        let cache = ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"]
+        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"], environment: cache)
+        let output = try domain.run(["kvno", "host/webapp01.\(domain.dnsDomain)@\(domain.realm)"], environment: ["KRB5CCNAME": "FILE:\(directory)/krb5cc"])
+        XCTAssertTrue(output.contains("kvno = "), output)
+        // The container's krb5.conf points at its own mount.
+        let conf = try String(contentsOfFile: directory + "/krb5.conf", encoding: .utf8)
+        XCTAssertTrue(conf.contains("default_ccache_name = FILE:/var/run/ccgd/krb5cc"), conf)
+        XCTAssertTrue(conf.contains("kdc = 127.0.0.1:88"), conf)
+    }
+
+    func testThirtyTwoConcurrentLeasesForANewAccountMakeOneFetch() async throws {
+        let daemon = try started()
+        let client = daemon.client
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<32 {
+                group.addTask { try await client.send(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "WebApp02"}"#.utf8)).status }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, Array(repeating: 201, count: 32))
+        let fetches = try await daemon.metric(#"ccgd_account_fetches_total{result="ok"}"#)
+        XCTAssertEqual(fetches, 1, "one directory fetch serves every concurrent lease")
+        let plugins = try await daemon.metric(#"ccgd_plugin_calls_total{plugin="file",result="ok"}"#)
+        XCTAssertEqual(plugins, 1)
+        let accounts = try await daemon.request(.GET, "/v1/accounts").object["accounts"] as? [[String: Any]]
+        XCTAssertEqual(accounts?.first?["leases"] as? Int, 32)
+        XCTAssertEqual(accounts?.first?["state"] as? String, "fresh")
+    }
+
+    func testLeasesSurviveACleanRestartAndAreRefreshed() async throws {
+        let daemon = try started()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01.json"}"#)
+        let id = try XCTUnwrap(lease["id"] as? String), directory = try XCTUnwrap(lease["directory"] as? String)
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/krb5cc"))
+        XCTAssertEqual(daemon.stop(), 0, daemon.logText)
+        try await Task.sleep(for: .seconds(1))   // a new TGT gets a new authtime
+        try daemon.start()
+        let (status, object, _) = try await daemon.request(.GET, "/v1/leases/\(id)")
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(object["credentialSpecName"] as? String, "WebApp01.json")
+        let after = try Data(contentsOf: URL(fileURLWithPath: directory + "/krb5cc"))
+        XCTAssertNotEqual(before, after, "the lease's ticket was fetched again after the restart")
+        try daemon.domain.run(["kvno", "host/WebApp01@\(daemon.domain.realm)"], environment: ["KRB5CCNAME": "FILE:\(directory)/krb5cc"])
+    }
+
+    func testAcknowledgedLeasesSurviveSIGKILL() async throws {
+        let daemon = try started()
+        var ids: [String] = []
+        for _ in 0..<5 { ids.append(try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)["id"] as! String) }
+        daemon.crash()
+        try daemon.start()
+        let listed = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []
+        XCTAssertEqual(Set(listed.compactMap { $0["id"] as? String }), Set(ids))
+        // No temporary file of an interrupted write is left visible.
+        let state = try FileManager.default.contentsOfDirectory(atPath: daemon.state + "/leases")
+        XCTAssertEqual(Set(state), Set(ids.map { $0 + ".json" }))
+    }
+
+    func testStateFilesHoldNoSecret() async throws {
+        let daemon = try started()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        let record = try String(contentsOfFile: "\(daemon.state)/leases/\(lease["id"] as! String).json", encoding: .utf8)
+        let (_, password) = try daemon.domain.credentials(daemon.domain.allowedCredentialsFile)
+        XCTAssertFalse(record.contains(password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }))
+        XCTAssertTrue(record.contains("\"credentialSpecName\":\"WebApp01\""), record)
+    }
+
+    func testDeleteRemovesTheDirectoryBeforeAnswering() async throws {
+        let daemon = try started()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        let id = lease["id"] as! String, directory = lease["directory"] as! String
+        let (status, _, _) = try await daemon.request(.DELETE, "/v1/leases/\(id)")
+        XCTAssertEqual(status, 204)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(daemon.state)/leases/\(id).json"))
+        let again = try await daemon.request(.GET, "/v1/leases/\(id)")
+        XCTAssertEqual(again.status, 404)
+        XCTAssertEqual(apiError(again.object).code, "not_found")
+    }
+
+    func testKeytabRouteServesTheLeasesKeytab() async throws {
+        let daemon = try started()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        let response = try await daemon.client.send(.GET, "/v1/leases/\(lease["id"] as! String)/keytab")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.body, Array(try Data(contentsOf: URL(fileURLWithPath: (lease["directory"] as! String) + "/krb5.keytab"))))
+    }
+
+    func testPeerThatIsNotAllowedGets403() throws {
+        let daemon = try started("socket-mode = 0666")
+        // The same request from uid 65534: the kernel tells ccgd who is calling.
+        let outcome = try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
+                                                           "--unix-socket", daemon.socket, "http://ccgd/v1/leases"])
+        XCTAssertTrue(outcome.output.hasSuffix("\n403"), outcome.all)
+        XCTAssertTrue(outcome.output.contains(#""code":"forbidden""#), outcome.output)
+        XCTAssertTrue(outcome.output.contains("uid 65534, gid 65534 may not use ccgd; add it to allowed-uids or allowed-gids"), outcome.output)
+    }
+
+    func testCredSpecNamesCannotLeaveTheCredSpecDirectory() async throws {
+        let daemon = try started()
+        try FileManager.default.createSymbolicLink(atPath: daemon.credSpecs + "/Outside.json", withDestinationPath: daemon.domain.credSpecDirectory + "/WebApp01.json")
+        for name in ["../credspecs/WebApp01", "/etc/passwd", "sub/WebApp01", "..", ".hidden", "Outside"] {
+            let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "\#(name)"}"#)
+            XCTAssertEqual(status, 400, "\(name): \(text)")
+            XCTAssertEqual(apiError(object).code, "bad_request", name)
+            XCTAssertEqual(apiError(object).field, "credentialSpecName", name)
+        }
+        let (status, object, _) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "NoSuchSpec"}"#)
+        XCTAssertEqual(status, 404)
+        XCTAssertEqual(apiError(object).code, "credspec.not_found")
+        XCTAssertEqual(apiError(object).message, "no CredSpec NoSuchSpec in \(daemon.credSpecs); create it there (ccgctl credspec new) or send the CredSpec inline.")
+    }
+
+    func testBadRequestsGetStableCodesAndFields() async throws {
+        let daemon = try started()
+        let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        let broken = spec.replacingOccurrences(of: "\"Sid\": \"", with: "\"Sid\": \"X")
+        let cases: [(String, Int, String, String?)] = [
+            ("not json", 400, "bad_request", nil),
+            ("[1]", 400, "bad_request", nil),
+            ("{}", 400, "bad_request", nil),
+            (#"{"credentialSpecName": "WebApp01", "credentialSpec": {}}"#, 400, "bad_request", nil),
+            (#"{"credentialSpecName": 5}"#, 400, "bad_request", "credentialSpecName"),
+            (#"{"credentialSpecName": "WebApp01", "owner": {"uid": -1}}"#, 400, "bad_request", "owner.uid"),
+            (#"{"credentialSpecName": "WebApp01", "mountPath": "relative"}"#, 400, "bad_request", "mountPath"),
+            (#"{"credentialSpecName": "WebApp01", "extra": 1}"#, 400, "bad_request", "extra"),
+            (#"{"credentialSpec": \#(broken)}"#, 400, "credspec.invalid", "credentialSpec.DomainJoinConfig.Sid"),
+        ]
+        for (body, status, code, field) in cases {
+            let answer = try await daemon.request(.POST, "/v1/leases", json: body)
+            XCTAssertEqual(answer.status, status, body)
+            XCTAssertEqual(apiError(answer.object).code, code, body)
+            XCTAssertEqual(apiError(answer.object).field, field, body)
+            XCTAssertFalse(apiError(answer.object).message.isEmpty, body)
+        }
+        let large = try await daemon.request(.POST, "/v1/leases", json: String(repeating: " ", count: 2 << 20))
+        XCTAssertEqual(large.status, 413)
+        XCTAssertEqual(apiError(large.object).code, "payload_too_large")
+        let unknown = try await daemon.request(.GET, "/v2/things")
+        XCTAssertEqual(unknown.status, 404)
+        let health = try await daemon.request(.GET, "/v1/health")
+        XCTAssertEqual(health.status, 200, "bad input never takes the daemon down")
+    }
+
+    func testInlineCredSpecWithAnotherDomainsPluginFailsWithThePluginsMessage() async throws {
+        let daemon = try started()
+        let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+            .replacingOccurrences(of: daemon.domain.allowedCredentialsFile, with: "/nonexistent/user.json")
+        let answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(spec)}"#)
+        XCTAssertEqual(answer.status, 502)
+        XCTAssertEqual(apiError(answer.object).code, "plugin.failed")
+        XCTAssertTrue(apiError(answer.object).message.contains("cannot open /nonexistent/user.json: No such file or directory"), answer.text)
+        let leases = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
+        XCTAssertEqual(leases?.count, 0, "a failed lease leaves nothing behind")
+    }
+
+    func testHealthAndMetricsDescribeTheDaemon() async throws {
+        let daemon = try started()
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        let health = try await daemon.request(.GET, "/v1/health").object
+        XCTAssertEqual(health["status"] as? String, "ok")
+        XCTAssertEqual(health["leases"] as? Int, 1)
+        let controllers = (health["domains"] as? [[String: Any]])?.first?["controllers"] as? [[String: Any]]
+        XCTAssertEqual(controllers?.first?["host"] as? String, daemon.domain.controller.hostName)
+        XCTAssertEqual(controllers?.first?["state"] as? String, "up")
+        let metrics = try await daemon.request(.GET, "/metrics").text
+        for line in ["ccgd_leases 1", #"ccgd_http_requests_total{route="create_lease",status="201"} 1"#,
+                     #"ccgd_domain_controller_up{host="dc1.contoso.test",realm="CONTOSO.TEST"} 1"#, "# TYPE ccgd_account_fetch_seconds histogram"] {
+            XCTAssertTrue(metrics.contains(line), "missing \(line)")
+        }
+    }
+
+    func testTermStopsCleanlyAndRemovesTheSocket() throws {
+        let daemon = try started()
+        XCTAssertEqual(daemon.stop(), 0, daemon.logText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: daemon.socket))
+        XCTAssertFalse(daemon.logText.contains("ERROR"), daemon.logText)
+    }
+
+    func testSecondDaemonRefusesALiveSocket() throws {
+        let daemon = try started()
+        let outcome = try Command.run("ccgd", ["--config", daemon.configuration])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.all.contains("another server is listening on \(daemon.socket); stop it first or choose another socket path."), outcome.all)
+    }
+}

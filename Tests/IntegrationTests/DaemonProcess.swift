@@ -1,0 +1,137 @@
+import Foundation
+import NIOHTTP1
+import SocketAPI
+import XCTest
+
+/// A real ccgd process with its own socket, runtime and state directories, configured for the
+/// test domain: started, stopped (SIGTERM), killed (SIGKILL) and restarted by the tests.
+final class DaemonProcess {
+    let root: String
+    let domain: TestDomain
+    var socket: String { root + "/ccgd.sock" }
+    var runtime: String { root + "/run" }
+    var state: String { root + "/state" }
+    var credSpecs: String { root + "/credspecs" }
+    var configuration: String { root + "/ccgd.conf" }
+    var log: String { root + "/ccgd.log" }
+    private var process: Process?
+
+    init(domain: TestDomain, extraConfiguration: String = "") throws {
+        self.domain = domain
+        root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: domain.credSpecDirectory) {
+            try FileManager.default.copyItem(atPath: domain.credSpecDirectory + "/" + name, toPath: credSpecs + "/" + name)
+        }
+        try """
+            [daemon]
+            socket = \(socket)
+            runtime-directory = \(runtime)
+            state-directory = \(state)
+            credspec-directory = \(credSpecs)
+            log-level = debug
+            \(extraConfiguration)
+
+            [domain "\(domain.realm)"]
+            controllers = \(domain.controller.hostName)=127.0.0.1
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+    }
+
+    var client: APIClient { APIClient(socketPath: socket) }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
+        process.arguments = ["--config", configuration]
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        output.seekToEndOfFile()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        self.process = process
+        // Ready when the socket accepts a request.
+        for _ in 0..<200 {
+            if !process.isRunning { throw Failure("ccgd exited at start-up: \(logText)") }
+            if FileManager.default.fileExists(atPath: socket), (try? blockingHealth()) == 200 { return }
+            usleep(50_000)
+        }
+        throw Failure("ccgd did not answer within 10 s: \(logText)")
+    }
+
+    /// SIGTERM, and wait for a clean exit.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no chance to clean up, as after a crash or an OOM kill.
+    func crash() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    var pid: Int32? { process?.processIdentifier }
+
+    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    func remove() {
+        stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private func blockingHealth() throws -> Int {
+        let box = StatusBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        let client = self.client
+        Task {
+            box.status = (try? await client.send(.GET, "/v1/health").status) ?? 0
+            semaphore.signal()
+        }
+        semaphore.wait()
+        return box.status
+    }
+
+    // MARK: requests
+
+    func request(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> (status: Int, object: [String: Any], text: String) {
+        let response = try await client.send(method, path, body: json.map { Array($0.utf8) })
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+        return (response.status, object, response.text)
+    }
+
+    func createLease(_ json: String) async throws -> [String: Any] {
+        let (status, object, text) = try await request(.POST, "/v1/leases", json: json)
+        guard status == 201 else { throw Failure("POST /v1/leases answered \(status): \(text)") }
+        return object
+    }
+
+    func metric(_ line: String) async throws -> Double? {
+        let text = try await request(.GET, "/metrics").text
+        for row in text.split(separator: "\n") where row.hasPrefix(line + " ") {
+            return Double(row.dropFirst(line.count + 1))
+        }
+        return nil
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+private final class StatusBox: @unchecked Sendable {
+    var status = 0
+}
+
+/// The `error` member of an API error body.
+func apiError(_ object: [String: Any]) -> (code: String, message: String, field: String?) {
+    let error = object["error"] as? [String: Any] ?? [:]
+    return (error["code"] as? String ?? "", error["message"] as? String ?? "", error["field"] as? String)
+}
