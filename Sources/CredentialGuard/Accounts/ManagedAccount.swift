@@ -56,3 +56,14 @@ extension Duration {
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }
+
+extension ManagedAccount {
+    /// The same account as if fetched at `time` (for tests with an injected clock).
+    func fetched(at time: Date) -> ManagedAccount {
+        ManagedAccount(
+            samAccountName: samAccountName, realm: realm, dnsDomain: dnsDomain, keyVersionNumber: keyVersionNumber,
+            encryptionTypes: encryptionTypes, servicePrincipalNames: servicePrincipalNames, dnsHostName: dnsHostName,
+            objectSid: objectSid, objectGUID: objectGUID, salt: salt, currentKeys: currentKeys, previousKeys: previousKeys,
+            queryPasswordInterval: queryPasswordInterval, unchangedPasswordInterval: unchangedPasswordInterval, fetchedAt: time)
+    }
+}

@@ -168,7 +168,8 @@ public actor LeaseKeeper {
         let keys = Self.keys(of: spec)
         let missing = keys.filter { accounts[$0]?.credentials == nil && inFlight[$0] == nil }
         if !missing.isEmpty {
-            let names = missing.map(\.name)
+            // The CredSpec's own spelling: a source that is not the directory may not fold case.
+            let names = missing.map { key in spec.accounts.first { AccountKey(realm: spec.realm, account: $0) == key } ?? key.name }
             let source = self.source
             let fetch = Task { try await source.fetch(accounts: names, of: spec) }
             fetchCount += 1
@@ -293,7 +294,9 @@ public actor LeaseKeeper {
                 let renewed: AccountCredentials
                 if passwordDue || entry.credentials == nil {
                     fetchCount += 1
-                    guard let fetched = try await source.fetch(accounts: [key.name], of: entry.spec).first else {
+                    let name = entry.credentials?.account.samAccountName
+                        ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0) == key } ?? key.name
+                    guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
                         throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
                     }
                     renewed = fetched
@@ -321,7 +324,8 @@ public actor LeaseKeeper {
         entry.retryAt = time.addingTimeInterval(delay * Double.random(in: 0.8...1.2))
         let ticketValid = (entry.credentials?.ticket.endTime ?? .distantPast) > time
         entry.state = ticketValid ? .stale : .failed
-        entry.lastError = "\(Self.leaseError(error))"
+        entry.lastError = (error is LeaseError || error is PluginHostError || error is AccountFetchError)
+            ? "\(Self.leaseError(error))" : "\(error)"
         accounts[key] = entry
         Metrics.shared.increment("ccgd_refresh_failures_total")
         logger.warning("refresh failed; the leases keep their current files", metadata: [

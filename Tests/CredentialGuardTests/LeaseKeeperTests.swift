@@ -1,0 +1,317 @@
+@testable import CredentialGuard
+import CredSpec
+@testable import Directory
+import DurableFiles
+import Foundation
+import Kerberos
+import ManagedPassword
+import Synchronization
+import XCTest
+
+/// The lease keeper with an injected clock and a scripted account source: rotations, ticket
+/// renewals, failures and coalescing, without waiting hours.
+final class LeaseKeeperTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "/ccgd-keeper-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: fixtures
+
+    /// A clock the test moves.
+    final class TestClock: Sendable {
+        private let time = Mutex(Date(timeIntervalSince1970: 1_900_000_000))
+        var now: Date { time.withLock { $0 } }
+        func advance(by seconds: TimeInterval) { time.withLock { $0 += seconds } }
+    }
+
+    /// Answers fetches with the next blob of a script, and counts calls.
+    final class ScriptedSource: AccountSource, @unchecked Sendable {
+        struct Step {
+            let kvno: UInt32
+            let current: String
+            let previous: String?
+        }
+
+        let lock = NSLock()
+        var steps: [Step]
+        var fetches = 0
+        var renewals = 0
+        var failNext: Error?
+        var delay: Duration = .zero
+        let clock: TestClock
+        let scratch: String
+
+        init(clock: TestClock, scratch: String, steps: [Step]) {
+            self.clock = clock
+            self.scratch = scratch
+            self.steps = steps
+        }
+
+        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
+            if delay > .zero { try await Task.sleep(for: delay) }
+            let step: Step = try lock.withLock {
+                fetches += 1
+                if let failure = failNext { failNext = nil; throw failure }
+                return steps.count > 1 ? steps.removeFirst() : steps[0]
+            }
+            return try accounts.map { try credentials(account: $0, spec: spec, step: step, ticket: fetches) }
+        }
+
+        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
+            let count: Int = try lock.withLock {
+                renewals += 1
+                if let failure = failNext { failNext = nil; throw failure }
+                return renewals
+            }
+            return AccountCredentials(account: credentials.account, keytab: credentials.keytab,
+                                      ticketCache: SecretBytes(Array("renewed-ticket-\(count)".utf8)), ticket: ticket())
+        }
+
+        private func ticket() -> TicketTimes {
+            TicketTimes(authTime: clock.now, startTime: clock.now, endTime: clock.now.addingTimeInterval(36_000), renewUntil: nil)
+        }
+
+        /// A real blob, decoded and derived like one from a DC, and a keytab made by libkrb5.
+        private func credentials(account: String, spec: CredentialSpec, step: Step, ticket number: Int) throws -> AccountCredentials {
+            let blob = BlobBuilder.blob(current: step.current, previous: step.previous, queryInterval: 7200, unchangedInterval: 3600)
+            let record = ManagedServiceAccountRecord(
+                distinguishedName: "CN=\(account)", samAccountName: account.uppercased().hasSuffix("$") ? account : account + "$",
+                managedPasswordBlob: SecretBytes(blob), keyVersionNumber: step.kvno, servicePrincipalNames: ["host/webapp01.contoso.test"],
+                supportedEncryptionTypes: 28, objectSid: nil, objectGUID: nil, dnsHostName: nil, userAccountControl: 0x1000)
+            var managed = try ManagedAccountFetcher.derive(record, realm: spec.realm, dnsDomain: spec.dnsDomain)
+            managed = managed.fetched(at: clock.now)
+            let path = scratch + "/\(UUID().uuidString).keytab"
+            defer { unlink(path) }
+            try CredentialFiles.writeKeytab(for: [managed], to: path, ownership: .privateToCaller)
+            let keytab = SecretBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            return AccountCredentials(account: managed, keytab: keytab, ticketCache: SecretBytes(Array("ticket-\(number)".utf8)), ticket: ticket())
+        }
+    }
+
+    private let spec: CredentialSpec = try! CredentialSpec(jsonData: Data("""
+        {"CmsPlugins": ["ActiveDirectory"],
+         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
+           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
+        """.utf8))
+
+    private func keeper(_ source: ScriptedSource, clock: TestClock) -> LeaseKeeper {
+        let settings = LeaseKeeper.Settings(
+            runtimeDirectory: directory + "/run", store: LeaseStore(directory: directory + "/state"),
+            credSpecs: CredSpecDirectory(path: directory + "/credspecs")
+        ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
+        try? FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        try? LeaseStore(directory: directory + "/state").open()
+        return LeaseKeeper(settings: settings, source: source, now: { clock.now })
+    }
+
+    private func request() -> LeaseRequest {
+        LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()))
+    }
+
+    /// The keytab's entries as "kvno enctype-number", and their keys, read back with libkrb5.
+    private func keytab(of lease: Lease) throws -> [String] {
+        let context = try KerberosContext(configurationFile: nil)
+        return try Keytab(path: lease.directory + "/krb5.keytab", context: context).listing()
+            .filter { $0.principal.hasPrefix("WebApp01$@") }.map { "\($0.keyVersionNumber) \($0.encryptionType)" }
+    }
+
+    private func keys(_ password: String) throws -> [KerberosKey] {
+        let salt = Salt.computerAccount(realm: "CONTOSO.TEST", accountName: "WebApp01$", dnsDomain: "contoso.test")
+        let utf16 = Array(password.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        return try KeyDerivation.keys(for: ManagedPassword(utf16LittleEndian: SecretBytes(utf16)), salt: salt, encryptionTypes: EncryptionType.allCases)
+    }
+
+    // MARK: tests
+
+    func testPasswordRotationGivesTheNewKVNOAndKeepsTheOldKey() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+        ])
+        let keeper = keeper(source, clock: clock)
+        let lease = try await keeper.create(request())
+        XCTAssertEqual(try keytab(of: lease), ["1 18", "1 17", "1 23"])
+        XCTAssertEqual(lease.identities.first?.kvno, 1)
+
+        // Nothing is due before the unchanged interval (1 h, minus up to a tenth of jitter) ends.
+        clock.advance(by: 3000)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.fetches, 1)
+
+        clock.advance(by: 700)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.fetches, 2)
+        let found = await keeper.lease(lease.id)
+        let rotated = try XCTUnwrap(found)
+        XCTAssertEqual(rotated.identities.first?.kvno, 2)
+        XCTAssertEqual(try keytab(of: rotated), ["2 18", "2 17", "2 23", "1 18", "1 17", "1 23"])
+        // The keys at each kvno are those of the right password.
+        let written = try Data(contentsOf: URL(fileURLWithPath: lease.directory + "/krb5.keytab"))
+        for key in try keys("Password-B") + keys("Password-A") {
+            XCTAssertNotNil(key.bytes.withUnsafeBytes { written.range(of: Data($0)) }, "\(key.encryptionType) key missing")
+        }
+        XCTAssertEqual(try String(contentsOfFile: lease.directory + "/krb5cc", encoding: .utf8), "ticket-2")
+    }
+
+    func testPasswordReadBringsANewTicketWithIt() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        let lease = try await keeper.create(request())
+        let accounts = await keeper.accountStatuses()
+        XCTAssertEqual(accounts.first?.state, .fresh)
+        // The password is due at 1 h, the ticket (10 h life) at 8 h: the password read comes first.
+        clock.advance(by: 3700)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.fetches, 2)
+        XCTAssertEqual(source.renewals, 0, "a password read brings a new ticket with it")
+        XCTAssertEqual(try String(contentsOfFile: lease.directory + "/krb5cc", encoding: .utf8), "ticket-2")
+    }
+
+    func testDueTicketAloneIsRenewed() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
+        var settings = LeaseKeeper.Settings(
+            runtimeDirectory: directory + "/run", store: LeaseStore(directory: directory + "/state"),
+            credSpecs: CredSpecDirectory(path: directory + "/credspecs")) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
+        settings.policy.ticketRenewalFraction = 0.01   // due after 6 minutes, long before the password
+        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        try LeaseStore(directory: directory + "/state").open()
+        let keeper = LeaseKeeper(settings: settings, source: source, now: { clock.now })
+        let lease = try await keeper.create(request())
+        clock.advance(by: 400)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.renewals, 1)
+        XCTAssertEqual(source.fetches, 1)
+        XCTAssertEqual(try String(contentsOfFile: lease.directory + "/krb5cc", encoding: .utf8), "renewed-ticket-1")
+        XCTAssertEqual(try keytab(of: lease), ["1 18", "1 17", "1 23"], "the keytab is unchanged")
+    }
+
+    func testFailedRefreshKeepsTheFilesAndRetriesWithBackoff() async throws {
+        struct Down: Error, CustomStringConvertible { var description: String { "no domain controller answered" } }
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+        ])
+        let keeper = keeper(source, clock: clock)
+        let lease = try await keeper.create(request())
+        let before = try Data(contentsOf: URL(fileURLWithPath: lease.directory + "/krb5.keytab"))
+        clock.advance(by: 3700)
+        source.failNext = Down()
+        await keeper.refreshDue(at: clock.now)
+        let failed = await keeper.accountStatuses().first
+        XCTAssertEqual(failed?.state, .stale, "the ticket is still valid")
+        XCTAssertEqual(failed?.lastError, "no domain controller answered")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: lease.directory + "/krb5.keytab")), before, "the lease keeps its files")
+        let retry = try XCTUnwrap(failed?.refreshAt)
+        XCTAssertEqual(retry.timeIntervalSince(clock.now), 30, accuracy: 6.1, "first retry after about 30 s")
+
+        // Not yet due: nothing happens; at the retry time the rotation goes through.
+        await keeper.refreshDue(at: clock.now.addingTimeInterval(10))
+        XCTAssertEqual(source.fetches, 2)
+        clock.advance(by: 40)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.fetches, 3)
+        let recovered = await keeper.accountStatuses().first
+        XCTAssertEqual(recovered?.state, .fresh)
+        XCTAssertEqual(recovered?.kvno, 2)
+        XCTAssertNil(recovered?.lastError)
+    }
+
+    func testRepeatedFailuresBackOffExponentiallyUpToTheCap() async throws {
+        struct Down: Error {}
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        _ = try await keeper.create(request())
+        clock.advance(by: 3700)
+        var delays: [Double] = []
+        for _ in 0..<8 {
+            source.failNext = Down()
+            await keeper.refreshDue(at: clock.now)
+            let status = await keeper.accountStatuses().first
+            let next = try XCTUnwrap(status?.refreshAt)
+            delays.append(next.timeIntervalSince(clock.now))
+            clock.advance(by: next.timeIntervalSince(clock.now))
+        }
+        for (index, delay) in delays.enumerated() {
+            let expected = min(30 * pow(2, Double(index)), 600)
+            XCTAssertEqual(delay, expected, accuracy: expected * 0.21, "retry \(index + 1)")
+        }
+    }
+
+    func testConcurrentLeasesForAnUncachedAccountShareOneFetch() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        source.delay = .milliseconds(200)
+        let keeper = keeper(source, clock: clock)
+        let request = request()
+        let ids = try await withThrowingTaskGroup(of: LeaseID.self) { group in
+            for _ in 0..<32 { group.addTask { try await keeper.create(request).id } }
+            return try await group.reduce(into: Set<LeaseID>()) { $0.insert($1) }
+        }
+        XCTAssertEqual(ids.count, 32)
+        XCTAssertEqual(source.fetches, 1)
+        let fetchCount = await keeper.fetchCount
+        XCTAssertEqual(fetchCount, 1)
+    }
+
+    func testAccountWithoutLeasesIsForgottenInsteadOfRefreshed() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        let lease = try await keeper.create(request())
+        try await keeper.delete(lease.id)
+        clock.advance(by: 3700)
+        await keeper.refreshDue(at: clock.now)
+        XCTAssertEqual(source.fetches, 1)
+        let accounts = await keeper.accountStatuses()
+        XCTAssertTrue(accounts.isEmpty)
+    }
+
+    func testInlinePasswordNeverReachesTheStateDirectory() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        let json = String(decoding: spec.jsonData(), as: UTF8.self)
+            .replacingOccurrences(of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: "6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60")
+            .replacingOccurrences(of: "\"/x\"", with: "\"contoso.test:user:Inline-Secret-1\"")
+        let inline = try CredentialSpec(jsonData: Data(json.utf8))
+        let lease = try await keeper.create(LeaseRequest(source: .inline(inline), owner: LeaseOwner(uid: getuid(), gid: getgid())))
+        let record = try String(contentsOfFile: directory + "/state/\(lease.id).json", encoding: .utf8)
+        XCTAssertFalse(record.contains("Inline-Secret-1"))
+        XCTAssertTrue(record.contains("redacted"), record)
+    }
+}
+
+/// MS-ADTS 2.2.19 blobs for tests, built field by field.
+enum BlobBuilder {
+    static func blob(current: String, previous: String?, queryInterval: Int64, unchangedInterval: Int64) -> [UInt8] {
+        func utf16(_ text: String) -> [UInt8] { Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0, 0] }
+        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+        func le64(_ value: Int64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        let currentBytes = utf16(current), previousBytes = previous.map(utf16) ?? []
+        let currentOffset = 16
+        let previousOffset = previous == nil ? 0 : currentOffset + currentBytes.count
+        var queryOffset = currentOffset + currentBytes.count + previousBytes.count
+        queryOffset += (8 - queryOffset % 8) % 8
+        let unchangedOffset = queryOffset + 8
+        let length = unchangedOffset + 8
+        var bytes = le16(1) + le16(0) + le16(length) + le16(0) + le16(currentOffset) + le16(previousOffset) + le16(queryOffset) + le16(unchangedOffset)
+        bytes += currentBytes + previousBytes
+        bytes += [UInt8](repeating: 0, count: queryOffset - bytes.count)
+        bytes += le64(queryInterval * 10_000_000) + le64(unchangedInterval * 10_000_000)
+        return bytes
+    }
+}
