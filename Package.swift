@@ -88,6 +88,18 @@ let package = Package(
             ]
         ),
 
+        // The benchmark harness (not a test: figures are reported, never asserted).
+        .executableTarget(
+            name: "ccgd-bench",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["ManagedPassword", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos"]),

@@ -2,20 +2,33 @@
 import Glibc
 #endif
 
+/// How hard a write tries to survive a power loss.
+public enum Durability: Sendable {
+    /// fsync the file before the rename and the directory after: the new content survives a crash.
+    case synced
+    /// Only the rename: readers never see a partial file, but a power loss may lose the update.
+    /// For files that are rebuilt at start-up anyway (lease files on /run, a tmpfs).
+    case atomicOnly
+}
+
 /// Replaces a file so that a reader sees either the old or the new content, never a part:
-/// write a temporary file beside it, fsync, set owner and mode, rename over, fsync the directory.
+/// write a temporary file beside it, set owner and mode, sync, rename over, sync the directory.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, ownership: FileOwnership) throws {
-        try Array(bytes).withUnsafeBytes { try write($0, to: path, ownership: ownership) }
+    public static func write(
+        _ bytes: some Collection<UInt8>, to path: String, ownership: FileOwnership, durability: Durability = .synced
+    ) throws {
+        try Array(bytes).withUnsafeBytes { try write($0, to: path, ownership: ownership, durability: durability) }
     }
 
     /// Writes the bytes of `buffer` (secrets included: no copy is made) to `path` atomically.
-    public static func write(_ buffer: UnsafeRawBufferPointer, to path: String, ownership: FileOwnership) throws {
-        try replace(path, ownership: ownership) { temporaryPath in
-            let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
-            defer { close(fd) }
+    public static func write(
+        _ buffer: UnsafeRawBufferPointer, to path: String, ownership: FileOwnership, durability: Durability = .synced
+    ) throws {
+        let temporaryPath = temporaryName(for: path)
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
+        do {
             var written = 0
             while written < buffer.count {
                 let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
@@ -25,26 +38,37 @@ public enum AtomicFile {
                 }
                 written += n
             }
+            try settle(fd, temporaryPath, ownership: ownership, durability: durability)
+            close(fd)
+            guard rename(temporaryPath, path) == 0 else { throw FileSystemError("rename into", path: path, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(temporaryPath)
+            throw error
         }
+        if durability == .synced { syncDirectory(of: path) }
     }
 
     /// Lets `produce` create a file at a temporary path (for C libraries that write by path),
     /// then makes it durable and renames it over `path`. The temporary file is removed on failure;
     /// `produce`'s own error is rethrown unchanged.
     public static func replace(
-        _ path: String, ownership: FileOwnership,
+        _ path: String, ownership: FileOwnership, durability: Durability = .synced,
         produce: (_ temporaryPath: String) throws -> Void
     ) throws {
         let temporaryPath = temporaryName(for: path)
         do {
             try produce(temporaryPath)
-            try settle(temporaryPath, ownership: ownership)
+            let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { throw FileSystemError("open", path: temporaryPath, errno: errno) }
+            defer { close(fd) }
+            try settle(fd, temporaryPath, ownership: ownership, durability: durability)
             guard rename(temporaryPath, path) == 0 else { throw FileSystemError("rename into", path: path, errno: errno) }
         } catch {
             unlink(temporaryPath)
             throw error
         }
-        syncDirectory(of: path)
+        if durability == .synced { syncDirectory(of: path) }
     }
 
     /// A name in the same directory (rename is atomic only within one file system), hidden and unique.
@@ -57,20 +81,20 @@ public enum AtomicFile {
         return "\(directory).\(name).tmp-\(String(random, radix: 36))"
     }
 
-    private static func settle(_ temporaryPath: String, ownership: FileOwnership) throws(FileSystemError) {
-        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw FileSystemError("open", path: temporaryPath, errno: errno) }
-        defer { close(fd) }
+    private static func settle(_ fd: Int32, _ temporaryPath: String, ownership: FileOwnership, durability: Durability) throws(FileSystemError) {
         if ownership.uid != nil || ownership.gid != nil {
             let uid = ownership.uid ?? uid_t.max   // -1 keeps the current owner
             let gid = ownership.gid ?? gid_t.max
             guard fchown(fd, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: temporaryPath, errno: errno) }
         }
         guard fchmod(fd, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: temporaryPath, errno: errno) }
-        guard fsync(fd) == 0 else { throw FileSystemError("sync", path: temporaryPath, errno: errno) }
+        if durability == .synced {
+            guard fsync(fd) == 0 else { throw FileSystemError("sync", path: temporaryPath, errno: errno) }
+        }
     }
 
-    private static func syncDirectory(of path: String) {
+    /// Makes a rename or unlink in the directory of `path` durable.
+    public static func syncDirectory(of path: String) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }

@@ -46,7 +46,7 @@ struct Daemon {
             domains[realm.uppercased()] ?? DomainSettings(controllers: [])
         }
         var settings = LeaseKeeper.Settings(
-            runtimeDirectory: daemon.runtimeDirectory, store: LeaseStore(directory: daemon.stateDirectory + "/leases"),
+            runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
             let inside = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
@@ -56,7 +56,11 @@ struct Daemon {
         }
         settings.policy = RefreshPolicy()
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
-        let restored = await keeper.restore()
+        let restored: Int
+        do { restored = try await keeper.restore() } catch {
+            logger.critical("\(error)")
+            throw ExitCodeError.configuration
+        }
         logger.info("restored leases", metadata: ["count": "\(restored)"])
 
         var serverSettings = APIServer.Settings(

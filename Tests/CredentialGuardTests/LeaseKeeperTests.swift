@@ -104,12 +104,13 @@ final class LeaseKeeperTests: XCTestCase {
         """.utf8))
 
     private func keeper(_ source: ScriptedSource, clock: TestClock) -> LeaseKeeper {
+        let journal = LeaseJournal(directory: directory + "/state")
         let settings = LeaseKeeper.Settings(
-            runtimeDirectory: directory + "/run", store: LeaseStore(directory: directory + "/state"),
+            runtimeDirectory: directory + "/run", journal: journal,
             credSpecs: CredSpecDirectory(path: directory + "/credspecs")
         ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
         try? FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
-        try? LeaseStore(directory: directory + "/state").open()
+        _ = try? journal.open()
         return LeaseKeeper(settings: settings, source: source, now: { clock.now })
     }
 
@@ -181,12 +182,13 @@ final class LeaseKeeperTests: XCTestCase {
     func testDueTicketAloneIsRenewed() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
+        let journal = LeaseJournal(directory: directory + "/state")
         var settings = LeaseKeeper.Settings(
-            runtimeDirectory: directory + "/run", store: LeaseStore(directory: directory + "/state"),
+            runtimeDirectory: directory + "/run", journal: journal,
             credSpecs: CredSpecDirectory(path: directory + "/credspecs")) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
         settings.policy.ticketRenewalFraction = 0.01   // due after 6 minutes, long before the password
         try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
-        try LeaseStore(directory: directory + "/state").open()
+        _ = try journal.open()
         let keeper = LeaseKeeper(settings: settings, source: source, now: { clock.now })
         let lease = try await keeper.create(request())
         clock.advance(by: 400)
@@ -289,7 +291,8 @@ final class LeaseKeeperTests: XCTestCase {
             .replacingOccurrences(of: "\"/x\"", with: "\"contoso.test:user:Inline-Secret-1\"")
         let inline = try CredentialSpec(jsonData: Data(json.utf8))
         let lease = try await keeper.create(LeaseRequest(source: .inline(inline), owner: LeaseOwner(uid: getuid(), gid: getgid())))
-        let record = try String(contentsOfFile: directory + "/state/\(lease.id).json", encoding: .utf8)
+        let record = try String(contentsOfFile: directory + "/state/leases.journal", encoding: .utf8)
+        XCTAssertTrue(record.contains(lease.id.value))
         XCTAssertFalse(record.contains("Inline-Secret-1"))
         XCTAssertTrue(record.contains("redacted"), record)
     }

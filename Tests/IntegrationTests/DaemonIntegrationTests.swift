@@ -98,18 +98,23 @@ final class DaemonIntegrationTests: XCTestCase {
         try daemon.start()
         let listed = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []
         XCTAssertEqual(Set(listed.compactMap { $0["id"] as? String }), Set(ids))
-        // No temporary file of an interrupted write is left visible.
-        let state = try FileManager.default.contentsOfDirectory(atPath: daemon.state + "/leases")
-        XCTAssertEqual(Set(state), Set(ids.map { $0 + ".json" }))
+        // Nothing half-written is left in the state directory, only the compacted journal.
+        let state = try FileManager.default.contentsOfDirectory(atPath: daemon.state)
+        XCTAssertEqual(state, ["leases.journal"])
+        let journal = try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8)
+        XCTAssertEqual(journal.split(separator: "\n").count, 5)
     }
 
     func testStateFilesHoldNoSecret() async throws {
         let daemon = try started()
         let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
-        let record = try String(contentsOfFile: "\(daemon.state)/leases/\(lease["id"] as! String).json", encoding: .utf8)
+        let record = try String(contentsOfFile: "\(daemon.state)/leases.journal", encoding: .utf8)
+        XCTAssertTrue(record.contains(lease["id"] as! String))
         let (_, password) = try daemon.domain.credentials(daemon.domain.allowedCredentialsFile)
         XCTAssertFalse(record.contains(password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }))
         XCTAssertTrue(record.contains("\"credentialSpecName\":\"WebApp01\""), record)
+        let mode = try mode(daemon.state + "/leases.journal")
+        XCTAssertEqual(mode.mode, 0o600)
     }
 
     func testDeleteRemovesTheDirectoryBeforeAnswering() async throws {
@@ -119,7 +124,9 @@ final class DaemonIntegrationTests: XCTestCase {
         let (status, _, _) = try await daemon.request(.DELETE, "/v1/leases/\(id)")
         XCTAssertEqual(status, 204)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(daemon.state)/leases/\(id).json"))
+        // The deletion is recorded: a restart does not bring the lease back.
+        daemon.crash()
+        try daemon.start()
         let again = try await daemon.request(.GET, "/v1/leases/\(id)")
         XCTAssertEqual(again.status, 404)
         XCTAssertEqual(apiError(again.object).code, "not_found")

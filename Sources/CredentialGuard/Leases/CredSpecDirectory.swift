@@ -1,10 +1,14 @@
 import CredSpec
 import Foundation
+import Synchronization
 
 /// The directory of named CredSpecs (`/etc/ccgd/credspecs`, Docker's `CredentialSpecs/`).
 /// A name resolves to a file directly inside it, never anywhere else.
 public struct CredSpecDirectory: Sendable {
     public let path: String
+    /// Parsed CredSpecs by file, kept while the file's identity, size and mtime stay the same:
+    /// leases of one CredSpec then share one parsed value instead of reading the file each time.
+    private let parsed = ParsedCredSpecs()
 
     public init(path: String) {
         self.path = path
@@ -22,8 +26,12 @@ public struct CredSpecDirectory: Sendable {
         var status = stat()
         guard lstat(full, &status) == 0 else { throw .credSpecNotFound(name: name, directory: path) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .credSpecNameInvalid(name) }
+        let version = FileVersion(status)
+        if let cached = parsed.spec(file, version: version) { return cached }
         do {
-            return try CredentialSpec.read(contentsOf: URL(fileURLWithPath: full))
+            let spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: full))
+            parsed.store(spec, file: file, version: version)
+            return spec
         } catch {
             throw .credSpecInvalid(error, source: file)
         }
@@ -34,5 +42,37 @@ public struct CredSpecDirectory: Sendable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return files.filter { $0.lowercased().hasSuffix(".json") && !$0.hasPrefix(".") }
             .map { String($0.dropLast(5)) }.sorted()
+    }
+}
+
+/// What identifies one version of a file without reading it.
+struct FileVersion: Equatable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modified: timespec
+
+    init(_ status: stat) {
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+        size = Int64(status.st_size)
+        modified = status.st_mtim
+    }
+
+    static func == (lhs: FileVersion, rhs: FileVersion) -> Bool {
+        lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
+            && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+    }
+}
+
+private final class ParsedCredSpecs: Sendable {
+    private let entries = Mutex<[String: (version: FileVersion, spec: CredentialSpec)]>([:])
+
+    func spec(_ file: String, version: FileVersion) -> CredentialSpec? {
+        entries.withLock { $0[file].flatMap { $0.version == version ? $0.spec : nil } }
+    }
+
+    func store(_ spec: CredentialSpec, file: String, version: FileVersion) {
+        entries.withLock { $0[file] = (version, spec) }
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import ManagedPassword
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
-/// replaced atomically so that a container never reads half a keytab.
+/// replaced atomically so that a container never reads half a keytab. They are not fsynced: they
+/// live on /run (a tmpfs) and are rewritten from the lease records whenever ccgd starts.
 struct LeaseDirectory {
     static let keytab = "krb5.keytab"
     static let ticketCache = "krb5cc"
@@ -30,14 +31,34 @@ struct LeaseDirectory {
         guard chmod(path, 0o700) == 0 else { throw FileSystemError("change the mode of", path: path, errno: errno) }
     }
 
-    /// Writes the keytab, the ticket caches and the krb5.conf.
-    func write(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
-        let ownership = FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600)
-        try keytab.withUnsafeBytes { try AtomicFile.write($0, to: path + "/" + Self.keytab, ownership: ownership) }
-        for cache in ticketCaches {
-            try cache.bytes.withUnsafeBytes { try AtomicFile.write($0, to: path + "/" + cache.name, ownership: ownership) }
+    /// Creates the directory and its files for a new lease (nobody reads it before it is complete).
+    func create(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
+        guard mkdir(path, 0o700) == 0 else { throw FileSystemError("create the lease directory", path: path, errno: errno) }
+        if owner.uid != getuid() || owner.gid != getgid() {
+            guard chown(path, owner.uid, owner.gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
         }
-        try AtomicFile.write(Array(kerberosConfiguration.utf8), to: path + "/" + Self.kerberosConfiguration, ownership: ownership)
+        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, file, ownership in
+            try NewFile.write(buffer, to: file, ownership: ownership)
+        }
+    }
+
+    /// Replaces the keytab, the ticket caches and the krb5.conf of an existing lease.
+    func write(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
+        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, file, ownership in
+            try AtomicFile.write(buffer, to: file, ownership: ownership, durability: .atomicOnly)
+        }
+    }
+
+    private func write(
+        keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String,
+        with writeFile: (UnsafeRawBufferPointer, String, FileOwnership) throws -> Void
+    ) throws {
+        let ownership = FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600)
+        try keytab.withUnsafeBytes { try writeFile($0, path + "/" + Self.keytab, ownership) }
+        for cache in ticketCaches {
+            try cache.bytes.withUnsafeBytes { try writeFile($0, path + "/" + cache.name, ownership) }
+        }
+        try Array(kerberosConfiguration.utf8).withUnsafeBytes { try writeFile($0, path + "/" + Self.kerberosConfiguration, ownership) }
     }
 
     /// Removes the directory and everything in it.

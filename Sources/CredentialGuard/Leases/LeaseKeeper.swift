@@ -13,7 +13,7 @@ public actor LeaseKeeper {
     public struct Settings: Sendable {
         /// Lease directories go under `<runtimeDirectory>/leases`.
         public var runtimeDirectory: String
-        public var store: LeaseStore
+        public var journal: LeaseJournal
         public var credSpecs: CredSpecDirectory
         /// The krb5.conf a container of `realm` gets, with its mount path.
         public var containerKerberosConfiguration: @Sendable (_ realm: String, _ mountPath: String) -> KerberosConfiguration
@@ -22,10 +22,10 @@ public actor LeaseKeeper {
         public var firstRetry: TimeInterval = 30
         public var maximumRetry: TimeInterval = 600
 
-        public init(runtimeDirectory: String, store: LeaseStore, credSpecs: CredSpecDirectory,
+        public init(runtimeDirectory: String, journal: LeaseJournal, credSpecs: CredSpecDirectory,
                     containerKerberosConfiguration: @escaping @Sendable (String, String) -> KerberosConfiguration) {
             self.runtimeDirectory = runtimeDirectory
-            self.store = store
+            self.journal = journal
             self.credSpecs = credSpecs
             self.containerKerberosConfiguration = containerKerberosConfiguration
         }
@@ -76,6 +76,8 @@ public actor LeaseKeeper {
     private var accounts: [AccountKey: AccountEntry] = [:]
     private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
     private var accepting = true
+    /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
+    private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
 
     /// How many directory fetches were started: the proof of coalescing.
     public private(set) var fetchCount = 0
@@ -105,14 +107,12 @@ public actor LeaseKeeper {
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
             mountPath: request.mountPath, createdAt: now(), directory: settings.leasesDirectory + "/" + id.value,
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
-        let record = Self.record(of: lease)
+        let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
-        let store = settings.store
         do {
-            try await blocking.run {
-                try files.write()
-                try store.save(record)
-            }
+            try await blocking.run { try files.create() }
+            // Acknowledged only once recorded durably: a crash after this answer loses nothing.
+            try await settings.journal.append(.created(record))
         } catch {
             try? files.directory.remove()
             throw .storage("\(error)")
@@ -133,13 +133,12 @@ public actor LeaseKeeper {
     public func delete(_ id: LeaseID) async throws(LeaseError) {
         guard let lease = leases.removeValue(forKey: id) else { throw .notFound(id) }
         for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.remove(id) }
-        let store = settings.store
         let directory = LeaseDirectory(path: lease.directory, owner: lease.owner)
         do {
-            try await blocking.run {
-                try store.remove(id)
-                try directory.remove()
-            }
+            // Recorded first: a crash in between leaves a directory that start-up removes, never a
+            // record whose directory is gone.
+            try await settings.journal.append(.deleted(id))
+            try await blocking.run { try directory.remove() }
         } catch {
             throw .storage("\(error)")
         }
@@ -364,22 +363,26 @@ public actor LeaseKeeper {
 
     /// Brings back every recorded lease: removes orphaned directories, fetches the accounts
     /// again and rewrites the files. A lease whose accounts cannot be fetched now stays, keeps
-    /// its files, and is retried by the scheduler.
+    /// its files, and is retried by the scheduler. Throws when the journal cannot be used at all.
     @discardableResult
-    public func restore() async -> Int {
-        let store = settings.store
+    public func restore() async throws -> Int {
+        let journal = settings.journal
         let leasesDirectory = settings.leasesDirectory
-        let loaded = (try? await blocking.run { () -> ([LeaseRecord], [String]) in
-            try store.open()
+        let loaded: ([LeaseRecord], [String])
+        do {
+            loaded = try await blocking.run { () -> ([LeaseRecord], [String]) in
+            let (records, problems) = try journal.open()
             try FileManager.default.createDirectory(atPath: leasesDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
-            let (records, problems) = store.loadAll()
             let known = Set(records.map(\.id.value))
             for name in (try? FileManager.default.contentsOfDirectory(atPath: leasesDirectory)) ?? [] where !known.contains(name) {
                 try? LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove()
             }
             return (records, problems)
-        }) ?? ([], ["cannot read the state directory \(store.directory)"])
+            }
+        } catch {
+            throw LeaseError.storage("cannot open the lease journal \(journal.path): \(error); check that the state directory is writable by ccgd")
+        }
         for problem in loaded.1 { logger.error("\(problem)") }
         var restored = 0
         for record in loaded.0 {
@@ -411,15 +414,28 @@ public actor LeaseKeeper {
 
     // MARK: - Records
 
-    static func record(of lease: Lease) -> LeaseRecord {
-        var json = lease.credentialSpec.jsonData(prettyPrinted: false)
-        if lease.credentialSpec.hostAccountConfig.pluginGUID.normalized == InlinePlugin.guid,
-           let redacted = try? lease.credentialSpec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput)) {
-            json = redacted.jsonData(prettyPrinted: false)
+    func record(of lease: Lease) -> LeaseRecord {
+        let spec = lease.credentialSpec
+        let json: String
+        if let name = lease.credentialSpecName, let cached = recordJSON[name], cached.spec == spec {
+            json = cached.json
+        } else {
+            json = Self.recordJSON(of: spec)
+            if let name = lease.credentialSpecName { recordJSON[name] = (spec, json) }
         }
         return LeaseRecord(
-            id: lease.id, credentialSpec: String(decoding: json, as: UTF8.self), credentialSpecName: lease.credentialSpecName,
+            id: lease.id, credentialSpec: json, credentialSpecName: lease.credentialSpecName,
             owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt)
+    }
+
+    /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.
+    static func recordJSON(of spec: CredentialSpec) -> String {
+        var stored = spec
+        if spec.hostAccountConfig.pluginGUID.normalized == InlinePlugin.guid,
+           let redacted = try? spec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput)) {
+            stored = redacted
+        }
+        return String(decoding: stored.jsonData(prettyPrinted: false), as: UTF8.self)
     }
 }
 
@@ -434,6 +450,11 @@ struct LeaseDirectoryWriter: Sendable {
     func write() throws {
         try directory.prepare()
         try directory.write(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
+    }
+
+    /// Makes the directory of a new lease.
+    func create() throws {
+        try directory.create(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
     }
 }
 
