@@ -56,6 +56,9 @@ let package = Package(
             ]
         ),
 
+        // What ccgctl prints about a fetch or a blob (Foundation's formatting: not in the daemon).
+        .target(name: "Reports", dependencies: ["CredentialGuard", "CredSpec", "ManagedPassword", "Kerberos", "Directory"]),
+
         // The socket API: HTTP/1.1 + JSON on a Unix socket, over SwiftNIO.
         .target(
             name: "SocketAPI",
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI",
+                "CredentialGuard", "Configuration", "SocketAPI", "Reports",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -109,7 +112,7 @@ let package = Package(
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles",
+            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "Reports",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),

@@ -1,5 +1,8 @@
 import CCGPlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Parses the three formats a credentials file may hold.
 enum CredentialText {
@@ -15,18 +18,15 @@ enum CredentialText {
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     private static func parseJSON(_ bytes: [UInt8], source: String) throws(PluginError) -> DomainCredential {
-        let object: [String: Any]
+        let object: [String: Member]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                throw PluginError(.malformedSecret, "")
-            }
-            object = parsed
+            object = try JSONDecoder().decode([String: Member].self, from: Data(bytes))
         } catch {
             throw PluginError(.malformedSecret, "file plug-in: \(source) starts with { but is not a JSON object; write {\"domainName\": …, \"username\": …, \"password\": …}.")
         }
         func field(_ name: String) throws(PluginError) -> String {
-            let key = object.keys.first { $0.caseInsensitiveCompare(name) == .orderedSame }
-            guard let key, let value = object[key] as? String, !value.isEmpty else {
+            let key = object.keys.first { $0.lowercased() == name.lowercased() }
+            guard let key, let value = object[key]?.string, !value.isEmpty else {
                 throw PluginError(.malformedSecret, "file plug-in: \(source) has no non-empty string \"\(name)\"; add it to the JSON object.")
             }
             return value
@@ -61,5 +61,14 @@ enum CredentialText {
             throw PluginError(.malformedSecret, "file plug-in: \(source) has an empty or malformed user or domain in \"\(identity)\"; \(format).")
         }
         return DomainCredential(domainName: String(domain), username: String(user), password: Password(utf8: password))
+    }
+}
+
+/// A member of the JSON object: a string, or anything else (which no field accepts).
+private struct Member: Decodable {
+    let string: String?
+
+    init(from decoder: Decoder) throws {
+        string = try? decoder.singleValueContainer().decode(String.self)
     }
 }

@@ -1,5 +1,8 @@
 import CCGPlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The simplest secret store: a file only ccgd can read, or a systemd credential.
 ///
@@ -26,7 +29,7 @@ public struct FilePlugin: DomainAuthCredentials {
 
     /// The synchronous core: resolves the input to a file, checks it, parses it.
     public func read(pluginInput: String) throws(PluginError) -> DomainCredential {
-        let path = try resolve(pluginInput.trimmingCharacters(in: .whitespacesAndNewlines))
+        let path = try resolve(String(pluginInput.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()))
         var contents = try SecretFile.read(path, maximumSize: Self.maximumSize)
         defer { contents.wipe() }
         return try CredentialText.parse(contents.bytes, source: path)

@@ -1,5 +1,8 @@
 import Directory
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the keys of each section into typed settings, collecting problems.
 struct SectionReader {

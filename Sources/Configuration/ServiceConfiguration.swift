@@ -1,5 +1,8 @@
 import Directory
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// ccgd's configuration (`/etc/ccgd/ccgd.conf`): every key has a default, unknown keys are
 /// errors, and every problem is reported with its file, line and key.
@@ -92,7 +95,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 }
                 if section.name == "daemon" { reader.read(section, into: &daemon) } else { reader.read(section, into: &plugins) }
             case let ("plugin", guidText?):
-                guard let guid = UUID(uuidString: guidText.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))) else {
+                let bare = guidText.hasPrefix("{") && guidText.hasSuffix("}") ? String(guidText.dropFirst().dropLast()) : guidText
+                guard let guid = UUID(uuidString: bare) else {
                     reader.problem(section.line, nil, "\(section.title): \"\(guidText)\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx})")
                     continue
                 }
@@ -119,6 +123,6 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// The settings for `realm`, if configured.
     public func domain(_ realm: String) -> Domain? {
-        domains.first { $0.realm.caseInsensitiveCompare(realm) == .orderedSame }
+        domains.first { $0.realm == realm.uppercased() }
     }
 }

@@ -1,27 +1,25 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension CredentialSpec {
     /// Reads, parses and validates the CredSpec file at `url`; the only I/O in this module.
     public static func read(contentsOf url: URL) throws(CredentialSpecError) -> CredentialSpec {
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            // One byte more than allowed is enough to tell that a file is too large.
-            data = try handle.read(upToCount: maximumByteCount + 1) ?? Data()
-        } catch {
-            throw .unreadable(path: url.path, reason: reason(for: error))
+        let path = url.path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        // One byte more than allowed is enough to tell that a file is too large.
+        var bytes = [UInt8](repeating: 0, count: maximumByteCount + 1)
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            total += n
         }
-        return try CredentialSpec(jsonData: data)
-    }
-
-    /// The POSIX error text (e.g. "No such file or directory") rather than Foundation's full sentence.
-    private static func reason(for error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-        return nsError.localizedDescription
+        return try CredentialSpec(jsonData: Data(bytes[..<total]))
     }
 }

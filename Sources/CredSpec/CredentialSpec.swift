@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
 /// that lets a host outside the domain reach it. Every initializer validates, so a value is usable.

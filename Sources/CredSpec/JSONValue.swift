@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A JSON value that keeps object member order and number spelling, so unknown CredSpec fields
 /// survive a read/write round trip unchanged.

@@ -35,7 +35,7 @@ extension DirectoryConnection {
         guard status == LDAP_SUCCESS || status == LDAP_SIZELIMIT_EXCEEDED else {
             let reason = diagnostic(status)
             if status == LDAP_STRONG_AUTH_REQUIRED || status == LDAP_CONFIDENTIALITY_REQUIRED
-                || reason.contains("0000202D") || reason.localizedCaseInsensitiveContains("encrypted connection") {
+                || reason.contains("0000202D") || reason.lowercased().contains("encrypted connection") {
                 throw .confidentialityRequired(controller: controller.description, reason: reason)
             }
             if status == LDAP_SERVER_DOWN || status == LDAP_TIMEOUT {

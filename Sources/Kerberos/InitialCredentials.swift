@@ -1,5 +1,5 @@
 import CKrb5
-import Foundation
+import FoundationEssentials
 import ManagedPassword
 #if canImport(Glibc)
 import Glibc

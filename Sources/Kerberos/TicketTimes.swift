@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// When a ticket-granting ticket was issued and until when it can be used or renewed.
 public struct TicketTimes: Sendable, Equatable {

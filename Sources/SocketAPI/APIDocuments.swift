@@ -1,5 +1,8 @@
 import CredentialGuard
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The JSON shapes of API.md, version 1.
 enum APIDocuments {

@@ -1,5 +1,8 @@
 import CredentialGuard
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOHTTP1
 
 /// A request as the router sees it: the whole body, and who sent it.

@@ -1,5 +1,8 @@
 import CredentialGuard
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOHTTP1
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get

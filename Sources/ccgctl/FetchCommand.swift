@@ -5,6 +5,7 @@ import CredentialGuard
 import Directory
 import DurableFiles
 import FilePlugin
+import Reports
 import Foundation
 
 /// `ccgctl fetch`: the whole pipeline once, without the daemon.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Configuration
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 @main
@@ -38,7 +41,8 @@ struct CCGD: AsyncParsableCommand {
     func run() async throws {
         var configuration: ServiceConfiguration
         do { configuration = try ServiceConfiguration.load(path: configurationPath) } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            let text = Array("\(error)\n".utf8)
+            _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
         if let socket { configuration.daemon.socket = socket }

@@ -3,7 +3,10 @@ import Configuration
 import CredentialGuard
 import Directory
 import DurableFiles
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kerberos
 import Logging
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import CredentialGuard
+import Reports
 import Foundation
 import XCTest
 

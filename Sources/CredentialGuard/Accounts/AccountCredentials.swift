@@ -1,5 +1,8 @@
 import DurableFiles
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kerberos
 import ManagedPassword
 

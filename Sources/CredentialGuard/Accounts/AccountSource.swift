@@ -1,6 +1,9 @@
 import CCGPlugin
 import CredSpec
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kerberos
 
 /// Where account credentials come from. The daemon's is the directory (`DirectoryAccountSource`);

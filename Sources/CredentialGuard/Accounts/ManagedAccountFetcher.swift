@@ -1,7 +1,10 @@
 import CCGPlugin
 import CredSpec
 import Directory
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kerberos
 import ManagedPassword
 
@@ -130,5 +133,3 @@ public struct ManagedAccountFetcher: Sendable {
             fetchedAt: Date())
     }
 }
-
-extension CredentialSpec: RealmNaming {}

@@ -1,5 +1,8 @@
 import CCGPlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The names the portable user goes by: its Kerberos principal and its LDAP simple-bind name.
 struct PortableUser {
@@ -18,9 +21,9 @@ struct PortableUser {
             domain = String(user[user.index(after: at)...])
             user = String(user[..<at])
         }
-        let isThisDomain = domain.caseInsensitiveCompare(dnsDomain) == .orderedSame
-            || domain.caseInsensitiveCompare(realm) == .orderedSame
-            || netBiosName.map { domain.caseInsensitiveCompare($0) == .orderedSame } ?? false
+        let lower = domain.lowercased()
+        let isThisDomain = lower == dnsDomain.lowercased() || lower == realm.lowercased()
+            || netBiosName.map { lower == $0.lowercased() } ?? false
         let userRealm = isThisDomain ? realm : domain.uppercased()
         principal = "\(user)@\(userRealm)"
         bindName = "\(user)@\(isThisDomain ? dnsDomain.lowercased() : domain.lowercased())"

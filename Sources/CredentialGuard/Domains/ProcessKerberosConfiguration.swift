@@ -1,5 +1,8 @@
 import DurableFiles
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kerberos
 
 /// libkrb5 and GSS-API read one Kerberos configuration per process (KRB5_CONFIG); ccgd writes

@@ -1,5 +1,8 @@
 import CredSpec
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A runtime's claim on a CredSpec's identities: a directory the daemon keeps fresh until the
 /// lease is deleted.

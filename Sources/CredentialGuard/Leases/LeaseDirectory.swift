@@ -1,5 +1,8 @@
 import DurableFiles
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import ManagedPassword
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and

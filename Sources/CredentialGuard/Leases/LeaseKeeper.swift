@@ -1,6 +1,9 @@
 import CredSpec
 import DurableFiles
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import InlinePlugin
 import Kerberos
 import Logging
@@ -329,7 +332,7 @@ public actor LeaseKeeper {
         Metrics.shared.increment("ccgd_refresh_failures_total")
         logger.warning("refresh failed; the leases keep their current files", metadata: [
             "account": "\(key.name)", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
-            "retry_at": "\(ISO8601DateFormatter().string(from: entry.retryAt!))"])
+            "retry_at": "\(entry.retryAt!.formatted(.iso8601))"])
     }
 
     /// Rewrites the files of every lease of the account `key`.

@@ -16,8 +16,16 @@ public final class Metrics: Sendable {
         }
 
         static func escape(_ value: String) -> String {
-            value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+            var escaped = ""
+            for character in value {
+                switch character {
+                case "\\": escaped += "\\\\"
+                case "\"": escaped += "\\\""
+                case "\n": escaped += "\\n"
+                default: escaped.append(character)
+                }
+            }
+            return escaped
         }
 
         static func < (lhs: Series, rhs: Series) -> Bool { lhs.rendered < rhs.rendered }

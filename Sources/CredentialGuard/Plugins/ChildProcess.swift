@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -186,8 +187,7 @@ struct ChildProcess {
 extension ChildProcess {
     /// Lets the task awaiting a run stop it: sets a flag and wakes the poll loop through a pipe.
     final class Cancellation: @unchecked Sendable {   // `cancelled` is guarded by `lock`; the pipe never changes
-        private let lock = NSLock()
-        private var cancelled = false
+        private let cancelled = Mutex(false)
         private let wake: ChildPipe
 
         init() throws(Failure) {
@@ -202,10 +202,10 @@ extension ChildProcess {
 
         var wakeDescriptor: Int32 { wake.readEnd }
 
-        var isCancelled: Bool { lock.withLock { cancelled } }
+        var isCancelled: Bool { cancelled.withLock { $0 } }
 
         func cancel() {
-            lock.withLock {
+            cancelled.withLock { cancelled in
                 cancelled = true
                 var byte: UInt8 = 1
                 _ = write(wake.writeEnd, &byte, 1)

@@ -1,5 +1,8 @@
 import CCGPlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Any program as a plug-in, like Docker's credential helpers: ccgd writes
 /// `{"version":1,"pluginInput":"…"}` to its stdin and reads one JSON object from its stdout,
@@ -70,11 +73,9 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DomainCredential, any Error>) in
                 // spawn, poll and waitpid block: never on the concurrency pool.
-                let thread = Thread {
+                DedicatedThread.start {
                     continuation.resume(with: Result { try self.call(request: request, cancellation: cancellation) })
                 }
-                thread.name = "ccgd exec plug-in"
-                thread.start()
             }
         } onCancel: {
             cancellation.cancel()

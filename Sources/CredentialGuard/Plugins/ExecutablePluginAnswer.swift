@@ -1,5 +1,8 @@
 import CCGPlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a plug-in program printed: credentials, or the error it reports.
 enum ExecutablePluginAnswer {
@@ -65,7 +68,7 @@ enum ProgramText {
         var bytes = bytes[...]
         if cutAtStart { bytes = bytes.drop(while: { $0 & 0xC0 == 0x80 }) }   // a character cut in half
         var result = ""
-        for scalar in String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
+        for scalar in String(decoding: bytes, as: UTF8.self).trimmedOfWhitespace.unicodeScalars {
             switch scalar {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
@@ -92,7 +95,7 @@ extension ExecutablePluginAnswer {
 
         /// The last member named `name`, ignoring case as the file plug-in does.
         static func member(_ name: String, of members: [(key: String, value: JSONNode)]) -> JSONNode? {
-            members.last { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+            members.last { $0.key.lowercased() == name.lowercased() }?.value
         }
 
         var isNull: Bool {

@@ -1,7 +1,10 @@
 import CCGPlugin
 import CredSpec
 import FilePlugin
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import InlinePlugin
 import Logging
 

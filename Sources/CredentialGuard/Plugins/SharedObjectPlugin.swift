@@ -1,6 +1,6 @@
 import CCGPlugin
 import CCGPluginABI
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,15 +59,13 @@ public struct SharedObjectPlugin: DomainAuthCredentials, CustomStringConvertible
     public func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
         let table = self.table
         return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            DedicatedThread.start {
                 do throws(PluginError) {
                     continuation.resume(returning: try table.passwordCredentials(pluginInput: pluginInput))
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = "ccgd-plugin"
-            thread.start()
         }
     }
 

@@ -1,5 +1,9 @@
 import DurableFiles
-import Foundation
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The lease records in the state directory: an append-only journal of creations and deletions,
@@ -122,7 +126,7 @@ public final class LeaseJournal: Sendable {
             if startFlusher {
                 // A thread of its own for the process's life: write and fsync block, and must
                 // not hold a Swift pool thread.
-                Thread.detachNewThread { [self] in flushForever() }
+                DedicatedThread.start { [self] in flushForever() }
             }
             wake.signal()
         }

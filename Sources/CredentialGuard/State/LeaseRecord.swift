@@ -1,5 +1,8 @@
 import CredSpec
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the state directory keeps of a lease: enough to rebuild it after a restart, and never a
 /// secret (keys and tickets are fetched again).

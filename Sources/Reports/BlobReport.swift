@@ -1,3 +1,4 @@
+import CredentialGuard
 import Foundation
 import ManagedPassword
 

@@ -1,4 +1,6 @@
 import Directory
+import CredSpec
+import CredentialGuard
 import Foundation
 import Kerberos
 import ManagedPassword
@@ -115,3 +117,5 @@ public protocol RealmNaming {
     var realm: String { get }
     var dnsDomain: String { get }
 }
+
+extension CredentialSpec: RealmNaming {}
