@@ -41,7 +41,8 @@ let package = Package(
         // Owning Swift types over the C libraries.
         .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "DurableFiles"]),
-        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "Kerberos", "ManagedPassword"]),
+        .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "Kerberos", "ManagedPassword"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
         .target(name: "Configuration", dependencies: ["Directory"]),

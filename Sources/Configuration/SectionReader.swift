@@ -33,7 +33,7 @@ struct SectionReader {
 
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
-                                 "runtime-directory", "state-directory", "credspec-directory", "log-level"]) { reader, entry in
+                                 "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level"]) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
@@ -46,6 +46,16 @@ struct SectionReader {
             case "runtime-directory": daemon.runtimeDirectory = reader.absolutePath(entry) ?? daemon.runtimeDirectory
             case "state-directory": daemon.stateDirectory = reader.absolutePath(entry) ?? daemon.stateDirectory
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
+            case "dns-servers":
+                daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
+                    let parts = server.split(separator: ":", maxSplits: 1)
+                    let dotted = parts[0].split(separator: ".")
+                    guard dotted.count == 4, dotted.allSatisfy({ UInt8($0) != nil }), parts.count == 1 || UInt16(parts[1]) != nil else {
+                        reader.problem(entry.line, entry.key, "\"\(server)\" is not an IPv4 address[:port]")
+                        return nil
+                    }
+                    return String(server)
+                }
             default:
                 let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
                 if levels.contains(entry.value.lowercased()) { daemon.logLevel = entry.value.lowercased() } else {

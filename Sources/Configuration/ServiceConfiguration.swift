@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var runtimeDirectory = "/run/ccgd"
         public var stateDirectory = "/var/lib/ccgd"
         public var credSpecDirectory = "/etc/ccgd/credspecs"
+        /// DNS servers for finding the DCs of realms without a [domain] section (empty: resolv.conf).
+        public var dnsServers: [String] = []
         public var logLevel = "info"
         public init() {}
     }

@@ -35,26 +35,25 @@ struct Daemon {
             chmod(path, mode_t(mode))
         }
 
-        // libkrb5 and GSS-API read one configuration per process: ours, made from [domain] sections.
-        let domains = Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 })
-        let kerberos = KerberosConfiguration(
-            defaultRealm: configuration.domains.first?.realm ?? "",
-            realms: domains.map { realm, settings in Self.realm(realm, settings) }.sorted { $0.name < $1.name })
-        try ProcessKerberosConfiguration.install(kerberos, at: daemon.runtimeDirectory + "/krb5.conf")
+        // libkrb5 and GSS-API read one configuration per process: ours, made from [domain] sections
+        // and rewritten as DNS finds the DCs of other realms.
+        let health = ControllerHealth()
+        let domains = Domains(
+            configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
+            locator: DomainControllerLocator(nameservers: daemon.dnsServers),
+            kerberosConfigurationPath: daemon.runtimeDirectory + "/krb5.conf", health: health)
+        try domains.writeKerberosConfiguration()
 
         let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
-        let health = ControllerHealth()
-        for (realm, settings) in domains { health.know(realm: realm, hosts: settings.controllers.map(\.hostName)) }
-        let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, health: health) { realm in
-            domains[realm.uppercased()] ?? DomainSettings(controllers: [])
-        }
+        let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
             let inside = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
             return KerberosConfiguration(
-                defaultRealm: realm, realms: [Self.realm(realm, domains[realm] ?? DomainSettings(controllers: []))],
+                defaultRealm: realm,
+                realms: domains.kerberosConfiguration().realms.filter { $0.name == realm },
                 defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
         }
         settings.policy = RefreshPolicy()
@@ -90,10 +89,6 @@ struct Daemon {
         logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)"])
         try await group.run()
         logger.info("stopped")
-    }
-
-    static func realm(_ name: String, _ settings: DomainSettings) -> KerberosConfiguration.Realm {
-        ProcessKerberosConfiguration.make(realm: name, dnsDomain: name.lowercased(), settings: settings).realms[0]
     }
 }
 

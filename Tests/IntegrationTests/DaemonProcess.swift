@@ -16,7 +16,7 @@ final class DaemonProcess {
     var log: String { root + "/ccgd.log" }
     private var process: Process?
 
-    init(domain: TestDomain, extraConfiguration: String = "") throws {
+    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true) throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -32,8 +32,7 @@ final class DaemonProcess {
             log-level = debug
             \(extraConfiguration)
 
-            [domain "\(domain.realm)"]
-            controllers = \(domain.controller.hostName)=127.0.0.1
+            \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=127.0.0.1" : "")
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 

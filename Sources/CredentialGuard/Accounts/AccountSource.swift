@@ -18,15 +18,14 @@ public protocol AccountSource: Sendable {
 /// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5.
 public struct DirectoryAccountSource: AccountSource {
     public let plugins: PluginRegistry
-    /// How to reach each realm; a realm not listed is looked up through DNS.
-    public let domains: @Sendable (String) -> DomainSettings
+    /// How to reach each realm: configured, or found through DNS.
+    public let domains: Domains
     /// A private directory (0700) libkrb5 may write its files into for a moment.
     public let scratch: String
     public let health: ControllerHealth
     private let blocking = BlockingWork(label: "ccgd.directory")
 
-    public init(plugins: PluginRegistry, scratch: String, health: ControllerHealth = ControllerHealth(),
-                domains: @escaping @Sendable (String) -> DomainSettings) {
+    public init(plugins: PluginRegistry, scratch: String, domains: Domains, health: ControllerHealth) {
         self.plugins = plugins
         self.scratch = scratch
         self.health = health
@@ -35,14 +34,22 @@ public struct DirectoryAccountSource: AccountSource {
 
     public func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
         let credential = try await plugins.credentials(for: spec)
-        let settings = domains(spec.realm)
-        let (scratch, health, realm) = (self.scratch, self.health, spec.realm)
+        let (scratch, health, realm, domains) = (self.scratch, self.health, spec.realm, self.domains)
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
+                let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
                 let fetcher = ManagedAccountFetcher(settings: settings)
-                let result = try fetcher.fetch(accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                let result: ManagedAccountFetcher.Result
+                do {
+                    result = try fetcher.fetch(accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
                                                netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
+                } catch {
+                    if case .controllersUnreachable = error as? AccountFetchError {
+                        for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
+                    }
+                    throw error
+                }
                 for skipped in result.unreachableControllers { health.record(realm: realm, host: skipped.hostName, reachable: false) }
                 health.record(realm: realm, host: result.controller.hostName, reachable: true)
                 return try result.accounts.map { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratch) }
@@ -51,9 +58,6 @@ public struct DirectoryAccountSource: AccountSource {
             Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)
             return fetched
         } catch {
-            if case .controllersUnreachable = error as? AccountFetchError {
-                for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
-            }
             Metrics.shared.increment("ccgd_account_fetches_total", ["result": (error as? CodedError)?.code.rawValue ?? "error"])
             throw error
         }

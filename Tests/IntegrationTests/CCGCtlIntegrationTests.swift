@@ -5,7 +5,7 @@ import ManagedPassword
 import XCTest
 
 /// ccgctl as an operator runs it: what it prints, and what it says when the input is wrong.
-final class CCGCtlTests: XCTestCase {
+final class CCGCtlIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {

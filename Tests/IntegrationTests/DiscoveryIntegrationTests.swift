@@ -1,0 +1,42 @@
+import Directory
+import Foundation
+import XCTest
+
+/// Domain controllers found through DNS SRV records, as a domain publishes them (the test
+/// domain's own DNS server answers on 127.0.0.1:5353).
+final class DiscoveryIntegrationTests: XCTestCase {
+    func testLocatorFindsTheDomainControllerThroughSRVRecords() throws {
+        let domain = try TestDomain.require()
+        let controllers = try DomainControllerLocator(nameservers: [domain["DNS"]]).controllers(forDomain: domain.dnsDomain)
+        XCTAssertEqual(controllers.count, 1)
+        XCTAssertEqual(controllers.first?.hostName.lowercased(), domain.controller.hostName)
+        XCTAssertEqual(controllers.first?.address, "127.0.0.1")
+        XCTAssertEqual(controllers.first?.ldapPort, 389)
+    }
+
+    func testDomainWithoutSRVRecordsSaysWhatToDo() throws {
+        let domain = try TestDomain.require()
+        XCTAssertThrowsError(try DomainControllerLocator(nameservers: [domain["DNS"]]).controllers(forDomain: "nowhere.contoso.test")) { error in
+            guard case let .unreachable(name, reason) = error as? DirectoryError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "_ldap._tcp.dc._msdcs.nowhere.contoso.test")
+            XCTAssertTrue(reason.hasPrefix("the DNS lookup failed"), reason)
+        }
+    }
+
+    func testDaemonWithoutADomainSectionFindsTheDomainInDNS() async throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: "dns-servers = \(domain["DNS"])", domainSection: false)
+        defer { daemon.remove() }
+        try daemon.start()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        let directory = try XCTUnwrap(lease["directory"] as? String)
+        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/cc"])
+        let conf = try String(contentsOfFile: directory + "/krb5.conf", encoding: .utf8)
+        XCTAssertTrue(conf.contains("kdc = 127.0.0.1:88"), conf)
+        let health = try await daemon.request(.GET, "/v1/health").object
+        let controllers = (health["domains"] as? [[String: Any]])?.first?["controllers"] as? [[String: Any]]
+        XCTAssertEqual((controllers?.first?["host"] as? String)?.lowercased(), domain.controller.hostName)
+        XCTAssertEqual(controllers?.first?["state"] as? String, "up")
+    }
+}
