@@ -134,3 +134,41 @@ final class CCGCtlIntegrationTests: XCTestCase {
         }
     }
 }
+
+/// ccgctl against a running daemon: the runtime's cycle from the command line.
+final class CCGCtlLeaseIntegrationTests: XCTestCase {
+    func testLeaseCycleFromTheCommandLine() throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        try daemon.start()
+        let created = try Command.run("ccgctl", ["lease", "create", "--socket", daemon.socket, "--credspec", "WebApp01",
+                                                  "--uid", "1000", "--gid", "1000", "--container-id", "cafe"])
+        XCTAssertEqual(created.status, 0, created.all)
+        XCTAssertTrue(created.output.contains("identity    WebApp01$@CONTOSO.TEST  kvno"), created.output)
+        let id = try XCTUnwrap(created.output.split(separator: "\n").first { $0.hasPrefix("id ") }?.split(separator: " ").last.map(String.init))
+
+        let listed = try Command.run("ccgctl", ["lease", "list", "--socket", daemon.socket])
+        XCTAssertTrue(listed.output.contains("\(id)  WebApp01$@CONTOSO.TEST"), listed.output)
+        XCTAssertTrue(listed.output.contains("1000:1000"), listed.output)
+        let shown = try Command.run("ccgctl", ["lease", "show", "--socket", daemon.socket, id, "--json"])
+        XCTAssertTrue(shown.output.contains("\"id\":\"\(id)\""), shown.output)
+        let accounts = try Command.run("ccgctl", ["accounts", "--socket", daemon.socket])
+        XCTAssertTrue(accounts.output.contains("WebApp01$         CONTOSO.TEST      1     fresh       1"), accounts.output)
+        let health = try Command.run("ccgctl", ["health", "--socket", daemon.socket])
+        XCTAssertTrue(health.output.hasPrefix("status    ok"), health.output)
+
+        let deleted = try Command.run("ccgctl", ["lease", "delete", "--socket", daemon.socket, id])
+        XCTAssertEqual(deleted.output, "deleted \(id)\n")
+        let missing = try Command.run("ccgctl", ["lease", "show", "--socket", daemon.socket, id])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("not_found: no lease \(id); list them with GET /v1/leases."), missing.errors)
+    }
+
+    func testNoDaemonSaysSo() throws {
+        let outcome = try Command.run("ccgctl", ["health", "--socket", "/nonexistent/ccgd.sock"])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("cannot connect to ccgd at /nonexistent/ccgd.sock"), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("is ccgd running, and may you use its socket?"), outcome.errors)
+    }
+}
