@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CredentialGuard", "SocketAPI", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

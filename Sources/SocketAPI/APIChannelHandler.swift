@@ -9,7 +9,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let router: APIRouter
-    private let policy: PeerPolicy
+    private let policy: PeerPolicyBox
     private let maximumBodySize: Int
     private let requestDeadline: TimeAmount
 
@@ -20,7 +20,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var discarding = false
     private var deadline: Scheduled<Void>?
 
-    init(router: APIRouter, policy: PeerPolicy, maximumBodySize: Int, requestDeadline: TimeAmount) {
+    init(router: APIRouter, policy: PeerPolicyBox, maximumBodySize: Int, requestDeadline: TimeAmount) {
         self.router = router
         self.policy = policy
         self.maximumBodySize = maximumBodySize
@@ -63,7 +63,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard let peer, policy.allows(peer) else {
+        guard let peer, policy.policy.allows(peer) else {
             let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
             write(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
                   keepAlive: head.isKeepAlive, context: context)

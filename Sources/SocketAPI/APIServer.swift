@@ -33,19 +33,28 @@ public final class APIServer: Sendable {
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
+    /// Who may call; replaced on reload.
+    public let policy: PeerPolicyBox
+    /// Whether the socket came from systemd (which then owns its file).
+    private let inherited: Bool
     private let quiescing: NIOLockedValueBox<ServerQuiescingHelper?>
     public let settings: Settings
 
-    private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings) {
+    private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
+                 policy: PeerPolicyBox, inherited: Bool) {
         self.group = group
         self.channel = channel
+        self.policy = policy
+        self.inherited = inherited
         self.quiescing = NIOLockedValueBox(quiescing)
         self.settings = settings
     }
 
-    /// Binds the socket (refusing to take over one a live server still uses) and serves `router`.
-    public static func start(_ settings: Settings, router: APIRouter, logger: Logger) async throws -> APIServer {
-        try SocketFile.prepare(settings.socketPath)
+    /// Serves `router` on the socket systemd passed (`inheritedDescriptor`), or binds the socket
+    /// itself, refusing to take over one a live server still uses.
+    public static func start(_ settings: Settings, router: APIRouter, inheritedDescriptor: Int32? = nil, logger: Logger) async throws -> APIServer {
+        if inheritedDescriptor == nil { try SocketFile.prepare(settings.socketPath) }
+        let policy = PeerPolicyBox(settings.policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = ConnectionLimit(maximum: settings.maximumConnections)
@@ -66,20 +75,25 @@ public final class APIServer: Sendable {
                     try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try pipeline.addHandler(APIChannelHandler(
-                        router: router, policy: settings.policy, maximumBodySize: settings.maximumBodySize,
+                        router: router, policy: policy, maximumBodySize: settings.maximumBodySize,
                         requestDeadline: settings.requestDeadline))
                 }
             }
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: false).get()
-            try SocketFile.settle(settings.socketPath, mode: settings.socketMode, group: settings.socketGroup)
+            if let inheritedDescriptor {
+                channel = try await bootstrap.withBoundSocket(inheritedDescriptor).get()
+            } else {
+                channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: false).get()
+                try SocketFile.settle(settings.socketPath, mode: settings.socketMode, group: settings.socketGroup)
+            }
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
-        logger.info("listening", metadata: ["socket": "\(settings.socketPath)"])
-        return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings)
+        logger.info("listening", metadata: ["socket": "\(settings.socketPath)", "from": "\(inheritedDescriptor == nil ? "ccgd" : "systemd")"])
+        return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
+                         inherited: inheritedDescriptor != nil)
     }
 
     /// Stops accepting, lets requests in flight finish, then closes every connection.
@@ -89,7 +103,7 @@ public final class APIServer: Sendable {
         try? await done.futureResult.get()
         // The listening channel finishes closing on the loop: the loop must outlive it.
         try? await channel.closeFuture.get()
-        unlink(settings.socketPath)
+        if !inherited { unlink(settings.socketPath) }
         // The helper completes a promise on the loop when released: release it while the loop runs.
         quiescing.withLockedValue { $0 = nil }
         try? await group.shutdownGracefully()

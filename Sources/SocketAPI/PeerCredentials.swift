@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,14 @@ public struct PeerCredentials: Sendable, Equatable {
     }
 }
 
+/// The policy in force, replaced when the configuration is reloaded.
+public final class PeerPolicyBox: Sendable {
+    private let current: NIOLockedValueBox<PeerPolicy>
+    public init(_ policy: PeerPolicy) { current = NIOLockedValueBox(policy) }
+    public var policy: PeerPolicy { current.withLockedValue { $0 } }
+    public func replace(with policy: PeerPolicy) { current.withLockedValue { $0 = policy } }
+}
+
 /// Which peers may use the API: by uid, or by primary gid.
 public struct PeerPolicy: Sendable {
     public var allowedUIDs: Set<UInt32>
@@ -36,6 +45,7 @@ public struct PeerPolicy: Sendable {
     }
 
     public func allows(_ peer: PeerCredentials) -> Bool {
-        allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid)
+        // The daemon's own watchdog probe is always let through.
+        allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) || peer.pid == getpid()
     }
 }

@@ -5,6 +5,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Logging
+import CredentialGuard
 
 @main
 struct CCGD: AsyncParsableCommand {
@@ -45,15 +46,27 @@ struct CCGD: AsyncParsableCommand {
             _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
-        if let socket { configuration.daemon.socket = socket }
-        if let runtimeDirectory { configuration.daemon.runtimeDirectory = runtimeDirectory }
-        if let stateDirectory { configuration.daemon.stateDirectory = stateDirectory }
-        if let credSpecDirectory { configuration.daemon.credSpecDirectory = credSpecDirectory }
-        configuration.daemon.allowedUIDs += allowedUIDs
+        let (socket, runtimeDirectory, stateDirectory, credSpecDirectory, allowedUIDs) =
+            (self.socket, self.runtimeDirectory, self.stateDirectory, self.credSpecDirectory, self.allowedUIDs)
+        // Flags win over the file, at start-up and at every reload.
+        let overrides: @Sendable (inout ServiceConfiguration) -> Void = { configuration in
+            if let socket { configuration.daemon.socket = socket }
+            if let runtimeDirectory { configuration.daemon.runtimeDirectory = runtimeDirectory }
+            if let stateDirectory { configuration.daemon.stateDirectory = stateDirectory }
+            if let credSpecDirectory { configuration.daemon.credSpecDirectory = credSpecDirectory }
+            configuration.daemon.allowedUIDs += allowedUIDs
+        }
+        overrides(&configuration)
         if checkConfiguration {
-            print("\(configurationPath): OK")
+            // Plug-ins are part of the configuration: a missing or unsafe one is a problem too.
+            do { _ = try PluginRegistry(configuration: configuration) } catch {
+                let text = Array("\(error)\n".utf8)
+                _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                throw ExitCode(2)
+            }
+            print("\(configurationPath): OK (\(configuration.registeredPlugins.count) plug-ins, \(configuration.domains.count) domains)")
             return
         }
-        try await Daemon(configuration: configuration).run()
+        try await Daemon(configuration: configuration, overrides: overrides).run()
     }
 }

@@ -4,25 +4,26 @@ import CredentialGuard
 import Directory
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kerberos
 import Logging
 import ServiceLifecycle
 import SocketAPI
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Wires the configuration to the lease keeper and the socket API, and runs them until a signal.
+/// Wires the configuration to the lease keeper and the socket API, tells systemd how it goes,
+/// and runs until SIGTERM; SIGHUP reloads the configuration.
 struct Daemon {
     let configuration: ServiceConfiguration
+    let overrides: @Sendable (inout ServiceConfiguration) -> Void
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info
-            return handler
-        }
+        JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "ccgd")
+        let notifier = SystemdNotifier()
         // Keys live in this process's memory: keep them out of core dumps, and files private by default.
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
@@ -35,39 +36,28 @@ struct Daemon {
             chmod(path, mode_t(mode))
         }
 
-        // libkrb5 and GSS-API read one configuration per process: ours, made from [domain] sections
-        // and rewritten as DNS finds the DCs of other realms.
         let health = ControllerHealth()
-        let domains = Domains(
-            configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
-            locator: DomainControllerLocator(nameservers: daemon.dnsServers),
-            kerberosConfigurationPath: daemon.runtimeDirectory + "/krb5.conf", health: health)
+        let domains = Self.domains(configuration, health: health)
         try domains.writeKerberosConfiguration()
-
         let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
-        var settings = LeaseKeeper.Settings(
+        let settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
             let inside = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
             return KerberosConfiguration(
-                defaultRealm: realm,
-                realms: domains.kerberosConfiguration().realms.filter { $0.name == realm },
+                defaultRealm: realm, realms: source.domains.kerberosConfiguration().realms.filter { $0.name == realm },
                 defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
         }
-        settings.policy = RefreshPolicy()
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
         let restored: Int
         do { restored = try await keeper.restore() } catch {
             logger.critical("\(error)")
             throw ExitCodeError.configuration
         }
-        logger.info("restored leases", metadata: ["count": "\(restored)"])
 
-        var serverSettings = APIServer.Settings(
-            socketPath: daemon.socket,
-            policy: PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs)))
+        var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(daemon))
         serverSettings.socketMode = mode_t(daemon.socketMode)
         if let group = daemon.socketGroup {
             guard let entry = getgrnam(group) else {
@@ -77,18 +67,36 @@ struct Daemon {
             serverSettings.socketGroup = entry.pointee.gr_gid
         }
         let router = APIRouter(keeper: keeper, health: health)
-        let server = try await APIServer.start(serverSettings, router: router, logger: logger)
+        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: SystemdNotifier.inheritedListener(),
+                                               logger: logger)
 
+        let reload = ReloadService(
+            path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
+            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"))
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: APIService(server: server, keeper: keeper)),
+                .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
                 .init(service: RefreshService(keeper: keeper)),
+                .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
+                .init(service: reload),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)"])
+        notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
         logger.info("stopped")
+    }
+
+    static func domains(_ configuration: ServiceConfiguration, health: ControllerHealth) -> Domains {
+        Domains(
+            configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
+            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers),
+            kerberosConfigurationPath: configuration.daemon.runtimeDirectory + "/krb5.conf", health: health)
+    }
+
+    static func policy(_ daemon: ServiceConfiguration.Daemon) -> PeerPolicy {
+        PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs))
     }
 }
 
@@ -100,9 +108,11 @@ enum ExitCodeError: Error {
 struct APIService: Service {
     let server: APIServer
     let keeper: LeaseKeeper
+    let notifier: SystemdNotifier
 
     func run() async throws {
         try? await gracefulShutdown()
+        notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
     }

@@ -5,6 +5,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
+import Synchronization
 
 /// Where account credentials come from. The daemon's is the directory (`DirectoryAccountSource`);
 /// tests give their own to drive rotations with a sequence of blobs.
@@ -15,26 +16,33 @@ public protocol AccountSource: Sendable {
     func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials
 }
 
-/// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5.
-public struct DirectoryAccountSource: AccountSource {
-    public let plugins: PluginRegistry
-    /// How to reach each realm: configured, or found through DNS.
-    public let domains: Domains
+/// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5. Its plug-ins
+/// and domains are replaced when the configuration is reloaded.
+public final class DirectoryAccountSource: AccountSource {
+    private let configured: Mutex<(plugins: PluginRegistry, domains: Domains)>
     /// A private directory (0700) libkrb5 may write its files into for a moment.
     public let scratch: String
     public let health: ControllerHealth
     private let blocking = BlockingWork(label: "ccgd.directory")
 
     public init(plugins: PluginRegistry, scratch: String, domains: Domains, health: ControllerHealth) {
-        self.plugins = plugins
+        configured = Mutex((plugins, domains))
         self.scratch = scratch
         self.health = health
-        self.domains = domains
     }
 
+    /// The plug-ins and domains to use from now on (requests in flight finish with the old ones).
+    public func reconfigure(plugins: PluginRegistry, domains: Domains) {
+        configured.withLock { $0 = (plugins, domains) }
+    }
+
+    public var plugins: PluginRegistry { configured.withLock { $0.plugins } }
+    public var domains: Domains { configured.withLock { $0.domains } }
+
     public func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
+        let (plugins, domains) = configured.withLock { ($0.plugins, $0.domains) }
         let credential = try await plugins.credentials(for: spec)
-        let (scratch, health, realm, domains) = (self.scratch, self.health, spec.realm, self.domains)
+        let (scratch, health, realm) = (self.scratch, self.health, spec.realm)
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {

@@ -69,7 +69,7 @@ public actor LeaseKeeper {
         }
     }
 
-    private let settings: Settings
+    private var settings: Settings
     private let source: AccountSource
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -145,6 +145,11 @@ public actor LeaseKeeper {
         } catch {
             throw .storage("\(error)")
         }
+    }
+
+    /// Named CredSpecs come from `directory` from now on (a reload).
+    public func useCredSpecDirectory(_ directory: CredSpecDirectory) {
+        settings.credSpecs = directory
     }
 
     /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.

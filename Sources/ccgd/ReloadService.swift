@@ -1,0 +1,86 @@
+import Configuration
+import CredentialGuard
+import Logging
+import ServiceLifecycle
+import SocketAPI
+import Synchronization
+import UnixSignals
+
+/// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
+/// without a restart — plug-ins, domains, who may call, the CredSpec directory, the log level —
+/// without dropping a lease or a connection. A broken file changes nothing and says why.
+final class ReloadService: Service, Sendable {
+    let path: String
+    let overrides: @Sendable (inout ServiceConfiguration) -> Void
+    let source: DirectoryAccountSource
+    let keeper: LeaseKeeper
+    let server: APIServer
+    let health: ControllerHealth
+    let notifier: SystemdNotifier
+    let logger: Logger
+    private let current: Mutex<ServiceConfiguration>
+
+    init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
+         source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, health: ControllerHealth,
+         notifier: SystemdNotifier, logger: Logger) {
+        self.path = path
+        self.overrides = overrides
+        self.current = Mutex(current)
+        self.source = source
+        self.keeper = keeper
+        self.server = server
+        self.health = health
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                await self.reload()
+            }
+        }
+    }
+
+    func reload() async {
+        notifier.reloading()
+        defer { Task { [self] in notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health)) } }
+        var configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.load(path: path.isEmpty ? ServiceConfiguration.defaultPath : path)
+        } catch {
+            for problem in error.problems { logger.error("reload refused: \(problem)") }
+            return
+        }
+        overrides(&configuration)
+        let plugins: PluginRegistry
+        do { plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins")) } catch {
+            for problem in error.problems { logger.error("reload refused: \(problem)") }
+            return
+        }
+        let previous = current.withLock { $0 }
+        for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
+                                ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
+                                ("state-directory", previous.daemon.stateDirectory, configuration.daemon.stateDirectory)] where old != new {
+            logger.warning("\(key) changes only with a restart; still using \(old)")
+            switch key {
+            case "socket": configuration.daemon.socket = old
+            case "runtime-directory": configuration.daemon.runtimeDirectory = old
+            default: configuration.daemon.stateDirectory = old
+            }
+        }
+        let domains = Daemon.domains(configuration, health: health)
+        do { try domains.writeKerberosConfiguration() } catch {
+            logger.error("reload refused: cannot write the Kerberos configuration: \(error)")
+            return
+        }
+        source.reconfigure(plugins: plugins, domains: domains)
+        await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
+        server.policy.replace(with: Daemon.policy(configuration.daemon))
+        JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
+        current.withLock { $0 = configuration }
+        logger.notice("configuration reloaded", metadata: [
+            "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)"])
+    }
+}
