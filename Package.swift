@@ -118,6 +118,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
+        .testTarget(name: "SocketAPITests", dependencies: [
+            "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin"], resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
