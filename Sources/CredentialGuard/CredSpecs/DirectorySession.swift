@@ -1,0 +1,73 @@
+import CCGPlugin
+import Directory
+import Kerberos
+import ManagedPassword
+
+/// A user's authenticated connection to one DC of a domain, for reading what the directory says
+/// about the domain: a sealed GSSAPI bind (the user's TGT only in memory) or LDAPS and a simple
+/// bind, trying the DCs in order and moving on only past the unreachable ones.
+/// Blocking: open it off the Swift concurrency pool.
+final class DirectorySession {
+    let connection: DirectoryConnection
+    /// The principal the bind authenticated.
+    let user: String
+    /// DCs tried before the one that answered.
+    let unreachableControllers: [DomainController]
+    /// The user's tickets, kept as long as the connection is used.
+    private let tickets: CredentialsCache?
+
+    init(settings: DomainSettings, realm: String, dnsDomain: String, credential: DomainCredential) throws(AccountFetchError) {
+        guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
+        // The NetBIOS name is one of the facts still to be read; it is the first DNS label nearly always.
+        let netBiosGuess = dnsDomain.split(separator: ".").first.map(String.init)
+        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosGuess)
+        let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
+        var unreachable: [DomainController] = []
+        var failures: [DirectoryError] = []
+        var tickets: CredentialsCache?
+        if settings.protection == .sealedGSSAPI {
+            do {
+                let context = try KerberosContext()
+                let cache = try CredentialsCache.newInMemory(context: context)
+                _ = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
+                tickets = cache
+            } catch {
+                throw .portableUserLogin(principal: user.principal, error)
+            }
+        }
+        for controller in settings.controllers {
+            do {
+                let connection: DirectoryConnection
+                switch settings.protection {
+                case .sealedGSSAPI:
+                    connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+                    if let tickets { try connection.bindGSSAPI(credentials: tickets) }
+                case let .ldaps(caFile):
+                    connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
+                    try connection.bindSimple(user: user.bindName, password: password)
+                }
+                self.connection = connection
+                self.user = user.principal
+                self.unreachableControllers = unreachable
+                self.tickets = tickets
+                return
+            } catch {
+                switch error {
+                case .unreachable, .tlsFailed:
+                    failures.append(error)
+                    unreachable.append(controller)
+                default: throw .directory(error)
+                }
+            }
+        }
+        throw .controllersUnreachable(realm: realm, failures)
+    }
+
+    /// The DC that answered.
+    var controller: DomainController { connection.controller }
+
+    /// How the session is protected, in words.
+    var protectionDescription: String {
+        connection.isTLS ? "LDAPS simple bind" : "sealed GSSAPI bind"
+    }
+}
