@@ -39,68 +39,17 @@ public struct ManagedAccountFetcher: Sendable {
     public func fetch(
         accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, credential: DomainCredential
     ) throws(AccountFetchError) -> Result {
-        guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
-        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName)
-        let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
-        let context: KerberosContext
-        do { context = try KerberosContext() } catch { throw .portableUserLogin(principal: user.principal, error) }
-
-        let connection: DirectoryConnection
-        var unreachable: [DomainController] = []
-        var cache: CredentialsCache?   // the portable user's TGT lives only in memory, only this long
-        switch settings.protection {
-        case .sealedGSSAPI:
-            do {
-                let login = try CredentialsCache.newInMemory(context: context)
-                let client = try Principal(parsing: user.principal, context: context)
-                _ = try context.obtainTicket(for: client, password: password, into: login)
-                cache = login
-            } catch {
-                throw .portableUserLogin(principal: user.principal, error)
-            }
-            connection = try connect(realm: realm, skipped: &unreachable) { controller throws(DirectoryError) in
-                let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
-                try connection.bindGSSAPI(credentials: cache!)
-                return connection
-            }
-        case let .ldaps(caFile):
-            connection = try connect(realm: realm, skipped: &unreachable) { controller throws(DirectoryError) in
-                let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
-                try connection.bindSimple(user: user.bindName, password: password)
-                return connection
-            }
-        }
-        defer { withExtendedLifetime(cache) {} }
-
+        let session = try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName,
+                                           credential: credential)
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
         var fetched: [ManagedAccount] = []
         for account in accounts {
             let record: ManagedServiceAccountRecord
-            do { record = try connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
+            do { record = try session.connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
             fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
         }
-        return Result(accounts: fetched, controller: connection.controller, unreachableControllers: unreachable,
-                      portableUser: user.principal)
-    }
-
-    /// Tries each DC in order; only an unreachable one moves on to the next.
-    private func connect(
-        realm: String, skipped: inout [DomainController], _ open: (DomainController) throws(DirectoryError) -> DirectoryConnection
-    ) throws(AccountFetchError) -> DirectoryConnection {
-        var failures: [DirectoryError] = []
-        for controller in settings.controllers {
-            do {
-                return try open(controller)
-            } catch {
-                switch error {
-                case .unreachable, .tlsFailed:
-                    failures.append(error)
-                    skipped.append(controller)
-                default: throw .directory(error)
-                }
-            }
-        }
-        throw .controllersUnreachable(realm: realm, failures)
+        return Result(accounts: fetched, controller: session.controller, unreachableControllers: session.unreachableControllers,
+                      portableUser: session.user)
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.

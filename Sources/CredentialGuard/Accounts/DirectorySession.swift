@@ -16,11 +16,12 @@ final class DirectorySession {
     /// The user's tickets, kept as long as the connection is used.
     private let tickets: CredentialsCache?
 
-    init(settings: DomainSettings, realm: String, dnsDomain: String, credential: DomainCredential) throws(AccountFetchError) {
+    /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
+    init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+         credential: DomainCredential) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
-        // The NetBIOS name is one of the facts still to be read; it is the first DNS label nearly always.
-        let netBiosGuess = dnsDomain.split(separator: ".").first.map(String.init)
-        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosGuess)
+        let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
+        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBios)
         let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
         var unreachable: [DomainController] = []
         var failures: [DirectoryError] = []
