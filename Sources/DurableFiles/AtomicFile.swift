@@ -29,15 +29,7 @@ public enum AtomicFile {
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
         do {
-            var written = 0
-            while written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FileSystemError("write", path: temporaryPath, errno: errno)
-                }
-                written += n
-            }
+            try writeAll(fd, buffer, path: temporaryPath)
             try settle(fd, temporaryPath, ownership: ownership, durability: durability)
             close(fd)
             guard rename(temporaryPath, path) == 0 else { throw FileSystemError("rename into", path: path, errno: errno) }

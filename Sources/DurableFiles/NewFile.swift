@@ -9,15 +9,7 @@ public enum NewFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, ownership.mode)
         guard fd >= 0 else { throw FileSystemError("create", path: path, errno: errno) }
         defer { close(fd) }
-        var written = 0
-        while written < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("write", path: path, errno: errno)
-            }
-            written += n
-        }
+        try writeAll(fd, buffer, path: path)
         if ownership.uid != nil || ownership.gid != nil {
             guard fchown(fd, ownership.uid ?? uid_t.max, ownership.gid ?? gid_t.max) == 0 else {
                 throw FileSystemError("change the owner of", path: path, errno: errno)
