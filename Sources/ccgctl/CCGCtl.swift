@@ -6,6 +6,6 @@ struct CCGCtl: AsyncParsableCommand {
         commandName: "ccgctl",
         abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
         subcommands: [
-            LeaseCommand.self, AccountsCommand.self, HealthCommand.self, FetchCommand.self, BlobCommand.self, PluginCommand.self,
+            LeaseCommand.self, AccountsCommand.self, HealthCommand.self, FetchCommand.self, BlobCommand.self, PluginCommand.self, DoctorCommand.self,
         ])
 }
