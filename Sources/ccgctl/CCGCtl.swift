@@ -6,6 +6,7 @@ struct CCGCtl: AsyncParsableCommand {
         commandName: "ccgctl",
         abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
         subcommands: [
-            LeaseCommand.self, AccountsCommand.self, HealthCommand.self, FetchCommand.self, BlobCommand.self, PluginCommand.self, CredSpecCommand.self,
+            LeaseCommand.self, AccountsCommand.self, HealthCommand.self, DoctorCommand.self, CredSpecCommand.self,
+            FetchCommand.self, BlobCommand.self, PluginCommand.self,
         ])
 }
