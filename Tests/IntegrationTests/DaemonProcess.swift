@@ -15,6 +15,8 @@ final class DaemonProcess {
     var configuration: String { root + "/ccgd.conf" }
     var log: String { root + "/ccgd.log" }
     private var process: Process?
+    /// A command ccgd runs under (e.g. setpriv, to run with the unit's capabilities only).
+    var wrapper: [String] = []
 
     init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true) throws {
         self.domain = domain
@@ -40,8 +42,9 @@ final class DaemonProcess {
 
     func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
-        process.arguments = ["--config", configuration]
+        let command = wrapper + [Command.binaries + "/ccgd", "--config", configuration]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         output.seekToEndOfFile()

@@ -189,3 +189,31 @@ final class SystemdIntegrationTests: XCTestCase {
         XCTAssertEqual(try asNobody(), "200")
     }
 }
+
+/// The capabilities ccgd.service leaves it (CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE) are enough.
+final class CapabilityIntegrationTests: XCTestCase {
+    func testLeasesWorkWithOnlyTheUnitsCapabilities() async throws {
+        let domain = try TestDomain.require()
+        let unit = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/ccgd.service").path, encoding: .utf8)
+        let line = try XCTUnwrap(unit.split(separator: "\n").first { $0.hasPrefix("CapabilityBoundingSet=") })
+        let capabilities = line.dropFirst("CapabilityBoundingSet=".count).split(separator: " ")
+            .map { "+" + $0.dropFirst("CAP_".count).lowercased() }.joined(separator: ",")
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        daemon.wrapper = ["/usr/bin/setpriv", "--bounding-set=-all,\(capabilities)", "--inh-caps=-all", "--"]
+        try daemon.start()
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01", "owner": {"uid": 1000, "gid": 1000}}"#)
+        let directory = try XCTUnwrap(lease["directory"] as? String)
+        // A restart rewrites the files inside the directory the container's uid now owns.
+        XCTAssertEqual(daemon.stop(), 0, daemon.logText)
+        try daemon.start()
+        let again = try await daemon.request(.GET, "/v1/leases/\(lease["id"] as! String)")
+        XCTAssertEqual(again.status, 200)
+        XCTAssertFalse(daemon.logText.contains("cannot rewrite"), daemon.logText)
+        XCTAssertFalse(daemon.logText.contains("Operation not permitted"), daemon.logText)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/krb5cc")
+        XCTAssertEqual(attributes[.ownerAccountID] as? Int, 1000)
+        XCTAssertEqual(attributes[.posixPermissions] as? Int, 0o600)
+    }
+}

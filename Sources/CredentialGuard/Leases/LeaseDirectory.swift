@@ -28,10 +28,13 @@ struct LeaseDirectory {
         guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             throw FileSystemError("use the lease directory", path: path, errno: ENOTDIR)
         }
+        // The mode before the owner, which would otherwise take CAP_FOWNER.
+        if status.st_mode & 0o7777 != 0o700, chmod(path, 0o700) != 0 {
+            throw FileSystemError("change the mode of", path: path, errno: errno)
+        }
         if status.st_uid != owner.uid || status.st_gid != owner.gid {
             guard chown(path, owner.uid, owner.gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
         }
-        guard chmod(path, 0o700) == 0 else { throw FileSystemError("change the mode of", path: path, errno: errno) }
     }
 
     /// Creates the directory and its files for a new lease (nobody reads it before it is complete).
