@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Writes all of `buffer` to `fd`, retrying short writes and EINTR; `path` names it in errors.
-func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
+public func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
     var written = 0
     while written < buffer.count {
         let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)

@@ -64,7 +64,7 @@ public struct FetchReport: Sendable {
         self.ccachePath = ccachePath
         self.ticket = ticket
         let passwordRefresh = result.accounts.map { policy.passwordRefresh(for: $0) }.min() ?? Date()
-        nextRefresh = ticket.map { min(policy.ticketRefresh($0), passwordRefresh) } ?? passwordRefresh
+        nextRefresh = ticket.map { min(policy.ticketRefresh($0, now: $0.startTime), passwordRefresh) } ?? passwordRefresh
     }
 
     public func text() -> String {

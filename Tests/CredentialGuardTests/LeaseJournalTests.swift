@@ -1,5 +1,8 @@
 @testable import CredentialGuard
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 
 final class LeaseJournalTests: XCTestCase {
@@ -23,9 +26,9 @@ final class LeaseJournalTests: XCTestCase {
         _ = try journal.open()
         let a = record("a"), b = record("b"), c = record("c")
         for entry in [LeaseJournal.Entry.created(a), .created(b), .deleted(a.id), .created(c)] { try await journal.append(entry) }
-        let (records, problems) = try LeaseJournal(directory: directory).open()
-        XCTAssertEqual(records.map(\.id), [b.id, c.id])
-        XCTAssertEqual(problems, [])
+        let contents = try LeaseJournal(directory: directory).open()
+        XCTAssertEqual(contents.records.map(\.id), [b.id, c.id])
+        XCTAssertNil(contents.damage)
     }
 
     func testOpeningCompactsTheJournalToItsLiveLeases() async throws {
@@ -49,19 +52,85 @@ final class LeaseJournalTests: XCTestCase {
         let whole = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self)
         let cut = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self).dropLast(20)
         try (whole + cut).write(toFile: directory + "/leases.journal", atomically: true, encoding: .utf8)
-        let (records, problems) = try LeaseJournal(directory: directory).open()
-        XCTAssertEqual(records.count, 1)
-        XCTAssertEqual(problems, [])
+        let contents = try LeaseJournal(directory: directory).open()
+        XCTAssertEqual(contents.records.count, 1)
+        XCTAssertNil(contents.damage)
     }
 
-    func testACorruptLineIsReportedAndTheRestKept() throws {
+    func testACorruptLineIsReportedTheRestKeptAndTheFileKeptAside() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let first = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self)
         let last = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self)
-        try (first + "not json\n" + last).write(toFile: directory + "/leases.journal", atomically: true, encoding: .utf8)
-        let (records, problems) = try LeaseJournal(directory: directory).open()
-        XCTAssertEqual(records.count, 2)
-        XCTAssertEqual(problems, ["\(directory)/leases.journal:2 is not a lease journal entry; it was skipped."])
+        let original = first + "not json\n" + last
+        try original.write(toFile: directory + "/leases.journal", atomically: true, encoding: .utf8)
+        let contents = try LeaseJournal(directory: directory).open()
+        XCTAssertEqual(contents.records.count, 2)
+        let damage = try XCTUnwrap(contents.damage)
+        XCTAssertEqual(damage.lines, [2])
+        XCTAssertEqual(try String(contentsOfFile: damage.preservedCopy, encoding: .utf8), original, "kept byte for byte for repair")
+        XCTAssertTrue(damage.description.contains("leases.journal"), damage.description)
+    }
+
+    func testAJournalThatCannotBeReadStopsTheStartInsteadOfCountingAsEmpty() throws {
+        // A directory where the file should be: open(2) works, reading it as a journal cannot.
+        try FileManager.default.createDirectory(atPath: directory + "/leases.journal", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try LeaseJournal(directory: directory).open()) { error in
+            XCTAssertTrue("\(error)".contains("ccgd did not start so that no lease is lost"), "\(error)")
+        }
+    }
+
+    func testAJournalOfANewerFormatStopsTheStart() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var line = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self)
+        line = line.replacingOccurrences(of: "\"v\":1", with: "\"v\":99")
+        try line.write(toFile: directory + "/leases.journal", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LeaseJournal(directory: directory).open()) { error in
+            XCTAssertTrue("\(error)".contains("newer ccgd"), "\(error)")
+        }
+    }
+
+    func testLinesCarryTheirFormatVersionAndOldLinesWithoutOneStillReplay() throws {
+        let line = String(decoding: try LeaseJournal.line(.created(record())), as: UTF8.self)
+        XCTAssertTrue(line.contains("\"v\":1"), line)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try line.replacingOccurrences(of: "\"v\":1,", with: "").write(toFile: directory + "/leases.journal", atomically: true, encoding: .utf8)
+        let contents = try LeaseJournal(directory: directory).open()
+        XCTAssertEqual(contents.records.count, 1)
+        XCTAssertNil(contents.damage)
+    }
+
+    /// A real full file system: the append is cut short by ENOSPC, and must be cut back so that
+    /// the next append starts on a line of its own.
+    func testAFailedAppendIsCutBackAndTheNextOneReplays() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard mount("tmpfs", directory, "tmpfs", 0, "size=64k,mode=0700") == 0 else {
+            throw XCTSkip("cannot mount a small tmpfs here (errno \(errno)); the fault needs a full file system")
+        }
+        defer { umount2(directory, Int32(MNT_DETACH)) }
+        let journal = LeaseJournal(directory: directory + "/state")
+        _ = try journal.open()
+        let kept = record("kept")
+        try await journal.append(.created(kept))
+        // Fill the file system, leaving the journal's own page part-used.
+        let filler = open(directory + "/filler", O_WRONLY | O_CREAT, 0o600)
+        let page = [UInt8](repeating: 0x55, count: 4096)
+        while page.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
+        close(filler)
+        let big = LeaseRecord(id: LeaseID(), credentialSpec: String(repeating: "x", count: 6000), credentialSpecName: nil,
+                              owner: LeaseOwner(uid: 1000, gid: 1000), containerID: nil, mountPath: "/var/run/ccgd",
+                              createdAt: Date(timeIntervalSince1970: 1_900_000_000))
+        do {
+            try await journal.append(.created(big))
+            XCTFail("the append should have failed on a full file system")
+        } catch {
+            XCTAssertTrue("\(error)".contains("No space left"), "\(error)")
+        }
+        unlink(directory + "/filler")
+        let after = record("after")
+        try await journal.append(.created(after))
+        let contents = try LeaseJournal(directory: directory + "/state").open()
+        XCTAssertEqual(contents.records.map(\.id), [kept.id, after.id])
+        XCTAssertNil(contents.damage, "no partial line swallowed the next append")
     }
 
     func testConcurrentAppendsAllReachTheDisk() async throws {
@@ -72,7 +141,7 @@ final class LeaseJournalTests: XCTestCase {
             for record in records { group.addTask { try await journal.append(.created(record)) } }
             try await group.waitForAll()
         }
-        let (replayed, _) = try LeaseJournal(directory: directory).open()
+        let replayed = try LeaseJournal(directory: directory).open().records
         XCTAssertEqual(Set(replayed.map(\.id)), Set(records.map(\.id)))
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/leases.journal")[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)

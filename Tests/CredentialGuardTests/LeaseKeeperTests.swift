@@ -282,6 +282,79 @@ final class LeaseKeeperTests: XCTestCase {
         XCTAssertTrue(accounts.isEmpty)
     }
 
+    func testLeasesDeletedDuringARotationStayDeleted() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+        ])
+        let keeper = keeper(source, clock: clock)
+        var ids: [LeaseID] = []
+        for _ in 0..<150 { ids.append(try await keeper.create(request()).id) }
+        clock.advance(by: 3700)
+        // The rotation rewrites every lease while the runtime deletes them all.
+        async let refresh: Void = keeper.refreshDue(at: clock.now)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in ids { group.addTask { try await keeper.delete(id) } }
+            try await group.waitForAll()
+        }
+        await refresh
+        let count = await keeper.leaseCount
+        XCTAssertEqual(count, 0, "a deleted lease came back")
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory + "/run/leases")
+        XCTAssertEqual(left, [], "a deleted lease's directory came back")
+    }
+
+    func testADamagedJournalRecordNeverDeletesALeaseDirectory() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        var leases: [Lease] = []
+        for _ in 0..<3 { leases.append(try await first.create(request())) }
+        // Damage the middle record, as a disk error or a careless edit would.
+        let path = directory + "/state/leases.journal"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[1] = String(lines[1].prefix(40)) + "#garbage#"
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let second = keeper(source, clock: clock)
+        let restored = try await second.restore()
+        XCTAssertEqual(restored, 2)
+        for lease in leases {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: lease.directory + "/krb5.keytab"), "\(lease.id)'s directory was deleted")
+        }
+        let copies = try FileManager.default.contentsOfDirectory(atPath: directory + "/state").filter { $0.hasPrefix("leases.journal.damaged-") }
+        XCTAssertEqual(copies.count, 1, "the damaged journal is kept for repair")
+        // A second start (the journal now reads clean) still keeps them while the copy is there.
+        let third = keeper(source, clock: clock)
+        _ = try await third.restore()
+        for lease in leases {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: lease.directory + "/krb5.keytab"), "\(lease.id)'s directory was deleted")
+        }
+    }
+
+    func testAnUnreadableJournalStopsTheRestoreAndKeepsEveryDirectory() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        let lease = try await first.create(request())
+        let path = directory + "/state/leases.journal"
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        let second = LeaseKeeper(
+            settings: LeaseKeeper.Settings(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
+                                           credSpecs: CredSpecDirectory(path: directory + "/credspecs")) { realm, _ in
+                KerberosConfiguration(defaultRealm: realm, realms: []) },
+            source: source, now: { clock.now })
+        do {
+            try await second.restore()
+            XCTFail("an unreadable journal must stop the start")
+        } catch {
+            XCTAssertTrue("\(error)".contains("no lease is lost"), "\(error)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lease.directory + "/krb5.keytab"))
+    }
+
     func testInlinePasswordNeverReachesTheStateDirectory() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])

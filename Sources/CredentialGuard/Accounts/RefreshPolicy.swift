@@ -21,9 +21,14 @@ public struct RefreshPolicy: Sendable {
         return account.fetchedAt.addingTimeInterval(stable * (1 - 0.1 * min(max(jitter, 0), 1)))
     }
 
-    /// The next time a ticket with `times` should be replaced.
-    public func ticketRefresh(_ times: TicketTimes) -> Date {
+    /// Never replace a ticket sooner than this after getting it: a KDC handing out tickets of a
+    /// few seconds (or a clock far ahead of the DC's) must not become a busy loop against it.
+    public var minimumTicketInterval: TimeInterval = 30
+
+    /// The next time a ticket with `times`, obtained at `now`, should be replaced.
+    public func ticketRefresh(_ times: TicketTimes, now: Date) -> Date {
         let lifetime = times.endTime.timeIntervalSince(times.startTime)
-        return times.startTime.addingTimeInterval(lifetime * ticketRenewalFraction)
+        let planned = times.startTime.addingTimeInterval(lifetime * ticketRenewalFraction)
+        return max(planned, now.addingTimeInterval(minimumTicketInterval))
     }
 }

@@ -79,6 +79,10 @@ public actor LeaseKeeper {
     private var accounts: [AccountKey: AccountEntry] = [:]
     private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
     private var accepting = true
+    /// Leases whose deletion is being recorded: not deleted twice, not rewritten meanwhile.
+    private var deleting: Set<LeaseID> = []
+    /// Rewrites of lease files on their way, which a deletion waits for.
+    private var writing: [LeaseID: Task<Void, Never>] = [:]
     /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
     private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
 
@@ -132,15 +136,25 @@ public actor LeaseKeeper {
 
     public var leaseCount: Int { leases.count }
 
-    /// Deletes a lease: its record, then its directory (gone when this returns).
+    /// Deletes a lease: its record, then its directory (gone when this returns). A lease whose
+    /// deletion cannot be recorded stays, files and all.
     public func delete(_ id: LeaseID) async throws(LeaseError) {
-        guard let lease = leases.removeValue(forKey: id) else { throw .notFound(id) }
-        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.remove(id) }
-        let directory = LeaseDirectory(path: lease.directory, owner: lease.owner)
+        guard let lease = leases[id], !deleting.contains(id) else { throw .notFound(id) }
+        deleting.insert(id)
+        defer { deleting.remove(id) }
         do {
             // Recorded first: a crash in between leaves a directory that start-up removes, never a
             // record whose directory is gone.
             try await settings.journal.append(.deleted(id))
+        } catch {
+            throw .storage("\(error)")
+        }
+        leases[id] = nil
+        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.remove(id) }
+        // A rewrite already on its way must land before the directory goes, or it would make it again.
+        await writing[id]?.value
+        let directory = LeaseDirectory(path: lease.directory, owner: lease.owner)
+        do {
             try await blocking.run { try directory.remove() }
         } catch {
             throw .storage("\(error)")
@@ -219,7 +233,13 @@ public actor LeaseKeeper {
         entry.failures = 0
         entry.retryAt = nil
         entry.passwordRefreshAt = settings.policy.passwordRefresh(for: credentials.account, jitter: entry.jitter)
-        entry.ticketRefreshAt = settings.policy.ticketRefresh(credentials.ticket)
+        entry.ticketRefreshAt = settings.policy.ticketRefresh(credentials.ticket, now: now())
+        if credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime) < settings.policy.minimumTicketInterval * 2 {
+            logger.warning("the KDC issued a ticket that lives only briefly; renewals are spaced to protect it", metadata: [
+                "account": "\(credentials.account.samAccountName)", "lifetime_seconds":
+                    "\(Int(credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime)))",
+                "hint": "check the domain's maximum ticket lifetime and the clocks of this host and the DC"])
+        }
         accounts[key] = entry
     }
 
@@ -344,16 +364,26 @@ public actor LeaseKeeper {
     private func rewriteLeases(of key: AccountKey) async {
         guard let ids = accounts[key]?.leases else { return }
         for id in ids {
-            guard let lease = leases[id] else { continue }
+            guard let lease = leases[id], !deleting.contains(id) else { continue }
             let credentials = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.credentials }
             guard credentials.count == lease.credentialSpec.accounts.count else { continue }
-            do {
-                let files = try files(for: lease, credentials: credentials)
-                try await blocking.run { try files.write() }
-                leases[id] = describe(lease, credentials: credentials)
-            } catch {
+            let files: LeaseDirectoryWriter
+            do { files = try self.files(for: lease, credentials: credentials) } catch {
                 logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
+                continue
             }
+            let blocking = self.blocking, logger = self.logger
+            let write = Task {
+                do { try await blocking.run { try files.write() } } catch {
+                    logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
+                }
+            }
+            writing[id] = write
+            await write.value
+            writing[id] = nil
+            // Deleted while its files were written: it stays deleted.
+            guard let current = leases[id] else { continue }
+            leases[id] = describe(current, credentials: credentials)
         }
     }
 
@@ -376,24 +406,36 @@ public actor LeaseKeeper {
     public func restore() async throws -> Int {
         let journal = settings.journal
         let leasesDirectory = settings.leasesDirectory
-        let loaded: ([LeaseRecord], [String])
+        let contents: LeaseJournal.Contents
+        let kept: [String]
         do {
-            loaded = try await blocking.run { () -> ([LeaseRecord], [String]) in
-            let (records, problems) = try journal.open()
-            try FileManager.default.createDirectory(atPath: leasesDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
-            let known = Set(records.map(\.id.value))
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: leasesDirectory)) ?? [] where !known.contains(name) {
-                try? LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove()
+            (contents, kept) = try await blocking.run { () throws -> (LeaseJournal.Contents, [String]) in
+                let contents = try journal.open()
+                try FileManager.default.createDirectory(atPath: leasesDirectory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])
+                let known = Set(contents.records.map(\.id.value))
+                let unknown = ((try? FileManager.default.contentsOfDirectory(atPath: leasesDirectory)) ?? []).filter { !known.contains($0) }
+                // With damaged lines, a directory without a record may be a lease whose record was
+                // damaged: keep it for the operator. Otherwise it was deleted before a crash.
+                guard !contents.keepsDirectoriesWithoutRecord else { return (contents, unknown) }
+                for name in unknown {
+                    try? LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove()
+                }
+                return (contents, [])
             }
-            return (records, problems)
-            }
+        } catch let error as LeaseJournalError {
+            throw LeaseError.storage("\(error)")
         } catch {
-            throw LeaseError.storage("cannot open the lease journal \(journal.path): \(error); check that the state directory is writable by ccgd")
+            throw LeaseError.storage("cannot prepare \(leasesDirectory): \(error); check that the runtime directory is writable by ccgd")
         }
-        for problem in loaded.1 { logger.error("\(problem)") }
+        if let damage = contents.damage {
+            logger.critical("\(damage)", metadata: ["kept_directories": "\(kept.sorted().joined(separator: ","))"])
+        } else if !kept.isEmpty {
+            logger.warning("lease directories without a record are kept while a damaged journal copy remains; remove the copy once repaired",
+                           metadata: ["copies": "\(contents.damagedCopies.joined(separator: ","))", "kept_directories": "\(kept.sorted().joined(separator: ","))"])
+        }
         var restored = 0
-        for record in loaded.0 {
+        for record in contents.records {
             guard let spec = try? CredentialSpec(jsonData: Data(record.credentialSpec.utf8)) else {
                 logger.error("a lease record holds an invalid CredSpec; it was skipped", metadata: ["lease": "\(record.id)"])
                 continue
