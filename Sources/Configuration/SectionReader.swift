@@ -75,6 +75,23 @@ struct SectionReader {
         }
     }
 
+    mutating func read(_ section: ConfigurationText.Section, into refresh: inout ServiceConfiguration.Refresh) {
+        entries(section, known: ["ticket-renewal", "retry", "retry-maximum"]) { reader, entry in
+            switch entry.key {
+            case "ticket-renewal":
+                let text = entry.value.hasSuffix("%") ? String(entry.value.dropLast()) : entry.value
+                if let percent = Double(text), percent >= 10, percent <= 95 { refresh.ticketRenewal = percent / 100 } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a share of a ticket's life between 10% and 95%, like 80%")
+                }
+            case "retry": refresh.retry = reader.duration(entry) ?? refresh.retry
+            default: refresh.retryMaximum = reader.duration(entry) ?? refresh.retryMaximum
+            }
+        }
+        if refresh.retryMaximum < refresh.retry {
+            problem(section.line, "retry-maximum", "retry-maximum is shorter than retry; make it at least as long")
+        }
+    }
+
     mutating func readPlugin(_ section: ConfigurationText.Section, guid: UUID) -> ServiceConfiguration.Plugin? {
         var sharedObject: String?, executable: String?, arguments: [String] = [], name: String?, timeout: Duration?
         var environment: [String: String] = [:]

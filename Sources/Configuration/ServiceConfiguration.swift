@@ -34,6 +34,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// `[refresh]`: when tickets are renewed and how failed refreshes are retried.
+    public struct Refresh: Sendable, Equatable {
+        /// The fraction of a ticket's life after which a new one is obtained.
+        public var ticketRenewal = 0.8
+        /// The first retry after a failed refresh; each further failure doubles it up to `retryMaximum`.
+        public var retry: Duration = .seconds(30)
+        public var retryMaximum: Duration = .seconds(600)
+        public init() {}
+    }
+
     /// `[plugin "{GUID}"]`: one registered plug-in.
     public struct Plugin: Sendable, Equatable {
         public enum Kind: Sendable, Equatable {
@@ -65,6 +75,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var sourceFile = ""
     public var daemon = Daemon()
     public var plugins = Plugins()
+    public var refresh = Refresh()
     public var registeredPlugins: [Plugin] = []
     public var domains: [Domain] = []
 
@@ -91,11 +102,15 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
-            case ("daemon", nil), ("plugins", nil):
+            case ("daemon", nil), ("plugins", nil), ("refresh", nil):
                 if !seenSingletons.insert(section.name).inserted {
                     reader.problem(section.line, nil, "\(section.title) appears twice; merge the two sections")
                 }
-                if section.name == "daemon" { reader.read(section, into: &daemon) } else { reader.read(section, into: &plugins) }
+                switch section.name {
+                case "daemon": reader.read(section, into: &daemon)
+                case "plugins": reader.read(section, into: &plugins)
+                default: reader.read(section, into: &refresh)
+                }
             case let ("plugin", guidText?):
                 let bare = guidText.hasPrefix("{") && guidText.hasSuffix("}") ? String(guidText.dropFirst().dropLast()) : guidText
                 guard let guid = UUID(uuidString: bare) else {
@@ -114,7 +129,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
             case ("plugin", nil), ("domain", nil):
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(section.name == "plugin" ? "{GUID}" : "REALM")\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [plugin \"{GUID}\"] and [domain \"REALM\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"] and [domain \"REALM\"]")
             }
         }
         guard reader.problems.isEmpty else {

@@ -41,7 +41,7 @@ struct Daemon {
         try domains.writeKerberosConfiguration()
         let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
-        let settings = LeaseKeeper.Settings(
+        var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
@@ -50,6 +50,7 @@ struct Daemon {
                 defaultRealm: realm, realms: source.domains.kerberosConfiguration().realms.filter { $0.name == realm },
                 defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
         }
+        settings.apply(configuration.refresh)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
         let restored: Int
         do { restored = try await keeper.restore() } catch {
@@ -98,6 +99,18 @@ struct Daemon {
     static func policy(_ daemon: ServiceConfiguration.Daemon) -> PeerPolicy {
         PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs))
     }
+}
+
+extension LeaseKeeper.Settings {
+    mutating func apply(_ refresh: ServiceConfiguration.Refresh) {
+        policy.ticketRenewalFraction = refresh.ticketRenewal
+        firstRetry = refresh.retry.seconds
+        maximumRetry = refresh.retryMaximum.seconds
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 enum ExitCodeError: Error {

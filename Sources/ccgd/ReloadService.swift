@@ -77,6 +77,9 @@ final class ReloadService: Service, Sendable {
         }
         source.reconfigure(plugins: plugins, domains: domains)
         await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
+        await keeper.useRefreshTimings(
+            ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
+            maximumRetry: configuration.refresh.retryMaximum.seconds)
         server.policy.replace(with: Daemon.policy(configuration.daemon))
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         current.withLock { $0 = configuration }

@@ -30,6 +30,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(configuration.plugins.allowInline)
     }
 
+    func testRefreshTimingsAreReadAndCheckedAgainstEachOther() throws {
+        let configuration = try ServiceConfiguration(text: "[refresh]\nticket-renewal = 50%\nretry = 2s\nretry-maximum = 1m\n", file: "ccgd.conf")
+        XCTAssertEqual(configuration.refresh.ticketRenewal, 0.5)
+        XCTAssertEqual(configuration.refresh.retry, .seconds(2))
+        XCTAssertEqual(configuration.refresh.retryMaximum, .seconds(60))
+        XCTAssertEqual(problems("[refresh]\nticket-renewal = 100%\n"),
+                       ["ccgd.conf:2: ticket-renewal: \"100%\" is not a share of a ticket's life between 10% and 95%, like 80%."])
+        XCTAssertEqual(problems("[refresh]\nretry = 5m\nretry-maximum = 1m\n"),
+                       ["ccgd.conf:1: retry-maximum: retry-maximum is shorter than retry; make it at least as long."])
+    }
+
     func testEveryKeyIsRead() throws {
         let configuration = try ServiceConfiguration(text: """
             # comment
@@ -118,7 +129,7 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
             "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [plugin \"{GUID}\"] and [domain \"REALM\"].",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"] and [domain \"REALM\"].",
             "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
             "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
             "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",

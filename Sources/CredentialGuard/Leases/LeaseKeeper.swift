@@ -166,6 +166,13 @@ public actor LeaseKeeper {
         settings.credSpecs = directory
     }
 
+    /// Refreshes planned from now on follow these timings (a reload).
+    public func useRefreshTimings(ticketRenewal: Double, firstRetry: TimeInterval, maximumRetry: TimeInterval) {
+        settings.policy.ticketRenewalFraction = ticketRenewal
+        settings.firstRetry = firstRetry
+        settings.maximumRetry = maximumRetry
+    }
+
     /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.
     public func stopAccepting() { accepting = false }
 
