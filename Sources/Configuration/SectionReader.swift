@@ -76,12 +76,20 @@ struct SectionReader {
     }
 
     mutating func read(_ section: ConfigurationText.Section, into refresh: inout ServiceConfiguration.Refresh) {
-        entries(section, known: ["ticket-renewal", "retry", "retry-maximum"]) { reader, entry in
+        entries(section, known: ["ticket-renewal", "ticket-lifetime", "retry", "retry-maximum"]) { reader, entry in
             switch entry.key {
             case "ticket-renewal":
                 let text = entry.value.hasSuffix("%") ? String(entry.value.dropLast()) : entry.value
                 if let percent = Double(text), percent >= 10, percent <= 95 { refresh.ticketRenewal = percent / 100 } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a share of a ticket's life between 10% and 95%, like 80%")
+                }
+            case "ticket-lifetime":
+                guard !entry.value.isEmpty else { refresh.ticketLifetime = nil; return }
+                guard let lifetime = reader.duration(entry) else { return }
+                if lifetime < .seconds(10) {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is shorter than a ticket can usefully live; use at least 10s")
+                } else {
+                    refresh.ticketLifetime = lifetime
                 }
             case "retry": refresh.retry = reader.duration(entry) ?? refresh.retry
             default: refresh.retryMaximum = reader.duration(entry) ?? refresh.retryMaximum

@@ -38,6 +38,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public struct Refresh: Sendable, Equatable {
         /// The fraction of a ticket's life after which a new one is obtained.
         public var ticketRenewal = 0.8
+        /// The life asked for each account's ticket (nil: the KDC's maximum, usually 10 h).
+        public var ticketLifetime: Duration?
         /// The first retry after a failed refresh; each further failure doubles it up to `retryMaximum`.
         public var retry: Duration = .seconds(30)
         public var retryMaximum: Duration = .seconds(600)

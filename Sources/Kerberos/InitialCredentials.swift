@@ -31,12 +31,14 @@ extension KerberosContext {
         }
     }
 
-    /// Obtains a TGT for `client` with its keys from `keytab` and stores it in `cache`.
+    /// Obtains a TGT for `client` with its keys from `keytab` and stores it in `cache`; with
+    /// `lifetime` (seconds) it asks for a ticket that lives no longer (the KDC may give less).
     public func obtainTicket(
-        for client: Principal, keytab: Keytab, into cache: CredentialsCache
+        for client: Principal, keytab: Keytab, into cache: CredentialsCache, lifetime: Int32? = nil
     ) throws(KerberosError) -> TicketTimes {
         try withInitialCredentialsOptions(cache: cache, operation: "obtain a ticket for \(client.name) with its keys") { options, credentials in
-            krb5_get_init_creds_keytab(raw, &credentials, client.raw, keytab.raw, 0, nil, options)
+            if let lifetime { krb5_get_init_creds_opt_set_tkt_life(options, lifetime) }
+            return krb5_get_init_creds_keytab(raw, &credentials, client.raw, keytab.raw, 0, nil, options)
         }
     }
 

@@ -51,6 +51,7 @@ struct Daemon {
                 defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
         }
         settings.apply(configuration.refresh)
+        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
         let restored: Int
         do { restored = try await keeper.restore() } catch {

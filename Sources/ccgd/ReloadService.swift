@@ -77,6 +77,7 @@ final class ReloadService: Service, Sendable {
         }
         source.reconfigure(plugins: plugins, domains: domains)
         await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
+        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         await keeper.useRefreshTimings(
             ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
             maximumRetry: configuration.refresh.retryMaximum.seconds)

@@ -18,7 +18,7 @@ final class DaemonProcess {
     /// A command ccgd runs under (e.g. setpriv, to run with the unit's capabilities only).
     var wrapper: [String] = []
 
-    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true) throws {
+    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1") throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -34,7 +34,7 @@ final class DaemonProcess {
             log-level = debug
             \(extraConfiguration)
 
-            \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=127.0.0.1" : "")
+            \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 

@@ -25,23 +25,25 @@ public struct AccountCredentials: Sendable {
 
     /// Builds the keytab with libkrb5 and logs the account in with it. Blocking.
     /// `scratch` is a private directory (0700) for the moment libkrb5 needs a file.
-    public static func make(_ account: ManagedAccount, scratch: String) throws(AccountFetchError) -> AccountCredentials {
+    public static func make(_ account: ManagedAccount, scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
         let keytabPath = scratch + "/\(UUID().uuidString).keytab"
         defer { unlink(keytabPath) }
         try CredentialFiles.writeKeytab(for: [account], to: keytabPath, ownership: .privateToCaller)
         let keytab = try readSecret(keytabPath)
-        return try withTicket(account: account, keytab: keytab, scratch: scratch)
+        return try withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)
     }
 
     /// The same keys with a new TGT. Blocking.
-    public func renewingTicket(scratch: String) throws(AccountFetchError) -> AccountCredentials {
-        try Self.withTicket(account: account, keytab: keytab, scratch: scratch)
+    public func renewingTicket(scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
+        try Self.withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)
     }
 
-    private static func withTicket(account: ManagedAccount, keytab: SecretBytes, scratch: String) throws(AccountFetchError) -> AccountCredentials {
+    private static func withTicket(
+        account: ManagedAccount, keytab: SecretBytes, scratch: String, lifetime: TimeInterval?
+    ) throws(AccountFetchError) -> AccountCredentials {
         let cachePath = scratch + "/\(UUID().uuidString).ccache"
         defer { unlink(cachePath) }
-        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller)
+        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime)
         return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
     }
 

@@ -24,6 +24,8 @@ public final class DirectoryAccountSource: AccountSource {
     public let scratch: String
     public let health: ControllerHealth
     private let blocking = BlockingWork(label: "ccgd.directory")
+    /// The life asked for the accounts' tickets (nil: the KDC's maximum).
+    private let ticketLifetime = Mutex<TimeInterval?>(nil)
 
     public init(plugins: PluginRegistry, scratch: String, domains: Domains, health: ControllerHealth) {
         configured = Mutex((plugins, domains))
@@ -36,13 +38,18 @@ public final class DirectoryAccountSource: AccountSource {
         configured.withLock { $0 = (plugins, domains) }
     }
 
+    /// Tickets obtained from now on ask for this life (nil: the KDC's maximum).
+    public func useTicketLifetime(_ lifetime: TimeInterval?) {
+        ticketLifetime.withLock { $0 = lifetime }
+    }
+
     public var plugins: PluginRegistry { configured.withLock { $0.plugins } }
     public var domains: Domains { configured.withLock { $0.domains } }
 
     public func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
         let (plugins, domains) = configured.withLock { ($0.plugins, $0.domains) }
         let credential = try await plugins.credentials(for: spec)
-        let (scratch, health, realm) = (self.scratch, self.health, spec.realm)
+        let (scratch, health, realm, lifetime) = (self.scratch, self.health, spec.realm, ticketLifetime.withLock { $0 })
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
@@ -60,7 +67,7 @@ public final class DirectoryAccountSource: AccountSource {
                 }
                 for skipped in result.unreachableControllers { health.record(realm: realm, host: skipped.hostName, reachable: false) }
                 health.record(realm: realm, host: result.controller.hostName, reachable: true)
-                return try result.accounts.map { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratch) }
+                return try result.accounts.map { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratch, ticketLifetime: lifetime) }
             }
             Metrics.shared.increment("ccgd_account_fetches_total", ["result": "ok"])
             Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)
@@ -72,7 +79,7 @@ public final class DirectoryAccountSource: AccountSource {
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
-        let scratch = self.scratch
-        return try await blocking.run { try credentials.renewingTicket(scratch: scratch) }
+        let (scratch, lifetime) = (self.scratch, ticketLifetime.withLock { $0 })
+        return try await blocking.run { try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime) }
     }
 }

@@ -23,7 +23,7 @@ public struct RefreshPolicy: Sendable {
 
     /// Never replace a ticket sooner than this after getting it: a KDC handing out tickets of a
     /// few seconds (or a clock far ahead of the DC's) must not become a busy loop against it.
-    public var minimumTicketInterval: TimeInterval = 30
+    public var minimumTicketInterval: TimeInterval = 10
 
     /// The next time a ticket with `times`, obtained at `now`, should be replaced.
     public func ticketRefresh(_ times: TicketTimes, now: Date) -> Date {

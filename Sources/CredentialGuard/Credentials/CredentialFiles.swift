@@ -1,4 +1,5 @@
 import DurableFiles
+import FoundationEssentials
 import Kerberos
 
 /// Writes what a container uses: the keytab of its accounts and a TGT of one of them.
@@ -17,7 +18,9 @@ public enum CredentialFiles {
     /// Logs `account` in with its current keys (the proof that the KDC accepts them) and
     /// stores the TGT in a FILE credentials cache at `path`.
     @discardableResult
-    public static func writeTicketCache(for account: ManagedAccount, to path: String, ownership: FileOwnership) throws(AccountFetchError) -> TicketTimes {
+    public static func writeTicketCache(
+        for account: ManagedAccount, to path: String, ownership: FileOwnership, lifetime: TimeInterval? = nil
+    ) throws(AccountFetchError) -> TicketTimes {
         var times: TicketTimes?
         do {
             let context = try KerberosContext()
@@ -28,7 +31,7 @@ public enum CredentialFiles {
             let keys = try Keytab(inMemory: entries, context: context)
             try AtomicFile.replace(path, ownership: ownership) { temporaryPath in
                 let cache = try CredentialsCache.file(at: temporaryPath, context: context)
-                times = try context.obtainTicket(for: client, keytab: keys, into: cache)
+                times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: lifetime.map { Int32(clamping: Int($0)) })
             }
         } catch let error as KerberosError {
             throw .managedAccountLogin(principal: account.principal, error)

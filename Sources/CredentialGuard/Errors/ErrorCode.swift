@@ -15,6 +15,8 @@ public enum ErrorCode: String, Sendable, Codable {
     case directoryUnreachable = "directory.unreachable"
     /// The DC answered with something AD never sends (a malformed password blob, say).
     case directoryMalformedAnswer = "directory.malformed_answer"
+    /// The runtime or state directory cannot take the lease (full, read-only, gone).
+    case storageUnavailable = "storage.unavailable"
     case `internal` = "internal"
 
     /// The HTTP status that goes with the code.
@@ -26,7 +28,7 @@ public enum ErrorCode: String, Sendable, Codable {
         case .payloadTooLarge: 413
         case .pluginUnknown: 422
         case .pluginFailed, .authFailed, .directoryAccessDenied, .accountNotFound, .directoryMalformedAnswer: 502
-        case .directoryUnreachable: 503
+        case .directoryUnreachable, .storageUnavailable: 503
         case .pluginTimeout: 504
         case .internal: 500
         }

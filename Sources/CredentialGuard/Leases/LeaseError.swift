@@ -21,7 +21,7 @@ public enum LeaseError: CodedError, Sendable {
         case .notFound: .notFound
         case let .plugin(error): error.code
         case let .fetch(error): error.code
-        case .storage: .internal
+        case .storage: .storageUnavailable
         case .shuttingDown: .directoryUnreachable
         }
     }
