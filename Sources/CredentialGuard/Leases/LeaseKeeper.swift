@@ -456,7 +456,6 @@ struct LeaseDirectoryWriter: Sendable {
 
     /// Creates or fixes the directory, then replaces each file.
     func write() throws {
-        try directory.prepare()
         try directory.write(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
     }
 
