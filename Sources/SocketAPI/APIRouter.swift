@@ -61,11 +61,17 @@ public struct APIRouter: Sendable {
                     return ("delete_lease", .error(error))
                 }
             case (.GET, true):
-                guard let id = LeaseID(text), let lease = await keeper.lease(id) else { return ("lease_keytab", notFound(text)) }
-                guard let bytes = FileManager.default.contents(atPath: lease.directory + "/krb5.keytab") else {
-                    return ("lease_keytab", .error(.internal, "the keytab of lease \(id) cannot be read; see the daemon's log."))
+                guard let id = LeaseID(text) else { return ("lease_keytab", notFound(text)) }
+                // From memory: the file in the lease directory is its owner's to replace (with a symlink, a FIFO).
+                do {
+                    guard let keytab = try await keeper.keytab(of: id) else {
+                        return ("lease_keytab", .error(.directoryUnreachable,
+                            "the accounts of lease \(id) have not been fetched since ccgd started; retry when GET /v1/accounts shows them fresh."))
+                    }
+                    return ("lease_keytab", APIResponse(status: .ok, contentType: "application/octet-stream", body: keytab.withUnsafeBytes { Array($0) }))
+                } catch {
+                    return ("lease_keytab", .error(error))
                 }
-                return ("lease_keytab", APIResponse(status: .ok, contentType: "application/octet-stream", body: Array(bytes)))
             default:
                 return ("method_not_allowed", methodNotAllowed(method, path))
             }

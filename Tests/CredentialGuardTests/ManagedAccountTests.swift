@@ -62,6 +62,21 @@ final class ManagedAccountTests: XCTestCase {
         let late = start.addingTimeInterval(3_600)
         XCTAssertEqual(RefreshPolicy().ticketRefresh(times, now: late), late.addingTimeInterval(10))
     }
+
+    /// The sAMAccountName the DC returns becomes part of file names: it must be the one asked for.
+    func testAccountTheDirectoryReturnsMustBeTheOneAskedFor() throws {
+        for (returned, requested) in [("WebApp01$", "WebApp01$"), ("WebApp01$", "webapp01"), ("webapp01$", "WEBAPP01$")] {
+            XCTAssertNoThrow(try ManagedAccountFetcher.checkName(returned, answers: requested), "\(returned) for \(requested)")
+        }
+        for (returned, requested) in [("Other$", "WebApp01"), ("../x$", "WebApp01$"), ("WebApp01$x", "WebApp01"), ("WebApp0$", "WebApp01$")] {
+            XCTAssertThrowsError(try ManagedAccountFetcher.checkName(returned, answers: requested)) { error in
+                guard case let .accountNameMismatch(wanted, got)? = error as? AccountFetchError else { return XCTFail("\(error)") }
+                XCTAssertEqual([wanted, got], [requested, returned])
+                XCTAssertEqual((error as? AccountFetchError)?.code, .directoryMalformedAnswer)
+                XCTAssertTrue("\(error)".contains(requested) && "\(error)".contains(returned), "\(error)")
+            }
+        }
+    }
 }
 
 import Kerberos

@@ -140,6 +140,56 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertEqual(response.body, Array(try Data(contentsOf: URL(fileURLWithPath: (lease["directory"] as! String) + "/krb5.keytab"))))
     }
 
+    /// The lease directory is its owner's: the route serves the keytab from memory, so a symlink
+    /// to a root-only file or a FIFO planted at krb5.keytab is never opened.
+    func testKeytabRouteNeverReadsWhatTheOwnerPlanted() async throws {
+        let daemon = try started()
+        let domain = daemon.domain
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01", "owner": {"uid": 1000, "gid": 1000}}"#)
+        let route = "/v1/leases/\(lease["id"] as! String)/keytab"
+        let keytab = (lease["directory"] as! String) + "/krb5.keytab"
+        let secret = daemon.root + "/root-only"
+        try "root's secret\n".write(toFile: secret, atomically: false, encoding: .utf8)
+        XCTAssertEqual(chmod(secret, 0o600), 0)
+
+        // Parses as a keytab and holds the gMSA's keys.
+        func assertIsTheLeasesKeytab(_ body: [UInt8], _ planted: String) throws {
+            let copy = daemon.root + "/served.keytab"
+            try Data(body).write(to: URL(fileURLWithPath: copy))
+            let listing = try domain.run(["klist", "-k", copy])
+            XCTAssertTrue(listing.contains("WebApp01$@\(domain.realm)"), "\(planted): \(listing)")
+        }
+
+        XCTAssertEqual(unlink(keytab), 0)
+        XCTAssertEqual(symlink(secret, keytab), 0)
+        let throughSymlink = try await daemon.client.send(.GET, route)
+        XCTAssertEqual(throughSymlink.status, 200, throughSymlink.text)
+        XCTAssertNotEqual(throughSymlink.body, Array("root's secret\n".utf8))
+        try assertIsTheLeasesKeytab(throughSymlink.body, "symlink")
+
+        // A FIFO would block a reader until someone writes: if ccgd opens it, this writer feeds it junk.
+        XCTAssertEqual(unlink(keytab), 0)
+        XCTAssertEqual(mkfifo(keytab, 0o600), 0)
+        let feeder = Task.detached {
+            while !Task.isCancelled {
+                let fd = open(keytab, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+                if fd >= 0 {
+                    _ = Array("not a keytab".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    close(fd)
+                    return true
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return false
+        }
+        let throughFIFO = try await daemon.client.send(.GET, route)
+        feeder.cancel()
+        let fed = await feeder.value
+        XCTAssertFalse(fed, "ccgd opened the FIFO planted at krb5.keytab")
+        XCTAssertEqual(throughFIFO.status, 200, throughFIFO.text)
+        try assertIsTheLeasesKeytab(throughFIFO.body, "FIFO")
+    }
+
     func testPeerThatIsNotAllowedGets403() throws {
         let daemon = try started("socket-mode = 0666")
         // The same request from uid 65534: the kernel tells ccgd who is calling.

@@ -190,21 +190,45 @@ final class SystemdIntegrationTests: XCTestCase {
     }
 }
 
-/// The capabilities ccgd.service leaves it (CapabilityBoundingSet=CAP_CHOWN CAP_DAC_OVERRIDE) are enough.
+/// ccgd started as ccgd.service starts it (its User=, capabilities, securebits and no new
+/// privileges, through setpriv) can still give lease files to a container's uid and rewrite them.
 final class CapabilityIntegrationTests: XCTestCase {
-    func testLeasesWorkWithOnlyTheUnitsCapabilities() async throws {
+    func testLeasesWorkWithTheUnitsPrivileges() async throws {
         let domain = try TestDomain.require()
         let unit = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("systemd/ccgd.service").path, encoding: .utf8)
-        let line = try XCTUnwrap(unit.split(separator: "\n").first { $0.hasPrefix("CapabilityBoundingSet=") })
-        let capabilities = line.dropFirst("CapabilityBoundingSet=".count).split(separator: " ")
-            .map { "+" + $0.dropFirst("CAP_".count).lowercased() }.joined(separator: ",")
+        let privileges = try UnitPrivileges(unit: unit)
         let daemon = try DaemonProcess(domain: domain)
         defer { daemon.remove() }
-        daemon.wrapper = ["/usr/bin/setpriv", "--bounding-set=-all,\(capabilities)", "--inh-caps=-all", "--"]
+        daemon.wrapper = ["/usr/bin/setpriv"] + privileges.setprivArguments + ["--"]
         try daemon.start()
+
+        // setpriv really applied them: the daemon's own view of its privileges.
+        let status = try String(contentsOfFile: "/proc/\(try XCTUnwrap(daemon.pid))/status", encoding: .utf8)
+        func field(_ name: String) -> String? {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+        }
+        XCTAssertEqual(field("NoNewPrivs"), privileges.noNewPrivileges ? "1" : "0")
+        if let bounding = privileges.boundingSet {
+            let mask = try XCTUnwrap(field("CapBnd").flatMap { UInt64($0, radix: 16) })
+            XCTAssertEqual(mask.nonzeroBitCount, Set(bounding).count, "CapBnd \(String(mask, radix: 16)) for \(bounding)")
+        }
+
         let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01", "owner": {"uid": 1000, "gid": 1000}}"#)
         let directory = try XCTUnwrap(lease["directory"] as? String)
+        func assertOwnedBy1000() throws {
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory)
+            XCTAssertEqual([attributes[.ownerAccountID] as? Int, attributes[.posixPermissions] as? Int], [1000, 0o700], directory)
+            for file in ["krb5.keytab", "krb5cc", "krb5.conf"] {
+                let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + file)
+                XCTAssertEqual([attributes[.ownerAccountID] as? Int, attributes[.groupOwnerAccountID] as? Int, attributes[.posixPermissions] as? Int],
+                               [1000, 1000, 0o600], file)
+            }
+        }
+        try assertOwnedBy1000()
+        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+
         // A restart rewrites the files inside the directory the container's uid now owns.
         XCTAssertEqual(daemon.stop(), 0, daemon.logText)
         try daemon.start()
@@ -212,8 +236,38 @@ final class CapabilityIntegrationTests: XCTestCase {
         XCTAssertEqual(again.status, 200)
         XCTAssertFalse(daemon.logText.contains("cannot rewrite"), daemon.logText)
         XCTAssertFalse(daemon.logText.contains("Operation not permitted"), daemon.logText)
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/krb5cc")
-        XCTAssertEqual(attributes[.ownerAccountID] as? Int, 1000)
-        XCTAssertEqual(attributes[.posixPermissions] as? Int, 0o600)
+        try assertOwnedBy1000()
+        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+
+        // And deleting it removes a directory its owner has filled.
+        XCTAssertEqual(mkdir(directory + "/owners", 0), 0)
+        XCTAssertEqual(chown(directory + "/owners", 1000, 1000), 0)
+        let deleted = try await daemon.request(.DELETE, "/v1/leases/\(lease["id"] as! String)")
+        XCTAssertEqual(deleted.status, 204, deleted.text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+    }
+
+    func testUnitPrivilegesBecomeSetprivOptions() throws {
+        let unit = """
+            [Unit]
+            User=ignored
+            [Service]
+            User=root
+            CapabilityBoundingSet=CAP_CHOWN
+            CapabilityBoundingSet=CAP_DAC_OVERRIDE
+            AmbientCapabilities=
+            NoNewPrivileges=yes
+            SecureBits=noroot-locked
+            ProtectSystem=strict
+            """
+        XCTAssertEqual(try UnitPrivileges(unit: unit).setprivArguments, [
+            "--bounding-set=-all,+chown,+dac_override", "--inh-caps=-all", "--ambient-caps=-all",
+            "--securebits=+noroot_locked", "--no-new-privs",
+        ])
+        for line in ["Group=ccgd", "DynamicUser=yes", "SupplementaryGroups=disk", "CapabilityBoundingSet=~CAP_SYS_ADMIN",
+                     "SecureBits=keep-caps", "NoNewPrivileges=maybe", "User=no-such-user-here"] {
+            XCTAssertThrowsError(try UnitPrivileges(unit: "[Service]\n\(line)\n"), line) { XCTAssertTrue("\($0)".contains(line.split(separator: "=")[0]) || "\($0)".contains("User="), "\($0)") }
+        }
     }
 }

@@ -12,6 +12,8 @@ public enum AccountFetchError: CodedError, Sendable {
     case controllersUnreachable(realm: String, [DirectoryError])
     /// A directory step failed (bind, access, account lookup).
     case directory(DirectoryError)
+    /// The DC answered with another account than the one asked for.
+    case accountNameMismatch(requested: String, returned: String)
     /// The DC sent a blob that is not an MSDS-MANAGEDPASSWORD_BLOB.
     case malformedPassword(account: String, ManagedPasswordBlobError)
     /// libkrb5 or OpenSSL failed to derive a key.
@@ -35,7 +37,7 @@ public enum AccountFetchError: CodedError, Sendable {
             case .accountNotFound: .accountNotFound
             case .operationFailed, .malformedAnswer: .directoryMalformedAnswer
             }
-        case .malformedPassword: .directoryMalformedAnswer
+        case .malformedPassword, .accountNameMismatch: .directoryMalformedAnswer
         case .keyDerivation, .output: .internal
         }
     }
@@ -51,6 +53,8 @@ public enum AccountFetchError: CodedError, Sendable {
             return "no domain controller of \(realm) could be reached: \(reasons)"
         case let .directory(error):
             return "\(error)"
+        case let .accountNameMismatch(requested, returned):
+            return "the domain controller answered a request for \(requested) with the account \(returned); ccgd uses only the account it asked for, so check the directory for a renamed or duplicate sAMAccountName."
         case let .malformedPassword(account, error):
             return "the managed password of \(account) is malformed: \(error)"
         case let .keyDerivation(account, error):

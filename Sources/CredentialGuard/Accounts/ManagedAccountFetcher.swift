@@ -46,10 +46,21 @@ public struct ManagedAccountFetcher: Sendable {
         for account in accounts {
             let record: ManagedServiceAccountRecord
             do { record = try session.connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
+            try Self.checkName(record.samAccountName, answers: account)
             fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
         }
         return Result(accounts: fetched, controller: session.controller, unreachableControllers: session.unreachableControllers,
                       portableUser: session.user)
+    }
+
+    /// Refuses an account the DC returned for another name: its name becomes part of file names
+    /// and cache keys. Names compare case-insensitively, with or without their `$`.
+    static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
+        func normalized(_ name: String) -> String {
+            let lower = name.lowercased()
+            return lower.hasSuffix("$") ? lower : lower + "$"
+        }
+        guard normalized(returned) == normalized(requested) else { throw .accountNameMismatch(requested: requested, returned: returned) }
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.

@@ -1,13 +1,15 @@
 import DurableFiles
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
 import ManagedPassword
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
-/// replaced atomically so that a container never reads half a keytab. They are not fsynced: they
-/// live on /run (a tmpfs) and are rewritten from the lease records whenever ccgd starts.
+/// replaced atomically so that a container never reads half a keytab. The directory is its
+/// owner's once written: every operation goes through a descriptor of it (`DirectoryHandle`),
+/// so a symlink the owner plants is never followed, and nothing in it is read back. The files
+/// are not fsynced: they live on /run (a tmpfs) and are rewritten from the lease records
+/// whenever ccgd starts.
 struct LeaseDirectory {
     static let keytab = "krb5.keytab"
     static let ticketCache = "krb5cc"
@@ -16,63 +18,72 @@ struct LeaseDirectory {
     let path: String
     let owner: LeaseOwner
 
-    /// The ccache file of the identity at `index`: the primary's is `krb5cc`, others `krb5cc-<account>`.
+    /// The ccache file of the identity at `index`: the primary's is `krb5cc`, others
+    /// `krb5cc-<account>`, the account escaped so that a name from the directory stays one file name.
     static func ticketCacheName(index: Int, account: String) -> String {
-        index == 0 ? ticketCache : "\(ticketCache)-\(account.hasSuffix("$") ? String(account.dropLast()) : account)"
+        guard index > 0 else { return ticketCache }
+        return "\(ticketCache)-" + fileNameComponent(account.hasSuffix("$") ? String(account.dropLast()) : account)
     }
 
-    /// Creates the directory (or fixes an existing one) with the right owner and mode.
-    func prepare() throws {
+    /// Letters, digits, '.', '_' and '-' as they are; every other byte (the '%' too) as %XX.
+    static func fileNameComponent(_ text: String) -> String {
+        var result = ""
+        let kept = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".utf8)
+        for byte in text.utf8 {
+            if kept.contains(byte) {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                result += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return result
+    }
+
+    private var directoryOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o700) }
+    private var fileOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600) }
+
+    /// Opens the directory, creating it when missing, and gives it back its owner and mode; a
+    /// symlink in its place is refused.
+    private func prepared() throws -> DirectoryHandle {
         if mkdir(path, 0o700) != 0 && errno != EEXIST { throw FileSystemError("create the lease directory", path: path, errno: errno) }
-        var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw FileSystemError("use the lease directory", path: path, errno: ENOTDIR)
-        }
-        // The mode before the owner, which would otherwise take CAP_FOWNER.
-        if status.st_mode & 0o7777 != 0o700, chmod(path, 0o700) != 0 {
-            throw FileSystemError("change the mode of", path: path, errno: errno)
-        }
-        if status.st_uid != owner.uid || status.st_gid != owner.gid {
-            guard chown(path, owner.uid, owner.gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
-        }
+        let directory = try DirectoryHandle(opening: path)
+        try directory.setOwnership(directoryOwnership)
+        return directory
     }
 
-    /// Creates the directory and its files for a new lease (nobody reads it before it is complete).
+    /// Creates the directory and its files for a new lease. The directory stays ccgd's until it
+    /// is complete, so its owner cannot meddle with it half-written.
     func create(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
-        guard mkdir(path, 0o700) == 0 else { throw FileSystemError("create the lease directory", path: path, errno: errno) }
-        if owner.uid != getuid() || owner.gid != getgid() {
-            guard chown(path, owner.uid, owner.gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
+        let directory = try DirectoryHandle(creating: path)
+        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, name in
+            try directory.create(name, with: buffer, ownership: fileOwnership)
         }
-        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, file, ownership in
-            try NewFile.write(buffer, to: file, ownership: ownership)
-        }
+        try directory.setOwnership(directoryOwnership)
     }
 
-    /// Replaces the keytab, the ticket caches and the krb5.conf of an existing lease.
+    /// Replaces the keytab, the ticket caches and the krb5.conf of an existing lease (the
+    /// directory is made again if it is gone).
     func write(keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String) throws {
-        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, file, ownership in
-            try AtomicFile.write(buffer, to: file, ownership: ownership, durability: .atomicOnly)
+        let directory = try prepared()
+        try write(keytab: keytab, ticketCaches: ticketCaches, kerberosConfiguration: kerberosConfiguration) { buffer, name in
+            try directory.replace(name, with: buffer, ownership: fileOwnership)
         }
     }
 
     private func write(
         keytab: SecretBytes, ticketCaches: [(name: String, bytes: SecretBytes)], kerberosConfiguration: String,
-        with writeFile: (UnsafeRawBufferPointer, String, FileOwnership) throws -> Void
+        with writeFile: (UnsafeRawBufferPointer, String) throws -> Void
     ) throws {
-        let ownership = FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600)
-        try keytab.withUnsafeBytes { try writeFile($0, path + "/" + Self.keytab, ownership) }
+        try keytab.withUnsafeBytes { try writeFile($0, Self.keytab) }
         for cache in ticketCaches {
-            try cache.bytes.withUnsafeBytes { try writeFile($0, path + "/" + cache.name, ownership) }
+            try cache.bytes.withUnsafeBytes { try writeFile($0, cache.name) }
         }
-        try Array(kerberosConfiguration.utf8).withUnsafeBytes { try writeFile($0, path + "/" + Self.kerberosConfiguration, ownership) }
+        try Array(kerberosConfiguration.utf8).withUnsafeBytes { try writeFile($0, Self.kerberosConfiguration) }
     }
 
-    /// Removes the directory and everything in it.
+    /// Removes the directory and whatever its owner put in it, following no symlink, within
+    /// `DirectoryHandle.removeTree`'s limits.
     func remove() throws {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
-        for entry in entries where unlink(path + "/" + entry) != 0 && errno != ENOENT {
-            throw FileSystemError("remove", path: path + "/" + entry, errno: errno)
-        }
-        guard rmdir(path) == 0 || errno == ENOENT else { throw FileSystemError("remove", path: path, errno: errno) }
+        try DirectoryHandle.removeTree(at: path)
     }
 }

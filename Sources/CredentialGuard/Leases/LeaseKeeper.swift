@@ -129,6 +129,15 @@ public actor LeaseKeeper {
 
     public func lease(_ id: LeaseID) -> Lease? { leases[id] }
 
+    /// The keytab of lease `id`, rendered from its accounts' cached credentials: never read back
+    /// from the lease directory, which its owner can change. Nil while an account is not fetched.
+    public func keytab(of id: LeaseID) throws(LeaseError) -> SecretBytes? {
+        guard let lease = leases[id] else { throw .notFound(id) }
+        let credentials = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.credentials }
+        guard credentials.count == lease.credentialSpec.accounts.count else { return nil }
+        do { return try KeytabFile.combining(credentials.map(\.keytab)) } catch { throw .storage("\(error)") }
+    }
+
     /// Every lease, oldest first.
     public func allLeases() -> [Lease] {
         leases.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
@@ -505,7 +514,6 @@ struct LeaseDirectoryWriter: Sendable {
 
     /// Creates or fixes the directory, then replaces each file.
     func write() throws {
-        try directory.prepare()
         try directory.write(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
     }
 
