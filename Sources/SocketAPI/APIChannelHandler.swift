@@ -94,8 +94,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = APIRequest(method: head.method, path: head.uri, body: Array(body.readableBytesView), peer: peer)
         body.clear()
         let router = self.router
+        let policy = self.policy.policy
         let promise = context.eventLoop.makePromise(of: APIResponse.self)
-        promise.completeWithTask { await router.handle(request) }
+        promise.completeWithTask { await router.handle(request, policy: policy) }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { response in
             let (handler, context) = bound.value

@@ -77,7 +77,7 @@ final class ReloadService: Service, Sendable {
         }
         source.reconfigure(plugins: plugins, domains: domains)
         await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
-        server.policy.replace(with: Daemon.policy(configuration.daemon))
+        server.policy.replace(with: Daemon.policy(configuration))
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         current.withLock { $0 = configuration }
         logger.notice("configuration reloaded", metadata: [
