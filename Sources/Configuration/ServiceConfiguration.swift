@@ -184,8 +184,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
 }
 
 extension ServiceConfiguration.CredSpecAccess {
-    /// `WebApp01` for `WebApp01` and `WebApp01.json`: a CredSpec is named either way.
+    /// `WebApp01` for `WebApp01` and `WebApp01.json` (any case of `.json`, as the CredSpec
+    /// directory reads it): a CredSpec is named either way, and its section applies to both.
     public static func plainName(_ name: String) -> String {
-        name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
     }
 }

@@ -76,6 +76,8 @@ final class LeaseAuthorizationTests: XCTestCase {
         XCTAssertNil(LeaseAuthorization(policy: listed, peer: inGroup).refusal(of: named("WebApp01", owner: (1002, 2050))))
         XCTAssertNil(LeaseAuthorization(policy: listed, peer: root).refusal(of: named("WebApp01", owner: (0, 0))))
         XCTAssertNil(LeaseAuthorization(policy: listed, peer: bob).refusal(of: named("WebApp02", owner: (1001, 1001))), "no section: open")
+        XCTAssertEqual(LeaseAuthorization(policy: listed, peer: bob).refusal(of: named("WebApp01.JSON", owner: (1001, 1001)))?.field,
+                       "credentialSpecName", "the directory reads any case of .json")
     }
 
     func testPeerSeesOnlyTheLeasesItCreatedAndRootSeesAll() {
