@@ -33,7 +33,8 @@ struct SectionReader {
 
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
-                                 "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level"]) { reader, entry in
+                                 "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
+                                 "allow-inline-credspecs"]) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
@@ -46,6 +47,7 @@ struct SectionReader {
             case "runtime-directory": daemon.runtimeDirectory = reader.absolutePath(entry) ?? daemon.runtimeDirectory
             case "state-directory": daemon.stateDirectory = reader.absolutePath(entry) ?? daemon.stateDirectory
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
+            case "allow-inline-credspecs": daemon.allowInlineCredSpecs = reader.boolean(entry) ?? daemon.allowInlineCredSpecs
             case "dns-servers":
                 daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
                     let parts = server.split(separator: ":", maxSplits: 1)
@@ -134,6 +136,26 @@ struct SectionReader {
         return nil
     }
 
+    mutating func readCaller(_ section: ConfigurationText.Section, uid: UInt32) -> ServiceConfiguration.Caller {
+        var caller = ServiceConfiguration.Caller(uid: uid)
+        entries(section, known: ["owner-uids", "owner-gids"]) { reader, entry in
+            if entry.key == "owner-uids" { caller.ownerUIDs = reader.idRanges(entry) ?? caller.ownerUIDs } else {
+                caller.ownerGIDs = reader.idRanges(entry) ?? caller.ownerGIDs
+            }
+        }
+        return caller
+    }
+
+    mutating func readCredSpecAccess(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.CredSpecAccess {
+        var access = ServiceConfiguration.CredSpecAccess(name: name)
+        entries(section, known: ["allowed-uids", "allowed-gids"]) { reader, entry in
+            if entry.key == "allowed-uids" { access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs } else {
+                access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+            }
+        }
+        return access
+    }
+
     mutating func readDomain(_ section: ConfigurationText.Section, realm: String) -> ServiceConfiguration.Domain? {
         var domain = ServiceConfiguration.Domain(realm: realm)
         entries(section, known: ["controllers", "protection", "ca-file", "timeout"]) { reader, entry in
@@ -185,6 +207,14 @@ struct SectionReader {
             return nil
         }
         return ids
+    }
+
+    mutating func idRanges(_ entry: ConfigurationText.Entry) -> IDRanges? {
+        guard let ranges = IDRanges(parsing: entry.value) else {
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not a list of numeric ids and ranges like 1000, 100000-165535")
+            return nil
+        }
+        return ranges
     }
 
     /// `10s`, `500ms`, `2m`, `1h`, or plain seconds.

@@ -22,7 +22,38 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// DNS servers for finding the DCs of realms without a [domain] section (empty: resolv.conf).
         public var dnsServers: [String] = []
         public var logLevel = "info"
+        /// Whether callers may send a CredSpec in the request (credentialSpec) rather than name
+        /// one the operator put in the CredSpec directory.
+        public var allowInlineCredSpecs = false
         public init() {}
+    }
+
+    /// `[caller "UID"]`: what a non-root peer may do beyond leases owned by itself.
+    public struct Caller: Sendable, Equatable {
+        public var uid: UInt32
+        /// Owners (besides its own uid and gid) it may create leases for.
+        public var ownerUIDs = IDRanges()
+        public var ownerGIDs = IDRanges()
+
+        public init(uid: UInt32, ownerUIDs: IDRanges = IDRanges(), ownerGIDs: IDRanges = IDRanges()) {
+            self.uid = uid
+            self.ownerUIDs = ownerUIDs
+            self.ownerGIDs = ownerGIDs
+        }
+    }
+
+    /// `[credspec "NAME"]`: which non-root peers may use the named CredSpec NAME.
+    public struct CredSpecAccess: Sendable, Equatable {
+        /// The CredSpec's name without `.json`.
+        public var name: String
+        public var allowedUIDs = IDRanges()
+        public var allowedGIDs = IDRanges()
+
+        public init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
+            self.name = name
+            self.allowedUIDs = allowedUIDs
+            self.allowedGIDs = allowedGIDs
+        }
     }
 
     /// `[plugins]`: defaults for every plug-in.
@@ -80,6 +111,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var refresh = Refresh()
     public var registeredPlugins: [Plugin] = []
     public var domains: [Domain] = []
+    public var callers: [Caller] = []
+    public var credSpecAccess: [CredSpecAccess] = []
 
     public init() {}
 
@@ -101,7 +134,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         let parsed = ConfigurationText(text, file: file)
         var reader = SectionReader(file: file, problems: parsed.problems)
         var seenSingletons: Set<String> = []
-        var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = []
+        var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = [], seenCallers: Set<UInt32> = [], seenCredSpecs: Set<String> = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
             case ("daemon", nil), ("plugins", nil), ("refresh", nil):
@@ -128,10 +161,26 @@ public struct ServiceConfiguration: Sendable, Equatable {
                     reader.problem(section.line, nil, "domain \(realm) is configured twice; keep one section")
                 }
                 if let domain = reader.readDomain(section, realm: realm.uppercased()) { domains.append(domain) }
-            case ("plugin", nil), ("domain", nil):
-                reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(section.name == "plugin" ? "{GUID}" : "REALM")\"]")
+            case let ("caller", uidText?):
+                guard let uid = UInt32(uidText), uid != UInt32.max else {
+                    reader.problem(section.line, nil, "\(section.title): \"\(uidText)\" is not a numeric user id")
+                    continue
+                }
+                if !seenCallers.insert(uid).inserted {
+                    reader.problem(section.line, nil, "caller \(uid) is configured twice; keep one section")
+                }
+                callers.append(reader.readCaller(section, uid: uid))
+            case let ("credspec", nameText?):
+                let name = CredSpecAccess.plainName(nameText)
+                if !seenCredSpecs.insert(name).inserted {
+                    reader.problem(section.line, nil, "CredSpec \(name) is configured twice; keep one section")
+                }
+                credSpecAccess.append(reader.readCredSpecAccess(section, name: name))
+            case ("plugin", nil), ("domain", nil), ("caller", nil), ("credspec", nil):
+                let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME"][section.name] ?? ""
+                reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"] and [domain \"REALM\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
             }
         }
         guard reader.problems.isEmpty else {
@@ -140,8 +189,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The grants of the non-root peer `uid`, if configured.
+    public func caller(_ uid: UInt32) -> Caller? {
+        callers.first { $0.uid == uid }
+    }
+
     /// The settings for `realm`, if configured.
     public func domain(_ realm: String) -> Domain? {
         domains.first { $0.realm == realm.uppercased() }
+    }
+}
+
+extension ServiceConfiguration.CredSpecAccess {
+    /// `WebApp01` for `WebApp01` and `WebApp01.json` (any case of `.json`, as the CredSpec
+    /// directory reads it): a CredSpec is named either way, and its section applies to both.
+    public static func plainName(_ name: String) -> String {
+        name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
     }
 }

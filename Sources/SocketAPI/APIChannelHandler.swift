@@ -2,8 +2,9 @@ import CredentialGuard
 import NIOCore
 import NIOHTTP1
 
-/// One connection: checks the peer, collects each request's body up to the limit, hands the
-/// request to the router off the event loop, and writes the answer.
+/// One connection: refuses a peer the policy does not allow as soon as its request head
+/// arrives, collects each allowed request's body up to the limit, hands the request to the
+/// router off the event loop, and writes the answer.
 final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -13,36 +14,54 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let maximumBodySize: Int
     private let requestDeadline: TimeAmount
 
-    private var peer: PeerCredentials?
+    /// From SO_PEERCRED when the connection was accepted.
+    private let peer: PeerCredentials?
+    /// Whether the peer was allowed when it connected: a refused connection stays refused.
+    private let admitted: Bool
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
-    /// Set once an answer was sent early (413): the rest of the request is ignored.
+    /// Set once an answer was sent early (403, 413): the rest of the request is ignored.
     private var discarding = false
     private var deadline: Scheduled<Void>?
 
-    init(router: APIRouter, policy: PeerPolicyBox, maximumBodySize: Int, requestDeadline: TimeAmount) {
+    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, admitted: Bool, maximumBodySize: Int,
+         requestDeadline: TimeAmount) {
         self.router = router
         self.policy = policy
+        self.peer = peer
+        self.admitted = admitted
         self.maximumBodySize = maximumBodySize
         self.requestDeadline = requestDeadline
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // On the event loop this completes at once, before any request is read.
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        PeerCredentials.of(context.channel).whenSuccess { handler.value.peer = $0 }
+        // The clock runs from the start: a client trickling its head is cut off too.
+        armDeadline(context: context)
         context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    /// Closes the connection unless a whole request arrives within the deadline.
+    private func armDeadline(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: requestDeadline) { channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case let .head(requestHead):
+            guard !discarding else { return }
+            guard let peer, admitted, policy.policy.allows(peer) else {
+                forbidden(context: context)
+                return
+            }
             head = requestHead
             body.clear()
-            discarding = false
-            // A slow client cannot hold a request open: it has `requestDeadline` to send it all.
-            let channel = context.channel
-            deadline = context.eventLoop.scheduleTask(in: requestDeadline) { channel.close(promise: nil) }
             if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodySize {
                 tooLarge(context: context)
             }
@@ -54,26 +73,30 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             body.writeBuffer(&part)
         case .end:
+            guard !discarding, let head, let peer else { return }
             deadline?.cancel()
             deadline = nil
-            guard !discarding, let head else { return }
             self.head = nil
-            respond(to: head, context: context)
+            respond(to: head, peer: peer, context: context)
         }
     }
 
-    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard let peer, policy.policy.allows(peer) else {
-            let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
-            write(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
-                  keepAlive: head.isKeepAlive, context: context)
-            return
-        }
+    /// A peer the policy does not allow: answered at once, its body never read, then closed.
+    private func forbidden(context: ChannelHandlerContext) {
+        discarding = true
+        deadline?.cancel()
+        let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
+        write(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
+              keepAlive: false, context: context)
+    }
+
+    private func respond(to head: HTTPRequestHead, peer: PeerCredentials, context: ChannelHandlerContext) {
         let request = APIRequest(method: head.method, path: head.uri, body: Array(body.readableBytesView), peer: peer)
         body.clear()
         let router = self.router
+        let policy = self.policy.policy
         let promise = context.eventLoop.makePromise(of: APIResponse.self)
-        promise.completeWithTask { await router.handle(request) }
+        promise.completeWithTask { await router.handle(request, policy: policy) }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { response in
             let (handler, context) = bound.value
@@ -97,6 +120,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
+        // The next request's clock starts as this answer ends: armed before the end is written,
+        // because writing it releases a pipelined request that may already be waiting.
+        if keepAlive { armDeadline(context: context) }
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if !keepAlive {

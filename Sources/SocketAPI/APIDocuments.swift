@@ -4,7 +4,7 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// The JSON shapes of API.md, version 1.
+/// The JSON shapes of docs/api.md, version 1.
 enum APIDocuments {
     struct LeaseDocument: Encodable {
         struct Files: Encodable {
@@ -39,6 +39,8 @@ enum APIDocuments {
         let containerId: String?
         let credentialSpecName: String?
         let owner: LeaseOwner
+        /// The uid of the peer that created it (absent for leases recorded by an older ccgd).
+        let creator: UInt32?
         let createdAt: Date
         let ticketExpiresAt: Date?
         let refreshAt: Date?
@@ -62,6 +64,7 @@ enum APIDocuments {
             containerId = lease.containerID
             credentialSpecName = lease.credentialSpecName
             owner = lease.owner
+            creator = lease.creator
             createdAt = lease.createdAt
             ticketExpiresAt = lease.ticketExpiresAt
             refreshAt = lease.refreshAt

@@ -20,9 +20,10 @@ public struct APIRouter: Sendable {
         self.metrics = metrics
     }
 
-    public func handle(_ request: APIRequest) async -> APIResponse {
+    /// Answers `request` under `policy` (the one in force when it arrived).
+    public func handle(_ request: APIRequest, policy: PeerPolicy) async -> APIResponse {
         let started = ContinuousClock.now
-        let (route, response) = await dispatch(request)
+        let (route, response) = await dispatch(request, LeaseAuthorization(policy: policy, peer: request.peer))
         metrics.increment("ccgd_http_requests_total", ["route": route, "status": String(response.status.code)])
         let elapsed = ContinuousClock.now - started
         let (seconds, attoseconds) = elapsed.components
@@ -31,15 +32,15 @@ public struct APIRouter: Sendable {
     }
 
     /// The route's name (a bounded label for metrics) and the response.
-    private func dispatch(_ request: APIRequest) async -> (String, APIResponse) {
+    private func dispatch(_ request: APIRequest, _ authorization: LeaseAuthorization) async -> (String, APIResponse) {
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let method = request.method
         if parts == ["v1", "leases"] {
             switch method {
-            case .POST: return ("create_lease", await createLease(request))
+            case .POST: return ("create_lease", await createLease(request, authorization))
             case .GET:
-                let leases = await keeper.allLeases()
+                let leases = await keeper.allLeases().filter(authorization.maySee)
                 return ("list_leases", .json(.ok, APIDocuments.LeaseList(leases: leases.map(APIDocuments.LeaseDocument.init))))
             default: return ("method_not_allowed", methodNotAllowed(method, path))
             }
@@ -48,12 +49,15 @@ public struct APIRouter: Sendable {
             let text = parts[2]
             let keytab = parts.count == 4
             if keytab && parts[3] != "keytab" { return ("not_found", noRoute(method, path)) }
+            // Another peer's lease does not exist for this one: same answer as an unknown id.
+            var visible: Lease?
+            if let id = LeaseID(text), let lease = await keeper.lease(id), authorization.maySee(lease) { visible = lease }
             switch (method, keytab) {
             case (.GET, false):
-                guard let id = LeaseID(text), let lease = await keeper.lease(id) else { return ("show_lease", notFound(text)) }
+                guard let lease = visible else { return ("show_lease", notFound(text)) }
                 return ("show_lease", .json(.ok, APIDocuments.LeaseDocument(lease)))
             case (.DELETE, false):
-                guard let id = LeaseID(text) else { return ("delete_lease", notFound(text)) }
+                guard let id = visible?.id else { return ("delete_lease", notFound(text)) }
                 do {
                     try await keeper.delete(id)
                     return ("delete_lease", APIResponse(status: .noContent, body: []))
@@ -61,7 +65,7 @@ public struct APIRouter: Sendable {
                     return ("delete_lease", .error(error))
                 }
             case (.GET, true):
-                guard let id = LeaseID(text) else { return ("lease_keytab", notFound(text)) }
+                guard let id = visible?.id else { return ("lease_keytab", notFound(text)) }
                 // From memory: the file in the lease directory is its owner's to replace (with a symlink, a FIFO).
                 do {
                     guard let keytab = try await keeper.keytab(of: id) else {
@@ -94,7 +98,7 @@ public struct APIRouter: Sendable {
     }
 
     private func methodNotAllowed(_ method: HTTPMethod, _ path: String) -> APIResponse {
-        .error(.badRequest, "\(method) is not allowed on \(path); see API.md for the routes.")
+        .error(.badRequest, "\(method) is not allowed on \(path); see docs/api.md for the routes.")
     }
 
     private func noRoute(_ method: HTTPMethod, _ path: String) -> APIResponse {
@@ -105,9 +109,10 @@ public struct APIRouter: Sendable {
         .error(.notFound, "no lease \(id); list them with GET /v1/leases.")
     }
 
-    private func createLease(_ request: APIRequest) async -> APIResponse {
+    private func createLease(_ request: APIRequest, _ authorization: LeaseAuthorization) async -> APIResponse {
         let leaseRequest: LeaseRequest
         do { leaseRequest = try LeaseRequestDecoder.decode(request.body, caller: request.peer) } catch { return error.response }
+        if let refusal = authorization.refusal(of: leaseRequest) { return .error(refusal, field: refusal.field) }
         do {
             let lease = try await keeper.create(leaseRequest)
             return .json(.created, APIDocuments.LeaseDocument(lease))

@@ -21,9 +21,16 @@ public final class APIServer: Sendable {
         public var maximumBodySize = 1 << 20
         /// A connection with no traffic for this long is closed.
         public var idleTimeout: TimeAmount = .seconds(60)
-        /// A request must arrive completely within this long.
+        /// A request, head and body, must arrive within this long of the connection's start (or
+        /// of the previous response's end).
         public var requestDeadline: TimeAmount = .seconds(10)
+        /// Connections of allowed peers.
         public var maximumConnections = 1024
+        /// Connections of peers the policy does not allow: each gets its 403 and is closed, in a
+        /// budget of its own so that they never take an allowed peer's slot.
+        public var maximumRefusedConnections = 16
+        /// How long a refused peer has to send its request head.
+        public var refusedRequestDeadline: TimeAmount = .seconds(2)
 
         public init(socketPath: String, policy: PeerPolicy) {
             self.socketPath = socketPath
@@ -58,6 +65,7 @@ public final class APIServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = ConnectionLimit(maximum: settings.maximumConnections)
+        let refusedConnections = ConnectionLimit(maximum: settings.maximumRefusedConnections)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
@@ -66,17 +74,23 @@ public final class APIServer: Sendable {
                 }
             }
             .childChannelInitializer { channel in
-                guard connections.enter() else {
-                    return channel.close()
-                }
-                channel.closeFuture.whenComplete { _ in connections.leave() }
-                return channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try pipeline.addHandler(APIChannelHandler(
-                        router: router, policy: policy, maximumBodySize: settings.maximumBodySize,
-                        requestDeadline: settings.requestDeadline))
+                // The kernel knows the peer as soon as it connects: sort it into its budget now.
+                PeerCredentials.of(channel).flatMap { peer in
+                    let admitted = peer.map(policy.policy.allows) ?? false
+                    let budget = admitted ? connections : refusedConnections
+                    guard budget.enter() else {
+                        return channel.close()
+                    }
+                    channel.closeFuture.whenComplete { _ in budget.leave() }
+                    return channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
+                        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                        try pipeline.addHandler(APIChannelHandler(
+                            router: router, policy: policy, peer: peer, admitted: admitted,
+                            maximumBodySize: settings.maximumBodySize,
+                            requestDeadline: admitted ? settings.requestDeadline : settings.refusedRequestDeadline))
+                    }
                 }
             }
         let channel: Channel

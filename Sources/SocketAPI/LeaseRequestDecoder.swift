@@ -57,7 +57,7 @@ enum LeaseRequestDecoder {
             }
             mountPath = text
         }
-        return LeaseRequest(source: source, owner: owner, containerID: containerID, mountPath: mountPath)
+        return LeaseRequest(source: source, owner: owner, containerID: containerID, mountPath: mountPath, creator: caller.uid)
     }
 
     private static func id(_ value: JSONValue?, field: String) throws(Failure) -> UInt32? {

@@ -1,3 +1,4 @@
+import Configuration
 import NIOConcurrencyHelpers
 import NIOCore
 #if canImport(Glibc)
@@ -34,14 +35,25 @@ public final class PeerPolicyBox: Sendable {
     public func replace(with policy: PeerPolicy) { current.withLockedValue { $0 = policy } }
 }
 
-/// Which peers may use the API: by uid, or by primary gid.
+/// Which peers may use the API (by uid, or by primary gid), and what a non-root one may do
+/// with leases (see `LeaseAuthorization`).
 public struct PeerPolicy: Sendable {
     public var allowedUIDs: Set<UInt32>
     public var allowedGIDs: Set<UInt32>
+    /// Whether a request may carry its own CredSpec (credentialSpec).
+    public var allowInlineCredSpecs: Bool
+    /// Owners each non-root caller may create leases for besides itself, by caller uid.
+    public var callers: [UInt32: ServiceConfiguration.Caller]
+    /// Allow-lists of named CredSpecs, by name without `.json`.
+    public var credSpecs: [String: ServiceConfiguration.CredSpecAccess]
 
-    public init(allowedUIDs: Set<UInt32>, allowedGIDs: Set<UInt32>) {
+    public init(allowedUIDs: Set<UInt32>, allowedGIDs: Set<UInt32>, allowInlineCredSpecs: Bool = false,
+                callers: [ServiceConfiguration.Caller] = [], credSpecs: [ServiceConfiguration.CredSpecAccess] = []) {
         self.allowedUIDs = allowedUIDs
         self.allowedGIDs = allowedGIDs
+        self.allowInlineCredSpecs = allowInlineCredSpecs
+        self.callers = Dictionary(callers.map { ($0.uid, $0) }, uniquingKeysWith: { $1 })
+        self.credSpecs = Dictionary(credSpecs.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
     }
 
     public func allows(_ peer: PeerCredentials) -> Bool {

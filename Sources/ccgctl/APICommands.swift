@@ -44,7 +44,7 @@ struct LeaseCommand: AsyncParsableCommand {
         @Option(name: .customLong("credspec"), help: "A CredSpec name in ccgd's CredSpec directory.")
         var name: String?
 
-        @Option(name: .customLong("credspec-file"), help: "A CredSpec file to send inline.")
+        @Option(name: .customLong("credspec-file"), help: "A CredSpec file to send inline (the daemon needs allow-inline-credspecs = yes).")
         var file: String?
 
         @Option(help: "The uid that will own the lease's files (default: yours).")

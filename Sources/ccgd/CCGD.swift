@@ -14,7 +14,7 @@ struct CCGD: AsyncParsableCommand {
         abstract: "Serve gMSA keytabs and tickets to Linux containers over a Unix socket.",
         discussion: """
             Reads /etc/ccgd/ccgd.conf (see docs/ccgd.conf.example), restores the leases recorded in the \
-            state directory, and answers the socket API (API.md). Runs in the foreground; systemd runs it \
+            state directory, and answers the socket API (docs/api.md). Runs in the foreground; systemd runs it \
             as a service. SIGTERM or SIGINT stop it after the requests in flight.
             """)
 

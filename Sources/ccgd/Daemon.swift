@@ -59,7 +59,7 @@ struct Daemon {
             throw ExitCodeError.configuration
         }
 
-        var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(daemon))
+        var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
         if let group = daemon.socketGroup {
             guard let entry = getgrnam(group) else {
@@ -97,8 +97,11 @@ struct Daemon {
             kerberosConfigurationPath: configuration.daemon.runtimeDirectory + "/krb5.conf", health: health)
     }
 
-    static func policy(_ daemon: ServiceConfiguration.Daemon) -> PeerPolicy {
-        PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs))
+    static func policy(_ configuration: ServiceConfiguration) -> PeerPolicy {
+        let daemon = configuration.daemon
+        return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
+                          allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
+                          credSpecs: configuration.credSpecAccess)
     }
 }
 

@@ -81,7 +81,7 @@ final class ReloadService: Service, Sendable {
         await keeper.useRefreshTimings(
             ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
             maximumRetry: configuration.refresh.retryMaximum.seconds)
-        server.policy.replace(with: Daemon.policy(configuration.daemon))
+        server.policy.replace(with: Daemon.policy(configuration))
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         current.withLock { $0 = configuration }
         logger.notice("configuration reloaded", metadata: [

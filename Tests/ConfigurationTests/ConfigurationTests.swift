@@ -100,6 +100,47 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(domain.timeout, .seconds(3))
     }
 
+    func testAuthorizationKeysAreRead() throws {
+        let configuration = try ServiceConfiguration(text: """
+            [daemon]
+            allow-inline-credspecs = yes
+            [caller "1000"]
+            owner-uids = 1001, 100000-165535
+            owner-gids = 100000-165535
+            [credspec "WebApp01.json"]
+            allowed-uids = 1000
+            allowed-gids = 2000-2099, 3000
+            """, file: "ccgd.conf")
+        XCTAssertTrue(configuration.daemon.allowInlineCredSpecs)
+        XCTAssertFalse(ServiceConfiguration().daemon.allowInlineCredSpecs, "off by default")
+        let caller = try XCTUnwrap(configuration.caller(1000))
+        XCTAssertEqual(caller.ownerUIDs, IDRanges([1001...1001, 100_000...165_535]))
+        XCTAssertEqual(caller.ownerGIDs.description, "100000-165535")
+        XCTAssertNil(configuration.caller(1001))
+        XCTAssertEqual(configuration.credSpecAccess, [ServiceConfiguration.CredSpecAccess(
+            name: "WebApp01", allowedUIDs: IDRanges([1000...1000]), allowedGIDs: IDRanges([2000...2099, 3000...3000]))])
+    }
+
+    func testBadAuthorizationKeysAreLocated() {
+        XCTAssertEqual(problems("""
+            [caller "alice"]
+            [caller "1000"]
+            owner-uids = 5-1
+            owner-gids = 1000-
+            [credspec "A"]
+            allowed-uids = x
+            [credspec "A.json"]
+            [credspec]
+            """), [
+            "ccgd.conf:1: [caller \"alice\"]: \"alice\" is not a numeric user id.",
+            "ccgd.conf:3: owner-uids: \"5-1\" is not a list of numeric ids and ranges like 1000, 100000-165535.",
+            "ccgd.conf:4: owner-gids: \"1000-\" is not a list of numeric ids and ranges like 1000, 100000-165535.",
+            "ccgd.conf:6: allowed-uids: \"x\" is not a list of numeric ids and ranges like 1000, 100000-165535.",
+            "ccgd.conf:7: CredSpec A is configured twice; keep one section.",
+            "ccgd.conf:8: [credspec] needs an argument: write [credspec \"NAME\"].",
+        ])
+    }
+
     func testEveryProblemIsReportedWithLineAndKey() {
         XCTAssertEqual(problems("""
             [daemon]
@@ -122,14 +163,14 @@ final class ConfigurationTests: XCTestCase {
             controllers = ok.x.test bad=
             just text
             """), [
-            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level.",
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs.",
             "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
             "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
             "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",
             "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
             "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"] and [domain \"REALM\"].",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
             "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
             "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
             "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",

@@ -21,6 +21,24 @@ final class LeaseJournalTests: XCTestCase {
                     containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
     }
 
+    func testCreatorSurvivesAndOldRecordsWithoutItStillDecode() async throws {
+        let journal = LeaseJournal(directory: directory)
+        _ = try journal.open()
+        var created = record("a")
+        created.creator = 1000
+        try await journal.append(.created(created))
+        let (records, _) = try LeaseJournal(directory: directory).open()
+        XCTAssertEqual(records.first?.creator, 1000)
+
+        // A record as an older ccgd wrote it: no creator.
+        var json = String(decoding: try JSONEncoder().encode(record("b")), as: UTF8.self)
+        XCTAssertTrue(json.contains("\"creator\":null") || !json.contains("creator"), json)
+        json = json.replacingOccurrences(of: ",\"creator\":null", with: "")
+        let old = try JSONDecoder().decode(LeaseRecord.self, from: Data(json.utf8))
+        XCTAssertNil(old.creator)
+        XCTAssertEqual(old.credentialSpecName, "b")
+    }
+
     func testCreationsAndDeletionsReplayToTheLiveLeasesInOrder() async throws {
         let journal = LeaseJournal(directory: directory)
         _ = try journal.open()

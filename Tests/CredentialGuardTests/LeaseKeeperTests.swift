@@ -269,6 +269,43 @@ final class LeaseKeeperTests: XCTestCase {
         XCTAssertEqual(fetchCount, 1)
     }
 
+    func testCachedAccountIsServedOnlyThroughTheSamePluginAndInput() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        func lease(_ spec: CredentialSpec) async throws -> Lease {
+            try await keeper.create(LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid())))
+        }
+        _ = try await lease(spec)
+        _ = try await lease(spec)
+        XCTAssertEqual(source.fetches, 1, "the same plug-in and input share the cached account")
+
+        // Another input for the same gMSA: its plug-in is asked, and its failure is the answer.
+        struct PluginRefused: Error {}
+        source.failNext = PluginRefused()
+        let other = try spec.replacingPluginInput(.string("/y"))
+        do {
+            _ = try await lease(other)
+            XCTFail("a lease was served from keys cached through another input")
+        } catch {}
+        XCTAssertEqual(source.fetches, 2)
+        _ = try await lease(other)
+        XCTAssertEqual(source.fetches, 3)
+
+        // Another plug-in with the same input: fetched through it too.
+        let json = String(decoding: spec.jsonData(), as: UTF8.self)
+            .replacingOccurrences(of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: "6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60")
+        _ = try await lease(try CredentialSpec(jsonData: Data(json.utf8)))
+        XCTAssertEqual(source.fetches, 4)
+
+        // An object input is compared by content, not by the order of its members.
+        _ = try await lease(try spec.replacingPluginInput(.object(["path": .string("/x"), "mode": .string("r")])))
+        _ = try await lease(try spec.replacingPluginInput(.object(["mode": .string("r"), "path": .string("/x")])))
+        XCTAssertEqual(source.fetches, 5)
+        let accounts = await keeper.accountStatuses()
+        XCTAssertEqual(accounts.count, 4, "one cached entry per plug-in and input")
+    }
+
     func testAccountWithoutLeasesIsForgottenInsteadOfRefreshed() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])

@@ -247,7 +247,7 @@ final class DaemonIntegrationTests: XCTestCase {
     }
 
     func testInlineCredSpecWithAnotherDomainsPluginFailsWithThePluginsMessage() async throws {
-        let daemon = try started()
+        let daemon = try started("allow-inline-credspecs = yes")
         let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
             .replacingOccurrences(of: daemon.domain.allowedCredentialsFile, with: "/nonexistent/user.json")
         let answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(spec)}"#)
@@ -256,6 +256,62 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertTrue(apiError(answer.object).message.contains("cannot open /nonexistent/user.json: No such file or directory"), answer.text)
         let leases = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
         XCTAssertEqual(leases?.count, 0, "a failed lease leaves nothing behind")
+    }
+
+    func testCachedKeysAreNotServedToAnInlineCredSpecWithOtherCredentials() async throws {
+        let daemon = try started("allow-inline-credspecs = yes")
+        let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        // WebApp01 is cached through the allowed portable user's CredSpec.
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        // The same gMSA, through the outsider's credentials: the directory must be asked, and say no.
+        let outsider = spec.replacingOccurrences(of: daemon.domain.allowedCredentialsFile, with: daemon.domain.outsiderCredentialsFile)
+        XCTAssertNotEqual(outsider, spec)
+        let refused = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(outsider)}"#)
+        XCTAssertEqual(refused.status, 502, refused.text)
+        XCTAssertEqual(apiError(refused.object).code, "directory.access_denied", refused.text)
+        // And through a file the plug-in cannot use: the plug-in's error.
+        let unreadable = daemon.root + "/not-credentials.txt"
+        try "root only, not a credentials file".write(toFile: unreadable, atomically: true, encoding: .utf8)
+        let other = spec.replacingOccurrences(of: daemon.domain.allowedCredentialsFile, with: unreadable)
+        let failed = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(other)}"#)
+        XCTAssertEqual(failed.status, 502, failed.text)
+        XCTAssertEqual(apiError(failed.object).code, "plugin.failed", failed.text)
+        let leases = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
+        XCTAssertEqual(leases?.count, 1, "only the named CredSpec's lease")
+    }
+
+    func testInlineCredSpecsAreOffByDefault() async throws {
+        let daemon = try started()
+        let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        let answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(spec)}"#)
+        XCTAssertEqual(answer.status, 403, answer.text)
+        XCTAssertEqual(apiError(answer.object).code, "credspec.inline_disabled")
+        XCTAssertEqual(apiError(answer.object).field, "credentialSpec")
+    }
+
+    func testNonRootPeerSeesOnlyTheLeasesItCreated() async throws {
+        let daemon = try started("socket-mode = 0666\nallowed-uids = 0, 65534")
+        let rootLease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        XCTAssertEqual(rootLease["creator"] as? Int, 0)
+        func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+            let outcome = try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
+                                                               "--unix-socket", daemon.socket] + arguments)
+            let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        }
+        let created = try curl(["-X", "POST", "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "WebApp01"}"#])
+        XCTAssertEqual(created.status, 201, created.body)
+        let lease = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])
+        XCTAssertEqual(lease["creator"] as? Int, 65534)
+        XCTAssertEqual((lease["owner"] as? [String: Int])?["uid"], 65534, "owner defaults to the caller")
+        let listed = try curl(["http://ccgd/v1/leases"])
+        XCTAssertTrue(listed.body.contains(lease["id"] as! String), listed.body)
+        XCTAssertFalse(listed.body.contains(rootLease["id"] as! String), listed.body)
+        XCTAssertEqual(try curl(["http://ccgd/v1/leases/\(rootLease["id"] as! String)/keytab"]).status, 404)
+        XCTAssertEqual(try curl(["-X", "POST", "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "WebApp01", "owner": {"uid": 0, "gid": 0}}"#]).status, 403)
+        // Root sees both.
+        let all = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
+        XCTAssertEqual(all?.count, 2)
     }
 
     func testHealthAndMetricsDescribeTheDaemon() async throws {

@@ -29,7 +29,7 @@ final class ServerLimitsTests: XCTestCase {
         func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Unused() }
     }
 
-    private func start(maximumConnections: Int = 64) async throws -> String {
+    private func start(maximumConnections: Int = 64, adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
         let keeper = LeaseKeeper(
             settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
                             credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
@@ -39,6 +39,10 @@ final class ServerLimitsTests: XCTestCase {
         settings.requestDeadline = .milliseconds(300)
         settings.maximumConnections = maximumConnections
         settings.maximumBodySize = 1024
+        // The foreign peer (uid 65534) must reach the socket to be refused by the policy.
+        settings.socketMode = 0o666
+        settings.refusedRequestDeadline = .milliseconds(300)
+        adjust(&settings)
         server = try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()),
                                            logger: Logger(label: "test"))
         return settings.socketPath
@@ -113,5 +117,53 @@ final class ServerLimitsTests: XCTestCase {
         let answer = readUntilClosed(fd, timeout: 3) ?? ""
         XCTAssertTrue(answer.hasPrefix("HTTP/1.1 413 Payload Too Large"), answer)
         XCTAssertTrue(answer.contains(#""code":"payload_too_large""#), answer)
+    }
+
+    func testClientTricklingItsHeadIsCutOffAtTheDeadline() async throws {
+        let path = try await start()
+        let fd = try connect(path)
+        defer { close(fd) }
+        send(fd, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nX-Slow: ")
+        // A byte every 50 ms keeps the idle timeout (300 ms) away; the head never ends.
+        var closed = false
+        for _ in 0..<100 where !closed {
+            var byte: UInt8 = 0x61
+            if Glibc.send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) != 1 { closed = true; break }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 50) == 1 {
+                var buffer = [UInt8](repeating: 0, count: 256)
+                if read(fd, &buffer, buffer.count) <= 0 { closed = true }
+            }
+        }
+        XCTAssertTrue(closed, "a head trickled for 5 s outlived the 300 ms request deadline")
+    }
+
+    func testPeerThatIsNotAllowedGets403BeforeItsBodyIsRead() async throws {
+        let path = try await start()
+        // The head announces a body that never comes: the answer cannot wait for it.
+        let answer = try ForeignPeer.exchange(path, "POST /v1/leases HTTP/1.1\r\nHost: ccgd\r\nContent-Length: 900\r\n\r\n")
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 403 Forbidden"), answer)
+        XCTAssertTrue(answer.contains("connection: close"), answer)
+        XCTAssertTrue(answer.contains("uid 65534, gid 65534 may not use ccgd; add it to allowed-uids or allowed-gids"), answer)
+        XCTAssertFalse(answer.hasSuffix("TIMEOUT"), "the connection is closed after the answer")
+    }
+
+    func testConnectionsOfPeersThatAreNotAllowedDoNotTakeTheSlotsOfAllowedOnes() async throws {
+        // Long timeouts: only the separate budget can keep the allowed client's slot free.
+        let path = try await start(maximumConnections: 4) { settings in
+            settings.idleTimeout = .seconds(30)
+            settings.requestDeadline = .seconds(30)
+            settings.refusedRequestDeadline = .seconds(30)
+            settings.maximumRefusedConnections = 2
+        }
+        let held = try ForeignPeer.holdConnections(path, count: 8)
+        defer { held.release() }
+        // They connected first; the accept queue hands them to the server first.
+        let fd = try connect(path)
+        defer { close(fd) }
+        send(fd, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nConnection: close\r\n\r\n")
+        let answer = readUntilClosed(fd, timeout: 5) ?? ""
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200 OK"), answer)
+        XCTAssertTrue(held.process.isRunning, "the foreign connections were still held")
     }
 }

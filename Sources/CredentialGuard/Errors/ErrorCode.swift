@@ -1,8 +1,10 @@
-/// The stable error codes of the socket API (API.md), shared by every error a user can cause.
+/// The stable error codes of the socket API (docs/api.md), shared by every error a user can cause.
 public enum ErrorCode: String, Sendable, Codable {
     case badRequest = "bad_request"
     case credspecInvalid = "credspec.invalid"
     case credspecNotFound = "credspec.not_found"
+    /// Inline CredSpecs are turned off (`allow-inline-credspecs` in `[daemon]`).
+    case credspecInlineDisabled = "credspec.inline_disabled"
     case forbidden = "forbidden"
     case notFound = "not_found"
     case payloadTooLarge = "payload_too_large"
@@ -23,7 +25,7 @@ public enum ErrorCode: String, Sendable, Codable {
     public var httpStatus: Int {
         switch self {
         case .badRequest, .credspecInvalid: 400
-        case .forbidden: 403
+        case .forbidden, .credspecInlineDisabled: 403
         case .credspecNotFound, .notFound: 404
         case .payloadTooLarge: 413
         case .pluginUnknown: 422

@@ -15,6 +15,8 @@ public struct Lease: Sendable {
     public let containerID: String?
     public let mountPath: String
     public let createdAt: Date
+    /// The uid of the peer that created it; nil for a lease recorded before ccgd kept it (root's only).
+    public let creator: UInt32?
     /// The directory holding the files, under the runtime directory.
     public let directory: String
     /// The state of its identities, refreshed as the accounts change.

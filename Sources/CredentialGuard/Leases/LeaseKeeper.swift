@@ -36,16 +36,19 @@ public actor LeaseKeeper {
         var leasesDirectory: String { runtimeDirectory + "/leases" }
     }
 
-    /// An account's place in the cache.
+    /// An account's place in the cache: the account and who vouched for it.
     struct AccountKey: Hashable {
         let realm: String
         /// Lower-cased, with `$`.
         let name: String
+        /// The plug-in and input it is fetched through: another one means another fetch.
+        let authority: AccountAuthority
 
-        init(realm: String, account: String) {
+        init(realm: String, account: String, authority: AccountAuthority) {
             self.realm = realm.uppercased()
             let lower = account.lowercased()
             name = lower.hasSuffix("$") ? lower : lower + "$"
+            self.authority = authority
         }
     }
 
@@ -112,7 +115,7 @@ public actor LeaseKeeper {
         let id = LeaseID()
         let lease = Lease(
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
-            mountPath: request.mountPath, createdAt: now(), directory: settings.leasesDirectory + "/" + id.value,
+            mountPath: request.mountPath, createdAt: now(), creator: request.creator, directory: settings.leasesDirectory + "/" + id.value,
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
@@ -206,7 +209,7 @@ public actor LeaseKeeper {
         let missing = keys.filter { accounts[$0]?.credentials == nil && inFlight[$0] == nil }
         if !missing.isEmpty {
             // The CredSpec's own spelling: a source that is not the directory may not fold case.
-            let names = missing.map { key in spec.accounts.first { AccountKey(realm: spec.realm, account: $0) == key } ?? key.name }
+            let names = missing.map { key in spec.accounts.first { AccountKey(realm: spec.realm, account: $0, authority: key.authority) == key } ?? key.name }
             let source = self.source
             let fetch = Task { try await source.fetch(accounts: names, of: spec) }
             fetchCount += 1
@@ -269,7 +272,8 @@ public actor LeaseKeeper {
     }
 
     static func keys(of spec: CredentialSpec) -> [AccountKey] {
-        spec.accounts.map { AccountKey(realm: spec.realm, account: $0) }
+        let authority = AccountAuthority(spec)
+        return spec.accounts.map { AccountKey(realm: spec.realm, account: $0, authority: authority) }
     }
 
     // MARK: - Files
@@ -338,7 +342,7 @@ public actor LeaseKeeper {
                 if passwordDue || entry.credentials == nil {
                     fetchCount += 1
                     let name = entry.credentials?.account.samAccountName
-                        ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0) == key } ?? key.name
+                        ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0, authority: key.authority) == key } ?? key.name
                     guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
                         throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
                     }
@@ -459,7 +463,7 @@ public actor LeaseKeeper {
             let lease = Lease(
                 id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
                 containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
-                directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+                creator: record.creator, directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
             do {
                 let credentials = try await credentials(for: spec)
                 let files = try files(for: lease, credentials: credentials)
@@ -491,7 +495,8 @@ public actor LeaseKeeper {
         }
         return LeaseRecord(
             id: lease.id, credentialSpec: json, credentialSpecName: lease.credentialSpecName,
-            owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt)
+            owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt,
+            creator: lease.creator)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.

@@ -14,14 +14,18 @@ public struct LeaseRequest: Sendable {
     public var containerID: String?
     /// Where the runtime mounts the lease directory inside the container.
     public var mountPath: String
+    /// The uid of the peer asking (SO_PEERCRED): only it (and root) will see the lease.
+    public var creator: UInt32?
 
     public static let defaultMountPath = "/var/run/ccgd"
 
-    public init(source: Source, owner: LeaseOwner, containerID: String? = nil, mountPath: String = defaultMountPath) {
+    public init(source: Source, owner: LeaseOwner, containerID: String? = nil, mountPath: String = defaultMountPath,
+                creator: UInt32? = nil) {
         self.source = source
         self.owner = owner
         self.containerID = containerID
         self.mountPath = mountPath
+        self.creator = creator
     }
 }
 

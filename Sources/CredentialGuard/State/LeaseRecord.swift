@@ -15,6 +15,8 @@ public struct LeaseRecord: Sendable, Codable, Equatable {
     public let containerID: String?
     public let mountPath: String
     public let createdAt: Date
+    /// The uid of the peer that created the lease; absent in records written before ccgd kept it.
+    public var creator: UInt32? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     public static let redactedPluginInput = "<redacted: inline credentials are not stored>"

@@ -1,0 +1,93 @@
+import Configuration
+import CredSpec
+import CredentialGuard
+import Foundation
+@testable import SocketAPI
+import XCTest
+
+/// The authorization model's decisions, without a server: who may create which lease, and who
+/// sees it.
+final class LeaseAuthorizationTests: XCTestCase {
+    private let root = PeerCredentials(pid: 1, uid: 0, gid: 0)
+    private let alice = PeerCredentials(pid: 2, uid: 1000, gid: 1000)
+    private let bob = PeerCredentials(pid: 3, uid: 1001, gid: 1001)
+
+    private let spec = try! CredentialSpec(jsonData: Data("""
+        {"CmsPlugins": ["ActiveDirectory"],
+         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
+           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
+        """.utf8))
+
+    private func policy(inline: Bool = false, callers: [ServiceConfiguration.Caller] = [],
+                        credSpecs: [ServiceConfiguration.CredSpecAccess] = []) -> PeerPolicy {
+        PeerPolicy(allowedUIDs: [0, 1000, 1001], allowedGIDs: [], allowInlineCredSpecs: inline, callers: callers, credSpecs: credSpecs)
+    }
+
+    private func named(_ name: String, owner: (UInt32, UInt32)) -> LeaseRequest {
+        LeaseRequest(source: .named(name), owner: LeaseOwner(uid: owner.0, gid: owner.1))
+    }
+
+    func testNonRootPeerCreatesLeasesOwnedByItselfOnly() {
+        let check = LeaseAuthorization(policy: policy(), peer: alice)
+        XCTAssertNil(check.refusal(of: named("WebApp01", owner: (1000, 1000))))
+        let uid = check.refusal(of: named("WebApp01", owner: (0, 1000)))
+        XCTAssertEqual(uid?.code, .forbidden)
+        XCTAssertEqual(uid?.field, "owner.uid")
+        XCTAssertEqual(uid?.description, "uid 1000 may not create a lease owned by uid 0; leave owner out (you own it), or add 0 to owner-uids in [caller \"1000\"] of ccgd.conf.")
+        XCTAssertEqual(check.refusal(of: named("WebApp01", owner: (1000, 0)))?.field, "owner.gid")
+    }
+
+    func testRootCreatesLeasesForAnyOwner() {
+        XCTAssertNil(LeaseAuthorization(policy: policy(), peer: root).refusal(of: named("WebApp01", owner: (1000, 1001))))
+    }
+
+    func testCallerSectionGrantsOwnerRanges() {
+        let grant = ServiceConfiguration.Caller(uid: 1000, ownerUIDs: IDRanges([100_000...165_535]), ownerGIDs: IDRanges([100_000...165_535]))
+        let check = LeaseAuthorization(policy: policy(callers: [grant]), peer: alice)
+        XCTAssertNil(check.refusal(of: named("WebApp01", owner: (100_000, 165_535))))
+        XCTAssertEqual(check.refusal(of: named("WebApp01", owner: (165_536, 100_000)))?.field, "owner.uid")
+        XCTAssertEqual(check.refusal(of: named("WebApp01", owner: (100_000, 99_999)))?.field, "owner.gid")
+        // Another caller's grant is not Bob's.
+        XCTAssertEqual(LeaseAuthorization(policy: policy(callers: [grant]), peer: bob)
+            .refusal(of: named("WebApp01", owner: (100_000, 1001)))?.field, "owner.uid")
+    }
+
+    func testInlineCredSpecsAreOffByDefaultForEveryone() {
+        let inline = LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: 0, gid: 0))
+        let refusal = LeaseAuthorization(policy: policy(), peer: root).refusal(of: inline)
+        XCTAssertEqual(refusal?.code, .credspecInlineDisabled)
+        XCTAssertEqual(refusal?.code.httpStatus, 403)
+        XCTAssertEqual(refusal?.field, "credentialSpec")
+        XCTAssertTrue(refusal?.description.contains("allow-inline-credspecs = yes in [daemon]") ?? false)
+        XCTAssertNil(LeaseAuthorization(policy: policy(inline: true), peer: root).refusal(of: inline))
+    }
+
+    func testCredSpecAllowListNamesWhoMayUseIt() {
+        let access = ServiceConfiguration.CredSpecAccess(name: "WebApp01", allowedUIDs: IDRanges([1000...1000]), allowedGIDs: IDRanges([2000...2099]))
+        let listed = policy(credSpecs: [access])
+        XCTAssertNil(LeaseAuthorization(policy: listed, peer: alice).refusal(of: named("WebApp01.json", owner: (1000, 1000))))
+        let refusal = LeaseAuthorization(policy: listed, peer: bob).refusal(of: named("WebApp01.json", owner: (1001, 1001)))
+        XCTAssertEqual(refusal?.code, .forbidden)
+        XCTAssertEqual(refusal?.field, "credentialSpecName")
+        XCTAssertEqual(refusal?.description, "uid 1001, gid 1001 may not use CredSpec WebApp01; add it to allowed-uids or allowed-gids in [credspec \"WebApp01\"] of ccgd.conf.")
+        let inGroup = PeerCredentials(pid: 4, uid: 1002, gid: 2050)
+        XCTAssertNil(LeaseAuthorization(policy: listed, peer: inGroup).refusal(of: named("WebApp01", owner: (1002, 2050))))
+        XCTAssertNil(LeaseAuthorization(policy: listed, peer: root).refusal(of: named("WebApp01", owner: (0, 0))))
+        XCTAssertNil(LeaseAuthorization(policy: listed, peer: bob).refusal(of: named("WebApp02", owner: (1001, 1001))), "no section: open")
+        XCTAssertEqual(LeaseAuthorization(policy: listed, peer: bob).refusal(of: named("WebApp01.JSON", owner: (1001, 1001)))?.field,
+                       "credentialSpecName", "the directory reads any case of .json")
+    }
+
+    func testPeerSeesOnlyTheLeasesItCreatedAndRootSeesAll() {
+        let check = LeaseAuthorization(policy: policy(), peer: alice)
+        XCTAssertTrue(check.maySee(leaseCreatedBy: 1000))
+        XCTAssertFalse(check.maySee(leaseCreatedBy: 1001))
+        XCTAssertFalse(check.maySee(leaseCreatedBy: 0))
+        XCTAssertFalse(check.maySee(leaseCreatedBy: nil), "a lease of unknown creator is root's")
+        let asRoot = LeaseAuthorization(policy: policy(), peer: root)
+        XCTAssertTrue(asRoot.maySee(leaseCreatedBy: 1000))
+        XCTAssertTrue(asRoot.maySee(leaseCreatedBy: nil))
+    }
+}
