@@ -52,7 +52,7 @@ final class CCGCtlIntegrationTests: XCTestCase {
     func testBrokenConfigurationIsReportedWithLine() throws {
         let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", try file("bad.conf", "[plugins]\ntimeot = 3s\n")])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, timeout, allow-inline."), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, credentials-directory, timeout, allow-inline."), outcome.errors)
     }
 
     func testFetchNamesTheBadFieldOfACredSpec() throws {

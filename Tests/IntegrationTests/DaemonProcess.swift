@@ -34,6 +34,9 @@ final class DaemonProcess {
             log-level = debug
             \(extraConfiguration)
 
+            [plugins]
+            credentials-directory = \(domain.credentialsDirectory)
+
             \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=127.0.0.1" : "")
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }

@@ -33,7 +33,7 @@ final class PipelineIntegrationTests: XCTestCase {
         settings: DomainSettings? = nil
     ) async throws -> ManagedAccountFetcher.Result {
         let spec = try spec ?? self.spec(domain)
-        let registry = PluginRegistry.builtIn()
+        let registry = PluginRegistry.builtIn(credentialsDirectory: domain.credentialsDirectory)
         let credential: DomainCredential
         if let credentials {
             credential = try await registry.credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: credentials)
@@ -105,7 +105,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let first = try spec(domain, "WebApp01"), second = try spec(domain, "WebApp02")
         let accounts = first.accounts + second.accounts
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
-        let credential = try FilePlugin().read(pluginInput: domain.allowedCredentialsFile)
+        let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
         let result = try fetcher.fetch(accounts: accounts, realm: first.realm, dnsDomain: first.dnsDomain,
                                        netBiosName: first.domainJoinConfig.netBiosName, credential: credential)
         XCTAssertEqual(result.accounts.map(\.samAccountName), ["WebApp01$", "WebApp02$"])
@@ -171,7 +171,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let base = try spec(domain)
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
-        let credential = try FilePlugin().read(pluginInput: domain.allowedCredentialsFile)
+        let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
         XCTAssertThrowsError(try fetcher.fetch(accounts: ["Missing01"], realm: base.realm, dnsDomain: base.dnsDomain,
                                                netBiosName: "CONTOSO", credential: credential)) { error in
             let error = error as? AccountFetchError
