@@ -295,7 +295,8 @@ final class DoctorIntegrationTests: XCTestCase {
     func testWrongPasswordInTheCredentialsFileFailsPortableUserLogin() throws {
         let domain = try TestDomain.require()
         let wrong = try file("wrong.cred", "CONTOSO\\StandardUser01:wrong-password")
-        let outcome = try doctor(domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)])
+        let outcome = try doctor(domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)],
+                                 configuration: try configuration(domain, credentialsDirectory: directory))
         assertFailed(outcome, at: "portable-user login", saying: [
             "StandardUser01@CONTOSO.TEST: Preauthentication failed",
             "The KDC rejected the password of StandardUser01@CONTOSO.TEST that plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) returned.",
