@@ -2,14 +2,15 @@
 import PackageDescription
 
 // The dependency arrows point one way: executables → CredentialGuard → Directory/Kerberos/
-// ManagedPassword → C shims. CredSpec depends on nothing of ours, CCGPlugin only on its C ABI header.
+// ManagedPassword → C shims. CredSpec and SecretMemory depend on nothing of ours, CCGPlugin only on
+// its C ABI header and SecretMemory (secret bytes: the one place that wipes memory).
 let package = Package(
     name: "ccgd",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
-        .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI"]),
+        .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI", "SecretMemory"]),
         // A shared-object plug-in, built for the tests to load.
         .library(name: "SampleSwiftPlugin", type: .dynamic, targets: ["SampleSwiftPlugin"]),
     ],
@@ -30,17 +31,18 @@ let package = Package(
         .target(name: "CredSpec"),
         .target(name: "DurableFiles"),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
-        .target(name: "CCGPlugin", dependencies: ["CCGPluginABI"]),
+        .target(name: "SecretMemory"),
+        .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
-        .target(name: "FilePlugin", dependencies: ["CCGPlugin"], path: "Plugins/FilePlugin"),
+        .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
         // Sample shared-object plug-ins (the C one is built by PluginHostTests).
         .target(name: "SampleSwiftPlugin", dependencies: ["CCGPlugin"], path: "Plugins/Samples/SwiftSample"),
 
         // Owning Swift types over the C libraries.
-        .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL"]),
-        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "DurableFiles"]),
+        .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL", "SecretMemory"]),
+        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "Kerberos", "ManagedPassword"]),
 
@@ -52,7 +54,7 @@ let package = Package(
             name: "CredentialGuard",
             dependencies: [
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory",
-                "DurableFiles", "Configuration",
+                "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -122,7 +124,8 @@ let package = Package(
             "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin"], resources: [.copy("Scripts")]),
+        .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
+                    resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
             "SocketAPI", .product(name: "NIOHTTP1", package: "swift-nio"),

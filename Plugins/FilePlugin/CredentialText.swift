@@ -1,74 +1,72 @@
 import CCGPlugin
-import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
+import SecretMemory
 
-/// Parses the three formats a credentials file may hold.
+/// Parses the three formats a credentials file may hold, in place: the password goes from the
+/// file's wiped buffer straight into `Password`, and a problem is described by the file's shape
+/// (which line, which part is missing), never by its text.
 enum CredentialText {
-    static func parse(_ bytes: [UInt8], source: String) throws(PluginError) -> DomainCredential {
-        var text = bytes
-        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
-        guard let first = text.first(where: { !isSpace($0) }) else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) is empty; write the credentials as JSON, DOMAIN\\user:password or user@domain:password.")
+    private static let lineFormat = "write DOMAIN\\user:password or user@domain:password"
+    private static let jsonFormat = "write {\"domainName\": …, \"username\": …, \"password\": …}"
+
+    static func parse(_ contents: SecretBuffer, source: String) throws(PluginError) -> DomainCredential {
+        try contents.withBytes { (bytes) throws(PluginError) in
+            var text = bytes[...]
+            if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
+            guard let first = text.first(where: { !isSpace($0) }) else {
+                throw PluginError(.malformedSecret, "file plug-in: \(source) is empty; write the credentials as JSON, DOMAIN\\user:password or user@domain:password.")
+            }
+            return first == UInt8(ascii: "{") ? try parseJSON(bytes, source: source) : try parseLine(text, source: source)
         }
-        return first == UInt8(ascii: "{") ? try parseJSON(text, source: source) : try parseLine(text, source: source)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
-    private static func parseJSON(_ bytes: [UInt8], source: String) throws(PluginError) -> DomainCredential {
-        let object: [String: Member]
-        do {
-            object = try JSONDecoder().decode([String: Member].self, from: Data(bytes))
+    private static func parseJSON(_ bytes: UnsafeRawBufferPointer, source: String) throws(PluginError) -> DomainCredential {
+        let members: [(key: String, value: SecretJSONNode)]
+        do throws(SecretJSONReader.Problem) {
+            var reader = SecretJSONReader(bytes)
+            guard case let .object(object) = try reader.document() else { throw SecretJSONReader.Problem(text: "it is another JSON value") }
+            members = object
         } catch {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) starts with { but is not a JSON object; write {\"domainName\": …, \"username\": …, \"password\": …}.")
+            throw PluginError(.malformedSecret, "file plug-in: \(source) starts with { but is not a JSON object (\(error.text)); \(jsonFormat).")
         }
-        func field(_ name: String) throws(PluginError) -> String {
-            let key = object.keys.first { $0.lowercased() == name.lowercased() }
-            guard let key, let value = object[key]?.string, !value.isEmpty else {
+        func field(_ name: String) throws(PluginError) -> SecretBuffer {
+            guard case let .string(value)? = SecretJSONNode.member(name, of: members), value.count > 0 else {
                 throw PluginError(.malformedSecret, "file plug-in: \(source) has no non-empty string \"\(name)\"; add it to the JSON object.")
             }
             return value
         }
-        return DomainCredential(domainName: try field("domainName"), username: try field("username"),
-                                password: Password(try field("password")))
+        let domainName = try field("domainName").withBytes { String(decoding: $0, as: UTF8.self) }
+        let username = try field("username").withBytes { String(decoding: $0, as: UTF8.self) }
+        return DomainCredential(domainName: domainName, username: username, password: Password(SecretBytes(copying: try field("password"))))
     }
 
-    /// `DOMAIN\user:password` or `user@domain:password`; one trailing newline is not part of the password.
-    private static func parseLine(_ bytes: [UInt8], source: String) throws(PluginError) -> DomainCredential {
-        var line = bytes[...]
+    /// `DOMAIN\user:password` or `user@domain:password` on line 1; one trailing newline is not part of the password.
+    private static func parseLine(_ bytes: Slice<UnsafeRawBufferPointer>, source: String) throws(PluginError) -> DomainCredential {
+        var line = bytes
         if line.last == 0x0A { line = line.dropLast() }
         if line.last == 0x0D { line = line.dropLast() }
-        let format = "write DOMAIN\\user:password or user@domain:password"
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) has no \":\" between user and password; \(format).")
+            throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has no \":\" between user and password; \(lineFormat).")
         }
-        let identity = String(decoding: line[..<colon], as: UTF8.self)
+        let identity = line[..<colon]
         let password = line[line.index(after: colon)...]
         guard !password.isEmpty else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) has an empty password; \(format).")
+            throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has an empty password after the \":\"; \(lineFormat).")
         }
-        let domain: Substring, user: Substring
-        if let backslash = identity.firstIndex(of: "\\") {
+        let domain: Slice<UnsafeRawBufferPointer>, user: Slice<UnsafeRawBufferPointer>
+        if let backslash = identity.firstIndex(of: UInt8(ascii: "\\")) {
             (domain, user) = (identity[..<backslash], identity[identity.index(after: backslash)...])
-        } else if let at = identity.lastIndex(of: "@") {
+        } else if let at = identity.lastIndex(of: UInt8(ascii: "@")) {
             (user, domain) = (identity[..<at], identity[identity.index(after: at)...])
         } else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) names no domain for user \"\(identity)\"; \(format).")
+            throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has no \\ or @ before the \":\", so it names no domain; \(lineFormat).")
         }
-        guard !domain.isEmpty, !user.isEmpty, !user.contains("\\"), !user.contains("@") else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source) has an empty or malformed user or domain in \"\(identity)\"; \(format).")
+        guard !domain.isEmpty, !user.isEmpty, !user.contains(UInt8(ascii: "\\")), !user.contains(UInt8(ascii: "@")) else {
+            throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has an empty domain or user, or a user with a second \\ or @, before the \":\"; \(lineFormat).")
         }
-        return DomainCredential(domainName: String(domain), username: String(user), password: Password(utf8: password))
-    }
-}
-
-/// A member of the JSON object: a string, or anything else (which no field accepts).
-private struct Member: Decodable {
-    let string: String?
-
-    init(from decoder: Decoder) throws {
-        string = try? decoder.singleValueContainer().decode(String.self)
+        let secret = SecretBytes(copying: UnsafeRawBufferPointer(rebasing: password))
+        return DomainCredential(domainName: String(decoding: domain, as: UTF8.self), username: String(decoding: user, as: UTF8.self),
+                                password: Password(secret))
     }
 }

@@ -1,5 +1,6 @@
 import CCGPluginABI
 import Dispatch
+import SecretMemory
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -115,6 +116,6 @@ private func copyPassword(_ password: Password) -> UnsafeMutablePointer<CChar>? 
 /// `free_string` of the table: every string is wiped, as it cannot tell the password apart.
 private func exportedFreeString(_ context: UnsafeMutableRawPointer?, _ string: UnsafeMutablePointer<CChar>?) {
     guard let string else { return }
-    explicit_bzero(string, strlen(string))
+    wipeSecret(cString: string)
     free(string)
 }

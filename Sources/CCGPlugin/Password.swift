@@ -1,59 +1,43 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+@_exported import SecretMemory
 
-/// A password handed over by a plug-in: never printed, dumped or interpolated, and its bytes
-/// are wiped when the last copy is released.
+/// A password handed over by a plug-in: its UTF-8 bytes in `SecretBytes`, so never printed, dumped
+/// or interpolated, and wiped when the last copy is released.
 public struct Password: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    private let storage: Storage
+    /// The UTF-8 bytes.
+    public let secret: SecretBytes
+
+    /// Takes bytes already in wiped storage, with no further copy (the way to make one from a secret
+    /// store's answer: read it into a `SecretBuffer` or `SecretBytes(count:initializingWith:)`).
+    public init(_ secret: SecretBytes) {
+        self.secret = secret
+    }
 
     /// Takes the UTF-8 of `text` (the `String` itself cannot be wiped: drop it soon).
     public init(_ text: String) {
-        storage = Storage(Array(text.utf8))
+        var text = text
+        secret = text.withUTF8 { SecretBytes(copying: UnsafeRawBufferPointer($0)) }
     }
 
     /// Copies `utf8` into wiped storage.
     public init(utf8 bytes: some Collection<UInt8>) {
-        storage = Storage(Array(bytes))
+        secret = SecretBytes(count: bytes.count) { destination in
+            _ = UnsafeMutableRawBufferPointer(destination).initializeMemory(as: UInt8.self, from: bytes)
+        }
     }
 
     /// The number of UTF-8 bytes.
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.count == 0 }
+    public var count: Int { secret.count }
+    public var isEmpty: Bool { secret.isEmpty }
 
     /// Lends the UTF-8 bytes for the duration of `body`; do not keep them.
     public func withUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<storage.count]))
+        try secret.withUnsafeBytes(body)
     }
 
     public var description: String { "<password: \(count) bytes, redacted>" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
-    /// Constant-time comparison, so tests and callers never leak a prefix through timing.
-    public static func == (lhs: Password, rhs: Password) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<lhs.count { difference |= lhs.storage.buffer[index] ^ rhs.storage.buffer[index] }
-        return difference == 0
-    }
-
-    private final class Storage: @unchecked Sendable {   // immutable after init
-        let buffer: UnsafeMutableRawBufferPointer
-        let count: Int
-
-        init(_ bytes: [UInt8]) {
-            var bytes = bytes
-            count = bytes.count
-            buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-            buffer.copyBytes(from: bytes)
-            bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
-        }
-
-        deinit {
-            explicit_bzero(buffer.baseAddress!, buffer.count)
-            buffer.deallocate()
-        }
-    }
+    /// Constant-time comparison (`SecretBytes`'), so tests and callers never leak a prefix through timing.
+    public static func == (lhs: Password, rhs: Password) -> Bool { lhs.secret == rhs.secret }
 }

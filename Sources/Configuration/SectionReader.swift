@@ -68,9 +68,10 @@ struct SectionReader {
     }
 
     mutating func read(_ section: ConfigurationText.Section, into plugins: inout ServiceConfiguration.Plugins) {
-        entries(section, known: ["directory", "timeout", "allow-inline"]) { reader, entry in
+        entries(section, known: ["directory", "credentials-directory", "timeout", "allow-inline"]) { reader, entry in
             switch entry.key {
             case "directory": plugins.directory = reader.absolutePath(entry) ?? plugins.directory
+            case "credentials-directory": plugins.credentialsDirectory = reader.absolutePath(entry) ?? plugins.credentialsDirectory
             case "timeout": plugins.timeout = reader.duration(entry) ?? plugins.timeout
             default: plugins.allowInline = reader.boolean(entry) ?? plugins.allowInline
             }

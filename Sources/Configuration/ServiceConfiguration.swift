@@ -59,6 +59,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// `[plugins]`: defaults for every plug-in.
     public struct Plugins: Sendable, Equatable {
         public var directory = "/usr/lib/ccgd/plugins"
+        /// The file plug-in reads only here (and systemd credentials): root's, not writable by group or others.
+        public var credentialsDirectory = "/etc/ccgd/credentials"
         public var timeout: Duration = .seconds(10)
         /// The inline plug-in puts a password in the CredSpec: tests and demos only.
         public var allowInline = false

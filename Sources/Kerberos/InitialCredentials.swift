@@ -1,6 +1,7 @@
 import CKrb5
 import FoundationEssentials
 import ManagedPassword
+import SecretMemory
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,17 +18,15 @@ extension KerberosContext {
             throw KerberosError(kind: .badInput, operation: operation, code: 0,
                                 libraryMessage: "the password is empty or contains a NUL character")
         }
-        // libkrb5 wants a C string: build one in memory we wipe ourselves.
-        let cString = UnsafeMutableRawBufferPointer.allocate(byteCount: password.count + 1, alignment: 1)
-        defer {
-            explicit_bzero(cString.baseAddress!, cString.count)
-            cString.deallocate()
+        // libkrb5 wants a C string: the password and a NUL, in wiped storage (the buffer starts zeroed).
+        let cString = SecretBytes(count: password.count + 1) { destination in
+            password.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: destination[0..<password.count]).copyMemory(from: $0) }
         }
-        password.withUnsafeBytes { cString.copyMemory(from: $0) }
-        cString[password.count] = 0
-        return try withInitialCredentialsOptions(cache: cache, operation: operation) { options, credentials in
-            krb5_get_init_creds_password(raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                         nil, nil, 0, nil, options)
+        return try cString.withUnsafeBytes { cString throws(KerberosError) in
+            try withInitialCredentialsOptions(cache: cache, operation: operation) { options, credentials in
+                krb5_get_init_creds_password(raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                             nil, nil, 0, nil, options)
+            }
         }
     }
 

@@ -96,7 +96,7 @@ extension CredSpecCommand {
             try connection.useKerberosConfiguration(realm: realm, dnsDomain: dnsDomain, settings: settings, scratch: scratch)
             let credential: DomainCredential
             if let credentialsFile {
-                credential = try FilePlugin().read(pluginInput: credentialsFile)
+                credential = try FilePlugin.read(credentialsFile: credentialsFile)
             } else {
                 do {
                     credential = try await PluginRegistry(configuration: service)

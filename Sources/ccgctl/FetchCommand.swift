@@ -83,7 +83,7 @@ struct FetchCommand: AsyncParsableCommand {
 
         let credential: DomainCredential
         if let credentialsPath {
-            credential = try FilePlugin().read(pluginInput: credentialsPath)
+            credential = try FilePlugin.read(credentialsFile: credentialsPath)
         } else {
             credential = try await PluginRegistry(configuration: service).credentials(for: spec)
         }

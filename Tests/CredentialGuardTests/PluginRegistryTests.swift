@@ -1,4 +1,5 @@
 import CCGPlugin
+import Configuration
 import CredSpec
 import CredentialGuard
 import Foundation
@@ -58,7 +59,21 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch let error as PluginHostError {
             XCTAssertEqual(error.code, .pluginFailed)
-            XCTAssertTrue("\(error)".hasSuffix("failed: file plug-in: cannot open /nonexistent/portable.json: No such file or directory; check the path in PluginInput and that ccgd may read it."), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("failed: file plug-in: PluginInput \"/nonexistent/portable.json\" is not in the credentials directory /etc/ccgd/credentials; move the file there and name it by its name, or set [plugins] credentials-directory."), "\(error)")
+        }
+    }
+
+    func testFilePluginReadsTheConfiguredCredentialsDirectory() async throws {
+        let directory = NSTemporaryDirectory() + "/ccgd-registry-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
+        var configuration = ServiceConfiguration()
+        configuration.plugins.credentialsDirectory = directory
+        let registry = try PluginRegistry(configuration: configuration)
+        for input in ["portable.cred", directory + "/portable.cred"] {
+            let credential = try await registry.credentials(for: try spec(guid: "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", input: input))
+            XCTAssertEqual(credential.description, "CONTOSO\\portable")
         }
     }
 

@@ -116,6 +116,24 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
         XCTAssertEqual(credential.password, Password("p\"a\\s/sé😀 A\t"))
     }
 
+    func testEscapesYieldThePasswordsExactBytes() async throws {
+        let path = try answering(#"{"domainName": "contoso.test", "username": "u", "password": "a\nb\"c\u00e9d\ud83d\ude00e\u0000f"}"#)
+        let credential = try await plugin(path).passwordCredentials(pluginInput: "x")
+        XCTAssertEqual(credential.password.withUTF8 { Array($0) }, Array("a\nb\"céd😀e".utf8) + [0] + Array("f".utf8))
+    }
+
+    func testMalformedPasswordStringIsRefusedWithoutQuotingIt() async throws {
+        for answer in [#"{"domainName": "d", "username": "u", "password": "Marker\x"}"#,
+                       #"{"domainName": "d", "username": "u", "password": "Marker\u00"}"#,
+                       "{\"domainName\": \"d\", \"username\": \"u\", \"password\": \"Marker\u{01}\"}",
+                       #"{"domainName": "d", "username": "u", "password": "Marker"#] {
+            let path = try answering(answer)
+            let message = await message(of: try plugin(path))
+            XCTAssertTrue(message.hasPrefix("the answer of executable plug-in \(path) is not a JSON object ("), message)
+            XCTAssertFalse(message.contains("Marker"), message)
+        }
+    }
+
     func testUnpairedSurrogateBecomesReplacementCharacter() async throws {
         let path = try answering(#"{"domainName": "contoso.test", "username": "u", "password": "a\ud800b\udc00"}"#)
         let credential = try await plugin(path).passwordCredentials(pluginInput: "x")

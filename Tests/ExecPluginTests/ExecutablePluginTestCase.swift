@@ -1,6 +1,7 @@
 import CCGPlugin
 import CredentialGuard
 import Foundation
+import Logging
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,8 @@ class ExecutablePluginTestCase: XCTestCase {
     static let password = "S3cr3t-Pa55"
 
     var directory = ""
+    /// What the plug-ins made by `plugin(…)` log.
+    let log = CapturedLog()
 
     override func setUpWithError() throws {
         var base = FileManager.default.temporaryDirectory.path
@@ -52,7 +55,8 @@ class ExecutablePluginTestCase: XCTestCase {
     ) throws -> ExecutablePlugin {
         try ExecutablePlugin(
             path: path, arguments: arguments ?? [directory], timeout: timeout, maximumOutput: maximumOutput,
-            environment: environment, requireRootOwnership: getuid() == 0
+            environment: environment, requireRootOwnership: getuid() == 0,
+            logger: Logger(label: "test.plugins") { _ in self.log }
         )
     }
 
@@ -98,5 +102,23 @@ class ExecutablePluginTestCase: XCTestCase {
     func waitForFile(_ name: String, seconds: Double = 5) {
         let until = Date().addingTimeInterval(seconds)
         while !FileManager.default.fileExists(atPath: directory + "/" + name), Date() < until { usleep(10_000) }
+    }
+}
+
+/// Collects log lines as "level message metadata".
+final class CapturedLog: LogHandler, @unchecked Sendable {   // `stored` is guarded by `lock`
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { stored.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })") }
     }
 }

@@ -52,7 +52,7 @@ final class CCGCtlIntegrationTests: XCTestCase {
     func testBrokenConfigurationIsReportedWithLine() throws {
         let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", try file("bad.conf", "[plugins]\ntimeot = 3s\n")])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, timeout, allow-inline."), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, credentials-directory, timeout, allow-inline."), outcome.errors)
     }
 
     func testFetchNamesTheBadFieldOfACredSpec() throws {
@@ -79,8 +79,9 @@ final class CCGCtlIntegrationTests: XCTestCase {
     func testFetchPrintsWhatItDidAndNoSecret() throws {
         let domain = try TestDomain.require()
         let keytab = directory + "/krb5.keytab", ccache = directory + "/krb5cc"
+        let config = try file("ccgd.conf", "[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n")
         let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
-                                                 "\(domain.controller.hostName)=127.0.0.1", "--keytab", keytab, "--ccache", ccache])
+                                                 "\(domain.controller.hostName)=127.0.0.1", "--keytab", keytab, "--ccache", ccache, "--config", config])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         for expected in ["domain        CONTOSO.TEST (contoso.test)", "sealed GSSAPI bind as StandardUser01@CONTOSO.TEST",
                          "account       WebApp01$  kvno", "aes256-cts-hmac-sha1-96", "host/webapp01.contoso.test@CONTOSO.TEST",

@@ -253,7 +253,7 @@ final class DaemonIntegrationTests: XCTestCase {
         let answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpec": \#(spec)}"#)
         XCTAssertEqual(answer.status, 502)
         XCTAssertEqual(apiError(answer.object).code, "plugin.failed")
-        XCTAssertTrue(apiError(answer.object).message.contains("cannot open /nonexistent/user.json: No such file or directory"), answer.text)
+        XCTAssertTrue(apiError(answer.object).message.contains("PluginInput \"/nonexistent/user.json\" is not in the credentials directory"), answer.text)
         let leases = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
         XCTAssertEqual(leases?.count, 0, "a failed lease leaves nothing behind")
     }

@@ -18,7 +18,8 @@ final class DaemonProcess {
     /// A command ccgd runs under (e.g. setpriv, to run with the unit's capabilities only).
     var wrapper: [String] = []
 
-    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1") throws {
+    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
+         pluginsConfiguration: String = "") throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -33,6 +34,10 @@ final class DaemonProcess {
             credspec-directory = \(credSpecs)
             log-level = debug
             \(extraConfiguration)
+
+            [plugins]
+            credentials-directory = \(domain.credentialsDirectory)
+            \(pluginsConfiguration)
 
             \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
             """.write(toFile: configuration, atomically: true, encoding: .utf8)

@@ -37,6 +37,19 @@ final class DoctorIntegrationTests: XCTestCase {
         return try file(name, text, mode: 0o644)
     }
 
+    /// The test domain's ccgd.conf with the file plug-in reading `credentialsDirectory` (by default
+    /// the test domain's: older ones predate credentials-directory), as a file.
+    private func configuration(_ domain: TestDomain, credentialsDirectory: String? = nil) throws -> String {
+        var text = try String(contentsOfFile: domain["CCGD_CONF"], encoding: .utf8)
+        let setting = "credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)"
+        if let line = text.range(of: #"(?m)^credentials-directory *=.*$"#, options: .regularExpression) {
+            text.replaceSubrange(line, with: setting)
+        } else {
+            text += "\n[plugins]\n\(setting)\n"
+        }
+        return try file("ccgd-\(UUID().uuidString.prefix(8)).conf", text, mode: 0o644)
+    }
+
     /// The CredSpec with its PluginInput (the file plug-in's credentials file) replaced.
     private func spec(_ domain: TestDomain, _ name: String, pluginInput: String) throws -> String {
         try spec(domain, name, replacing: [(domain.allowedCredentialsFile, pluginInput)])
@@ -46,7 +59,7 @@ final class DoctorIntegrationTests: XCTestCase {
         _ domain: TestDomain, _ arguments: [String], configuration: String? = nil, prefix: [String] = [], environment: [String: String] = [:]
     ) throws -> Command.Outcome {
         let ccgctl = Command.binaries + "/ccgctl"
-        let command = ["doctor"] + arguments + ["--config", configuration ?? domain["CCGD_CONF"]]
+        let command = ["doctor"] + arguments + ["--config", try configuration ?? self.configuration(domain)]
         let outcome = prefix.isEmpty
             ? try Command.run("ccgctl", command, environment: environment)
             : try Command.run(prefix[0], Array(prefix.dropFirst()) + [ccgctl] + command, environment: environment)
@@ -132,7 +145,7 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDoctorRunsInProcessAndReportsEachStepAsItEnds() async throws {
         let domain = try TestDomain.require()
-        var options = Doctor.Options(credSpec: "\(domain.credSpecDirectory)/WebApp01.json", configurationPath: domain["CCGD_CONF"],
+        var options = Doctor.Options(credSpec: "\(domain.credSpecDirectory)/WebApp01.json", configurationPath: try configuration(domain),
                                      scratchDirectory: directory)
         options.timeout = 3
         let heard = Mutex<[DoctorStep]>([])
@@ -184,19 +197,20 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testMissingCredentialsFileFailsPlugIn() throws {
         let domain = try TestDomain.require()
-        let missing = directory + "/nowhere.json"
+        let missing = domain.credentialsDirectory + "/nowhere.json"
         let outcome = try doctor(domain, ["--credspec", try spec(domain, "missing.json", pluginInput: missing)])
         assertFailed(outcome, at: "plug-in", saying: [
-            "Plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) failed: file plug-in: cannot open \(missing): No such file or directory.",
-            "Fix: Check the path in PluginInput",
+            "Plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) failed: file plug-in: PluginInput \"\(missing)\": cannot open \(missing): No such file or directory.",
+            "Fix: Check the name in PluginInput",
         ])
     }
 
     func testCredentialsFileReadableByOthersFailsPlugIn() throws {
         let domain = try TestDomain.require()
         let open = try file("open.json", try String(contentsOfFile: domain.allowedCredentialsFile, encoding: .utf8), mode: 0o644)
-        let outcome = try doctor(domain, ["--credspec", try spec(domain, "open-spec.json", pluginInput: open)])
-        assertFailed(outcome, at: "plug-in", saying: ["\(open) is accessible by group or others (mode 644)", "Fix: Run chmod 600 \(open)."])
+        let outcome = try doctor(domain, ["--credspec", try spec(domain, "open-spec.json", pluginInput: open)],
+                                 configuration: try configuration(domain, credentialsDirectory: directory))
+        assertFailed(outcome, at: "plug-in", saying: ["\(open) has mode 644, not 600 or 400", "Fix: Run chmod 600 \(open)."])
     }
 
     func testPluginThatDoesNotAnswerFailsPlugInNamingItsTimeout() throws {
@@ -205,6 +219,9 @@ final class DoctorIntegrationTests: XCTestCase {
         let guid = "859E1386-BDB4-49E8-85C7-3070B13920E1"
         let program = try file("slow-plugin", "#!/bin/sh\nsleep 10\n", mode: 0o755)
         let configuration = try file("slow.conf", """
+            [plugins]
+            credentials-directory = \(domain.credentialsDirectory)
+
             [plugin "{\(guid)}"]
             executable = \(program)
             name = slow
@@ -227,7 +244,7 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDNSDiscoveryListsTheControllersItFound() throws {
         let domain = try TestDomain.require()
-        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n", mode: 0o644)
+        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
         let outcome = try doctor(domain, ["--credspec", "\(domain.credSpecDirectory)/WebApp01.json"], configuration: configuration)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("from DNS SRV _ldap._tcp.dc._msdcs.contoso.test via \(domain["DNS"])"), outcome.output)
@@ -236,7 +253,7 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDomainWithoutSRVRecordsFailsDiscovery() throws {
         let domain = try TestDomain.require()
-        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n", mode: 0o644)
+        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
         let path = try spec(domain, "nowhere.json", replacing: [
             ("\"DnsName\": \"contoso.test\"", "\"DnsName\": \"nowhere.contoso.test\""),
             ("\"Scope\": \"contoso.test\"", "\"Scope\": \"nowhere.contoso.test\""),
@@ -278,7 +295,8 @@ final class DoctorIntegrationTests: XCTestCase {
     func testWrongPasswordInTheCredentialsFileFailsPortableUserLogin() throws {
         let domain = try TestDomain.require()
         let wrong = try file("wrong.cred", "CONTOSO\\StandardUser01:wrong-password")
-        let outcome = try doctor(domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)])
+        let outcome = try doctor(domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)],
+                                 configuration: try configuration(domain, credentialsDirectory: directory))
         assertFailed(outcome, at: "portable-user login", saying: [
             "StandardUser01@CONTOSO.TEST: Preauthentication failed",
             "The KDC rejected the password of StandardUser01@CONTOSO.TEST that plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) returned.",

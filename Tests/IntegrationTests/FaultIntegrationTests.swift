@@ -162,14 +162,14 @@ final class FaultIntegrationTests: XCTestCase {
             ("flood", "7E0A3C1D-0000-4000-8000-000000000003", "head -c 50000000 /dev/zero | tr '\\\\0' x", "plugin.failed"),
             ("garbage", "7E0A3C1D-0000-4000-8000-000000000004", "printf '{\"domainName\": 7, \"username\": [}'", "plugin.failed"),
         ]
-        var sections = "[plugins]\ndirectory = \(plugins)\ntimeout = 1s\n"
+        var sections = ""
         for plugin in behaviours {
             let path = plugins + "/" + plugin.name
             try "#!/bin/sh\ncat >/dev/null\n\(plugin.script)\n".write(toFile: path, atomically: true, encoding: .utf8)
             chmod(path, 0o755)
             sections += "\n[plugin \"{\(plugin.guid)}\"]\nexecutable = \(path)\n"
         }
-        let daemon = try DaemonProcess(domain: domain, extraConfiguration: sections)
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: sections, pluginsConfiguration: "directory = \(plugins)\ntimeout = 1s")
         self.daemon = daemon
         // One named CredSpec per plug-in: WebApp01's, with the plug-in's GUID.
         let template = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)

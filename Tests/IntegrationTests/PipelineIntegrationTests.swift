@@ -30,10 +30,10 @@ final class PipelineIntegrationTests: XCTestCase {
     /// file plug-in, reading `credentials` or the CredSpec's PluginInput), then the directory.
     private func fetch(
         _ domain: TestDomain, spec: CredentialSpec? = nil, credentials: String? = nil,
-        settings: DomainSettings? = nil
+        settings: DomainSettings? = nil, credentialsDirectory: String? = nil
     ) async throws -> ManagedAccountFetcher.Result {
         let spec = try spec ?? self.spec(domain)
-        let registry = PluginRegistry.builtIn()
+        let registry = PluginRegistry.builtIn(credentialsDirectory: credentialsDirectory ?? domain.credentialsDirectory)
         let credential: DomainCredential
         if let credentials {
             credential = try await registry.credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: credentials)
@@ -105,7 +105,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let first = try spec(domain, "WebApp01"), second = try spec(domain, "WebApp02")
         let accounts = first.accounts + second.accounts
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
-        let credential = try FilePlugin().read(pluginInput: domain.allowedCredentialsFile)
+        let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
         let result = try fetcher.fetch(accounts: accounts, realm: first.realm, dnsDomain: first.dnsDomain,
                                        netBiosName: first.domainJoinConfig.netBiosName, credential: credential)
         XCTAssertEqual(result.accounts.map(\.samAccountName), ["WebApp01$", "WebApp02$"])
@@ -159,7 +159,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let path = directory + "/wrong.cred"
         try AtomicFile.write(Array("CONTOSO\\StandardUser01:wrong-password".utf8), to: path, ownership: .privateToCaller)
         do {
-            let error = await fetchError { _ = try await self.fetch(domain, credentials: path) } as? AccountFetchError
+            let error = await fetchError { _ = try await self.fetch(domain, credentials: path, credentialsDirectory: self.directory) } as? AccountFetchError
             XCTAssertEqual(error?.code, .authFailed)
             XCTAssertTrue(error?.description.hasPrefix("portable user StandardUser01@CONTOSO.TEST could not log in: cannot obtain a ticket") ?? false, "\(String(describing: error))")
             XCTAssertTrue(error?.description.contains("check the credentials") ?? false)
@@ -171,7 +171,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let base = try spec(domain)
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
-        let credential = try FilePlugin().read(pluginInput: domain.allowedCredentialsFile)
+        let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
         XCTAssertThrowsError(try fetcher.fetch(accounts: ["Missing01"], realm: base.realm, dnsDomain: base.dnsDomain,
                                                netBiosName: "CONTOSO", credential: credential)) { error in
             let error = error as? AccountFetchError

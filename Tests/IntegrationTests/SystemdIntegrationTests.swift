@@ -162,7 +162,7 @@ final class SystemdIntegrationTests: XCTestCase {
         defer { daemon.remove() }
         try daemon.start()
         let good = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
-        try (good + "\n[plugins]\ntimeout = forever\n").write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        try good.replacingOccurrences(of: "[plugins]\n", with: "[plugins]\ntimeout = forever\n").write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
         kill(try XCTUnwrap(daemon.pid), SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         XCTAssertTrue(daemon.logText.contains("reload refused: \(daemon.configuration):"), daemon.logText)

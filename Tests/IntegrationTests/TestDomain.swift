@@ -53,6 +53,12 @@ struct TestDomain: Sendable {
     /// The portable users' credentials files (the file plug-in's JSON format).
     var allowedCredentialsFile: String { self["ALLOWED_CREDENTIALS"] }
     var outsiderCredentialsFile: String { self["OUTSIDER_CREDENTIALS"] }
+    /// The file plug-in's credentials directory (root's, 0700) that holds them: `credentials/` for a
+    /// domain provisioned by today's scripts/testdomain, the test domain's own directory for older ones.
+    var credentialsDirectory: String {
+        let named = self["CREDENTIALS_DIRECTORY"]
+        return named.isEmpty ? (allowedCredentialsFile as NSString).deletingLastPathComponent : named
+    }
 
     func credentials(_ file: String) throws -> (user: String, password: SecretBytes) {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: String]

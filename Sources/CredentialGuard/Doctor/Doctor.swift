@@ -137,7 +137,7 @@ extension Doctor {
     static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
         if let file = options.credentialsFile {
             let credential: DomainCredential
-            do { credential = try FilePlugin().read(pluginInput: file) } catch {
+            do { credential = try FilePlugin.read(credentialsFile: file) } catch {
                 let (finding, fix) = DoctorDiagnosis.splitAdvice(error.message)
                 throw DoctorFinding("credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
                                     fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")

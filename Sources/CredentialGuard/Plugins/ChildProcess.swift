@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SecretMemory
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -11,8 +12,9 @@ struct ChildProcess {
     struct Limits {
         var timeout: Duration
         var maximumOutput: Int
+        static let defaultErrorTail = 2048
         /// How much of stderr is kept: its end, where the reason usually is.
-        var errorTail = 2048
+        var errorTail = defaultErrorTail
         /// Between SIGTERM and SIGKILL when the time is up or the caller cancels.
         var terminationGrace: Duration = .seconds(1)
     }
@@ -25,7 +27,7 @@ struct ChildProcess {
     struct Outcome {
         var termination: Termination
         /// All of stdout, zeroed when released.
-        var output: WipedBuffer
+        var output: SecretBuffer
         /// The last `Limits.errorTail` bytes of stderr.
         var errorTail: [UInt8]
         var errorTruncated: Bool
@@ -62,7 +64,7 @@ struct ChildProcess {
         var inputEnd: Int32? = request.writeEnd, outputEnd: Int32? = answer.readEnd, errorEnd: Int32? = diagnostics.readEnd
         var written = 0
         if input.isEmpty { descriptors.close(request.writeEnd); inputEnd = nil }
-        let output = WipedBuffer(capacity: min(limits.maximumOutput + 1, 16 * 1024))
+        let output = SecretBuffer(capacity: min(limits.maximumOutput + 1, 16 * 1024))
         var errorTail: [UInt8] = [], errorTruncated = false
         var chunk = [UInt8](repeating: 0, count: 4096)
 

@@ -1,5 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,12 +25,15 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
     /// The program's whole environment: `baseEnvironment`, ccgd's `CREDENTIALS_DIRECTORY` (systemd
     /// credentials) if set, then the configured variables, which win.
     public let programEnvironment: [String: String]
+    /// Where the end of a failed run's stderr goes (never into the error: it may hold a secret).
+    private let logger: Logger
 
     /// Checks the program (absolute path, a regular executable file nobody but its owner may change,
     /// owned by root when `requireRootOwnership`) and the settings.
     public init(
         path: String, arguments: [String] = [], timeout: Duration = .seconds(10), maximumOutput: Int = 64 * 1024,
-        environment: [String: String] = [:], requireRootOwnership: Bool = true
+        environment: [String: String] = [:], requireRootOwnership: Bool = true,
+        logger: Logger = Logger(label: "ccgd.plugins")
     ) throws(ExecutablePluginError) {
         try Self.verifyExecutableFile(path, requireRootOwnership: requireRootOwnership)
         guard timeout > .zero else { throw .invalidSetting(path: path, problem: "the timeout must be more than 0 s") }
@@ -57,6 +61,7 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
         self.maximumOutput = maximumOutput
         self.requireRootOwnership = requireRootOwnership
         self.programEnvironment = programEnvironment
+        self.logger = logger
     }
 
     public var description: String { "executable plug-in \(path)" }
@@ -119,15 +124,29 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
             throw failure(error)
         }
 
-        let errorOutput = ProgramText.printable(outcome.errorTail, limit: .max, cutAtStart: outcome.errorTruncated)
+        let errorOutput = ProgramText.printable(outcome.errorTail, limit: 2 * ChildProcess.Limits.defaultErrorTail, cutAtStart: outcome.errorTruncated)
+        do {
+            return try answer(outcome, loggedErrorOutput: !errorOutput.isEmpty)
+        } catch {
+            if !errorOutput.isEmpty {
+                logger.warning("plug-in program failed; the end of its stderr follows", metadata: [
+                    "plugin": "\(path)", "stderr": "\(errorOutput)", "error": "\(error)",
+                ])
+            }
+            throw error
+        }
+    }
+
+    /// The credential the run printed, or why there is none.
+    private func answer(_ outcome: ChildProcess.Outcome, loggedErrorOutput: Bool) throws -> DomainCredential {
         let status: Int32
         switch outcome.termination {
-        case let .signaled(signal): throw ExecutablePluginError.killedBySignal(path: path, signal: signal, errorOutput: errorOutput)
+        case let .signaled(signal): throw ExecutablePluginError.killedBySignal(path: path, signal: signal, loggedErrorOutput: loggedErrorOutput)
         case let .exited(code): status = code
         }
-        let exitStatus = ExecutablePluginError.exitStatus(path: path, status: status, errorOutput: errorOutput)
+        let exitStatus = ExecutablePluginError.exitStatus(path: path, status: status, loggedErrorOutput: loggedErrorOutput)
         guard !outcome.output.isBlank else {
-            throw status == 0 ? .noAnswer(path: path, errorOutput: errorOutput) : exitStatus
+            throw status == 0 ? .noAnswer(path: path, loggedErrorOutput: loggedErrorOutput) : exitStatus
         }
         let answer: ExecutablePluginAnswer
         do throws(ExecutablePluginError) {

@@ -12,10 +12,11 @@ public enum ExecutablePluginError: CodedError, Sendable, Equatable {
     /// The registry reports this as `plugin.timeout`.
     case timedOut(path: String, seconds: Double)
     case outputTooLarge(path: String, limit: Int)
-    /// `errorOutput` is the end of its stderr, trimmed, control characters escaped.
-    case killedBySignal(path: String, signal: Int32, errorOutput: String)
-    case exitStatus(path: String, status: Int32, errorOutput: String)
-    case noAnswer(path: String, errorOutput: String)
+    /// `loggedErrorOutput`: it wrote to stderr, and the end of that went to the log, never into the
+    /// message (which reaches API answers): a plug-in's stderr may hold anything, a secret too.
+    case killedBySignal(path: String, signal: Int32, loggedErrorOutput: Bool)
+    case exitStatus(path: String, status: Int32, loggedErrorOutput: Bool)
+    case noAnswer(path: String, loggedErrorOutput: Bool)
     case notJSON(path: String, problem: String)
     case missingField(path: String, field: String)
     case systemCallFailed(path: String, call: String, reason: String)
@@ -44,14 +45,14 @@ public enum ExecutablePluginError: CodedError, Sendable, Equatable {
             return "executable plug-in \(path) did not finish within \(Self.format(seconds)) s and was stopped; check the secret store it asks, or give it a longer timeout."
         case let .outputTooLarge(path, limit):
             return "executable plug-in \(path) printed more than \(limit) bytes and was stopped; an answer is one small JSON object."
-        case let .killedBySignal(path, signal, errorOutput):
-            return "executable plug-in \(path) was killed by signal \(SignalName.describe(signal))" + Self.ending(errorOutput)
-        case let .exitStatus(path, status, errorOutput):
-            return "executable plug-in \(path) exited with status \(status) without an error answer" + Self.ending(errorOutput)
-        case let .noAnswer(path, errorOutput):
-            return errorOutput.isEmpty
-                ? "executable plug-in \(path) exited with status 0 but printed nothing; \(Self.answerFormat)."
-                : "executable plug-in \(path) exited with status 0 but printed nothing; stderr: \(errorOutput)"
+        case let .killedBySignal(path, signal, logged):
+            return "executable plug-in \(path) was killed by signal \(SignalName.describe(signal))" + Self.ending(logged)
+        case let .exitStatus(path, status, logged):
+            return "executable plug-in \(path) exited with status \(status) without an error answer" + Self.ending(logged)
+        case let .noAnswer(path, logged):
+            return logged
+                ? "executable plug-in \(path) exited with status 0 but printed nothing; see the daemon's log for the plug-in's output (stderr)."
+                : "executable plug-in \(path) exited with status 0 but printed nothing; \(Self.answerFormat)."
         case let .notJSON(path, problem):
             return "the answer of executable plug-in \(path) is not a JSON object (\(problem)); \(Self.answerFormat)."
         case let .missingField(path, field):
@@ -61,9 +62,9 @@ public enum ExecutablePluginError: CodedError, Sendable, Equatable {
         }
     }
 
-    /// The program's own words when it left some on stderr, otherwise a hint.
-    private static func ending(_ errorOutput: String) -> String {
-        errorOutput.isEmpty ? " and wrote nothing to stderr; run it by hand to see why." : "; stderr: \(errorOutput)"
+    /// Where the program's own words are when it left some on stderr, otherwise a hint.
+    private static func ending(_ logged: Bool) -> String {
+        logged ? "; see the daemon's log for the plug-in's output (stderr)." : " and wrote nothing to stderr; run it by hand to see why."
     }
 
     /// `0.5`, `10`: whole seconds without a fraction.

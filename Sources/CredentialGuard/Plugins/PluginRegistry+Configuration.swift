@@ -7,7 +7,8 @@ extension PluginRegistry {
     /// The built-ins plus every `[plugin "{GUID}"]` of `configuration`, each loaded and checked
     /// now so that a broken plug-in is reported at start-up, not at the first lease.
     public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "ccgd.plugins")) throws(ConfigurationError) {
-        self = .builtIn(allowInline: configuration.plugins.allowInline, timeout: configuration.plugins.timeout, logger: logger)
+        self = .builtIn(allowInline: configuration.plugins.allowInline, timeout: configuration.plugins.timeout,
+                        credentialsDirectory: configuration.plugins.credentialsDirectory, logger: logger)
         var problems: [ConfigurationProblem] = []
         for entry in configuration.registeredPlugins {
             let guid = PluginGUID(entry.guid)
@@ -18,7 +19,10 @@ extension PluginRegistry {
                     let plugin = try SharedObjectPlugin(path: path)
                     register(plugin, guid: guid, name: entry.name ?? plugin.name, origin: "shared object \(path)", timeout: timeout)
                 case let .executable(path, arguments):
-                    let plugin = try ExecutablePlugin(path: path, arguments: arguments, timeout: timeout, environment: entry.environment)
+                    var pluginLogger = logger
+                    pluginLogger[metadataKey: "guid"] = "\(guid)"
+                    let plugin = try ExecutablePlugin(path: path, arguments: arguments, timeout: timeout, environment: entry.environment,
+                                                      logger: pluginLogger)
                     register(plugin, guid: guid, name: entry.name ?? path.split(separator: "/").last.map(String.init) ?? path,
                              origin: "executable \(path)", timeout: timeout)
                 }

@@ -32,11 +32,13 @@ public struct PluginRegistry: Sendable {
         self.logger = logger
     }
 
-    /// The plug-ins compiled into ccgd: the file plug-in always, the inline one only when allowed.
+    /// The plug-ins compiled into ccgd: the file plug-in (reading `credentialsDirectory`) always,
+    /// the inline one only when allowed.
     public static func builtIn(allowInline: Bool = false, timeout: Duration = .seconds(10),
+                               credentialsDirectory: String = FilePlugin.defaultDirectory,
                                logger: Logger = Logger(label: "ccgd.plugins")) -> PluginRegistry {
         var registry = PluginRegistry(logger: logger)
-        registry.register(FilePlugin(), guid: PluginGUID(FilePlugin.guid)!, name: "file", origin: "built-in", timeout: timeout)
+        registry.register(FilePlugin(directory: credentialsDirectory), guid: PluginGUID(FilePlugin.guid)!, name: "file", origin: "built-in", timeout: timeout)
         let inline = PluginGUID(InlinePlugin.guid)!
         if allowInline {
             registry.register(InlinePlugin(), guid: inline, name: "inline", origin: "built-in", timeout: timeout, warnsOnUse: true)

@@ -1,5 +1,6 @@
 import CCGPlugin
 import CCGPluginABI
+import SecretMemory
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ final class SharedObjectPluginTable: @unchecked Sendable {   // immutable; ccgd_
             getPasswordCredentials(context, $0, &domainName, &username, &password, &message)
         }
         defer {
-            if let password { explicit_bzero(password, strlen(password)) }
+            if let password { wipeSecret(cString: password) }
             for string in [domainName, username, password, message] {
                 if let string { freeString(context, string) }
             }

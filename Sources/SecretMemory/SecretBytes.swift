@@ -1,5 +1,3 @@
-internal import COpenSSL
-
 /// Secret bytes: never printed, wiped when the last copy is released.
 ///
 /// Copies share one buffer; it is zeroed and freed when the last copy goes away. The bytes a
@@ -31,19 +29,28 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         self.storage = storage
     }
 
-    public var count: Int { storage.buffer.count }
+    /// Takes a copy of a wiped buffer's bytes (a decoded password, a file read in place).
+    public init(copying buffer: SecretBuffer) {
+        self = buffer.withBytes { SecretBytes(copying: $0) }
+    }
 
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) { try body(UnsafeRawBufferPointer(storage.buffer)) }
+    public var count: Int { storage.buffer.count }
+    public var isEmpty: Bool { storage.buffer.count == 0 }
+
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(storage) {} }
+        return try body(UnsafeRawBufferPointer(storage.buffer))
     }
 
     /// Constant-time for equal lengths, so a comparison does not tell how many leading bytes match.
     public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        guard lhs.count > 0 else { return true }
         return lhs.withUnsafeBytes { left in
             rhs.withUnsafeBytes { right in
-                CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0
+                // Every byte is looked at, whatever the first difference (no OpenSSL in this leaf module).
+                var difference: UInt8 = 0
+                for index in 0..<left.count { difference |= left[index] ^ right[index] }
+                return difference == 0
             }
         }
     }

@@ -27,11 +27,17 @@ final class SecretStorage: @unchecked Sendable {
 }
 
 /// Zeroes memory in a way the optimiser may not remove, unlike a plain `memset` before `free`.
-func wipeSecret(_ buffer: UnsafeMutableRawBufferPointer) {
+/// The one place in ccgd that wipes: every secret buffer, ours or a plug-in's, comes here.
+public func wipeSecret(_ buffer: UnsafeMutableRawBufferPointer) {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return }
     #if canImport(Darwin)
     _ = memset_s(base, buffer.count, 0, buffer.count)
     #else
     explicit_bzero(base, buffer.count)
     #endif
+}
+
+/// Wipes a NUL-terminated C string (up to its NUL), e.g. a password a C library handed over.
+public func wipeSecret(cString: UnsafeMutablePointer<CChar>) {
+    wipeSecret(UnsafeMutableRawBufferPointer(start: cString, count: strlen(cString)))
 }
