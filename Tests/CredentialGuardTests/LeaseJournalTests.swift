@@ -27,7 +27,7 @@ final class LeaseJournalTests: XCTestCase {
         var created = record("a")
         created.creator = 1000
         try await journal.append(.created(created))
-        let (records, _) = try LeaseJournal(directory: directory).open()
+        let records = try LeaseJournal(directory: directory).open().records
         XCTAssertEqual(records.first?.creator, 1000)
 
         // A record as an older ccgd wrote it: no creator.
