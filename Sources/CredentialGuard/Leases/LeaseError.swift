@@ -10,6 +10,8 @@ public enum LeaseError: CodedError, Sendable {
     case fetch(AccountFetchError)
     /// Writing the lease's files or record failed.
     case storage(String)
+    /// The lease is deleted, but the directory its owner filled could not be removed.
+    case directoryLeftBehind(id: LeaseID, path: String, reason: String)
     /// The daemon is stopping and takes no new leases.
     case shuttingDown
 
@@ -21,7 +23,7 @@ public enum LeaseError: CodedError, Sendable {
         case .notFound: .notFound
         case let .plugin(error): error.code
         case let .fetch(error): error.code
-        case .storage: .storageUnavailable
+        case .storage, .directoryLeftBehind: .storageUnavailable
         case .shuttingDown: .directoryUnreachable
         }
     }
@@ -48,6 +50,8 @@ public enum LeaseError: CodedError, Sendable {
         case let .plugin(error): return "\(error)"
         case let .fetch(error): return "\(error)"
         case let .storage(reason): return "cannot store the lease: \(reason)"
+        case let .directoryLeftBehind(id, path, reason):
+            return "lease \(id) is deleted, but its directory \(path) could not be removed (\(reason)); remove it by hand."
         case .shuttingDown: return "ccgd is shutting down and takes no new leases; retry when it is back."
         }
     }

@@ -169,7 +169,8 @@ public actor LeaseKeeper {
         do {
             try await blocking.run { try directory.remove() }
         } catch {
-            throw .storage("\(error)")
+            logger.error("a deleted lease's directory is left behind", metadata: ["lease": "\(id)", "error": "\(error)"])
+            throw .directoryLeftBehind(id: id, path: lease.directory, reason: "\(error)")
         }
     }
 
@@ -438,10 +439,13 @@ public actor LeaseKeeper {
                 // With damaged lines, a directory without a record may be a lease whose record was
                 // damaged: keep it for the operator. Otherwise it was deleted before a crash.
                 guard !contents.keepsDirectoriesWithoutRecord else { return (contents, unknown) }
+                var leftBehind: [String] = []
                 for name in unknown {
-                    try? LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove()
+                    do { try LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove() } catch {
+                        leftBehind.append("\(error)")
+                    }
                 }
-                return (contents, [])
+                return (contents, leftBehind)
             }
         } catch let error as LeaseJournalError {
             throw LeaseError.storage("\(error)")
@@ -450,9 +454,12 @@ public actor LeaseKeeper {
         }
         if let damage = contents.damage {
             logger.critical("\(damage)", metadata: ["kept_directories": "\(kept.sorted().joined(separator: ","))"])
-        } else if !kept.isEmpty {
+        } else if !kept.isEmpty && contents.keepsDirectoriesWithoutRecord {
             logger.warning("lease directories without a record are kept while a damaged journal copy remains; remove the copy once repaired",
                            metadata: ["copies": "\(contents.damagedCopies.joined(separator: ","))", "kept_directories": "\(kept.sorted().joined(separator: ","))"])
+        }
+        if !contents.keepsDirectoriesWithoutRecord {
+            for problem in kept { logger.error("a directory of a deleted lease cannot be removed; remove it by hand", metadata: ["error": "\(problem)"]) }
         }
         var restored = 0
         for record in contents.records {
