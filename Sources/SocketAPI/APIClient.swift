@@ -25,19 +25,29 @@ public struct APIClient: Sendable {
     public func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Response {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
-        let channel: Channel
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+        var channel: Channel?
+        // A full accept queue (EAGAIN) is momentary: try again for a little while.
+        for attempt in 0..<40 {
+            do {
+                channel = try await ClientBootstrap(group: group)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                            try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                        }
                     }
-                }
-                .connect(unixDomainSocketPath: socketPath).get()
-        } catch {
-            promise.fail(error)
-            throw Failure(description: "cannot connect to ccgd at \(socketPath) (\(error)); is ccgd running, and may you use its socket?")
+                    .connect(unixDomainSocketPath: socketPath).get()
+                break
+            } catch let error as IOError where error.errnoCode == EAGAIN && attempt < 39 {
+                try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                promise.fail(error)
+                throw Failure(description: "cannot connect to ccgd at \(socketPath) (\(error)); is ccgd running, and may you use its socket?")
+            }
+        }
+        guard let channel else {
+            promise.fail(Failure(description: "no connection"))
+            throw Failure(description: "ccgd at \(socketPath) accepts no connection (its queue stays full); retry later.")
         }
         var headers = HTTPHeaders()
         headers.add(name: "host", value: "ccgd")

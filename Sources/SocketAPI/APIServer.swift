@@ -25,7 +25,7 @@ public final class APIServer: Sendable {
         /// of the previous response's end).
         public var requestDeadline: TimeAmount = .seconds(10)
         /// Connections of allowed peers.
-        public var maximumConnections = 1024
+        public var maximumConnections = 4096
         /// Connections of peers the policy does not allow: each gets its 403 and is closed, in a
         /// budget of its own so that they never take an allowed peer's slot.
         public var maximumRefusedConnections = 16
@@ -67,7 +67,10 @@ public final class APIServer: Sendable {
         let connections = ConnectionLimit(maximum: settings.maximumConnections)
         let refusedConnections = ConnectionLimit(maximum: settings.maximumRefusedConnections)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            // A deep queue and many accepts per wake-up: a peer flooding connections (refused or
+            // not) must not fill the queue before an allowed client's connection is taken.
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))

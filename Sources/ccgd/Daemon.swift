@@ -28,6 +28,13 @@ struct Daemon {
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
         umask(0o077)
+        // Every connection is a descriptor: systemd's default soft limit (1024) is below what
+        // [daemon] allows; raise it to the hard limit, as systemd's documentation asks of services.
+        var files = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files) == 0, files.rlim_cur < files.rlim_max {
+            files.rlim_cur = min(files.rlim_max, 1 << 16)
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files)
+        }
 
         let daemon = configuration.daemon
         let scratch = daemon.runtimeDirectory + "/private"

@@ -206,6 +206,76 @@ final class FaultIntegrationTests: XCTestCase {
         _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
     }
 
+    // MARK: connection floods
+
+    /// 1,000 idle connections, clients that trickle a head or a body, and a peer that is not
+    /// allowed opening connections as fast as it can: an allowed client is still served.
+    func testFloodsOfConnectionsDoNotStopAnAllowedClient() async throws {
+        let daemon = try started("socket-mode = 0666")
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        chmod(daemon.root, 0o755)   // the other peer must reach the socket to be refused by ccgd itself
+
+        // A peer ccgd does not allow (uid 65534), flooding for as long as the test runs.
+        let flood = Process()
+        flood.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        flood.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", """
+            import socket, sys, time
+            held, made = [], 0
+            end = time.time() + 60
+            while time.time() < end:
+                try:
+                    s = socket.socket(socket.AF_UNIX)
+                    s.settimeout(1)
+                    s.connect(sys.argv[1])
+                    s.send(b"POST /v1/leases HTTP/1.1\\r\\nHost: ccgd\\r\\nContent-Length: 1000000\\r\\n")
+                    held.append(s)
+                    made += 1
+                except OSError:
+                    time.sleep(0.001)
+                if len(held) > 500:
+                    for s in held[:100]: s.close()
+                    del held[:100]
+            """, daemon.socket]
+        let floodLog = daemon.root + "/flood.log"
+        _ = FileManager.default.createFile(atPath: floodLog, contents: nil)
+        flood.standardOutput = FileHandle.nullDevice
+        flood.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: floodLog))
+        try flood.run()
+        defer { kill(flood.processIdentifier, SIGKILL) }
+
+        // Allowed peers (this process is root): 1,000 idle connections and 40 slow clients.
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        for index in 0..<1040 {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: daemon.socket.utf8 + [0]) }
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            XCTAssertEqual(connected, 0, "connection \(index)")
+            if index >= 1000 {
+                // Half trickle a head, half a body; neither ever finishes.
+                let partial = index % 2 == 0 ? "GET /v1/hea" : "POST /v1/leases HTTP/1.1\r\nHost: ccgd\r\nContent-Length: 1000000\r\n\r\n{\"cred"
+                _ = partial.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            }
+            held.append(fd)
+        }
+
+        // Meanwhile an allowed client gets every answer.
+        let client = daemon.client
+        let started = ContinuousClock.now
+        for _ in 0..<5 {
+            let health = try await client.send(.GET, "/v1/health")
+            XCTAssertEqual(health.status, 200)
+            let lease = try await client.send(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "WebApp01"}"#.utf8))
+            XCTAssertEqual(lease.status, 201, lease.text)
+        }
+        print("allowed client under the flood: 10 requests in \(ContinuousClock.now - started)")
+        XCTAssertTrue(flood.isRunning, "the flood ran throughout: \((try? String(contentsOfFile: floodLog, encoding: .utf8)) ?? "")")
+    }
+
     // MARK: full file systems
 
     private func mountSmallFileSystem(at path: String, size: String) throws {
