@@ -25,6 +25,8 @@ public struct APIResponse: Sendable {
     public var status: HTTPResponseStatus
     public var contentType: String
     public var body: [UInt8]
+    /// For an error answer, its code and sentence, so that the log can say what was refused.
+    public var failure: (code: ErrorCode, message: String)?
 
     public init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
         self.status = status
@@ -61,7 +63,9 @@ public struct APIResponse: Sendable {
         }
         let body = Body(error: .init(code: code.rawValue, message: message, field: field))
         let bytes = (try? encoder.encode(body)).map { Array($0) + [0x0A] } ?? Array("{}".utf8)
-        return APIResponse(status: HTTPResponseStatus(statusCode: code.httpStatus), body: bytes)
+        var response = APIResponse(status: HTTPResponseStatus(statusCode: code.httpStatus), body: bytes)
+        response.failure = (code, message)
+        return response
     }
 
     static func error(_ error: some CodedError, field: String? = nil) -> APIResponse {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
 import NIOHTTP1
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
@@ -13,11 +14,13 @@ public struct APIRouter: Sendable {
     let keeper: LeaseKeeper
     let health: ControllerHealth
     let metrics: Metrics
+    let logger: Logger
 
-    public init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared) {
+    public init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared, logger: Logger = Logger(label: "ccgd.api")) {
         self.keeper = keeper
         self.health = health
         self.metrics = metrics
+        self.logger = logger
     }
 
     /// Answers `request` under `policy` (the one in force when it arrived).
@@ -28,7 +31,23 @@ public struct APIRouter: Sendable {
         let elapsed = ContinuousClock.now - started
         let (seconds, attoseconds) = elapsed.components
         metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: Double(seconds) + Double(attoseconds) / 1e18)
+        log(route, request, response)
         return response
+    }
+
+    /// An audit line for every change and every refusal: who asked, what for, and the answer's
+    /// code and sentence (errors never hold a secret; bodies are not logged).
+    private func log(_ route: String, _ request: APIRequest, _ response: APIResponse) {
+        var metadata: Logger.Metadata = [
+            "route": "\(route)", "status": "\(response.status.code)",
+            "peer_uid": "\(request.peer.uid)", "peer_gid": "\(request.peer.gid)", "peer_pid": "\(request.peer.pid)"]
+        if let failure = response.failure {
+            metadata["code"] = "\(failure.code.rawValue)"
+            metadata["error"] = "\(failure.message)"
+            logger.log(level: response.status.code >= 500 ? .warning : .notice, "request refused", metadata: metadata)
+        } else {
+            logger.debug("request served", metadata: metadata)
+        }
     }
 
     /// The route's name (a bounded label for metrics) and the response.
@@ -60,6 +79,7 @@ public struct APIRouter: Sendable {
                 guard let id = visible?.id else { return ("delete_lease", notFound(text)) }
                 do {
                     try await keeper.delete(id)
+                    logger.info("lease deleted", metadata: ["lease": "\(id)", "peer_uid": "\(request.peer.uid)"])
                     return ("delete_lease", APIResponse(status: .noContent, body: []))
                 } catch {
                     return ("delete_lease", .error(error))
@@ -115,6 +135,11 @@ public struct APIRouter: Sendable {
         if let refusal = authorization.refusal(of: leaseRequest) { return .error(refusal, field: refusal.field) }
         do {
             let lease = try await keeper.create(leaseRequest)
+            logger.info("lease created", metadata: [
+                "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+                "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
+                "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
+                "container": "\(lease.containerID ?? "")"])
             return .json(.created, APIDocuments.LeaseDocument(lease))
         } catch {
             return .error(error, field: error.field)

@@ -19,7 +19,7 @@ final class DaemonProcess {
     var wrapper: [String] = []
 
     init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
-         pluginsConfiguration: String = "") throws {
+         pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil) throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -32,11 +32,11 @@ final class DaemonProcess {
             runtime-directory = \(runtime)
             state-directory = \(state)
             credspec-directory = \(credSpecs)
-            log-level = debug
+            log-level = \(logLevel)
             \(extraConfiguration)
 
             [plugins]
-            credentials-directory = \(domain.credentialsDirectory)
+            credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)
             \(pluginsConfiguration)
 
             \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
@@ -50,7 +50,8 @@ final class DaemonProcess {
         let command = wrapper + [Command.binaries + "/ccgd", "--config", configuration]
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        // Appended to across restarts: a test reads the whole story.
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         output.seekToEndOfFile()
         process.standardOutput = output
