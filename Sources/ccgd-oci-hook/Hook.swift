@@ -16,7 +16,8 @@ struct Hook {
                 try create(state, credentialSpecName: name)
                 return 0
             } catch {
-                log.error("container \(state.shortID), CredSpec \"\(name)\": \(error)")
+                // No double quotes: runtimes quote the hook's stderr in their own message.
+                log.error("container \(state.shortID), CredSpec \(name): \(error)")
                 return 1
             }
         case "stopped":
