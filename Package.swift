@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
+        .executable(name: "ccgd-oci-hook", targets: ["ccgd-oci-hook"]),
         .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI", "SecretMemory"]),
         // A shared-object plug-in, built for the tests to load.
         .library(name: "SampleSwiftPlugin", type: .dynamic, targets: ["SampleSwiftPlugin"]),
@@ -94,6 +95,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // The OCI hook for Podman and CRI-O: runs at every annotated container's start, so it links
+        // only the JSON reader and the mount calls glibc does not wrap (no NIO, no Foundation).
+        .target(name: "CMountAPI"),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(

@@ -59,7 +59,11 @@ public struct APIRouter: Sendable {
             switch method {
             case .POST: return ("create_lease", await createLease(request, authorization))
             case .GET:
-                let leases = await keeper.allLeases().filter(authorization.maySee)
+                let query: LeaseQuery
+                do { query = try LeaseQuery(target: request.path) } catch {
+                    return ("list_leases", .error(.badRequest, error.description, field: error.field))
+                }
+                let leases = await keeper.allLeases().filter { authorization.maySee($0) && query.matches($0) }
                 return ("list_leases", .json(.ok, APIDocuments.LeaseList(leases: leases.map(APIDocuments.LeaseDocument.init))))
             default: return ("method_not_allowed", methodNotAllowed(method, path))
             }

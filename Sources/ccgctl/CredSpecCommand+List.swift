@@ -7,7 +7,7 @@ extension CredSpecCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the CredSpecs of the CredSpec directory, as Get-CredentialSpec does.",
-            discussion: "Shows each CredSpec's name (for ccgctl lease create --credspec NAME), primary account, other accounts, domain and plug-in; a file ccgd cannot use is listed with its error.")
+            discussion: "Shows each CredSpec's name (for ccgctl lease create --credspec NAME), primary account (also the host name a container must carry: podman run --hostname), other accounts, domain and plug-in; a file ccgd cannot use is listed with its error.")
 
         @Option(help: ArgumentHelp("The CredSpec directory. Default: [daemon] credspec-directory of the configuration.", valueName: "DIRECTORY"))
         var directory: String?
@@ -18,7 +18,7 @@ extension CredSpecCommand {
             let path = try directory ?? configuration.load().daemon.credSpecDirectory
             let listed = try CredSpecDirectory(path: path).listing()
             guard !listed.isEmpty else { return print("no CredSpecs in \(path)") }
-            let header = ["NAME", "PRIMARY", "OTHER ACCOUNTS", "DOMAIN", "PLUG-IN"]
+            let header = ["NAME", "PRIMARY (HOSTNAME)", "OTHER ACCOUNTS", "DOMAIN", "PLUG-IN"]
             // A usable CredSpec fills the columns; a broken file's error runs on from its name.
             let rows: [[String]] = listed.map { entry in
                 switch entry.spec {

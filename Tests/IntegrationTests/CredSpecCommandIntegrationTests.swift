@@ -245,10 +245,10 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let outcome = try Command.run("ccgctl", ["credspec", "list", "--directory", directory])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertEqual(outcome.output, """
-            NAME      PRIMARY   OTHER ACCOUNTS     DOMAIN        PLUG-IN
+            NAME      PRIMARY (HOSTNAME)  OTHER ACCOUNTS     DOMAIN        PLUG-IN
             broken    error: The CredSpec is not valid JSON at line 1, column 17: expected a JSON value, found the end of the text; fix the JSON there.
-            WebApp01  WebApp01  -                  contoso.test  \(Self.filePluginGUID)
-            WebApps   WebApp01  WebApp02,WebApp03  contoso.test  \(Self.filePluginGUID)
+            WebApp01  WebApp01            -                  contoso.test  \(Self.filePluginGUID)
+            WebApps   WebApp01            WebApp02,WebApp03  contoso.test  \(Self.filePluginGUID)
 
             """)
     }
@@ -258,7 +258,7 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let config = try file("ccgd.conf", "[daemon]\ncredspec-directory = \(directory)\n")
         let outcome = try Command.run("ccgctl", ["credspec", "list", "--config", config])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        XCTAssertTrue(outcome.output.hasSuffix("\nWebApp02  WebApp02  -               contoso.test  \(Self.filePluginGUID)\n"), outcome.output)
+        XCTAssertTrue(outcome.output.hasSuffix("\nWebApp02  WebApp02            -               contoso.test  \(Self.filePluginGUID)\n"), outcome.output)
 
         let missing = try Command.run("ccgctl", ["credspec", "list", "--directory", directory + "/missing"])
         XCTAssertNotEqual(missing.status, 0)

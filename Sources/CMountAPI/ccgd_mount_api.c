@@ -1,0 +1,42 @@
+#define _GNU_SOURCE
+#include "ccgd_mount_api.h"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const int ccgd_o_path = O_PATH;
+
+int ccgd_open_in_root(int root, const char *path, int flags, mode_t mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}
+
+int ccgd_read_only_bind(const char *path) {
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+    if (tree < 0) return -1;
+    struct mount_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attributes, sizeof attributes) < 0) {
+        close(tree);
+        return -1;
+    }
+    return tree;
+}
+
+int ccgd_attach_mount(int tree, int target) {
+    return (int)syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+int ccgd_enter_mount_namespace(int namespace_fd) {
+    return setns(namespace_fd, CLONE_NEWNS);
+}

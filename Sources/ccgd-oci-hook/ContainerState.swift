@@ -1,0 +1,44 @@
+import CredSpec
+import FoundationEssentials
+
+/// The OCI state a runtime gives a hook on standard input (runtime-spec "State"), and the
+/// annotations ccgd reads from it.
+struct ContainerState {
+    enum Annotation {
+        /// The CredSpec's name in ccgd's CredSpec directory: its presence selects the container.
+        static let credentialSpec = "io.ccgd.credentialspec"
+        /// Where the lease directory appears inside the container (default: ccgd's, /var/run/ccgd).
+        static let mountPath = "io.ccgd.mount-path"
+        /// `none`: leave the container's /etc/krb5.conf alone.
+        static let krb5Conf = "io.ccgd.krb5conf"
+    }
+
+    let id: String
+    /// `creating` at createRuntime (and prestart), `stopped` at poststop.
+    let status: String
+    let pid: Int32?
+    let bundle: String
+    let annotations: [String: String]
+
+    init(json bytes: [UInt8]) throws(HookFailure) {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: Data(bytes)) } catch {
+            throw HookFailure("the OCI state on standard input is not JSON (\(error.message)); run ccgd-oci-hook as an OCI hook.")
+        }
+        guard let id = value.member("id")?.text, !id.isEmpty, let status = value.member("status")?.text else {
+            throw HookFailure("the OCI state on standard input has no id or status; run ccgd-oci-hook as an OCI hook.")
+        }
+        self.id = id
+        self.status = status
+        pid = value.member("pid")?.wholeNumber.flatMap { Int32(exactly: $0) }
+        bundle = value.member("bundle")?.text ?? ""
+        var annotations: [String: String] = [:]
+        if case let .object(object)? = value.member("annotations") {
+            for member in object.members { if let text = member.value.text { annotations[member.key] = text } }
+        }
+        self.annotations = annotations
+    }
+
+    /// The id as people see it in `podman ps`.
+    var shortID: String { String(id.prefix(12)) }
+}

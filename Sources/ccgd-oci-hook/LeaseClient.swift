@@ -1,0 +1,84 @@
+import CredSpec
+import FoundationEssentials
+
+/// The socket API calls the hook makes (docs/api.md): create a lease, find a container's
+/// leases, delete one.
+struct LeaseClient {
+    /// What the hook uses of a created lease.
+    struct Granted {
+        let id: String
+        /// The lease directory on the host.
+        let directory: String
+        /// Its krb5.conf on the host.
+        let krb5Conf: String
+        /// Where the directory goes inside the container.
+        let mountTarget: String
+        /// The name the container should carry on the network.
+        let hostname: String
+    }
+
+    let http: UnixHTTPClient
+
+    func create(credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?) throws(HookFailure) -> Granted {
+        var members: [(key: String, value: JSONValue)] = [
+            ("credentialSpecName", .string(credentialSpecName)),
+            ("owner", ["uid": .number(String(owner.uid)), "gid": .number(String(owner.gid))]),
+            ("containerId", .string(containerID)),
+        ]
+        if let mountPath { members.append(("mountPath", .string(mountPath))) }
+        let response = try http.send("POST", "/v1/leases", body: Array(JSONValue.object(JSONObject(members)).compactText.utf8))
+        let lease = try Self.document(response, expecting: 201)
+        guard let id = lease.member("id")?.text, let directory = lease.member("directory")?.text, directory.hasPrefix("/"),
+              let conf = lease.member("files")?.member("krb5Conf")?.text, let target = lease.member("mount")?.member("target")?.text else {
+            throw HookFailure("ccgd's lease has no id, directory, files.krb5Conf or mount.target; is ccgd older than this hook?")
+        }
+        return Granted(id: id, directory: directory, krb5Conf: directory + "/" + conf, mountTarget: target,
+                       hostname: lease.member("hostname")?.text ?? "")
+    }
+
+    /// The ids of the leases made for `containerID` (that this peer may see).
+    func leases(ofContainer containerID: String) throws(HookFailure) -> [String] {
+        let response = try http.send("GET", "/v1/leases?containerId=" + Self.percentEncoded(containerID))
+        let list = try Self.document(response, expecting: 200)
+        return (list.member("leases")?.elements ?? []).compactMap { $0.member("id")?.text }
+    }
+
+    func delete(_ id: String) throws(HookFailure) {
+        let response = try http.send("DELETE", "/v1/leases/" + Self.percentEncoded(id))
+        // Already gone (another poststop, an operator) is what was wanted.
+        if response.status == 204 || response.status == 404 { return }
+        _ = try Self.document(response, expecting: 204)
+    }
+
+    /// The JSON body of a successful answer, or ccgd's error as a failure: "code: message".
+    private static func document(_ response: UnixHTTPClient.Response, expecting status: Int) throws(HookFailure) -> JSONValue {
+        let value = try? JSONValue(parsing: Data(response.body))
+        guard response.status == status else {
+            if let error = value?.member("error"), let code = error.member("code")?.text, let message = error.member("message")?.text {
+                throw HookFailure("\(code): \(message)")
+            }
+            throw HookFailure("ccgd answered \(response.status) without an error body; see its log (journalctl -u ccgd).")
+        }
+        guard let value else {
+            if status == 204 { return .null }
+            throw HookFailure("ccgd's answer is not JSON; see its log (journalctl -u ccgd).")
+        }
+        return value
+    }
+
+    /// Every byte but RFC 3986's unreserved ones as %XX.
+    static func percentEncoded(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                encoded += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        return encoded
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import XCTest
+
+/// The OCI hook with real Podman against the test domain: `podman run --annotation
+/// io.ccgd.credentialspec=WebApp01 …` gives the container the gMSA's identity with no
+/// environment variable. Podman runs runc through a test-only wrapper (see PodmanSandbox).
+final class PodmanIntegrationTests: XCTestCase {
+    private var daemon: DaemonProcess?
+    private var hooks = ""
+    private var hookLog: String { (daemon?.root ?? "") + "/hook.log" }
+
+    override func tearDown() {
+        daemon?.remove()
+    }
+
+    override class func tearDown() {
+        PodmanSandbox.removeShared()
+    }
+
+    /// A ccgd for the test domain, with a CredSpec WebApps (WebApp01 and the additional account
+    /// WebApp02), and the hooks.d file pointing at its socket.
+    private func started() throws -> (DaemonProcess, PodmanSandbox) {
+        let domain = try TestDomain.require()
+        let sandbox = try PodmanSandbox.require()
+        let daemon = try DaemonProcess(domain: domain)
+        self.daemon = daemon
+        let original = try Data(contentsOf: URL(fileURLWithPath: daemon.credSpecs + "/WebApp01.json"))
+        var spec = try XCTUnwrap(JSONSerialization.jsonObject(with: original) as? [String: Any])
+        var directory = try XCTUnwrap(spec["ActiveDirectoryConfig"] as? [String: Any])
+        var accounts = try XCTUnwrap(directory["GroupManagedServiceAccounts"] as? [[String: Any]])
+        accounts.append(["Name": "WebApp02", "Scope": domain.dnsDomain])
+        directory["GroupManagedServiceAccounts"] = accounts
+        spec["ActiveDirectoryConfig"] = directory
+        try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: daemon.credSpecs + "/WebApps.json"))
+        try daemon.start()
+        hooks = try PodmanSandbox.hooksDirectory(in: daemon.root, arguments: ["--socket", daemon.socket, "--log", hookLog])
+        return (daemon, sandbox)
+    }
+
+    private func run(_ sandbox: PodmanSandbox, _ arguments: [String], script: String) throws -> Command.Outcome {
+        try sandbox.podman(["run", "--rm", "--network", "host"] + arguments + [PodmanSandbox.image, "/bin/sh", "-c", script], hooks: hooks)
+    }
+
+    /// Every lease the daemon has (the test runs as root, which sees them all).
+    private func leases(_ daemon: DaemonProcess) throws -> [[String: Any]] {
+        let answer = try Command.run("/usr/bin/curl", ["-s", "--unix-socket", daemon.socket, "http://ccgd/v1/leases"])
+        let object = try JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any]
+        return object?["leases"] as? [[String: Any]] ?? []
+    }
+
+    /// A line of the daemon's /metrics, by its name and labels.
+    private func metric(_ daemon: DaemonProcess, _ line: String) throws -> Double? {
+        let text = try Command.run("/usr/bin/curl", ["-s", "--unix-socket", daemon.socket, "http://ccgd/metrics"]).output
+        for row in text.split(separator: "\n") where row.hasPrefix(line + " ") { return Double(row.dropFirst(line.count + 1)) }
+        return nil
+    }
+
+    private var hookLogText: String { (try? String(contentsOfFile: hookLog, encoding: .utf8)) ?? "" }
+
+    func testAnnotatedContainerHasTheGMSAIdentityAsANonRootUserWithoutEnvironment() throws {
+        let (daemon, sandbox) = try started()
+        let realm = daemon.domain.realm
+        let outcome = try run(sandbox, ["--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "--hostname", "WebApp01",
+                                        "--annotation", "io.ccgd.credentialspec=WebApp01"], script: """
+            echo "== env"; env
+            echo "== klist"; klist
+            echo "== kvno"; kvno host/webapp01.\(daemon.domain.dnsDomain)
+            echo "== kinit"; kinit -k -c FILE:/tmp/kinit.cc 'WebApp01$' && klist -c FILE:/tmp/kinit.cc
+            echo "== owners"; stat -c '%u %g %a %n' /var/run/ccgd/krb5.keytab /var/run/ccgd/krb5cc /var/run/ccgd/krb5.conf /etc/krb5.conf
+            echo "== write"; touch /var/run/ccgd/new 2>&1; touch /etc/krb5.conf 2>&1
+            echo "== mounts"; grep -E ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts
+            """)
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        let sections = Self.sections(outcome.output)
+        XCTAssertFalse(sections["env", default: ""].contains("KRB5"), "no Kerberos variable is set: \(sections["env"] ?? "")")
+        XCTAssertTrue(sections["klist", default: ""].contains("Default principal: WebApp01$@\(realm)"), outcome.all)
+        XCTAssertTrue(sections["klist", default: ""].contains("krbtgt/\(realm)@\(realm)"), outcome.all)
+        XCTAssertTrue(sections["kvno", default: ""].contains("host/webapp01.\(daemon.domain.dnsDomain)@\(realm): kvno = "), outcome.all)
+        XCTAssertTrue(sections["kinit", default: ""].contains("Ticket cache: FILE:/tmp/kinit.cc"), outcome.all)
+        XCTAssertTrue(sections["kinit", default: ""].contains("krbtgt/\(realm)@\(realm)"), outcome.all)
+        let owners = sections["owners", default: ""].split(separator: "\n").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+        XCTAssertEqual(owners, Array(repeating: "\(PodmanSandbox.user.uid) \(PodmanSandbox.user.gid) 600", count: 4), outcome.all)
+        XCTAssertEqual(sections["write", default: ""].components(separatedBy: "Read-only file system").count - 1, 2, outcome.all)
+        let mounts = sections["mounts", default: ""].split(separator: "\n")
+        XCTAssertEqual(mounts.count, 2, outcome.all)
+        for mount in mounts { XCTAssertTrue(mount.split(separator: " ")[3].split(separator: ",").contains("ro"), String(mount)) }
+        XCTAssertEqual(try leases(daemon).count, 0, "the lease is gone once the container is")
+        XCTAssertEqual(hookLogText, "", "no warning with --hostname WebApp01")
+    }
+
+    func testAdditionalAccountsEachHaveAWorkingTicketCache() throws {
+        let (daemon, sandbox) = try started()
+        let realm = daemon.domain.realm
+        let outcome = try run(sandbox, ["--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApps"], script: """
+            for cache in /var/run/ccgd/krb5cc*; do echo "== $cache"; klist -c FILE:$cache; done
+            echo "== kvno"; KRB5CCNAME=FILE:$(grep -l 'WebApp02' /var/run/ccgd/krb5cc* | head -1) kvno host/WebApp01
+            """)
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        let caches = Self.sections(outcome.output).filter { $0.key.hasPrefix("/var/run/ccgd/") }
+        XCTAssertEqual(caches.count, 2, outcome.all)
+        for account in ["WebApp01", "WebApp02"] {
+            XCTAssertEqual(caches.values.filter { $0.contains("Default principal: \(account)$@\(realm)") && $0.contains("krbtgt/\(realm)@\(realm)") }.count,
+                           1, "one cache holds \(account)'s TGT: \(outcome.all)")
+        }
+        XCTAssertTrue(Self.sections(outcome.output)["kvno", default: ""].contains("kvno = "), "WebApp02's cache gets a service ticket: \(outcome.all)")
+        XCTAssertEqual(try leases(daemon).count, 0)
+    }
+
+    func testContainerWithoutTheAnnotationGetsNoMountAndNoLease() throws {
+        let (daemon, sandbox) = try started()
+        let outcome = try run(sandbox, [], script: "ls /var/run/ccgd; test -e /etc/krb5.conf && echo has-krb5.conf; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts || true")
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertTrue(outcome.errors.contains("/var/run/ccgd: No such file or directory"), outcome.all)
+        XCTAssertFalse(outcome.output.contains("has-krb5.conf"), outcome.all)
+        XCTAssertTrue(outcome.output.hasSuffix("0\n"), "no ccgd mount: \(outcome.all)")
+        XCTAssertNil(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), "no lease was asked for")
+        XCTAssertEqual(hookLogText, "")
+    }
+
+    func testUnknownCredSpecFailsTheStartWithTheHooksMessageAndLeavesNoLease() throws {
+        let (daemon, sandbox) = try started()
+        let outcome = try run(sandbox, ["--annotation", "io.ccgd.credentialspec=NoSuchSpec"], script: "echo started")
+        XCTAssertNotEqual(outcome.status, 0, outcome.all)
+        XCTAssertFalse(outcome.output.contains("started"), outcome.all)
+        let line = try XCTUnwrap(outcome.errors.split(separator: "\n").first { $0.contains("ccgd-oci-hook:") }, outcome.all)
+        XCTAssertTrue(line.contains("ccgd-oci-hook: container "), String(line))
+        XCTAssertTrue(line.contains(", CredSpec NoSuchSpec: credspec.not_found: no CredSpec NoSuchSpec in \(daemon.credSpecs)"), String(line))
+        XCTAssertEqual(try leases(daemon).count, 0)
+    }
+
+    func testAFailureAfterTheLeaseIsMadeFailsTheStartAndDeletesTheLease() throws {
+        let (daemon, sandbox) = try started()
+        // A mount path under a file of the image: the lease is made, its mount cannot be.
+        let outcome = try run(sandbox, ["--annotation", "io.ccgd.credentialspec=WebApp01", "--annotation", "io.ccgd.mount-path=/bin/busybox/ccgd"],
+                              script: "echo started")
+        XCTAssertNotEqual(outcome.status, 0, outcome.all)
+        XCTAssertTrue(outcome.errors.contains("CredSpec WebApp01: cannot open /bin/busybox in the container's image as a directory: Not a directory"),
+                      outcome.all)
+        XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 1, "the lease was made")
+        XCTAssertEqual(try leases(daemon).count, 0, "and deleted again")
+    }
+
+    func testUserNamespaceOwnerIsTheMappedHostUID() throws {
+        let (daemon, sandbox) = try started()
+        let base = 200_000
+        // The container reports, then waits on a FIFO while the test looks at its lease from the host.
+        let sync = daemon.root + "/sync"
+        try FileManager.default.createDirectory(atPath: sync, withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(sync + "/go", 0o666), 0)
+        // The container's uid 1000 is host uid 201000: it may write here.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sync)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: sync + "/go")
+        let podman = Process()
+        podman.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
+        podman.arguments = sandbox.globalOptions(hooks: hooks) + [
+            "run", "--rm", "--network", "host", "--uidmap", "0:\(base):65536", "--gidmap", "0:\(base):65536", "--user", "1000:1000",
+            "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01", "-v", sync + ":/sync",
+            PodmanSandbox.image, "/bin/sh", "-c", "{ stat -c '%u %g' /var/run/ccgd/krb5cc; klist -s && echo tgt-readable; } >/sync/inside; touch /sync/ready; cat /sync/go",
+        ]
+        let output = daemon.root + "/podman.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        podman.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        podman.standardError = podman.standardOutput
+        try podman.run()
+        defer {
+            // Release the container (opening the FIFO for writing ends its `cat`), then wait for Podman.
+            if podman.isRunning { try? FileHandle(forWritingTo: URL(fileURLWithPath: sync + "/go")).close() }
+            podman.waitUntilExit()
+        }
+        // Bounded wait for the container to have run its checks (the image is local: seconds).
+        for _ in 0..<1200 where podman.isRunning && !FileManager.default.fileExists(atPath: sync + "/ready") { usleep(100_000) }
+        let inside = (try? String(contentsOfFile: sync + "/inside", encoding: .utf8)) ?? ""
+        XCTAssertEqual(inside, "1000 1000\ntgt-readable\n", "inside, the files are the process's: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+        let lease = try XCTUnwrap(try leases(daemon).first, "the running container has its lease")
+        let owner = try XCTUnwrap(lease["owner"] as? [String: Any])
+        XCTAssertEqual(owner["uid"] as? Int, base + 1000, "the lease belongs to the mapped host uid")
+        XCTAssertEqual(owner["gid"] as? Int, base + 1000)
+        let directory = try XCTUnwrap(lease["directory"] as? String)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/krb5cc")
+        XCTAssertEqual(attributes[.ownerAccountID] as? Int, base + 1000, "on the host the files are the mapped uid's")
+        try FileHandle(forWritingTo: URL(fileURLWithPath: sync + "/go")).close()
+        podman.waitUntilExit()
+        XCTAssertEqual(podman.terminationStatus, 0, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        XCTAssertEqual(try leases(daemon).count, 0)
+    }
+
+    func testAHostNameOtherThanTheGMSAsIsWarnedAbout() throws {
+        let (_, sandbox) = try started()
+        let outcome = try run(sandbox, ["--hostname", "somebox", "--annotation", "io.ccgd.credentialspec=WebApp01"], script: "klist -s && echo ok")
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertEqual(outcome.output, "ok\n", "a warning does not fail the start")
+        XCTAssertTrue(hookLogText.contains(#"warning: container "#) && hookLogText.contains(#"has the host name "somebox", not its gMSA's "WebApp01"; run it with --hostname WebApp01"#),
+                      hookLogText)
+    }
+
+    /// The output of a script that prints "== NAME" before each part, by part.
+    private static func sections(_ output: String) -> [String: String] {
+        var sections: [String: String] = [:]
+        var current = ""
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("== ") { current = String(line.dropFirst(3)); continue }
+            sections[current, default: ""] += line + "\n"
+        }
+        return sections
+    }
+}

@@ -1,0 +1,100 @@
+@testable import CredentialGuard
+import CredSpec
+import Foundation
+import Kerberos
+import Logging
+@testable import SocketAPI
+import XCTest
+
+/// `GET /v1/leases?containerId=…`: a runtime hook finds a container's leases by the id it knows,
+/// and a non-root peer still sees only the leases it created.
+final class LeaseQueryTests: XCTestCase {
+    private var directory = ""
+    private var server: APIServer?
+    private var socket: String { directory + "/api.sock" }
+    /// Root's leases for containers "c1" and "c 2/x" (a value that needs percent-encoding), the foreign peer's for "c1".
+    private let rootC1 = LeaseID(), rootC2 = LeaseID(), foreignC1 = LeaseID()
+
+    private static let spec = """
+        {"CmsPlugins": ["ActiveDirectory"],
+         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
+           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
+        """
+
+    /// Restored leases are listed without a fetch: no domain is needed.
+    private struct Unreachable: AccountSource {
+        struct Down: Error {}
+        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Down() }
+        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Down() }
+    }
+
+    override func setUp() async throws {
+        directory = NSTemporaryDirectory() + "/ccgd-query-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        let journal = LeaseJournal(directory: directory + "/state")
+        _ = try journal.open()
+        for (id, container, creator) in [(rootC1, "c1", UInt32(0)), (rootC2, "c 2/x", 0), (foreignC1, "c1", ForeignPeer.uid)] {
+            try await journal.append(.created(LeaseRecord(
+                id: id, credentialSpec: Self.spec, credentialSpecName: "WebApp01", owner: LeaseOwner(uid: creator, gid: creator),
+                containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)))
+        }
+        let keeper = LeaseKeeper(
+            settings: .init(runtimeDirectory: directory + "/run", journal: journal, credSpecs: CredSpecDirectory(path: directory)) { realm, _ in
+                KerberosConfiguration(defaultRealm: realm, realms: [])
+            },
+            source: Unreachable())
+        try await keeper.restore()
+        var settings = APIServer.Settings(socketPath: socket, policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
+        settings.socketMode = 0o666
+        server = try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()), logger: Logger(label: "test"))
+    }
+
+    override func tearDown() async throws {
+        await server?.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func ids(_ body: String) -> Set<String> {
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        return Set((object?["leases"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+    }
+
+    private func rootList(_ target: String) async throws -> (status: Int, body: String) {
+        let answer = try await APIClient(socketPath: socket).send(.GET, target)
+        return (answer.status, answer.text)
+    }
+
+    func testContainerIdNarrowsTheListToThatContainer() async throws {
+        let c1 = try await rootList("/v1/leases?containerId=c1")
+        XCTAssertEqual(c1.status, 200, c1.body)
+        XCTAssertEqual(ids(c1.body), [rootC1.value, foreignC1.value], "root sees every peer's lease of the container")
+        let c2 = try await rootList("/v1/leases?containerId=c%202%2Fx")
+        XCTAssertEqual(ids(c2.body), [rootC2.value], "the value is percent-decoded")
+        let none = try await rootList("/v1/leases?containerId=c3")
+        XCTAssertEqual(none.status, 200)
+        XCTAssertEqual(ids(none.body), [], "no lease for an unknown container")
+        let all = try await rootList("/v1/leases")
+        XCTAssertEqual(ids(all.body), [rootC1.value, rootC2.value, foreignC1.value], "no query: every lease")
+    }
+
+    func testANonRootPeerFindsOnlyItsOwnLeasesOfAContainer() throws {
+        let answer = try ForeignPeer.curl(socket, "GET", "/v1/leases?containerId=c1")
+        XCTAssertEqual(answer.status, 200, answer.body)
+        XCTAssertEqual(ids(answer.body), [foreignC1.value])
+        XCTAssertEqual(ids(try ForeignPeer.curl(socket, "GET", "/v1/leases?containerId=c%202%2Fx").body), [], "root's lease stays hidden")
+    }
+
+    func testAMisspeltOrMalformedQueryIsRefusedNotIgnored() async throws {
+        for (target, field) in [("/v1/leases?containerID=c1", "containerID"), ("/v1/leases?containerId=c%2", "containerId"),
+                                ("/v1/leases?containerId=c1&containerId=c2", "containerId")] {
+            let answer = try await rootList(target)
+            XCTAssertEqual(answer.status, 400, target)
+            let error = ((try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any])?["error"] as? [String: Any]
+            XCTAssertEqual(error?["code"] as? String, "bad_request", target)
+            XCTAssertEqual(error?["field"] as? String, field, target)
+            XCTAssertFalse(answer.body.contains(rootC1.value), "no lease is listed: \(target)")
+        }
+    }
+}
