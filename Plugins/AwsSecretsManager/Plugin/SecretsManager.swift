@@ -54,15 +54,18 @@ struct SecretsManager {
             }
         }
         type = String(type.split(separator: "#").last ?? "")
-        if type.isEmpty, response.status == 403 || response.status == 400 {
-            // Some front ends answer XML or nothing; the status still says enough.
-            type = response.status == 403 ? "AccessDeniedException" : ""
+        if type.isEmpty {
+            // Authentication errors may come as XML (<Code>…</Code><Message>…</Message>), as from STS.
+            let text = response.text
+            type = Self.element("Code", in: text) ?? ""
+            said = Self.element("Message", in: text).map { String($0.prefix(300)).trimmingSpaces } ?? said
+            if type.isEmpty, response.status == 403 { type = "AccessDeniedException" }
         }
         let aws = said.isEmpty ? "\(type.isEmpty ? "HTTP \(response.status)" : type)" : "\(type.isEmpty ? "HTTP \(response.status)" : type): \(said)"
         switch type {
         case "ResourceNotFoundException":
             return PluginFailure(.notFound, "Secrets Manager has no secret \(secret.arn) (\(aws)); check the CredSpec's credentialArn")
-        case "AccessDeniedException":
+        case "AccessDeniedException", "AccessDenied":
             return PluginFailure(.accessDenied, "access denied to secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow secretsmanager:GetSecretValue on it (and kms:Decrypt for a customer-managed key)")
         case "DecryptionFailure":
             return PluginFailure(.accessDenied, "Secrets Manager cannot decrypt secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow kms:Decrypt on its KMS key")
@@ -75,6 +78,14 @@ struct SecretsManager {
             return PluginFailure(response.status >= 500 ? .unavailable : .failed,
                                  "Secrets Manager at \(endpoint) refused GetSecretValue for \(secret.arn) (\(aws))")
         }
+    }
+}
+
+extension SecretsManager {
+    /// The text of the first `<name>…</name>` in `text`.
+    static func element(_ name: String, in text: String) -> String? {
+        guard let start = text.firstRange(of: "<\(name)>"), let end = text[start.upperBound...].firstRange(of: "</\(name)>") else { return nil }
+        return String(text[start.upperBound..<end.lowerBound])
     }
 }
 
