@@ -24,11 +24,12 @@ struct ContainerCredentials {
             return nil
         }
         let source = "container credentials \(url)"
-        return try CredentialCache.cached(in: cache, key: source) { () throws(CredentialsFailure) in
+        let token = try authorizationToken()
+        return try CredentialCache.cached(in: cache, source: source, identity: token ?? "") { () throws(CredentialsFailure) in
             var request = HTTPRequest(method: "GET", url: url, headers: ["Accept: application/json"])
             request.connectTimeoutMilliseconds = 2000
             request.timeoutMilliseconds = 4000
-            if let token = try authorizationToken() { request.headers.append("Authorization: \(token)") }
+            if let token { request.headers.append("Authorization: \(token)") }
             let response: HTTPResponse
             do throws(TransportFailure) { response = try HTTPTransport.send(request) } catch {
                 throw CredentialsFailure(message: "cannot reach the container credentials endpoint \(url): \(error.reason)")

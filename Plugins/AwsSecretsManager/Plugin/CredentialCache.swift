@@ -29,16 +29,18 @@ struct CredentialCache {
         self.directory = directory
     }
 
-    static func cached(in cache: CredentialCache?, key: String,
+    /// The credentials of `source` from the cache, or fetched and kept. `identity` (e.g. the
+    /// authorization token) is part of the key: other settings never get another's credentials.
+    static func cached(in cache: CredentialCache?, source: String, identity: String = "",
                        fetch: () throws(CredentialsFailure) -> AWSCredentials) throws(CredentialsFailure) -> AWSCredentials {
         guard let cache else { return try fetch() }
-        let name = cache.directory + "/" + SignatureV4.hex(Array(SignatureV4.sha256(Array(key.utf8)).prefix(16)))
+        let name = cache.directory + "/" + SignatureV4.hex(Array(SignatureV4.sha256(Array((source + "\n" + identity).utf8)).prefix(16)))
         let lock = open(name + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lock >= 0 else { return try fetch() }
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0, errno == EINTR {}
         if var found = cache.load(name), let expiration = found.expiration, expiration.timeIntervalSinceNow > margin {
-            found.source = key + " (cached until \(ISO8601.basic(expiration.addingTimeInterval(-margin))))"
+            found.source = source + " (cached until \(ISO8601.basic(expiration.addingTimeInterval(-margin))))"
             return found
         }
         let fresh = try fetch()

@@ -44,7 +44,7 @@ struct InstanceMetadataCredentials {
             throw CredentialsFailure(message: "instance metadata \(base) names no instance role (HTTP \(roleAnswer.status)); attach an IAM role (instance profile) to the instance")
         }
         let source = "instance metadata \(base), role \(role)"
-        return try CredentialCache.cached(in: cache, key: source) { () throws(CredentialsFailure) in
+        return try CredentialCache.cached(in: cache, source: source) { () throws(CredentialsFailure) in
             let answer: HTTPResponse
             do throws(TransportFailure) { answer = try HTTPTransport.send(request("GET", path + role, [authorization])) } catch {
                 throw CredentialsFailure(message: "instance metadata \(base) stopped answering: \(error.reason)")
