@@ -15,6 +15,7 @@ final class InstallTests: XCTestCase {
             ("/usr/local/bin/ccgd", 0o755), ("/usr/local/bin/ccgctl", 0o755), ("/etc/systemd/system/ccgd.service", 0o644),
             ("/etc/systemd/system/ccgd.socket", 0o644), ("/etc/sysusers.d/ccgd.conf", 0o644), ("/etc/tmpfiles.d/ccgd.conf", 0o644),
             ("/etc/ccgd/ccgd.conf", 0o644), ("/etc/ccgd/portable-user.cred", 0o600), ("/usr/local/include/ccgd_plugin.h", 0o644),
+            ("/usr/lib/ccgd/plugins/aws-secrets-manager", 0o755),
         ]
         for (path, mode) in modes {
             let attributes = try FileManager.default.attributesOfItem(atPath: root + path)
@@ -33,6 +34,7 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(removed.status, 0, removed.all)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/local/bin/ccgd"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/systemd/system/ccgd.service"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/lib/ccgd/plugins/aws-secrets-manager"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/ccgd/ccgd.conf"), "configuration stays without --purge")
         _ = try Command.run(scripts + "/uninstall", ["--destdir", root, "--purge"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/ccgd"))
