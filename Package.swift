@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
         .executable(name: "ccgd-oci-hook", targets: ["ccgd-oci-hook"]),
+        // The AWS Secrets Manager plug-in: a program of its own, so HTTP and TLS stay out of ccgd.
+        .executable(name: "ccgd-aws-plugin", targets: ["ccgd-aws-plugin"]),
         .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI", "SecretMemory"]),
         // A shared-object plug-in, built for the tests to load.
         .library(name: "SampleSwiftPlugin", type: .dynamic, targets: ["SampleSwiftPlugin"]),
@@ -38,6 +40,11 @@ let package = Package(
         // Bundled plug-ins: each sees CCGPlugin only.
         .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
+        // AWS Secrets Manager, run by ccgd as an executable plug-in: libcurl and libcrypto through a C shim.
+        .target(name: "CAWSTransport", path: "Plugins/AwsSecretsManager/CAWSTransport",
+                linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
+        .target(name: "AwsSecretsManagerPlugin", dependencies: ["CAWSTransport", "SecretMemory"], path: "Plugins/AwsSecretsManager/Plugin"),
+        .executableTarget(name: "ccgd-aws-plugin", dependencies: ["AwsSecretsManagerPlugin"], path: "Plugins/AwsSecretsManager/Main"),
         // Sample shared-object plug-ins (the C one is built by PluginHostTests).
         .target(name: "SampleSwiftPlugin", dependencies: ["CCGPlugin"], path: "Plugins/Samples/SwiftSample"),
 
@@ -120,6 +127,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
+        .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
             "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "Reports",

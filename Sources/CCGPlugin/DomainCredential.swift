@@ -6,11 +6,15 @@ public struct DomainCredential: Sendable, Equatable, CustomStringConvertible {
     /// The user's sAMAccountName (or `user@domain`).
     public var username: String
     public var password: Password
+    /// Where the plug-in found them (e.g. "AWS Secrets Manager ARN, credentials from instance
+    /// metadata"), for `ccgctl plugin test`; never a secret.
+    public var source: String?
 
-    public init(domainName: String, username: String, password: Password) {
+    public init(domainName: String, username: String, password: Password, source: String? = nil) {
         self.domainName = domainName
         self.username = username
         self.password = password
+        self.source = source
     }
 
     public var description: String { "\(domainName)\\\(username)" }

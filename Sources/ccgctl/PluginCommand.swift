@@ -47,6 +47,7 @@ struct PluginCommand: AsyncParsableCommand {
             print("domain    \(credential.domainName)")
             print("user      \(credential.username)")
             print("password  \(credential.password.count) bytes (not shown)")
+            if let source = credential.source { print("source    \(source)") }
             print("took      \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], fractionalPart: .show(length: 1))))")
         }
     }

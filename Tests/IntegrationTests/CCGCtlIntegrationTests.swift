@@ -44,9 +44,9 @@ final class CCGCtlIntegrationTests: XCTestCase {
     }
 
     func testPluginTestWithUnknownGUIDListsTheRegisteredOnes() throws {
-        let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", try file("empty.conf", ""), "--guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}"])
+        let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", try file("empty.conf", ""), "--guid", "{0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"), outcome.errors)
     }
 
     func testBrokenConfigurationIsReportedWithLine() throws {

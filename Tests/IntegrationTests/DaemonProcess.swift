@@ -17,6 +17,8 @@ final class DaemonProcess {
     private var process: Process?
     /// A command ccgd runs under (e.g. setpriv, to run with the unit's capabilities only).
     var wrapper: [String] = []
+    /// Variables added to ccgd's environment (e.g. AWS_* for the AWS Secrets Manager plug-in).
+    var environment: [String: String] = [:]
 
     init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
          pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil) throws {
@@ -50,6 +52,7 @@ final class DaemonProcess {
         let command = wrapper + [Command.binaries + "/ccgd", "--config", configuration]
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         // Appended to across restarts: a test reads the whole story.
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

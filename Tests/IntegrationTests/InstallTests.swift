@@ -16,6 +16,7 @@ final class InstallTests: XCTestCase {
             ("/etc/systemd/system/ccgd.socket", 0o644), ("/etc/sysusers.d/ccgd.conf", 0o644), ("/etc/tmpfiles.d/ccgd.conf", 0o644),
             ("/etc/ccgd/ccgd.conf", 0o644), ("/etc/ccgd/portable-user.cred", 0o600), ("/usr/local/include/ccgd_plugin.h", 0o644),
             ("/usr/local/libexec/ccgd/ccgd-oci-hook", 0o755), ("/usr/share/containers/oci/hooks.d/ccgd.json", 0o644),
+            ("/usr/lib/ccgd/plugins/aws-secrets-manager", 0o755),
         ]
         for (path, mode) in modes {
             let attributes = try FileManager.default.attributesOfItem(atPath: root + path)
@@ -36,6 +37,7 @@ final class InstallTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/systemd/system/ccgd.service"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/local/libexec/ccgd"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/share/containers/oci/hooks.d/ccgd.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/usr/lib/ccgd/plugins/aws-secrets-manager"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/etc/ccgd/ccgd.conf"), "configuration stays without --purge")
         _ = try Command.run(scripts + "/uninstall", ["--destdir", root, "--purge"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/etc/ccgd"))

@@ -36,7 +36,9 @@ enum ExecutablePluginAnswer {
         let domainName = try text("domainName").withBytes { String(decoding: $0, as: UTF8.self) }
         let username = try text("username").withBytes { String(decoding: $0, as: UTF8.self) }
         let password = Password(SecretBytes(copying: try text("password")))
-        self = .credential(DomainCredential(domainName: domainName, username: username, password: password))
+        // "source": where the program found them (optional; shown by ccgctl plugin test).
+        let source = SecretJSONNode.member("source", of: members)?.text.map { ProgramText.printable(Array($0.utf8), limit: 512) }
+        self = .credential(DomainCredential(domainName: domainName, username: username, password: password, source: source))
     }
 
     /// `{"error": {"code": "not_found", "message": "…"}}`; a bare string is taken as the message.

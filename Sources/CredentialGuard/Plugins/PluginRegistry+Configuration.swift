@@ -31,5 +31,6 @@ extension PluginRegistry {
             }
         }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        registerAWSSecretsManager(configuration: configuration, logger: logger)
     }
 }

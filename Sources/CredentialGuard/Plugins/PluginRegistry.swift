@@ -56,6 +56,12 @@ public struct PluginRegistry: Sendable {
         disabled[guid] = nil
     }
 
+    /// Whether `guid` has a plug-in (a built-in or the configuration's).
+    func isRegistered(_ guid: PluginGUID) -> Bool { registrations[guid] != nil }
+
+    /// Says why `guid` has no plug-in, instead of "unknown".
+    mutating func disable(_ guid: PluginGUID, reason: String) { disabled[guid] = reason }
+
     /// Every registration, ordered by GUID.
     public var all: [Registration] { registrations.values.sorted { $0.guid.normalized < $1.guid.normalized } }
 
