@@ -154,4 +154,40 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:6: a line starts with = and names no key.",
         ])
     }
+
+    func testDurationsBeyondTheRangeAreProblems() {
+        // 59E138s overflowed Int64 and killed ccgd (found by scripts/fuzz); 0.1ms would be a zero timeout.
+        XCTAssertEqual(problems("[plugins]\ntimeout = 59E138\n[domain \"X.TEST\"]\ntimeout = 0.0001s\n[daemon]\n[plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"]\nexecutable = /a\ntimeout = 25h"), [
+            "ccgd.conf:2: timeout: \"59E138\" is out of range; give a duration from 1ms to 24h.",
+            "ccgd.conf:4: timeout: \"0.0001s\" is out of range; give a duration from 1ms to 24h.",
+            "ccgd.conf:8: timeout: \"25h\" is out of range; give a duration from 1ms to 24h.",
+        ])
+        XCTAssertEqual(problems("[plugins]\ntimeout = 24h\n[domain \"X.TEST\"]\ntimeout = 1ms"), [])
+    }
+
+    /// The input scripts/fuzz (FuzzConfiguration) crashed on, byte for byte.
+    func testFuzzCrashWithAHugeTimeoutIsAProblem() throws {
+        let crash = Data(base64Encoded:
+            "W2RhZW1vbl0Kc29ja2V0IF8gIi9ydW4vY2NnZC9jY2dkLnNvY2siCnNvY2tldC1tb2RlID0gMDY2MAphbGxvd2VkLXVpZHMgPSAw" +
+            "IDEwMDAKYWxsb3dlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4xOjUzIDEwLjAuMC4yCmxvZy1sZXZlbCA9IGRl" +
+            "YnVnCgpbcGx1Z2luc10KdGltZW91dCA9IDUwMG1rZXQgXyAiL3J1bi9jY2dkL2NjZ2Quc29jayIKc29ja2V0LW1vZGUgPSAwNjYw" +
+            "CmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxvd2VkLWdpZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6NTMgMTAuMC4w" +
+            "LjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAwbXMKYWxsb3ctaW5saW5lID0geWVzCgpbcGx1Z2lu" +
+            "ICJ7ODU5RTEzODYtQkRCNC00OUU4LTg1QzctMzA3MEIxMzkyMEUxfSJdCm5hLmV4YW1wbGUga2V5ID0gYmVmb3JlIGFueSBzZWN0" +
+            "aWRlID0gMDY2MAphbGxvd2VkLXVpZHMgPSAwIDEwMDAKYWxsb3dlZC1naWRzIGUgPSAgV1NBU2VjcmV0cyBNYW5hZ2VyCnNoYXJl" +
+            "ZC1vYmplY3QgPSAvdXNyL2xpYi9jY2dkL3BsdWdpbnMvYXdzLnNvCnRpbWVvdXQgPSAybQoKW3BsdWdpbiAiezBCO29sRjNDMkE5" +
+            "Qi0xRDRFLTRGNkEtdCA9IDEwcw0KOyAgPSBjb21tZ2luc10NCmtleSA9IGJlZm9yZSBhbnkgc2VjdGlvbgpbZGRjMS5jb250b3Nv" +
+            "LnRlc3QgZGMyLmNvbnRvc28udGFldWdpbl0KW3BsdWdpbiAibm90LWEtZ3VpZCJdCltkYWVtb25dCnNvY2tldC1tPSA5OTgKZG5z" +
+            "LXNlcnZlcnMgPSAxMjcuMC4wLjE6NTMgMTAuMC4wLjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAw" +
+            "bXM6NTMgMTAuMC4wLjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAwbXMKYWxsb3ctW2RhZW1vbl0K" +
+            "c29ja2V0ID0gIi9ydWlubGluZSA9IHllcwoKW3BsdWdpbiAiezg1OUUxMzg2LUJEQjQtNDlFOC04NUM3LTMwNzBCMTM5MjBFMX0i" +
+            "XQpuYS5leGFtcGxuL2NjZ2QvY2NnZC5zb2NrIgpzb2NrZXQtbW9kZSA9IDA2NjAKYWxsb3dlZC11aWRzID0gMCAxMDAwCmFsbG93" +
+            "ZWQtZ2Uga24gIm5vdC1hLWd1aWQiXQpbZGFlbW9uQT1iCgpbZG9tYWluICJDT05UT1NPLlRFU1QiXQpjb250cm9sbGVycyA9b24K" +
+            "Y29udHJvbGxlcwphbGxvdy1pbmxpbmUgPSB5ZXMKCltwbHVnaW4gIns4aWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4x" +
+            "OjUzNSAxMC4wLjAuMgpsb2ctbGV2ZWwgPSBkZWJ1ZwoKW3BsdWdpbnNdCnRpbWVvdXQgPSA1MDBtcwphbGxvdy1pbmxpbmUgPSB5" +
+            "bGRhcHNwbHVnaW4gIns4NTlFMTMoNgp0aW1lb3V0ID0gNTlFMTM4"
+        )!
+        let text = try XCTUnwrap(String(data: crash, encoding: .utf8))
+        XCTAssertTrue(problems(text).contains { $0.contains("\"59E138\" is out of range") }, "\(problems(text))")
+    }
 }
