@@ -48,8 +48,9 @@ struct SectionReader {
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
             case "dns-servers":
                 daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
-                    let parts = server.split(separator: ":", maxSplits: 1)
-                    let dotted = parts[0].split(separator: ".")
+                    // Empty parts kept: ":" has no parts[0] to read otherwise, and "1..2.3.4" is no address.
+                    let parts = server.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                    let dotted = parts[0].split(separator: ".", omittingEmptySubsequences: false)
                     guard dotted.count == 4, dotted.allSatisfy({ UInt8($0) != nil }), parts.count == 1 || UInt16(parts[1]) != nil else {
                         reader.problem(entry.line, entry.key, "\"\(server)\" is not an IPv4 address[:port]")
                         return nil

@@ -190,4 +190,51 @@ final class ConfigurationTests: XCTestCase {
         let text = try XCTUnwrap(String(data: crash, encoding: .utf8))
         XCTAssertTrue(problems(text).contains { $0.contains("\"59E138\" is out of range") }, "\(problems(text))")
     }
+
+    func testMalformedDNSServersAreProblems() throws {
+        // A lone ":" read parts[0] of nothing and killed ccgd (found by scripts/fuzz).
+        XCTAssertEqual(problems("[daemon]\ndns-servers = 127.0.0.1 : 1..2.3.4 10.0.0.1: 10.0.0.2:53"), [
+            "ccgd.conf:2: dns-servers: \":\" is not an IPv4 address[:port].",
+            "ccgd.conf:2: dns-servers: \"1..2.3.4\" is not an IPv4 address[:port].",
+            "ccgd.conf:2: dns-servers: \"10.0.0.1:\" is not an IPv4 address[:port].",
+        ])
+        let configuration = try ServiceConfiguration(text: "[daemon]\ndns-servers = 127.0.0.1, 10.0.0.2:53", file: "ccgd.conf")
+        XCTAssertEqual(configuration.daemon.dnsServers, ["127.0.0.1", "10.0.0.2:53"])
+    }
+
+    /// The second input scripts/fuzz (FuzzConfiguration) crashed on, byte for byte.
+    func testFuzzCrashWithALoneColonDNSServerIsAProblem() throws {
+        let crash = Data(base64Encoded:
+            "a2V5ID0gYmVmb3JlIGFueSBzZWN0aW9uCltkYWVtb24KW3Vua25vd25dCltwbHVnaW5dCltwbHVnaW4gIm5vdC1hLWd1aWQiXQpb" +
+            "ZGFlbW9uXQpzb2NrZXQtbW9kZQAAIDk5OTgKYWxsb3dlZC11aWRzID0gLTEKbm9uc2Vuc2UKPSBub3ZhbHllCmxvZy1sZXZlbCA9" +
+            "ICJ1bnRlcm1pbmF0ZWQKW2RhZW1vbl0KW2RvbWFpbiAiY29udG9zby50ZXN0YmVmb3JlIGFueSBzZWN0aW9bZGFlbW9uXQpzb2Nr" +
+            "ZXQgPSAiL3J1bi9jY2dkL2NjZ2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4CmRucy1zZXJ2" +
+            "ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlZHMgPSAwIDEwMDAKYWxsZHMgPSA5OWQvY2NnbG9nLWxl" +
+            "dmVsIHdlZC11aWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6LW1vZGUgPSAw" +
+            "NjYwCmFsZHMvdmF1bHQtaGVscGVyCmFyZ3VtZW50cyA9bW8TAAAhAAAAAFtkYWVtb25dCnNvY2tldCA9ICIvcnVuL2NjZ2QvY2Nn" +
+            "bG9nLWxldmVsIHdlZC11aWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjEtbT1k" +
+            "ZW8gOiAwNjYwCmFsZHMvdmF1bHQtaGVscGVyCmFyZ3VtZW50cyA9bW8TAAAhAAAAAABkZSA9IDA2NjAKYWxsb3dlZC11aWRzID0g" +
+            "MCAxMDAwCmFsbGRzID0gOTlkL2NjZ2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4CmRucy1z" +
+            "ZXJ2ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlbHBlcgphcmd1bWVudHMgPW1vEwAAIQAAAAAAZGUg" +
+            "PSAwNjYwCmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxkcyA9IDk5OApkbnMtc2VydmVycyA9IDEyNy4wLjAuMTotbW9kZSA9IDA2" +
+            "NjAKYWxkLW9sd2V1aXNkID0gEAAAAAAAAAAwIDEwMDAKYWwAZGUgPSAwNjYwCmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxkcyA9" +
+            "IGxwZXIKYXJndWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6LW1vZGUgPSAw" +
+            "NjYwCmFsZHMvdmF1bHQtaGVkcyA9IDAgMTAwMAphbGxkcyA9IDk5ZC9jY2dsb2ctbGV2ZWwgd2VkLXVpZHN3ZWQtdWlkcyA9IDAg" +
+            "MTAwMAphbGxkcyA9IDk5OApkbnMtc2VydmVyc2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4" +
+            "CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlbHBlcgphNjAwIDEwMDAKYWxsb3dlZC1n" +
+            "aWRzID0gOTk4CmRucy1zZWVkLDYwMCAxMDAwCmEsLCwsLCwsLCwsLCwsNjAwIDEwMDAKYWxsb3dlZC1naWRzID0gOTk4CmRucy1z" +
+            "ZWVkLWdpZHMgPSA5OTgKZG5zLXNlcnZlcnMgIDk5OApkbnMtc2VlZCw2MDAgMTAwMAphLCwsLCwsLCwsLCwsLDYwMCAxMDAwCmFs" +
+            "bG93ZWQtZ2lkcyA9IDk5OApkbnMtc2VlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI9IDA2LCwsLCwsLCwsLCwsLCwKcnZl" +
+            "cnMgPSAxMj0gMDYsLCwsLCwsLCwsLCwsLCw2MDAgMTAwMAphbGxvd2VkLWdpZHMgPSA5OTgKZG5zLXNlZWQsNjAwIDEwMDAKYWxs" +
+            "b3dlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI9IDA2LCwsLCwsLCwKW3VuayQAAAAAAAAAAGRlID0gMDY2MAphbGxvd2Vk" +
+            "LXVpZHMgPSAwIDEwMDAKYWxsZDEyNy4wLjAuMTo1MyBhbnkgc2VjdGlvbgpbZGFlbm1vCj0gLTEKbm9uc2Vuc2luICJjb250b3Nv" +
+            "LnRlIAAAAAAAAABtYWluICJDT05UT1NPLlRFU1QiY2EtZmlsZWN0aW9uID0gcGxhaW50cyA9IDk5OApkbnMtc2VydmVycyA9IDEy" +
+            "Ny4wLjAuMTotbW9kZSA9IDA2NjAKYWxkLW9sd2V1aXNkID0gEAAAAAAAAAAwIDEwMDAKYWwAZGUgPSAwNjYwCmFsbG93ZWQtdWlk" +
+            "cyA9IDAgMTAwMAphbGxkcyA9IGxwZXIKYXJndW1lbnRzID1tbxMAACEAAAAAAGRlAG5vd25dCltwbHVnaW5leHQKdF0KW3BsdWdp" +
+            "biAibXNub3QgPSAwNjYwCmFsaW1lb3V0ID0gZm9yZXZsb3dlZC11aWRzID0gMCAxMDAwCmEtZWEtZ2xsZHMgPSA5cgo5ZC9jY2ds" +
+            "b3U="
+        )!
+        let text = try XCTUnwrap(String(data: crash, encoding: .utf8))
+        XCTAssertTrue(problems(text).contains { $0.contains("\":\" is not an IPv4 address[:port]") }, "\(problems(text))")
+    }
 }
