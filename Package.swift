@@ -147,3 +147,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets for the parsers of untrusted input (scripts/fuzz, docs/fuzzing.md). Declared
+// only under CCGD_FUZZ=1: they link against libFuzzer's main, which only a sanitizer build has.
+if Context.environment["CCGD_FUZZ"] == "1" {
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["ManagedPassword"]), ("Configuration", ["Configuration"]),
+        ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+    ]
+    package.targets += fuzzers.map { fuzzer in
+        .executableTarget(
+            name: "Fuzz\(fuzzer.name)", dependencies: fuzzer.dependencies, path: "Fuzz/\(fuzzer.name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    }
+}

@@ -50,8 +50,9 @@ struct SectionReader {
             case "allow-inline-credspecs": daemon.allowInlineCredSpecs = reader.boolean(entry) ?? daemon.allowInlineCredSpecs
             case "dns-servers":
                 daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
-                    let parts = server.split(separator: ":", maxSplits: 1)
-                    let dotted = parts[0].split(separator: ".")
+                    // Empty parts kept: ":" has no parts[0] to read otherwise, and "1..2.3.4" is no address.
+                    let parts = server.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                    let dotted = parts[0].split(separator: ".", omittingEmptySubsequences: false)
                     guard dotted.count == 4, dotted.allSatisfy({ UInt8($0) != nil }), parts.count == 1 || UInt16(parts[1]) != nil else {
                         reader.problem(entry.line, entry.key, "\"\(server)\" is not an IPv4 address[:port]")
                         return nil
@@ -218,16 +219,24 @@ struct SectionReader {
         return ranges
     }
 
-    /// `10s`, `500ms`, `2m`, `1h`, or plain seconds.
+    /// The longest duration accepted: every one in ccgd.conf is a timeout, and a DC connection
+    /// counts its timeout in an Int32 of milliseconds (about 24 days).
+    static let maximumDurationMilliseconds = 24 * 3600 * 1000
+
+    /// `10s`, `500ms`, `2m`, `1h`, or plain seconds; from 1ms to 24h.
     mutating func duration(_ entry: ConfigurationText.Entry) -> Duration? {
         let text = entry.value.lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let number = Double(text.dropLast(suffix.count)), number > 0, number.isFinite {
-                return .milliseconds(Int64((number * scale * 1000).rounded()))
+            guard let number = Double(text.dropLast(suffix.count)), number > 0, number.isFinite else { continue }
+            // Checked before converting: Int64(_:) traps on a Double beyond its range (59E138s).
+            let milliseconds = (number * scale * 1000).rounded()
+            guard milliseconds >= 1, milliseconds <= Double(Self.maximumDurationMilliseconds) else {
+                problem(entry.line, entry.key, "\"\(entry.value)\" is out of range; give a duration from 1ms to 24h")
+                return nil
             }
+            return .milliseconds(Int64(milliseconds))
         }
-        if let number = Double(text), number > 0, number.isFinite { return .milliseconds(Int64((number * 1000).rounded())) }
         problem(entry.line, entry.key, "\"\(entry.value)\" is not a positive duration like 10s, 500ms or 2m")
         return nil
     }

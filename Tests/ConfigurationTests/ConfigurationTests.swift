@@ -206,4 +206,87 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:6: a line starts with = and names no key.",
         ])
     }
+
+    func testDurationsBeyondTheRangeAreProblems() {
+        // 59E138s overflowed Int64 and killed ccgd (found by scripts/fuzz); 0.1ms would be a zero timeout.
+        XCTAssertEqual(problems("[plugins]\ntimeout = 59E138\n[domain \"X.TEST\"]\ntimeout = 0.0001s\n[daemon]\n[plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"]\nexecutable = /a\ntimeout = 25h"), [
+            "ccgd.conf:2: timeout: \"59E138\" is out of range; give a duration from 1ms to 24h.",
+            "ccgd.conf:4: timeout: \"0.0001s\" is out of range; give a duration from 1ms to 24h.",
+            "ccgd.conf:8: timeout: \"25h\" is out of range; give a duration from 1ms to 24h.",
+        ])
+        XCTAssertEqual(problems("[plugins]\ntimeout = 24h\n[domain \"X.TEST\"]\ntimeout = 1ms"), [])
+    }
+
+    /// The input scripts/fuzz (FuzzConfiguration) crashed on, byte for byte.
+    func testFuzzCrashWithAHugeTimeoutIsAProblem() throws {
+        let crash = Data(base64Encoded:
+            "W2RhZW1vbl0Kc29ja2V0IF8gIi9ydW4vY2NnZC9jY2dkLnNvY2siCnNvY2tldC1tb2RlID0gMDY2MAphbGxvd2VkLXVpZHMgPSAw" +
+            "IDEwMDAKYWxsb3dlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4xOjUzIDEwLjAuMC4yCmxvZy1sZXZlbCA9IGRl" +
+            "YnVnCgpbcGx1Z2luc10KdGltZW91dCA9IDUwMG1rZXQgXyAiL3J1bi9jY2dkL2NjZ2Quc29jayIKc29ja2V0LW1vZGUgPSAwNjYw" +
+            "CmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxvd2VkLWdpZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6NTMgMTAuMC4w" +
+            "LjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAwbXMKYWxsb3ctaW5saW5lID0geWVzCgpbcGx1Z2lu" +
+            "ICJ7ODU5RTEzODYtQkRCNC00OUU4LTg1QzctMzA3MEIxMzkyMEUxfSJdCm5hLmV4YW1wbGUga2V5ID0gYmVmb3JlIGFueSBzZWN0" +
+            "aWRlID0gMDY2MAphbGxvd2VkLXVpZHMgPSAwIDEwMDAKYWxsb3dlZC1naWRzIGUgPSAgV1NBU2VjcmV0cyBNYW5hZ2VyCnNoYXJl" +
+            "ZC1vYmplY3QgPSAvdXNyL2xpYi9jY2dkL3BsdWdpbnMvYXdzLnNvCnRpbWVvdXQgPSAybQoKW3BsdWdpbiAiezBCO29sRjNDMkE5" +
+            "Qi0xRDRFLTRGNkEtdCA9IDEwcw0KOyAgPSBjb21tZ2luc10NCmtleSA9IGJlZm9yZSBhbnkgc2VjdGlvbgpbZGRjMS5jb250b3Nv" +
+            "LnRlc3QgZGMyLmNvbnRvc28udGFldWdpbl0KW3BsdWdpbiAibm90LWEtZ3VpZCJdCltkYWVtb25dCnNvY2tldC1tPSA5OTgKZG5z" +
+            "LXNlcnZlcnMgPSAxMjcuMC4wLjE6NTMgMTAuMC4wLjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAw" +
+            "bXM6NTMgMTAuMC4wLjIKbG9nLWxldmVsID0gZGVidWcKCltwbHVnaW5zXQp0aW1lb3V0ID0gNTAwbXMKYWxsb3ctW2RhZW1vbl0K" +
+            "c29ja2V0ID0gIi9ydWlubGluZSA9IHllcwoKW3BsdWdpbiAiezg1OUUxMzg2LUJEQjQtNDlFOC04NUM3LTMwNzBCMTM5MjBFMX0i" +
+            "XQpuYS5leGFtcGxuL2NjZ2QvY2NnZC5zb2NrIgpzb2NrZXQtbW9kZSA9IDA2NjAKYWxsb3dlZC11aWRzID0gMCAxMDAwCmFsbG93" +
+            "ZWQtZ2Uga24gIm5vdC1hLWd1aWQiXQpbZGFlbW9uQT1iCgpbZG9tYWluICJDT05UT1NPLlRFU1QiXQpjb250cm9sbGVycyA9b24K" +
+            "Y29udHJvbGxlcwphbGxvdy1pbmxpbmUgPSB5ZXMKCltwbHVnaW4gIns4aWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4x" +
+            "OjUzNSAxMC4wLjAuMgpsb2ctbGV2ZWwgPSBkZWJ1ZwoKW3BsdWdpbnNdCnRpbWVvdXQgPSA1MDBtcwphbGxvdy1pbmxpbmUgPSB5" +
+            "bGRhcHNwbHVnaW4gIns4NTlFMTMoNgp0aW1lb3V0ID0gNTlFMTM4"
+        )!
+        let text = try XCTUnwrap(String(data: crash, encoding: .utf8))
+        XCTAssertTrue(problems(text).contains { $0.contains("\"59E138\" is out of range") }, "\(problems(text))")
+    }
+
+    func testMalformedDNSServersAreProblems() throws {
+        // A lone ":" read parts[0] of nothing and killed ccgd (found by scripts/fuzz).
+        XCTAssertEqual(problems("[daemon]\ndns-servers = 127.0.0.1 : 1..2.3.4 10.0.0.1: 10.0.0.2:53"), [
+            "ccgd.conf:2: dns-servers: \":\" is not an IPv4 address[:port].",
+            "ccgd.conf:2: dns-servers: \"1..2.3.4\" is not an IPv4 address[:port].",
+            "ccgd.conf:2: dns-servers: \"10.0.0.1:\" is not an IPv4 address[:port].",
+        ])
+        let configuration = try ServiceConfiguration(text: "[daemon]\ndns-servers = 127.0.0.1, 10.0.0.2:53", file: "ccgd.conf")
+        XCTAssertEqual(configuration.daemon.dnsServers, ["127.0.0.1", "10.0.0.2:53"])
+    }
+
+    /// The second input scripts/fuzz (FuzzConfiguration) crashed on, byte for byte.
+    func testFuzzCrashWithALoneColonDNSServerIsAProblem() throws {
+        let crash = Data(base64Encoded:
+            "a2V5ID0gYmVmb3JlIGFueSBzZWN0aW9uCltkYWVtb24KW3Vua25vd25dCltwbHVnaW5dCltwbHVnaW4gIm5vdC1hLWd1aWQiXQpb" +
+            "ZGFlbW9uXQpzb2NrZXQtbW9kZQAAIDk5OTgKYWxsb3dlZC11aWRzID0gLTEKbm9uc2Vuc2UKPSBub3ZhbHllCmxvZy1sZXZlbCA9" +
+            "ICJ1bnRlcm1pbmF0ZWQKW2RhZW1vbl0KW2RvbWFpbiAiY29udG9zby50ZXN0YmVmb3JlIGFueSBzZWN0aW9bZGFlbW9uXQpzb2Nr" +
+            "ZXQgPSAiL3J1bi9jY2dkL2NjZ2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4CmRucy1zZXJ2" +
+            "ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlZHMgPSAwIDEwMDAKYWxsZHMgPSA5OWQvY2NnbG9nLWxl" +
+            "dmVsIHdlZC11aWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6LW1vZGUgPSAw" +
+            "NjYwCmFsZHMvdmF1bHQtaGVscGVyCmFyZ3VtZW50cyA9bW8TAAAhAAAAAFtkYWVtb25dCnNvY2tldCA9ICIvcnVuL2NjZ2QvY2Nn" +
+            "bG9nLWxldmVsIHdlZC11aWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjEtbT1k" +
+            "ZW8gOiAwNjYwCmFsZHMvdmF1bHQtaGVscGVyCmFyZ3VtZW50cyA9bW8TAAAhAAAAAABkZSA9IDA2NjAKYWxsb3dlZC11aWRzID0g" +
+            "MCAxMDAwCmFsbGRzID0gOTlkL2NjZ2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4CmRucy1z" +
+            "ZXJ2ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlbHBlcgphcmd1bWVudHMgPW1vEwAAIQAAAAAAZGUg" +
+            "PSAwNjYwCmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxkcyA9IDk5OApkbnMtc2VydmVycyA9IDEyNy4wLjAuMTotbW9kZSA9IDA2" +
+            "NjAKYWxkLW9sd2V1aXNkID0gEAAAAAAAAAAwIDEwMDAKYWwAZGUgPSAwNjYwCmFsbG93ZWQtdWlkcyA9IDAgMTAwMAphbGxkcyA9" +
+            "IGxwZXIKYXJndWRzd2VkLXVpZHMgPSAwIDEwMDAKYWxsZHMgPSA5OTgKZG5zLXNlcnZlcnMgPSAxMjcuMC4wLjE6LW1vZGUgPSAw" +
+            "NjYwCmFsZHMvdmF1bHQtaGVkcyA9IDAgMTAwMAphbGxkcyA9IDk5ZC9jY2dsb2ctbGV2ZWwgd2VkLXVpZHN3ZWQtdWlkcyA9IDAg" +
+            "MTAwMAphbGxkcyA9IDk5OApkbnMtc2VydmVyc2xvZy1sZXZlbCB3ZWQtdWlkc3dlZC11aWRzID0gMCAxMDAwCmFsbGRzID0gOTk4" +
+            "CmRucy1zZXJ2ZXJzID0gMTI3LjAuMC4xOi1tb2RlID0gMDY2MAphbGRzL3ZhdWx0LWhlbHBlcgphNjAwIDEwMDAKYWxsb3dlZC1n" +
+            "aWRzID0gOTk4CmRucy1zZWVkLDYwMCAxMDAwCmEsLCwsLCwsLCwsLCwsNjAwIDEwMDAKYWxsb3dlZC1naWRzID0gOTk4CmRucy1z" +
+            "ZWVkLWdpZHMgPSA5OTgKZG5zLXNlcnZlcnMgIDk5OApkbnMtc2VlZCw2MDAgMTAwMAphLCwsLCwsLCwsLCwsLDYwMCAxMDAwCmFs" +
+            "bG93ZWQtZ2lkcyA9IDk5OApkbnMtc2VlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI9IDA2LCwsLCwsLCwsLCwsLCwKcnZl" +
+            "cnMgPSAxMj0gMDYsLCwsLCwsLCwsLCwsLCw2MDAgMTAwMAphbGxvd2VkLWdpZHMgPSA5OTgKZG5zLXNlZWQsNjAwIDEwMDAKYWxs" +
+            "b3dlZC1naWRzID0gOTk4CmRucy1zZXJ2ZXJzID0gMTI9IDA2LCwsLCwsLCwKW3VuayQAAAAAAAAAAGRlID0gMDY2MAphbGxvd2Vk" +
+            "LXVpZHMgPSAwIDEwMDAKYWxsZDEyNy4wLjAuMTo1MyBhbnkgc2VjdGlvbgpbZGFlbm1vCj0gLTEKbm9uc2Vuc2luICJjb250b3Nv" +
+            "LnRlIAAAAAAAAABtYWluICJDT05UT1NPLlRFU1QiY2EtZmlsZWN0aW9uID0gcGxhaW50cyA9IDk5OApkbnMtc2VydmVycyA9IDEy" +
+            "Ny4wLjAuMTotbW9kZSA9IDA2NjAKYWxkLW9sd2V1aXNkID0gEAAAAAAAAAAwIDEwMDAKYWwAZGUgPSAwNjYwCmFsbG93ZWQtdWlk" +
+            "cyA9IDAgMTAwMAphbGxkcyA9IGxwZXIKYXJndW1lbnRzID1tbxMAACEAAAAAAGRlAG5vd25dCltwbHVnaW5leHQKdF0KW3BsdWdp" +
+            "biAibXNub3QgPSAwNjYwCmFsaW1lb3V0ID0gZm9yZXZsb3dlZC11aWRzID0gMCAxMDAwCmEtZWEtZ2xsZHMgPSA5cgo5ZC9jY2ds" +
+            "b3U="
+        )!
+        let text = try XCTUnwrap(String(data: crash, encoding: .utf8))
+        XCTAssertTrue(problems(text).contains { $0.contains("\":\" is not an IPv4 address[:port]") }, "\(problems(text))")
+    }
 }
