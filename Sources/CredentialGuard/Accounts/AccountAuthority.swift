@@ -4,7 +4,7 @@ import ManagedPassword
 /// Who vouches for a cached account: the plug-in and the input it was fetched through. Keys
 /// cached through one are never served to a CredSpec naming another, so a caller cannot skip
 /// its plug-in by naming an account someone else's CredSpec already fetched.
-struct AccountAuthority: Hashable {
+struct AccountAuthority: Hashable, Sendable {
     /// The normalised PluginGUID and the hex SHA-256 of the canonical PluginInput: the input
     /// itself (for the inline plug-in, a password) is never kept.
     let fingerprint: String
