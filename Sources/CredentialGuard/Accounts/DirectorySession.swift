@@ -27,27 +27,13 @@ final class DirectorySession {
         var failures: [DirectoryError] = []
         var tickets: CredentialsCache?
         if settings.protection == .sealedGSSAPI {
-            do {
-                let context = try KerberosContext()
-                let cache = try CredentialsCache.newInMemory(context: context)
-                _ = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
-                tickets = cache
-            } catch {
+            do { tickets = try Self.logIn(user, password: password).cache } catch {
                 throw .portableUserLogin(principal: user.principal, error)
             }
         }
         for controller in settings.controllers {
             do {
-                let connection: DirectoryConnection
-                switch settings.protection {
-                case .sealedGSSAPI:
-                    connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
-                    if let tickets { try connection.bindGSSAPI(credentials: tickets) }
-                case let .ldaps(caFile):
-                    connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
-                    try connection.bindSimple(user: user.bindName, password: password)
-                }
-                self.connection = connection
+                self.connection = try Self.bind(to: controller, settings: settings, user: user, password: password, tickets: tickets).connection
                 self.user = user.principal
                 self.unreachableControllers = unreachable
                 self.tickets = tickets
@@ -70,5 +56,40 @@ final class DirectorySession {
     /// How the session is protected, in words.
     var protectionDescription: String {
         connection.isTLS ? "LDAPS simple bind" : "sealed GSSAPI bind"
+    }
+}
+
+// MARK: - Stages (the doctor runs them one at a time, with its diagnoses)
+
+extension DirectorySession {
+    /// The portable user logged in: its TGT lives in memory only, as long as the login.
+    struct Login {
+        let context: KerberosContext
+        let cache: CredentialsCache
+        let times: TicketTimes
+    }
+
+    /// Logs the portable user in with its password (what a sealed GSSAPI bind needs first).
+    static func logIn(_ user: PortableUser, password: SecretBytes) throws(KerberosError) -> Login {
+        let context = try KerberosContext()
+        let cache = try CredentialsCache.newInMemory(context: context)
+        let times = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
+        return Login(context: context, cache: cache, times: times)
+    }
+
+    /// A connection to `controller` bound as the user: GSSAPI with `tickets`, sealed, or LDAPS and
+    /// a simple bind, as `settings` say. The strength factor is nil for LDAPS.
+    static func bind(to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
+                     tickets: CredentialsCache?) throws(DirectoryError) -> (connection: DirectoryConnection, strength: Int?) {
+        switch settings.protection {
+        case .sealedGSSAPI:
+            let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+            let strength = try tickets.map { cache throws(DirectoryError) in try connection.bindGSSAPI(credentials: cache) }
+            return (connection, strength)
+        case let .ldaps(caFile):
+            let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
+            try connection.bindSimple(user: user.bindName, password: password)
+            return (connection, nil)
+        }
     }
 }

@@ -17,11 +17,7 @@ final class DoctorSession {
     private let answer: PluginAnswer
     private let user: PortableUser
 
-    /// The portable user logged in: its TGT lives in memory only, as long as the session.
-    private struct Login {
-        let context: KerberosContext
-        let cache: CredentialsCache
-    }
+    private typealias Login = DirectorySession.Login
 
     init(options: Doctor.Options, configuration: ServiceConfiguration, spec: CredentialSpec, plugin: PluginAnswer) {
         self.options = options
@@ -49,51 +45,41 @@ final class DoctorSession {
 
     // MARK: DCs
 
+    /// The pipeline's first stage, with the doctor's diagnosis when it finds no DC.
     private func discover() throws(DoctorFinding) -> DoctorPass<DomainSettings> {
         let realm = spec.realm
-        let configured = configuration.domain(realm).map(DomainSettings.init)
-        var settings: DomainSettings
-        let source: String
-        if !options.controllers.isEmpty {
-            settings = configured ?? DomainSettings(controllers: [])
-            settings.controllers = options.controllers
-            source = "from --dc"
-        } else if let configured, !configured.controllers.isEmpty {
-            settings = configured
-            source = "from [domain \"\(realm)\"] of \(configuration.sourceFile)"
-        } else {
-            let servers = configuration.daemon.dnsServers
-            let record = "_ldap._tcp.dc._msdcs.\(spec.dnsDomain)"
+        let resolver = DomainResolver(configuration: configuration, overrides: DomainResolver.Overrides(
+            controllers: options.controllers, protection: options.protection, timeout: options.timeout))
+        let resolution: DomainResolver.Resolution
+        do { resolution = try resolver.resolve(realm: realm, dnsDomain: spec.dnsDomain) } catch {
+            let servers = resolver.locator.nameservers
+            let record = DomainResolver.serviceRecord(of: spec.dnsDomain)
             let via = servers.isEmpty ? "the system's DNS servers" : servers.joined(separator: ", ")
-            settings = configured ?? DomainSettings(controllers: [])
-            do {
-                settings.controllers = try DomainControllerLocator(nameservers: servers).controllers(forDomain: spec.dnsDomain)
-            } catch {
-                let reason: String
-                if case let .unreachable(_, text) = error { reason = text } else { reason = "\(error)" }
-                throw DoctorFinding(
-                    "DNS SRV \(record) via \(via): \(reason)",
-                    finding: "No domain controller of \(realm) was found: \(configuration.sourceFile.isEmpty ? "the configuration" : configuration.sourceFile) has no [domain \"\(realm)\"] controllers and DNS SRV \(record) (asked of \(via)) gave none: \(reason).",
-                    fix: "List the DCs in [domain \"\(realm)\"] controllers (or try --dc NAME=ADDRESS), or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(spec.dnsDomain).")
-            }
-            source = "from DNS SRV \(record) via \(via)"
+            let reason: String
+            if case let .unreachable(_, text) = error { reason = text } else { reason = "\(error)" }
+            throw DoctorFinding(
+                "DNS SRV \(record) via \(via): \(reason)",
+                finding: "No domain controller of \(realm) was found: \(configuration.sourceFile.isEmpty ? "the configuration" : configuration.sourceFile) has no [domain \"\(realm)\"] controllers and DNS SRV \(record) (asked of \(via)) gave none: \(reason).",
+                fix: "List the DCs in [domain \"\(realm)\"] controllers (or try --dc NAME=ADDRESS), or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(spec.dnsDomain).")
         }
-        if let protection = options.protection { settings.protection = protection }
-        if let timeout = options.timeout { settings.timeout = timeout }
+        let settings = resolution.settings
+        let source: String
+        switch resolution.origin {
+        case .commandLine: source = "from --dc"
+        case .section: source = "from [domain \"\(realm)\"] of \(configuration.sourceFile)"
+        case let .dns(record, servers):
+            source = "from DNS SRV \(record) via \(servers.isEmpty ? "the system's DNS servers" : servers.joined(separator: ", "))"
+        }
 
         var kerberos = ""
-        if let file = options.kerberosConfigurationFile {
-            ProcessKerberosConfiguration.use(file)
-            kerberos = "; Kerberos configuration \(file)"
-        } else {
+        do {
+            try ProcessKerberosConfiguration.useForTool(file: options.kerberosConfigurationFile, realm: realm, dnsDomain: spec.dnsDomain,
+                                                        settings: settings, scratch: options.scratchDirectory)
+            if let file = options.kerberosConfigurationFile { kerberos = "; Kerberos configuration \(file)" }
+        } catch {
             let path = options.scratchDirectory + "/krb5.conf"
-            do {
-                try ProcessKerberosConfiguration.install(
-                    ProcessKerberosConfiguration.make(realm: realm, dnsDomain: spec.dnsDomain, settings: settings), at: path)
-            } catch {
-                throw DoctorFinding("cannot write \(path)", finding: "The doctor cannot write its krb5.conf at \(path): \(error).",
-                                    fix: "Let the doctor write to its temporary directory (TMPDIR), or give a krb5.conf with --krb5-config.")
-            }
+            throw DoctorFinding("cannot write \(path)", finding: "The doctor cannot write its krb5.conf at \(path): \(error).",
+                                fix: "Let the doctor write to its temporary directory (TMPDIR), or give a krb5.conf with --krb5-config.")
         }
         let names = settings.controllers.map(\.description).joined(separator: ", ")
         return DoctorPass(value: settings, detail: "\(names) \(source)\(kerberos)")
@@ -146,14 +132,8 @@ final class DoctorSession {
     private func logIn(usable: [DomainController], settings: DomainSettings) throws(DoctorFinding) -> DoctorPass<Login> {
         let principal = user.principal
         let login: Login
-        let times: TicketTimes
         do {
-            let context = try KerberosContext()
-            let cache = try CredentialsCache.newInMemory(context: context)
-            let client = try Principal(parsing: principal, context: context)
-            let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
-            times = try context.obtainTicket(for: client, password: password, into: cache)
-            login = Login(context: context, cache: cache)
+            login = try DirectorySession.logIn(user, password: answer.credential.password.withUTF8 { SecretBytes(copying: $0) })
         } catch {
             throw DoctorDiagnosis.portableUserLogin(error, principal: principal, answer: answer, realm: spec.realm) {
                 self.directoryTime(usable, settings: settings)
@@ -162,6 +142,7 @@ final class DoctorSession {
         // libkrb5 quietly corrects its own requests for a skewed clock (kdc_timesync), but
         // ccgd's renewal times and every service in a container read this host's clock.
         let now = Date()
+        let times = login.times
         let offset = Int64(now.timeIntervalSince(times.authTime).rounded())
         let limit = options.maximumClockSkew.components.seconds
         if abs(offset) > limit {
@@ -193,18 +174,12 @@ final class DoctorSession {
         var skipped: [String] = []
         for controller in usable {
             do {
-                switch settings.protection {
-                case .sealedGSSAPI:
-                    let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
-                    let strength = try connection.bindGSSAPI(credentials: login.cache)
-                    return DoctorPass(value: connection, detail: "GSSAPI to \(controller) as \(user.principal), sealed (SSF \(strength))",
-                                      warnings: skipped)
-                case let .ldaps(caFile):
-                    let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
-                    let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
-                    try connection.bindSimple(user: user.bindName, password: password)
-                    return DoctorPass(value: connection, detail: "LDAPS simple bind to \(controller) as \(user.bindName)", warnings: skipped)
-                }
+                let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
+                let (connection, strength) = try DirectorySession.bind(to: controller, settings: settings, user: user, password: password,
+                                                                       tickets: login.cache)
+                let detail = strength.map { "GSSAPI to \(controller) as \(user.principal), sealed (SSF \($0))" }
+                    ?? "LDAPS simple bind to \(controller) as \(user.bindName)"
+                return DoctorPass(value: connection, detail: detail, warnings: skipped)
             } catch {
                 if case .unreachable = error {
                     skipped.append("\(error)")
