@@ -59,8 +59,15 @@ let package = Package(
             ]
         ),
 
-        // What ccgctl prints about a fetch or a blob (Foundation's formatting: not in the daemon).
-        .target(name: "Reports", dependencies: ["CredentialGuard", "CredSpec", "ManagedPassword", "Kerberos", "Directory"]),
+        // ccgctl's tools, which the daemon does not link: the doctor, CredSpec authoring, and the
+        // reports of a fetch or a blob (Foundation's formatting).
+        .target(
+            name: "OperatorTools",
+            dependencies: [
+                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DurableFiles", "FilePlugin", "InlinePlugin",
+                "Kerberos", "ManagedPassword",
+            ]
+        ),
 
         // The socket API: HTTP/1.1 + JSON on a Unix socket, over SwiftNIO.
         .target(
@@ -79,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "Reports",
+                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -116,7 +123,7 @@ let package = Package(
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "Reports",
+            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
@@ -128,7 +135,7 @@ let package = Package(
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "OperatorTools", .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@ import ArgumentParser
 import CredentialGuard
 import Foundation
 import ManagedPassword
-import Reports
+import OperatorTools
 
 /// `ccgctl blob decode`: look inside a managed password blob.
 struct BlobCommand: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import CredSpec
 import CredentialGuard
 import FilePlugin
 import Foundation
+import OperatorTools
 
 extension CredSpecCommand {
     /// `ccgctl credspec new`: New-CredentialSpec, reading the domain's facts over LDAP.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CredentialGuard
 import Directory
 import Foundation
+import OperatorTools
 
 /// `ccgctl doctor`: the chain step by step, and what to fix when a link breaks.
 struct DoctorCommand: AsyncParsableCommand {

@@ -4,7 +4,7 @@ import CredSpec
 import CredentialGuard
 import DurableFiles
 import FilePlugin
-import Reports
+import OperatorTools
 import Foundation
 
 /// `ccgctl fetch`: the whole pipeline once, without the daemon.

@@ -7,17 +7,17 @@ import ManagedPassword
 /// about the domain: a sealed GSSAPI bind (the user's TGT only in memory) or LDAPS and a simple
 /// bind, trying the DCs in order and moving on only past the unreachable ones.
 /// Blocking: open it off the Swift concurrency pool.
-final class DirectorySession {
-    let connection: DirectoryConnection
+public final class DirectorySession {
+    public let connection: DirectoryConnection
     /// The principal the bind authenticated.
-    let user: String
+    public let user: String
     /// DCs tried before the one that answered.
-    let unreachableControllers: [DomainController]
+    public let unreachableControllers: [DomainController]
     /// The user's tickets, kept as long as the connection is used.
     private let tickets: CredentialsCache?
 
     /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
-    init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+    public init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
          credential: DomainCredential) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
         let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
@@ -51,10 +51,10 @@ final class DirectorySession {
     }
 
     /// The DC that answered.
-    var controller: DomainController { connection.controller }
+    public var controller: DomainController { connection.controller }
 
     /// How the session is protected, in words.
-    var protectionDescription: String {
+    public var protectionDescription: String {
         connection.isTLS ? "LDAPS simple bind" : "sealed GSSAPI bind"
     }
 }
@@ -63,14 +63,14 @@ final class DirectorySession {
 
 extension DirectorySession {
     /// The portable user logged in: its TGT lives in memory only, as long as the login.
-    struct Login {
-        let context: KerberosContext
-        let cache: CredentialsCache
-        let times: TicketTimes
+    public struct Login {
+        public let context: KerberosContext
+        public let cache: CredentialsCache
+        public let times: TicketTimes
     }
 
     /// Logs the portable user in with its password (what a sealed GSSAPI bind needs first).
-    static func logIn(_ user: PortableUser, password: SecretBytes) throws(KerberosError) -> Login {
+    public static func logIn(_ user: PortableUser, password: SecretBytes) throws(KerberosError) -> Login {
         let context = try KerberosContext()
         let cache = try CredentialsCache.newInMemory(context: context)
         let times = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
@@ -79,7 +79,7 @@ extension DirectorySession {
 
     /// A connection to `controller` bound as the user: GSSAPI with `tickets`, sealed, or LDAPS and
     /// a simple bind, as `settings` say. The strength factor is nil for LDAPS.
-    static func bind(to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
+    public static func bind(to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
                      tickets: CredentialsCache?) throws(DirectoryError) -> (connection: DirectoryConnection, strength: Int?) {
         switch settings.protection {
         case .sealedGSSAPI:

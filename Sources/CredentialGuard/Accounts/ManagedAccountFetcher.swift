@@ -55,7 +55,7 @@ public struct ManagedAccountFetcher: Sendable {
 
     /// Refuses an account the DC returned for another name: its name becomes part of file names
     /// and cache keys. Names compare case-insensitively, with or without their `$`.
-    static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
+    public static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
         func normalized(_ name: String) -> String {
             let lower = name.lowercased()
             return lower.hasSuffix("$") ? lower : lower + "$"
@@ -64,7 +64,7 @@ public struct ManagedAccountFetcher: Sendable {
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.
-    static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
+    public static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
         let account = record.samAccountName
         let blob: ManagedPasswordBlob
         do {

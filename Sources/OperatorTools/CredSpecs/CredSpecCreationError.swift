@@ -1,4 +1,5 @@
 import CredSpec
+import CredentialGuard
 
 /// Why a CredSpec could not be made from the directory or written; each says what to do.
 public enum CredSpecCreationError: CodedError, Sendable {

@@ -1,3 +1,4 @@
+import CredentialGuard
 import FoundationEssentials
 
 /// How the doctor writes times and lengths of time.

@@ -1,4 +1,5 @@
 import CredSpec
+import CredentialGuard
 import DurableFiles
 #if canImport(Glibc)
 import Glibc

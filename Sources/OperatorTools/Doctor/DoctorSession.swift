@@ -1,6 +1,7 @@
 import CCGPlugin
 import Configuration
 import CredSpec
+import CredentialGuard
 import Directory
 import FoundationEssentials
 #if canImport(Glibc)

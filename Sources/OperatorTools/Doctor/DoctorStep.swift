@@ -1,3 +1,4 @@
+import CredentialGuard
 /// The links of the chain `ccgctl doctor` checks, in the order ccgd goes through them.
 public enum DoctorStep: String, Sendable, CaseIterable {
     case configuration

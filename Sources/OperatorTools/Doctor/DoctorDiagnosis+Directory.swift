@@ -1,3 +1,4 @@
+import CredentialGuard
 import Directory
 import FoundationEssentials
 

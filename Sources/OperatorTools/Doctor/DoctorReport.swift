@@ -1,3 +1,4 @@
+import CredentialGuard
 /// How one step of the chain went. Never holds a secret: details name accounts, DCs, enctypes,
 /// salts and key versions, never passwords or keys.
 public struct DoctorStepResult: Sendable {

@@ -1,4 +1,5 @@
 import CredSpec
+import CredentialGuard
 import Directory
 import FilePlugin
 import FoundationEssentials

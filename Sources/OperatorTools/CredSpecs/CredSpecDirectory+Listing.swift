@@ -1,4 +1,5 @@
 import CredSpec
+import CredentialGuard
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc

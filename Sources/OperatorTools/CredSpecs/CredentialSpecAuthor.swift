@@ -1,5 +1,6 @@
 import CCGPlugin
 import CredSpec
+import CredentialGuard
 import Directory
 
 /// Makes CredSpecs as `New-CredentialSpec` does: logs in as a user of the domain, reads the
