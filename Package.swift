@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The dependency arrows point one way: executables → CredentialGuard → Directory/Kerberos/
-// ManagedPassword → C shims. CredSpec and SecretMemory depend on nothing of ours, CCGPlugin only on
-// its C ABI header and SecretMemory (secret bytes: the one place that wipes memory).
+// The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
+// → Directory/Kerberos/KerberosKeys → C shims. CredSpec, DomainModel and SecretMemory depend on
+// nothing of ours, CCGPlugin only on its C ABI header and SecretMemory (secret bytes: the one place
+// that wipes memory). docs/architecture.md draws the graph.
 let package = Package(
     name: "ccgd",
     platforms: [.macOS(.v14)],
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "DurableFiles"),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
+        .target(name: "DomainModel"),    // what names a domain's parts (DomainController): no C library
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
@@ -41,19 +43,20 @@ let package = Package(
         .target(name: "SampleSwiftPlugin", dependencies: ["CCGPlugin"], path: "Plugins/Samples/SwiftSample"),
 
         // Owning Swift types over the C libraries.
-        .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL", "SecretMemory"]),
-        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "SecretMemory", "DurableFiles"]),
+        // Key material: the managed password blob, salts, string-to-key.
+        .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "SecretMemory"]),
+        .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
-        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "Kerberos", "ManagedPassword"]),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["Directory"]),
+        .target(name: "Configuration", dependencies: ["DomainModel"]),
 
         // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory",
+                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
                 "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +68,7 @@ let package = Package(
             name: "OperatorTools",
             dependencies: [
                 "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DurableFiles", "FilePlugin", "InlinePlugin",
-                "Kerberos", "ManagedPassword",
+                "Kerberos", "KerberosKeys",
             ]
         ),
 
@@ -115,7 +118,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ManagedPasswordTests", dependencies: ["ManagedPassword", "CKrb5"]),
+        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools",
+            "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
@@ -134,7 +137,7 @@ let package = Package(
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
+            "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
             "SocketAPI", "OperatorTools", .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],

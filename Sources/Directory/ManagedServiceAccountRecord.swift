@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// What the directory says about one group managed service account.
 public struct ManagedServiceAccountRecord: Sendable {

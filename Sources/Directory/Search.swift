@@ -1,5 +1,5 @@
 import CLDAP
-import ManagedPassword
+import KerberosKeys
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialGuard
 import Foundation
-import ManagedPassword
+import KerberosKeys
 import OperatorTools
 
 /// `ccgctl blob decode`: look inside a managed password blob.

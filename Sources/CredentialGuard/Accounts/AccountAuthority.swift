@@ -1,5 +1,5 @@
 import CredSpec
-import ManagedPassword
+import KerberosKeys
 
 /// Who vouches for a cached account: the plug-in and the input it was fetched through. Keys
 /// cached through one are never served to a CredSpec naming another, so a caller cannot skip

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// Everything a lease needs of one account, made once per password or ticket change and
 /// copied into every lease of that account: its keytab and a TGT, as file bytes.

@@ -1,7 +1,7 @@
 import CCGPlugin
 import Directory
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// A user's authenticated connection to one DC of a domain, for reading what the directory says
 /// about the domain: a sealed GSSAPI bind (the user's TGT only in memory) or LDAPS and a simple

@@ -3,7 +3,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// A group managed service account as fetched from the directory, with its derived keys.
 public struct ManagedAccount: Sendable {

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// The core pipeline: portable user's credentials → Kerberos login → sealed LDAP read of the
 /// managed password → keys. Synchronous and blocking: run it off the event loop and off the

@@ -2,7 +2,7 @@ import DurableFiles
 #if canImport(Glibc)
 import Glibc
 #endif
-import ManagedPassword
+import KerberosKeys
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
 /// replaced atomically so that a container never reads half a keytab. The directory is its

@@ -7,7 +7,7 @@ import Glibc
 import InlinePlugin
 import Kerberos
 import Logging
-import ManagedPassword
+import KerberosKeys
 
 /// Creates leases, records them in the journal, rewrites their files when an account's
 /// credentials change, and deletes them. The accounts themselves (fetch, refresh, backoff) are

@@ -2,7 +2,7 @@ import CredentialGuard
 import Directory
 import FoundationEssentials
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// What a KDC's "no" means for the portable user and for the gMSA.
 extension DoctorDiagnosis {

@@ -8,7 +8,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// The links from DC discovery on. Blocking (DNS, libkrb5, libldap): run it on a thread of its own.
 final class DoctorSession {

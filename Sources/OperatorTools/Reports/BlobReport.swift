@@ -1,6 +1,6 @@
 import CredentialGuard
 import Foundation
-import ManagedPassword
+import KerberosKeys
 
 /// `ccgctl blob decode`: the fields of an MSDS-MANAGEDPASSWORD_BLOB and fingerprints of its
 /// keys, for comparing with what a DC or another tool derived. Never the password itself.

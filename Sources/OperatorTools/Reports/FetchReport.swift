@@ -3,7 +3,7 @@ import CredSpec
 import CredentialGuard
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// What `ccgctl fetch` tells a person (or a script, as JSON): everything but secrets.
 public struct FetchReport: Sendable {

@@ -36,7 +36,7 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension String {
+private extension String {
     func trimmingCharacters(in set: Set<Character>) -> String {
         String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed())
     }
