@@ -1,5 +1,5 @@
-import CKrb5
-import CLDAP
+internal import CKrb5
+internal import CLDAP
 import Kerberos
 import KerberosKeys
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CLDAP
+internal import CLDAP
 import KerberosKeys
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 import DurableFiles
 import KerberosKeys
 

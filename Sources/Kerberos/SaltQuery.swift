@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 import KerberosKeys
 
 /// What a KDC says about a principal's long-term key before anyone proves anything: the

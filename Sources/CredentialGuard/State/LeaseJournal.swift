@@ -201,7 +201,7 @@ public final class LeaseJournal: Sendable {
             if startFlusher {
                 // A thread of its own for the process's life: write and fsync block, and must
                 // not hold a Swift pool thread.
-                DedicatedThread.start { [self] in flushForever() }
+                BlockingWork(label: "ccgd.journal").start { [self] in flushForever() }
             }
             wake.signal()
         }
