@@ -2,9 +2,9 @@
 import PackageDescription
 
 // The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
-// → Directory/Kerberos/KerberosKeys → C shims. CredSpec, DomainModel and SecretMemory depend on
-// nothing of ours, CCGPlugin only on its C ABI header and SecretMemory (secret bytes: the one place
-// that wipes memory). docs/architecture.md draws the graph.
+// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
+// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
+// SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
 let package = Package(
     name: "ccgd",
     platforms: [.macOS(.v14)],
@@ -29,11 +29,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Pure logic.
-        .target(name: "CredSpec"),
+        .target(name: "CredSpec", dependencies: ["DomainModel"]),
         .target(name: "DurableFiles"),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
-        .target(name: "DomainModel"),    // what names a domain's parts (DomainController): no C library
+        .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
@@ -44,7 +44,7 @@ let package = Package(
 
         // Owning Swift types over the C libraries.
         // Key material: the managed password blob, salts, string-to-key.
-        .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "SecretMemory"]),
+        .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "DomainModel", "SecretMemory"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
@@ -57,7 +57,7 @@ let package = Package(
             name: "CredentialGuard",
             dependencies: [
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DurableFiles", "Configuration", "SecretMemory",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -67,8 +67,8 @@ let package = Package(
         .target(
             name: "OperatorTools",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DurableFiles", "FilePlugin", "InlinePlugin",
-                "Kerberos", "KerberosKeys",
+                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "InlinePlugin", "Kerberos", "KerberosKeys",
             ]
         ),
 
@@ -90,7 +90,7 @@ let package = Package(
             name: "ccgctl",
             dependencies: [
                 "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
-                "FilePlugin", "KerberosKeys",
+                "FilePlugin", "KerberosKeys", "DomainModel",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

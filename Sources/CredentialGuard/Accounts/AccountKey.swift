@@ -1,4 +1,5 @@
 import CredSpec
+import DomainModel
 
 /// An account's place in the cache: the account and who vouched for it.
 struct AccountKey: Hashable, Sendable {
@@ -10,8 +11,7 @@ struct AccountKey: Hashable, Sendable {
 
     init(realm: String, account: String, authority: AccountAuthority) {
         self.realm = realm.uppercased()
-        let lower = account.lowercased()
-        name = lower.hasSuffix("$") ? lower : lower + "$"
+        name = AccountName(account).normalized
         self.authority = authority
     }
 

@@ -1,6 +1,7 @@
 import CCGPlugin
 import CredSpec
 import Directory
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -56,11 +57,7 @@ public struct ManagedAccountFetcher: Sendable {
     /// Refuses an account the DC returned for another name: its name becomes part of file names
     /// and cache keys. Names compare case-insensitively, with or without their `$`.
     public static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
-        func normalized(_ name: String) -> String {
-            let lower = name.lowercased()
-            return lower.hasSuffix("$") ? lower : lower + "$"
-        }
-        guard normalized(returned) == normalized(requested) else { throw .accountNameMismatch(requested: requested, returned: returned) }
+        guard AccountName(returned).normalized == AccountName(requested).normalized else { throw .accountNameMismatch(requested: requested, returned: returned) }
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.

@@ -2,6 +2,7 @@ import CCGPlugin
 import CredSpec
 import CredentialGuard
 import Directory
+import DomainModel
 
 /// Makes CredSpecs as `New-CredentialSpec` does: logs in as a user of the domain, reads the
 /// domain's facts and checks that every account is a gMSA, without reading any password.
@@ -52,7 +53,7 @@ public struct CredentialSpecAuthor: Sendable {
         var accounts: [Account] = []
         var seen: Set<String> = []
         for name in order.accounts {
-            let bare = name.hasSuffix("$") ? String(name.dropLast()) : name
+            let bare = AccountName(name).bare
             guard seen.insert(bare.lowercased()).inserted else { continue }
             let lookup: AccountLookup
             do { lookup = try connection.lookUpAccount(bare, domainDN: facts.distinguishedName) } catch { throw .directory(.directory(error)) }

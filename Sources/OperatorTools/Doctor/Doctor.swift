@@ -3,6 +3,7 @@ import Configuration
 import CredSpec
 import CredentialGuard
 import Directory
+import DomainModel
 import FilePlugin
 import FoundationEssentials
 #if canImport(Glibc)
@@ -130,7 +131,7 @@ extension Doctor {
                 }
             }
         }
-        let accounts = spec.accounts.map { $0.hasSuffix("$") ? $0 : $0 + "$" }
+        let accounts = spec.accounts.map { AccountName($0).samAccountName }
         return DoctorPass(value: spec,
                           detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), plug-in \(spec.hostAccountConfig.pluginGUID)")
     }

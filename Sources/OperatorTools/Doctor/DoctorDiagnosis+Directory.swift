@@ -1,5 +1,6 @@
 import CredentialGuard
 import Directory
+import DomainModel
 import FoundationEssentials
 
 /// What a DC's "no" means: no connection, no bind, no right to read the password, no account.
@@ -51,7 +52,7 @@ extension DoctorDiagnosis {
 
     /// Reading the gMSA failed on a bound connection.
     static func permission(_ error: DirectoryError, account: String, reader: String, dnsDomain: String) -> DoctorFinding {
-        let name = account.hasSuffix("$") ? String(account.dropLast()) : account
+        let name = AccountName(account).bare
         switch error {
         case let .accessDenied(account, reader):
             return DoctorFinding(

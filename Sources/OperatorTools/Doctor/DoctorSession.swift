@@ -3,6 +3,7 @@ import Configuration
 import CredSpec
 import CredentialGuard
 import Directory
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -209,7 +210,7 @@ final class DoctorSession {
         var records: [ManagedServiceAccountRecord] = []
         for account in spec.accounts {
             do { records.append(try connection.readManagedServiceAccount(account, domainDN: domainDN)) } catch {
-                throw DoctorDiagnosis.permission(error, account: account.hasSuffix("$") ? account : account + "$", reader: reader,
+                throw DoctorDiagnosis.permission(error, account: AccountName(account).samAccountName, reader: reader,
                                                  dnsDomain: spec.dnsDomain)
             }
         }
