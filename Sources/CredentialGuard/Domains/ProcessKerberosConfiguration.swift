@@ -29,6 +29,14 @@ public enum ProcessKerberosConfiguration {
         setenv("KRB5_CONFIG", path, 1)
     }
 
+    /// Runs `body` with the process's Kerberos configuration as it chooses, then puts the one
+    /// before back: for a tool run inside a process that has its own (the doctor in the tests).
+    public static func keepingCurrent<T>(_ body: () async throws -> T) async rethrows -> T {
+        let previous = getenv("KRB5_CONFIG").map { String(cString: $0) }
+        defer { if let previous { setenv("KRB5_CONFIG", previous, 1) } else { unsetenv("KRB5_CONFIG") } }
+        return try await body()
+    }
+
     /// A tool's configuration for `realm`: `file` as it is when given, else one naming the DCs of
     /// `settings` as KDCs, written in `scratch`; pointed at once. Returns the file used.
     @discardableResult

@@ -63,17 +63,16 @@ public struct Doctor: Sendable {
               })
         else { return DoctorReport(credSpec: options.credSpec, steps: journal.results) }
 
-        let previousKerberosConfiguration = getenv("KRB5_CONFIG").map { String(cString: $0) }
-        defer {
-            if let previousKerberosConfiguration { setenv("KRB5_CONFIG", previousKerberosConfiguration, 1) } else { unsetenv("KRB5_CONFIG") }
-        }
         let started = journal
-        // The session throws nothing: only the thread pool could fail, and then the steps so far stand.
-        journal = (try? await blocking.run {
-            var journal = started
-            DoctorSession(options: options, configuration: configuration, spec: spec, plugin: plugin).run(&journal)
-            return journal
-        }) ?? started
+        let blocking = self.blocking
+        journal = await ProcessKerberosConfiguration.keepingCurrent {
+            // The session throws nothing: only a thread could fail to start, and then the steps so far stand.
+            (try? await blocking.run {
+                var journal = started
+                DoctorSession(options: options, configuration: configuration, spec: spec, plugin: plugin).run(&journal)
+                return journal
+            }) ?? started
+        }
         return DoctorReport(credSpec: options.credSpec, steps: journal.results)
     }
 }
