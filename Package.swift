@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C shims: a module map and one header each.
@@ -30,7 +31,7 @@ let package = Package(
 
         // Pure logic.
         .target(name: "CredSpec", dependencies: ["DomainModel"]),
-        .target(name: "DurableFiles"),
+        .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
         .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
@@ -59,6 +60,7 @@ let package = Package(
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
                 "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
