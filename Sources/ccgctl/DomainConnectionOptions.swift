@@ -3,7 +3,7 @@ import Configuration
 import CredentialGuard
 import Directory
 
-/// How ccgctl reaches a domain's directory (`fetch`, `credspec new`): the `DomainResolver` of
+/// How ccgctl reaches a domain's directory (`fetch`, `credspec new`, `doctor`): the `DomainResolver` of
 /// ccgd under these options, so the command line, the `[domain]` section and DNS SRV records
 /// count in the same order for every command.
 struct DomainConnectionOptions: ParsableArguments {
@@ -13,7 +13,7 @@ struct DomainConnectionOptions: ParsableArguments {
     @Flag(help: "Use LDAPS with a simple bind instead of a sealed GSSAPI bind.")
     var ldaps = false
 
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp("CA certificate that signed the DC's LDAPS certificate.", valueName: "FILE"))
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("CA certificate that signed the DC's LDAPS certificate (implies --ldaps).", valueName: "FILE"))
     var caFile: String?
 
     @Option(name: .customLong("krb5-config"), help: ArgumentHelp("Use this krb5.conf instead of one made from the domain controllers.", valueName: "FILE"))
@@ -30,7 +30,10 @@ struct DomainConnectionOptions: ParsableArguments {
             }
             return controller
         }
-        return DomainResolver.Overrides(controllers: parsed, protection: ldaps ? .ldaps(caFile: caFile) : nil, timeout: timeout)
+        if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second.") }
+        // A CA file means LDAPS: it is of no use to anything else.
+        return DomainResolver.Overrides(controllers: parsed, protection: ldaps || caFile != nil ? .ldaps(caFile: caFile) : nil,
+                                        timeout: timeout)
     }
 
     /// The DCs of `realm` and how to bind to them. Blocking: discovery asks DNS.
