@@ -48,6 +48,9 @@ actor AccountCache {
     private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
     /// Refreshes on their way: an account is never refreshed twice at once.
     private var refreshing: [AccountKey: Task<Void, Never>] = [:]
+    /// The scheduler's pause, which the end of a refresh cuts short (its retry may be due soon).
+    private var pause: (number: Int, continuation: CheckedContinuation<Void, Never>)?
+    private var pauses = 0
 
     /// How many directory fetches were started: the proof of coalescing.
     private(set) var fetchCount = 0
@@ -197,6 +200,35 @@ actor AccountCache {
         }
     }
 
+    /// Returns when the next account falls due (`cap` seconds at most), when a refresh ends (it
+    /// may have planned a retry sooner), or when the task is cancelled. For the one scheduler:
+    /// the wait is computed and the pause begun in one turn, so that no refresh's end is missed.
+    func pauseUntilNextDue(cap: Double) async {
+        let seconds = max(0, min((nextDue() ?? .distantFuture).timeIntervalSince(now()), cap))
+        guard seconds > 0 else { return }
+        pauses += 1
+        let number = pauses
+        let timer = Task {
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            self.endPause(number)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { pause = (number, continuation) }
+            }
+        } onCancel: {
+            Task { await self.endPause(number) }
+        }
+        timer.cancel()
+    }
+
+    /// Ends the scheduler's pause `number` (nil: whichever is on).
+    private func endPause(_ number: Int? = nil) {
+        guard let pause, number == nil || pause.number == number else { return }
+        self.pause = nil
+        pause.continuation.resume()
+    }
+
     /// Stops the refreshes on their way (a shutdown).
     func cancelRefreshes() {
         for refresh in refreshing.values { refresh.cancel() }
@@ -205,7 +237,10 @@ actor AccountCache {
     /// A new password read when the unchanged interval ends, a new TGT when the ticket ages. A
     /// failure keeps the old (still valid) credentials and retries with backoff.
     private func refresh(_ key: AccountKey, at time: Date, changed: @Sendable (AccountKey) async -> Void) async {
-        defer { refreshing[key] = nil }
+        defer {
+            refreshing[key] = nil
+            endPause()
+        }
         guard var entry = entries[key] else { return }
         if entry.holders.isEmpty {
             // Nobody uses it any more: forget its keys rather than keep them fresh.

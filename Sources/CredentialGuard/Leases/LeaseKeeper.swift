@@ -253,8 +253,7 @@ public actor LeaseKeeper {
     /// only its own account.
     public func runScheduler() async {
         while !Task.isCancelled {
-            let wait = max(0, min((await nextDue() ?? .distantFuture).timeIntervalSince(now()), 10))
-            if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+            await accounts.pauseUntilNextDue(cap: 10)
             if Task.isCancelled { break }
             await accounts.startRefreshes(at: now()) { key in await self.rewriteLeases(of: key) }
         }
