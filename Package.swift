@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The dependency arrows point one way: executables → CredentialGuard → Directory/Kerberos/
-// ManagedPassword → C shims. CredSpec and SecretMemory depend on nothing of ours, CCGPlugin only on
-// its C ABI header and SecretMemory (secret bytes: the one place that wipes memory).
+// The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
+// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
+// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
+// SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
 let package = Package(
     name: "ccgd",
     platforms: [.macOS(.v14)],
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C shims: a module map and one header each.
@@ -31,10 +33,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Pure logic.
-        .target(name: "CredSpec"),
-        .target(name: "DurableFiles"),
+        .target(name: "CredSpec", dependencies: ["DomainModel"]),
+        .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
+        .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
@@ -49,26 +52,35 @@ let package = Package(
         .target(name: "SampleSwiftPlugin", dependencies: ["CCGPlugin"], path: "Plugins/Samples/SwiftSample"),
 
         // Owning Swift types over the C libraries.
-        .target(name: "ManagedPassword", dependencies: ["CKrb5", "COpenSSL", "SecretMemory"]),
-        .target(name: "Kerberos", dependencies: ["CKrb5", "ManagedPassword", "SecretMemory", "DurableFiles"]),
+        // Key material: the managed password blob, salts, string-to-key.
+        .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "DomainModel", "SecretMemory"]),
+        .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
-        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "Kerberos", "ManagedPassword"]),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["Directory"]),
+        .target(name: "Configuration", dependencies: ["DomainModel"]),
 
         // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "ManagedPassword", "Kerberos", "Directory",
-                "DurableFiles", "Configuration", "SecretMemory",
+                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
-        // What ccgctl prints about a fetch or a blob (Foundation's formatting: not in the daemon).
-        .target(name: "Reports", dependencies: ["CredentialGuard", "CredSpec", "ManagedPassword", "Kerberos", "Directory"]),
+        // ccgctl's tools, which the daemon does not link: the doctor, CredSpec authoring, and the
+        // reports of a fetch or a blob (Foundation's formatting).
+        .target(
+            name: "OperatorTools",
+            dependencies: [
+                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "InlinePlugin", "Kerberos", "KerberosKeys",
+            ]
+        ),
 
         // The socket API: HTTP/1.1 + JSON on a Unix socket, over SwiftNIO.
         .target(
@@ -87,7 +99,8 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "Reports",
+                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "FilePlugin", "KerberosKeys", "DomainModel",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -121,8 +134,8 @@ let package = Package(
         ),
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ManagedPasswordTests", dependencies: ["ManagedPassword", "CKrb5"]),
-        .testTarget(name: "KerberosTests", dependencies: ["Kerberos"]),
+        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
+        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
@@ -130,19 +143,19 @@ let package = Package(
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "Reports",
+            "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
+            "SocketAPI", "OperatorTools", "DurableFiles", .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

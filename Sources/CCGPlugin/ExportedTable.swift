@@ -1,4 +1,4 @@
-import CCGPluginABI
+internal import CCGPluginABI
 import Dispatch
 import SecretMemory
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CCGPluginABI
+internal import CCGPluginABI
 
 extension PluginError.Code {
     /// The `CCGD_PLUGIN_E_*` value of `ccgd_plugin.h` that carries this code across the C ABI.

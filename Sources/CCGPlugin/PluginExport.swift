@@ -1,4 +1,4 @@
-import CCGPluginABI
+internal import CCGPluginABI
 
 /// Makes a `DomainAuthCredentials` a shared-object plug-in: ccgd loads the `.so` and calls it through
 /// the C ABI of `ccgd_plugin.h`, so it need not be built by the same Swift compiler as ccgd.

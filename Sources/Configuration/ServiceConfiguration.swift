@@ -1,4 +1,4 @@
-import Directory
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc

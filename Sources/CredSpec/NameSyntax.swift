@@ -1,8 +1,10 @@
+import DomainModel
+
 /// The syntax of the Active Directory names a CredSpec holds.
 enum NameSyntax {
     /// A gMSA name may be written as its sAMAccountName, with the trailing `$`; we keep it without.
     static func droppingTrailingDollar(_ name: String) -> String {
-        name.hasSuffix("$") ? String(name.dropLast()) : name
+        AccountName(name).bare
     }
 
     /// `S-1-5-21-` and three 32-bit numbers: the SID of an Active Directory domain.

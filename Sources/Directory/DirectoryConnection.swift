@@ -1,4 +1,4 @@
-import CLDAP
+internal import CLDAP
 #if canImport(Glibc)
 import Glibc
 #endif

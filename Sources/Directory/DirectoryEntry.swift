@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// One entry of a search result. Attribute names are compared case-insensitively.
 public struct DirectoryEntry: Sendable {

@@ -1,4 +1,4 @@
-import CResolv
+internal import CResolv
 #if canImport(Glibc)
 import Glibc
 #endif

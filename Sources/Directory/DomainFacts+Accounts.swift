@@ -15,13 +15,13 @@ extension DirectoryConnection {
     /// Looks up `account` (with or without its `$`) anywhere under `domainDN`, reading only its
     /// name and classes.
     public func lookUpAccount(_ account: String, domainDN: String) throws(DirectoryError) -> AccountLookup {
-        let bare = account.hasSuffix("$") ? String(account.dropLast()) : account
+        let bare = AccountName(account).bare
         // A gMSA's sAMAccountName ends in $; a user of the same name would not.
         let filter = "(|(sAMAccountName=\(ldapFilterEscape(bare))$)(sAMAccountName=\(ldapFilterEscape(bare))))"
         let entries = try search(base: domainDN, scope: .subtree, filter: filter, attributes: ["sAMAccountName", "objectClass"])
         let wanted = Self.groupManagedServiceAccountClass.lowercased()
         if let gmsa = entries.first(where: { $0.strings("objectClass").contains { $0.lowercased() == wanted } }) {
-            return .groupManagedServiceAccount(samAccountName: gmsa.string("sAMAccountName") ?? bare + "$",
+            return .groupManagedServiceAccount(samAccountName: gmsa.string("sAMAccountName") ?? AccountName(account).samAccountName,
                                                distinguishedName: gmsa.distinguishedName)
         }
         guard let other = entries.first else { return .notFound }

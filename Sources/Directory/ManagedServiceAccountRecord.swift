@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// What the directory says about one group managed service account.
 public struct ManagedServiceAccountRecord: Sendable {
@@ -30,7 +30,7 @@ extension DirectoryConnection {
     /// Reads the gMSA `account` (with or without its `$`) under `domainDN`: first in
     /// `CN=Managed Service Accounts`, then anywhere in the domain.
     public func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
-        let samAccountName = account.hasSuffix("$") ? account : account + "$"
+        let samAccountName = AccountName(account).samAccountName
         let filter = "(&(objectClass=msDS-GroupManagedServiceAccount)(sAMAccountName=\(ldapFilterEscape(samAccountName))))"
         var entries = try search(base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel, filter: filter,
                                  attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"])

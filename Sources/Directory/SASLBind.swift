@@ -1,7 +1,7 @@
-import CKrb5
-import CLDAP
+internal import CKrb5
+internal import CLDAP
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 #if canImport(Glibc)
 import Glibc
 #endif

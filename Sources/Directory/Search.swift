@@ -1,5 +1,5 @@
-import CLDAP
-import ManagedPassword
+internal import CLDAP
+import KerberosKeys
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// How hard a write tries to survive a power loss.
 public enum Durability: Sendable {
@@ -29,7 +30,7 @@ public enum AtomicFile {
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError("create", path: temporaryPath, errno: errno) }
         do {
-            try writeAll(fd, buffer, path: temporaryPath)
+            try FileDescriptor(rawValue: fd).writeAll(buffer, path: temporaryPath)
             try settle(fd, temporaryPath, ownership: ownership, durability: durability)
             close(fd)
             guard rename(temporaryPath, path) == 0 else { throw FileSystemError("rename into", path: path, errno: errno) }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// How much of a tree a removal walks before it gives up: its owner may have built it to
 /// exhaust the remover, or may keep adding to it.
@@ -55,28 +56,28 @@ extension DirectoryHandle {
     /// `name` is NUL-terminated bytes: an owner's name need not be UTF-8.
     private func removeEntry(_ name: [CChar], depth: Int, budget: inout Int, limits: RemovalLimits, root: String) throws {
         // unlinkat without AT_REMOVEDIR removes a symlink itself, whatever it points to.
-        if unlinkat(descriptor, name, 0) == 0 || errno == ENOENT { return }
+        if unlinkat(descriptor.rawValue, name, 0) == 0 || errno == ENOENT { return }
         guard errno == EISDIR else { throw FileSystemError("remove", path: path + "/" + Self.printable(name), errno: errno) }
         guard depth < limits.depth else {
             throw DirectoryHandleError.treeTooLarge(path: root, depth: limits.depth, entries: limits.entries)
         }
         // Root passes a mode 000 directory's permission checks (CAP_DAC_OVERRIDE).
-        let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let child = openat(descriptor.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard child >= 0 else {
             // Swapped for a symlink or a file since the unlink: that one goes without a walk.
-            if (errno == ELOOP || errno == ENOTDIR) && (unlinkat(descriptor, name, 0) == 0 || errno == ENOENT) { return }
+            if (errno == ELOOP || errno == ENOTDIR) && (unlinkat(descriptor.rawValue, name, 0) == 0 || errno == ENOENT) { return }
             throw FileSystemError("open the directory", path: path + "/" + Self.printable(name), errno: errno)
         }
         let subdirectory = DirectoryHandle(descriptor: child, path: path + "/" + Self.printable(name))
         try subdirectory.removeContents(depth: depth + 1, budget: &budget, limits: limits, root: root)
-        guard unlinkat(descriptor, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
+        guard unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
             throw FileSystemError("remove", path: subdirectory.path, errno: errno)
         }
     }
 
     /// The names in the directory other than `.` and `..`, or nil when there are more than `limit`.
     private func entryNames(upTo limit: Int) throws -> [[CChar]]? {
-        let copy = dup(descriptor)
+        let copy = dup(descriptor.rawValue)
         guard copy >= 0, let stream = fdopendir(copy) else {
             let failure = errno
             if copy >= 0 { close(copy) }

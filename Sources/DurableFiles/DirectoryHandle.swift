@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// An open directory whose files are created, replaced and removed by name through its
 /// descriptor, never by path: a symlink planted at the directory or at any name in it is not
@@ -9,12 +10,12 @@ import Glibc
 public struct DirectoryHandle: ~Copyable {
     /// For messages only: every operation goes through `descriptor`.
     public let path: String
-    let descriptor: Int32
+    let descriptor: FileDescriptor
     /// The hidden name a replacement is written under before the rename (tests choose it).
     var temporaryName: (String) -> String = DirectoryHandle.randomTemporaryName(for:)
 
     init(descriptor: Int32, path: String) {
-        self.descriptor = descriptor
+        self.descriptor = FileDescriptor(rawValue: descriptor)
         self.path = path
     }
 
@@ -34,23 +35,23 @@ public struct DirectoryHandle: ~Copyable {
         try self.init(opening: path)
     }
 
-    deinit { close(descriptor) }
+    deinit { try? descriptor.close() }
 
     /// Gives the directory itself `ownership`, through the descriptor.
     public func setOwnership(_ ownership: FileOwnership) throws {
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw FileSystemError("inspect", path: path, errno: errno) }
+        guard fstat(descriptor.rawValue, &status) == 0 else { throw FileSystemError("inspect", path: path, errno: errno) }
         let uid = ownership.uid ?? status.st_uid, gid = ownership.gid ?? status.st_gid
         if status.st_mode & 0o7777 != ownership.mode {
             // The mode of another user's directory takes CAP_FOWNER to change; taking it back first takes only CAP_CHOWN.
             if status.st_uid != geteuid() {
-                guard fchown(descriptor, geteuid(), gid_t.max) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
+                guard fchown(descriptor.rawValue, geteuid(), gid_t.max) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
                 status.st_uid = geteuid()
             }
-            guard fchmod(descriptor, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: path, errno: errno) }
+            guard fchmod(descriptor.rawValue, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: path, errno: errno) }
         }
         if status.st_uid != uid || status.st_gid != gid {
-            guard fchown(descriptor, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
+            guard fchown(descriptor.rawValue, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: path, errno: errno) }
         }
     }
 
@@ -60,7 +61,7 @@ public struct DirectoryHandle: ~Copyable {
         try Self.check(name, in: path)
         let file = try openNew(name)
         defer { close(file) }
-        try writeAll(file, buffer, path: path + "/" + name)
+        try FileDescriptor(rawValue: file).writeAll(buffer, path: path + "/" + name)
         try settle(file, ownership, path + "/" + name)
     }
 
@@ -72,20 +73,20 @@ public struct DirectoryHandle: ~Copyable {
         let file = try openNew(temporary)
         do {
             defer { close(file) }
-            try writeAll(file, buffer, path: path + "/" + temporary)
+            try FileDescriptor(rawValue: file).writeAll(buffer, path: path + "/" + temporary)
             try settle(file, ownership, path + "/" + temporary)
-            if renameat(descriptor, temporary, descriptor, name) != 0 {
+            if renameat(descriptor.rawValue, temporary, descriptor.rawValue, name) != 0 {
                 // A directory planted at the name: it goes (it is in our directory), then the file takes its place.
                 guard errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST else {
                     throw FileSystemError("rename into", path: path + "/" + name, errno: errno)
                 }
                 try remove(name)
-                guard renameat(descriptor, temporary, descriptor, name) == 0 else {
+                guard renameat(descriptor.rawValue, temporary, descriptor.rawValue, name) == 0 else {
                     throw FileSystemError("rename into", path: path + "/" + name, errno: errno)
                 }
             }
         } catch {
-            unlinkat(descriptor, temporary, 0)
+            unlinkat(descriptor.rawValue, temporary, 0)
             throw error
         }
     }
@@ -99,7 +100,7 @@ public struct DirectoryHandle: ~Copyable {
 
     /// Opens a new file for writing; O_EXCL refuses anything already there, a symlink included.
     private func openNew(_ name: String) throws -> Int32 {
-        let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let file = openat(descriptor.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard file >= 0 else { throw FileSystemError("create", path: path + "/" + name, errno: errno) }
         return file
     }

@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 
 /// Owns a `krb5_ccache`. Memory caches are destroyed when released (libkrb5 keeps MEMORY
 /// caches process-wide after a mere close, so closing would leak tickets).

@@ -1,6 +1,6 @@
-import CKrb5
+internal import CKrb5
 import FoundationEssentials
-import ManagedPassword
+import KerberosKeys
 import SecretMemory
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 
 /// Owns a `krb5_context`. Not thread-safe (libkrb5 contexts are not): use one per task and
 /// never on the event loop or the Swift concurrency pool, since its calls block on the network.

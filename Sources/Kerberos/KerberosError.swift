@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 
 /// A libkrb5 failure, classified so that callers can tell a wrong password from an unreachable KDC.
 public struct KerberosError: Error, Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import CKrb5
+internal import CKrb5
 import DurableFiles
-import ManagedPassword
+import KerberosKeys
 
 /// One key of one principal at one key version.
 public struct KeytabEntry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// A keytab file's bytes. MIT's FILE keytab (version 0x0502) is a 2-byte version followed by
 /// length-prefixed entries, so the keytabs of several accounts combine by keeping one version

@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 
 /// Owns a `krb5_principal`.
 public final class Principal {

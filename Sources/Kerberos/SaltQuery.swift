@@ -1,5 +1,5 @@
-import CKrb5
-import ManagedPassword
+internal import CKrb5
+import KerberosKeys
 
 /// What a KDC says about a principal's long-term key before anyone proves anything: the
 /// encryption type it prefers and the salt (PA-ETYPE-INFO2). Public knowledge, never a secret.

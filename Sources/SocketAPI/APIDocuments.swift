@@ -4,46 +4,53 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// The JSON shapes of docs/api.md, version 1.
-enum APIDocuments {
-    struct LeaseDocument: Encodable {
-        struct Files: Encodable {
-            let keytab = "krb5.keytab"
-            let ccache = "krb5cc"
-            let krb5Conf = "krb5.conf"
+/// The JSON shapes of docs/api.md, version 1: the router encodes them, ccgctl decodes them.
+public enum APIDocuments {
+    /// Reads the documents as the router writes them (dates in ISO 8601).
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    public struct LeaseDocument: Codable, Sendable {
+        public struct Files: Codable, Sendable {
+            public var keytab = "krb5.keytab"
+            public var ccache = "krb5cc"
+            public var krb5Conf = "krb5.conf"
         }
 
-        struct Identity: Encodable {
-            let account: String
-            let realm: String
-            let principal: String
-            let ccache: String
-            let kvno: UInt32
-            let enctypes: [String]
-            let servicePrincipalNames: [String]
+        public struct Identity: Codable, Sendable {
+            public let account: String
+            public let realm: String
+            public let principal: String
+            public let ccache: String
+            public let kvno: UInt32
+            public let enctypes: [String]
+            public let servicePrincipalNames: [String]
         }
 
-        struct Mount: Encodable {
-            let source: String
-            let target: String
-            let readOnly = true
+        public struct Mount: Codable, Sendable {
+            public let source: String
+            public let target: String
+            public var readOnly = true
         }
 
-        let id: String
-        let directory: String
-        let files = Files()
-        let identities: [Identity]
-        let hostname: String
-        let mount: Mount
-        let environment: [String: String]
-        let containerId: String?
-        let credentialSpecName: String?
-        let owner: LeaseOwner
+        public let id: String
+        public let directory: String
+        public var files = Files()
+        public let identities: [Identity]
+        public let hostname: String
+        public let mount: Mount
+        public let environment: [String: String]
+        public let containerId: String?
+        public let credentialSpecName: String?
+        public let owner: LeaseOwner
         /// The uid of the peer that created it (absent for leases recorded by an older ccgd).
-        let creator: UInt32?
-        let createdAt: Date
-        let ticketExpiresAt: Date?
-        let refreshAt: Date?
+        public let creator: UInt32?
+        public let createdAt: Date
+        public let ticketExpiresAt: Date?
+        public let refreshAt: Date?
 
         init(_ lease: Lease) {
             id = lease.id.value
@@ -71,20 +78,20 @@ enum APIDocuments {
         }
     }
 
-    struct LeaseList: Encodable {
-        let leases: [LeaseDocument]
+    public struct LeaseList: Codable, Sendable {
+        public let leases: [LeaseDocument]
     }
 
-    struct AccountDocument: Encodable {
-        let account: String
-        let realm: String
-        let kvno: UInt32?
-        let enctypes: [String]
-        let fetchedAt: Date?
-        let refreshAt: Date?
-        let leases: Int
-        let state: String
-        let lastError: String?
+    public struct AccountDocument: Codable, Sendable {
+        public let account: String
+        public let realm: String
+        public let kvno: UInt32?
+        public let enctypes: [String]
+        public let fetchedAt: Date?
+        public let refreshAt: Date?
+        public let leases: Int
+        public let state: String
+        public let lastError: String?
 
         init(_ status: AccountStatus) {
             account = status.account
@@ -99,24 +106,34 @@ enum APIDocuments {
         }
     }
 
-    struct AccountList: Encodable {
-        let accounts: [AccountDocument]
+    public struct AccountList: Codable, Sendable {
+        public let accounts: [AccountDocument]
     }
 
-    struct Health: Encodable {
-        struct Domain: Encodable {
-            struct Controller: Encodable {
-                let host: String
-                let state: String
-                let lastContact: Date?
+    public struct Health: Codable, Sendable {
+        public struct Domain: Codable, Sendable {
+            public struct Controller: Codable, Sendable {
+                public let host: String
+                public let state: String
+                public let lastContact: Date?
             }
-            let realm: String
-            let controllers: [Controller]
+            public let realm: String
+            public let controllers: [Controller]
         }
-        let status: String
-        let version: String
-        let leases: Int
-        let accounts: Int
-        let domains: [Domain]
+        public let status: String
+        public let version: String
+        public let leases: Int
+        public let accounts: Int
+        public let domains: [Domain]
+    }
+
+    /// Every error's body: `{"error": {"code", "message", "field"}}`.
+    public struct ErrorBody: Codable, Sendable {
+        public struct Detail: Codable, Sendable {
+            public let code: String
+            public let message: String
+            public let field: String?
+        }
+        public let error: Detail
     }
 }

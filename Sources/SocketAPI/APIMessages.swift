@@ -53,15 +53,7 @@ public struct APIResponse: Sendable {
 
     /// The API's error body: `{"error": {"code", "message", "field"}}`.
     static func error(_ code: ErrorCode, _ message: String, field: String? = nil) -> APIResponse {
-        struct Body: Encodable {
-            struct Detail: Encodable {
-                let code: String
-                let message: String
-                let field: String?
-            }
-            let error: Detail
-        }
-        let body = Body(error: .init(code: code.rawValue, message: message, field: field))
+        let body = APIDocuments.ErrorBody(error: .init(code: code.rawValue, message: message, field: field))
         let bytes = (try? encoder.encode(body)).map { Array($0) + [0x0A] } ?? Array("{}".utf8)
         var response = APIResponse(status: HTTPResponseStatus(statusCode: code.httpStatus), body: bytes)
         response.failure = (code, message)

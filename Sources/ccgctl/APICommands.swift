@@ -13,21 +13,28 @@ struct APIOptions: ParsableArguments {
     var json = false
 
     /// Sends the request; a 4xx/5xx answer becomes the error's one-sentence message.
-    func call(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> [String: Any] {
+    func call(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> APIClient.Response {
         let response = try await APIClient(socketPath: socket).send(method, path, body: body)
         if json && (200..<300).contains(response.status) && !response.body.isEmpty {
             print(response.text, terminator: response.text.hasSuffix("\n") ? "" : "\n")
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         guard (200..<300).contains(response.status) else {
-            if let error = object["error"] as? [String: Any], let message = error["message"] as? String {
-                let code = error["code"] as? String ?? "error"
-                let field = (error["field"] as? String).map { " (field \($0))" } ?? ""
-                throw ValidationError("\(code)\(field): \(message)")
+            if let body = try? APIDocuments.decoder.decode(APIDocuments.ErrorBody.self, from: Data(response.body)) {
+                let field = body.error.field.map { " (field \($0))" } ?? ""
+                throw ValidationError("\(body.error.code)\(field): \(body.error.message)")
             }
             throw ValidationError("ccgd answered \(response.status): \(response.text)")
         }
-        return object
+        return response
+    }
+
+    /// Sends the request and reads the answer as `Document`.
+    func call<Document: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil,
+                                   as document: Document.Type) async throws -> Document {
+        let response = try await call(method, path, body: body)
+        do { return try APIDocuments.decoder.decode(Document.self, from: Data(response.body)) } catch {
+            throw ValidationError("ccgd's answer to \(method) \(path) is not the document this ccgctl knows (\(error)); are ccgd and ccgctl of the same version?")
+        }
     }
 }
 
@@ -75,7 +82,7 @@ struct LeaseCommand: AsyncParsableCommand {
             if let containerID { request["containerId"] = containerID }
             if let mountPath { request["mountPath"] = mountPath }
             let body = Array(try JSONSerialization.data(withJSONObject: request))
-            let lease = try await api.call(.POST, "/v1/leases", body: body)
+            let lease = try await api.call(.POST, "/v1/leases", body: body, as: APIDocuments.LeaseDocument.self)
             if !api.json { LeaseText.print(lease) }
         }
     }
@@ -85,19 +92,16 @@ struct LeaseCommand: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let answer = try await api.call(.GET, "/v1/leases")
+            let answer = try await api.call(.GET, "/v1/leases", as: APIDocuments.LeaseList.self)
             guard !api.json else { return }
-            let leases = answer["leases"] as? [[String: Any]] ?? []
             print("ID                        PRINCIPAL                         OWNER        CONTAINER     TICKET EXPIRES")
-            for lease in leases {
-                let identity = (lease["identities"] as? [[String: Any]])?.first
-                let owner = lease["owner"] as? [String: Any]
+            for lease in answer.leases {
                 print([
-                    (lease["id"] as? String ?? "").padding(toLength: 26, withPad: " ", startingAt: 0),
-                    (identity?["principal"] as? String ?? "(pending)").padding(toLength: 34, withPad: " ", startingAt: 0),
-                    "\(owner?["uid"] ?? "?"):\(owner?["gid"] ?? "?")".padding(toLength: 13, withPad: " ", startingAt: 0),
-                    String((lease["containerId"] as? String ?? "-").prefix(12)).padding(toLength: 14, withPad: " ", startingAt: 0),
-                    lease["ticketExpiresAt"] as? String ?? "-",
+                    lease.id.padding(toLength: 26, withPad: " ", startingAt: 0),
+                    (lease.identities.first?.principal ?? "(pending)").padding(toLength: 34, withPad: " ", startingAt: 0),
+                    "\(lease.owner.uid):\(lease.owner.gid)".padding(toLength: 13, withPad: " ", startingAt: 0),
+                    String((lease.containerId ?? "-").prefix(12)).padding(toLength: 14, withPad: " ", startingAt: 0),
+                    LeaseText.time(lease.ticketExpiresAt),
                 ].joined())
             }
         }
@@ -109,7 +113,7 @@ struct LeaseCommand: AsyncParsableCommand {
         @Argument(help: "The lease id.") var id: String
 
         func run() async throws {
-            let lease = try await api.call(.GET, "/v1/leases/\(id)")
+            let lease = try await api.call(.GET, "/v1/leases/\(id)", as: APIDocuments.LeaseDocument.self)
             if !api.json { LeaseText.print(lease) }
         }
     }
@@ -131,18 +135,18 @@ struct AccountsCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
 
     func run() async throws {
-        let answer = try await api.call(.GET, "/v1/accounts")
+        let answer = try await api.call(.GET, "/v1/accounts", as: APIDocuments.AccountList.self)
         guard !api.json else { return }
         print("ACCOUNT           REALM             KVNO  STATE       LEASES  REFRESH AT            LAST ERROR")
-        for account in answer["accounts"] as? [[String: Any]] ?? [] {
+        for account in answer.accounts {
             print([
-                (account["account"] as? String ?? "").padding(toLength: 18, withPad: " ", startingAt: 0),
-                (account["realm"] as? String ?? "").padding(toLength: 18, withPad: " ", startingAt: 0),
-                "\(account["kvno"] ?? "-")".padding(toLength: 6, withPad: " ", startingAt: 0),
-                (account["state"] as? String ?? "").padding(toLength: 12, withPad: " ", startingAt: 0),
-                "\(account["leases"] ?? 0)".padding(toLength: 8, withPad: " ", startingAt: 0),
-                (account["refreshAt"] as? String ?? "-").padding(toLength: 22, withPad: " ", startingAt: 0),
-                account["lastError"] as? String ?? "",
+                account.account.padding(toLength: 18, withPad: " ", startingAt: 0),
+                account.realm.padding(toLength: 18, withPad: " ", startingAt: 0),
+                (account.kvno.map { "\($0)" } ?? "-").padding(toLength: 6, withPad: " ", startingAt: 0),
+                account.state.padding(toLength: 12, withPad: " ", startingAt: 0),
+                "\(account.leases)".padding(toLength: 8, withPad: " ", startingAt: 0),
+                LeaseText.time(account.refreshAt).padding(toLength: 22, withPad: " ", startingAt: 0),
+                account.lastError ?? "",
             ].joined())
         }
     }
@@ -153,15 +157,15 @@ struct HealthCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
 
     func run() async throws {
-        let health = try await api.call(.GET, "/v1/health")
+        let health = try await api.call(.GET, "/v1/health", as: APIDocuments.Health.self)
         guard !api.json else { return }
-        print("status    \(health["status"] ?? "?") (ccgd \(health["version"] ?? "?"))")
-        print("leases    \(health["leases"] ?? 0)")
-        print("accounts  \(health["accounts"] ?? 0)")
-        for domain in health["domains"] as? [[String: Any]] ?? [] {
-            print("domain    \(domain["realm"] ?? "?")")
-            for controller in domain["controllers"] as? [[String: Any]] ?? [] {
-                print("  dc      \(controller["host"] ?? "?")  \(controller["state"] ?? "?")  last contact \(controller["lastContact"] ?? "never")")
+        print("status    \(health.status) (ccgd \(health.version))")
+        print("leases    \(health.leases)")
+        print("accounts  \(health.accounts)")
+        for domain in health.domains {
+            print("domain    \(domain.realm)")
+            for controller in domain.controllers {
+                print("  dc      \(controller.host)  \(controller.state)  last contact \(LeaseText.time(controller.lastContact, else: "never"))")
             }
         }
     }
@@ -169,18 +173,21 @@ struct HealthCommand: AsyncParsableCommand {
 
 /// A lease for people.
 enum LeaseText {
-    static func print(_ lease: [String: Any]) {
-        Swift.print("id          \(lease["id"] ?? "?")")
-        Swift.print("directory   \(lease["directory"] ?? "?")")
-        if let mount = lease["mount"] as? [String: Any] { Swift.print("mount       \(mount["source"] ?? "?") -> \(mount["target"] ?? "?") (read-only)") }
-        Swift.print("hostname    \(lease["hostname"] ?? "")")
-        for identity in lease["identities"] as? [[String: Any]] ?? [] {
-            Swift.print("identity    \(identity["principal"] ?? "?")  kvno \(identity["kvno"] ?? "?")  ccache \(identity["ccache"] ?? "?")")
+    static func print(_ lease: APIDocuments.LeaseDocument) {
+        Swift.print("id          \(lease.id)")
+        Swift.print("directory   \(lease.directory)")
+        Swift.print("mount       \(lease.mount.source) -> \(lease.mount.target) (read-only)")
+        Swift.print("hostname    \(lease.hostname)")
+        for identity in lease.identities {
+            Swift.print("identity    \(identity.principal)  kvno \(identity.kvno)  ccache \(identity.ccache)")
         }
-        if let environment = lease["environment"] as? [String: String] {
-            for (key, value) in environment.sorted(by: { $0.key < $1.key }) { Swift.print("env         \(key)=\(value)") }
-        }
-        Swift.print("expires     \(lease["ticketExpiresAt"] ?? "-")")
-        Swift.print("refresh at  \(lease["refreshAt"] ?? "-")")
+        for (key, value) in lease.environment.sorted(by: { $0.key < $1.key }) { Swift.print("env         \(key)=\(value)") }
+        Swift.print("expires     \(time(lease.ticketExpiresAt))")
+        Swift.print("refresh at  \(time(lease.refreshAt))")
+    }
+
+    /// A time as the API writes it (ISO 8601, UTC), or `missing`.
+    static func time(_ date: Date?, else missing: String = "-") -> String {
+        date.map { $0.formatted(.iso8601) } ?? missing
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import CredentialGuard
 import Foundation
-import ManagedPassword
-import Reports
+import KerberosKeys
+import OperatorTools
 
 /// `ccgctl blob decode`: look inside a managed password blob.
 struct BlobCommand: AsyncParsableCommand {

@@ -3,8 +3,10 @@ import CCGPlugin
 import Configuration
 import CredSpec
 import CredentialGuard
+import DomainModel
 import FilePlugin
 import Foundation
+import OperatorTools
 
 extension CredSpecCommand {
     /// `ccgctl credspec new`: New-CredentialSpec, reading the domain's facts over LDAP.
@@ -77,7 +79,7 @@ extension CredSpecCommand {
             let realm = dnsDomain.uppercased()
             let destination = try self.destination(service)
             // Refuse before any network traffic; the write itself refuses atomically.
-            if !force, let early = destination.path(primaryAccount: account.hasSuffix("$") ? String(account.dropLast()) : account),
+            if !force, let early = destination.path(primaryAccount: AccountName(account).bare),
                FileManager.default.fileExists(atPath: early) {
                 throw CredSpecCreationError.fileExists(path: early)
             }

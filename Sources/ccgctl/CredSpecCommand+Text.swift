@@ -1,6 +1,7 @@
 import CredSpec
 import CredentialGuard
 import Directory
+import OperatorTools
 
 /// What the credspec commands print: facts and names, never a secret.
 enum CredSpecText {

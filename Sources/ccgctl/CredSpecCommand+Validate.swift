@@ -1,6 +1,7 @@
 import ArgumentParser
 import CredSpec
 import Foundation
+import OperatorTools
 
 extension CredSpecCommand {
     /// `ccgctl credspec validate`: what ccgd would say about a CredSpec, without a lease.

@@ -1,5 +1,6 @@
 import CredentialGuard
 import Foundation
+import OperatorTools
 
 /// How `ccgctl doctor` prints its report: a line per step, then the diagnosis; or JSON.
 enum DoctorText {

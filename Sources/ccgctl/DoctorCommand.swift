@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialGuard
-import Directory
 import Foundation
+import OperatorTools
 
 /// `ccgctl doctor`: the chain step by step, and what to fix when a link breaks.
 struct DoctorCommand: AsyncParsableCommand {
@@ -26,39 +26,20 @@ struct DoctorCommand: AsyncParsableCommand {
             help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
 
-    @Option(name: .customLong("dc"), help: "A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more. Default: the [domain] section of the configuration, else DNS SRV records.")
-    var controllers: [String] = []
-
-    @Flag(help: "Use LDAPS with a simple bind instead of a sealed GSSAPI bind.")
-    var ldaps = false
-
-    @Option(name: .customLong("ca-file"), help: "CA certificate that signed the DC's LDAPS certificate.")
-    var caFile: String?
-
-    @Option(name: .customLong("krb5-config"), help: "Use this krb5.conf instead of one made from the DCs found.")
-    var krb5Config: String?
-
-    @Option(help: "Seconds to wait for each domain controller (default: the configuration's, else 5).")
-    var timeout: Int?
+    @OptionGroup var connection: DomainConnectionOptions
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
-        let parsed = try controllers.map { text in
-            guard let controller = DomainController(parsing: text) else {
-                throw ValidationError("--dc \(text) is not NAME or NAME=ADDRESS[:PORT]; for example --dc dc1.contoso.com=192.0.2.10.")
-            }
-            return controller
-        }
-        if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second.") }
+        let overrides = try connection.overrides()
         let scratch = try TemporaryDirectory()
         var options = Doctor.Options(credSpec: credSpec, configurationPath: configuration.path, scratchDirectory: scratch.path)
-        options.controllers = parsed
+        options.controllers = overrides.controllers
         options.credentialsFile = credentialsPath
-        options.kerberosConfigurationFile = krb5Config
-        options.timeout = timeout
-        if ldaps || caFile != nil { options.protection = .ldaps(caFile: caFile) }
+        options.kerberosConfigurationFile = connection.krb5Config
+        options.timeout = overrides.timeout
+        options.protection = overrides.protection
 
         let json = self.json
         let report = await Doctor(options: options).run { step in

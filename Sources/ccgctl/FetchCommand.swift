@@ -2,10 +2,9 @@ import ArgumentParser
 import CCGPlugin
 import CredSpec
 import CredentialGuard
-import Directory
 import DurableFiles
 import FilePlugin
-import Reports
+import OperatorTools
 import Foundation
 
 /// `ccgctl fetch`: the whole pipeline once, without the daemon.
@@ -29,26 +28,13 @@ struct FetchCommand: AsyncParsableCommand {
 
     @OptionGroup var configuration: ConfigurationOptions
 
-    @Option(name: .customLong("dc"), help: "A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more; tried in order. Default: the [domain] section of the configuration.")
-    var controllers: [String] = []
-
-    @Flag(help: "Use LDAPS with a simple bind instead of a sealed GSSAPI bind.")
-    var ldaps = false
-
-    @Option(name: .customLong("ca-file"), help: "CA certificate that signed the DC's LDAPS certificate.")
-    var caFile: String?
-
-    @Option(name: .customLong("krb5-config"), help: "Use this krb5.conf instead of one made from --dc.")
-    var krb5Config: String?
+    @OptionGroup var connection: DomainConnectionOptions
 
     @Option(help: "Where to write the keytab.")
     var keytab = "krb5.keytab"
 
     @Option(help: "Where to write the ticket cache of the first account ('' for none).")
     var ccache = "krb5cc"
-
-    @Option(help: "Seconds to wait for each domain controller.")
-    var timeout = 5
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -59,27 +45,12 @@ struct FetchCommand: AsyncParsableCommand {
             throw ValidationError("\(credSpecPath): \(error)")
         }
         let service = try configuration.load()
-        let settings: DomainSettings
-        if controllers.isEmpty, let domain = service.domain(spec.realm) {
-            settings = DomainSettings(domain)
-        } else {
-            let parsed = try controllers.map { text in
-                guard let controller = DomainController(parsing: text) else {
-                    throw ValidationError("--dc \(text) is not NAME or NAME=ADDRESS[:PORT]; for example --dc dc1.contoso.com=192.0.2.10.")
-                }
-                return controller
-            }
-            settings = DomainSettings(controllers: parsed, protection: ldaps ? .ldaps(caFile: caFile) : .sealedGSSAPI, timeout: timeout)
+        let settings = try await BlockingWork(label: "ccgctl.directory").run { [connection] in
+            try connection.settings(realm: spec.realm, dnsDomain: spec.dnsDomain, service: service)
         }
-
         // The Kerberos configuration must be in place before any Kerberos call.
         let scratch = try TemporaryDirectory()
-        if let krb5Config {
-            ProcessKerberosConfiguration.use(krb5Config)
-        } else {
-            let configuration = ProcessKerberosConfiguration.make(realm: spec.realm, dnsDomain: spec.dnsDomain, settings: settings)
-            try ProcessKerberosConfiguration.install(configuration, at: scratch.path + "/krb5.conf")
-        }
+        try connection.useKerberosConfiguration(realm: spec.realm, dnsDomain: spec.dnsDomain, settings: settings, scratch: scratch)
 
         let credential: DomainCredential
         if let credentialsPath {

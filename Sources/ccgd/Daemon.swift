@@ -46,6 +46,8 @@ struct Daemon {
         let health = ControllerHealth()
         let domains = Self.domains(configuration, health: health)
         try domains.writeKerberosConfiguration()
+        // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
+        ProcessKerberosConfiguration.point(at: daemon.runtimeDirectory + "/krb5.conf")
         let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(

@@ -1,5 +1,5 @@
 import CredentialGuard
-import Reports
+import OperatorTools
 import Foundation
 import XCTest
 

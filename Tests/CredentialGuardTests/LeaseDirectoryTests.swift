@@ -1,7 +1,7 @@
 @testable import CredentialGuard
 import DurableFiles
 import Foundation
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// A lease directory belongs to its owner once written: what the owner puts there is never

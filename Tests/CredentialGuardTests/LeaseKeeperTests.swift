@@ -4,7 +4,7 @@ import CredSpec
 import DurableFiles
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import Synchronization
 import XCTest
 

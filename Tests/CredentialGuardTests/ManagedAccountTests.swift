@@ -1,7 +1,7 @@
 @testable import CredentialGuard
 import CCGPlugin
 import Foundation
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 final class ManagedAccountTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Directory
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// ccgctl as an operator runs it: what it prints, and what it says when the input is wrong.

@@ -1,6 +1,6 @@
 import Directory
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// Kerberos and LDAP against the real Samba DC: the DC's answers are the oracle.

@@ -1,5 +1,6 @@
 import CredentialGuard
 import Foundation
+import OperatorTools
 import Synchronization
 import XCTest
 

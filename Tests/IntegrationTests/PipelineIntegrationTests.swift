@@ -6,7 +6,7 @@ import DurableFiles
 import FilePlugin
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// The whole pipeline against the Samba DC; the DC's exported keys and its KDC are the proof.

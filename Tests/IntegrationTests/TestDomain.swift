@@ -1,7 +1,7 @@
 import Directory
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// The Samba DC started by `scripts/testdomain up`, described by its `testdomain.env`.

@@ -1,7 +1,7 @@
 import DurableFiles
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// libkrb5's local operations (no KDC): principals, keytabs, configuration.

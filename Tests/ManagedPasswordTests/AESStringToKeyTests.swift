@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// RFC 3962 Appendix B, through libkrb5. Values cross-checked in two independent transcriptions and

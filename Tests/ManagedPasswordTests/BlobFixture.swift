@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// Builds MSDS-MANAGEDPASSWORD_BLOBs the way Windows lays them out (no padding unless asked).
 struct BlobFixture {

@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// Expected keys come from the independent Python oracle (RFC 3961/3962 over the U+FFFD-repaired

@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 final class SaltTests: XCTestCase {

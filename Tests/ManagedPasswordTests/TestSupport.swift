@@ -1,5 +1,5 @@
 import CKrb5
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 #if canImport(Glibc)

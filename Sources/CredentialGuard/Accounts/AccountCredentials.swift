@@ -3,8 +3,9 @@ import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// Everything a lease needs of one account, made once per password or ticket change and
 /// copied into every lease of that account: its keytab and a TGT, as file bytes.
@@ -54,17 +55,11 @@ public struct AccountCredentials: Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
         let size = Int(status.st_size)
-        var failure: Int32 = 0
+        var failure: FileSystemError?
         let bytes = SecretBytes(count: size) { buffer in
-            var offset = 0
-            while offset < size {
-                let n = read(fd, buffer.baseAddress! + offset, size - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failure = n < 0 ? errno : EIO; return }
-                offset += n
-            }
+            do throws(FileSystemError) { try FileDescriptor(rawValue: fd).readExactly(into: buffer, path: path) } catch { failure = error }
         }
-        if failure != 0 { throw .output(path: path, reason: String(cString: strerror(failure))) }
+        if let failure { throw .output(path: path, reason: String(cString: strerror(failure.errno))) }
         return bytes
     }
 }

@@ -1,6 +1,6 @@
 import Directory
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// Why fetching a gMSA failed; each case names the step, the input and what to do.
 public enum AccountFetchError: CodedError, Sendable {

@@ -1,23 +1,23 @@
 import CCGPlugin
 import Directory
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// A user's authenticated connection to one DC of a domain, for reading what the directory says
 /// about the domain: a sealed GSSAPI bind (the user's TGT only in memory) or LDAPS and a simple
 /// bind, trying the DCs in order and moving on only past the unreachable ones.
 /// Blocking: open it off the Swift concurrency pool.
-final class DirectorySession {
-    let connection: DirectoryConnection
+public final class DirectorySession {
+    public let connection: DirectoryConnection
     /// The principal the bind authenticated.
-    let user: String
+    public let user: String
     /// DCs tried before the one that answered.
-    let unreachableControllers: [DomainController]
+    public let unreachableControllers: [DomainController]
     /// The user's tickets, kept as long as the connection is used.
     private let tickets: CredentialsCache?
 
     /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
-    init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+    public init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
          credential: DomainCredential) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
         let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
@@ -27,27 +27,13 @@ final class DirectorySession {
         var failures: [DirectoryError] = []
         var tickets: CredentialsCache?
         if settings.protection == .sealedGSSAPI {
-            do {
-                let context = try KerberosContext()
-                let cache = try CredentialsCache.newInMemory(context: context)
-                _ = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
-                tickets = cache
-            } catch {
+            do { tickets = try Self.logIn(user, password: password).cache } catch {
                 throw .portableUserLogin(principal: user.principal, error)
             }
         }
         for controller in settings.controllers {
             do {
-                let connection: DirectoryConnection
-                switch settings.protection {
-                case .sealedGSSAPI:
-                    connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
-                    if let tickets { try connection.bindGSSAPI(credentials: tickets) }
-                case let .ldaps(caFile):
-                    connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
-                    try connection.bindSimple(user: user.bindName, password: password)
-                }
-                self.connection = connection
+                self.connection = try Self.bind(to: controller, settings: settings, user: user, password: password, tickets: tickets).connection
                 self.user = user.principal
                 self.unreachableControllers = unreachable
                 self.tickets = tickets
@@ -65,10 +51,45 @@ final class DirectorySession {
     }
 
     /// The DC that answered.
-    var controller: DomainController { connection.controller }
+    public var controller: DomainController { connection.controller }
 
     /// How the session is protected, in words.
-    var protectionDescription: String {
+    public var protectionDescription: String {
         connection.isTLS ? "LDAPS simple bind" : "sealed GSSAPI bind"
+    }
+}
+
+// MARK: - Stages (the doctor runs them one at a time, with its diagnoses)
+
+extension DirectorySession {
+    /// The portable user logged in: its TGT lives in memory only, as long as the login.
+    public struct Login {
+        public let context: KerberosContext
+        public let cache: CredentialsCache
+        public let times: TicketTimes
+    }
+
+    /// Logs the portable user in with its password (what a sealed GSSAPI bind needs first).
+    public static func logIn(_ user: PortableUser, password: SecretBytes) throws(KerberosError) -> Login {
+        let context = try KerberosContext()
+        let cache = try CredentialsCache.newInMemory(context: context)
+        let times = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
+        return Login(context: context, cache: cache, times: times)
+    }
+
+    /// A connection to `controller` bound as the user: GSSAPI with `tickets`, sealed, or LDAPS and
+    /// a simple bind, as `settings` say. The strength factor is nil for LDAPS.
+    public static func bind(to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
+                     tickets: CredentialsCache?) throws(DirectoryError) -> (connection: DirectoryConnection, strength: Int?) {
+        switch settings.protection {
+        case .sealedGSSAPI:
+            let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+            let strength = try tickets.map { cache throws(DirectoryError) in try connection.bindGSSAPI(credentials: cache) }
+            return (connection, strength)
+        case let .ldaps(caFile):
+            let connection = try DirectoryConnection(to: controller, transport: .tls(caFile: caFile), timeout: settings.timeout)
+            try connection.bindSimple(user: user.bindName, password: password)
+            return (connection, nil)
+        }
     }
 }

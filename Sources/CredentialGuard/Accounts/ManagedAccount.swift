@@ -1,9 +1,10 @@
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// A group managed service account as fetched from the directory, with its derived keys.
 public struct ManagedAccount: Sendable {
@@ -31,7 +32,7 @@ public struct ManagedAccount: Sendable {
     public var principal: String { "\(samAccountName)@\(realm)" }
 
     /// The name without `$`, which is also the host name a container carries.
-    public var name: String { samAccountName.hasSuffix("$") ? String(samAccountName.dropLast()) : samAccountName }
+    public var name: String { AccountName(samAccountName).bare }
 
     /// `NAME$@REALM` and every SPN in the realm, so that acceptors find their key under any name.
     public var principals: [String] { [principal] + servicePrincipalNames.map { "\($0)@\(realm)" } }

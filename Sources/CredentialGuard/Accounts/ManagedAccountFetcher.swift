@@ -1,12 +1,13 @@
 import CCGPlugin
 import CredSpec
 import Directory
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 
 /// The core pipeline: portable user's credentials → Kerberos login → sealed LDAP read of the
 /// managed password → keys. Synchronous and blocking: run it off the event loop and off the
@@ -55,16 +56,12 @@ public struct ManagedAccountFetcher: Sendable {
 
     /// Refuses an account the DC returned for another name: its name becomes part of file names
     /// and cache keys. Names compare case-insensitively, with or without their `$`.
-    static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
-        func normalized(_ name: String) -> String {
-            let lower = name.lowercased()
-            return lower.hasSuffix("$") ? lower : lower + "$"
-        }
-        guard normalized(returned) == normalized(requested) else { throw .accountNameMismatch(requested: requested, returned: returned) }
+    public static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
+        guard AccountName(returned).normalized == AccountName(requested).normalized else { throw .accountNameMismatch(requested: requested, returned: returned) }
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.
-    static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
+    public static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
         let account = record.samAccountName
         let blob: ManagedPasswordBlob
         do {

@@ -5,13 +5,13 @@ import Glibc
 #endif
 
 /// The names the portable user goes by: its Kerberos principal and its LDAP simple-bind name.
-struct PortableUser {
-    let principal: String
-    let bindName: String
+public struct PortableUser: Sendable {
+    public let principal: String
+    public let bindName: String
 
     /// Plug-ins return the domain as a DNS name, a NetBIOS name or a realm, and sometimes put it
     /// in the user name (`DOMAIN\user`, `user@domain`); all mean the same account.
-    init(_ credential: DomainCredential, realm: String, dnsDomain: String, netBiosName: String?) {
+    public init(_ credential: DomainCredential, realm: String, dnsDomain: String, netBiosName: String?) {
         var user = credential.username
         var domain = credential.domainName
         if let backslash = user.firstIndex(of: "\\") {

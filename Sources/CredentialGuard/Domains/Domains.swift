@@ -3,12 +3,12 @@ import FoundationEssentials
 import Kerberos
 import Synchronization
 
-/// How to reach each realm: the configured `[domain]` sections, and for any other realm the DCs
-/// DNS SRV records name (found when first needed, kept for `discoveryLifetime`). Keeps the
-/// process's krb5.conf in step, since libkrb5 and GSS-API find KDCs there.
+/// How ccgd reaches each realm: the `DomainResolver`'s answer, with DNS discoveries kept for
+/// `discoveryLifetime`. Keeps the process's krb5.conf in step, since libkrb5 and GSS-API find
+/// KDCs there (the file is rewritten; KRB5_CONFIG is set once, at start-up).
 public final class Domains: Sendable {
     private let configured: [String: DomainSettings]
-    private let locator: DomainControllerLocator
+    private let resolver: DomainResolver
     private let kerberosConfigurationPath: String?
     private let health: ControllerHealth
     private let discoveryLifetime: TimeInterval
@@ -18,7 +18,7 @@ public final class Domains: Sendable {
                 kerberosConfigurationPath: String? = nil, health: ControllerHealth = ControllerHealth(),
                 discoveryLifetime: TimeInterval = 900) {
         self.configured = Dictionary(configured.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { $1 })
-        self.locator = locator
+        resolver = DomainResolver(configured: configured, locator: locator)
         self.kerberosConfigurationPath = kerberosConfigurationPath
         self.health = health
         self.discoveryLifetime = discoveryLifetime
@@ -29,12 +29,11 @@ public final class Domains: Sendable {
     /// Blocking: discovery asks DNS.
     public func settings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {
         let realm = realm.uppercased()
-        if let settings = configured[realm], !settings.controllers.isEmpty { return settings }
+        if let settings = resolver.configuredSettings(realm: realm) { return settings }
         if let cached = discovered.withLock({ $0[realm] }), cached.until > Date() { return cached.settings }
-        let controllers: [DomainController]
-        do { controllers = try locator.controllers(forDomain: dnsDomain) } catch { throw .directory(error) }
-        var settings = configured[realm] ?? DomainSettings(controllers: [])
-        settings.controllers = controllers
+        let settings: DomainSettings
+        do { settings = try resolver.resolve(realm: realm, dnsDomain: dnsDomain).settings } catch { throw .directory(error) }
+        let controllers = settings.controllers
         let all = discovered.withLock { discovered in
             discovered[realm] = (settings, Date().addingTimeInterval(discoveryLifetime))
             return discovered.mapValues(\.settings)
@@ -49,14 +48,14 @@ public final class Domains: Sendable {
         kerberosConfiguration(discovered: discovered.withLock { $0.mapValues(\.settings) })
     }
 
-    /// Writes the process's krb5.conf (call once at start-up; discoveries rewrite it).
+    /// Writes the process's krb5.conf (at start-up and reload; discoveries rewrite it).
     public func writeKerberosConfiguration() throws {
         try writeKerberosConfiguration(discovered: discovered.withLock { $0.mapValues(\.settings) })
     }
 
     private func writeKerberosConfiguration(discovered: [String: DomainSettings]) throws {
         guard let kerberosConfigurationPath else { return }
-        try ProcessKerberosConfiguration.install(kerberosConfiguration(discovered: discovered), at: kerberosConfigurationPath)
+        try ProcessKerberosConfiguration.write(kerberosConfiguration(discovered: discovered), at: kerberosConfigurationPath)
     }
 
     private func kerberosConfiguration(discovered: [String: DomainSettings]) -> KerberosConfiguration {

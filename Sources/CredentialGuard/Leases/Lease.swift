@@ -1,4 +1,5 @@
 import CredSpec
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ public struct Lease: Sendable {
     public var refreshAt: Date?
 
     /// The gMSA whose name the container carries on the network.
-    public var hostname: String { identities.first.map { $0.account.hasSuffix("$") ? String($0.account.dropLast()) : $0.account } ?? "" }
+    public var hostname: String { identities.first.map { AccountName($0.account).bare } ?? "" }
 }
 
 /// One account of a lease as the API shows it.

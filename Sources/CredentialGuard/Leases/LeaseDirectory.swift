@@ -1,8 +1,9 @@
+import DomainModel
 import DurableFiles
 #if canImport(Glibc)
 import Glibc
 #endif
-import ManagedPassword
+import KerberosKeys
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
 /// replaced atomically so that a container never reads half a keytab. The directory is its
@@ -22,7 +23,7 @@ struct LeaseDirectory {
     /// `krb5cc-<account>`, the account escaped so that a name from the directory stays one file name.
     static func ticketCacheName(index: Int, account: String) -> String {
         guard index > 0 else { return ticketCache }
-        return "\(ticketCache)-" + fileNameComponent(account.hasSuffix("$") ? String(account.dropLast()) : account)
+        return "\(ticketCache)-" + fileNameComponent(AccountName(account).bare)
     }
 
     /// Letters, digits, '.', '_' and '-' as they are; every other byte (the '%' too) as %XX.

@@ -7,11 +7,11 @@ import Glibc
 import InlinePlugin
 import Kerberos
 import Logging
-import ManagedPassword
+import KerberosKeys
 
-/// Creates leases, keeps their files fresh as tickets age and AD rotates passwords, and deletes
-/// them. One fetch of an account serves every lease of it; concurrent requests for an account
-/// not yet cached share one fetch.
+/// Creates leases, records them in the journal, rewrites their files when an account's
+/// credentials change, and deletes them. The accounts themselves (fetch, refresh, backoff) are
+/// the `AccountCache`'s.
 public actor LeaseKeeper {
     public struct Settings: Sendable {
         /// Lease directories go under `<runtimeDirectory>/leases`.
@@ -34,68 +34,33 @@ public actor LeaseKeeper {
         }
 
         var leasesDirectory: String { runtimeDirectory + "/leases" }
-    }
-
-    /// An account's place in the cache: the account and who vouched for it.
-    struct AccountKey: Hashable {
-        let realm: String
-        /// Lower-cased, with `$`.
-        let name: String
-        /// The plug-in and input it is fetched through: another one means another fetch.
-        let authority: AccountAuthority
-
-        init(realm: String, account: String, authority: AccountAuthority) {
-            self.realm = realm.uppercased()
-            let lower = account.lowercased()
-            name = lower.hasSuffix("$") ? lower : lower + "$"
-            self.authority = authority
-        }
-    }
-
-    struct AccountEntry {
-        var credentials: AccountCredentials?
-        /// The CredSpec to fetch it again with (its plug-in knows the portable user).
-        var spec: CredentialSpec
-        var state: AccountState = .refreshing
-        var lastError: String?
-        var failures = 0
-        var retryAt: Date?
-        var passwordRefreshAt: Date?
-        var ticketRefreshAt: Date?
-        var leases: Set<LeaseID> = []
-        var jitter = Double.random(in: 0...1)
-
-        /// When the scheduler must look at it next: after a failure, the retry (the missed
-        /// refresh times stay in the past, so the retry does the same work).
-        var dueAt: Date? {
-            retryAt ?? [passwordRefreshAt, ticketRefreshAt].compactMap { $0 }.min()
-        }
+        var timings: AccountCache.Timings { AccountCache.Timings(policy: policy, firstRetry: firstRetry, maximumRetry: maximumRetry) }
     }
 
     private var settings: Settings
-    private let source: AccountSource
+    private let accounts: AccountCache
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let blocking = BlockingWork(label: "ccgd.leases")
 
     private var leases: [LeaseID: Lease] = [:]
-    private var accounts: [AccountKey: AccountEntry] = [:]
-    private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
+    /// The cache keys of each lease's accounts.
+    private var accountKeys: [LeaseID: [AccountKey]] = [:]
     private var accepting = true
     /// Leases whose deletion is being recorded: not deleted twice, not rewritten meanwhile.
     private var deleting: Set<LeaseID> = []
-    /// Rewrites of lease files on their way, which a deletion waits for.
+    /// The last rewrite of each lease's files on its way (each waits for the one before); a deletion waits for it.
     private var writing: [LeaseID: Task<Void, Never>] = [:]
     /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
     private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
 
     /// How many directory fetches were started: the proof of coalescing.
-    public private(set) var fetchCount = 0
+    public var fetchCount: Int { get async { await accounts.fetchCount } }
 
     public init(settings: Settings, source: AccountSource, logger: Logger = Logger(label: "ccgd.leases"),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
-        self.source = source
+        accounts = AccountCache(source: source, timings: settings.timings, logger: logger, now: now)
         self.logger = logger
         self.now = now
     }
@@ -111,7 +76,7 @@ public actor LeaseKeeper {
         case let .inline(inline): (spec, name) = (inline, nil)
         case let .named(text): (spec, name) = (try settings.credSpecs.read(text), text)
         }
-        let credentials = try await credentials(for: spec)
+        let credentials = try await accounts.credentials(for: spec)
         let id = LeaseID()
         let lease = Lease(
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
@@ -127,17 +92,16 @@ public actor LeaseKeeper {
             try? files.directory.remove()
             throw .storage("\(error)")
         }
-        return attach(lease, credentials: credentials)
+        return await attach(lease, credentials: credentials)
     }
 
     public func lease(_ id: LeaseID) -> Lease? { leases[id] }
 
     /// The keytab of lease `id`, rendered from its accounts' cached credentials: never read back
     /// from the lease directory, which its owner can change. Nil while an account is not fetched.
-    public func keytab(of id: LeaseID) throws(LeaseError) -> SecretBytes? {
-        guard let lease = leases[id] else { throw .notFound(id) }
-        let credentials = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.credentials }
-        guard credentials.count == lease.credentialSpec.accounts.count else { return nil }
+    public func keytab(of id: LeaseID) async throws(LeaseError) -> SecretBytes? {
+        guard let keys = accountKeys[id] else { throw .notFound(id) }
+        guard let credentials = await accounts.cached(keys).credentials else { return nil }
         do { return try KeytabFile.combining(credentials.map(\.keytab)) } catch { throw .storage("\(error)") }
     }
 
@@ -162,8 +126,10 @@ public actor LeaseKeeper {
             throw .storage("\(error)")
         }
         leases[id] = nil
-        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.remove(id) }
-        // A rewrite already on its way must land before the directory goes, or it would make it again.
+        let keys = accountKeys.removeValue(forKey: id) ?? []
+        await accounts.release(keys, for: id)
+        // A rewrite already on its way must land before the directory goes, or it would make it again
+        // (none starts once `deleting` holds the lease; the last one waits for those before it).
         await writing[id]?.value
         let directory = LeaseDirectory(path: lease.directory, owner: lease.owner)
         do {
@@ -180,10 +146,11 @@ public actor LeaseKeeper {
     }
 
     /// Refreshes planned from now on follow these timings (a reload).
-    public func useRefreshTimings(ticketRenewal: Double, firstRetry: TimeInterval, maximumRetry: TimeInterval) {
+    public func useRefreshTimings(ticketRenewal: Double, firstRetry: TimeInterval, maximumRetry: TimeInterval) async {
         settings.policy.ticketRenewalFraction = ticketRenewal
         settings.firstRetry = firstRetry
         settings.maximumRetry = maximumRetry
+        await accounts.use(settings.timings)
     }
 
     /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.
@@ -192,89 +159,8 @@ public actor LeaseKeeper {
     // MARK: - Accounts
 
     /// The cached accounts as the API shows them.
-    public func accountStatuses() -> [AccountStatus] {
-        accounts.map { key, entry in
-            AccountStatus(
-                account: entry.credentials?.account.samAccountName ?? key.name, realm: key.realm,
-                kvno: entry.credentials?.account.keyVersionNumber,
-                enctypes: entry.credentials?.account.encryptionTypes.map(\.name) ?? [],
-                fetchedAt: entry.credentials?.account.fetchedAt, refreshAt: entry.dueAt,
-                leases: entry.leases.count, state: entry.state, lastError: entry.lastError)
-        }.sorted { ($0.realm, $0.account) < ($1.realm, $1.account) }
-    }
-
-    /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
-    /// of them, shared with concurrent callers).
-    func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
-        let keys = Self.keys(of: spec)
-        let missing = keys.filter { accounts[$0]?.credentials == nil && inFlight[$0] == nil }
-        if !missing.isEmpty {
-            // The CredSpec's own spelling: a source that is not the directory may not fold case.
-            let names = missing.map { key in spec.accounts.first { AccountKey(realm: spec.realm, account: $0, authority: key.authority) == key } ?? key.name }
-            let source = self.source
-            let fetch = Task { try await source.fetch(accounts: names, of: spec) }
-            fetchCount += 1
-            for (index, key) in missing.enumerated() {
-                inFlight[key] = Task { try await fetch.value[index] }
-                if accounts[key] == nil { accounts[key] = AccountEntry(spec: spec) }
-            }
-            do {
-                let fetched = try await fetch.value
-                for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
-            } catch {
-                for key in missing {
-                    inFlight[key] = nil
-                    // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
-                    if accounts[key]?.credentials == nil && accounts[key]?.leases.isEmpty ?? true { accounts[key] = nil }
-                }
-                throw Self.leaseError(error)
-            }
-            for key in missing { inFlight[key] = nil }
-        }
-        var result: [AccountCredentials] = []
-        for key in keys {
-            if let cached = accounts[key]?.credentials {
-                result.append(cached)
-            } else if let pending = inFlight[key] {
-                do { result.append(try await pending.value) } catch { throw Self.leaseError(error) }
-            } else {
-                throw .fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
-            }
-        }
-        return result
-    }
-
-    private func store(_ credentials: AccountCredentials, for key: AccountKey) {
-        // The entry was made with the CredSpec that started the fetch; a lease deleted meanwhile may have dropped it.
-        guard var entry = accounts[key] else { return }
-        entry.credentials = credentials
-        entry.state = .fresh
-        entry.lastError = nil
-        entry.failures = 0
-        entry.retryAt = nil
-        entry.passwordRefreshAt = settings.policy.passwordRefresh(for: credentials.account, jitter: entry.jitter)
-        entry.ticketRefreshAt = settings.policy.ticketRefresh(credentials.ticket, now: now())
-        if credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime) < settings.policy.minimumTicketInterval * 2 {
-            logger.warning("the KDC issued a ticket that lives only briefly; renewals are spaced to protect it", metadata: [
-                "account": "\(credentials.account.samAccountName)", "lifetime_seconds":
-                    "\(Int(credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime)))",
-                "hint": "check the domain's maximum ticket lifetime and the clocks of this host and the DC"])
-        }
-        accounts[key] = entry
-    }
-
-    private static func leaseError(_ error: Error) -> LeaseError {
-        switch error {
-        case let error as LeaseError: error
-        case let error as PluginHostError: .plugin(error)
-        case let error as AccountFetchError: .fetch(error)
-        default: .storage("\(error)")
-        }
-    }
-
-    static func keys(of spec: CredentialSpec) -> [AccountKey] {
-        let authority = AccountAuthority(spec)
-        return spec.accounts.map { AccountKey(realm: spec.realm, account: $0, authority: authority) }
+    public func accountStatuses() async -> [AccountStatus] {
+        await accounts.statuses()
     }
 
     // MARK: - Files
@@ -293,15 +179,16 @@ public actor LeaseKeeper {
     }
 
     /// Records the lease in memory with its identities and refresh times.
-    private func attach(_ lease: Lease, credentials: [AccountCredentials]) -> Lease {
-        var lease = lease
-        for key in Self.keys(of: lease.credentialSpec) { accounts[key]?.leases.insert(lease.id) }
-        if !credentials.isEmpty { lease = describe(lease, credentials: credentials) }
+    private func attach(_ lease: Lease, credentials: [AccountCredentials]) async -> Lease {
+        let keys = AccountKey.keys(of: lease.credentialSpec)
+        let dueAt = await accounts.hold(keys, for: lease.id)
+        let lease = credentials.isEmpty ? lease : describe(lease, credentials: credentials, refreshAt: dueAt)
+        accountKeys[lease.id] = keys
         leases[lease.id] = lease
         return lease
     }
 
-    private func describe(_ lease: Lease, credentials: [AccountCredentials]) -> Lease {
+    private func describe(_ lease: Lease, credentials: [AccountCredentials], refreshAt: Date?) -> Lease {
         var lease = lease
         lease.identities = credentials.enumerated().map { index, credentials in
             let account = credentials.account
@@ -312,110 +199,65 @@ public actor LeaseKeeper {
                 servicePrincipalNames: account.servicePrincipalNames)
         }
         lease.ticketExpiresAt = credentials.first?.ticket.endTime
-        lease.refreshAt = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.dueAt }.min()
+        lease.refreshAt = refreshAt
         return lease
     }
 
     // MARK: - Refresh
 
     /// The earliest time an account needs attention.
-    public func nextDue() -> Date? {
-        accounts.values.compactMap(\.dueAt).min()
+    public func nextDue() async -> Date? {
+        await accounts.nextDue()
     }
 
-    /// Refreshes every account due at `time`: a new password read when the unchanged interval
-    /// ends, a new TGT when the ticket ages; each changed account's leases are rewritten. A
-    /// failure keeps the old (still valid) files and retries with backoff.
+    /// Refreshes every account due at `time` (each on its own, at once) and rewrites the files of
+    /// each changed account's leases; returns when all are done. A failure keeps the old (still
+    /// valid) files and retries with backoff.
     public func refreshDue(at time: Date) async {
-        let due = accounts.filter { ($0.value.dueAt ?? .distantFuture) <= time }.map(\.key)
-        for key in due {
-            guard var entry = accounts[key] else { continue }
-            if entry.leases.isEmpty {
-                // Nobody uses it any more: forget its keys rather than keep them fresh.
-                accounts[key] = nil
-                continue
-            }
-            let passwordDue = entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
-            entry.state = .refreshing
-            accounts[key] = entry
-            do {
-                let renewed: AccountCredentials
-                if passwordDue || entry.credentials == nil {
-                    fetchCount += 1
-                    let name = entry.credentials?.account.samAccountName
-                        ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0, authority: key.authority) == key } ?? key.name
-                    guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
-                        throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
-                    }
-                    renewed = fetched
-                } else {
-                    renewed = try await source.renewTicket(entry.credentials!)
-                }
-                let previousKVNO = accounts[key]?.credentials?.account.keyVersionNumber
-                store(renewed, for: key)
-                if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
-                    logger.notice("password rotated", metadata: [
-                        "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
-                        "previous_kvno": "\(previousKVNO)"])
-                }
-                await rewriteLeases(of: key)
-            } catch {
-                fail(key, error, at: time)
-            }
-        }
-    }
-
-    private func fail(_ key: AccountKey, _ error: Error, at time: Date) {
-        guard var entry = accounts[key] else { return }
-        entry.failures += 1
-        let delay = min(settings.firstRetry * pow(2, Double(entry.failures - 1)), settings.maximumRetry)
-        entry.retryAt = time.addingTimeInterval(delay * Double.random(in: 0.8...1.2))
-        let ticketValid = (entry.credentials?.ticket.endTime ?? .distantPast) > time
-        entry.state = ticketValid ? .stale : .failed
-        entry.lastError = (error is LeaseError || error is PluginHostError || error is AccountFetchError)
-            ? "\(Self.leaseError(error))" : "\(error)"
-        accounts[key] = entry
-        Metrics.shared.increment("ccgd_refresh_failures_total")
-        logger.warning("refresh failed; the leases keep their current files", metadata: [
-            "account": "\(key.name)", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
-            "retry_at": "\(entry.retryAt!.formatted(.iso8601))"])
+        await accounts.refreshDue(at: time) { key in await self.rewriteLeases(of: key) }
     }
 
     /// Rewrites the files of every lease of the account `key`.
     private func rewriteLeases(of key: AccountKey) async {
-        guard let ids = accounts[key]?.leases else { return }
-        for id in ids {
-            guard let lease = leases[id], !deleting.contains(id) else { continue }
-            let credentials = Self.keys(of: lease.credentialSpec).compactMap { accounts[$0]?.credentials }
-            guard credentials.count == lease.credentialSpec.accounts.count else { continue }
-            let files: LeaseDirectoryWriter
-            do { files = try self.files(for: lease, credentials: credentials) } catch {
-                logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
-                continue
-            }
-            let blocking = self.blocking, logger = self.logger
-            let write = Task {
-                do { try await blocking.run { try files.write() } } catch {
-                    logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
-                }
-            }
+        let ids = accountKeys.filter { $0.value.contains(key) }.map(\.key)
+        for id in ids where leases[id] != nil && !deleting.contains(id) {
+            // Queued behind the lease's previous rewrite (another account of it), so the newest credentials land last.
+            let previous = writing[id]
+            let write = Task { await previous?.value; await self.rewrite(id) }
             writing[id] = write
             await write.value
-            writing[id] = nil
-            // Deleted while its files were written: it stays deleted.
-            guard let current = leases[id] else { continue }
-            leases[id] = describe(current, credentials: credentials)
+            if writing[id] == write { writing[id] = nil }
         }
     }
 
-    /// Runs refreshes as they fall due until the task is cancelled.
+    /// Writes lease `id`'s files from the cached credentials, unless it is being deleted.
+    private func rewrite(_ id: LeaseID) async {
+        guard let keys = accountKeys[id], leases[id] != nil, !deleting.contains(id) else { return }
+        let (cached, dueAt) = await accounts.cached(keys)
+        // Deleted while the credentials were read: it stays deleted.
+        guard let credentials = cached, let lease = leases[id], !deleting.contains(id) else { return }
+        let files: LeaseDirectoryWriter
+        do { files = try self.files(for: lease, credentials: credentials) } catch {
+            logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
+            return
+        }
+        do { try await blocking.run { try files.write() } } catch {
+            logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
+        }
+        // Deleted while its files were written: it stays deleted.
+        guard let current = leases[id] else { return }
+        leases[id] = describe(current, credentials: credentials, refreshAt: dueAt)
+    }
+
+    /// Runs refreshes as they fall due until the task is cancelled; a refresh that hangs holds up
+    /// only its own account.
     public func runScheduler() async {
         while !Task.isCancelled {
-            let wait = max(0, min((nextDue() ?? .distantFuture).timeIntervalSince(now()), 10))
-            if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+            await accounts.pauseUntilNextDue(cap: 10)
             if Task.isCancelled { break }
-            await refreshDue(at: now())
+            await accounts.startRefreshes(at: now()) { key in await self.rewriteLeases(of: key) }
         }
+        await accounts.cancelRefreshes()
     }
 
     // MARK: - Restart
@@ -472,17 +314,14 @@ public actor LeaseKeeper {
                 containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
                 creator: record.creator, directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
             do {
-                let credentials = try await credentials(for: spec)
+                let credentials = try await accounts.credentials(for: spec)
                 let files = try files(for: lease, credentials: credentials)
                 try await blocking.run { try files.write() }
-                _ = attach(lease, credentials: credentials)
+                _ = await attach(lease, credentials: credentials)
             } catch {
                 // Keep it: its files (if any) stay; the scheduler fetches again with backoff.
-                for key in Self.keys(of: spec) {
-                    if accounts[key] == nil { accounts[key] = AccountEntry(spec: spec) }
-                    fail(key, error, at: now())
-                }
-                _ = attach(lease, credentials: [])
+                await accounts.failed(spec, error)
+                _ = await attach(lease, credentials: [])
             }
             restored += 1
         }
@@ -515,40 +354,4 @@ public actor LeaseKeeper {
         }
         return String(decoding: stored.jsonData(prettyPrinted: false), as: UTF8.self)
     }
-}
-
-/// Writes one lease's directory; built on the actor, run on a blocking thread.
-struct LeaseDirectoryWriter: Sendable {
-    let directory: LeaseDirectory
-    let keytab: SecretBytes
-    let caches: [(name: String, bytes: SecretBytes)]
-    let kerberosConfiguration: String
-
-    /// Creates or fixes the directory, then replaces each file.
-    func write() throws {
-        try directory.write(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
-    }
-
-    /// Makes the directory of a new lease.
-    func create() throws {
-        try directory.create(keytab: keytab, ticketCaches: caches, kerberosConfiguration: kerberosConfiguration)
-    }
-}
-
-/// An account's freshness, as `GET /v1/accounts` shows it.
-public enum AccountState: String, Sendable, Codable {
-    case fresh, refreshing, stale, failed
-}
-
-/// One cached account, without secrets.
-public struct AccountStatus: Sendable {
-    public let account: String
-    public let realm: String
-    public let kvno: UInt32?
-    public let enctypes: [String]
-    public let fetchedAt: Date?
-    public let refreshAt: Date?
-    public let leases: Int
-    public let state: AccountState
-    public let lastError: String?
 }

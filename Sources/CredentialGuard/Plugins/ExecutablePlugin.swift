@@ -78,7 +78,7 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DomainCredential, any Error>) in
                 // spawn, poll and waitpid block: never on the concurrency pool.
-                DedicatedThread.start {
+                BlockingWork(label: "ccgd.plugin").start {
                     continuation.resume(with: Result { try self.call(request: request, cancellation: cancellation) })
                 }
             }

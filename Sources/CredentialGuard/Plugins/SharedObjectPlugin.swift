@@ -1,5 +1,5 @@
 import CCGPlugin
-import CCGPluginABI
+internal import CCGPluginABI
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -59,7 +59,7 @@ public struct SharedObjectPlugin: DomainAuthCredentials, CustomStringConvertible
     public func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
         let table = self.table
         return try await withCheckedThrowingContinuation { continuation in
-            DedicatedThread.start {
+            BlockingWork(label: "ccgd.plugin").start {
                 do throws(PluginError) {
                     continuation.resume(returning: try table.passwordCredentials(pluginInput: pluginInput))
                 } catch {

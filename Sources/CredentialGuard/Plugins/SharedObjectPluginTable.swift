@@ -1,5 +1,5 @@
 import CCGPlugin
-import CCGPluginABI
+internal import CCGPluginABI
 import SecretMemory
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@ import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 import Synchronization
 
 /// The lease records in the state directory: an append-only journal of creations and deletions,
@@ -118,16 +119,9 @@ public final class LeaseJournal: Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw .unreadable(path: path, errno: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .unusable(path: path, reason: "it is not a regular file") }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw .unreadable(path: path, errno: errno) }
-            if n == 0 { break }
-            bytes += chunk[..<n]
+        do { return Data(try FileDescriptor(rawValue: fd).readToEnd(path: path)) } catch {
+            throw .unreadable(path: path, errno: error.errno)
         }
-        return Data(bytes)
     }
 
     /// The live records, and the numbers (1-based) of lines that are not journal entries. The
@@ -201,7 +195,7 @@ public final class LeaseJournal: Sendable {
             if startFlusher {
                 // A thread of its own for the process's life: write and fsync block, and must
                 // not hold a Swift pool thread.
-                DedicatedThread.start { [self] in flushForever() }
+                BlockingWork(label: "ccgd.journal").start { [self] in flushForever() }
             }
             wake.signal()
         }
@@ -240,7 +234,7 @@ public final class LeaseJournal: Sendable {
     private func write(_ bytes: [UInt8], to fd: Int32, after size: off_t) -> LeaseJournalError? {
         var failure: FileSystemError?
         bytes.withUnsafeBytes { buffer in
-            do { try writeAll(fd, buffer, path: path) } catch { failure = (error as? FileSystemError) ?? FileSystemError("append to", path: path, errno: EIO) }
+            do { try FileDescriptor(rawValue: fd).writeAll(buffer, path: path) } catch { failure = (error as? FileSystemError) ?? FileSystemError("append to", path: path, errno: EIO) }
         }
         if failure == nil && fdatasync(fd) != 0 { failure = FileSystemError("sync", path: path, errno: errno) }
         guard let failure else { return nil }

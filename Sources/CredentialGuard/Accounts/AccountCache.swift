@@ -1,0 +1,293 @@
+import CredSpec
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+import Kerberos
+import Logging
+
+/// The accounts leases use: fetched once for all of their leases (concurrent first requests share
+/// one fetch), kept fresh as tickets age and AD rotates passwords, forgotten when no lease holds
+/// them. Each due account is refreshed in a task of its own: a DC that hangs delays only its accounts.
+actor AccountCache {
+    /// When accounts are fetched again, and how a failed refresh backs off.
+    struct Timings: Sendable {
+        var policy = RefreshPolicy()
+        /// Retry a failed refresh after this long, doubling up to `maximumRetry`.
+        var firstRetry: TimeInterval = 30
+        var maximumRetry: TimeInterval = 600
+    }
+
+    private struct Entry {
+        var credentials: AccountCredentials?
+        /// The CredSpec to fetch it again with (its plug-in knows the portable user).
+        var spec: CredentialSpec
+        var state: AccountState = .refreshing
+        var lastError: String?
+        var failures = 0
+        var retryAt: Date?
+        var passwordRefreshAt: Date?
+        var ticketRefreshAt: Date?
+        /// The leases that use it: without any, it is forgotten rather than kept fresh.
+        var holders: Set<LeaseID> = []
+        var jitter = Double.random(in: 0...1)
+
+        /// When the scheduler must look at it next: after a failure, the retry (the missed
+        /// refresh times stay in the past, so the retry does the same work).
+        var dueAt: Date? {
+            retryAt ?? [passwordRefreshAt, ticketRefreshAt].compactMap { $0 }.min()
+        }
+    }
+
+    private let source: AccountSource
+    private var timings: Timings
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private var entries: [AccountKey: Entry] = [:]
+    /// First fetches on their way, which concurrent requests for the same account wait for.
+    private var inFlight: [AccountKey: Task<AccountCredentials, Error>] = [:]
+    /// Refreshes on their way: an account is never refreshed twice at once.
+    private var refreshing: [AccountKey: Task<Void, Never>] = [:]
+    /// The scheduler's pause, which the end of a refresh cuts short (its retry may be due soon).
+    private var pause: (number: Int, continuation: CheckedContinuation<Void, Never>)?
+    private var pauses = 0
+
+    /// How many directory fetches were started: the proof of coalescing.
+    private(set) var fetchCount = 0
+
+    init(source: AccountSource, timings: Timings, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.source = source
+        self.timings = timings
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Refreshes planned from now on follow these timings (a reload).
+    func use(_ timings: Timings) {
+        self.timings = timings
+    }
+
+    // MARK: - Fetching
+
+    /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
+    /// of them, shared with concurrent callers).
+    func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
+        let keys = AccountKey.keys(of: spec)
+        let missing = keys.filter { entries[$0]?.credentials == nil && inFlight[$0] == nil }
+        if !missing.isEmpty {
+            let names = missing.map { $0.spelling(in: spec) }
+            let source = self.source
+            let fetch = Task { try await source.fetch(accounts: names, of: spec) }
+            fetchCount += 1
+            for (index, key) in missing.enumerated() {
+                inFlight[key] = Task { try await fetch.value[index] }
+                if entries[key] == nil { entries[key] = Entry(spec: spec) }
+            }
+            do {
+                let fetched = try await fetch.value
+                for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
+            } catch {
+                for key in missing {
+                    inFlight[key] = nil
+                    // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
+                    if entries[key]?.credentials == nil && entries[key]?.holders.isEmpty ?? true { entries[key] = nil }
+                }
+                throw Self.leaseError(error)
+            }
+            for key in missing { inFlight[key] = nil }
+        }
+        var result: [AccountCredentials] = []
+        for key in keys {
+            if let cached = entries[key]?.credentials {
+                result.append(cached)
+            } else if let pending = inFlight[key] {
+                do { result.append(try await pending.value) } catch { throw Self.leaseError(error) }
+            } else {
+                throw .fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+            }
+        }
+        return result
+    }
+
+    /// The cached credentials of `keys` (nil while one is not fetched) and when the first of them is due.
+    func cached(_ keys: [AccountKey]) -> (credentials: [AccountCredentials]?, dueAt: Date?) {
+        let credentials = keys.compactMap { entries[$0]?.credentials }
+        return (credentials.count == keys.count ? credentials : nil, keys.compactMap { entries[$0]?.dueAt }.min())
+    }
+
+    /// Lease `id` uses `keys`; answers when the first of them is due.
+    func hold(_ keys: [AccountKey], for id: LeaseID) -> Date? {
+        for key in keys { entries[key]?.holders.insert(id) }
+        return keys.compactMap { entries[$0]?.dueAt }.min()
+    }
+
+    /// Lease `id` no longer uses `keys`.
+    func release(_ keys: [AccountKey], for id: LeaseID) {
+        for key in keys { entries[key]?.holders.remove(id) }
+    }
+
+    /// The accounts of `spec` could not be fetched for a lease that stays (a restore): the
+    /// scheduler fetches them again with backoff.
+    func failed(_ spec: CredentialSpec, _ error: Error) {
+        for key in AccountKey.keys(of: spec) {
+            if entries[key] == nil { entries[key] = Entry(spec: spec) }
+            fail(key, error, at: now())
+        }
+    }
+
+    /// The cached accounts as the API shows them.
+    func statuses() -> [AccountStatus] {
+        entries.map { key, entry in
+            AccountStatus(
+                account: entry.credentials?.account.samAccountName ?? key.name, realm: key.realm,
+                kvno: entry.credentials?.account.keyVersionNumber,
+                enctypes: entry.credentials?.account.encryptionTypes.map(\.name) ?? [],
+                fetchedAt: entry.credentials?.account.fetchedAt, refreshAt: entry.dueAt,
+                leases: entry.holders.count, state: entry.state, lastError: entry.lastError)
+        }.sorted { ($0.realm, $0.account) < ($1.realm, $1.account) }
+    }
+
+    private func store(_ credentials: AccountCredentials, for key: AccountKey) {
+        // The entry was made with the CredSpec that started the fetch; a lease deleted meanwhile may have dropped it.
+        guard var entry = entries[key] else { return }
+        entry.credentials = credentials
+        entry.state = .fresh
+        entry.lastError = nil
+        entry.failures = 0
+        entry.retryAt = nil
+        entry.passwordRefreshAt = timings.policy.passwordRefresh(for: credentials.account, jitter: entry.jitter)
+        entry.ticketRefreshAt = timings.policy.ticketRefresh(credentials.ticket, now: now())
+        let lifetime = credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime)
+        if lifetime < timings.policy.minimumTicketInterval * 2 {
+            logger.warning("the KDC issued a ticket that lives only briefly; renewals are spaced to protect it", metadata: [
+                "account": "\(credentials.account.samAccountName)", "lifetime_seconds": "\(Int(lifetime))",
+                "hint": "check the domain's maximum ticket lifetime and the clocks of this host and the DC"])
+        }
+        entries[key] = entry
+    }
+
+    static func leaseError(_ error: Error) -> LeaseError {
+        switch error {
+        case let error as LeaseError: error
+        case let error as PluginHostError: .plugin(error)
+        case let error as AccountFetchError: .fetch(error)
+        default: .storage("\(error)")
+        }
+    }
+
+    // MARK: - Refresh
+
+    /// The earliest time an account not being refreshed needs attention.
+    func nextDue() -> Date? {
+        entries.filter { refreshing[$0.key] == nil }.values.compactMap(\.dueAt).min()
+    }
+
+    /// Refreshes every account due at `time` and returns when all are done; `changed` is told
+    /// of each account whose credentials changed, before its refresh counts as done.
+    func refreshDue(at time: Date, changed: @escaping @Sendable (AccountKey) async -> Void) async {
+        for refresh in startRefreshes(at: time, changed: changed) { await refresh.value }
+    }
+
+    /// Starts a refresh of every account due at `time` that is not being refreshed already, each
+    /// in a task of its own, and returns them without waiting.
+    @discardableResult
+    func startRefreshes(at time: Date, changed: @escaping @Sendable (AccountKey) async -> Void) -> [Task<Void, Never>] {
+        let due = entries.filter { refreshing[$0.key] == nil && ($0.value.dueAt ?? .distantFuture) <= time }.map(\.key)
+        return due.map { key in
+            let refresh = Task { await self.refresh(key, at: time, changed: changed) }
+            refreshing[key] = refresh
+            return refresh
+        }
+    }
+
+    /// Returns when the next account falls due (`cap` seconds at most), when a refresh ends (it
+    /// may have planned a retry sooner), or when the task is cancelled. For the one scheduler:
+    /// the wait is computed and the pause begun in one turn, so that no refresh's end is missed.
+    func pauseUntilNextDue(cap: Double) async {
+        let seconds = max(0, min((nextDue() ?? .distantFuture).timeIntervalSince(now()), cap))
+        guard seconds > 0 else { return }
+        pauses += 1
+        let number = pauses
+        let timer = Task {
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            self.endPause(number)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { pause = (number, continuation) }
+            }
+        } onCancel: {
+            Task { await self.endPause(number) }
+        }
+        timer.cancel()
+    }
+
+    /// Ends the scheduler's pause `number` (nil: whichever is on).
+    private func endPause(_ number: Int? = nil) {
+        guard let pause, number == nil || pause.number == number else { return }
+        self.pause = nil
+        pause.continuation.resume()
+    }
+
+    /// Stops the refreshes on their way (a shutdown).
+    func cancelRefreshes() {
+        for refresh in refreshing.values { refresh.cancel() }
+    }
+
+    /// A new password read when the unchanged interval ends, a new TGT when the ticket ages. A
+    /// failure keeps the old (still valid) credentials and retries with backoff.
+    private func refresh(_ key: AccountKey, at time: Date, changed: @Sendable (AccountKey) async -> Void) async {
+        defer {
+            refreshing[key] = nil
+            endPause()
+        }
+        guard var entry = entries[key] else { return }
+        if entry.holders.isEmpty {
+            // Nobody uses it any more: forget its keys rather than keep them fresh.
+            entries[key] = nil
+            return
+        }
+        let passwordDue = entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
+        entry.state = .refreshing
+        entries[key] = entry
+        do {
+            let renewed: AccountCredentials
+            if passwordDue || entry.credentials == nil {
+                fetchCount += 1
+                let name = entry.credentials?.account.samAccountName ?? key.spelling(in: entry.spec)
+                guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
+                    throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+                }
+                renewed = fetched
+            } else {
+                renewed = try await source.renewTicket(entry.credentials!)
+            }
+            let previousKVNO = entries[key]?.credentials?.account.keyVersionNumber
+            store(renewed, for: key)
+            if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
+                logger.notice("password rotated", metadata: [
+                    "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
+                    "previous_kvno": "\(previousKVNO)"])
+            }
+            await changed(key)
+        } catch {
+            fail(key, error, at: time)
+        }
+    }
+
+    private func fail(_ key: AccountKey, _ error: Error, at time: Date) {
+        guard var entry = entries[key] else { return }
+        entry.failures += 1
+        let delay = min(timings.firstRetry * pow(2, Double(entry.failures - 1)), timings.maximumRetry)
+        entry.retryAt = time.addingTimeInterval(delay * Double.random(in: 0.8...1.2))
+        let ticketValid = (entry.credentials?.ticket.endTime ?? .distantPast) > time
+        entry.state = ticketValid ? .stale : .failed
+        entry.lastError = (error is LeaseError || error is PluginHostError || error is AccountFetchError)
+            ? "\(Self.leaseError(error))" : "\(error)"
+        entries[key] = entry
+        Metrics.shared.increment("ccgd_refresh_failures_total")
+        logger.warning("refresh failed; the leases keep their current files", metadata: [
+            "account": "\(key.name)", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
+            "retry_at": "\(entry.retryAt!.formatted(.iso8601))"])
+    }
+}

@@ -1,2 +1,0 @@
-// SecretBytes lived here before it moved to the leaf module SecretMemory: its users keep importing ManagedPassword.
-@_exported import SecretMemory

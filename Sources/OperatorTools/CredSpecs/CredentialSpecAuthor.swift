@@ -1,0 +1,74 @@
+import CCGPlugin
+import CredSpec
+import CredentialGuard
+import Directory
+import DomainModel
+
+/// Makes CredSpecs as `New-CredentialSpec` does: logs in as a user of the domain, reads the
+/// domain's facts and checks that every account is a gMSA, without reading any password.
+/// Blocking (Kerberos, LDAP): run it off the Swift concurrency pool.
+public struct CredentialSpecAuthor: Sendable {
+    public var settings: DomainSettings
+
+    public init(settings: DomainSettings) {
+        self.settings = settings
+    }
+
+    /// A gMSA as the directory spells it.
+    public struct Account: Sendable, Equatable {
+        /// With its `$`, e.g. `WebApp01$`.
+        public let samAccountName: String
+        public let distinguishedName: String
+    }
+
+    /// What was made, and where the facts came from.
+    public struct Result: Sendable {
+        public let spec: CredentialSpec
+        public let facts: DomainFacts
+        /// The accounts in the CredSpec's order.
+        public let accounts: [Account]
+        /// The DC that answered, and those tried before it that did not.
+        public let controller: DomainController
+        public let unreachableControllers: [DomainController]
+        /// Who read the directory, and how the connection was protected.
+        public let reader: String
+        public let protection: String
+    }
+
+    /// The CredSpec `order` asks for, with the facts of its domain, read as `credential`'s user.
+    public func make(_ order: NewCredentialSpec, readingAs credential: DomainCredential) throws(CredSpecCreationError) -> Result {
+        let session: DirectorySession
+        do {
+            session = try DirectorySession(settings: settings, realm: order.realm, dnsDomain: order.dnsDomain, credential: credential)
+        } catch {
+            throw .directory(error)
+        }
+        let connection = session.connection
+        let facts: DomainFacts
+        do { facts = try connection.readDomainFacts() } catch { throw .directory(.directory(error)) }
+        guard facts.dnsName.lowercased() == order.dnsDomain.lowercased() else {
+            throw .otherDomain(requested: order.dnsDomain, served: facts.dnsName, controller: session.controller.description)
+        }
+
+        var accounts: [Account] = []
+        var seen: Set<String> = []
+        for name in order.accounts {
+            let bare = AccountName(name).bare
+            guard seen.insert(bare.lowercased()).inserted else { continue }
+            let lookup: AccountLookup
+            do { lookup = try connection.lookUpAccount(bare, domainDN: facts.distinguishedName) } catch { throw .directory(.directory(error)) }
+            switch lookup {
+            case let .groupManagedServiceAccount(samAccountName, distinguishedName):
+                accounts.append(Account(samAccountName: samAccountName, distinguishedName: distinguishedName))
+            case let .otherKind(samAccountName, objectClass):
+                throw .notGroupManaged(account: samAccountName, objectClass: objectClass)
+            case .notFound:
+                throw .accountNotFound(account: bare, domain: facts.dnsName)
+            }
+        }
+        let spec = try order.credentialSpec(facts: facts, accounts: accounts.map(\.samAccountName))
+        return Result(spec: spec, facts: facts, accounts: accounts, controller: session.controller,
+                      unreachableControllers: session.unreachableControllers, reader: session.user,
+                      protection: session.protectionDescription)
+    }
+}

@@ -1,0 +1,165 @@
+import CCGPlugin
+import Configuration
+import CredSpec
+import CredentialGuard
+import Directory
+import DomainModel
+import FilePlugin
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ccgctl doctor`: ccgd's chain run one link at a time (CredSpec, plug-in, DCs, KDC, sealed
+/// bind, permission, blob, keys, the gMSA's own TGT), timed, stopping at the first link that
+/// breaks and saying what is wrong and what to do. Never prints a secret.
+///
+/// It points the process's Kerberos configuration (KRB5_CONFIG, which GSS-API reads too) at a
+/// krb5.conf made from the DCs it finds, for the length of `run`: a tool's job, not the daemon's.
+public struct Doctor: Sendable {
+    public struct Options: Sendable {
+        /// A CredSpec file, or the name of one in the configuration's CredSpec directory.
+        public var credSpec: String
+        public var configurationPath: String
+        /// DCs to use instead of the configuration's or DNS's (`--dc`).
+        public var controllers: [DomainController] = []
+        /// How the password travels, when not as the configuration says (`--ldaps`).
+        public var protection: DomainSettings.Protection?
+        /// Seconds to wait for each DC, when not as the configuration says.
+        public var timeout: Int?
+        /// A krb5.conf to use as it is, instead of one made from the DCs found.
+        public var kerberosConfigurationFile: String?
+        /// The portable user's credentials from this file (the file plug-in's formats) instead
+        /// of from the CredSpec's plug-in.
+        public var credentialsFile: String?
+        /// A private directory for the krb5.conf the doctor writes.
+        public var scratchDirectory: String
+        /// A clock difference with the KDC beyond this fails the login step (Kerberos' default
+        /// tolerance); beyond a fifth of it, a warning.
+        public var maximumClockSkew: Duration = .seconds(300)
+
+        public init(credSpec: String, configurationPath: String, scratchDirectory: String) {
+            self.credSpec = credSpec
+            self.configurationPath = configurationPath
+            self.scratchDirectory = scratchDirectory
+        }
+    }
+
+    public let options: Options
+    private let blocking = BlockingWork(label: "ccgd.doctor")
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Runs the chain; `progress` hears of each step as it ends (to print it at once).
+    public func run(progress: @escaping @Sendable (DoctorStepResult) -> Void = { _ in }) async -> DoctorReport {
+        let options = self.options
+        var journal = DoctorJournal(progress: progress)
+        guard let configuration = journal.run(.configuration, { () throws(DoctorFinding) in try Self.configuration(options) }),
+              let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
+              let plugin = await journal.run(.plugin, { () async throws(DoctorFinding) in
+                  try await Self.credentials(options, configuration: configuration, spec: spec)
+              })
+        else { return DoctorReport(credSpec: options.credSpec, steps: journal.results) }
+
+        let started = journal
+        let blocking = self.blocking
+        journal = await ProcessKerberosConfiguration.keepingCurrent {
+            // The session throws nothing: only a thread could fail to start, and then the steps so far stand.
+            (try? await blocking.run {
+                var journal = started
+                DoctorSession(options: options, configuration: configuration, spec: spec, plugin: plugin).run(&journal)
+                return journal
+            }) ?? started
+        }
+        return DoctorReport(credSpec: options.credSpec, steps: journal.results)
+    }
+}
+
+/// Where the portable user's credentials came from, as the doctor names it.
+struct PluginAnswer: Sendable {
+    let credential: DomainCredential
+    /// "plug-in file ({GUID})" or "the credentials file /path".
+    let source: String
+    /// Where to change them: "the secret store plug-in file ({GUID}) reads" or "the credentials file /path".
+    let store: String
+}
+
+// MARK: - configuration, parse, plug-in
+
+extension Doctor {
+    static func configuration(_ options: Options) throws(DoctorFinding) -> DoctorPass<ServiceConfiguration> {
+        let path = options.configurationPath
+        let configuration: ServiceConfiguration
+        do { configuration = try ServiceConfiguration.load(path: path) } catch {
+            let count = error.problems.count
+            throw DoctorFinding("\(path): \(count) problem\(count == 1 ? "" : "s")",
+                                finding: "\(error)", fix: "Fix the configuration at the lines named (each problem says what the key takes), or point --config at ccgd's configuration.")
+        }
+        guard access(path, F_OK) == 0 else {
+            return DoctorPass(value: configuration, detail: "\(path) does not exist: built-in defaults")
+        }
+        let domains = configuration.domains.map { "[domain \"\($0.realm)\"]" }
+        let plugins = configuration.registeredPlugins.count
+        var parts = [domains.isEmpty ? "no [domain] section" : domains.joined(separator: ", ")]
+        parts.append("\(plugins) plug-in\(plugins == 1 ? "" : "s") registered")
+        return DoctorPass(value: configuration, detail: "\(path): " + parts.joined(separator: ", "))
+    }
+
+    static func parse(_ options: Options, configuration: ServiceConfiguration) throws(DoctorFinding) -> DoctorPass<CredentialSpec> {
+        let input = options.credSpec
+        let directory = configuration.daemon.credSpecDirectory
+        let spec: CredentialSpec
+        let source: String
+        if input.contains("/") || access(input, F_OK) == 0 {
+            source = input
+            do { spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: input)) } catch {
+                throw DoctorDiagnosis.credSpec(error, source: input)
+            }
+        } else {
+            source = directory + "/" + (input.lowercased().hasSuffix(".json") ? input : input + ".json")
+            do { spec = try CredSpecDirectory(path: directory).read(input) } catch {
+                switch error {
+                case let .credSpecInvalid(problem, _): throw DoctorDiagnosis.credSpec(problem, source: source)
+                case .credSpecNotFound:
+                    throw DoctorFinding("no \(source)", finding: "there is no CredSpec \(input) in \(directory) (the [daemon] credspec-directory of \(configuration.sourceFile.isEmpty ? "the defaults" : configuration.sourceFile)).",
+                                        fix: "Give the CredSpec file's path, or put \(input).json in \(directory).")
+                default:
+                    throw DoctorFinding("\(input): not a CredSpec name", finding: "\(error)", fix: "Give a CredSpec file's path, or a plain name like WebApp01.")
+                }
+            }
+        }
+        let accounts = spec.accounts.map { AccountName($0).samAccountName }
+        return DoctorPass(value: spec,
+                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), plug-in \(spec.hostAccountConfig.pluginGUID)")
+    }
+
+    static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
+        if let file = options.credentialsFile {
+            let credential: DomainCredential
+            do { credential = try FilePlugin.read(credentialsFile: file) } catch {
+                let (finding, fix) = DoctorDiagnosis.splitAdvice(error.message)
+                throw DoctorFinding("credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
+                                    fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")
+            }
+            return DoctorPass(value: PluginAnswer(credential: credential, source: "the credentials file \(file)", store: "the credentials file \(file)"),
+                              detail: "credentials file \(file) (--credentials): \(credential)")
+        }
+        let registry: PluginRegistry
+        do { registry = try PluginRegistry(configuration: configuration) } catch {
+            throw DoctorFinding("a registered plug-in cannot be loaded", finding: "\(error)",
+                                fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
+        }
+        let guid = spec.hostAccountConfig.pluginGUID
+        let registration = registry.all.first { $0.guid == guid }
+        let credential: DomainCredential
+        do { credential = try await registry.credentials(for: spec) } catch {
+            throw DoctorDiagnosis.plugin(error, configurationFile: configuration.sourceFile, registry: registry)
+        }
+        let name = registration.map { "\($0.name) (\($0.origin))" } ?? "\(guid)"
+        let source = "plug-in \(registration?.name ?? "") (\(guid))"
+        return DoctorPass(value: PluginAnswer(credential: credential, source: source, store: "the secret store \(source) reads"),
+                          detail: "\(name) answered \(credential) for PluginGUID \(guid)")
+    }
+}

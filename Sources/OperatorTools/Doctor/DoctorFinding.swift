@@ -1,0 +1,75 @@
+import CredentialGuard
+/// Why a doctor step failed: its one-line detail, what is wrong and what to do.
+struct DoctorFinding: Error {
+    let detail: String
+    let finding: String
+    let fix: String
+
+    init(_ detail: String, finding: String, fix: String) {
+        self.detail = detail
+        self.finding = finding
+        self.fix = fix
+    }
+}
+
+/// What a step that passed produced, with what it says about it.
+struct DoctorPass<Value> {
+    let value: Value
+    let detail: String
+    var warnings: [String] = []
+}
+
+extension DoctorPass where Value == Void {
+    init(_ detail: String, warnings: [String] = []) {
+        self.init(value: (), detail: detail, warnings: warnings)
+    }
+}
+
+/// The steps run so far; tells `progress` about each as it ends.
+struct DoctorJournal: Sendable {
+    private(set) var results: [DoctorStepResult] = []
+    let progress: @Sendable (DoctorStepResult) -> Void
+
+    init(progress: @escaping @Sendable (DoctorStepResult) -> Void) {
+        self.progress = progress
+    }
+
+    /// Runs `body` as `step`, timed; nil when it failed (the chain stops there).
+    mutating func run<Value>(
+        _ step: DoctorStep, name: String? = nil, _ body: () throws(DoctorFinding) -> DoctorPass<Value>
+    ) -> Value? {
+        let started = ContinuousClock.now
+        do {
+            let pass = try body()
+            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
+                                    outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
+            return pass.value
+        } catch {
+            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
+                                    detail: error.detail, finding: error.finding, fix: error.fix))
+            return nil
+        }
+    }
+
+    /// The same for a step that waits on something asynchronous (a plug-in).
+    mutating func run<Value>(
+        _ step: DoctorStep, name: String? = nil, _ body: () async throws(DoctorFinding) -> DoctorPass<Value>
+    ) async -> Value? {
+        let started = ContinuousClock.now
+        do {
+            let pass = try await body()
+            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
+                                    outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
+            return pass.value
+        } catch {
+            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
+                                    detail: error.detail, finding: error.finding, fix: error.fix))
+            return nil
+        }
+    }
+
+    private mutating func record(_ result: DoctorStepResult) {
+        results.append(result)
+        progress(result)
+    }
+}

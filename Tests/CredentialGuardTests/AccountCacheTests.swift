@@ -1,0 +1,121 @@
+@testable import CredentialGuard
+import CredSpec
+import Foundation
+import Logging
+import Synchronization
+import XCTest
+
+/// The account cache on its own: each account's refresh goes its own way.
+final class AccountCacheTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "/ccgd-accounts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Opens once; those who wait before that wait until then.
+    actor Gate {
+        private var isOpen = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func open() {
+            isOpen = true
+            for continuation in waiting { continuation.resume() }
+            waiting = []
+        }
+
+        func wait() async {
+            if isOpen { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+    }
+
+    /// The scripted source, except that once armed, the fetch of the account that hangs waits for
+    /// `release`, and any other account's fetch waits until that one has begun (so that a cache
+    /// refreshing one account after another cannot pass by luck of order: it stalls, and fails
+    /// once the test's safety net lets it go on).
+    final class HangingSource: AccountSource {
+        let scripted: LeaseKeeperTests.ScriptedSource
+        /// The start of the hanging account's name, lower-cased (a refresh asks with the `$` the DC answered).
+        let hanging: String
+        let armed = Atomic(false)
+        let hangBegan = Gate()
+        let release = Gate()
+        /// 0 before the hanging fetch, 1 while it hangs, 2 after.
+        let hang = Atomic(0)
+
+        init(_ scripted: LeaseKeeperTests.ScriptedSource, hanging: String) {
+            self.scripted = scripted
+            self.hanging = hanging
+        }
+
+        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
+            if armed.load(ordering: .sequentiallyConsistent) {
+                if accounts.contains(where: { $0.lowercased().hasPrefix(hanging) }) {
+                    hang.store(1, ordering: .sequentiallyConsistent)
+                    await hangBegan.open()
+                    await release.wait()
+                    hang.store(2, ordering: .sequentiallyConsistent)
+                } else {
+                    await hangBegan.wait()
+                }
+            }
+            return try await scripted.fetch(accounts: accounts, of: spec)
+        }
+
+        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
+            try await scripted.renewTicket(credentials)
+        }
+    }
+
+    private func spec(account: String) throws -> CredentialSpec {
+        try CredentialSpec(jsonData: Data("""
+            {"CmsPlugins": ["ActiveDirectory"],
+             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "\(account)", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "\(account)", "Scope": "contoso.test"}],
+               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
+            """.utf8))
+    }
+
+    func testAnAccountWhoseDirectoryHangsDoesNotDelayAnotherAccountsRefresh() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+        ])
+        let source = HangingSource(scripted, hanging: "appa")
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let (specA, specB) = (try spec(account: "AppA"), try spec(account: "AppB"))
+        for spec in [specA, specB] {
+            _ = try await cache.credentials(for: spec)
+            _ = await cache.hold(AccountKey.keys(of: spec), for: LeaseID())
+        }
+        // A safety net only: a cache that refreshes one account after another would otherwise never return.
+        let safety = Task {
+            try await Task.sleep(for: .seconds(30))
+            await source.hangBegan.open()
+            await source.release.open()
+        }
+        defer { safety.cancel() }
+
+        // Both passwords are due; AppA's directory hangs until released.
+        clock.advance(by: 3700)
+        source.armed.store(true, ordering: .sequentiallyConsistent)
+        let changedWhileAHung = Mutex<[String: Bool]>([:])
+        await cache.refreshDue(at: clock.now) { key in
+            let hung = source.hang.load(ordering: .sequentiallyConsistent) == 1
+            changedWhileAHung.withLock { $0[key.name] = hung }
+            // AppB's refresh is done (its leases would be rewritten now): AppA's may go on.
+            if key.name == "appb$" { await source.release.open() }
+        }
+        XCTAssertEqual(changedWhileAHung.withLock { $0 }, ["appb$": true, "appa$": false],
+                       "AppB's refresh waited for AppA's hung directory")
+        let statuses = await cache.statuses()
+        XCTAssertEqual(statuses.map(\.state), [.fresh, .fresh])
+    }
+}
