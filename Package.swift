@@ -165,7 +165,7 @@ let package = Package(
 // only under CCGD_FUZZ=1: they link against libFuzzer's main, which only a sanitizer build has.
 if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
-        ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["ManagedPassword"]), ("Configuration", ["Configuration"]),
+        ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
     ]
     package.targets += fuzzers.map { fuzzer in

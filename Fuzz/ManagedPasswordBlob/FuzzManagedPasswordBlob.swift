@@ -1,4 +1,4 @@
-import ManagedPassword
+import KerberosKeys
 
 /// libFuzzer entry: an msDS-ManagedPassword value as a DC (or anyone on the path) sends it. A blob
 /// that decodes goes on through the cheap parts of key derivation (UTF-8 conversion, RC4's MD4);
