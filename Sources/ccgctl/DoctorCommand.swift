@@ -11,7 +11,7 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: """
             Runs ccgd's chain one step at a time, timing each: configuration, parse, plug-in, DC \
             discovery, KDC reachability, LDAP reachability, portable-user login, sealed LDAP bind, \
-            password permission, blob, keys, gMSA TGT. Stops at the first step that fails and says \
+            password permission, blob, keys, gMSA TGT, service ticket. Stops at the first step that fails and says \
             what is wrong and the likely fix. Writes nothing but a temporary krb5.conf and never \
             prints a secret. Exits 0 when every step passes (warnings allowed), 1 otherwise.
             """)

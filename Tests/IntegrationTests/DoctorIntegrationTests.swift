@@ -94,7 +94,7 @@ final class DoctorIntegrationTests: XCTestCase {
 
     private static let stepNames = [
         "configuration", "parse", "plug-in", "DC discovery", "KDC reachability", "LDAP reachability", "portable-user login",
-        "sealed LDAP bind", "password permission", "blob", "keys", "gMSA TGT",
+        "sealed LDAP bind", "password permission", "blob", "keys", "gMSA TGT", "service ticket",
     ]
 
     // MARK: the healthy chain
@@ -104,8 +104,8 @@ final class DoctorIntegrationTests: XCTestCase {
         let outcome = try doctor(domain, ["--credspec", "WebApp01"])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let lines = outcome.output.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.prefix(12).map { String($0.dropFirst(2).prefix(19)).trimmingCharacters(in: .whitespaces) }, Self.stepNames, outcome.output)
-        XCTAssertTrue(lines.prefix(12).allSatisfy { $0.hasPrefix("✓ ") && $0.contains(" ms  ") }, outcome.output)
+        XCTAssertEqual(lines.prefix(Self.stepNames.count).map { String($0.dropFirst(2).prefix(19)).trimmingCharacters(in: .whitespaces) }, Self.stepNames, outcome.output)
+        XCTAssertTrue(lines.prefix(Self.stepNames.count).allSatisfy { $0.hasPrefix("✓ ") && $0.contains(" ms  ") }, outcome.output)
         for expected in [
             "dc1.contoso.test (127.0.0.1) from [domain \"CONTOSO.TEST\"]",
             "dc1.contoso.test (127.0.0.1) port 88", "dc1.contoso.test (127.0.0.1) port 389",
@@ -115,7 +115,8 @@ final class DoctorIntegrationTests: XCTestCase {
             "WebApp01$ kvno 1: query interval ", "no previous password",
             "salt CONTOSO.TESThostwebapp01.contoso.test, as the KDC says",
             "TGT for WebApp01$@CONTOSO.TEST until ", "SPNs host/WebApp01, host/webapp01.contoso.test",
-            "\nAll 12 steps passed.\n",
+            "host/WebApp01: ticket (aes256-cts-hmac-sha1-96, kvno ", ") decrypts with the derived key",
+            "\nAll 13 steps passed.\n",
         ] {
             XCTAssertTrue(outcome.output.contains(expected), "missing \(expected) in\n\(outcome.output)")
         }
@@ -287,7 +288,7 @@ final class DoctorIntegrationTests: XCTestCase {
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc1.contoso.test=127.0.0.2", "--dc", "dc1.contoso.test=127.0.0.1"])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("! KDC reachability"), outcome.output)
-        XCTAssertTrue(outcome.output.contains("All 12 steps passed with 2 warnings."), outcome.output)
+        XCTAssertTrue(outcome.output.contains("All 13 steps passed with 2 warnings."), outcome.output)
         XCTAssertTrue(outcome.output.contains("Warning (KDC reachability): dc1.contoso.test (127.0.0.2) port 88: Connection refused; ccgd will use the DCs that answer"), outcome.output)
     }
 
@@ -428,7 +429,7 @@ final class DoctorIntegrationTests: XCTestCase {
         XCTAssertEqual(enabled.status, 0, enabled.all)
         XCTAssertTrue(enabled.output.contains("! gMSA TGT "), enabled.output)
         XCTAssertTrue(enabled.output.contains("TGT for Disabled01$@CONTOSO.TEST until "), enabled.output)
-        XCTAssertTrue(enabled.output.contains("All 12 steps passed with 1 warning."), enabled.output)
+        XCTAssertTrue(enabled.output.contains("All 13 steps passed with 1 warning."), enabled.output)
         XCTAssertTrue(enabled.output.contains("Warning (gMSA TGT): SPN missing: Disabled01$ has no servicePrincipalName, so services cannot get tickets for it"), enabled.output)
     }
 }

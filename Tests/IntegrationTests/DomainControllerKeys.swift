@@ -8,14 +8,23 @@ struct DomainControllerKeys {
         let kvno: UInt32
         let enctype: String
         let hex: String
+
+        var bytes: [UInt8] {
+            stride(from: 0, to: hex.count, by: 2).map { offset -> UInt8 in
+                let start = hex.index(hex.startIndex, offsetBy: offset)
+                return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+            }
+        }
     }
 
     let keys: Set<Key>
 
-    init(account: String, domain: TestDomain) throws {
+    /// `environment` may move samba-tool's clock: it computes a gMSA's keys at its own time.
+    init(account: String, domain: TestDomain, environment: [String: String] = [:]) throws {
         let path = NSTemporaryDirectory() + "/ccgd-export-\(UUID().uuidString).keytab"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try domain.run(["samba-tool", "domain", "exportkeytab", path, "--principal=\(account)", "-s", domain.smbConf])
+        try domain.run(["samba-tool", "domain", "exportkeytab", path, "--principal=\(account)", "-s", domain.smbConf],
+                       environment: environment)
         // klist -k -e -K:  "   2 WebApp01$@CONTOSO.TEST (aes256-cts-hmac-sha1-96)  (0x1a2b…)"
         let listing = try domain.run(["klist", "-k", "-e", "-K", path])
         var keys = Set<Key>()

@@ -21,53 +21,13 @@ final class SecretHygieneIntegrationTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: scratch)
     }
 
-    /// A secret and the name it is reported under.
-    private struct Secret {
-        let name: String
-        let bytes: [UInt8]
-    }
-
-    /// Every way a secret could be written out: raw, hex (both cases), base64, and the UTF-16LE
-    /// form of each text encoding.
-    private func needles(_ secret: Secret) -> [(String, Data)] {
-        let hex = secret.bytes.map { String(format: "%02x", $0) }.joined()
-        let base64 = Data(secret.bytes).base64EncodedString()
-        let texts = [("hex", hex), ("HEX", hex.uppercased()), ("base64", base64)]
-        var result: [(String, Data)] = [("\(secret.name) raw", Data(secret.bytes))]
-        for (encoding, text) in texts {
-            result.append(("\(secret.name) \(encoding)", Data(text.utf8)))
-            result.append(("\(secret.name) \(encoding) UTF-16LE", Data(text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })))
-        }
-        return result
-    }
-
-    private func passwordSecrets(_ name: String, _ password: String) -> [Secret] {
-        [Secret(name: "\(name) (UTF-8)", bytes: Array(password.utf8)),
-         Secret(name: "\(name) (UTF-16LE)", bytes: password.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })]
-    }
-
-    /// The gMSA's password as the DC holds it (virtualClearTextUTF16), and the UTF-8 AES keys are made from.
+    private typealias Secret = SecretScan.Secret
+    private func needles(_ secret: Secret) -> [(String, Data)] { SecretScan.needles(secret) }
+    private func passwordSecrets(_ name: String, _ password: String) -> [Secret] { SecretScan.passwordSecrets(name, password) }
     private func managedPasswordSecrets(_ account: String, _ domain: TestDomain) throws -> [Secret] {
-        let output = try domain.run(["samba-tool", "user", "getpassword", account, "--attributes=virtualClearTextUTF16", "-s", domain.smbConf])
-        // LDIF folds long values onto lines starting with one space.
-        let unfolded = output.replacingOccurrences(of: "\n ", with: "")
-        let line = try XCTUnwrap(unfolded.split(separator: "\n").first { $0.hasPrefix("virtualClearTextUTF16:: ") })
-        let utf16 = try XCTUnwrap(Data(base64Encoded: String(line.dropFirst("virtualClearTextUTF16:: ".count))))
-        let units = stride(from: 0, to: utf16.count - 1, by: 2).map { UInt16(utf16[$0]) | UInt16(utf16[$0 + 1]) << 8 }
-        let utf8 = Array(String(decoding: units, as: UTF16.self).utf8)
-        return [Secret(name: "\(account) password (UTF-16LE)", bytes: Array(utf16)),
-                Secret(name: "\(account) password (UTF-8)", bytes: utf8)]
+        try SecretScan.managedPasswordSecrets(account, domain)
     }
-
-    private func keySecrets(_ account: String, _ domain: TestDomain) throws -> [Secret] {
-        try DomainControllerKeys(account: account, domain: domain).keys.map { key in
-            let bytes = stride(from: 0, to: key.hex.count, by: 2).map { offset -> UInt8 in
-                let start = key.hex.index(key.hex.startIndex, offsetBy: offset)
-                return UInt8(key.hex[start..<key.hex.index(start, offsetBy: 2)], radix: 16)!
-            }
-            return Secret(name: "\(account) key kvno \(key.kvno) \(key.enctype)", bytes: bytes)
-        }
-    }
+    private func keySecrets(_ account: String, _ domain: TestDomain) throws -> [Secret] { try SecretScan.keySecrets(account, domain) }
 
     func testNoSecretReachesALogAStateFileAnAnswerOrAMetric() async throws {
         let domain = try TestDomain.require()
@@ -193,15 +153,7 @@ final class SecretHygieneIntegrationTests: XCTestCase {
             secrets += try managedPasswordSecrets(account, domain) + keySecrets(account, domain)
         }
         XCTAssertGreaterThanOrEqual(secrets.count, 12)
-        var found: [String] = []
-        for secret in secrets {
-            for (needle, bytes) in needles(secret) {
-                for (place, data) in artifacts where data.range(of: bytes) != nil {
-                    found.append("\(needle) in \(place)")
-                }
-            }
-        }
-        XCTAssertEqual(found, [], "secrets leaked")
+        XCTAssertEqual(SecretScan.findings(secrets, in: artifacts), [], "secrets leaked")
 
         // The search can find what it looks for: the keytab route's answer holds the keys by
         // design, and the DC's keys are found in it; the artifacts are the cycle's own.

@@ -42,7 +42,11 @@ final class DoctorSession {
               journal.run(.blob, { () throws(DoctorFinding) in try decodeBlobs(records) }) != nil,
               let accounts = journal.run(.keys, { () throws(DoctorFinding) in try deriveKeys(records, context: login.context) })
         else { return }
-        _ = journal.run(.managedAccountLogin, { () throws(DoctorFinding) in try logIn(accounts, records: records, context: login.context) })
+        guard journal.run(.managedAccountLogin, { () throws(DoctorFinding) in try logIn(accounts, records: records, context: login.context) }) != nil
+        else { return }
+        _ = journal.run(.serviceTicket, { () throws(DoctorFinding) in
+            try DoctorServiceTicketCheck(context: login.context, cache: login.cache).check(accounts)
+        })
     }
 
     // MARK: DCs

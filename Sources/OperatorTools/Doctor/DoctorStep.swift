@@ -13,6 +13,7 @@ public enum DoctorStep: String, Sendable, CaseIterable {
     case blob
     case keys
     case managedAccountLogin = "gMSA TGT"
+    case serviceTicket = "service ticket"
 
     /// What an operator reads (the bind step is "LDAPS bind" when the domain uses LDAPS).
     public var name: String { rawValue }
@@ -32,6 +33,7 @@ public enum DoctorStep: String, Sendable, CaseIterable {
         case .blob: "blob"
         case .keys: "keys"
         case .managedAccountLogin: "gmsa-tgt"
+        case .serviceTicket: "service-ticket"
         }
     }
 }
