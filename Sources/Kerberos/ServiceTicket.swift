@@ -1,4 +1,4 @@
-import CKrb5
+internal import CKrb5
 
 /// A service ticket as a service receives it: the acceptor's view, to prove that keys decrypt
 /// what the KDC encrypted for them (a wrong salt or enctype passes no other check so plainly).

@@ -189,11 +189,11 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testUnknownPluginGUIDFailsPlugIn() throws {
         let domain = try TestDomain.require()
-        let path = try spec(domain, "aws.json", replacing: [(domain["FILE_PLUGIN_GUID"], "859E1386-BDB4-49E8-85C7-3070B13920E1")])
+        let path = try spec(domain, "unknown-plugin.json", replacing: [(domain["FILE_PLUGIN_GUID"], "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1")])
         let outcome = try doctor(domain, ["--credspec", path])
         assertFailed(outcome, at: "plug-in", saying: [
-            "No plug-in is registered for the CredSpec's PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {\(domain["FILE_PLUGIN_GUID"])})",
-            "[plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"]", "ccgctl plugin list",
+            "No plug-in is registered for the CredSpec's PluginGUID {0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1} (registered: {\(domain["FILE_PLUGIN_GUID"])})",
+            "[plugin \"{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1}\"]", "ccgctl plugin list",
         ])
     }
 

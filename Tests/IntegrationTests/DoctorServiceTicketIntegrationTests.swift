@@ -1,7 +1,7 @@
-@testable import CredentialGuard
+@testable import OperatorTools
 import Foundation
 import Kerberos
-import ManagedPassword
+import KerberosKeys
 import XCTest
 
 /// Doctor's service-ticket step against the real KDC: the gMSA's true keys decrypt a ticket for
