@@ -75,18 +75,34 @@ public struct CredentialSpec: Sendable, Equatable {
 }
 
 extension CredentialSpec {
-    /// The distinct gMSA names in first-appearance order (compared case-insensitively); the first is the primary.
+    /// The distinct gMSA names (compared case-insensitively), the primary first, then the others
+    /// in first-appearance order.
     public var accounts: [String] {
         var seen: Set<String> = []
-        return activeDirectoryConfig.groupManagedServiceAccounts.map(\.name).filter {
+        let listed = activeDirectoryConfig.groupManagedServiceAccounts.map(\.name).filter {
             seen.insert($0.lowercased()).inserted
         }
+        guard let index = listed.firstIndex(where: namesMachineAccount) else { return listed }
+        var ordered = listed
+        ordered.insert(ordered.remove(at: index), at: 0)
+        return ordered
     }
 
-    /// The container's own identity: the first gMSA listed.
+    /// The container's own identity (its network name, `krb5cc`, `hostname`): the account
+    /// `DomainJoinConfig.MachineAccountName` names, as Windows has it, else the first gMSA listed.
     public var primaryAccount: String {
         // Validation guarantees at least one account.
-        activeDirectoryConfig.groupManagedServiceAccounts[0].name
+        accounts[0]
+    }
+
+    /// Whether `DomainJoinConfig.MachineAccountName` is one of the gMSAs; if not, the first listed
+    /// is primary, which Windows would not do (`ccgctl credspec validate` warns).
+    public var listsMachineAccount: Bool {
+        activeDirectoryConfig.groupManagedServiceAccounts.contains { namesMachineAccount($0.name) }
+    }
+
+    private func namesMachineAccount(_ name: String) -> Bool {
+        NameSyntax.droppingTrailingDollar(name).lowercased() == domainJoinConfig.machineAccountName.lowercased()
     }
 
     /// The domain's DNS name in lowercase, e.g. `contoso.test`.

@@ -48,6 +48,34 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(spec.primaryAccount, "WebApp01")
     }
 
+    func testMachineAccountNameNamesThePrimaryAccount() throws {
+        // Windows: "the name of the gMSA will become the container's name on the network".
+        let spec = try CredentialSpec(
+            jsonData: Sample.replacing([
+                #""MachineAccountName": "WebApp01""#: #""MachineAccountName": "webapp02$""#,
+                #"{"Name": "WebApp01", "Scope": "CONTOSO"}"#: #"{"Name": "WebApp02", "Scope": "CONTOSO"}"#,
+            ])
+        )
+
+        XCTAssertTrue(spec.listsMachineAccount)
+        XCTAssertEqual(spec.primaryAccount, "WebApp02")
+        XCTAssertEqual(spec.accounts, ["WebApp02", "WebApp01"])
+        XCTAssertEqual(spec.activeDirectoryConfig.groupManagedServiceAccounts.map(\.name), ["WebApp01", "WebApp02"], "the document keeps its order")
+    }
+
+    func testFirstAccountIsPrimaryWhenMachineAccountNameIsNotListed() throws {
+        let spec = try CredentialSpec(
+            jsonData: Sample.replacing([
+                #""MachineAccountName": "WebApp01""#: #""MachineAccountName": "Elsewhere""#,
+                #"{"Name": "WebApp01", "Scope": "CONTOSO"}"#: #"{"Name": "WebApp02", "Scope": "CONTOSO"}"#,
+            ])
+        )
+
+        XCTAssertFalse(spec.listsMachineAccount)
+        XCTAssertEqual(spec.primaryAccount, "WebApp01")
+        XCTAssertEqual(spec.accounts, ["WebApp01", "WebApp02"])
+    }
+
     func testTrailingDollarOfAnAccountNameIsDropped() throws {
         let spec = try CredentialSpec(
             jsonData: Sample.replacing([
