@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
-/// that lets a host outside the domain reach it. Every initializer validates, so a value is usable.
+/// that lets a host outside the domain reach it (none for a domain-joined host). Every initializer validates, so a value is usable.
 public struct CredentialSpec: Sendable, Equatable {
     /// The largest CredSpec ccgd reads, in bytes.
     public static let maximumByteCount = 1 << 20
@@ -111,6 +111,9 @@ extension CredentialSpec {
     /// The Kerberos realm: the domain's DNS name in uppercase, e.g. `CONTOSO.TEST`.
     public var realm: String { domainJoinConfig.dnsName.uppercased() }
 
-    /// The portable CCG settings: which plug-in, with what input.
-    public var hostAccountConfig: HostAccountConfig { activeDirectoryConfig.hostAccountConfig }
+    /// The portable CCG settings: which plug-in, with what input; nil for a domain-joined host.
+    public var hostAccountConfig: HostAccountConfig? { activeDirectoryConfig.hostAccountConfig }
+
+    /// Whether the host reads the passwords with its own computer account (no HostAccountConfig).
+    public var isDomainJoined: Bool { hostAccountConfig == nil }
 }

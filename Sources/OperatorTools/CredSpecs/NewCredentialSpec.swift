@@ -52,5 +52,5 @@ public struct NewCredentialSpec: Sendable, Equatable {
 
 extension CredentialSpec {
     /// Whether the CredSpec carries a password: the inline plug-in's input is one.
-    public var holdsSecret: Bool { hostAccountConfig.pluginGUID == NewCredentialSpec.inlinePluginGUID }
+    public var holdsSecret: Bool { hostAccountConfig?.pluginGUID == NewCredentialSpec.inlinePluginGUID }
 }

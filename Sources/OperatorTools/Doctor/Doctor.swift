@@ -132,7 +132,7 @@ extension Doctor {
         }
         let accounts = spec.accounts.map { AccountName($0).samAccountName }
         return DoctorPass(value: spec,
-                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), plug-in \(spec.hostAccountConfig.pluginGUID)")
+                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")")
     }
 
     static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
@@ -151,7 +151,10 @@ extension Doctor {
             throw DoctorFinding("a registered plug-in cannot be loaded", finding: "\(error)",
                                 fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
         }
-        let guid = spec.hostAccountConfig.pluginGUID
+        guard let guid = spec.hostAccountConfig?.pluginGUID else {
+            throw DoctorFinding("domain-joined CredSpec", finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
+                                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
+        }
         let registration = registry.all.first { $0.guid == guid }
         let credential: DomainCredential
         do { credential = try await registry.credentials(for: spec) } catch {
