@@ -37,6 +37,14 @@ public struct CredentialSpec: Sendable, Equatable {
     public init(
         domain: DomainJoinConfig, accounts: [String], pluginGUID: PluginGUID, pluginInput: PluginInput
     ) throws(CredentialSpecError) {
+        try self.init(domain: domain, accounts: accounts,
+                      hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput))
+    }
+
+    /// The same, with the host's way in: a plug-in's HostAccountConfig, or nil for a domain-joined host.
+    public init(
+        domain: DomainJoinConfig, accounts: [String], hostAccountConfig: HostAccountConfig?
+    ) throws(CredentialSpecError) {
         var entries: [GroupManagedServiceAccount] = []
         var seen: Set<String> = []
         for account in accounts.map(NameSyntax.droppingTrailingDollar)
@@ -47,8 +55,7 @@ public struct CredentialSpec: Sendable, Equatable {
         try self.init(
             domainJoinConfig: domain,
             activeDirectoryConfig: ActiveDirectoryConfig(
-                groupManagedServiceAccounts: entries,
-                hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput)
+                groupManagedServiceAccounts: entries, hostAccountConfig: hostAccountConfig
             )
         )
     }

@@ -73,6 +73,21 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/out.keytab"))
     }
 
+    func testCredSpecNewDomainJoinedWritesNoHostAccountConfigAndReadsAsTheComputer() throws {
+        let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
+        try "".write(toFile: directory + "/none.conf", atomically: true, encoding: .utf8)
+        let outcome = try Command.run("ccgctl", ["credspec", "new", "WebApp01", "--domain-joined", "--path", "-",
+                                                 "--machine-keytab", keytab, "--machine-principal", principal,
+                                                 "--config", directory + "/none.conf", "--domain", domain.dnsDomain,
+                                                 "--dc", "\(domain.controller.hostName)=127.0.0.1"])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertTrue(outcome.errors.contains("as \(principal) (sealed GSSAPI bind)"), outcome.errors)
+        let spec = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
+        let directoryConfig = try XCTUnwrap(spec["ActiveDirectoryConfig"] as? [String: Any])
+        XCTAssertNil(directoryConfig["HostAccountConfig"], outcome.output)
+        XCTAssertEqual((spec["DomainJoinConfig"] as? [String: String])?["Guid"], domain["DOMAIN_GUID"])
+    }
+
     func testDaemonLeaseIsReadWithTheHostsComputerAccount() async throws {
         let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
         let daemon = try started(domain, keytab: keytab, principal: principal)
