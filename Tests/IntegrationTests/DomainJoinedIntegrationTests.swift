@@ -88,6 +88,56 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         XCTAssertEqual((spec["DomainJoinConfig"] as? [String: String])?["Guid"], domain["DOMAIN_GUID"])
     }
 
+    // MARK: doctor
+
+    private func doctor(_ domain: TestDomain, keytab: String, principal: String) throws -> Command.Outcome {
+        let spec = directory + "/Joined.json"
+        try domain.domainJoinedCredSpec().write(toFile: spec, atomically: true, encoding: .utf8)
+        try "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=127.0.0.1\n"
+            .write(toFile: directory + "/doctor.conf", atomically: true, encoding: .utf8)
+        return try Command.run("ccgctl", ["doctor", "--credspec", spec, "--config", directory + "/doctor.conf",
+                                          "--machine-keytab", keytab, "--machine-principal", principal])
+    }
+
+    /// The last step line of a doctor report, and its diagnosis.
+    private func lastStep(_ outcome: Command.Outcome) -> String {
+        outcome.output.split(separator: "\n").last { ["✓", "!", "✗"].contains($0.first.map(String.init) ?? "") }.map(String.init) ?? ""
+    }
+
+    func testDoctorWalksTheDomainJoinedChain() throws {
+        let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
+        let outcome = try doctor(domain, keytab: keytab, principal: principal)
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        for expected in ["✓ machine keytab", "\(keytab) holds the keys of \(principal)", "✓ machine login",
+                         "as \(principal), sealed", "✓ gMSA TGT"] {
+            XCTAssertTrue(outcome.output.contains(expected), "missing \(expected) in\n\(outcome.all)")
+        }
+    }
+
+    func testDoctorNamesTheGroupForAComputerOutsideIt() throws {
+        let (domain, keytab, principal) = try computer(TestDomain.outsiderComputer, reader: false)
+        let outcome = try doctor(domain, keytab: keytab, principal: principal)
+        XCTAssertEqual(outcome.status, 1, outcome.all)
+        XCTAssertTrue(lastStep(outcome).hasPrefix("✗ password permission"), outcome.all)
+        XCTAssertTrue(outcome.output.contains("msDS-GroupMSAMembership"), outcome.all)
+    }
+
+    func testDoctorRefusesAMissingOpenOrForeignKeytab() throws {
+        let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
+        let missing = try doctor(domain, keytab: directory + "/absent.keytab", principal: principal)
+        XCTAssertTrue(lastStep(missing).hasPrefix("✗ machine keytab"), missing.all)
+        XCTAssertTrue(missing.output.contains("cannot be found"), missing.all)
+
+        let foreign = try doctor(domain, keytab: keytab, principal: "SOMEONEELSE$@\(domain.realm)")
+        XCTAssertTrue(lastStep(foreign).hasPrefix("✗ machine keytab"), foreign.all)
+        XCTAssertTrue(foreign.output.contains("klist -k \(keytab)"), foreign.all)
+
+        chmod(keytab, 0o644)
+        let open = try doctor(domain, keytab: keytab, principal: principal)
+        XCTAssertTrue(lastStep(open).hasPrefix("✗ machine keytab"), open.all)
+        XCTAssertTrue(open.output.contains("chmod 600 \(keytab)"), open.all)
+    }
+
     func testDaemonLeaseIsReadWithTheHostsComputerAccount() async throws {
         let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
         let daemon = try started(domain, keytab: keytab, principal: principal)

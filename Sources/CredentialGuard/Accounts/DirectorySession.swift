@@ -109,6 +109,12 @@ extension DirectorySession {
         return Login(context: context, cache: cache, times: times)
     }
 
+    /// Throws unless `keytab` holds keys of `principal` (read as a login would, without one).
+    public static func checkMachineKeytab(_ keytab: String, principal: String) throws(KerberosError) {
+        let context = try KerberosContext()
+        _ = try Keytab.memoryCopy(ofFile: keytab, principal: try Principal(parsing: principal, context: context), context: context)
+    }
+
     /// Logs the host's computer account in with its keys, read from `keytab` into memory.
     public static func logIn(machine: String, keytab path: String) throws(KerberosError) -> Login {
         let context = try KerberosContext()
