@@ -160,7 +160,7 @@ struct SectionReader {
 
     mutating func readDomain(_ section: ConfigurationText.Section, realm: String) -> ServiceConfiguration.Domain? {
         var domain = ServiceConfiguration.Domain(realm: realm)
-        entries(section, known: ["controllers", "protection", "ca-file", "timeout"]) { reader, entry in
+        entries(section, known: ["controllers", "protection", "ca-file", "timeout", "mode", "machine-keytab", "machine-principal"]) { reader, entry in
             switch entry.key {
             case "controllers":
                 domain.controllers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { text in
@@ -175,6 +175,17 @@ struct SectionReader {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not sealed or ldaps")
                 }
             case "ca-file": domain.caFile = reader.absolutePath(entry)
+            case "mode":
+                switch entry.value.lowercased() {
+                case "domain-joined": domain.forcesDomainJoined = true
+                case "credspec": domain.forcesDomainJoined = false
+                default: reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not credspec or domain-joined")
+                }
+            case "machine-keytab": domain.machineKeytab = reader.absolutePath(entry) ?? domain.machineKeytab
+            case "machine-principal":
+                if entry.value.contains("@") { domain.machinePrincipal = entry.value } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not NAME$@REALM")
+                }
             default: domain.timeout = reader.duration(entry) ?? domain.timeout
             }
         }

@@ -104,6 +104,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var protection: Protection = .sealed
         public var caFile: String?
         public var timeout: Duration = .seconds(5)
+        /// `domain-joined` reads the passwords with the host's computer account even for a CredSpec with a HostAccountConfig.
+        public var forcesDomainJoined = false
+        /// The host's computer account keytab, as realm/adcli/`net ads join` leave it.
+        public var machineKeytab = Domain.defaultMachineKeytab
+        /// The computer account's principal; nil: `<SHORT HOST NAME>$@REALM`.
+        public var machinePrincipal: String?
+
+        public static let defaultMachineKeytab = "/etc/krb5.keytab"
+
+        public init(realm: String) { self.realm = realm }
     }
 
     /// The file this was read from ("" for built-in defaults), for messages.

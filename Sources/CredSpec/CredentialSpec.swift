@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
-/// that lets a host outside the domain reach it. Every initializer validates, so a value is usable.
+/// that lets a host outside the domain reach it (none for a domain-joined host). Every initializer validates, so a value is usable.
 public struct CredentialSpec: Sendable, Equatable {
     /// The largest CredSpec ccgd reads, in bytes.
     public static let maximumByteCount = 1 << 20
@@ -37,6 +37,14 @@ public struct CredentialSpec: Sendable, Equatable {
     public init(
         domain: DomainJoinConfig, accounts: [String], pluginGUID: PluginGUID, pluginInput: PluginInput
     ) throws(CredentialSpecError) {
+        try self.init(domain: domain, accounts: accounts,
+                      hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput))
+    }
+
+    /// The same, with the host's way in: a plug-in's HostAccountConfig, or nil for a domain-joined host.
+    public init(
+        domain: DomainJoinConfig, accounts: [String], hostAccountConfig: HostAccountConfig?
+    ) throws(CredentialSpecError) {
         var entries: [GroupManagedServiceAccount] = []
         var seen: Set<String> = []
         for account in accounts.map(NameSyntax.droppingTrailingDollar)
@@ -47,8 +55,7 @@ public struct CredentialSpec: Sendable, Equatable {
         try self.init(
             domainJoinConfig: domain,
             activeDirectoryConfig: ActiveDirectoryConfig(
-                groupManagedServiceAccounts: entries,
-                hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput)
+                groupManagedServiceAccounts: entries, hostAccountConfig: hostAccountConfig
             )
         )
     }
@@ -75,18 +82,34 @@ public struct CredentialSpec: Sendable, Equatable {
 }
 
 extension CredentialSpec {
-    /// The distinct gMSA names in first-appearance order (compared case-insensitively); the first is the primary.
+    /// The distinct gMSA names (compared case-insensitively), the primary first, then the others
+    /// in first-appearance order.
     public var accounts: [String] {
         var seen: Set<String> = []
-        return activeDirectoryConfig.groupManagedServiceAccounts.map(\.name).filter {
+        let listed = activeDirectoryConfig.groupManagedServiceAccounts.map(\.name).filter {
             seen.insert($0.lowercased()).inserted
         }
+        guard let index = listed.firstIndex(where: namesMachineAccount) else { return listed }
+        var ordered = listed
+        ordered.insert(ordered.remove(at: index), at: 0)
+        return ordered
     }
 
-    /// The container's own identity: the first gMSA listed.
+    /// The container's own identity (its network name, `krb5cc`, `hostname`): the account
+    /// `DomainJoinConfig.MachineAccountName` names, as Windows has it, else the first gMSA listed.
     public var primaryAccount: String {
         // Validation guarantees at least one account.
-        activeDirectoryConfig.groupManagedServiceAccounts[0].name
+        accounts[0]
+    }
+
+    /// Whether `DomainJoinConfig.MachineAccountName` is one of the gMSAs; if not, the first listed
+    /// is primary, which Windows would not do (`ccgctl credspec validate` warns).
+    public var listsMachineAccount: Bool {
+        activeDirectoryConfig.groupManagedServiceAccounts.contains { namesMachineAccount($0.name) }
+    }
+
+    private func namesMachineAccount(_ name: String) -> Bool {
+        NameSyntax.droppingTrailingDollar(name).lowercased() == domainJoinConfig.machineAccountName.lowercased()
     }
 
     /// The domain's DNS name in lowercase, e.g. `contoso.test`.
@@ -95,6 +118,9 @@ extension CredentialSpec {
     /// The Kerberos realm: the domain's DNS name in uppercase, e.g. `CONTOSO.TEST`.
     public var realm: String { domainJoinConfig.dnsName.uppercased() }
 
-    /// The portable CCG settings: which plug-in, with what input.
-    public var hostAccountConfig: HostAccountConfig { activeDirectoryConfig.hostAccountConfig }
+    /// The portable CCG settings: which plug-in, with what input; nil for a domain-joined host.
+    public var hostAccountConfig: HostAccountConfig? { activeDirectoryConfig.hostAccountConfig }
+
+    /// Whether the host reads the passwords with its own computer account (no HostAccountConfig).
+    public var isDomainJoined: Bool { hostAccountConfig == nil }
 }

@@ -41,9 +41,6 @@ public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Send
             "The CredSpec \(problem); save it as UTF-8, or as UTF-16 with a byte order mark."
         case .notJSON(let problem, let line, let column):
             "The CredSpec is not valid JSON at line \(line), column \(column): \(problem); fix the JSON there."
-        case .missing(let field) where field == CredentialSpecError.hostAccountConfigPath:
-            "\(field): the property is missing, but ccgd needs it because this host is not domain joined; "
-                + "add a HostAccountConfig with PortableCcgVersion \"1\", the PluginGUID of a plug-in and its PluginInput."
         case .missing(let field):
             "\(field): the property is missing; add it as New-CredentialSpec writes it."
         case .duplicate(let field):

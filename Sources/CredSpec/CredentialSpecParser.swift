@@ -51,7 +51,11 @@ enum CredentialSpecParser {
                 )
             )
         }
-        let hostAccountConfig = try hostAccountConfig(reader.object("HostAccountConfig"))
+        // Without HostAccountConfig the host reads the password with its own computer account (domain joined).
+        var hostAccountConfig: HostAccountConfig?
+        if let host = try reader.optional("HostAccountConfig") {
+            hostAccountConfig = try Self.hostAccountConfig(PropertyReader(host, at: reader.path(of: "HostAccountConfig")))
+        }
         return ActiveDirectoryConfig(
             groupManagedServiceAccounts: accounts, hostAccountConfig: hostAccountConfig,
             unknownFields: reader.unknownFields

@@ -37,7 +37,7 @@ enum CredentialSpecValidator {
                 .scopeOfAnotherDomain(dnsName: domain.dnsName, netBiosName: domain.netBiosName)
             )
         }
-        let version = config.hostAccountConfig.portableCcgVersion
+        guard let version = config.hostAccountConfig?.portableCcgVersion else { return }
         try require(
             version == HostAccountConfig.supportedPortableCcgVersion,
             "\(CredentialSpecError.hostAccountConfigPath).PortableCcgVersion", version, .unsupportedPortableCcgVersion

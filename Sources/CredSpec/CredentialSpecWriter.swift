@@ -26,14 +26,13 @@ enum CredentialSpecWriter {
     }
 
     private static func jsonValue(of config: ActiveDirectoryConfig) -> JSONValue {
-        object(
-            [
-                "GroupManagedServiceAccounts": .array(config.groupManagedServiceAccounts.map { account in
-                    object(["Name": .string(account.name), "Scope": .string(account.scope)], then: account.unknownFields)
-                }),
-                "HostAccountConfig": jsonValue(of: config.hostAccountConfig),
-            ], then: config.unknownFields
-        )
+        let accounts: JSONValue = .array(config.groupManagedServiceAccounts.map { account in
+            object(["Name": .string(account.name), "Scope": .string(account.scope)], then: account.unknownFields)
+        })
+        guard let host = config.hostAccountConfig else {
+            return object(["GroupManagedServiceAccounts": accounts], then: config.unknownFields)
+        }
+        return object(["GroupManagedServiceAccounts": accounts, "HostAccountConfig": jsonValue(of: host)], then: config.unknownFields)
     }
 
     private static func jsonValue(of host: HostAccountConfig) -> JSONValue {

@@ -25,7 +25,7 @@ extension CredSpecCommand {
                 case let .success(spec):
                     let others = spec.accounts.dropFirst()
                     return [entry.name, spec.primaryAccount, others.isEmpty ? "-" : others.joined(separator: ","),
-                            spec.domainJoinConfig.dnsName, spec.hostAccountConfig.pluginGUID.description]
+                            spec.domainJoinConfig.dnsName, spec.hostAccountConfig?.pluginGUID.description ?? "- (domain joined)"]
                 case let .failure(error):
                     return [entry.name, "error: " + Self.sentence(error)]
                 }

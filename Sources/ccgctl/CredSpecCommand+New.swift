@@ -41,6 +41,15 @@ extension CredSpecCommand {
         @Option(name: .customLong("plugin-input"), help: ArgumentHelp("What the plug-in receives: a string, or a JSON object when it starts with {. Default: the absolute path of --credentials.", valueName: "INPUT"))
         var pluginInput: String?
 
+        @Flag(help: "Write no HostAccountConfig: a domain-joined host reads the passwords with its own computer account. Without --credentials, the directory is read as that account too.")
+        var domainJoined = false
+
+        @Option(help: ArgumentHelp("With --domain-joined: the computer account's keytab. Default: the [domain] section's machine-keytab, else /etc/krb5.keytab.", valueName: "FILE"))
+        var machineKeytab: String?
+
+        @Option(help: ArgumentHelp("With --domain-joined: the computer account's principal. Default: the [domain] section's machine-principal, else <SHORT HOST NAME>$@REALM.", valueName: "PRINCIPAL"))
+        var machinePrincipal: String?
+
         @Option(help: ArgumentHelp("The CredSpec's name, for ccgctl lease create --credspec NAME. Default: the first account's name.", valueName: "NAME"))
         var name: String?
 
@@ -84,9 +93,13 @@ extension CredSpecCommand {
                 throw CredSpecCreationError.fileExists(path: early)
             }
             let credentialsFile = credentialsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            let order = NewCredentialSpec(
+            if domainJoined && (pluginGUID != nil || pluginInput != nil) {
+                throw ValidationError("--domain-joined writes no HostAccountConfig, so it takes no --plugin-guid or --plugin-input; drop one or the other.")
+            }
+            var order = NewCredentialSpec(
                 dnsDomain: dnsDomain, accounts: [account] + additionalAccounts, pluginGUID: try parsedPluginGUID(),
-                pluginInput: try parsedPluginInput(credentialsFile: credentialsFile))
+                pluginInput: domainJoined ? .string("") : try parsedPluginInput(credentialsFile: credentialsFile))
+            order.domainJoined = domainJoined
             if case .standardOutput = destination, order.pluginGUID == NewCredentialSpec.inlinePluginGUID {
                 throw ValidationError("the inline plug-in's input is a password, which ccgctl does not print; write the CredSpec to a file (mode 0600) with --path or --name.")
             }
@@ -96,18 +109,21 @@ extension CredSpecCommand {
             // The Kerberos configuration must be in place before any Kerberos call.
             let scratch = try TemporaryDirectory()
             try connection.useKerberosConfiguration(realm: realm, dnsDomain: dnsDomain, settings: settings, scratch: scratch)
-            let credential: DomainCredential
+            let login: DomainLogin
             if let credentialsFile {
-                credential = try FilePlugin.read(credentialsFile: credentialsFile)
+                login = .portableUser(try FilePlugin.read(credentialsFile: credentialsFile))
+            } else if domainJoined {
+                let machine = MachineAccount(keytab: machineKeytab ?? settings.machine.keytab, principal: machinePrincipal ?? settings.machine.principal)
+                login = .machine(principal: machine.principal(realm: realm), keytab: machine.keytab)
             } else {
                 do {
-                    credential = try await PluginRegistry(configuration: service)
-                        .credentials(guid: order.pluginGUID, pluginInput: order.pluginInput.text)
+                    login = .portableUser(try await PluginRegistry(configuration: service)
+                        .credentials(guid: order.pluginGUID, pluginInput: order.pluginInput.text))
                 } catch {
                     throw ValidationError("\(error) To read the directory as another user, give --credentials FILE.")
                 }
             }
-            let made = try await blocking.run { try CredentialSpecAuthor(settings: settings).make(order, readingAs: credential) }
+            let made = try await blocking.run { [order] in try CredentialSpecAuthor(settings: settings).make(order, login: login) }
 
             let text = String(decoding: made.spec.jsonData(), as: UTF8.self)
             guard let path = destination.path(primaryAccount: made.spec.primaryAccount) else {

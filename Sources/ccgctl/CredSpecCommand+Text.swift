@@ -18,7 +18,7 @@ enum CredSpecText {
         lines.append("sid         \(facts.sid)")
         lines.append("guid        \(facts.guid)")
         lines.append("plug-in     \(plugin(spec))")
-        lines.append("input       \(spec.holdsSecret ? "not shown (it holds a password)" : spec.hostAccountConfig.pluginInput.text)")
+        lines.append("input       \(spec.holdsSecret ? "not shown (it holds a password)" : spec.hostAccountConfig?.pluginInput.text ?? "-")")
         let skipped = made.unreachableControllers.isEmpty ? ""
             : " (unreachable: \(made.unreachableControllers.map(\.description).joined(separator: ", ")))"
         lines.append("read from   \(made.controller) as \(made.reader) (\(made.protection))\(skipped)")
@@ -27,7 +27,7 @@ enum CredSpecText {
 
     /// The plug-in's GUID, with the name of a built-in one.
     static func plugin(_ spec: CredentialSpec) -> String {
-        let guid = spec.hostAccountConfig.pluginGUID
+        guard let guid = spec.hostAccountConfig?.pluginGUID else { return "none (domain joined: read with the host's computer account)" }
         switch guid {
         case NewCredentialSpec.defaultPluginGUID: return "\(guid) (file)"
         case NewCredentialSpec.inlinePluginGUID: return "\(guid) (inline)"

@@ -22,7 +22,10 @@ extension CredSpecCommand {
             for file in files {
                 do {
                     let spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: file))
-                    print("\(file): valid (accounts \(spec.accounts.joined(separator: ", ")), domain \(spec.domainJoinConfig.dnsName), plug-in \(spec.hostAccountConfig.pluginGUID))")
+                    print("\(file): valid (accounts \(spec.accounts.joined(separator: ", ")), domain \(spec.domainJoinConfig.dnsName), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in"))")
+                    if !spec.listsMachineAccount {
+                        FileHandle.standardError.write(Data("\(file): warning: DomainJoinConfig.MachineAccountName \(spec.domainJoinConfig.machineAccountName) is not one of the GroupManagedServiceAccounts, so \(spec.primaryAccount) (the first listed) is the container's identity; set it to the account the container is known by on the network.\n".utf8))
+                    }
                 } catch {
                     invalid = true
                     FileHandle.standardError.write(Data("\(file): \(error.message)\n".utf8))

@@ -26,6 +26,12 @@ struct DoctorCommand: AsyncParsableCommand {
             help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
 
+    @Option(help: "For a domain-joined CredSpec: the computer account's keytab (default: [domain] machine-keytab, else /etc/krb5.keytab).")
+    var machineKeytab: String?
+
+    @Option(help: "For a domain-joined CredSpec: the computer account's principal (default: [domain] machine-principal, else <SHORT HOST NAME>$@REALM).")
+    var machinePrincipal: String?
+
     @OptionGroup var connection: DomainConnectionOptions
 
     @Flag(help: "Print the report as JSON.")
@@ -37,6 +43,8 @@ struct DoctorCommand: AsyncParsableCommand {
         var options = Doctor.Options(credSpec: credSpec, configurationPath: configuration.path, scratchDirectory: scratch.path)
         options.controllers = overrides.controllers
         options.credentialsFile = credentialsPath
+        options.machineKeytab = machineKeytab
+        options.machinePrincipal = machinePrincipal
         options.kerberosConfigurationFile = connection.krb5Config
         options.timeout = overrides.timeout
         options.protection = overrides.protection

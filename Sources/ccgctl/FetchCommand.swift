@@ -14,7 +14,8 @@ struct FetchCommand: AsyncParsableCommand {
         abstract: "Fetch a CredSpec's gMSAs once and write their keytab and a ticket cache.",
         discussion: """
             Gets the portable user's credentials from the plug-in the CredSpec names (or from \
-            --credentials), logs in to the domain, reads the managed passwords over a sealed LDAP \
+            --credentials) or, for a CredSpec without HostAccountConfig, uses this host's computer \
+            account (its machine keytab), logs in to the domain, reads the managed passwords over a sealed LDAP \
             bind (or LDAPS), derives the keys, writes a keytab and obtains a TGT for the first \
             account with them. Prints what it did; never a secret.
             """)
@@ -25,6 +26,12 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("credentials"),
             help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
+
+    @Option(help: "The host's computer account keytab for a domain-joined read (default: the [domain] section's machine-keytab, else /etc/krb5.keytab).")
+    var machineKeytab: String?
+
+    @Option(help: "The computer account's principal (default: the [domain] section's machine-principal, else <SHORT HOST NAME>$@REALM).")
+    var machinePrincipal: String?
 
     @OptionGroup var configuration: ConfigurationOptions
 
@@ -52,15 +59,19 @@ struct FetchCommand: AsyncParsableCommand {
         let scratch = try TemporaryDirectory()
         try connection.useKerberosConfiguration(realm: spec.realm, dnsDomain: spec.dnsDomain, settings: settings, scratch: scratch)
 
-        let credential: DomainCredential
+        let login: DomainLogin
         if let credentialsPath {
-            credential = try FilePlugin.read(credentialsFile: credentialsPath)
+            login = .portableUser(try FilePlugin.read(credentialsFile: credentialsPath))
+        } else if let host = spec.hostAccountConfig, !settings.forcesDomainJoined {
+            login = .portableUser(try await PluginRegistry(configuration: service).credentials(for: host))
         } else {
-            credential = try await PluginRegistry(configuration: service).credentials(for: spec)
+            let machine = MachineAccount(keytab: machineKeytab ?? settings.machine.keytab, principal: machinePrincipal ?? settings.machine.principal)
+            login = .machine(principal: machine.principal(realm: spec.realm), keytab: machine.keytab)
         }
 
         let fetcher = ManagedAccountFetcher(settings: settings)
-        let result = try fetcher.fetch(spec, credential: credential)
+        let result = try fetcher.fetch(accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                                       netBiosName: spec.domainJoinConfig.netBiosName, login: login)
         try CredentialFiles.writeKeytab(for: result.accounts, to: keytab, ownership: .privateToCaller)
         let ticket = ccache.isEmpty ? nil
             : try CredentialFiles.writeTicketCache(for: result.accounts[0], to: ccache, ownership: .privateToCaller)

@@ -141,6 +141,34 @@ final class ConfigurationTests: XCTestCase {
         ])
     }
 
+    func testDomainJoinedKeysAreReadWithTheirDefaults() throws {
+        let configuration = try ServiceConfiguration(text: """
+            [domain "contoso.test"]
+            mode = domain-joined
+            machine-keytab = /etc/ccgd/host.keytab
+            machine-principal = WEB01$@CONTOSO.TEST
+            [domain "other.test"]
+            """, file: "ccgd.conf")
+        let joined = try XCTUnwrap(configuration.domain("CONTOSO.TEST"))
+        XCTAssertTrue(joined.forcesDomainJoined)
+        XCTAssertEqual(joined.machineKeytab, "/etc/ccgd/host.keytab")
+        XCTAssertEqual(joined.machinePrincipal, "WEB01$@CONTOSO.TEST")
+        let other = try XCTUnwrap(configuration.domain("OTHER.TEST"))
+        XCTAssertFalse(other.forcesDomainJoined)
+        XCTAssertEqual(other.machineKeytab, "/etc/krb5.keytab")
+        XCTAssertNil(other.machinePrincipal)
+        XCTAssertEqual(problems("""
+            [domain "x.test"]
+            mode = joined
+            machine-keytab = krb5.keytab
+            machine-principal = WEB01$
+            """), [
+            "ccgd.conf:2: mode: \"joined\" is not credspec or domain-joined.",
+            "ccgd.conf:3: machine-keytab: \"krb5.keytab\" is not an absolute path.",
+            "ccgd.conf:4: machine-principal: \"WEB01$\" is not NAME$@REALM.",
+        ])
+    }
+
     func testEveryProblemIsReportedWithLineAndKey() {
         XCTAssertEqual(problems("""
             [daemon]

@@ -30,7 +30,7 @@ final class BuilderTests: XCTestCase {
             ]
         )
         XCTAssertEqual(spec.cmsPlugins, ["ActiveDirectory"])
-        XCTAssertEqual(spec.hostAccountConfig.portableCcgVersion, "1")
+        XCTAssertEqual(spec.hostAccountConfig?.portableCcgVersion, "1")
         XCTAssertEqual(spec.accounts, ["WebApp01", "SqlReports"])
     }
 

@@ -21,7 +21,7 @@ final class ParsingTests: XCTestCase {
                 GroupManagedServiceAccount(name: "WebApp01", scope: "CONTOSO"),
             ]
         )
-        let host = spec.hostAccountConfig
+        let host = try XCTUnwrap(spec.hostAccountConfig)
         XCTAssertEqual(host.portableCcgVersion, "1")
         XCTAssertEqual(host.pluginGUID.normalized, "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31")
         XCTAssertEqual(host.pluginInput, .string("/etc/ccgd/portable-user.json"))
@@ -46,6 +46,34 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(spec.activeDirectoryConfig.groupManagedServiceAccounts.count, 6)
         XCTAssertEqual(spec.accounts, ["WebApp01", "SqlReports", "BatchJobs"])
         XCTAssertEqual(spec.primaryAccount, "WebApp01")
+    }
+
+    func testMachineAccountNameNamesThePrimaryAccount() throws {
+        // Windows: "the name of the gMSA will become the container's name on the network".
+        let spec = try CredentialSpec(
+            jsonData: Sample.replacing([
+                #""MachineAccountName": "WebApp01""#: #""MachineAccountName": "webapp02$""#,
+                #"{"Name": "WebApp01", "Scope": "CONTOSO"}"#: #"{"Name": "WebApp02", "Scope": "CONTOSO"}"#,
+            ])
+        )
+
+        XCTAssertTrue(spec.listsMachineAccount)
+        XCTAssertEqual(spec.primaryAccount, "WebApp02")
+        XCTAssertEqual(spec.accounts, ["WebApp02", "WebApp01"])
+        XCTAssertEqual(spec.activeDirectoryConfig.groupManagedServiceAccounts.map(\.name), ["WebApp01", "WebApp02"], "the document keeps its order")
+    }
+
+    func testFirstAccountIsPrimaryWhenMachineAccountNameIsNotListed() throws {
+        let spec = try CredentialSpec(
+            jsonData: Sample.replacing([
+                #""MachineAccountName": "WebApp01""#: #""MachineAccountName": "Elsewhere""#,
+                #"{"Name": "WebApp01", "Scope": "CONTOSO"}"#: #"{"Name": "WebApp02", "Scope": "CONTOSO"}"#,
+            ])
+        )
+
+        XCTAssertFalse(spec.listsMachineAccount)
+        XCTAssertEqual(spec.primaryAccount, "WebApp01")
+        XCTAssertEqual(spec.accounts, ["WebApp01", "WebApp02"])
     }
 
     func testTrailingDollarOfAnAccountNameIsDropped() throws {
@@ -120,24 +148,24 @@ final class ParsingTests: XCTestCase {
     func testPluginInputStringIsHandedOverAsWritten() throws {
         let spec = try CredentialSpec(jsonData: Fixture.data("new-credentialspec.json"))
 
-        XCTAssertEqual(spec.hostAccountConfig.pluginInput.text, "/etc/ccgd/portable-user.json")
+        XCTAssertEqual(spec.hostAccountConfig?.pluginInput.text, "/etc/ccgd/portable-user.json")
     }
 
     func testAWSECSPluginInputObjectIsHandedOverAsCompactJSON() throws {
         let spec = try CredentialSpec(jsonData: Fixture.data("aws-ecs.json"))
 
         XCTAssertEqual(
-            spec.hostAccountConfig.pluginInput,
+            spec.hostAccountConfig?.pluginInput,
             .object([
                 "credentialArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa-plugin-input-AbCdEf",
                 "regionName": "us-west-2",
             ])
         )
         XCTAssertEqual(
-            spec.hostAccountConfig.pluginInput.text,
+            spec.hostAccountConfig?.pluginInput.text,
             #"{"credentialArn":"arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa-plugin-input-AbCdEf","regionName":"us-west-2"}"#
         )
-        XCTAssertEqual(spec.hostAccountConfig.pluginGUID, PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1"))
+        XCTAssertEqual(spec.hostAccountConfig?.pluginGUID, PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1"))
         // The AWS sample's NetBIOS name is lowercase; its only account is scoped by DNS name.
         XCTAssertEqual(spec.domainJoinConfig.netBiosName, "example")
         XCTAssertEqual(spec.accounts, ["WebApp01"])
@@ -151,7 +179,7 @@ final class ParsingTests: XCTestCase {
             )
         )
 
-        XCTAssertEqual(spec.hostAccountConfig.pluginInput.text, #"{"zone":"b","limit":1.0E+2,"flags":[true,null],"a":{}}"#)
+        XCTAssertEqual(spec.hostAccountConfig?.pluginInput.text, #"{"zone":"b","limit":1.0E+2,"flags":[true,null],"a":{}}"#)
     }
 
     func testReadingAFileGivesTheSameCredSpecAsItsBytes() throws {

@@ -112,16 +112,16 @@ final class StructureErrorTests: XCTestCase {
         )
     }
 
-    func testMissingHostAccountConfigSaysCcgdNeedsItOffTheDomain() {
-        let field = "ActiveDirectoryConfig.HostAccountConfig"
+    func testMissingHostAccountConfigMeansTheDomainJoinedWay() throws {
+        // Windows: a CredSpec without HostAccountConfig is read with the host's own computer account.
+        let spec = try CredentialSpec(jsonData: Sample.replacing(#""HostAccountConfig""#, with: #""DisabledHostAccountConfig""#))
 
-        assertRejected(
-            Sample.replacing(#""HostAccountConfig""#, with: #""DisabledHostAccountConfig""#), .missing(field: field),
-            message: "ActiveDirectoryConfig.HostAccountConfig: the property is missing, but ccgd needs it because this host "
-                + "is not domain joined; add a HostAccountConfig with PortableCcgVersion \"1\", the PluginGUID of a plug-in "
-                + "and its PluginInput.",
-            field: field
-        )
+        XCTAssertTrue(spec.isDomainJoined)
+        XCTAssertNil(spec.hostAccountConfig)
+        XCTAssertEqual(spec.activeDirectoryConfig.unknownFields.members.map(\.key), ["DisabledHostAccountConfig"])
+        let written = String(decoding: spec.jsonData(), as: UTF8.self)
+        XCTAssertFalse(written.contains("\"HostAccountConfig\""), written)
+        XCTAssertEqual(try CredentialSpec(jsonData: spec.jsonData()), spec, "written and read back, it is the same CredSpec")
     }
 
     func testMissingPluginInputIsNamed() {

@@ -14,7 +14,7 @@ final class UnknownFieldsTests: XCTestCase {
         XCTAssertEqual(spec.activeDirectoryConfig.unknownFields, ["Labels": ["team": "web", "tier": 3, "paths": "/srv/web"]])
         XCTAssertEqual(spec.activeDirectoryConfig.groupManagedServiceAccounts.map(\.unknownFields), [["Note": nil], [:]])
         XCTAssertEqual(
-            spec.hostAccountConfig.unknownFields,
+            spec.hostAccountConfig?.unknownFields,
             ["RetrySeconds": .number("1.50"), "Serial": .number("123456789012345678901234567890"), "Enabled": true]
         )
     }

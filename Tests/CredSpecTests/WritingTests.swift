@@ -63,7 +63,7 @@ final class WritingTests: XCTestCase {
         let spec = try CredentialSpec(
             jsonData: Sample.replacing(#""/etc/ccgd/portable-user.json""#, with: #""a/b \"q\" \\ \n\u0001\u00e9""#)
         )
-        XCTAssertEqual(spec.hostAccountConfig.pluginInput, .string("a/b \"q\" \\ \n\u{01}é"))
+        XCTAssertEqual(spec.hostAccountConfig?.pluginInput, .string("a/b \"q\" \\ \n\u{01}é"))
 
         let output = String(decoding: spec.jsonData(), as: UTF8.self)
 

@@ -73,6 +73,26 @@ final class AccountCacheTests: XCTestCase {
         }
     }
 
+    func testComputerAccountReadsAreKeyedByItsPrincipalAndKeytabNeverByAPlugin() throws {
+        let portable = try spec(account: "WebApp01")
+        let joined = try CredentialSpec(jsonData: Data(String(decoding: portable.jsonData(), as: UTF8.self)
+            .replacingOccurrences(of: #""HostAccountConfig""#, with: #""Unused""#).utf8))
+        XCTAssertTrue(joined.isDomainJoined)
+        let host = "WEB01$@CONTOSO.TEST /etc/krb5.keytab"
+        let keys = AccountKey.keys(of: joined, machine: host)
+        XCTAssertNotEqual(keys, AccountKey.keys(of: joined, machine: "WEB02$@CONTOSO.TEST /etc/krb5.keytab"), "another computer account")
+        XCTAssertNotEqual(keys, AccountKey.keys(of: joined, machine: "WEB01$@CONTOSO.TEST /etc/other.keytab"), "another keytab")
+        XCTAssertNotEqual(keys, AccountKey.keys(of: portable, machine: nil), "a plug-in's portable user")
+        XCTAssertEqual(keys, AccountKey.keys(of: portable, machine: host), "mode = domain-joined reads a plug-in's CredSpec as the host")
+    }
+
+    func testComputerAccountPrincipalIsTheShortHostNameAsADNamesIt() {
+        XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "web-frontend-server01.contoso.test", realm: "contoso.test"),
+                       "WEB-FRONTEND-SE$@CONTOSO.TEST")
+        XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "node7", realm: "CONTOSO.TEST"), "NODE7$@CONTOSO.TEST")
+        XCTAssertEqual(MachineAccount(keytab: "/k", principal: "X$@R").principal(realm: "CONTOSO.TEST"), "X$@R")
+    }
+
     private func spec(account: String) throws -> CredentialSpec {
         try CredentialSpec(jsonData: Data("""
             {"CmsPlugins": ["ActiveDirectory"],
@@ -93,7 +113,7 @@ final class AccountCacheTests: XCTestCase {
         let (specA, specB) = (try spec(account: "AppA"), try spec(account: "AppB"))
         for spec in [specA, specB] {
             _ = try await cache.credentials(for: spec)
-            _ = await cache.hold(AccountKey.keys(of: spec), for: LeaseID())
+            _ = await cache.hold(cache.keys(of: spec), for: LeaseID())
         }
         // A safety net only: a cache that refreshes one account after another would otherwise never return.
         let safety = Task {

@@ -164,6 +164,26 @@ final class LeaseKeeperTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: lease.directory + "/krb5cc", encoding: .utf8), "ticket-2")
     }
 
+    func testMachineAccountNameIsThePrimaryIdentityOfTheLease() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
+        let keeper = keeper(source, clock: clock)
+        let second = try CredentialSpec(jsonData: Data("""
+            {"CmsPlugins": ["ActiveDirectory"],
+             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp02", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
+                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}, {"Name": "WebApp02", "Scope": "contoso.test"}],
+               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
+            """.utf8))
+        let lease = try await keeper.create(LeaseRequest(source: .inline(second), owner: LeaseOwner(uid: getuid(), gid: getgid())))
+
+        XCTAssertEqual(lease.identities.map(\.account), ["WebApp02$", "WebApp01$"])
+        XCTAssertEqual(lease.identities.map(\.ccache), ["krb5cc", "krb5cc-WebApp01"])
+        XCTAssertEqual(lease.hostname, "WebApp02")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lease.directory + "/krb5cc-WebApp01"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lease.directory + "/krb5cc-WebApp02"), "the primary's cache is krb5cc")
+    }
+
     func testPasswordReadBringsANewTicketWithIt() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])

@@ -275,6 +275,21 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         XCTAssertEqual(outcome.output, "\(path): valid (accounts WebApp01, domain contoso.test, plug-in \(Self.filePluginGUID))\n")
     }
 
+    func testValidateWarnsWhenMachineAccountNameIsNoneOfTheAccounts() throws {
+        let text = credSpecText(accounts: ["WebApp01", "WebApp02"])
+        let second = try file("second.json", text.replacingOccurrences(of: #""MachineAccountName": "WebApp01""#, with: #""MachineAccountName": "WebApp02""#))
+        let elsewhere = try file("elsewhere.json", text.replacingOccurrences(of: #""MachineAccountName": "WebApp01""#, with: #""MachineAccountName": "Elsewhere""#))
+        let outcome = try Command.run("ccgctl", ["credspec", "validate", second, elsewhere])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        XCTAssertEqual(outcome.output, """
+            \(second): valid (accounts WebApp02, WebApp01, domain contoso.test, plug-in \(Self.filePluginGUID))
+            \(elsewhere): valid (accounts WebApp01, WebApp02, domain contoso.test, plug-in \(Self.filePluginGUID))
+
+            """)
+        XCTAssertEqual(outcome.errors, "\(elsewhere): warning: DomainJoinConfig.MachineAccountName Elsewhere is not one of the GroupManagedServiceAccounts, "
+                       + "so WebApp01 (the first listed) is the container's identity; set it to the account the container is known by on the network.\n")
+    }
+
     func testValidateNamesTheJSONPathOfTheWindowsDocsSampleGUID() throws {
         let sample = try file("sample.json", credSpecText(accounts: ["WebApp01"], pluginGUID: "{GDMA0342-266A-4D1P-831J-20990E82944F}"))
         let good = try file("good.json", credSpecText(accounts: ["WebApp01", "WebApp02"]))

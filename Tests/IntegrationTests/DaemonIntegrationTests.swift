@@ -55,6 +55,30 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertTrue(conf.contains("kdc = 127.0.0.1:88"), conf)
     }
 
+    func testMachineAccountNameIsThePrimaryIdentityInTheAnswerAndTheFiles() async throws {
+        let daemon = try started()
+        let domain = daemon.domain
+        // WebApp01's CredSpec, listing WebApp02 second and naming it as the container's network name.
+        var text = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        for (old, new) in [(#""MachineAccountName": "WebApp01""#, #""MachineAccountName": "WebApp02""#),
+                           (#"{ "Name": "WebApp01", "Scope": "CONTOSO" }"#, #"{ "Name": "WebApp02", "Scope": "CONTOSO" }"#)] {
+            XCTAssertTrue(text.contains(old), old)
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(toFile: daemon.credSpecs + "/SecondIsPrimary.json", atomically: true, encoding: .utf8)
+
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "SecondIsPrimary"}"#)
+        XCTAssertEqual(lease["hostname"] as? String, "WebApp02")
+        let identities = try XCTUnwrap(lease["identities"] as? [[String: Any]])
+        XCTAssertEqual(identities.map { $0["principal"] as? String }, ["WebApp02$@\(domain.realm)", "WebApp01$@\(domain.realm)"])
+        XCTAssertEqual(identities.map { $0["ccache"] as? String }, ["krb5cc", "krb5cc-WebApp01"])
+        let directory = try XCTUnwrap(lease["directory"] as? String)
+        let primary = try domain.run(["klist", "-c", "FILE:\(directory)/krb5cc"])
+        XCTAssertTrue(primary.contains("WebApp02$@\(domain.realm)"), primary)
+        let other = try domain.run(["klist", "-c", "FILE:\(directory)/krb5cc-WebApp01"])
+        XCTAssertTrue(other.contains("WebApp01$@\(domain.realm)"), other)
+    }
+
     func testThirtyTwoConcurrentLeasesForANewAccountMakeOneFetch() async throws {
         let daemon = try started()
         let client = daemon.client

@@ -36,7 +36,7 @@ final class PipelineIntegrationTests: XCTestCase {
         let registry = PluginRegistry.builtIn(credentialsDirectory: credentialsDirectory ?? domain.credentialsDirectory)
         let credential: DomainCredential
         if let credentials {
-            credential = try await registry.credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: credentials)
+            credential = try await registry.credentials(guid: try XCTUnwrap(spec.hostAccountConfig?.pluginGUID), pluginInput: credentials)
         } else {
             credential = try await registry.credentials(for: spec)
         }

@@ -1,16 +1,22 @@
 import CredSpec
 import KerberosKeys
 
-/// Who vouches for a cached account: the plug-in and the input it was fetched through. Keys
-/// cached through one are never served to a CredSpec naming another, so a caller cannot skip
-/// its plug-in by naming an account someone else's CredSpec already fetched.
+/// Who vouches for a cached account: the plug-in and the input it was fetched through, or the
+/// host's computer account. Keys cached through one are never served to a CredSpec naming
+/// another, so a caller cannot skip its plug-in by naming an account someone else's CredSpec
+/// already fetched.
 struct AccountAuthority: Hashable, Sendable {
-    /// The normalised PluginGUID and the hex SHA-256 of the canonical PluginInput: the input
-    /// itself (for the inline plug-in, a password) is never kept.
+    /// The normalised PluginGUID and the hex SHA-256 of the canonical PluginInput (the input
+    /// itself, for the inline plug-in a password, is never kept), or `machine/` and the
+    /// computer account's principal and keytab.
     let fingerprint: String
 
-    init(_ spec: CredentialSpec) {
-        let host = spec.hostAccountConfig
+    /// `machine`: the computer account that reads `spec` (`AccountSource.machineAccount(for:)`), nil for a plug-in's user.
+    init(_ spec: CredentialSpec, machine: String?) {
+        guard let host = spec.hostAccountConfig, machine == nil else {
+            fingerprint = "machine/" + (machine ?? "")
+            return
+        }
         var canonical: [UInt8] = []
         Self.append(host.pluginInput.jsonValue, to: &canonical)
         let digest: String

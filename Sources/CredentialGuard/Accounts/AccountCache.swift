@@ -69,10 +69,15 @@ actor AccountCache {
 
     // MARK: - Fetching
 
+    /// The cache keys of `spec`'s accounts, primary first, with the authority that reads them.
+    func keys(of spec: CredentialSpec) -> [AccountKey] {
+        AccountKey.keys(of: spec, machine: source.machineAccount(for: spec))
+    }
+
     /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
     /// of them, shared with concurrent callers).
     func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
-        let keys = AccountKey.keys(of: spec)
+        let keys = keys(of: spec)
         let missing = keys.filter { entries[$0]?.credentials == nil && inFlight[$0] == nil }
         if !missing.isEmpty {
             let names = missing.map { $0.spelling(in: spec) }
@@ -129,7 +134,7 @@ actor AccountCache {
     /// The accounts of `spec` could not be fetched for a lease that stays (a restore): the
     /// scheduler fetches them again with backoff.
     func failed(_ spec: CredentialSpec, _ error: Error) {
-        for key in AccountKey.keys(of: spec) {
+        for key in keys(of: spec) {
             if entries[key] == nil { entries[key] = Entry(spec: spec) }
             fail(key, error, at: now())
         }

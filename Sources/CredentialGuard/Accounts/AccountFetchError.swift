@@ -8,6 +8,12 @@ public enum AccountFetchError: CodedError, Sendable {
     case noDomainControllers(realm: String)
     /// The portable user could not log in to the KDC.
     case portableUserLogin(principal: String, KerberosError)
+    /// The host's computer account could not log in with its keytab.
+    case machineAccountLogin(principal: String, keytab: String, KerberosError)
+    /// A domain-joined read was configured with LDAPS, whose simple bind needs a password.
+    case machineAccountNeedsSealedBind(realm: String)
+    /// The computer account is not among the readers of the gMSA's password.
+    case machineAccountNotAllowed(account: String, machine: String)
     /// Every DC failed to connect; the reasons in order.
     case controllersUnreachable(realm: String, [DirectoryError])
     /// A directory step failed (bind, access, account lookup).
@@ -28,6 +34,10 @@ public enum AccountFetchError: CodedError, Sendable {
         case .noDomainControllers: .directoryUnreachable
         case let .portableUserLogin(_, error), let .managedAccountLogin(_, error):
             error.kind == .kdcUnreachable || error.kind == .realmUnknown ? .directoryUnreachable : .authFailed
+        case let .machineAccountLogin(_, _, error):
+            error.kind == .kdcUnreachable || error.kind == .realmUnknown ? .directoryUnreachable : .authFailed
+        case .machineAccountNeedsSealedBind: .authFailed
+        case .machineAccountNotAllowed: .directoryAccessDenied
         case .controllersUnreachable: .directoryUnreachable
         case let .directory(error):
             switch error {
@@ -48,6 +58,12 @@ public enum AccountFetchError: CodedError, Sendable {
             return "no domain controller is known for \(realm); list them in the configuration (controllers) or publish DNS SRV records."
         case let .portableUserLogin(principal, error):
             return "portable user \(principal) could not log in: \(error)"
+        case let .machineAccountLogin(principal, keytab, error):
+            return "this host's computer account \(principal) could not log in with the keytab \(keytab): \(error) Set machine-keytab and machine-principal in the domain's [domain] section to the keytab and principal the host's domain join left."
+        case let .machineAccountNeedsSealedBind(realm):
+            return "domain \(realm) is read with this host's computer account, which binds with GSSAPI only; set protection = sealed in its [domain] section."
+        case let .machineAccountNotAllowed(account, machine):
+            return "this host's computer account \(machine) is not allowed to retrieve the managed password of \(account); add it to the group that the gMSA's msDS-GroupMSAMembership (PrincipalsAllowedToRetrieveManagedPassword) names, and note that the host needs a new ticket after a group change (ccgd logs in anew on its next try)."
         case let .controllersUnreachable(realm, errors):
             let reasons = errors.map { "\($0)" }.joined(separator: " ")
             return "no domain controller of \(realm) could be reached: \(reasons)"

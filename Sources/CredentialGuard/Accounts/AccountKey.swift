@@ -15,14 +15,14 @@ struct AccountKey: Hashable, Sendable {
         self.authority = authority
     }
 
-    /// The keys of every account of `spec`, in the CredSpec's order.
-    static func keys(of spec: CredentialSpec) -> [AccountKey] {
-        let authority = AccountAuthority(spec)
+    /// The keys of every account of `spec`, primary first; `machine` as `AccountAuthority` takes it.
+    static func keys(of spec: CredentialSpec, machine: String?) -> [AccountKey] {
+        let authority = AccountAuthority(spec, machine: machine)
         return spec.accounts.map { AccountKey(realm: spec.realm, account: $0, authority: authority) }
     }
 
     /// The CredSpec's own spelling of this account: a source that is not the directory may not fold case.
     func spelling(in spec: CredentialSpec) -> String {
-        spec.accounts.first { AccountKey(realm: spec.realm, account: $0, authority: authority) == self } ?? name
+        spec.accounts.first { AccountName($0).normalized == name } ?? name
     }
 }

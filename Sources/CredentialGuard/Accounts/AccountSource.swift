@@ -14,6 +14,15 @@ public protocol AccountSource: Sendable {
     func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials]
     /// A new TGT for the same keys.
     func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials
+    /// The host's computer account (principal and keytab) that reads `spec`'s accounts; nil when
+    /// the portable user of `spec`'s plug-in reads them.
+    func machineAccount(for spec: CredentialSpec) -> String?
+}
+
+extension AccountSource {
+    public func machineAccount(for spec: CredentialSpec) -> String? {
+        spec.isDomainJoined ? "the host's computer account" : nil
+    }
 }
 
 /// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5. Its plug-ins
@@ -48,17 +57,25 @@ public final class DirectoryAccountSource: AccountSource {
 
     public func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
         let (plugins, domains) = configured.withLock { ($0.plugins, $0.domains) }
-        let credential = try await plugins.credentials(for: spec)
+        // No plug-in for a domain-joined read: the host's computer account reads the password.
+        let forced = domains.configuredSettings(realm: spec.realm)?.forcesDomainJoined ?? false
+        let credential: DomainCredential? = if let host = spec.hostAccountConfig, !forced {
+            try await plugins.credentials(for: host)
+        } else {
+            nil
+        }
         let (scratch, health, realm, lifetime) = (self.scratch, self.health, spec.realm, ticketLifetime.withLock { $0 })
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
                 let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
+                let login = credential.map(DomainLogin.portableUser)
+                    ?? .machine(principal: settings.machine.principal(realm: realm), keytab: settings.machine.keytab)
                 let fetcher = ManagedAccountFetcher(settings: settings)
                 let result: ManagedAccountFetcher.Result
                 do {
                     result = try fetcher.fetch(accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                                               netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
+                                               netBiosName: spec.domainJoinConfig.netBiosName, login: login)
                 } catch {
                     if case .controllersUnreachable = error as? AccountFetchError {
                         for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
@@ -76,6 +93,13 @@ public final class DirectoryAccountSource: AccountSource {
             Metrics.shared.increment("ccgd_account_fetches_total", ["result": (error as? CodedError)?.code.rawValue ?? "error"])
             throw error
         }
+    }
+
+    public func machineAccount(for spec: CredentialSpec) -> String? {
+        let section = domains.configuredSettings(realm: spec.realm)
+        guard spec.isDomainJoined || section?.forcesDomainJoined == true else { return nil }
+        let machine = section?.machine ?? MachineAccount()
+        return machine.principal(realm: spec.realm) + " " + machine.keytab
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {

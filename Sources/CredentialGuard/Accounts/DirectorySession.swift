@@ -17,24 +17,56 @@ public final class DirectorySession {
     private let tickets: CredentialsCache?
 
     /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
-    public init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+    public convenience init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
          credential: DomainCredential) throws(AccountFetchError) {
+        try self.init(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: .portableUser(credential))
+    }
+
+    /// A session as the portable user, or as the host's computer account (its keytab read into
+    /// memory; its TGT lives as long as the session, so each session logs in anew).
+    public init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+         login: DomainLogin) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
-        let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
-        let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBios)
-        let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
+        let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
+        let principal: String
+        var tickets: CredentialsCache?
+        switch login {
+        case let .portableUser(credential):
+            let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
+            let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBios)
+            let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
+            if settings.protection == .sealedGSSAPI {
+                do { tickets = try Self.logIn(user, password: password).cache } catch {
+                    throw .portableUserLogin(principal: user.principal, error)
+                }
+            }
+            let cache = tickets
+            bindOne = { controller throws(DirectoryError) in
+                try Self.bind(to: controller, settings: settings, user: user, password: password, tickets: cache).connection
+            }
+            principal = user.principal
+        case let .machine(machine, keytab):
+            // A keytab gives no password for a simple bind: the computer binds with GSSAPI, sealed.
+            guard settings.protection == .sealedGSSAPI else { throw .machineAccountNeedsSealedBind(realm: realm) }
+            let login: Login
+            do { login = try Self.logIn(machine: machine, keytab: keytab) } catch {
+                throw .machineAccountLogin(principal: machine, keytab: keytab, error)
+            }
+            let cache = login.cache
+            tickets = cache
+            bindOne = { controller throws(DirectoryError) in
+                let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+                _ = try connection.bindGSSAPI(credentials: cache)
+                return connection
+            }
+            principal = machine
+        }
         var unreachable: [DomainController] = []
         var failures: [DirectoryError] = []
-        var tickets: CredentialsCache?
-        if settings.protection == .sealedGSSAPI {
-            do { tickets = try Self.logIn(user, password: password).cache } catch {
-                throw .portableUserLogin(principal: user.principal, error)
-            }
-        }
         for controller in settings.controllers {
             do {
-                self.connection = try Self.bind(to: controller, settings: settings, user: user, password: password, tickets: tickets).connection
-                self.user = user.principal
+                self.connection = try bindOne(controller)
+                self.user = principal
                 self.unreachableControllers = unreachable
                 self.tickets = tickets
                 return
@@ -74,6 +106,22 @@ extension DirectorySession {
         let context = try KerberosContext()
         let cache = try CredentialsCache.newInMemory(context: context)
         let times = try context.obtainTicket(for: try Principal(parsing: user.principal, context: context), password: password, into: cache)
+        return Login(context: context, cache: cache, times: times)
+    }
+
+    /// Throws unless `keytab` holds keys of `principal` (read as a login would, without one).
+    public static func checkMachineKeytab(_ keytab: String, principal: String) throws(KerberosError) {
+        let context = try KerberosContext()
+        _ = try Keytab.memoryCopy(ofFile: keytab, principal: try Principal(parsing: principal, context: context), context: context)
+    }
+
+    /// Logs the host's computer account in with its keys, read from `keytab` into memory.
+    public static func logIn(machine: String, keytab path: String) throws(KerberosError) -> Login {
+        let context = try KerberosContext()
+        let principal = try Principal(parsing: machine, context: context)
+        let keytab = try Keytab.memoryCopy(ofFile: path, principal: principal, context: context)
+        let cache = try CredentialsCache.newInMemory(context: context)
+        let times = try context.obtainTicket(for: principal, keytab: keytab, into: cache)
         return Login(context: context, cache: cache, times: times)
     }
 

@@ -40,13 +40,26 @@ public struct ManagedAccountFetcher: Sendable {
     public func fetch(
         accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, credential: DomainCredential
     ) throws(AccountFetchError) -> Result {
+        try fetch(accounts: accounts, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: .portableUser(credential))
+    }
+
+    /// Fetches `accounts` of the domain `dnsDomain`/`realm`, reading as the portable user or as the host itself.
+    public func fetch(
+        accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, login: DomainLogin
+    ) throws(AccountFetchError) -> Result {
         let session = try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName,
-                                           credential: credential)
+                                           login: login)
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
         var fetched: [ManagedAccount] = []
         for account in accounts {
             let record: ManagedServiceAccountRecord
-            do { record = try session.connection.readManagedServiceAccount(account, domainDN: domainDN) } catch { throw .directory(error) }
+            do { record = try session.connection.readManagedServiceAccount(account, domainDN: domainDN) } catch {
+                // The host's own account: the fix is its group membership, and a new ticket after it.
+                if case let .accessDenied(denied, _) = error, case let .machine(machine, _) = login {
+                    throw .machineAccountNotAllowed(account: denied, machine: machine)
+                }
+                throw .directory(error)
+            }
             try Self.checkName(record.samAccountName, answers: account)
             fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
         }

@@ -1,3 +1,4 @@
+import CredSpec
 import Directory
 
 /// How ccgd reaches one domain: which DCs, in order, and how the password travels.
@@ -14,11 +15,20 @@ public struct DomainSettings: Sendable, Equatable {
     public var protection: Protection
     /// Seconds to wait for a DC's connection and answers.
     public var timeout: Int
+    /// The host's computer account, for CredSpecs without a HostAccountConfig.
+    public var machine = MachineAccount()
+    /// Every CredSpec of the domain is read with the computer account (`mode = domain-joined`).
+    public var forcesDomainJoined = false
 
     public init(controllers: [DomainController], protection: Protection = .sealedGSSAPI, timeout: Int = 5) {
         self.controllers = controllers
         self.protection = protection
         self.timeout = timeout
+    }
+
+    /// Whether `spec` is read with the computer account rather than a plug-in's portable user.
+    public func readsWithMachineAccount(_ spec: CredentialSpec) -> Bool {
+        spec.isDomainJoined || forcesDomainJoined
     }
 }
 
@@ -30,5 +40,7 @@ extension DomainSettings {
         let protection: Protection = domain.protection == .ldaps ? .ldaps(caFile: domain.caFile) : .sealedGSSAPI
         self.init(controllers: domain.controllers, protection: protection,
                   timeout: max(1, Int(domain.timeout.components.seconds)))
+        machine = MachineAccount(keytab: domain.machineKeytab, principal: domain.machinePrincipal)
+        forcesDomainJoined = domain.forcesDomainJoined
     }
 }

@@ -25,6 +25,11 @@ public final class Domains: Sendable {
         for (realm, settings) in self.configured { health.know(realm: realm, hosts: settings.controllers.map(\.hostName)) }
     }
 
+    /// The settings of `realm`'s `[domain]` section, if it has one (never asks DNS).
+    public func configuredSettings(realm: String) -> DomainSettings? {
+        configured[realm.uppercased()]
+    }
+
     /// The settings of `realm` (whose DNS domain is `dnsDomain`), discovering its DCs if needed.
     /// Blocking: discovery asks DNS.
     public func settings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {

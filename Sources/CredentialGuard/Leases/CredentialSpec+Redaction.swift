@@ -3,7 +3,7 @@ import CredSpec
 extension CredentialSpec {
     /// The same CredSpec with another PluginInput (to keep an inline password out of state files).
     func replacingPluginInput(_ input: PluginInput) throws -> CredentialSpec {
-        let host = hostAccountConfig
+        guard let host = hostAccountConfig else { return self }
         let replaced = HostAccountConfig(portableCcgVersion: host.portableCcgVersion, pluginGUID: host.pluginGUID,
                                          pluginInput: input, unknownFields: host.unknownFields)
         let directory = ActiveDirectoryConfig(groupManagedServiceAccounts: activeDirectoryConfig.groupManagedServiceAccounts,

@@ -180,7 +180,7 @@ public actor LeaseKeeper {
 
     /// Records the lease in memory with its identities and refresh times.
     private func attach(_ lease: Lease, credentials: [AccountCredentials]) async -> Lease {
-        let keys = AccountKey.keys(of: lease.credentialSpec)
+        let keys = await accounts.keys(of: lease.credentialSpec)
         let dueAt = await accounts.hold(keys, for: lease.id)
         let lease = credentials.isEmpty ? lease : describe(lease, credentials: credentials, refreshAt: dueAt)
         accountKeys[lease.id] = keys
@@ -348,7 +348,7 @@ public actor LeaseKeeper {
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.
     static func recordJSON(of spec: CredentialSpec) -> String {
         var stored = spec
-        if spec.hostAccountConfig.pluginGUID.normalized == InlinePlugin.guid,
+        if spec.hostAccountConfig?.pluginGUID.normalized == InlinePlugin.guid,
            let redacted = try? spec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput)) {
             stored = redacted
         }

@@ -67,7 +67,13 @@ public struct PluginRegistry: Sendable {
 
     /// Asks the plug-in named by `spec`'s PluginGUID for the portable user's credentials.
     public func credentials(for spec: CredentialSpec) async throws(PluginHostError) -> DomainCredential {
-        try await credentials(guid: spec.hostAccountConfig.pluginGUID, pluginInput: spec.hostAccountConfig.pluginInput.text)
+        guard let host = spec.hostAccountConfig else { throw .noPlugin }
+        return try await credentials(for: host)
+    }
+
+    /// Asks the plug-in named by a HostAccountConfig's PluginGUID for the portable user's credentials.
+    public func credentials(for host: HostAccountConfig) async throws(PluginHostError) -> DomainCredential {
+        try await credentials(guid: host.pluginGUID, pluginInput: host.pluginInput.text)
     }
 
     /// Calls the plug-in registered for `guid` with `pluginInput`, within its timeout.
@@ -126,10 +132,12 @@ public enum PluginHostError: CodedError, Sendable, Equatable {
     case disabled(guid: String, reason: String)
     case failed(guid: String, plugin: String, reason: String)
     case timedOut(guid: String, plugin: String, seconds: Double)
+    /// The CredSpec has no HostAccountConfig: the domain-joined way needs no plug-in.
+    case noPlugin
 
     public var code: ErrorCode {
         switch self {
-        case .unknown, .disabled: .pluginUnknown
+        case .unknown, .disabled, .noPlugin: .pluginUnknown
         case .failed: .pluginFailed
         case .timedOut: .pluginTimeout
         }
@@ -143,6 +151,8 @@ public enum PluginHostError: CodedError, Sendable, Equatable {
             return "PluginGUID \(guid): \(reason)."
         case let .failed(guid, plugin, reason):
             return "plug-in \(plugin) (\(guid)) failed: \(reason)"
+        case .noPlugin:
+            return "the CredSpec has no HostAccountConfig, so no plug-in gives credentials: it is read with this host's computer account."
         case let .timedOut(guid, plugin, seconds):
             return "plug-in \(plugin) (\(guid)) did not answer within \(seconds.formatted()) s; check the secret store it reads or raise its timeout."
         }

@@ -37,9 +37,14 @@ public struct CredentialSpecAuthor: Sendable {
 
     /// The CredSpec `order` asks for, with the facts of its domain, read as `credential`'s user.
     public func make(_ order: NewCredentialSpec, readingAs credential: DomainCredential) throws(CredSpecCreationError) -> Result {
+        try make(order, login: .portableUser(credential))
+    }
+
+    /// The same, read as a portable user or as this host's computer account.
+    public func make(_ order: NewCredentialSpec, login: DomainLogin) throws(CredSpecCreationError) -> Result {
         let session: DirectorySession
         do {
-            session = try DirectorySession(settings: settings, realm: order.realm, dnsDomain: order.dnsDomain, credential: credential)
+            session = try DirectorySession(settings: settings, realm: order.realm, dnsDomain: order.dnsDomain, login: login)
         } catch {
             throw .directory(error)
         }

@@ -19,6 +19,8 @@ public struct NewCredentialSpec: Sendable, Equatable {
     public var accounts: [String]
     public var pluginGUID: PluginGUID
     public var pluginInput: PluginInput
+    /// No HostAccountConfig: the host reads the passwords with its own computer account.
+    public var domainJoined = false
 
     public init(dnsDomain: String, accounts: [String], pluginGUID: PluginGUID = defaultPluginGUID, pluginInput: PluginInput) {
         self.dnsDomain = dnsDomain
@@ -43,7 +45,8 @@ public struct NewCredentialSpec: Sendable, Equatable {
             sid: facts.sid.description, machineAccountName: primary, guid: guid, dnsTreeName: facts.forestDNSName,
             dnsName: facts.dnsName, netBiosName: facts.netBiosName)
         do {
-            return try CredentialSpec(domain: domain, accounts: accounts, pluginGUID: pluginGUID, pluginInput: pluginInput)
+            let host = domainJoined ? nil : HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput)
+            return try CredentialSpec(domain: domain, accounts: accounts, hostAccountConfig: host)
         } catch {
             throw .invalid(error)
         }
@@ -52,5 +55,5 @@ public struct NewCredentialSpec: Sendable, Equatable {
 
 extension CredentialSpec {
     /// Whether the CredSpec carries a password: the inline plug-in's input is one.
-    public var holdsSecret: Bool { hostAccountConfig.pluginGUID == NewCredentialSpec.inlinePluginGUID }
+    public var holdsSecret: Bool { hostAccountConfig?.pluginGUID == NewCredentialSpec.inlinePluginGUID }
 }

@@ -32,6 +32,9 @@ public struct Doctor: Sendable {
         /// The portable user's credentials from this file (the file plug-in's formats) instead
         /// of from the CredSpec's plug-in.
         public var credentialsFile: String?
+        /// The computer account's keytab and principal for a domain-joined CredSpec, when not as the configuration says.
+        public var machineKeytab: String?
+        public var machinePrincipal: String?
         /// A private directory for the krb5.conf the doctor writes.
         public var scratchDirectory: String
         /// A clock difference with the KDC beyond this fails the login step (Kerberos' default
@@ -58,8 +61,12 @@ public struct Doctor: Sendable {
         var journal = DoctorJournal(progress: progress)
         guard let configuration = journal.run(.configuration, { () throws(DoctorFinding) in try Self.configuration(options) }),
               let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
-              let plugin = await journal.run(.plugin, { () async throws(DoctorFinding) in
-                  try await Self.credentials(options, configuration: configuration, spec: spec)
+              let plugin = await journal.run(.plugin, name: Self.readsAsMachine(spec, configuration) ? "machine keytab" : nil, {
+                  () async throws(DoctorFinding) in
+                  guard Self.readsAsMachine(spec, configuration) else {
+                      return try await Self.credentials(options, configuration: configuration, spec: spec).map(DoctorReader.portableUser)
+                  }
+                  return try Self.machineKeytab(options, configuration: configuration, spec: spec)
               })
         else { return DoctorReport(credSpec: options.credSpec, steps: journal.results) }
 
@@ -69,12 +76,18 @@ public struct Doctor: Sendable {
             // The session throws nothing: only a thread could fail to start, and then the steps so far stand.
             (try? await blocking.run {
                 var journal = started
-                DoctorSession(options: options, configuration: configuration, spec: spec, plugin: plugin).run(&journal)
+                DoctorSession(options: options, configuration: configuration, spec: spec, reader: plugin).run(&journal)
                 return journal
             }) ?? started
         }
         return DoctorReport(credSpec: options.credSpec, steps: journal.results)
     }
+}
+
+/// Who reads the directory: the plug-in's portable user, or the host's computer account.
+enum DoctorReader: Sendable {
+    case portableUser(PluginAnswer)
+    case machine(principal: String, keytab: String)
 }
 
 /// Where the portable user's credentials came from, as the doctor names it.
@@ -132,7 +145,34 @@ extension Doctor {
         }
         let accounts = spec.accounts.map { AccountName($0).samAccountName }
         return DoctorPass(value: spec,
-                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), plug-in \(spec.hostAccountConfig.pluginGUID)")
+                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")")
+    }
+
+    /// Whether ccgd reads `spec` with the host's computer account (no HostAccountConfig, or mode = domain-joined).
+    static func readsAsMachine(_ spec: CredentialSpec, _ configuration: ServiceConfiguration) -> Bool {
+        spec.isDomainJoined || configuration.domain(spec.realm)?.forcesDomainJoined == true
+    }
+
+    /// The machine keytab: there, readable, private to root, and holding the computer account's keys.
+    static func machineKeytab(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) throws(DoctorFinding) -> DoctorPass<DoctorReader> {
+        let section = configuration.domain(spec.realm)
+        let keytab = options.machineKeytab ?? section?.machineKeytab ?? ServiceConfiguration.Domain.defaultMachineKeytab
+        let principal = MachineAccount(keytab: keytab, principal: options.machinePrincipal ?? section?.machinePrincipal).principal(realm: spec.realm)
+        let join = "Join the host (realm join, adcli join or net ads join), or set machine-keytab in [domain \"\(spec.realm)\"] to the keytab the join left."
+        var status = stat()
+        guard stat(keytab, &status) == 0 else {
+            throw DoctorFinding("\(keytab): \(String(cString: strerror(errno)))", finding: "The machine keytab \(keytab) cannot be found: \(String(cString: strerror(errno))).", fix: join)
+        }
+        if status.st_mode & 0o077 != 0 {
+            throw DoctorFinding("\(keytab): mode 0\(String(status.st_mode & 0o777, radix: 8))",
+                                finding: "The machine keytab \(keytab) is open to group or others (mode 0\(String(status.st_mode & 0o777, radix: 8))): anyone who reads it is this computer in the domain.",
+                                fix: "chmod 600 \(keytab) (owned by root).")
+        }
+        do { try DirectorySession.checkMachineKeytab(keytab, principal: principal) } catch {
+            throw DoctorFinding("\(keytab): no keys of \(principal)", finding: "The machine keytab \(keytab) cannot give the keys of \(principal): \(error)",
+                                fix: "Set machine-principal in [domain \"\(spec.realm)\"] (or --machine-principal) to the principal klist -k \(keytab) lists, or rejoin the host.")
+        }
+        return DoctorPass(value: .machine(principal: principal, keytab: keytab), detail: "\(keytab) holds the keys of \(principal) (mode 0\(String(status.st_mode & 0o777, radix: 8)))")
     }
 
     static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
@@ -151,7 +191,10 @@ extension Doctor {
             throw DoctorFinding("a registered plug-in cannot be loaded", finding: "\(error)",
                                 fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
         }
-        let guid = spec.hostAccountConfig.pluginGUID
+        guard let guid = spec.hostAccountConfig?.pluginGUID else {
+            throw DoctorFinding("domain-joined CredSpec", finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
+                                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
+        }
         let registration = registry.all.first { $0.guid == guid }
         let credential: DomainCredential
         do { credential = try await registry.credentials(for: spec) } catch {

@@ -60,6 +60,9 @@ enum DoctorDiagnosis {
     static func plugin(_ error: PluginHostError, configurationFile: String, registry: PluginRegistry) -> DoctorFinding {
         let configuration = configurationFile.isEmpty ? "ccgd's configuration" : configurationFile
         switch error {
+        case .noPlugin:
+            return DoctorFinding("domain-joined CredSpec: no plug-in", finding: "\(error)",
+                                 fix: "Add a HostAccountConfig to read it as a portable user, or check the host's machine keytab.")
         case let .unknown(guid, registered):
             return DoctorFinding(
                 "PluginGUID \(guid): no plug-in registered",

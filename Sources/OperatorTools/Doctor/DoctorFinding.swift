@@ -19,6 +19,13 @@ struct DoctorPass<Value> {
     var warnings: [String] = []
 }
 
+extension DoctorPass {
+    /// The same pass carrying another value.
+    func map<Other>(_ transform: (Value) -> Other) -> DoctorPass<Other> {
+        DoctorPass<Other>(value: transform(value), detail: detail, warnings: warnings)
+    }
+}
+
 extension DoctorPass where Value == Void {
     init(_ detail: String, warnings: [String] = []) {
         self.init(value: (), detail: detail, warnings: warnings)

@@ -16,25 +16,29 @@ final class DoctorSession {
     private let options: Doctor.Options
     private let configuration: ServiceConfiguration
     private let spec: CredentialSpec
-    private let answer: PluginAnswer
-    private let user: PortableUser
+    private let reader: DoctorReader
 
     private typealias Login = DirectorySession.Login
 
-    init(options: Doctor.Options, configuration: ServiceConfiguration, spec: CredentialSpec, plugin: PluginAnswer) {
+    init(options: Doctor.Options, configuration: ServiceConfiguration, spec: CredentialSpec, reader: DoctorReader) {
         self.options = options
         self.configuration = configuration
         self.spec = spec
-        self.answer = plugin
-        self.user = PortableUser(plugin.credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                                 netBiosName: spec.domainJoinConfig.netBiosName)
+        self.reader = reader
+    }
+
+    /// The portable user's names, for a CredSpec read through a plug-in.
+    private func portableUser(_ answer: PluginAnswer) -> PortableUser {
+        PortableUser(answer.credential, realm: spec.realm, dnsDomain: spec.dnsDomain, netBiosName: spec.domainJoinConfig.netBiosName)
     }
 
     func run(_ journal: inout DoctorJournal) {
         guard let settings = journal.run(.discovery, { () throws(DoctorFinding) in try discover() }),
               journal.run(.kdcReachability, { () throws(DoctorFinding) in try probeKerberos(settings) }) != nil,
               let usable = journal.run(.ldapReachability, { () throws(DoctorFinding) in try probeDirectory(settings) }),
-              let login = journal.run(.portableUserLogin, { () throws(DoctorFinding) in try logIn(usable: usable, settings: settings) }),
+              let login = journal.run(.portableUserLogin, name: machineName.map { _ in "machine login" }, {
+                  () throws(DoctorFinding) in try logIn(usable: usable, settings: settings)
+              }),
               let connection = journal.run(.bind, name: settings.protection == .sealedGSSAPI ? nil : "LDAPS bind", {
                   () throws(DoctorFinding) in try bind(usable: usable, settings: settings, login: login)
               }),
@@ -47,6 +51,12 @@ final class DoctorSession {
         _ = journal.run(.serviceTicket, { () throws(DoctorFinding) in
             try DoctorServiceTicketCheck(context: login.context, cache: login.cache).check(accounts)
         })
+    }
+
+    /// The computer account's principal when the host reads as itself.
+    private var machineName: String? {
+        if case let .machine(principal, _) = reader { return principal }
+        return nil
     }
 
     // MARK: DCs
@@ -136,13 +146,25 @@ final class DoctorSession {
     // MARK: the portable user
 
     private func logIn(usable: [DomainController], settings: DomainSettings) throws(DoctorFinding) -> DoctorPass<Login> {
-        let principal = user.principal
+        let principal: String
         let login: Login
-        do {
-            login = try DirectorySession.logIn(user, password: answer.credential.password.withUTF8 { SecretBytes(copying: $0) })
-        } catch {
-            throw DoctorDiagnosis.portableUserLogin(error, principal: principal, answer: answer, realm: spec.realm) {
-                self.directoryTime(usable, settings: settings)
+        switch reader {
+        case let .portableUser(answer):
+            let user = portableUser(answer)
+            principal = user.principal
+            do {
+                login = try DirectorySession.logIn(user, password: answer.credential.password.withUTF8 { SecretBytes(copying: $0) })
+            } catch {
+                throw DoctorDiagnosis.portableUserLogin(error, principal: principal, answer: answer, realm: spec.realm) {
+                    self.directoryTime(usable, settings: settings)
+                }
+            }
+        case let .machine(machine, keytab):
+            principal = machine
+            do { login = try DirectorySession.logIn(machine: machine, keytab: keytab) } catch {
+                throw DoctorFinding("\(machine): \(error.kind == .wrongPassword ? "the KDC refused the key" : "\(error)")",
+                                    finding: "The KDC did not log \(machine) in with the keys of \(keytab): \(error)",
+                                    fix: "The keytab is stale or belongs to another join: rejoin the host (realm join, adcli join, net ads join) or export a fresh keytab, then check it with kinit -k -t \(keytab) '\(machine)'.")
             }
         }
         // libkrb5 quietly corrects its own requests for a skewed clock (kdc_timesync), but
@@ -178,20 +200,34 @@ final class DoctorSession {
 
     private func bind(usable: [DomainController], settings: DomainSettings, login: Login) throws(DoctorFinding) -> DoctorPass<DirectoryConnection> {
         var skipped: [String] = []
+        if machineName != nil, settings.protection != .sealedGSSAPI {
+            throw DoctorFinding("LDAPS with a computer account", finding: "\(AccountFetchError.machineAccountNeedsSealedBind(realm: spec.realm))",
+                                fix: "Set protection = sealed in [domain \"\(spec.realm)\"], or drop --ldaps.")
+        }
         for controller in usable {
             do {
-                let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
-                let (connection, strength) = try DirectorySession.bind(to: controller, settings: settings, user: user, password: password,
-                                                                       tickets: login.cache)
-                let detail = strength.map { "GSSAPI to \(controller) as \(user.principal), sealed (SSF \($0))" }
-                    ?? "LDAPS simple bind to \(controller) as \(user.bindName)"
+                let connection: DirectoryConnection, detail: String
+                switch reader {
+                case let .portableUser(answer):
+                    let user = portableUser(answer)
+                    let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
+                    let (bound, strength) = try DirectorySession.bind(to: controller, settings: settings, user: user, password: password,
+                                                                      tickets: login.cache)
+                    connection = bound
+                    detail = strength.map { "GSSAPI to \(controller) as \(user.principal), sealed (SSF \($0))" }
+                        ?? "LDAPS simple bind to \(controller) as \(user.bindName)"
+                case let .machine(machine, _):
+                    connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
+                    let strength = try connection.bindGSSAPI(credentials: login.cache)
+                    detail = "GSSAPI to \(controller) as \(machine), sealed (SSF \(strength))"
+                }
                 return DoctorPass(value: connection, detail: detail, warnings: skipped)
             } catch {
                 if case .unreachable = error {
                     skipped.append("\(error)")
                     continue
                 }
-                let principal = settings.protection == .sealedGSSAPI ? user.principal : user.bindName
+                let principal = readerName(tls: settings.protection != .sealedGSSAPI)
                 throw DoctorDiagnosis.bind(error, controller: controller, principal: principal) {
                     self.ownName(of: controller, timeout: settings.timeout)
                 }
@@ -208,12 +244,25 @@ final class DoctorSession {
         return entries?.first?.string("dnsHostName")
     }
 
+    /// Who reads the directory, as the DC knows it.
+    private func readerName(tls: Bool) -> String {
+        switch reader {
+        case let .portableUser(answer): tls ? portableUser(answer).bindName : portableUser(answer).principal
+        case let .machine(principal, _): principal
+        }
+    }
+
     private func readAccounts(_ connection: DirectoryConnection) throws(DoctorFinding) -> DoctorPass<[ManagedServiceAccountRecord]> {
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: spec.dnsDomain)
-        let reader = connection.isTLS ? user.bindName : user.principal
+        let reader = readerName(tls: connection.isTLS)
         var records: [ManagedServiceAccountRecord] = []
         for account in spec.accounts {
             do { records.append(try connection.readManagedServiceAccount(account, domainDN: domainDN)) } catch {
+                if case let .accessDenied(denied, _) = error, let machine = machineName {
+                    let message = "\(AccountFetchError.machineAccountNotAllowed(account: denied, machine: machine))"
+                    throw DoctorFinding("\(machine) may not read the password of \(denied)", finding: message,
+                                        fix: "Add \(machine.split(separator: "@")[0]) to the group the gMSA's msDS-GroupMSAMembership names (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword, or samba-tool group addmembers), then run the doctor again: each run logs in anew.")
+                }
                 throw DoctorDiagnosis.permission(error, account: AccountName(account).samAccountName, reader: reader,
                                                  dnsDomain: spec.dnsDomain)
             }
