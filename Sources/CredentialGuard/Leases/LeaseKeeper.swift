@@ -115,7 +115,8 @@ public actor LeaseKeeper {
         let id = LeaseID()
         let lease = Lease(
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
-            mountPath: request.mountPath, createdAt: now(), creator: request.creator, directory: settings.leasesDirectory + "/" + id.value,
+            mountPath: request.mountPath, createdAt: now(), creator: request.creator,
+            directory: request.directory ?? settings.leasesDirectory + "/" + id.value,
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
@@ -329,39 +330,63 @@ public actor LeaseKeeper {
     public func refreshDue(at time: Date) async {
         let due = accounts.filter { ($0.value.dueAt ?? .distantFuture) <= time }.map(\.key)
         for key in due {
-            guard var entry = accounts[key] else { continue }
+            guard let entry = accounts[key] else { continue }
             if entry.leases.isEmpty {
                 // Nobody uses it any more: forget its keys rather than keep them fresh.
                 accounts[key] = nil
                 continue
             }
             let passwordDue = entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
-            entry.state = .refreshing
-            accounts[key] = entry
-            do {
-                let renewed: AccountCredentials
-                if passwordDue || entry.credentials == nil {
-                    fetchCount += 1
-                    let name = entry.credentials?.account.samAccountName
-                        ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0, authority: key.authority) == key } ?? key.name
-                    guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
-                        throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
-                    }
-                    renewed = fetched
-                } else {
-                    renewed = try await source.renewTicket(entry.credentials!)
+            _ = await refresh(key, readingPassword: passwordDue, at: time)
+        }
+    }
+
+    /// Fetches the accounts whose CredSpec's HostAccountConfig `matches` again now (their
+    /// plug-in's credentials changed: the ECS agent renewed a portable user's password) and
+    /// rewrites their leases. Answers those leases and the first failure, if any.
+    public func refreshAccounts(
+        matching matches: @Sendable (HostAccountConfig) -> Bool
+    ) async -> (leases: [Lease], failure: LeaseError?) {
+        let keys = accounts.filter { !$0.value.leases.isEmpty && matches($0.value.spec.hostAccountConfig) }.map(\.key)
+        var failure: LeaseError?
+        for key in keys {
+            if let error = await refresh(key, readingPassword: true, at: now()), failure == nil { failure = error }
+        }
+        let ids = Set(keys.flatMap { accounts[$0]?.leases ?? [] })
+        return (ids.compactMap { leases[$0] }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }, failure)
+    }
+
+    /// Refreshes one account: its password read again (or only a new ticket), its leases
+    /// rewritten; a failure is recorded for a retry with backoff and answered.
+    private func refresh(_ key: AccountKey, readingPassword passwordDue: Bool, at time: Date) async -> LeaseError? {
+        guard var entry = accounts[key] else { return nil }
+        entry.state = .refreshing
+        accounts[key] = entry
+        do {
+            let renewed: AccountCredentials
+            if passwordDue || entry.credentials == nil {
+                fetchCount += 1
+                let name = entry.credentials?.account.samAccountName
+                    ?? entry.spec.accounts.first { AccountKey(realm: key.realm, account: $0, authority: key.authority) == key } ?? key.name
+                guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
+                    throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
                 }
-                let previousKVNO = accounts[key]?.credentials?.account.keyVersionNumber
-                store(renewed, for: key)
-                if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
-                    logger.notice("password rotated", metadata: [
-                        "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
-                        "previous_kvno": "\(previousKVNO)"])
-                }
-                await rewriteLeases(of: key)
-            } catch {
-                fail(key, error, at: time)
+                renewed = fetched
+            } else {
+                renewed = try await source.renewTicket(entry.credentials!)
             }
+            let previousKVNO = accounts[key]?.credentials?.account.keyVersionNumber
+            store(renewed, for: key)
+            if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
+                logger.notice("password rotated", metadata: [
+                    "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
+                    "previous_kvno": "\(previousKVNO)"])
+            }
+            await rewriteLeases(of: key)
+            return nil
+        } catch {
+            fail(key, error, at: time)
+            return Self.leaseError(error)
         }
     }
 
@@ -470,7 +495,8 @@ public actor LeaseKeeper {
             let lease = Lease(
                 id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
                 containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
-                creator: record.creator, directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+                creator: record.creator, directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value,
+                identities: [], ticketExpiresAt: nil, refreshAt: nil)
             do {
                 let credentials = try await credentials(for: spec)
                 let files = try files(for: lease, credentials: credentials)
@@ -500,10 +526,11 @@ public actor LeaseKeeper {
             json = Self.recordJSON(of: spec)
             if let name = lease.credentialSpecName { recordJSON[name] = (spec, json) }
         }
+        let defaultDirectory = settings.leasesDirectory + "/" + lease.id.value
         return LeaseRecord(
             id: lease.id, credentialSpec: json, credentialSpecName: lease.credentialSpecName,
             owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt,
-            creator: lease.creator)
+            creator: lease.creator, directory: lease.directory == defaultDirectory ? nil : lease.directory)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.
