@@ -23,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The ECS front end (credentials-fetcher's gRPC protocol); its Swift code is generated once and committed.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
         // C shims: a module map and one header each.
@@ -84,6 +90,23 @@ let package = Package(
             ]
         ),
 
+        // credentials-fetcher's protocol (Amazon ECS) over gRPC on a Unix socket, served by the same lease keeper.
+        .target(
+            name: "ECSFrontEnd",
+            dependencies: [
+                "CredentialGuard", "CredSpec", "SocketAPI", "Configuration", "SecretMemory",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["credentials_fetcher.proto"]
+        ),
+
         .executableTarget(
             name: "ccgctl",
             dependencies: [
@@ -95,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "CredentialGuard", "SocketAPI", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "CredentialGuard", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -143,7 +166,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "ManagedPassword", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
             "SocketAPI", .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,29 @@
+import CredSpec
+import FoundationEssentials
+
+/// A CredSpec as the ECS agent passes it (`credspec_contents[i]`), made to name the provided
+/// credentials: its HostAccountConfig, if any, is replaced, since the agent passes the portable
+/// user itself.
+enum ECSCredentialSpec {
+    /// Parses `text` and points it at `input` of the provided-credentials plug-in.
+    static func parse(_ text: String, pluginInput input: String) throws(CredentialSpecError) -> CredentialSpec {
+        guard text.utf8.count <= CredentialSpec.maximumByteCount else { throw .tooLarge(limit: CredentialSpec.maximumByteCount) }
+        let json = try JSONValue(parsing: Data(text.utf8))
+        guard case var .object(document) = json else {
+            throw .wrongType(field: "", expected: [.object], found: json.kind)
+        }
+        let host: JSONValue = [
+            "PortableCcgVersion": .string(HostAccountConfig.supportedPortableCcgVersion),
+            "PluginGUID": .string(ProvidedCredentials.guid.description),
+            "PluginInput": .string(input),
+        ]
+        // Property names are matched case-insensitively, as the parser does.
+        if let index = document.members.firstIndex(where: { $0.key.lowercased() == "activedirectoryconfig" }),
+           case var .object(directory) = document.members[index].value {
+            directory.members.removeAll { $0.key.lowercased() == "hostaccountconfig" }
+            directory.members.append((key: "HostAccountConfig", value: host))
+            document.members[index].value = .object(directory)
+        }
+        return try CredentialSpec(json: .object(document))
+    }
+}
