@@ -5,40 +5,47 @@ import XCTest
 /// Python's grpcio, with code generated from our .proto at test time (ECS/credentials_fetcher_client.py).
 final class ECSIntegrationTests: XCTestCase {
     private var daemon: DaemonProcess?
+    private var root = ""
 
     override func tearDown() {
         daemon?.remove()
+        if !root.isEmpty { try? FileManager.default.removeItem(atPath: root) }
     }
 
     private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
     /// Python with grpcio and grpcio-tools (scripts/test installs them), or a reason to skip.
-    private func python() throws -> String {
+    private func requirePython() throws {
         let outcome = try Command.run("/usr/bin/env", ["python3", "-c", "import grpc, grpc_tools"])
         guard outcome.status == 0 else {
             let message = "Python's grpcio and grpcio-tools are not installed; run python3 -m pip install grpcio grpcio-tools (scripts/test does)"
             if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" { XCTFail(message) }
             throw XCTSkip(message)
         }
-        return "python3"
     }
 
-    func testEveryRPCFromAPythonClientAgainstTheTestDomain() throws {
+    /// A ccgd with an [ecs] section, started.
+    private func started(controllerAddress: String = "127.0.0.1") throws -> DaemonProcess {
         let domain = try TestDomain.require()
-        let python = try python()
-        let root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
+        try requirePython()
+        root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
         let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
 
             [ecs]
             socket = \(root)/socket/credentials_fetcher.sock
             krb-files-directory = \(root)/krbdir
-            """)
+            """, controllerAddress: controllerAddress)
         self.daemon = daemon
-        defer { try? FileManager.default.removeItem(atPath: root) }
         try daemon.start()
+        return daemon
+    }
 
-        let outcome = try Command.run("/usr/bin/env", [python, Self.repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
+    /// Runs the Python client in `mode`; fails the test with its output and ccgd's log unless every check passed.
+    private func client(_ daemon: DaemonProcess, mode: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let domain = daemon.domain
+        let outcome = try Command.run("/usr/bin/env", ["python3", Self.repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
+            "ECS_MODE": mode,
             "ECS_PROTO": Self.repository + "/Sources/ECSFrontEnd/credentials_fetcher.proto",
             "ECS_SOCKET": root + "/socket/credentials_fetcher.sock",
             "ECS_API_SOCKET": daemon.socket,
@@ -46,15 +53,42 @@ final class ECSIntegrationTests: XCTestCase {
             "ECS_KRB5_CONFIG": domain.krb5Config,
             "ECS_SMB_CONF": domain.smbConf,
             "ECS_USER_FILE": domain.allowedCredentialsFile,
+            "ECS_OUTSIDER_FILE": domain.outsiderCredentialsFile,
             "ECS_CREDSPECS": domain.credSpecDirectory,
+            "ECS_STATE_FILE": root + "/client-state.json",
         ])
         print(outcome.output)
-        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))")
-        XCTAssertTrue(outcome.all.contains("all checks passed"), outcome.all)
-        XCTAssertFalse(daemon.logText.contains(try domain.credentials(domain.allowedCredentialsFile).password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }),
-                       "the portable user's password reached ccgd's log")
+        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))", file: file, line: line)
+        XCTAssertTrue(outcome.output.contains("all checks passed"), outcome.all, file: file, line: line)
+    }
+
+    private func password(_ domain: TestDomain) throws -> String {
+        try domain.credentials(domain.allowedCredentialsFile).password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testEveryRPCFromAPythonClientAgainstTheTestDomain() throws {
+        let daemon = try started()
+        try client(daemon, mode: "main")
+        let password = try password(daemon.domain)
+        XCTAssertFalse(daemon.logText.contains(password), "the portable user's password reached ccgd's log")
         let journal = try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8)
-        XCTAssertFalse(journal.contains(try domain.credentials(domain.allowedCredentialsFile).password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }),
-                       "the portable user's password reached the journal")
+        XCTAssertFalse(journal.contains(password), "the portable user's password reached the journal")
+    }
+
+    /// The journal has no password: after a restart the lease comes back with its files, and the
+    /// agent's renewal brings the password that refreshes it.
+    func testALeaseSurvivesARestartAndIsRefreshedByTheAgentsRenewal() throws {
+        let daemon = try started()
+        try client(daemon, mode: "before-restart")
+        XCTAssertFalse(try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8).contains(try password(daemon.domain)))
+        XCTAssertEqual(daemon.stop(), 0)
+        try daemon.start()
+        try client(daemon, mode: "after-restart")
+    }
+
+    func testADomainControllerThatDoesNotAnswerGivesUnavailable() throws {
+        // 127.0.0.2: nothing listens there (see the brief's loopback list).
+        let daemon = try started(controllerAddress: "127.0.0.2")
+        try client(daemon, mode: "unreachable")
     }
 }

@@ -24,6 +24,8 @@ KRB5_CONFIG = env["ECS_KRB5_CONFIG"]
 SMB_CONF = env["ECS_SMB_CONF"]
 READERS = env.get("ECS_READERS_GROUP", "WebApp01Accounts")
 user = json.load(open(env["ECS_USER_FILE"]))
+outsider = json.load(open(env["ECS_OUTSIDER_FILE"])) if "ECS_OUTSIDER_FILE" in env else None
+STATE = env.get("ECS_STATE_FILE", "")
 credspecs = {name: json.load(open(os.path.join(env["ECS_CREDSPECS"], name + ".json"))) for name in ("WebApp01", "WebApp02")}
 
 generated = tempfile.mkdtemp(prefix="ecs-grpc-")
@@ -80,85 +82,127 @@ def samba(*arguments):
     subprocess.run(["samba-tool", *arguments, "-s", SMB_CONF], check=True, capture_output=True)
 
 
-# Health and the calls ccgd does not do.
-check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
-arn = pb.KerberosArnLeaseRequest(credspec_arns=["arn:aws:s3:::bucket/WebApp01.json"], region="us-east-1")
-for name, call in (("AddKerberosArnLease", stub.AddKerberosArnLease), ("RenewKerberosArnLease", stub.RenewKerberosArnLease)):
-    code, details = status_of(call, arn)
-    check(name + " answers UNIMPLEMENTED saying to pass CredSpec contents",
-          code == grpc.StatusCode.UNIMPLEMENTED and "CredSpec contents" in details, f"{code} {details}")
-code, details = status_of(stub.AddKerberosLease, pb.CreateKerberosLeaseRequest(credspec_contents=[json.dumps(credspecs["WebApp01"])]))
-check("AddKerberosLease answers FAILED_PRECONDITION", code == grpc.StatusCode.FAILED_PRECONDITION and "domain-joined" in details, f"{code} {details}")
-
-# Bad input.
-bad = json.loads(json.dumps(credspecs["WebApp01"]))
-bad["DomainJoinConfig"]["DnsName"] = "not a domain!"
-code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"], bad]))
-check("an invalid CredSpec answers INVALID_ARGUMENT naming its JSON path",
-      code == grpc.StatusCode.INVALID_ARGUMENT and "credspec_contents[1].DomainJoinConfig.DnsName" in details, f"{code} {details}")
-code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]], password=""))
-check("an empty password answers INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT and "password" in details, f"{code} {details}")
-check("nothing was left in the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
-
-# A wrong password: the KDC's refusal (before any lease of this user is cached).
-code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp02"]], password=user["password"] + "-wrong"))
-check("a wrong password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
-check("the wrong password leaves no directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
-
-# 32 concurrent requests for one gMSA: one fetch from the DC.
-before = fetches()
-futures = [stub.AddNonDomainJoinedKerberosLease.future(add([credspecs["WebApp01"]]), timeout=120) for _ in range(32)]
-answers = [future.result() for future in futures]
-check("32 concurrent AddNonDomainJoinedKerberosLease calls succeed with distinct leases",
-      len({answer.lease_id for answer in answers}) == 32)
-check("32 concurrent calls for one gMSA cause one DC fetch", fetches() - before == 1, f"{fetches() - before} fetches")
-for answer in answers:
-    stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
-check("their deletion empties the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
-
-# Two CredSpecs, the second with an additional account, and WebApp01 named twice.
-both = json.loads(json.dumps(credspecs["WebApp02"]))
-both["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] += [{"Name": "WebApp01", "Scope": "contoso.test"}]
-answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"], both, credspecs["WebApp01"]]), timeout=120)
-check("the lease id has 10 characters", re.fullmatch(r"[a-z0-9]{10}", answer.lease_id) is not None, answer.lease_id)
-expected = [os.path.join(KRB_DIR, answer.lease_id, name) for name in ("WebApp01", "WebApp02")]
-check("one directory per gMSA, in request order", list(answer.created_kerberos_file_paths) == expected,
-      list(answer.created_kerberos_file_paths))
-for directory, gmsa in zip(expected, ("webapp01", "webapp02")):
-    works, output = kvno(os.path.join(directory, "krb5cc"), f"host/{gmsa}.contoso.test")
-    check(f"kvno with {directory}/krb5cc", works, output)
-extra = [name for name in os.listdir(expected[1]) if name.startswith("krb5cc-")]
-works, output = kvno(os.path.join(expected[1], extra[0]) if extra else "/nonexistent", "host/webapp01.contoso.test")
-check("the additional account's ticket cache works", works, f"{extra} {output}")
-
-deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
-check("DeleteKerberosLease lists the directories", deleted.lease_id == answer.lease_id and list(deleted.deleted_kerberos_file_paths) == expected,
-      deleted)
-check("the directories are gone", not os.path.exists(os.path.join(KRB_DIR, answer.lease_id)))
-code, details = status_of(stub.DeleteKerberosLease, pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id))
-check("deleting it again answers NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, f"{code} {details}")
-
-# Renewal with a changed password, on a throwaway portable user in the readers group.
-name = "EcsRenew" + secrets.token_hex(3)
-old, new = "Old-" + secrets.token_urlsafe(12) + "9a!", "New-" + secrets.token_urlsafe(12) + "9a!"
-samba("user", "add", name, old)
-try:
-    samba("group", "addmembers", READERS, name)
-    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=name, password=old), timeout=120)
+def before_restart():
+    """A lease whose files must outlive a restart of ccgd; its id and directory go to STATE."""
+    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]]), timeout=120)
     directory = answer.created_kerberos_file_paths[0]
-    check("a lease for the throwaway user", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
-    samba("user", "setpassword", name, "--newpassword=" + new)
-    code, details = status_of(stub.RenewNonDomainJoinedKerberosLease,
-                              pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=old, domain=user["domainName"]))
-    check("renewing with the old password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
-    before = fetches()
+    check("a lease before the restart", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+    json.dump({"lease_id": answer.lease_id, "directory": directory}, open(STATE, "w"))
+
+
+def after_restart():
+    """ccgd came back without the password: the files stay valid until the agent renews."""
+    lease = json.load(open(STATE))
+    directory = lease["directory"]
+    check("the lease's ticket cache still works after the restart", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
     renewed = stub.RenewNonDomainJoinedKerberosLease(
-        pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=new, domain=user["domainName"]), timeout=120)
-    check("renewing with the new password lists the user's directories", list(renewed.renewed_kerberos_file_paths) == [directory],
+        pb.RenewNonDomainJoinedKerberosLeaseRequest(username=user["username"], password=user["password"], domain=user["domainName"]),
+        timeout=120)
+    check("the agent's renewal after the restart lists the restored lease", list(renewed.renewed_kerberos_file_paths) == [directory],
           renewed)
-    check("the renewal read the password again", fetches() - before == 1, f"{fetches() - before} fetches")
     check("the renewed ticket cache works", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
-    stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
-finally:
-    samba("user", "delete", name)
-print("all checks passed")
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
+    check("the restored lease is deleted by its id", list(deleted.deleted_kerberos_file_paths) == [directory], deleted)
+    check("its directories are gone", not os.path.exists(os.path.dirname(directory)))
+
+
+def unreachable():
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
+    check("a DC that does not answer gives UNAVAILABLE", code == grpc.StatusCode.UNAVAILABLE, f"{code} {details}")
+
+
+def main():
+    # Health and the calls ccgd does not do.
+    check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
+    arn = pb.KerberosArnLeaseRequest(credspec_arns=["arn:aws:s3:::bucket/WebApp01.json"], region="us-east-1")
+    for name, call in (("AddKerberosArnLease", stub.AddKerberosArnLease), ("RenewKerberosArnLease", stub.RenewKerberosArnLease)):
+        code, details = status_of(call, arn)
+        check(name + " answers UNIMPLEMENTED saying to pass CredSpec contents",
+              code == grpc.StatusCode.UNIMPLEMENTED and "CredSpec contents" in details, f"{code} {details}")
+    code, details = status_of(stub.AddKerberosLease, pb.CreateKerberosLeaseRequest(credspec_contents=[json.dumps(credspecs["WebApp01"])]))
+    check("AddKerberosLease answers FAILED_PRECONDITION", code == grpc.StatusCode.FAILED_PRECONDITION and "domain-joined" in details, f"{code} {details}")
+
+    # Bad input.
+    bad = json.loads(json.dumps(credspecs["WebApp01"]))
+    bad["DomainJoinConfig"]["DnsName"] = "not a domain!"
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"], bad]))
+    check("an invalid CredSpec answers INVALID_ARGUMENT naming its JSON path",
+          code == grpc.StatusCode.INVALID_ARGUMENT and "credspec_contents[1].DomainJoinConfig.DnsName" in details, f"{code} {details}")
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]], password=""))
+    check("an empty password answers INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT and "password" in details, f"{code} {details}")
+    check("nothing was left in the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # A wrong password: the KDC's refusal (before any lease of this user is cached).
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp02"]], password=user["password"] + "-wrong"))
+    check("a wrong password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
+    check("the wrong password leaves no directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # 32 concurrent requests for one gMSA: one fetch from the DC.
+    before = fetches()
+    futures = [stub.AddNonDomainJoinedKerberosLease.future(add([credspecs["WebApp01"]]), timeout=120) for _ in range(32)]
+    answers = [future.result() for future in futures]
+    check("32 concurrent AddNonDomainJoinedKerberosLease calls succeed with distinct leases",
+          len({answer.lease_id for answer in answers}) == 32)
+    check("32 concurrent calls for one gMSA cause one DC fetch", fetches() - before == 1, f"{fetches() - before} fetches")
+    for answer in answers:
+        stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    check("their deletion empties the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # Two CredSpecs, the second with an additional account, and WebApp01 named twice.
+    both = json.loads(json.dumps(credspecs["WebApp02"]))
+    both["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] += [{"Name": "WebApp01", "Scope": "contoso.test"}]
+    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"], both, credspecs["WebApp01"]]), timeout=120)
+    check("the lease id has 10 characters", re.fullmatch(r"[a-z0-9]{10}", answer.lease_id) is not None, answer.lease_id)
+    expected = [os.path.join(KRB_DIR, answer.lease_id, name) for name in ("WebApp01", "WebApp02")]
+    check("one directory per gMSA, in request order", list(answer.created_kerberos_file_paths) == expected,
+          list(answer.created_kerberos_file_paths))
+    for directory, gmsa in zip(expected, ("webapp01", "webapp02")):
+        works, output = kvno(os.path.join(directory, "krb5cc"), f"host/{gmsa}.contoso.test")
+        check(f"kvno with {directory}/krb5cc", works, output)
+    extra = [name for name in os.listdir(expected[1]) if name.startswith("krb5cc-")]
+    works, output = kvno(os.path.join(expected[1], extra[0]) if extra else "/nonexistent", "host/webapp01.contoso.test")
+    check("the additional account's ticket cache works", works, f"{extra} {output}")
+
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    check("DeleteKerberosLease lists the directories", deleted.lease_id == answer.lease_id and list(deleted.deleted_kerberos_file_paths) == expected,
+          deleted)
+    check("the directories are gone", not os.path.exists(os.path.join(KRB_DIR, answer.lease_id)))
+    code, details = status_of(stub.DeleteKerberosLease, pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id))
+    check("deleting it again answers NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, f"{code} {details}")
+
+    # Renewal with a changed password, on a throwaway portable user in the readers group.
+    name = "EcsRenew" + secrets.token_hex(3)
+    old, new = "Old-" + secrets.token_urlsafe(12) + "9a!", "New-" + secrets.token_urlsafe(12) + "9a!"
+    samba("user", "add", name, old)
+    try:
+        samba("group", "addmembers", READERS, name)
+        answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=name, password=old), timeout=120)
+        directory = answer.created_kerberos_file_paths[0]
+        check("a lease for the throwaway user", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+        samba("user", "setpassword", name, "--newpassword=" + new)
+        code, details = status_of(stub.RenewNonDomainJoinedKerberosLease,
+                                  pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=old, domain=user["domainName"]))
+        check("renewing with the old password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
+        before = fetches()
+        renewed = stub.RenewNonDomainJoinedKerberosLease(
+            pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=new, domain=user["domainName"]), timeout=120)
+        check("renewing with the new password lists the user's directories", list(renewed.renewed_kerberos_file_paths) == [directory],
+              renewed)
+        check("the renewal read the password again", fetches() - before == 1, f"{fetches() - before} fetches")
+        check("the renewed ticket cache works", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+        stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    finally:
+        samba("user", "delete", name)
+
+    # A portable user who may not read the gMSA's password.
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease,
+                              add([credspecs["WebApp01"]], username=outsider["username"], password=outsider["password"],
+                                  domain=outsider["domainName"]))
+    check("a reader the gMSA does not allow gives PERMISSION_DENIED", code == grpc.StatusCode.PERMISSION_DENIED, f"{code} {details}")
+    check("nothing is left in the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+    print("all checks passed")
+
+
+{"main": main, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable}[env.get("ECS_MODE", "main")]()
+if env.get("ECS_MODE", "main") != "main":
+    print("all checks passed")
