@@ -148,12 +148,14 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     public func addKerberosArnLease(
         request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
     ) async throws -> Credentialsfetcher_CreateKerberosArnLeaseResponse {
+        _ = try peer(request.metadata)
         throw Self.arnUnimplemented
     }
 
     public func renewKerberosArnLease(
         request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
     ) async throws -> Credentialsfetcher_RenewKerberosArnLeaseResponse {
+        _ = try peer(request.metadata)
         throw Self.arnUnimplemented
     }
 
@@ -166,7 +168,8 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     /// The caller, as the transport stamped it, if the current allow-list still names it.
     private func peer(_ metadata: Metadata) throws -> PeerCredentials {
         guard let peer = PeerIdentity.peer(of: metadata) else { throw ECSStatus.unknownPeer }
-        guard policy().allowedUIDs.contains(peer.uid) || policy().allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
+        let policy = self.policy()
+        guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
         return peer
     }
 

@@ -26,14 +26,13 @@ public struct ECSServer: Sendable {
     private let settings: Settings
     private let inherited: Bool
 
-    /// A server for `service` that admits only peers `policy` allows; `inheritedDescriptor` is
-    /// a listening socket systemd passed.
-    public init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
-                inheritedDescriptor: Int32?) throws {
+    /// A server for `service` (which checks each caller against the allow-list);
+    /// `inheritedDescriptor` is a listening socket systemd passed.
+    public init(_ settings: Settings, service: CredentialsFetcherService, inheritedDescriptor: Int32?) throws {
         let config = HTTP2ServerTransport.Posix.Config.defaults { config in
             config.channelDebuggingCallbacks = .init(
                 onBindTCPListener: nil,
-                onAcceptTCPConnection: { channel in PeerIdentity.admit(channel, policy: policy) },
+                onAcceptTCPConnection: nil,
                 onAcceptHTTP2Stream: { stream in PeerIdentity.stamp(stream) })
         }
         if let inheritedDescriptor {

@@ -7,17 +7,12 @@ import SocketAPI
 import Glibc
 #endif
 
-/// The kernel's word on who called (SO_PEERCRED), handed to the RPCs: the transport's channel
-/// callbacks refuse a connection from a peer the allow-list does not name, and stamp every
-/// stream's request headers with the peer's uid and gid, replacing whatever the client sent.
+/// The kernel's word on who called (SO_PEERCRED), handed to the RPCs: a transport callback stamps
+/// every stream's request headers with the peer's uid and gid, replacing whatever the client
+/// sent, and each RPC answers PERMISSION_DENIED to a peer the allow-list does not name.
 enum PeerIdentity {
     static let uidHeader = "x-ccgd-peer-uid"
     static let gidHeader = "x-ccgd-peer-gid"
-
-    struct NotAllowed: Error, CustomStringConvertible {
-        let peer: PeerCredentials
-        var description: String { "peer uid \(peer.uid) gid \(peer.gid) is not in allowed-uids or allowed-gids of [daemon]" }
-    }
 
     /// Reads the peer of a connection (`struct ucred`, 12 bytes: pid, uid, gid).
     static func credentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials?> {
@@ -25,14 +20,6 @@ enum PeerIdentity {
         return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
             .map { (credentials: PeerCredentials) -> PeerCredentials? in credentials }
             .recover { _ in nil }
-    }
-
-    /// A new connection: refused (closed) unless the current policy allows its peer.
-    static func admit(_ channel: any Channel, policy: @escaping @Sendable () -> PeerPolicy) -> EventLoopFuture<Void> {
-        credentials(of: channel).flatMapThrowing { peer in
-            guard let peer else { throw NotAllowed(peer: PeerCredentials(pid: 0, uid: UInt32.max, gid: UInt32.max)) }
-            guard policy().allows(peer) else { throw NotAllowed(peer: peer) }
-        }
     }
 
     /// A new stream: its headers carry the connection's peer from now on.

@@ -93,7 +93,7 @@ struct Daemon {
             ecsSettings.socketMode = mode_t(configuration.ecs.socketMode)
             let service = CredentialsFetcherService(keeper: keeper, provided: provided, krbFilesDirectory: ecsSettings.krbFilesDirectory,
                                                     policy: { policy.policy }, logger: Logger(label: "ccgd.ecs"))
-            ecs = try ECSServer(ecsSettings, service: service, policy: { policy.policy }, inheritedDescriptor: inherited.ecs)
+            ecs = try ECSServer(ecsSettings, service: service, inheritedDescriptor: inherited.ecs)
         }
 
         let noPlugins: @Sendable (inout PluginRegistry) -> Void = { _ in }

@@ -86,6 +86,18 @@ final class ECSIntegrationTests: XCTestCase {
         try client(daemon, mode: "after-restart")
     }
 
+    /// The API's allow-list, reloaded with SIGHUP, applies to the ECS socket too.
+    func testAPeerOutsideTheAllowListIsRefused() throws {
+        let daemon = try started()
+        let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
+        try text.replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nallowed-uids = 4242\n")
+            .write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        kill(try XCTUnwrap(daemon.pid), SIGHUP)
+        for _ in 0..<200 where !daemon.logText.contains("configuration reloaded") { usleep(50_000) }
+        XCTAssertTrue(daemon.logText.contains("configuration reloaded"), daemon.logText)
+        try client(daemon, mode: "refused")
+    }
+
     func testADomainControllerThatDoesNotAnswerGivesUnavailable() throws {
         // 127.0.0.2: nothing listens there (see the brief's loopback list).
         let daemon = try started(controllerAddress: "127.0.0.2")

@@ -111,6 +111,14 @@ def unreachable():
     check("a DC that does not answer gives UNAVAILABLE", code == grpc.StatusCode.UNAVAILABLE, f"{code} {details}")
 
 
+def refused():
+    code, details = status_of(stub.HealthCheck, pb.HealthCheckRequest(service="cf"))
+    check("a peer outside the allow-list gets PERMISSION_DENIED", code == grpc.StatusCode.PERMISSION_DENIED and "allowed-uids" in details,
+          f"{code} {details}")
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
+    check("and so do its leases", code == grpc.StatusCode.PERMISSION_DENIED, f"{code} {details}")
+
+
 def main():
     # Health and the calls ccgd does not do.
     check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
@@ -203,6 +211,6 @@ def main():
     print("all checks passed")
 
 
-{"main": main, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable}[env.get("ECS_MODE", "main")]()
+{"main": main, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
 if env.get("ECS_MODE", "main") != "main":
     print("all checks passed")
