@@ -156,6 +156,10 @@ let package = Package(
             "CredentialGuard", "CCGPlugin", "CredSpec", "ManagedPassword", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "Reports",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ECSFrontEndTests", dependencies: [
+            "ECSFrontEnd", "CredentialGuard", "CredSpec", "CCGPlugin",
+            .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         .testTarget(name: "SocketAPITests", dependencies: [
             "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", .product(name: "Logging", package: "swift-log"),
