@@ -1,9 +1,6 @@
-import CredentialGuard
 import FoundationEssentials
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
-import Logging
-import SocketAPI
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -24,8 +24,9 @@ enum PeerIdentity {
 
     /// A new stream: its headers carry the connection's peer from now on.
     static func stamp(_ stream: any Channel) -> EventLoopFuture<Void> {
-        guard let connection = stream.parent else { return stream.eventLoop.makeSucceededVoidFuture() }
-        return credentials(of: connection).flatMapThrowing { peer in
+        // Without a connection to ask, the handler still strips what the client claims.
+        let peer = stream.parent.map { credentials(of: $0) } ?? stream.eventLoop.makeSucceededFuture(nil)
+        return peer.flatMapThrowing { peer in
             try stream.pipeline.syncOperations.addHandler(PeerHeaderHandler(peer: peer), position: .first)
         }
     }

@@ -117,6 +117,13 @@ def refused():
           f"{code} {details}")
     code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
     check("and so do its leases", code == grpc.StatusCode.PERMISSION_DENIED, f"{code} {details}")
+    try:
+        stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10,
+                         metadata=[("x-ccgd-peer-uid", "4242"), ("x-ccgd-peer-gid", "4242")])
+        code = grpc.StatusCode.OK
+    except grpc.RpcError as error:
+        code = error.code()
+    check("claiming an allowed uid in the request's headers changes nothing", code == grpc.StatusCode.PERMISSION_DENIED, f"{code}")
 
 
 def main():
