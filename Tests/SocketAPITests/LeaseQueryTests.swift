@@ -15,40 +15,13 @@ final class LeaseQueryTests: XCTestCase {
     /// Root's leases for containers "c1" and "c 2/x" (a value that needs percent-encoding), the foreign peer's for "c1".
     private let rootC1 = LeaseID(), rootC2 = LeaseID(), foreignC1 = LeaseID()
 
-    private static let spec = """
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """
-
-    /// Restored leases are listed without a fetch: no domain is needed.
-    private struct Unreachable: AccountSource {
-        struct Down: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Down() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Down() }
-    }
-
     override func setUp() async throws {
         directory = NSTemporaryDirectory() + "/ccgd-query-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
-        let journal = LeaseJournal(directory: directory + "/state")
-        _ = try journal.open()
-        for (id, container, creator) in [(rootC1, "c1", UInt32(0)), (rootC2, "c 2/x", 0), (foreignC1, "c1", ForeignPeer.uid)] {
-            try await journal.append(.created(LeaseRecord(
-                id: id, credentialSpec: Self.spec, credentialSpecName: "WebApp01", owner: LeaseOwner(uid: creator, gid: creator),
-                containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)))
-        }
-        let keeper = LeaseKeeper(
-            settings: .init(runtimeDirectory: directory + "/run", journal: journal, credSpecs: CredSpecDirectory(path: directory)) { realm, _ in
-                KerberosConfiguration(defaultRealm: realm, realms: [])
-            },
-            source: Unreachable())
-        try await keeper.restore()
-        var settings = APIServer.Settings(socketPath: socket, policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
-        settings.socketMode = 0o666
-        server = try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()), logger: Logger(label: "test"))
+        server = try await RestoredLeasesServer.start(in: directory, records: [
+            RestoredLeasesServer.record(rootC1, creator: 0, name: "WebApp01", container: "c1"),
+            RestoredLeasesServer.record(rootC2, creator: 0, name: "WebApp01", container: "c 2/x"),
+            RestoredLeasesServer.record(foreignC1, creator: ForeignPeer.uid, name: "WebApp01", container: "c1"),
+        ])
     }
 
     override func tearDown() async throws {

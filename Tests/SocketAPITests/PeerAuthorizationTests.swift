@@ -14,39 +14,10 @@ final class PeerAuthorizationTests: XCTestCase {
     private var socket: String { directory + "/api.sock" }
     private let rootLease = LeaseID()
 
-    private static let spec = """
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """
-
-    /// A source whose fetches fail: restored leases stay, without files, as after a DC outage.
-    private struct Unreachable: AccountSource {
-        struct Down: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Down() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Down() }
-    }
-
     override func setUp() async throws {
         directory = NSTemporaryDirectory() + "/ccgd-authz-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
         // Root's lease, as the journal keeps it.
-        let journal = LeaseJournal(directory: directory + "/state")
-        _ = try journal.open()
-        try await journal.append(.created(LeaseRecord(
-            id: rootLease, credentialSpec: Self.spec, credentialSpecName: nil, owner: LeaseOwner(uid: 0, gid: 0), containerID: nil,
-            mountPath: "/var/run/ccgd", createdAt: Date(), creator: 0)))
-        let keeper = LeaseKeeper(
-            settings: .init(runtimeDirectory: directory + "/run", journal: journal, credSpecs: CredSpecDirectory(path: directory)) { realm, _ in
-                KerberosConfiguration(defaultRealm: realm, realms: [])
-            },
-            source: Unreachable())
-        try await keeper.restore()
-        var settings = APIServer.Settings(socketPath: socket, policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
-        settings.socketMode = 0o666
-        server = try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()), logger: Logger(label: "test"))
+        server = try await RestoredLeasesServer.start(in: directory, records: [RestoredLeasesServer.record(rootLease, creator: 0)])
     }
 
     override func tearDown() async throws {
@@ -92,7 +63,7 @@ final class PeerAuthorizationTests: XCTestCase {
     }
 
     func testInlineCredSpecIsRefusedUnlessTurnedOn() async throws {
-        let answer = try await APIClient(socketPath: socket).send(.POST, "/v1/leases", body: Array(#"{"credentialSpec": \#(Self.spec)}"#.utf8))
+        let answer = try await APIClient(socketPath: socket).send(.POST, "/v1/leases", body: Array(#"{"credentialSpec": \#(RestoredLeasesServer.spec)}"#.utf8))
         XCTAssertEqual(answer.status, 403, answer.text)
         XCTAssertEqual(code(answer.text), "credspec.inline_disabled")
         XCTAssertEqual(field(answer.text), "credentialSpec")
