@@ -64,6 +64,7 @@ final class ClockedTestDomain {
         Thread.sleep(forTimeInterval: 2.5)
         for account in accounts { try? Self.testdomain(["remove-gmsa", account]) }
         try? Self.testdomain(["down"])
+        FaketimeLeftovers.remove()
     }
 
     static func testdomain(_ arguments: [String]) throws {
