@@ -46,16 +46,7 @@ struct DoctorJournal: Sendable {
         _ step: DoctorStep, name: String? = nil, _ body: () throws(DoctorFinding) -> DoctorPass<Value>
     ) -> Value? {
         let started = ContinuousClock.now
-        do {
-            let pass = try body()
-            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
-                                    outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
-            return pass.value
-        } catch {
-            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
-                                    detail: error.detail, finding: error.finding, fix: error.fix))
-            return nil
-        }
+        do { return record(try body(), step, name, since: started) } catch { return record(error, step, name, since: started) }
     }
 
     /// The same for a step that waits on something asynchronous (a plug-in).
@@ -63,16 +54,21 @@ struct DoctorJournal: Sendable {
         _ step: DoctorStep, name: String? = nil, _ body: () async throws(DoctorFinding) -> DoctorPass<Value>
     ) async -> Value? {
         let started = ContinuousClock.now
-        do {
-            let pass = try await body()
-            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
-                                    outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
-            return pass.value
-        } catch {
-            record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
-                                    detail: error.detail, finding: error.finding, fix: error.fix))
-            return nil
-        }
+        do { return record(try await body(), step, name, since: started) } catch { return record(error, step, name, since: started) }
+    }
+
+    /// A step that passed (with or without warnings): its result, and the value it found.
+    private mutating func record<Value>(_ pass: DoctorPass<Value>, _ step: DoctorStep, _ name: String?, since started: ContinuousClock.Instant) -> Value {
+        record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
+                                outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
+        return pass.value
+    }
+
+    /// A step that failed: its result with the finding and the fix; the chain stops here.
+    private mutating func record<Value>(_ finding: DoctorFinding, _ step: DoctorStep, _ name: String?, since started: ContinuousClock.Instant) -> Value? {
+        record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
+                                detail: finding.detail, finding: finding.finding, fix: finding.fix))
+        return nil
     }
 
     private mutating func record(_ result: DoctorStepResult) {
