@@ -84,3 +84,13 @@ public final class DirectoryConnection {
         return detail.isEmpty ? base : "\(base): \(detail)"
     }
 }
+
+extension DirectoryConnection {
+    /// Shuts the TCP connection down under libldap, as a DC or a middlebox closing it would: the
+    /// next operation fails as unreachable. For tests of reconnection; the handle stays valid.
+    public func shutDownTransport() {
+        var fd: Int32 = -1
+        guard ldap_get_option(raw, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS, fd >= 0 else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+}
