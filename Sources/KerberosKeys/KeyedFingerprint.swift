@@ -11,6 +11,11 @@ public struct KeyedFingerprint: Sendable {
         }
     }
 
+    /// A fingerprint function with `key` (for tests with published vectors).
+    init(key: SecretBytes) {
+        self.key = key
+    }
+
     /// The 32-byte HMAC-SHA256 of `bytes`.
     public func of(_ bytes: SecretBytes) throws(KeyDerivationError) -> [UInt8] {
         try key.withUnsafeBytes { key throws(KeyDerivationError) in

@@ -47,15 +47,24 @@ public final class DirectorySessions: Sendable {
 
     private let entries = Mutex<[Key: Entry]>([:])
     private let fingerprint = KeyedFingerprint()
-    private let counts = Mutex<(new: Int, reused: Int)>((0, 0))
+    private let counts = Mutex<Statistics>(Statistics())
     private let clock: @Sendable () -> Date
 
     public init(clock: @escaping @Sendable () -> Date = { Date() }) {
         self.clock = clock
     }
 
-    /// Sessions logged in and sessions reused since the start (also `ccgd_directory_sessions_total`).
-    public var statistics: (new: Int, reused: Int) { counts.withLock { $0 } }
+    /// What the sessions did since the start (also `ccgd_directory_sessions_total`).
+    public struct Statistics: Sendable, Equatable {
+        /// Sessions logged in and bound.
+        public var new = 0
+        /// Reads served by a warm session.
+        public var reused = 0
+        /// Broken connections re-opened with a session's tickets.
+        public var reconnected = 0
+    }
+
+    public var statistics: Statistics { counts.withLock { $0 } }
 
     /// Forgets every session (reload: domains or plug-ins may have changed).
     public func dropAll() {
@@ -113,7 +122,7 @@ public final class DirectorySessions: Sendable {
         if let warm = entries.withLock({ $0[key] }) {
             if warm.answer == answer, !nearsEnd(warm) {
                 count(reused: true)
-                do { return try Self.use(warm, read) } catch {
+                do { return try use(warm, read) } catch {
                     drop(key, warm)
                     guard Self.endsSession(error) else { throw error }
                     // A new login may cure it (new group memberships, a DC back): one more try.
@@ -126,7 +135,7 @@ public final class DirectorySessions: Sendable {
         let entry = Entry(session, answer: answer)
         count(reused: false)
         entries.withLock { $0[key] = entry }
-        do { return try Self.use(entry, read) } catch {
+        do { return try use(entry, read) } catch {
             if Self.endsSession(error) { drop(key, entry) }
             throw error
         }
@@ -149,7 +158,7 @@ public final class DirectorySessions: Sendable {
     }
 
     /// One read at a time per session; a connection found broken is re-opened once with the same tickets.
-    private static func use<T: Sendable>(
+    private func use<T: Sendable>(
         _ entry: Entry, _ read: (DirectorySession) throws(AccountFetchError) -> T
     ) throws(AccountFetchError) -> T {
         let outcome: Result<T, AccountFetchError> = entry.session.withLock { session in
@@ -157,6 +166,7 @@ public final class DirectorySessions: Sendable {
                 guard case .directory(.unreachable) = error else { return .failure(error) }
                 do throws(AccountFetchError) {
                     try session.reconnect()
+                    counts.withLock { $0.reconnected += 1 }
                     return .success(try read(session))
                 } catch {
                     return .failure(error)

@@ -122,11 +122,12 @@ public struct ManagedAccountFetcher: Sendable {
 
     /// Keys with AD's salt, confirmed by `confirm`; when the KDC refuses them, the KDC's own salt
     /// (an AS request without pre-authentication), new keys and one more `confirm`.
+    /// `ruleSalt` nil: AD's rule (tests give a wrong one to walk the fallback).
     static func deriveConfirmed<Confirmed>(
-        _ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String,
+        _ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String, ruleSalt: Salt? = nil,
         confirm: (ManagedAccount) throws(AccountFetchError) -> Confirmed
     ) throws(AccountFetchError) -> (account: ManagedAccount, confirmed: Confirmed) {
-        let account = try derive(record, realm: realm, dnsDomain: dnsDomain)
+        let account = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: ruleSalt)
         do {
             return (account, try confirm(account))
         } catch {
