@@ -73,7 +73,9 @@ public final class DirectorySessions: Sendable {
             entries.removeAll()
             return all
         }
-        _ = dropped
+        // Closing a session unbinds and destroys its tickets: libldap and libkrb5 calls, off the caller's thread.
+        guard !dropped.isEmpty else { return }
+        BlockingWork(label: "ccgd.directory.close").start { withExtendedLifetime(dropped) {} }
     }
 
     /// The session key and answer fingerprint of `login` in a domain. Nil fingerprint: the

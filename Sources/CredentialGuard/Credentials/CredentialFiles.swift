@@ -35,7 +35,13 @@ public enum CredentialFiles {
             let keys = try Keytab(inMemory: entries, context: context)
             try AtomicFile.replace(path, ownership: ownership, durability: durability) { temporaryPath in
                 let cache = try CredentialsCache.file(at: temporaryPath, context: context)
-                times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: lifetime.map { Int32(clamping: Int($0)) })
+                let life = lifetime.map { Int32(clamping: Int($0)) }
+                do {
+                    times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: life, optimistic: true)
+                } catch let refusal as KerberosError where refusal.kind == .wrongPassword {
+                    // A KDC that wants another enctype than the first key's: the usual exchange, led by its ETYPE-INFO2.
+                    times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: life)
+                }
             }
         } catch let error as KerberosError {
             throw .managedAccountLogin(principal: account.principal, error)
