@@ -108,6 +108,28 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         XCTAssertEqual(source.sessions.statistics.reused, 1)
     }
 
+    func testTheHostsComputerAccountKeepsAWarmSessionToo() async throws {
+        let domain = try TestDomain.require()
+        let keytab = directory + "/joined.keytab"
+        try domain.prepareComputer(TestDomain.joinedComputer, inReadersGroup: true, keytab: keytab)
+        try domain.domainJoinedCredSpec().write(toFile: directory + "/Joined.json", atomically: true, encoding: .utf8)
+        let spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: directory + "/Joined.json"))
+        var settings = DomainSettings(controllers: [domain.controller])
+        settings.machine = MachineAccount(keytab: keytab, principal: domain.computerPrincipal(TestDomain.joinedComputer))
+        let health = ControllerHealth()
+        let source = DirectoryAccountSource(plugins: PluginRegistry.builtIn(credentialsDirectory: directory), scratch: directory + "/scratch",
+                                            domains: Domains(configured: [domain.realm: settings], health: health), health: health)
+        for _ in 0..<2 {
+            let fetched = try await source.fetch(accounts: ["WebApp01"], of: spec)
+            XCTAssertEqual(fetched.map(\.account.samAccountName), ["WebApp01$"])
+        }
+        XCTAssertEqual(source.sessions.statistics, .init(new: 1, reused: 1, reconnected: 0))
+        // A reload forgets the sessions: the next fetch logs in anew.
+        source.reconfigure(plugins: source.plugins, domains: source.domains)
+        _ = try await source.fetch(accounts: ["WebApp01"], of: spec)
+        XCTAssertEqual(source.sessions.statistics.new, 2)
+    }
+
     func testAConnectionClosedUnderTheSessionIsReopened() async throws {
         let domain = try TestDomain.require()
         let (source, spec) = try source(domain)
