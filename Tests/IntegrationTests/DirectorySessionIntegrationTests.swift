@@ -130,6 +130,25 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         XCTAssertEqual(source.sessions.statistics.new, 2)
     }
 
+    func testASessionWhoseTicketNearsItsEndIsNotReused() throws {
+        let domain = try TestDomain.require()
+        let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
+        let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
+        func fetchTwice(_ sessions: DirectorySessions) throws {
+            for account in ["WebApp01", "WebApp02"] {
+                _ = try fetcher.fetch(accounts: [account], realm: domain.realm, dnsDomain: domain.dnsDomain, netBiosName: "CONTOSO",
+                                      login: .portableUser(credential), sessions: sessions, confirmingWith: { _ throws(AccountFetchError) in })
+            }
+        }
+        let now = DirectorySessions()
+        try fetchTwice(now)
+        XCTAssertEqual(now.statistics, .init(new: 1, reused: 1, reconnected: 0))
+        // The KDC's tickets live for hours: a clock a day ahead sees every TGT at its end.
+        let later = DirectorySessions(clock: { Date().addingTimeInterval(86_400) })
+        try fetchTwice(later)
+        XCTAssertEqual(later.statistics, .init(new: 2, reused: 0, reconnected: 0))
+    }
+
     func testAConnectionClosedUnderTheSessionIsReopened() async throws {
         let domain = try TestDomain.require()
         let (source, spec) = try source(domain)
