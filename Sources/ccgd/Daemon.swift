@@ -3,6 +3,7 @@ import Configuration
 import CredentialGuard
 import Directory
 import DurableFiles
+import ECSFrontEnd
 import FoundationEssentials
 import Kerberos
 import Logging
@@ -48,7 +49,13 @@ struct Daemon {
         try domains.writeKerberosConfiguration()
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
         ProcessKerberosConfiguration.point(at: daemon.runtimeDirectory + "/krb5.conf")
-        let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
+        // The ECS agent's portable-user passwords, in memory only (a plug-in of their own).
+        let provided = ProvidedCredentials()
+        let extraPlugins: @Sendable (inout PluginRegistry) -> Void = { registry in
+            registry.register(provided, guid: ProvidedCredentials.guid, name: "ecs-provided", origin: "built-in (ECS front end)")
+        }
+        var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
+        if configuration.ecs.enabled { extraPlugins(&plugins) }
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -78,22 +85,39 @@ struct Daemon {
             serverSettings.socketGroup = entry.pointee.gr_gid
         }
         let router = APIRouter(keeper: keeper, health: health)
-        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: SystemdNotifier.inheritedListener(),
+        let inherited = SystemdNotifier.inheritedListeners()
+        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
                                                logger: logger)
+        var ecs: ECSServer?
+        if configuration.ecs.enabled {
+            let policy = server.policy
+            var ecsSettings = ECSServer.Settings(socketPath: configuration.ecs.socket, krbFilesDirectory: configuration.ecs.krbFilesDirectory)
+            ecsSettings.socketMode = mode_t(configuration.ecs.socketMode)
+            let service = CredentialsFetcherService(keeper: keeper, provided: provided, krbFilesDirectory: ecsSettings.krbFilesDirectory,
+                                                    policy: { policy.policy },
+                                                    readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
+                                                    logger: Logger(label: "ccgd.ecs"))
+            ecs = try ECSServer(ecsSettings, service: service, inheritedDescriptor: inherited.ecs)
+        }
 
+        let noPlugins: @Sendable (inout PluginRegistry) -> Void = { _ in }
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
-            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"))
+            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
+            extraPlugins: configuration.ecs.enabled ? extraPlugins : noPlugins)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
+            .init(service: RefreshService(keeper: keeper)),
+            .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
+            .init(service: reload),
+        ]
+        if let ecs { services.append(.init(service: ECSService(server: ecs))) }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
-                .init(service: RefreshService(keeper: keeper)),
-                .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
-                .init(service: reload),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)"])
+        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)",
+                                        "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")"])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
         logger.info("stopped")
@@ -141,6 +165,19 @@ struct APIService: Service {
         notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
+    }
+}
+
+/// Serves the ECS agent's gRPC protocol until shutdown.
+struct ECSService: Service {
+    let server: ECSServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            server.shutdown()
+        }
     }
 }
 
