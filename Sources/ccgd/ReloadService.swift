@@ -74,6 +74,11 @@ final class ReloadService: Service, Sendable {
             default: configuration.daemon.stateDirectory = old
             }
         }
+        if previous.ecs != configuration.ecs {
+            // The ECS front end's socket and plug-in are set up once, at start.
+            logger.warning("[ecs] changes only with a restart; still using the [ecs] ccgd started with")
+            configuration.ecs = previous.ecs
+        }
         let domains = Daemon.domains(configuration, health: health)
         do { try domains.writeKerberosConfiguration() } catch {
             logger.error("reload refused: cannot write the Kerberos configuration: \(error)")

@@ -73,5 +73,5 @@ struct SystemdNotifier: Sendable {
         unsetenv("LISTEN_PID")
         unsetenv("LISTEN_FDNAMES")
         return (api, ecs)
-}
+    }
 }

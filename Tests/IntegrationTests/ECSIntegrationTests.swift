@@ -16,7 +16,7 @@ final class ECSIntegrationTests: XCTestCase {
         .deletingLastPathComponent().path
 
     /// Python with grpcio and grpcio-tools (scripts/test installs them), or a reason to skip.
-    private func requirePython() throws {
+    static func requirePython() throws {
         let outcome = try Command.run("/usr/bin/env", ["python3", "-c", "import grpc, grpc_tools"])
         guard outcome.status == 0 else {
             let message = "Python's grpcio and grpcio-tools are not installed; run python3 -m pip install grpcio grpcio-tools (scripts/test does)"
@@ -29,7 +29,7 @@ final class ECSIntegrationTests: XCTestCase {
     /// (in the gMSAs' readers group) is this host's join, with `mode = domain-joined`.
     private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false) throws -> DaemonProcess {
         let domain = try TestDomain.require()
-        try requirePython()
+        try Self.requirePython()
         root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var joinedDomain = ""
@@ -58,23 +58,29 @@ final class ECSIntegrationTests: XCTestCase {
 
     /// Runs the Python client in `mode`; fails the test with its output and ccgd's log unless every check passed.
     private func client(_ daemon: DaemonProcess, mode: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let outcome = try Self.runClient(daemon, mode: mode, socket: root + "/socket/credentials_fetcher.sock", krbDirectory: root + "/krbdir",
+                                         state: root + "/client-state.json")
+        print(outcome.output)
+        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))", file: file, line: line)
+        XCTAssertTrue(outcome.output.contains("all checks passed"), outcome.all, file: file, line: line)
+    }
+
+    /// The Python client (ECS/credentials_fetcher_client.py) in `mode` against `daemon`'s ECS socket `socket`.
+    static func runClient(_ daemon: DaemonProcess, mode: String, socket: String, krbDirectory: String, state: String) throws -> Command.Outcome {
         let domain = daemon.domain
-        let outcome = try Command.run("/usr/bin/env", ["python3", Self.repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
+        return try Command.run("/usr/bin/env", ["python3", repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
             "ECS_MODE": mode,
-            "ECS_PROTO": Self.repository + "/Sources/ECSFrontEnd/credentials_fetcher.proto",
-            "ECS_SOCKET": root + "/socket/credentials_fetcher.sock",
+            "ECS_PROTO": repository + "/Sources/ECSFrontEnd/credentials_fetcher.proto",
+            "ECS_SOCKET": socket,
             "ECS_API_SOCKET": daemon.socket,
-            "ECS_KRB_DIR": root + "/krbdir",
+            "ECS_KRB_DIR": krbDirectory,
             "ECS_KRB5_CONFIG": domain.krb5Config,
             "ECS_SMB_CONF": domain.smbConf,
             "ECS_USER_FILE": domain.allowedCredentialsFile,
             "ECS_OUTSIDER_FILE": domain.outsiderCredentialsFile,
             "ECS_CREDSPECS": domain.credSpecDirectory,
-            "ECS_STATE_FILE": root + "/client-state.json",
+            "ECS_STATE_FILE": state,
         ])
-        print(outcome.output)
-        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))", file: file, line: line)
-        XCTAssertTrue(outcome.output.contains("all checks passed"), outcome.all, file: file, line: line)
     }
 
     private func password(_ domain: TestDomain) throws -> String {

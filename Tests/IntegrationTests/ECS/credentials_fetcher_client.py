@@ -131,6 +131,10 @@ def domain_joined():
     check("its directories are gone", not os.path.exists(os.path.join(KRB_DIR, answer.lease_id)))
 
 
+def health():
+    check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
+
+
 def unreachable():
     code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
     check("a DC that does not answer gives UNAVAILABLE", code == grpc.StatusCode.UNAVAILABLE, f"{code} {details}")
@@ -245,6 +249,6 @@ def main():
     print("all checks passed")
 
 
-{"main": main, "domain-joined": domain_joined, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
+{"main": main, "domain-joined": domain_joined, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
 if env.get("ECS_MODE", "main") != "main":
     print("all checks passed")
