@@ -27,7 +27,7 @@ final class ECSIntegrationTests: XCTestCase {
 
     /// A ccgd with an [ecs] section, started; `joined`: the test domain's computer CCGDJOINED01
     /// (in the gMSAs' readers group) is this host's join, with `mode = domain-joined`.
-    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false) throws -> DaemonProcess {
+    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug") throws -> DaemonProcess {
         let domain = try TestDomain.require()
         try Self.requirePython()
         root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
@@ -50,7 +50,7 @@ final class ECSIntegrationTests: XCTestCase {
             [ecs]
             socket = \(root)/socket/credentials_fetcher.sock
             krb-files-directory = \(root)/krbdir
-            """, domainSection: !joined, controllerAddress: controllerAddress, pluginsConfiguration: joinedDomain)
+            """, domainSection: !joined, controllerAddress: controllerAddress, pluginsConfiguration: joinedDomain, logLevel: logLevel)
         self.daemon = daemon
         try daemon.start()
         return daemon
@@ -88,12 +88,18 @@ final class ECSIntegrationTests: XCTestCase {
     }
 
     func testEveryRPCFromAPythonClientAgainstTheTestDomain() throws {
-        let daemon = try started()
+        let daemon = try started(logLevel: "trace")
         try client(daemon, mode: "main")
         let password = try password(daemon.domain)
-        XCTAssertFalse(daemon.logText.contains(password), "the portable user's password reached ccgd's log")
-        let journal = try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8)
-        XCTAssertFalse(journal.contains(password), "the portable user's password reached the journal")
+        let spellings = [password, Data(password.utf8).base64EncodedString()]
+        for spelling in spellings {
+            XCTAssertFalse(daemon.logText.contains(spelling), "the portable user's password reached ccgd's log")
+        }
+        // Every file of the state directory: the journal and anything beside it.
+        for name in try FileManager.default.contentsOfDirectory(atPath: daemon.state) {
+            let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: daemon.state + "/" + name))) ?? Data(), as: UTF8.self)
+            for spelling in spellings { XCTAssertFalse(text.contains(spelling), "the portable user's password reached \(name)") }
+        }
     }
 
     /// The journal has no password: after a restart the lease comes back with its files, and the
