@@ -3,7 +3,6 @@ import Configuration
 import CredentialGuard
 import Directory
 import DurableFiles
-import ECSFrontEnd
 import FoundationEssentials
 import Kerberos
 import Logging
@@ -49,13 +48,9 @@ struct Daemon {
         try domains.writeKerberosConfiguration()
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
         ProcessKerberosConfiguration.point(at: daemon.runtimeDirectory + "/krb5.conf")
-        // The ECS agent's portable-user passwords, in memory only (a plug-in of their own).
-        let provided = ProvidedCredentials()
-        let extraPlugins: @Sendable (inout PluginRegistry) -> Void = { registry in
-            registry.register(provided, guid: ProvidedCredentials.guid, name: "ecs-provided", origin: "built-in (ECS front end)")
-        }
+        let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
         var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
-        if configuration.ecs.enabled { extraPlugins(&plugins) }
+        ecsFrontEnd.registerPlugins(&plugins)
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -88,23 +83,12 @@ struct Daemon {
         let inherited = SystemdNotifier.inheritedListeners()
         let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
                                                logger: logger)
-        var ecs: ECSServer?
-        if configuration.ecs.enabled {
-            let policy = server.policy
-            var ecsSettings = ECSServer.Settings(socketPath: configuration.ecs.socket, krbFilesDirectory: configuration.ecs.krbFilesDirectory)
-            ecsSettings.socketMode = mode_t(configuration.ecs.socketMode)
-            let service = CredentialsFetcherService(keeper: keeper, provided: provided, krbFilesDirectory: ecsSettings.krbFilesDirectory,
-                                                    policy: { policy.policy },
-                                                    readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
-                                                    logger: Logger(label: "ccgd.ecs"))
-            ecs = try ECSServer(ecsSettings, service: service, inheritedDescriptor: inherited.ecs)
-        }
+        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, source: source, inheritedDescriptor: inherited.ecs)
 
-        let noPlugins: @Sendable (inout PluginRegistry) -> Void = { _ in }
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
             server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
-            extraPlugins: configuration.ecs.enabled ? extraPlugins : noPlugins)
+            extraPlugins: ecsFrontEnd.registerPlugins)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
@@ -165,19 +149,6 @@ struct APIService: Service {
         notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
-    }
-}
-
-/// Serves the ECS agent's gRPC protocol until shutdown.
-struct ECSService: Service {
-    let server: ECSServer
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: {
-            server.shutdown()
-        }
     }
 }
 
