@@ -79,6 +79,8 @@ struct Daemon {
             }
             serverSettings.socketGroup = entry.pointee.gr_gid
         }
+        // Before the socket answers anyone: a reload asked for at once must not kill the daemon.
+        let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let router = APIRouter(keeper: keeper, health: health)
         let inherited = SystemdNotifier.inheritedListeners()
         let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
@@ -88,7 +90,7 @@ struct Daemon {
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
             server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
-            extraPlugins: ecsFrontEnd.registerPlugins)
+            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),

@@ -20,12 +20,17 @@ final class ReloadService: Service, Sendable {
     let logger: Logger
     /// Plug-ins that are no configuration's (the ECS agent's provided credentials), kept across reloads.
     let extraPlugins: @Sendable (inout PluginRegistry) -> Void
+    /// Trapped before the socket serves: a SIGHUP sent as soon as a client is answered is
+    /// queued for the reload rather than ending the process (its default action).
+    let signals: UnixSignalsSequence
     private let current: Mutex<ServiceConfiguration>
 
     init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
          source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, health: ControllerHealth,
-         notifier: SystemdNotifier, logger: Logger, extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in }) {
+         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence,
+         extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in }) {
         self.path = path
+        self.signals = signals
         self.overrides = overrides
         self.current = Mutex(current)
         self.source = source
@@ -38,7 +43,7 @@ final class ReloadService: Service, Sendable {
     }
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = self.signals
         await cancelWhenGracefulShutdown {
             for await _ in signals {
                 await self.reload()
