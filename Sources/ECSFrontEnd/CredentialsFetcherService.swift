@@ -21,16 +21,21 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     let policy: @Sendable () -> PeerPolicy
     /// Whether the host's computer account reads the gMSAs of a realm (`mode = domain-joined` in its `[domain]`).
     let readsWithMachineAccount: @Sendable (_ realm: String) -> Bool
+    /// Ends the warm directory sessions of a portable user, so that a renewal's password is
+    /// checked by the KDC rather than served by the TGT an earlier password obtained.
+    let forgetSessions: @Sendable (_ username: String, _ domain: String) -> Void
     let logger: Logger
 
     public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
                 policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
+                forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
                 logger: Logger = Logger(label: "ccgd.ecs")) {
         self.keeper = keeper
         self.provided = provided
         self.krbFilesDirectory = krbFilesDirectory
         self.policy = policy
         self.readsWithMachineAccount = readsWithMachineAccount
+        self.forgetSessions = forgetSessions
         self.logger = logger
     }
 
@@ -113,6 +118,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
         let previous = provided.provide(uid: peer.uid, domain: user.domain, username: user.username, password: message.password)
         let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
+        forgetSessions(user.username, user.domain)
         let (leases, failure) = await keeper.refreshAccounts(
             fetchedThrough: HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input)))
         if let failure {

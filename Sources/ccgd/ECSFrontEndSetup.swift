@@ -33,6 +33,7 @@ struct ECSFrontEndSetup: Sendable {
         let service = CredentialsFetcherService(
             keeper: keeper, provided: provided, krbFilesDirectory: settings.krbFilesDirectory, policy: { policy.policy },
             readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
+            forgetSessions: { source.forgetSessions(ofPortableUser: $0, domain: $1) },
             logger: Logger(label: "ccgd.ecs"))
         return try ECSServer(settings, service: service, inheritedDescriptor: inheritedDescriptor)
     }

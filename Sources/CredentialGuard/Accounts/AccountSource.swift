@@ -51,6 +51,11 @@ public final class DirectoryAccountSource: AccountSource {
         sessions.dropAll()
     }
 
+    /// The next read as this portable user logs in anew (its password was renewed).
+    public func forgetSessions(ofPortableUser username: String, domain: String) {
+        sessions.drop(portableUser: username, domain: domain)
+    }
+
     /// Tickets obtained from now on ask for this life (nil: the KDC's maximum).
     public func useTicketLifetime(_ lifetime: TimeInterval?) {
         ticketLifetime.withLock { $0 = lifetime }

@@ -78,6 +78,20 @@ public final class DirectorySessions: Sendable {
         BlockingWork(label: "ccgd.directory.close").start { withExtendedLifetime(dropped) {} }
     }
 
+    /// Forgets the sessions of a portable user in every realm, so that its next read logs in
+    /// with whatever password the plug-in then answers: a renewal must be checked by the KDC,
+    /// not served by a TGT the old password obtained.
+    public func drop(portableUser username: String, domain: String) {
+        let reader = "user \(domain)\\\(username)".lowercased()
+        let dropped = entries.withLock { entries in
+            let matching = entries.filter { $0.key.reader.lowercased() == reader }
+            for key in matching.keys { entries[key] = nil }
+            return Array(matching.values)
+        }
+        guard !dropped.isEmpty else { return }
+        BlockingWork(label: "ccgd.directory.close").start { withExtendedLifetime(dropped) {} }
+    }
+
     /// The session key and answer fingerprint of `login` in a domain. Nil fingerprint: the
     /// answer could not be fingerprinted, so no session is kept for it.
     func identify(_ login: DomainLogin, realm: String, dnsDomain: String) -> (key: Key, answer: [UInt8]?) {
