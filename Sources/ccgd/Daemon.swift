@@ -79,8 +79,10 @@ struct Daemon {
             }
             serverSettings.socketGroup = entry.pointee.gr_gid
         }
-        // Before the socket answers anyone: a reload asked for at once must not kill the daemon.
+        // Trapped before the socket answers anyone: a reload or a stop asked for as soon as a
+        // client is served must not meet the signals' default action (the end of the process).
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
+        let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let router = APIRouter(keeper: keeper, health: health)
         let inherited = SystemdNotifier.inheritedListeners()
         let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
@@ -98,10 +100,12 @@ struct Daemon {
             .init(service: reload),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        // The group remembers a shutdown asked for before it runs; the stream kept what came meanwhile.
+        let shutdown = Task {
+            for await _ in shutdownSignals { await group.triggerGracefulShutdown() }
+        }
+        defer { shutdown.cancel() }
         logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)",
                                         "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")"])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
