@@ -159,8 +159,9 @@ public struct APIRouter: Sendable {
         }
         let degraded = accounts.contains { $0.state == .failed || $0.state == .stale }
             || domains.contains { $0.controllers.contains { $0.state == "down" } }
-        let document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
+        var document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
                                            leases: await keeper.leaseCount, accounts: accounts.count, domains: domains)
+        document.prefetch = await keeper.prefetchStatuses().map(APIDocuments.Health.Prefetch.init)
         return .json(.ok, document)
     }
 }

@@ -28,6 +28,9 @@ struct Daemon {
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
         umask(0o077)
+        // A reload asked before the reload service listens (its default action ends the process)
+        // is dropped rather than fatal; the service traps it the same way once it runs.
+        signal(SIGHUP, SIG_IGN)
         // Every connection is a descriptor: systemd's default soft limit (1024) is below what
         // [daemon] allows; raise it to the hard limit, as systemd's documentation asks of services.
         var files = rlimit()
@@ -67,6 +70,9 @@ struct Daemon {
             logger.critical("\(error)")
             throw ExitCodeError.configuration
         }
+
+        // In the background: READY and the first requests never wait for the DCs.
+        await keeper.prefetch(daemon.prefetchSettings)
 
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
@@ -111,6 +117,13 @@ struct Daemon {
         return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
                           allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
                           credSpecs: configuration.credSpecAccess)
+    }
+}
+
+extension ServiceConfiguration.Daemon {
+    /// How the CredSpec directory is prefetched; nil when it is not.
+    var prefetchSettings: PrefetchSettings? {
+        prefetch ? PrefetchSettings(concurrencyPerDomain: prefetchConcurrency, maximumDelay: prefetchDelay) : nil
     }
 }
 

@@ -39,6 +39,8 @@ public actor LeaseKeeper {
 
     private var settings: Settings
     private let accounts: AccountCache
+    /// Fetches the CredSpec directory's CredSpecs ahead of their first lease.
+    private let prefetcher: CredSpecPrefetch
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let blocking = BlockingWork(label: "ccgd.leases")
@@ -61,6 +63,7 @@ public actor LeaseKeeper {
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         accounts = AccountCache(source: source, timings: settings.timings, logger: logger, now: now)
+        prefetcher = CredSpecPrefetch(accounts: accounts, logger: logger)
         self.logger = logger
         self.now = now
     }
@@ -151,6 +154,19 @@ public actor LeaseKeeper {
         settings.firstRetry = firstRetry
         settings.maximumRetry = maximumRetry
         await accounts.use(settings.timings)
+    }
+
+    /// Fetches every CredSpec of the CredSpec directory in the background and keeps its accounts
+    /// fresh (nil: none, and those prefetched before are released); replaces a round on its way.
+    /// Returns the round without waiting for it.
+    @discardableResult
+    public func prefetch(_ settings: PrefetchSettings?) async -> Task<Void, Never> {
+        await prefetcher.start(self.settings.credSpecs, settings: settings)
+    }
+
+    /// How the prefetch of each CredSpec of the directory goes.
+    public func prefetchStatuses() async -> [PrefetchStatus] {
+        await prefetcher.statuses()
     }
 
     /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.
