@@ -67,6 +67,30 @@ final class PrefetchIntegrationTests: XCTestCase {
         XCTAssertEqual(health["status"] as? String, "ok")
     }
 
+    func testFailedPrefetchIsAHealthDetailNotAFailedStart() async throws {
+        let daemon = try DaemonProcess(domain: try TestDomain.require(), prefetch: true)
+        self.daemon = daemon
+        let text = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+            .replacingOccurrences(of: "WebApp01", with: "NoSuchGmsa01")
+        try text.write(toFile: daemon.credSpecs + "/Missing.json", atomically: true, encoding: .utf8)
+        try daemon.start()
+        _ = try await waitUntilFresh(daemon, ["webapp01$", "webapp02$"])
+        var prefetch: [[String: Any]] = []
+        for _ in 0..<120 {
+            prefetch = try await daemon.request(.GET, "/v1/health").object["prefetch"] as? [[String: Any]] ?? []
+            if prefetch.first?["state"] as? String == "failed" { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        XCTAssertEqual(prefetch.map { $0["credSpec"] as? String }, ["Missing", "WebApp01", "WebApp02"])
+        XCTAssertEqual(prefetch.map { $0["state"] as? String }, ["failed", "fresh", "fresh"])
+        XCTAssertTrue((prefetch.first?["lastError"] as? String ?? "").contains("NoSuchGmsa01"), "\(prefetch)")
+        let health = try await daemon.request(.GET, "/v1/health").object
+        XCTAssertEqual(health["status"] as? String, "degraded")
+        XCTAssertTrue(daemon.logText.contains("prefetch failed"), daemon.logText)
+        // The others serve leases as ever.
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp02"}"#)
+    }
+
     func testPrefetchOffFetchesNothing() async throws {
         let daemon = try started(prefetch: false)
         try await Task.sleep(for: .seconds(2))
