@@ -22,6 +22,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The CredSpec directory.")
     var credspecs = ".testdomain/credspecs"
 
+    @Option(name: .customLong("credentials-directory"), help: "The file plug-in's credentials directory (the test domain's portable users).")
+    var credentialsDirectory = ".testdomain/credentials"
+
     @Option(help: "Where the benchmark's ccgd keeps its socket and lease journal (a disk, as /var/lib).")
     var directory = "/var/tmp/ccgd-bench"
 
@@ -60,6 +63,9 @@ struct Bench: AsyncParsableCommand {
             credspec-directory = \(URL(fileURLWithPath: credspecs).standardizedFileURL.path)
             log-level = warning
 
+            [plugins]
+            credentials-directory = \(URL(fileURLWithPath: credentialsDirectory).standardizedFileURL.path)
+
             \(domainSection)
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
 
@@ -82,6 +88,7 @@ struct Bench: AsyncParsableCommand {
         guard ready else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
         try await Task.sleep(for: .seconds(1))
         let idleRSS = try residentKilobytes(daemon.processIdentifier)
+        let idleAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
 
         let body = Array(#"{"credentialSpecName": "\#(credspec)"}"#.utf8)
         // The first lease fetches the account; every later one is served from the cache.
@@ -128,6 +135,7 @@ struct Bench: AsyncParsableCommand {
         let total = measured.0.count + 1
         try await Task.sleep(for: .seconds(1))
         let loadedRSS = try residentKilobytes(daemon.processIdentifier)
+        let loadedAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
         let sorted = measured.0.sorted()
         func percentile(_ p: Double) -> String { milliseconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
         let seconds = Double(measured.1.components.seconds) + Double(measured.1.components.attoseconds) / 1e18
@@ -136,9 +144,9 @@ struct Bench: AsyncParsableCommand {
             first lease (plug-in + DC fetch + keys + TGT)  \(milliseconds(uncached)) ms
             cached lease latency  p50 \(percentile(0.5)) ms  p90 \(percentile(0.9)) ms  p99 \(percentile(0.99)) ms  max \(milliseconds(sorted.last!)) ms
             throughput            \(Int(Double(measured.0.count) / seconds)) leases/s
-            RSS idle              \(idleRSS / 1024) MB (\(idleRSS) kB)
+            RSS idle              \(idleRSS / 1024) MB (\(idleRSS) kB), private anonymous \(idleAnonymous) kB
             RSS after 1 lease     \(afterFirstRSS / 1024) MB
-            RSS at \(total) leases  \(loadedRSS / 1024) MB: \(String(format: "%.2f", Double(loadedRSS - afterFirstRSS) / Double(total - 1))) kB per lease
+            RSS at \(total) leases  \(loadedRSS / 1024) MB: \(String(format: "%.2f", Double(loadedRSS - afterFirstRSS) / Double(total - 1))) kB per lease, private anonymous \(loadedAnonymous) kB
             """)
         try await group.shutdownGracefully()
     }
@@ -148,9 +156,10 @@ struct Bench: AsyncParsableCommand {
         return String(format: "%.3f", value)
     }
 
-    private func residentKilobytes(_ pid: Int32) throws -> Int {
+    /// A line of /proc/PID/status in kB: VmRSS as ps shows it, RssAnon the private anonymous part.
+    private func residentKilobytes(_ pid: Int32, _ field: String = "VmRSS:") throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
               let value = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
         return value
     }
