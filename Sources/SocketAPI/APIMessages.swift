@@ -53,7 +53,7 @@ public struct APIResponse: Sendable {
 
     /// A lease as the answer's body.
     static func lease(_ status: HTTPResponseStatus, _ document: APIDocuments.LeaseDocument) -> APIResponse {
-        APIResponse(status: status, body: Array(document.json.compactText.utf8) + [0x0A])
+        APIResponse(status: status, body: document.json.compactUTF8 + [0x0A])
     }
 
     /// The API's error body: `{"error": {"code", "message", "field"}}`.

@@ -272,7 +272,7 @@ public final class LeaseJournal: Sendable {
         case let .deleted(id):
             line = .object(["id": .string(id.value), "op": "delete", "v": .number(String(version))])
         }
-        return Array(line.compactText.utf8) + [0x0A]
+        return line.compactUTF8 + [0x0A]
     }
 
     /// The line as Foundation's encoder writes it (for the tests that hold `line` to it).
