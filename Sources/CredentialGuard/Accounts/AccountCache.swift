@@ -52,6 +52,9 @@ actor AccountCache {
     private var pause: (number: Int, continuation: CheckedContinuation<Void, Never>)?
     private var pauses = 0
 
+    /// The keys of the CredSpecs asked for last, newest last.
+    private var recentKeys: [(spec: CredentialSpec, machine: String?, keys: [AccountKey])] = []
+
     /// How many directory fetches were started: the proof of coalescing.
     private(set) var fetchCount = 0
 
@@ -71,7 +74,14 @@ actor AccountCache {
 
     /// The cache keys of `spec`'s accounts, primary first, with the authority that reads them.
     func keys(of spec: CredentialSpec) -> [AccountKey] {
-        AccountKey.keys(of: spec, machine: source.machineAccount(for: spec))
+        let machine = source.machineAccount(for: spec)
+        // Every lease asks twice, and the authority digests the PluginInput: keep the last few
+        // (a named CredSpec is one parsed value, whose comparison is quick).
+        if let known = recentKeys.first(where: { $0.machine == machine && $0.spec == spec }) { return known.keys }
+        let keys = AccountKey.keys(of: spec, machine: machine)
+        if recentKeys.count == 16 { recentKeys.removeFirst() }
+        recentKeys.append((spec, machine, keys))
+        return keys
     }
 
     /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
