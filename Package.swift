@@ -25,6 +25,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The ECS front end (credentials-fetcher's gRPC protocol); its Swift code is generated once and committed.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
         // C shims: a module map and one header each.
@@ -96,6 +102,23 @@ let package = Package(
             ]
         ),
 
+        // credentials-fetcher's protocol (Amazon ECS) over gRPC on a Unix socket, served by the same lease keeper.
+        .target(
+            name: "ECSFrontEnd",
+            dependencies: [
+                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["credentials_fetcher.proto"]
+        ),
+
         .executableTarget(
             name: "ccgctl",
             dependencies: [
@@ -108,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "CredentialGuard", "SocketAPI", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "CredentialGuard", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,6 +148,10 @@ let package = Package(
         .executableTarget(
             name: "ccgd-bench",
             dependencies: [
+                "ECSFrontEnd",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -146,6 +173,10 @@ let package = Package(
             "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ECSFrontEndTests", dependencies: [
+            "ECSFrontEnd", "CredentialGuard", "CredSpec", "CCGPlugin",
+            .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         .testTarget(name: "SocketAPITests", dependencies: [
             "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
@@ -156,7 +187,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
             "SocketAPI", "OperatorTools", "DurableFiles", .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -87,6 +87,21 @@ struct SectionReader {
         }
     }
 
+    mutating func read(_ section: ConfigurationText.Section, into ecs: inout ServiceConfiguration.ECS) {
+        ecs.enabled = true
+        entries(section, known: ["enabled", "socket", "socket-mode", "krb-files-directory"]) { reader, entry in
+            switch entry.key {
+            case "enabled": ecs.enabled = reader.boolean(entry) ?? ecs.enabled
+            case "socket": ecs.socket = reader.absolutePath(entry) ?? ecs.socket
+            case "socket-mode":
+                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 { ecs.socketMode = mode } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not an octal file mode like 0660")
+                }
+            default: ecs.krbFilesDirectory = reader.absolutePath(entry) ?? ecs.krbFilesDirectory
+            }
+        }
+    }
+
     mutating func read(_ section: ConfigurationText.Section, into refresh: inout ServiceConfiguration.Refresh) {
         entries(section, known: ["ticket-renewal", "ticket-lifetime", "retry", "retry-maximum"]) { reader, entry in
             switch entry.key {

@@ -87,6 +87,18 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// `[ecs]`: credentials-fetcher's gRPC protocol for the Amazon ECS agent; on when the section
+    /// is there (unless `enabled = no`), off without it.
+    public struct ECS: Sendable, Equatable {
+        public var enabled = false
+        /// The agent's default socket.
+        public var socket = "/var/credentials-fetcher/socket/credentials_fetcher.sock"
+        public var socketMode: UInt32 = 0o660
+        /// Each lease's directories go under `<krbFilesDirectory>/<lease id>/<gMSA name>`.
+        public var krbFilesDirectory = "/var/credentials-fetcher/krbdir"
+        public init() {}
+    }
+
     /// `[plugin "{GUID}"]`: one registered plug-in.
     public struct Plugin: Sendable, Equatable {
         public enum Kind: Sendable, Equatable {
@@ -129,6 +141,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var daemon = Daemon()
     public var plugins = Plugins()
     public var refresh = Refresh()
+    public var ecs = ECS()
     public var registeredPlugins: [Plugin] = []
     public var domains: [Domain] = []
     public var callers: [Caller] = []
@@ -157,13 +170,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = [], seenCallers: Set<UInt32> = [], seenCredSpecs: Set<String> = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
-            case ("daemon", nil), ("plugins", nil), ("refresh", nil):
+            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil):
                 if !seenSingletons.insert(section.name).inserted {
                     reader.problem(section.line, nil, "\(section.title) appears twice; merge the two sections")
                 }
                 switch section.name {
                 case "daemon": reader.read(section, into: &daemon)
                 case "plugins": reader.read(section, into: &plugins)
+                case "ecs": reader.read(section, into: &ecs)
                 default: reader.read(section, into: &refresh)
                 }
             case let ("plugin", guidText?):
@@ -200,7 +214,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
             }
         }
         guard reader.problems.isEmpty else {

@@ -58,7 +58,7 @@ public final class DirectoryConnection {
         }
     }
 
-    deinit { ldap_unbind_ext_s(raw, nil, nil) }
+    deinit { BrokenPipe.ignored { _ = ldap_unbind_ext_s(raw, nil, nil) } }
 
     private func startTLS(caFile: String?) throws(DirectoryError) {
         var demand = LDAP_OPT_X_TLS_DEMAND
@@ -67,7 +67,7 @@ public final class DirectoryConnection {
         // Per-handle TLS settings take effect only in a new TLS context.
         var isServer: Int32 = 0
         ldap_set_option(raw, LDAP_OPT_X_TLS_NEWCTX, &isServer)
-        let status = ldap_install_tls(raw)
+        let status = BrokenPipe.ignored { ldap_install_tls(raw) }
         guard status == LDAP_SUCCESS else {
             throw .tlsFailed(controller: controller.description, reason: diagnostic(status))
         }
@@ -82,5 +82,15 @@ public final class DirectoryConnection {
         defer { ldap_memfree(message) }
         let detail = String(cString: message).trimmingCharacters(in: [" ", "\n", "\0"])
         return detail.isEmpty ? base : "\(base): \(detail)"
+    }
+}
+
+extension DirectoryConnection {
+    /// Shuts the TCP connection down under libldap, as a DC or a middlebox closing it would: the
+    /// next operation fails as unreachable. For tests of reconnection; the handle stays valid.
+    public func shutDownTransport() {
+        var fd: Int32 = -1
+        guard ldap_get_option(raw, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS, fd >= 0 else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
     }
 }

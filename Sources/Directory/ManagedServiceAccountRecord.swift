@@ -31,38 +31,87 @@ extension DirectoryConnection {
     /// `CN=Managed Service Accounts`, then anywhere in the domain.
     public func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
         let samAccountName = AccountName(account).samAccountName
-        let filter = "(&(objectClass=msDS-GroupManagedServiceAccount)(sAMAccountName=\(ldapFilterEscape(samAccountName))))"
-        var entries = try search(base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel, filter: filter,
-                                 attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"])
-        if entries.isEmpty {
-            entries = try search(base: domainDN, scope: .subtree, filter: filter,
-                                 attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"])
-        }
-        guard let entry = entries.first else {
+        guard let record = try readManagedServiceAccounts([account], domainDN: domainDN).first else {
             throw .accountNotFound(account: samAccountName, searchBase: domainDN)
         }
-        guard let blob = entry.secret("msDS-ManagedPassword") else {
-            throw .accessDenied(account: samAccountName, reader: boundAs)
+        return record
+    }
+
+    /// Reads the gMSAs `accounts` (with or without their `$`) under `domainDN` with one search
+    /// (an OR filter): first in `CN=Managed Service Accounts`, then anywhere in the domain for
+    /// those not found there. Returns what the DC returned, in its order: the caller matches
+    /// each record to the name it asked for (a missing name is not an error here).
+    public func readManagedServiceAccounts(_ accounts: [String], domainDN: String) throws(DirectoryError) -> [ManagedServiceAccountRecord] {
+        var wanted: [String] = []
+        for account in accounts where !wanted.contains(where: { AccountName($0).normalized == AccountName(account).normalized }) {
+            wanted.append(account)
         }
-        // Right after a rollover a DC was seen sending the new password with the old kvno:
-        // asking for the kvno after the password gets the number that belongs to it.
-        let kvnoEntries = try search(base: entry.distinguishedName, scope: .base, filter: "(objectClass=*)",
-                                     attributes: ["msDS-KeyVersionNumber"])
-        guard let kvnoText = kvnoEntries.first?.string("msDS-KeyVersionNumber"), let kvno = UInt32(kvnoText) else {
-            throw .malformedAnswer(controller: controller.description,
-                                   reason: "\(samAccountName) has no readable msDS-KeyVersionNumber")
+        guard !wanted.isEmpty else { return [] }
+        // One more than asked for, so that an entry nobody asked for is seen (and refused by the caller).
+        let limit = Int32(clamping: wanted.count + 1)
+        var entries = try search(base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel,
+                                 filter: Self.managedServiceAccountFilter(wanted), attributes: Self.accountAttributes,
+                                 secretAttributes: ["msDS-ManagedPassword"], sizeLimit: limit)
+        let found = Set(entries.compactMap { $0.string("sAMAccountName").map { AccountName($0).normalized } })
+        let missing = wanted.filter { !found.contains(AccountName($0).normalized) }
+        if !missing.isEmpty {
+            entries += try search(base: domainDN, scope: .subtree, filter: Self.managedServiceAccountFilter(missing),
+                                  attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"],
+                                  sizeLimit: Int32(clamping: missing.count + 1))
         }
-        return ManagedServiceAccountRecord(
-            distinguishedName: entry.distinguishedName,
-            samAccountName: entry.string("sAMAccountName") ?? samAccountName,
-            managedPasswordBlob: blob,
-            keyVersionNumber: kvno,
-            servicePrincipalNames: entry.strings("servicePrincipalName"),
-            supportedEncryptionTypes: entry.string("msDS-SupportedEncryptionTypes").flatMap { UInt32($0) ?? Int32($0).map { UInt32(bitPattern: $0) } },
-            objectSid: entry.values("objectSid").first.flatMap { SecurityIdentifier(binary: $0) },
-            objectGUID: entry.values("objectGUID").first.flatMap { formatObjectGUID($0) },
-            dnsHostName: entry.string("dNSHostName"),
-            userAccountControl: entry.string("userAccountControl").flatMap { UInt32($0) })
+        for entry in entries where entry.secret("msDS-ManagedPassword") == nil {
+            let name = entry.string("sAMAccountName") ?? entry.distinguishedName
+            throw .accessDenied(account: name, reader: boundAs)
+        }
+        let versions = try keyVersionNumbers(of: entries.map(\.distinguishedName), domainDN: domainDN)
+        return try entries.map { entry throws(DirectoryError) in
+            let name = entry.string("sAMAccountName") ?? entry.distinguishedName
+            guard let kvno = versions[entry.distinguishedName.lowercased()] else {
+                throw .malformedAnswer(controller: controller.description, reason: "\(name) has no readable msDS-KeyVersionNumber")
+            }
+            return ManagedServiceAccountRecord(
+                distinguishedName: entry.distinguishedName,
+                samAccountName: name,
+                managedPasswordBlob: entry.secret("msDS-ManagedPassword")!,
+                keyVersionNumber: kvno,
+                servicePrincipalNames: entry.strings("servicePrincipalName"),
+                supportedEncryptionTypes: entry.string("msDS-SupportedEncryptionTypes").flatMap { UInt32($0) ?? Int32($0).map { UInt32(bitPattern: $0) } },
+                objectSid: entry.values("objectSid").first.flatMap { SecurityIdentifier(binary: $0) },
+                objectGUID: entry.values("objectGUID").first.flatMap { formatObjectGUID($0) },
+                dnsHostName: entry.string("dNSHostName"),
+                userAccountControl: entry.string("userAccountControl").flatMap { UInt32($0) })
+        }
+    }
+
+    /// `msDS-KeyVersionNumber` of each DN (lower-cased), read after the passwords: right after a
+    /// rollover a DC was seen sending the new password with the old kvno in the same answer.
+    /// One base search for one account, one OR search for several.
+    private func keyVersionNumbers(of names: [String], domainDN: String) throws(DirectoryError) -> [String: UInt32] {
+        guard !names.isEmpty else { return [:] }
+        let entries: [DirectoryEntry]
+        if names.count == 1 {
+            entries = try search(base: names[0], scope: .base, filter: "(objectClass=*)", attributes: ["msDS-KeyVersionNumber"])
+        } else {
+            entries = try search(base: domainDN, scope: .subtree, filter: SearchFilter.anyOf("distinguishedName", equals: names),
+                                 attributes: ["msDS-KeyVersionNumber"], sizeLimit: Int32(clamping: names.count + 1))
+        }
+        var versions: [String: UInt32] = [:]
+        for entry in entries {
+            guard let text = entry.string("msDS-KeyVersionNumber"), let kvno = UInt32(text) else { continue }
+            versions[(names.count == 1 ? names[0] : entry.distinguishedName).lowercased()] = kvno
+        }
+        // A DC that spells a DN differently in the OR answer: ask for that one by its DN.
+        for name in names where names.count > 1 && versions[name.lowercased()] == nil {
+            versions.merge(try keyVersionNumbers(of: [name], domainDN: domainDN)) { $1 }
+        }
+        return versions
+    }
+
+    /// `(&(objectClass=msDS-GroupManagedServiceAccount)(|(sAMAccountName=A$)(sAMAccountName=B$)))`,
+    /// every name escaped (a CredSpec's names are hostile input).
+    static func managedServiceAccountFilter(_ accounts: [String]) -> String {
+        let names = accounts.map { AccountName($0).samAccountName }
+        return "(&(objectClass=msDS-GroupManagedServiceAccount)\(SearchFilter.anyOf("sAMAccountName", equals: names)))"
     }
 
     /// The DN of a DNS domain, e.g. `contoso.test` → `DC=contoso,DC=test`.

@@ -22,8 +22,9 @@ extension DirectoryConnection {
         let credential = try GSSCredential(cacheName: cache.name, controller: controller.description)
         let properties = protection == .sealed ? "minssf=56" : "minssf=1,maxssf=1"
         ldap_set_option(raw, LDAP_OPT_X_SASL_SECPROPS, properties)
-        let status = ldap_sasl_interactive_bind_s(
-            raw, nil, "GSSAPI", nil, nil, UInt32(LDAP_SASL_QUIET), saslInteract, UnsafeMutableRawPointer(credential.raw))
+        let status = BrokenPipe.ignored {
+            ldap_sasl_interactive_bind_s(raw, nil, "GSSAPI", nil, nil, UInt32(LDAP_SASL_QUIET), saslInteract, UnsafeMutableRawPointer(credential.raw))
+        }
         guard status == LDAP_SUCCESS else {
             let reason = diagnostic(status)
             if status == LDAP_SERVER_DOWN || status == LDAP_TIMEOUT {
@@ -49,7 +50,7 @@ extension DirectoryConnection {
         let status: Int32 = password.withUnsafeBytes { bytes in
             var credential = berval(bv_len: ber_len_t(bytes.count),
                                     bv_val: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
-            return ldap_sasl_bind_s(raw, user, ccgd_ldap_sasl_simple(), &credential, nil, nil, nil)
+            return BrokenPipe.ignored { ldap_sasl_bind_s(raw, user, ccgd_ldap_sasl_simple(), &credential, nil, nil, nil) }
         }
         guard status == LDAP_SUCCESS else {
             let reason = diagnostic(status)

@@ -30,7 +30,7 @@ extension DirectoryConnection {
         defer { names.forEach { free($0) } }
         var result: OpaquePointer?
         var limit = timeval(tv_sec: 10, tv_usec: 0)
-        let status = ldap_search_ext_s(raw, base, scope.raw, filter, &names, 0, nil, nil, &limit, sizeLimit, &result)
+        let status = BrokenPipe.ignored { ldap_search_ext_s(raw, base, scope.raw, filter, &names, 0, nil, nil, &limit, sizeLimit, &result) }
         defer { if let result { ldap_msgfree(result) } }
         guard status == LDAP_SUCCESS || status == LDAP_SIZELIMIT_EXCEEDED else {
             let reason = diagnostic(status)

@@ -32,11 +32,15 @@ extension KerberosContext {
 
     /// Obtains a TGT for `client` with its keys from `keytab` and stores it in `cache`; with
     /// `lifetime` (seconds) it asks for a ticket that lives no longer (the KDC may give less).
+    /// `optimistic`: the first request already carries an encrypted timestamp (keys need no salt
+    /// from the KDC), saving the round trip that would fetch the KDC's PREAUTH_REQUIRED.
     public func obtainTicket(
-        for client: Principal, keytab: Keytab, into cache: CredentialsCache, lifetime: Int32? = nil
+        for client: Principal, keytab: Keytab, into cache: CredentialsCache, lifetime: Int32? = nil, optimistic: Bool = false
     ) throws(KerberosError) -> TicketTimes {
         try withInitialCredentialsOptions(cache: cache, operation: "obtain a ticket for \(client.name) with its keys") { options, credentials in
             if let lifetime { krb5_get_init_creds_opt_set_tkt_life(options, lifetime) }
+            var encryptedTimestamp = krb5_preauthtype(KRB5_PADATA_ENC_TIMESTAMP)
+            if optimistic { krb5_get_init_creds_opt_set_preauth_list(options, &encryptedTimestamp, 1) }
             return krb5_get_init_creds_keytab(raw, &credentials, client.raw, keytab.raw, 0, nil, options)
         }
     }

@@ -65,9 +65,9 @@ public final class Keytab {
 
     /// Writes `entries` as a new keytab file at `path`, atomically: readers see the old file or the new one.
     public static func write(
-        _ entries: [KeytabEntry], to path: String, ownership: FileOwnership, context: KerberosContext
+        _ entries: [KeytabEntry], to path: String, ownership: FileOwnership, durability: Durability = .synced, context: KerberosContext
     ) throws {
-        try AtomicFile.replace(path, ownership: ownership) { temporaryPath in
+        try AtomicFile.replace(path, ownership: ownership, durability: durability) { temporaryPath in
             let keytab = try Keytab(path: temporaryPath, context: context)
             try keytab.add(entries)
         }

@@ -12,9 +12,13 @@ final class OpenSSLDigests: @unchecked Sendable {
 
     private let md4Result: Result<OpaquePointer, KeyDerivationError>
     private let sha256Result: Result<OpaquePointer, KeyDerivationError>
+    /// The library context the digests came from; HMAC is fetched from it on each call.
+    private let context: OpaquePointer?
 
     private init() {
-        guard let context = OSSL_LIB_CTX_new() else {
+        let context = OSSL_LIB_CTX_new()
+        self.context = context
+        guard let context else {
             let error = Self.takeErrorQueue()
             md4Result = .failure(.md4Unavailable(openSSLError: error))
             sha256Result = .failure(.digestFailed(algorithm: "SHA-256", openSSLError: error))
@@ -55,6 +59,22 @@ final class OpenSSLDigests: @unchecked Sendable {
         var output = [UInt8](repeating: 0, count: 32)
         let ok = output.withUnsafeMutableBytes { Self.digest(md, input, into: $0) }
         guard ok else { throw .digestFailed(algorithm: "SHA-256", openSSLError: Self.takeErrorQueue()) }
+        return output
+    }
+
+    /// HMAC-SHA256 of `input` under `key`; the result is a fingerprint that tells nothing of the input.
+    func hmacSHA256(key: UnsafeRawBufferPointer, _ input: UnsafeRawBufferPointer) throws(KeyDerivationError) -> [UInt8] {
+        _ = try sha256Result.get()
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 0
+        let ok = withUnsafeBytes(of: UInt8(0)) { empty in
+            output.withUnsafeMutableBytes { out in
+                EVP_Q_mac(context, "HMAC", nil, "SHA256", nil, key.baseAddress ?? empty.baseAddress, key.count,
+                          (input.baseAddress ?? empty.baseAddress)?.assumingMemoryBound(to: UInt8.self), input.count,
+                          out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count, &length) != nil
+            }
+        }
+        guard ok, length == output.count else { throw .digestFailed(algorithm: "HMAC-SHA256", openSSLError: Self.takeErrorQueue()) }
         return output
     }
 

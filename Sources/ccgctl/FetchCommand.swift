@@ -70,11 +70,16 @@ struct FetchCommand: AsyncParsableCommand {
         }
 
         let fetcher = ManagedAccountFetcher(settings: settings)
-        let result = try fetcher.fetch(accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                                       netBiosName: spec.domainJoinConfig.netBiosName, login: login)
+        // Every account logs in with its keys (the KDC's confirmation, at once for all of them).
+        let scratchPath = scratch.path
+        let (result, confirmed) = try fetcher.fetch(
+            accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain, netBiosName: spec.domainJoinConfig.netBiosName,
+            login: login, confirmingWith: { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratchPath) })
         try CredentialFiles.writeKeytab(for: result.accounts, to: keytab, ownership: .privateToCaller)
-        let ticket = ccache.isEmpty ? nil
-            : try CredentialFiles.writeTicketCache(for: result.accounts[0], to: ccache, ownership: .privateToCaller)
+        if !ccache.isEmpty {
+            try confirmed[0].ticketCache.withUnsafeBytes { try AtomicFile.write($0, to: ccache, ownership: .privateToCaller) }
+        }
+        let ticket = ccache.isEmpty ? nil : confirmed[0].ticket
         let report = FetchReport(spec: spec, result: result, settings: settings, keytabPath: keytab,
                                  ccachePath: ccache.isEmpty ? nil : ccache, ticket: ticket)
         print(json ? report.json() : report.text())

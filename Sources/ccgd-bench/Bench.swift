@@ -22,9 +22,6 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The CredSpec directory.")
     var credspecs = ".testdomain/credspecs"
 
-    @Option(name: .customLong("credentials-directory"), help: "The file plug-in's credentials directory (the test domain's portable users).")
-    var credentialsDirectory = ".testdomain/credentials"
-
     @Option(help: "Where the benchmark's ccgd keeps its socket and lease journal (a disk, as /var/lib).")
     var directory = "/var/tmp/ccgd-bench"
 
@@ -46,6 +43,10 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Measure GET requests of this path instead of lease creations (to see the server's own cost).")
     var get: String?
 
+    @Option(name: .customLong("ecs-credentials"),
+            help: "Create the leases through the ECS front end (gRPC, as the ECS agent does) with this portable user (the file plug-in's JSON).")
+    var ecsCredentials: String?
+
     func run() async throws {
         for path in [directory, runtimeDirectory] {
             try? FileManager.default.removeItem(atPath: path)
@@ -53,6 +54,10 @@ struct Bench: AsyncParsableCommand {
         }
         let domain = try String(contentsOfFile: domainConfig, encoding: .utf8)
         let domainSection = String(domain[domain.range(of: "[domain")!.lowerBound...])
+        // The file plug-in reads only there: the test domain's credentials/ (or, provisioned by an older script, the domain folder).
+        let domainDirectory = URL(fileURLWithPath: domainConfig).standardizedFileURL.deletingLastPathComponent().path
+        let credentialsDirectory = FileManager.default.fileExists(atPath: domainDirectory + "/credentials")
+            ? domainDirectory + "/credentials" : domainDirectory
         let socket = directory + "/ccgd.sock"
         let configuration = directory + "/ccgd.conf"
         try """
@@ -64,8 +69,8 @@ struct Bench: AsyncParsableCommand {
             log-level = warning
 
             [plugins]
-            credentials-directory = \(URL(fileURLWithPath: credentialsDirectory).standardizedFileURL.path)
-
+            credentials-directory = \(credentialsDirectory)
+            \(ecsCredentials == nil ? "" : "\n[ecs]\nsocket = \(directory)/ecs.sock\nkrb-files-directory = \(runtimeDirectory)/krbdir\n")
             \(domainSection)
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
 
@@ -91,11 +96,19 @@ struct Bench: AsyncParsableCommand {
         let idleAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
 
         let body = Array(#"{"credentialSpecName": "\#(credspec)"}"#.utf8)
+        let credSpecFile = URL(fileURLWithPath: credspecs).appendingPathComponent(credspec + ".json").path
+        let ecsCredentials = self.ecsCredentials, directory = self.directory
         // The first lease fetches the account; every later one is served from the cache.
         let warm = try await KeepAliveClient.connect(socket, group: group)
         let started = ContinuousClock.now
-        let (status, _) = try await warm.request(.POST, "/v1/leases", body: body)
-        guard status == 201 else { throw ValidationError("the first lease failed with \(status); is the test domain up?") }
+        if let ecsCredentials {
+            let client = try ECSLeaseClient(socket: directory + "/ecs.sock", credSpec: credSpecFile, credentials: ecsCredentials)
+            _ = try await client.lease()
+            await client.close()
+        } else {
+            let (status, _) = try await warm.request(.POST, "/v1/leases", body: body)
+            guard status == 201 else { throw ValidationError("the first lease failed with \(status); is the test domain up?") }
+        }
         let uncached = ContinuousClock.now - started
         let afterFirstRSS = try residentKilobytes(daemon.processIdentifier)
 
@@ -104,6 +117,7 @@ struct Bench: AsyncParsableCommand {
             for _ in 0..<clients {
                 tasks.addTask {
                     let client = try await KeepAliveClient.connect(socket, group: group)
+                    let ecs = try ecsCredentials.map { try ECSLeaseClient(socket: directory + "/ecs.sock", credSpec: credSpecFile, credentials: $0) }
                     var latencies: [Duration] = []
                     latencies.reserveCapacity(perClient)
                     // Paced clients send on a fixed schedule (an open loop), so a slow answer does not
@@ -116,6 +130,11 @@ struct Bench: AsyncParsableCommand {
                             next += interval
                         }
                         let start = ContinuousClock.now
+                        if let ecs {
+                            _ = try await ecs.lease()
+                            latencies.append(ContinuousClock.now - start)
+                            continue
+                        }
                         let (status, answer) = if let get {
                             try await client.request(.GET, get, body: nil)
                         } else {
@@ -124,6 +143,7 @@ struct Bench: AsyncParsableCommand {
                         guard status == 201 || status == 200 else { throw ValidationError("lease failed: \(status) \(String(decoding: answer, as: UTF8.self))") }
                         latencies.append(ContinuousClock.now - start)
                     }
+                    await ecs?.close()
                     return latencies
                 }
             }
@@ -140,7 +160,7 @@ struct Bench: AsyncParsableCommand {
         func percentile(_ p: Double) -> String { milliseconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
         let seconds = Double(measured.1.components.seconds) + Double(measured.1.components.attoseconds) / 1e18
         print("""
-            ccgd-bench: \(total) \(get.map { "GET \($0)" } ?? "leases of \(credspec)"), \(clients) concurrent keep-alive clients\(rate > 0 ? " paced to \(rate)/s" : " at full speed"), \(ProcessInfo.processInfo.activeProcessorCount) cores
+            ccgd-bench: \(total) \(get.map { "GET \($0)" } ?? "leases of \(credspec)"), \(clients) concurrent keep-alive clients\(ecsCredentials == nil ? "" : " of the ECS front end (gRPC)")\(rate > 0 ? " paced to \(rate)/s" : " at full speed"), \(ProcessInfo.processInfo.activeProcessorCount) cores
             first lease (plug-in + DC fetch + keys + TGT)  \(milliseconds(uncached)) ms
             cached lease latency  p50 \(percentile(0.5)) ms  p90 \(percentile(0.9)) ms  p99 \(percentile(0.99)) ms  max \(milliseconds(sorted.last!)) ms
             throughput            \(Int(Double(measured.0.count) / seconds)) leases/s

@@ -28,9 +28,6 @@ struct Daemon {
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
         umask(0o077)
-        // A reload asked before the reload service listens (its default action ends the process)
-        // is dropped rather than fatal; the service traps it the same way once it runs.
-        signal(SIGHUP, SIG_IGN)
         // Every connection is a descriptor: systemd's default soft limit (1024) is below what
         // [daemon] allows; raise it to the hard limit, as systemd's documentation asks of services.
         var files = rlimit()
@@ -51,7 +48,9 @@ struct Daemon {
         try domains.writeKerberosConfiguration()
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
         ProcessKerberosConfiguration.point(at: daemon.runtimeDirectory + "/krb5.conf")
-        let plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
+        let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
+        var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
+        ecsFrontEnd.registerPlugins(&plugins)
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -83,23 +82,31 @@ struct Daemon {
             }
             serverSettings.socketGroup = entry.pointee.gr_gid
         }
+        // Before the socket answers anyone: a reload asked for at once must not kill the daemon.
+        let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let router = APIRouter(keeper: keeper, health: health)
-        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: SystemdNotifier.inheritedListener(),
+        let inherited = SystemdNotifier.inheritedListeners()
+        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
                                                logger: logger)
+        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, source: source, inheritedDescriptor: inherited.ecs)
 
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
-            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"))
+            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
+            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
+            .init(service: RefreshService(keeper: keeper)),
+            .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
+            .init(service: reload),
+        ]
+        if let ecs { services.append(.init(service: ECSService(server: ecs))) }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
-                .init(service: RefreshService(keeper: keeper)),
-                .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
-                .init(service: reload),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)"])
+        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)",
+                                        "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")"])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
         logger.info("stopped")

@@ -18,12 +18,19 @@ final class ReloadService: Service, Sendable {
     let health: ControllerHealth
     let notifier: SystemdNotifier
     let logger: Logger
+    /// Plug-ins that are no configuration's (the ECS agent's provided credentials), kept across reloads.
+    let extraPlugins: @Sendable (inout PluginRegistry) -> Void
+    /// Trapped before the socket serves: a SIGHUP sent as soon as a client is answered is
+    /// queued for the reload rather than ending the process (its default action).
+    let signals: UnixSignalsSequence
     private let current: Mutex<ServiceConfiguration>
 
     init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
          source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, health: ControllerHealth,
-         notifier: SystemdNotifier, logger: Logger) {
+         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence,
+         extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in }) {
         self.path = path
+        self.signals = signals
         self.overrides = overrides
         self.current = Mutex(current)
         self.source = source
@@ -32,10 +39,11 @@ final class ReloadService: Service, Sendable {
         self.health = health
         self.notifier = notifier
         self.logger = logger
+        self.extraPlugins = extraPlugins
     }
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = self.signals
         await cancelWhenGracefulShutdown {
             for await _ in signals {
                 await self.reload()
@@ -54,11 +62,12 @@ final class ReloadService: Service, Sendable {
             return
         }
         overrides(&configuration)
-        let plugins: PluginRegistry
+        var plugins: PluginRegistry
         do { plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins")) } catch {
             for problem in error.problems { logger.error("reload refused: \(problem)") }
             return
         }
+        extraPlugins(&plugins)
         let previous = current.withLock { $0 }
         for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
                                 ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
@@ -69,6 +78,11 @@ final class ReloadService: Service, Sendable {
             case "runtime-directory": configuration.daemon.runtimeDirectory = old
             default: configuration.daemon.stateDirectory = old
             }
+        }
+        if previous.ecs != configuration.ecs {
+            // The ECS front end's socket and plug-in are set up once, at start.
+            logger.warning("[ecs] changes only with a restart; still using the [ecs] ccgd started with")
+            configuration.ecs = previous.ecs
         }
         let domains = Daemon.domains(configuration, health: health)
         do { try domains.writeKerberosConfiguration() } catch {

@@ -55,16 +55,23 @@ struct SystemdNotifier: Sendable {
         return .microseconds(microseconds)
     }
 
-    /// The listening socket systemd passed (LISTEN_FDS=1, LISTEN_PID=ours): file descriptor 3.
-    static func inheritedListener(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32? {
+    /// The listening sockets systemd passed (LISTEN_PID=ours), from file descriptor 3 on: the
+    /// one named `ecs` (FileDescriptorName= of ccgd-ecs.socket) is the ECS front end's, the first
+    /// other one the API's.
+    static func inheritedListeners(environment: [String: String] = ProcessInfo.processInfo.environment) -> (api: Int32?, ecs: Int32?) {
         guard let count = environment["LISTEN_FDS"].flatMap(Int32.init), count >= 1,
-              environment["LISTEN_PID"].flatMap(Int32.init) == getpid() else { return nil }
-        let fd: Int32 = 3   // SD_LISTEN_FDS_START
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+              environment["LISTEN_PID"].flatMap(Int32.init) == getpid() else { return (nil, nil) }
+        let names = (environment["LISTEN_FDNAMES"] ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var api: Int32?, ecs: Int32?
+        for index in 0..<count {
+            let fd = 3 + index   // SD_LISTEN_FDS_START
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            if index < names.count && names[Int(index)] == "ecs" { ecs = ecs ?? fd } else { api = api ?? fd }
+        }
         // Not for our children (executable plug-ins).
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_PID")
         unsetenv("LISTEN_FDNAMES")
-        return fd
+        return (api, ecs)
     }
 }

@@ -30,6 +30,21 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(configuration.plugins.allowInline)
     }
 
+    func testTheECSFrontEndIsOffWithoutItsSectionAndOnWithIt() throws {
+        XCTAssertFalse(try ServiceConfiguration(text: "", file: "ccgd.conf").ecs.enabled)
+        let configuration = try ServiceConfiguration(
+            text: "[ecs]\nsocket = /run/cf/cf.sock\nsocket-mode = 0600\nkrb-files-directory = /var/cf/krbdir\n", file: "ccgd.conf")
+        XCTAssertTrue(configuration.ecs.enabled)
+        XCTAssertEqual(configuration.ecs.socket, "/run/cf/cf.sock")
+        XCTAssertEqual(configuration.ecs.socketMode, 0o600)
+        XCTAssertEqual(configuration.ecs.krbFilesDirectory, "/var/cf/krbdir")
+        XCTAssertFalse(try ServiceConfiguration(text: "[ecs]\nenabled = no\n", file: "ccgd.conf").ecs.enabled)
+        XCTAssertEqual(problems("[ecs]\nkrb-files-directory = krbdir\nport = 1\n"), [
+            "ccgd.conf:2: krb-files-directory: \"krbdir\" is not an absolute path.",
+            "ccgd.conf:3: port: unknown key in [ecs]; the keys there are enabled, socket, socket-mode, krb-files-directory.",
+        ])
+    }
+
     func testRefreshTimingsAreReadAndCheckedAgainstEachOther() throws {
         let configuration = try ServiceConfiguration(text: "[refresh]\nticket-renewal = 50%\nretry = 2s\nretry-maximum = 1m\n", file: "ccgd.conf")
         XCTAssertEqual(configuration.refresh.ticketRenewal, 0.5)
@@ -221,7 +236,7 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
             "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
             "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
             "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
             "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",

@@ -208,4 +208,49 @@ final class AccountCacheTests: XCTestCase {
         let statuses = await cache.statuses()
         XCTAssertEqual(statuses.map(\.state), [.fresh, .fresh])
     }
+
+    /// The ECS agent's renewal: a refresh already on its way (with the old password) does not
+    /// count; the forced read waits for it, then reads again, and only the renewed input's accounts.
+    func testAForcedReadWaitsForARefreshOnItsWayAndReadsOnlyThatInputsAccounts() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+        ])
+        let source = HangingSource(scripted, hanging: "appa")
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let renewed = try spec(account: "AppA")
+        let other = try renewed.replacingPluginInput(.string("/y"))
+        for spec in [renewed, other] {
+            _ = try await cache.credentials(for: spec)
+            _ = await cache.hold(cache.keys(of: spec), for: LeaseID())
+        }
+        let safety = Task {
+            try await Task.sleep(for: .seconds(30))
+            await source.hangBegan.open()
+            await source.release.open()
+        }
+        defer { safety.cancel() }
+        func fetches() -> Int { scripted.lock.withLock { scripted.fetches } }
+        XCTAssertEqual(fetches(), 2)
+
+        // Both accounts' passwords are due; their reads hang until released.
+        clock.advance(by: 3700)
+        source.armed.store(true, ordering: .sequentiallyConsistent)
+        let scheduled = await cache.startRefreshes(at: clock.now) { _ in }
+        await source.hangBegan.wait()
+        // From now on a read does not hang: one that did not wait for the refresh on its way would be done at once.
+        source.armed.store(false, ordering: .sequentiallyConsistent)
+        let forced = Task {
+            await cache.refreshNow(fetchedThrough: AccountAuthority(plugin: renewed.hostAccountConfig!)) { _ in }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        XCTAssertEqual(fetches(), 2, "the forced read did not wait for the refresh on its way")
+        await source.release.open()
+        for refresh in scheduled { await refresh.value }
+        let (keys, failure) = await forced.value
+        XCTAssertNil(failure)
+        let expected = await cache.keys(of: renewed)
+        XCTAssertEqual(keys, expected)
+        XCTAssertEqual(fetches(), 5, "two scheduled reads, then one forced read of the renewed input's account only")
+    }
 }

@@ -448,3 +448,73 @@ enum BlobBuilder {
         return bytes
     }
 }
+
+// MARK: - A forced read of the accounts one plug-in input vouches for (the ECS agent's renewal)
+
+extension LeaseKeeperTests {
+    func testRefreshAccountsFetchedThroughOneInputReadsOnlyThoseAndRewritesTheirLeases() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+        ])
+        let keeper = keeper(source, clock: clock)
+        let other = try spec.replacingPluginInput(.string("/y"))
+        let renewed = try await keeper.create(request())
+        let untouched = try await keeper.create(LeaseRequest(source: .inline(other), owner: LeaseOwner(uid: getuid(), gid: getgid())))
+        XCTAssertEqual(source.fetches, 2)
+
+        // Nothing is due: only the force reads the password again, and only through input "/x".
+        let host = try XCTUnwrap(spec.hostAccountConfig)
+        let (leases, failure) = await keeper.refreshAccounts(fetchedThrough: host)
+        XCTAssertNil(failure)
+        XCTAssertEqual(leases.map(\.id), [renewed.id])
+        XCTAssertEqual(source.fetches, 3)
+        XCTAssertTrue(try keytab(of: renewed).contains { $0.hasPrefix("2 ") }, "the renewed lease's files hold the new kvno")
+        XCTAssertFalse(try keytab(of: untouched).contains { $0.hasPrefix("2 ") }, "another input's lease was rewritten")
+        let identity = await keeper.lease(renewed.id)?.identities.first
+        XCTAssertEqual(identity?.kvno, 2)
+
+        // A refused read is the answer; the lease keeps its files.
+        struct Refused: Error {}
+        source.failNext = Refused()
+        let (_, refused) = await keeper.refreshAccounts(fetchedThrough: host)
+        XCTAssertNotNil(refused)
+        XCTAssertEqual(source.fetches, 4)
+        XCTAssertTrue(try keytab(of: renewed).contains { $0.hasPrefix("2 ") })
+
+        // An input no lease uses reads nothing.
+        let nobody = HostAccountConfig(pluginGUID: host.pluginGUID, pluginInput: .string("/z"))
+        let (none, noFailure) = await keeper.refreshAccounts(fetchedThrough: nobody)
+        XCTAssertTrue(none.isEmpty)
+        XCTAssertNil(noFailure)
+        XCTAssertEqual(source.fetches, 4)
+    }
+
+    /// A lease directory the request chose (the ECS agent's layout) is journaled and comes back
+    /// after a restart at the same place; a default one is not recorded.
+    func testAChosenLeaseDirectoryIsJournaledAndRestoredThere() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        let chosen = directory + "/krbdir/abcdefghij/WebApp01"
+        try FileManager.default.createDirectory(atPath: directory + "/krbdir/abcdefghij", withIntermediateDirectories: true)
+        var request = request()
+        request.directory = chosen
+        let lease = try await first.create(request)
+        let plain = try await first.create(self.request())
+        XCTAssertEqual(lease.directory, chosen)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: chosen + "/krb5cc"))
+        let journal = try String(contentsOfFile: directory + "/state/leases.journal", encoding: .utf8)
+        XCTAssertEqual(journal.components(separatedBy: "\"directory\"").count - 1, 1, journal)
+
+        let second = keeper(source, clock: clock)
+        let restoredCount = try await second.restore()
+        XCTAssertEqual(restoredCount, 2)
+        let restored = await second.lease(lease.id)
+        XCTAssertEqual(restored?.directory, chosen)
+        let restoredPlain = await second.lease(plain.id)
+        XCTAssertEqual(restoredPlain?.directory, directory + "/run/leases/" + plain.id.value)
+        try await second.delete(lease.id)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: chosen))
+    }
+}

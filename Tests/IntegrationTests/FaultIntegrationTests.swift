@@ -396,14 +396,30 @@ final class ControllerProxy {
         }
     }
 
-    /// Ends every forwarder (SIGKILL: a test runner may leave SIGTERM ignored in its children).
-    /// A connection already carried by a forked child would live on; ccgd opens new ones.
+    /// Ends every forwarder and the children it forked for the connections it carries (SIGKILL:
+    /// a test runner may leave SIGTERM ignored in its children): a DC that goes away takes its
+    /// connections with it, ccgd's warm LDAP connection too. A child left alive would also keep
+    /// the descriptor Foundation watches, and `waitUntilExit` would never return.
     func stopForwarding() throws {
         for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            let parent = process.processIdentifier
+            for child in Self.children(of: parent) { kill(child, SIGKILL) }
+            kill(parent, SIGKILL)
             process.waitUntilExit()
         }
         processes = []
+    }
+
+    /// The processes whose parent is `pid` (from /proc/<pid>/stat: the fourth field, after the name in parentheses).
+    private static func children(of pid: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let candidate = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == pid ? candidate : nil
+        }
     }
 
     func stop() { try? stopForwarding() }

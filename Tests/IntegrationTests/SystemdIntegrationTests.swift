@@ -59,12 +59,14 @@ final class SystemdIntegrationTests: XCTestCase {
         return fd
     }
 
-    /// Starts ccgd with the listener as fd 3 and LISTEN_PID set to ccgd's own pid (via exec).
-    private func spawn(_ daemon: DaemonProcess, listener: Int32, notify: String) throws -> pid_t {
+    /// Starts ccgd with the listener as fd 3 (and `ecsListener`, named `ecs`, as fd 4) and
+    /// LISTEN_PID set to ccgd's own pid (via exec).
+    private func spawn(_ daemon: DaemonProcess, listener: Int32, ecsListener: Int32? = nil, notify: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, listener, 3)
+        if let ecsListener { posix_spawn_file_actions_adddup2(&actions, ecsListener, 4) }
         let log = open(daemon.log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         defer { close(log) }
         posix_spawn_file_actions_adddup2(&actions, log, 1)
@@ -73,7 +75,8 @@ final class SystemdIntegrationTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify
         environment["WATCHDOG_USEC"] = "600000"
-        environment["LISTEN_FDS"] = "1"
+        environment["LISTEN_FDS"] = ecsListener == nil ? "1" : "2"
+        if ecsListener != nil { environment["LISTEN_FDNAMES"] = "ccgd.socket:ecs" }
         environment["JOURNAL_STREAM"] = "8:1234"
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -121,6 +124,40 @@ final class SystemdIntegrationTests: XCTestCase {
         XCTAssertTrue(notify.wait(for: "STOPPING=1").contains { $0.hasPrefix("STOPPING=1") })
         XCTAssertEqual(waitForExit(pid), 0, daemon.logText)
         XCTAssertTrue(FileManager.default.fileExists(atPath: daemon.socket), "systemd owns the socket file: ccgd leaves it")
+    }
+
+    /// ccgd.socket and ccgd-ecs.socket together: each socket serves its own protocol.
+    func testBothSocketsAreSocketActivated() async throws {
+        let domain = try TestDomain.require()
+        try ECSIntegrationTests.requirePython()
+        let root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
+
+            [ecs]
+            socket = \(root)/unused.sock
+            krb-files-directory = \(root)/krbdir
+            """)
+        defer { daemon.remove() }
+        let notify = try NotifySocket(path: daemon.root + "/notify.sock")
+        let listener = try listeningSocket(daemon.socket)
+        let ecsListener = try listeningSocket(root + "/ecs.sock")
+        let pid = try spawn(daemon, listener: listener, ecsListener: ecsListener, notify: notify.path)
+        close(listener)
+        close(ecsListener)
+        XCTAssertTrue(notify.wait(for: "READY=1").contains { $0.hasPrefix("READY=1") }, daemon.logText)
+
+        let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        XCTAssertNotNil(lease["id"])
+        let outcome = try ECSIntegrationTests.runClient(daemon, mode: "health", socket: root + "/ecs.sock", krbDirectory: root + "/krbdir",
+                                                        state: root + "/state.json")
+        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n\(daemon.logText)")
+        XCTAssertTrue(outcome.output.contains("ok HealthCheck answers OK"), outcome.all)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/unused.sock"), "ccgd bound its own socket instead of systemd's")
+
+        kill(pid, SIGTERM)
+        XCTAssertEqual(waitForExit(pid), 0, daemon.logText)
     }
 
     func testReloadUnderLoadLosesNothing() async throws {

@@ -13,10 +13,19 @@ struct AccountAuthority: Hashable, Sendable {
 
     /// `machine`: the computer account that reads `spec` (`AccountSource.machineAccount(for:)`), nil for a plug-in's user.
     init(_ spec: CredentialSpec, machine: String?) {
-        guard let host = spec.hostAccountConfig, machine == nil else {
-            fingerprint = "machine/" + (machine ?? "")
-            return
+        if let host = spec.hostAccountConfig, machine == nil {
+            self.init(plugin: host)
+        } else {
+            self.init(fingerprint: "machine/" + (machine ?? ""))
         }
+    }
+
+    private init(fingerprint: String) {
+        self.fingerprint = fingerprint
+    }
+
+    /// The authority of the portable user `host`'s plug-in gives (the same for every CredSpec naming it).
+    init(plugin host: HostAccountConfig) {
         var canonical: [UInt8] = []
         Self.append(host.pluginInput.jsonValue, to: &canonical)
         let digest: String

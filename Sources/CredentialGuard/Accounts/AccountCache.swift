@@ -242,13 +242,31 @@ actor AccountCache {
         for refresh in startRefreshes(at: time, changed: changed) { await refresh.value }
     }
 
+    /// Reads the password of every account held by a lease and fetched through `authority` again
+    /// now, whatever its refresh times (its plug-in's credentials changed: the ECS agent renewed
+    /// a portable user's password), after any refresh of it already on its way. Answers the keys
+    /// refreshed and the first failure; `changed` is told of each account as in `refreshDue`.
+    func refreshNow(fetchedThrough authority: AccountAuthority,
+                    changed: @escaping @Sendable (AccountKey) async -> Void) async -> (keys: [AccountKey], failure: LeaseError?) {
+        let keys = entries.filter { $0.key.authority == authority && !$0.value.holders.isEmpty }.map(\.key)
+            .sorted { ($0.realm, $0.name) < ($1.realm, $1.name) }
+        var failure: LeaseError?
+        for key in keys {
+            while let running = refreshing[key] { await running.value }
+            let refresh = Task { await self.refresh(key, at: now(), readingPassword: true, changed: changed) }
+            refreshing[key] = Task { _ = await refresh.value }
+            if let error = await refresh.value, failure == nil { failure = error }
+        }
+        return (keys, failure)
+    }
+
     /// Starts a refresh of every account due at `time` that is not being refreshed already, each
     /// in a task of its own, and returns them without waiting.
     @discardableResult
     func startRefreshes(at time: Date, changed: @escaping @Sendable (AccountKey) async -> Void) -> [Task<Void, Never>] {
         let due = entries.filter { refreshing[$0.key] == nil && ($0.value.dueAt ?? .distantFuture) <= time }.map(\.key)
         return due.map { key in
-            let refresh = Task { await self.refresh(key, at: time, changed: changed) }
+            let refresh = Task { _ = await self.refresh(key, at: time, changed: changed) }
             refreshing[key] = refresh
             return refresh
         }
@@ -290,18 +308,21 @@ actor AccountCache {
 
     /// A new password read when the unchanged interval ends, a new TGT when the ticket ages. A
     /// failure keeps the old (still valid) credentials and retries with backoff.
-    private func refresh(_ key: AccountKey, at time: Date, changed: @Sendable (AccountKey) async -> Void) async {
+    /// `force`: read the password now, whatever the refresh times say. Answers the failure, if any.
+    @discardableResult
+    private func refresh(_ key: AccountKey, at time: Date, readingPassword force: Bool = false,
+                         changed: @Sendable (AccountKey) async -> Void) async -> LeaseError? {
         defer {
             refreshing[key] = nil
             endPause()
         }
-        guard var entry = entries[key] else { return }
+        guard var entry = entries[key] else { return nil }
         if entry.holders.isEmpty {
             // Nobody uses it any more: forget its keys rather than keep them fresh.
             entries[key] = nil
-            return
+            return nil
         }
-        let passwordDue = entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
+        let passwordDue = force || entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
         entry.state = .refreshing
         entries[key] = entry
         do {
@@ -324,8 +345,10 @@ actor AccountCache {
                     "previous_kvno": "\(previousKVNO)"])
             }
             await changed(key)
+            return nil
         } catch {
             fail(key, error, at: time)
+            return Self.leaseError(error)
         }
     }
 

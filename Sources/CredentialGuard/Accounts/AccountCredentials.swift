@@ -27,11 +27,21 @@ public struct AccountCredentials: Sendable {
     /// Builds the keytab with libkrb5 and logs the account in with it. Blocking.
     /// `scratch` is a private directory (0700) for the moment libkrb5 needs a file.
     public static func make(_ account: ManagedAccount, scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
+        return try withTicket(account: account, keytab: try keytabBytes(account, scratch: scratch), scratch: scratch, lifetime: ticketLifetime)
+    }
+
+    /// The account's keytab file bytes: made in memory when the process can, else in `scratch`.
+    private static func keytabBytes(_ account: ManagedAccount, scratch: String) throws(AccountFetchError) -> SecretBytes {
+        do {
+            if let bytes = try Keytab.fileBytes(of: account.keytabEntries(), context: try KerberosContext()) { return bytes }
+        } catch {
+            throw .output(path: "an in-memory keytab", reason: "\(error)")
+        }
         let keytabPath = scratch + "/\(UUID().uuidString).keytab"
         defer { unlink(keytabPath) }
-        try CredentialFiles.writeKeytab(for: [account], to: keytabPath, ownership: .privateToCaller)
-        let keytab = try readSecret(keytabPath)
-        return try withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)
+        // A scratch file, read back at once and removed: no fsync.
+        try CredentialFiles.writeKeytab(for: [account], to: keytabPath, ownership: .privateToCaller, durability: .atomicOnly)
+        return try readSecret(keytabPath)
     }
 
     /// The same keys with a new TGT. Blocking.
@@ -44,7 +54,8 @@ public struct AccountCredentials: Sendable {
     ) throws(AccountFetchError) -> AccountCredentials {
         let cachePath = scratch + "/\(UUID().uuidString).ccache"
         defer { unlink(cachePath) }
-        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime)
+        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime,
+                                                         durability: .atomicOnly)
         return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
     }
 

@@ -35,6 +35,8 @@ public final class DirectoryAccountSource: AccountSource {
     private let blocking = BlockingWork(label: "ccgd.directory")
     /// The life asked for the accounts' tickets (nil: the KDC's maximum).
     private let ticketLifetime = Mutex<TimeInterval?>(nil)
+    /// Warm directory sessions, one per domain and reader (see `DirectorySessions` for when they end).
+    let sessions = DirectorySessions()
 
     public init(plugins: PluginRegistry, scratch: String, domains: Domains, health: ControllerHealth) {
         configured = Mutex((plugins, domains))
@@ -45,6 +47,13 @@ public final class DirectoryAccountSource: AccountSource {
     /// The plug-ins and domains to use from now on (requests in flight finish with the old ones).
     public func reconfigure(plugins: PluginRegistry, domains: Domains) {
         configured.withLock { $0 = (plugins, domains) }
+        // Sessions belong to the old domains and plug-ins: the next fetch logs in anew.
+        sessions.dropAll()
+    }
+
+    /// The next read as this portable user logs in anew (its password was renewed).
+    public func forgetSessions(ofPortableUser username: String, domain: String) {
+        sessions.drop(portableUser: username, domain: domain)
     }
 
     /// Tickets obtained from now on ask for this life (nil: the KDC's maximum).
@@ -64,7 +73,7 @@ public final class DirectoryAccountSource: AccountSource {
         } else {
             nil
         }
-        let (scratch, health, realm, lifetime) = (self.scratch, self.health, spec.realm, ticketLifetime.withLock { $0 })
+        let (scratch, health, realm, lifetime, sessions) = (self.scratch, self.health, spec.realm, ticketLifetime.withLock { $0 }, self.sessions)
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
@@ -72,10 +81,15 @@ public final class DirectoryAccountSource: AccountSource {
                 let login = credential.map(DomainLogin.portableUser)
                     ?? .machine(principal: settings.machine.principal(realm: realm), keytab: settings.machine.keytab)
                 let fetcher = ManagedAccountFetcher(settings: settings)
-                let result: ManagedAccountFetcher.Result
+                let result: ManagedAccountFetcher.Result, credentials: [AccountCredentials]
                 do {
-                    result = try fetcher.fetch(accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                                               netBiosName: spec.domainJoinConfig.netBiosName, login: login)
+                    // The gMSA's AS exchange in `make` is the KDC's confirmation of its keys.
+                    (result, credentials) = try fetcher.fetch(
+                        accounts: accounts, realm: spec.realm, dnsDomain: spec.dnsDomain, netBiosName: spec.domainJoinConfig.netBiosName,
+                        login: login, sessions: sessions,
+                        confirmingWith: { account throws(AccountFetchError) in
+                            try AccountCredentials.make(account, scratch: scratch, ticketLifetime: lifetime)
+                        })
                 } catch {
                     if case .controllersUnreachable = error as? AccountFetchError {
                         for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
@@ -84,7 +98,7 @@ public final class DirectoryAccountSource: AccountSource {
                 }
                 for skipped in result.unreachableControllers { health.record(realm: realm, host: skipped.hostName, reachable: false) }
                 health.record(realm: realm, host: result.controller.hostName, reachable: true)
-                return try result.accounts.map { account throws(AccountFetchError) in try AccountCredentials.make(account, scratch: scratch, ticketLifetime: lifetime) }
+                return credentials
             }
             Metrics.shared.increment("ccgd_account_fetches_total", ["result": "ok"])
             Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)

@@ -1,4 +1,8 @@
 import CCGPlugin
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Directory
 import Kerberos
 import KerberosKeys
@@ -8,13 +12,19 @@ import KerberosKeys
 /// bind, trying the DCs in order and moving on only past the unreachable ones.
 /// Blocking: open it off the Swift concurrency pool.
 public final class DirectorySession {
-    public let connection: DirectoryConnection
+    public private(set) var connection: DirectoryConnection
     /// The principal the bind authenticated.
     public let user: String
     /// DCs tried before the one that answered.
-    public let unreachableControllers: [DomainController]
-    /// The user's tickets, kept as long as the connection is used.
+    public private(set) var unreachableControllers: [DomainController]
+    /// The user's tickets, kept as long as the connection is used (nil for LDAPS).
     private let tickets: CredentialsCache?
+    /// When the user's TGT ends; nil for LDAPS (a simple bind has no ticket).
+    public let ticketEnd: Date?
+    private let settings: DomainSettings
+    private let realm: String
+    /// Binds to one DC as the user, again on a reconnection.
+    private let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
 
     /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
     public convenience init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
@@ -30,19 +40,26 @@ public final class DirectorySession {
         let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
         let principal: String
         var tickets: CredentialsCache?
+        var ticketEnd: Date?
         switch login {
         case let .portableUser(credential):
             let netBios = netBiosName ?? dnsDomain.split(separator: ".").first.map(String.init)
             let user = PortableUser(credential, realm: realm, dnsDomain: dnsDomain, netBiosName: netBios)
             let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
             if settings.protection == .sealedGSSAPI {
-                do { tickets = try Self.logIn(user, password: password).cache } catch {
+                do {
+                    let login = try Self.logIn(user, password: password)
+                    tickets = login.cache
+                    ticketEnd = login.times.endTime
+                } catch {
                     throw .portableUserLogin(principal: user.principal, error)
                 }
             }
             let cache = tickets
+            // A sealed bind needs only the tickets: the password stays only for an LDAPS simple bind.
+            let kept = cache == nil ? password : nil
             bindOne = { controller throws(DirectoryError) in
-                try Self.bind(to: controller, settings: settings, user: user, password: password, tickets: cache).connection
+                try Self.bind(to: controller, settings: settings, user: user, password: kept ?? SecretBytes([]), tickets: cache).connection
             }
             principal = user.principal
         case let .machine(machine, keytab):
@@ -54,6 +71,7 @@ public final class DirectorySession {
             }
             let cache = login.cache
             tickets = cache
+            ticketEnd = login.times.endTime
             bindOne = { controller throws(DirectoryError) in
                 let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
                 _ = try connection.bindGSSAPI(credentials: cache)
@@ -61,15 +79,26 @@ public final class DirectorySession {
             }
             principal = machine
         }
+        let (connection, unreachable) = try Self.connect(settings: settings, realm: realm, bindOne)
+        self.connection = connection
+        self.unreachableControllers = unreachable
+        self.user = principal
+        self.tickets = tickets
+        self.ticketEnd = ticketEnd
+        self.settings = settings
+        self.realm = realm
+        self.bindOne = bindOne
+    }
+
+    /// The first DC, in order, that binds; moves on only past the unreachable ones.
+    private static func connect(
+        settings: DomainSettings, realm: String, _ bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
+    ) throws(AccountFetchError) -> (DirectoryConnection, [DomainController]) {
         var unreachable: [DomainController] = []
         var failures: [DirectoryError] = []
         for controller in settings.controllers {
             do {
-                self.connection = try bindOne(controller)
-                self.user = principal
-                self.unreachableControllers = unreachable
-                self.tickets = tickets
-                return
+                return (try bindOne(controller), unreachable)
             } catch {
                 switch error {
                 case .unreachable, .tlsFailed:
@@ -80,6 +109,12 @@ public final class DirectorySession {
             }
         }
         throw .controllersUnreachable(realm: realm, failures)
+    }
+
+    /// A new connection, bound with the same tickets (or password, for LDAPS), after the old one
+    /// broke (a DC restart, an idle timeout, a middlebox). No new login.
+    public func reconnect() throws(AccountFetchError) {
+        (connection, unreachableControllers) = try Self.connect(settings: settings, realm: realm, bindOne)
     }
 
     /// The DC that answered.

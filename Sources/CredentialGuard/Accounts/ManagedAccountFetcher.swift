@@ -8,6 +8,7 @@ import Glibc
 #endif
 import Kerberos
 import KerberosKeys
+import Synchronization
 
 /// The core pipeline: portable user's credentials → Kerberos login → sealed LDAP read of the
 /// managed password → keys. Synchronous and blocking: run it off the event loop and off the
@@ -44,27 +45,113 @@ public struct ManagedAccountFetcher: Sendable {
     }
 
     /// Fetches `accounts` of the domain `dnsDomain`/`realm`, reading as the portable user or as the host itself.
+    /// The keys are derived with AD's salt rule and not tried on the KDC.
     public func fetch(
         accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, login: DomainLogin
     ) throws(AccountFetchError) -> Result {
-        let session = try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName,
-                                           login: login)
+        try fetch(accounts: accounts, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
+                  confirmingWith: { _ throws(AccountFetchError) in }).result
+    }
+
+    /// Fetches `accounts` and has `confirm` log each in with its keys (the KDC's word that they are
+    /// right): one search for all accounts (through a warm session of `sessions` when given), then
+    /// each account's keys and `confirm` at once. Keys the KDC refuses are derived once more with
+    /// the salt the KDC tells (see `SaltFallback`). Results are in the order of `accounts`.
+    public func fetch<Confirmed: Sendable>(
+        accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, login: DomainLogin,
+        sessions: DirectorySessions? = nil,
+        confirmingWith confirm: @escaping @Sendable (ManagedAccount) throws(AccountFetchError) -> Confirmed
+    ) throws(AccountFetchError) -> (result: Result, confirmed: [Confirmed]) {
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
-        var fetched: [ManagedAccount] = []
-        for account in accounts {
-            let record: ManagedServiceAccountRecord
-            do { record = try session.connection.readManagedServiceAccount(account, domainDN: domainDN) } catch {
+        let settings = self.settings
+        func open() throws(AccountFetchError) -> DirectorySession {
+            try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login)
+        }
+        func read(_ session: DirectorySession) throws(AccountFetchError) -> Reading {
+            do throws(DirectoryError) {
+                let records = try session.connection.readManagedServiceAccounts(accounts, domainDN: domainDN)
+                return Reading(records: records, controller: session.controller, unreachableControllers: session.unreachableControllers,
+                               reader: session.user)
+            } catch {
                 // The host's own account: the fix is its group membership, and a new ticket after it.
                 if case let .accessDenied(denied, _) = error, case let .machine(machine, _) = login {
                     throw .machineAccountNotAllowed(account: denied, machine: machine)
                 }
                 throw .directory(error)
             }
-            try Self.checkName(record.samAccountName, answers: account)
-            fetched.append(try Self.derive(record, realm: realm, dnsDomain: dnsDomain))
         }
-        return Result(accounts: fetched, controller: session.controller, unreachableControllers: session.unreachableControllers,
-                      portableUser: session.user)
+        let reading: Reading
+        if let sessions {
+            reading = try sessions.read(login, realm: realm, dnsDomain: dnsDomain, open: open, read)
+        } else {
+            reading = try read(try open())
+        }
+        let matched = try Self.match(reading.records, to: accounts, searchBase: domainDN)
+        let outcomes = try Self.concurrently(matched) { record throws(AccountFetchError) in
+            try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, confirm: confirm)
+        }
+        let result = Result(accounts: outcomes.map { $0.account }, controller: reading.controller,
+                            unreachableControllers: reading.unreachableControllers, portableUser: reading.reader)
+        return (result, outcomes.map { $0.confirmed })
+    }
+
+    /// What one directory read brought back.
+    struct Reading: Sendable {
+        let records: [ManagedServiceAccountRecord]
+        let controller: DomainController
+        let unreachableControllers: [DomainController]
+        let reader: String
+    }
+
+    /// Pairs each requested name with the record the DC returned for it, in the requested order.
+    /// A record nobody asked for is refused; a name without a record is not found.
+    static func match(
+        _ records: [ManagedServiceAccountRecord], to requested: [String], searchBase: String
+    ) throws(AccountFetchError) -> [ManagedServiceAccountRecord] {
+        for record in records where !requested.contains(where: { AccountName($0).normalized == AccountName(record.samAccountName).normalized }) {
+            throw .accountNameMismatch(requested: requested.joined(separator: ", "), returned: record.samAccountName)
+        }
+        return try requested.map { name throws(AccountFetchError) in
+            guard let record = records.first(where: { AccountName($0.samAccountName).normalized == AccountName(name).normalized }) else {
+                throw .directory(.accountNotFound(account: AccountName(name).samAccountName, searchBase: searchBase))
+            }
+            try checkName(record.samAccountName, answers: name)
+            return record
+        }
+    }
+
+    /// Keys with AD's salt, confirmed by `confirm`; when the KDC refuses them, the KDC's own salt
+    /// (an AS request without pre-authentication), new keys and one more `confirm`.
+    /// `ruleSalt` nil: AD's rule (tests give a wrong one to walk the fallback).
+    static func deriveConfirmed<Confirmed>(
+        _ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String, ruleSalt: Salt? = nil,
+        confirm: (ManagedAccount) throws(AccountFetchError) -> Confirmed
+    ) throws(AccountFetchError) -> (account: ManagedAccount, confirmed: Confirmed) {
+        let account = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: ruleSalt)
+        do {
+            return (account, try confirm(account))
+        } catch {
+            guard SaltFallback.asksForTheKDCsSalt(after: error),
+                  let salt = SaltFallback.retrySalt(advertised: SaltFallback.advertisement(for: account.principal), used: account.salt)
+            else { throw error }
+            let again = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: salt)
+            return (again, try confirm(again))
+        }
+    }
+
+    /// Runs `transform` on every item at once, on up to `width` threads of their own; the first error wins.
+    static func concurrently<Item: Sendable, Output: Sendable>(
+        _ items: [Item], width: Int = 8, _ transform: @escaping @Sendable (Item) throws(AccountFetchError) -> Output
+    ) throws(AccountFetchError) -> [Output] {
+        let results = Mutex<[Swift.Result<Output, AccountFetchError>?]>(Array(repeating: nil, count: items.count))
+        let next = Atomic<Int>(0)
+        BlockingWork.together(min(width, items.count)) {
+            while case let index = next.add(1, ordering: .relaxed).oldValue, index < items.count {
+                let outcome = Swift.Result { () throws(AccountFetchError) in try transform(items[index]) }
+                results.withLock { $0[index] = outcome }
+            }
+        }
+        return try results.withLock { $0 }.map { result throws(AccountFetchError) in try result!.get() }
     }
 
     /// Refuses an account the DC returned for another name: its name becomes part of file names
@@ -74,7 +161,10 @@ public struct ManagedAccountFetcher: Sendable {
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.
-    public static func derive(_ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String) throws(AccountFetchError) -> ManagedAccount {
+    /// `salt` nil: AD's rule for computer-like accounts.
+    public static func derive(
+        _ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String, salt: Salt? = nil
+    ) throws(AccountFetchError) -> ManagedAccount {
         let account = record.samAccountName
         let blob: ManagedPasswordBlob
         do {
@@ -82,7 +172,7 @@ public struct ManagedAccountFetcher: Sendable {
         } catch {
             throw .malformedPassword(account: account, error)
         }
-        let salt = Salt.computerAccount(realm: realm, accountName: account, dnsDomain: dnsDomain)
+        let salt = salt ?? Salt.computerAccount(realm: realm, accountName: account, dnsDomain: dnsDomain)
         let types = SupportedEncryptionTypes.encryptionTypes(fromAttribute: record.supportedEncryptionTypes)
         let current: [KerberosKey], previous: [KerberosKey]
         do {

@@ -6,10 +6,13 @@ import Kerberos
 /// Both replace their file atomically, so a reader never sees a partial file.
 public enum CredentialFiles {
     /// One keytab holding every principal and key of `accounts`.
-    public static func writeKeytab(for accounts: [ManagedAccount], to path: String, ownership: FileOwnership) throws(AccountFetchError) {
+    /// `durability` `.atomicOnly` for a scratch file read back at once and removed.
+    public static func writeKeytab(
+        for accounts: [ManagedAccount], to path: String, ownership: FileOwnership, durability: Durability = .synced
+    ) throws(AccountFetchError) {
         do {
             let context = try KerberosContext()
-            try Keytab.write(accounts.flatMap { $0.keytabEntries() }, to: path, ownership: ownership, context: context)
+            try Keytab.write(accounts.flatMap { $0.keytabEntries() }, to: path, ownership: ownership, durability: durability, context: context)
         } catch {
             throw .output(path: path, reason: "\(error)")
         }
@@ -19,7 +22,8 @@ public enum CredentialFiles {
     /// stores the TGT in a FILE credentials cache at `path`.
     @discardableResult
     public static func writeTicketCache(
-        for account: ManagedAccount, to path: String, ownership: FileOwnership, lifetime: TimeInterval? = nil
+        for account: ManagedAccount, to path: String, ownership: FileOwnership, lifetime: TimeInterval? = nil,
+        durability: Durability = .synced
     ) throws(AccountFetchError) -> TicketTimes {
         var times: TicketTimes?
         do {
@@ -29,9 +33,15 @@ public enum CredentialFiles {
                 KeytabEntry(principal: account.principal, keyVersionNumber: account.keyVersionNumber, key: $0)
             }
             let keys = try Keytab(inMemory: entries, context: context)
-            try AtomicFile.replace(path, ownership: ownership) { temporaryPath in
+            try AtomicFile.replace(path, ownership: ownership, durability: durability) { temporaryPath in
                 let cache = try CredentialsCache.file(at: temporaryPath, context: context)
-                times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: lifetime.map { Int32(clamping: Int($0)) })
+                let life = lifetime.map { Int32(clamping: Int($0)) }
+                do {
+                    times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: life, optimistic: true)
+                } catch let refusal as KerberosError where refusal.kind == .wrongPassword {
+                    // A KDC that wants another enctype than the first key's: the usual exchange, led by its ETYPE-INFO2.
+                    times = try context.obtainTicket(for: client, keytab: keys, into: cache, lifetime: life)
+                }
             }
         } catch let error as KerberosError {
             throw .managedAccountLogin(principal: account.principal, error)

@@ -85,7 +85,8 @@ public actor LeaseKeeper {
         let id = LeaseID()
         let lease = Lease(
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
-            mountPath: request.mountPath, createdAt: now(), creator: request.creator, directory: settings.leasesDirectory + "/" + id.value,
+            mountPath: request.mountPath, createdAt: now(), creator: request.creator,
+            directory: request.directory ?? settings.leasesDirectory + "/" + id.value,
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
@@ -246,6 +247,18 @@ public actor LeaseKeeper {
         await accounts.refreshDue(at: time) { key in await self.rewriteLeases(of: key) }
     }
 
+    /// Reads the passwords of the accounts that `host`'s plug-in and input vouch for again now
+    /// and rewrites their leases (the plug-in's credentials changed: the ECS agent renewed a
+    /// portable user's password). Answers the leases of those accounts and the first failure.
+    public func refreshAccounts(fetchedThrough host: HostAccountConfig) async -> (leases: [Lease], failure: LeaseError?) {
+        let (keys, failure) = await accounts.refreshNow(fetchedThrough: AccountAuthority(plugin: host)) { key in
+            await self.rewriteLeases(of: key)
+        }
+        let refreshed = Set(keys)
+        let ids = Set(accountKeys.filter { !refreshed.isDisjoint(with: $0.value) }.map(\.key))
+        return (allLeases().filter { ids.contains($0.id) }, failure)
+    }
+
     /// Rewrites the files of every lease of the account `key`.
     private func rewriteLeases(of key: AccountKey) async {
         let ids = accountKeys.filter { $0.value.contains(key) }.map(\.key)
@@ -341,7 +354,8 @@ public actor LeaseKeeper {
             let lease = Lease(
                 id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
                 containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
-                creator: record.creator, directory: settings.leasesDirectory + "/" + record.id.value, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+                creator: record.creator, directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value,
+                identities: [], ticketExpiresAt: nil, refreshAt: nil)
             do {
                 let credentials = try await accounts.credentials(for: spec)
                 let files = try files(for: lease, credentials: credentials)
@@ -368,10 +382,11 @@ public actor LeaseKeeper {
             json = Self.recordJSON(of: spec)
             if let name = lease.credentialSpecName { recordJSON[name] = (spec, json) }
         }
+        let defaultDirectory = settings.leasesDirectory + "/" + lease.id.value
         return LeaseRecord(
             id: lease.id, credentialSpec: json, credentialSpecName: lease.credentialSpecName,
             owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt,
-            creator: lease.creator)
+            creator: lease.creator, directory: lease.directory == defaultDirectory ? nil : lease.directory)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.

@@ -16,16 +16,20 @@ public struct LeaseRequest: Sendable {
     public var mountPath: String
     /// The uid of the peer asking (SO_PEERCRED): only it (and root) will see the lease.
     public var creator: UInt32?
+    /// Where the lease's files go instead of `<runtime directory>/leases/<id>` (the ECS agent's
+    /// layout); its parent must exist. Recorded, so a restart rewrites the same place.
+    public var directory: String?
 
     public static let defaultMountPath = "/var/run/ccgd"
 
     public init(source: Source, owner: LeaseOwner, containerID: String? = nil, mountPath: String = defaultMountPath,
-                creator: UInt32? = nil) {
+                creator: UInt32? = nil, directory: String? = nil) {
         self.source = source
         self.owner = owner
         self.containerID = containerID
         self.mountPath = mountPath
         self.creator = creator
+        self.directory = directory
     }
 }
 

@@ -55,6 +55,7 @@ public final class Metrics: Sendable {
         describe("ccgd_accounts", type: "gauge", "gMSAs cached.")
         describe("ccgd_account_fetches_total", type: "counter", "gMSA fetches from a domain controller, by result.")
         describe("ccgd_account_fetch_seconds", type: "histogram", "Duration of a gMSA fetch (plug-in excluded).")
+        describe("ccgd_directory_sessions_total", type: "counter", "Directory sessions by result: new (a login and a bind) or reused (warm).")
         describe("ccgd_refresh_failures_total", type: "counter", "Failed password or ticket refreshes.")
         describe("ccgd_plugin_calls_total", type: "counter", "Plug-in calls by plug-in and result.")
         describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")

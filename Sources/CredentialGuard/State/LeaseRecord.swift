@@ -17,6 +17,8 @@ public struct LeaseRecord: Sendable, Codable, Equatable {
     public let createdAt: Date
     /// The uid of the peer that created the lease; absent in records written before ccgd kept it.
     public var creator: UInt32? = nil
+    /// The lease directory when the request chose it (absent: `<runtime directory>/leases/<id>`).
+    public var directory: String? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     public static let redactedPluginInput = "<redacted: inline credentials are not stored>"

@@ -38,6 +38,30 @@ public struct BlockingWork: Sendable {
         precondition(status == 0, "cannot start a thread for \(label): \(String(cString: strerror(status)))")
     }
 
+    /// Runs `body` on `count` threads at once (one of them the caller's) and returns when all
+    /// have returned. A thread that cannot be started runs its share on the caller's thread.
+    public static func together(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+        var threads: [pthread_t] = []
+        var inline = 1
+        for _ in 1..<max(count, 1) {
+            let work = Unmanaged.passRetained(Work(body)).toOpaque()
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { argument in
+                let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
+                work.body()
+                return nil
+            }, work)
+            if status == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged<Work>.fromOpaque(work).release()
+                inline += 1
+            }
+        }
+        for _ in 0..<inline { body() }
+        for thread in threads { pthread_join(thread, nil) }
+    }
+
     private final class Work {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }

@@ -1,0 +1,269 @@
+import CCGPlugin
+import CredSpec
+import CredentialGuard
+import FoundationEssentials
+import GRPCCore
+import Logging
+import SocketAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// credentials-fetcher's service on ccgd's lease keeper: an ECS lease is one ccgd lease per
+/// distinct gMSA of the request, each in `<krb files directory>/<lease id>/<gMSA name>`, tied
+/// together by the container id `ecs:<lease id>` (recorded, so they survive a restart).
+public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherService.ServiceProtocol {
+    public typealias Service = Credentialsfetcher_CredentialsFetcherService
+
+    let keeper: LeaseKeeper
+    let provided: ProvidedCredentials
+    let krbFilesDirectory: String
+    let policy: @Sendable () -> PeerPolicy
+    /// Whether the host's computer account reads the gMSAs of a realm (`mode = domain-joined` in its `[domain]`).
+    let readsWithMachineAccount: @Sendable (_ realm: String) -> Bool
+    /// Ends the warm directory sessions of a portable user, so that a renewal's password is
+    /// checked by the KDC rather than served by the TGT an earlier password obtained.
+    let forgetSessions: @Sendable (_ username: String, _ domain: String) -> Void
+    let logger: Logger
+
+    public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
+                policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
+                forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
+                logger: Logger = Logger(label: "ccgd.ecs")) {
+        self.keeper = keeper
+        self.provided = provided
+        self.krbFilesDirectory = krbFilesDirectory
+        self.policy = policy
+        self.readsWithMachineAccount = readsWithMachineAccount
+        self.forgetSessions = forgetSessions
+        self.logger = logger
+    }
+
+    static let containerPrefix = "ecs:"
+
+    public func addKerberosLease(
+        request: ServerRequest<Credentialsfetcher_CreateKerberosLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_CreateKerberosLeaseResponse {
+        let peer = try peer(request.metadata)
+        let message = request.message
+        guard !message.credspecContents.isEmpty else { throw ECSStatus.missing("credspec_contents", "at least one CredSpec") }
+        var specs: [CredentialSpec] = []
+        for (index, text) in message.credspecContents.enumerated() {
+            do { specs.append(try ECSCredentialSpec.parseDomainJoined(text)) } catch { throw ECSStatus.invalid(error, index: index) }
+        }
+        // The host's computer account reads: only where the operator said this host is joined.
+        for realm in Set(specs.map { $0.realm.uppercased() }).sorted() where !readsWithMachineAccount(realm) {
+            throw ECSStatus.notDomainJoined(realm: realm)
+        }
+        let (id, created) = try await createLease(specs, peer: peer)
+        var response = Credentialsfetcher_CreateKerberosLeaseResponse()
+        response.leaseID = id
+        response.createdKerberosFilePaths = created
+        return response
+    }
+
+    public func addNonDomainJoinedKerberosLease(
+        request: ServerRequest<Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse {
+        // Only reached without ECSRPCService's decoding (which never makes a String of the password).
+        var secret = SecretCreateNonDomainJoinedRequest()
+        (secret.credspecContents, secret.username, secret.password, secret.domain) =
+            (request.message.credspecContents, request.message.username, Password(request.message.password), request.message.domain)
+        return try await addNonDomainJoinedKerberosLease(secret, metadata: request.metadata)
+    }
+
+    /// AddNonDomainJoinedKerberosLease, its password already in wiped storage.
+    func addNonDomainJoinedKerberosLease(
+        _ message: SecretCreateNonDomainJoinedRequest, metadata: Metadata
+    ) async throws -> Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse {
+        let peer = try peer(metadata)
+        guard !message.credspecContents.isEmpty else { throw ECSStatus.missing("credspec_contents", "at least one CredSpec") }
+        let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
+        let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
+        var specs: [CredentialSpec] = []
+        for (index, text) in message.credspecContents.enumerated() {
+            do { specs.append(try ECSCredentialSpec.parse(text, pluginInput: input)) } catch { throw ECSStatus.invalid(error, index: index) }
+        }
+        // The agent's word is the current password: it serves this lease and the user's next
+        // refreshes, unless the KDC refuses it (then the one before stays).
+        let previous = provided.provide(uid: peer.uid, domain: user.domain, username: user.username, password: message.password)
+        let id: String, created: [String]
+        do { (id, created) = try await createLease(specs, peer: peer) } catch {
+            if (error as? RPCError)?.code == .unauthenticated {
+                provided.restore(previous, replacing: message.password, uid: peer.uid, domain: user.domain, username: user.username)
+            }
+            throw error
+        }
+        var response = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse()
+        response.leaseID = id
+        response.createdKerberosFilePaths = created
+        return response
+    }
+
+    public func renewNonDomainJoinedKerberosLease(
+        request: ServerRequest<Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
+        // Only reached without ECSRPCService's decoding (which never makes a String of the password).
+        var secret = SecretRenewNonDomainJoinedRequest()
+        (secret.username, secret.password, secret.domain) = (request.message.username, Password(request.message.password), request.message.domain)
+        return try await renewNonDomainJoinedKerberosLease(secret, metadata: request.metadata)
+    }
+
+    /// RenewNonDomainJoinedKerberosLease, its password already in wiped storage: the user's
+    /// password from now on, and every account read through it read again now.
+    func renewNonDomainJoinedKerberosLease(
+        _ message: SecretRenewNonDomainJoinedRequest, metadata: Metadata
+    ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
+        let peer = try peer(metadata)
+        let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
+        let previous = provided.provide(uid: peer.uid, domain: user.domain, username: user.username, password: message.password)
+        let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
+        forgetSessions(user.username, user.domain)
+        let (leases, failure) = await keeper.refreshAccounts(
+            fetchedThrough: HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input)))
+        if let failure {
+            if failure.code == .authFailed {
+                provided.restore(previous, replacing: message.password, uid: peer.uid, domain: user.domain, username: user.username)
+            }
+            throw ECSStatus.of(failure)
+        }
+        var response = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()
+        response.renewedKerberosFilePaths = leases.filter { $0.containerID?.hasPrefix(Self.containerPrefix) ?? false }.map(\.directory)
+        logger.info("ECS leases renewed", metadata: ["directories": "\(response.renewedKerberosFilePaths.count)", "peer_uid": "\(peer.uid)"])
+        return response
+    }
+
+    /// One ccgd lease per distinct gMSA of `specs` under a new ECS lease id; all or nothing.
+    private func createLease(_ specs: [CredentialSpec], peer: PeerCredentials) async throws -> (id: String, directories: [String]) {
+        let id = Self.newLeaseID()
+        let parent = krbFilesDirectory + "/" + id
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw RPCError(code: .unavailable, message: "cannot create \(parent) (\(error)); check that krb-files-directory of [ecs] is writable by ccgd.")
+        }
+        var created: [String] = []
+        var seen: Set<String> = []
+        do {
+            for (index, spec) in specs.enumerated() {
+                let name = spec.primaryAccount.hasSuffix("$") ? String(spec.primaryAccount.dropLast()) : spec.primaryAccount
+                guard seen.insert(name.lowercased()).inserted else { continue }
+                guard Self.isPlainName(name) else {
+                    throw ECSStatus.invalid(.invalid(field: "ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Name", value: .string(name),
+                                                     reason: .notAnAccountName), index: index)
+                }
+                let directory = parent + "/" + name
+                let lease = LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: peer.uid, gid: peer.gid),
+                                         containerID: Self.containerPrefix + id, mountPath: directory, creator: peer.uid,
+                                         directory: directory)
+                do { _ = try await keeper.create(lease) } catch {
+                    throw specs.count > 1 ? RPCError(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
+                }
+                created.append(directory)
+            }
+        } catch {
+            await remove(id: id, peer: peer)
+            throw error
+        }
+        logger.info("ECS lease created", metadata: ["lease": "\(id)", "directories": "\(created.count)", "peer_uid": "\(peer.uid)"])
+        return (id, created)
+    }
+
+    public func deleteKerberosLease(
+        request: ServerRequest<Credentialsfetcher_DeleteKerberosLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_DeleteKerberosLeaseResponse {
+        let peer = try peer(request.metadata)
+        let id = request.message.leaseID
+        guard Self.isLeaseID(id) else { throw ECSStatus.noLease(id.isEmpty ? "\"\"" : id) }
+        let leases = await leases(of: id, peer: peer)
+        guard !leases.isEmpty else { throw ECSStatus.noLease(id) }
+        var deleted: [String] = []
+        for lease in leases {
+            do { try await keeper.delete(lease.id) } catch {
+                if case .notFound = error { continue }
+                throw ECSStatus.of(error)
+            }
+            deleted.append(lease.directory)
+        }
+        rmdir(krbFilesDirectory + "/" + id)
+        logger.info("ECS lease deleted", metadata: ["lease": "\(id)", "peer_uid": "\(peer.uid)"])
+        var response = Credentialsfetcher_DeleteKerberosLeaseResponse()
+        response.leaseID = id
+        response.deletedKerberosFilePaths = deleted
+        return response
+    }
+
+    public func healthCheck(
+        request: ServerRequest<Credentialsfetcher_HealthCheckRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_HealthCheckResponse {
+        _ = try peer(request.metadata)
+        var response = Credentialsfetcher_HealthCheckResponse()
+        response.status = "OK"
+        return response
+    }
+
+    public func addKerberosArnLease(
+        request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_CreateKerberosArnLeaseResponse {
+        _ = try peer(request.metadata)
+        throw Self.arnUnimplemented
+    }
+
+    public func renewKerberosArnLease(
+        request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
+    ) async throws -> Credentialsfetcher_RenewKerberosArnLeaseResponse {
+        _ = try peer(request.metadata)
+        throw Self.arnUnimplemented
+    }
+
+    static let arnUnimplemented = RPCError(
+        code: .unimplemented,
+        message: "ccgd does not fetch CredSpecs from AWS by ARN; pass the CredSpec contents with AddKerberosLease or AddNonDomainJoinedKerberosLease instead.")
+
+    // MARK: - Helpers
+
+    /// The caller, as the transport stamped it, if the current allow-list still names it.
+    private func peer(_ metadata: Metadata) throws -> PeerCredentials {
+        guard let peer = PeerIdentity.peer(of: metadata) else { throw ECSStatus.unknownPeer }
+        let policy = self.policy()
+        guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
+        return peer
+    }
+
+    private func portableUser(username: String, password: Password, domain: String) throws -> (username: String, domain: String) {
+        guard !username.isEmpty else { throw ECSStatus.missing("username", "the portable user's name") }
+        guard !password.isEmpty else { throw ECSStatus.missing("password", "the portable user's password") }
+        guard !domain.isEmpty else { throw ECSStatus.missing("domain", "the portable user's domain") }
+        return (username, domain)
+    }
+
+    /// The ccgd leases of ECS lease `id` that `peer` may see (root: all).
+    private func leases(of id: String, peer: PeerCredentials) async -> [Lease] {
+        await keeper.allLeases().filter {
+            $0.containerID == Self.containerPrefix + id && (peer.uid == 0 || $0.creator == peer.uid)
+        }
+    }
+
+    /// Undoes a request that failed half-way.
+    private func remove(id: String, peer: PeerCredentials) async {
+        for lease in await leases(of: id, peer: peer) { try? await keeper.delete(lease.id) }
+        rmdir(krbFilesDirectory + "/" + id)
+    }
+
+    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// 10 random characters, as credentials-fetcher's lease ids.
+    static func newLeaseID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    static func isLeaseID(_ text: String) -> Bool {
+        text.count == 10 && text.allSatisfy { alphabet.contains($0) }
+    }
+
+    /// A gMSA name usable as one directory name.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.utf8.contains(0)
+    }
+}

@@ -1,0 +1,59 @@
+import CCGPlugin
+import CredSpec
+import Synchronization
+
+/// The portable users' credentials the ECS agent passes with its requests, as a plug-in: a
+/// CredSpec of a non-domain-joined lease names it with the PluginInput `ProvidedCredentials.input`
+/// (caller, domain and user: never the password), so the journal holds no secret and the lease
+/// keeper's cache, coalescing and refresh work as for any plug-in. Passwords live only in this
+/// process's memory (wiped storage); after a restart the agent's next renewal brings them back.
+public final class ProvidedCredentials: DomainAuthCredentials, Sendable {
+    /// The PluginGUID of the CredSpecs the ECS front end builds.
+    public static let guid = PluginGUID("3F6B1E2A-7C94-4D05-8A1E-5B2C9D7E4F18")!
+
+    private struct Entry {
+        var domain: String
+        var username: String
+        var password: Password
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    /// The PluginInput naming `username` of `domain` as given by the peer `uid`: one peer's
+    /// password never serves another's leases.
+    public static func input(uid: UInt32, domain: String, username: String) -> String {
+        "ecs:\(uid):\(domain.lowercased())\\\(username.lowercased())"
+    }
+
+    /// Uses `password` for `username` of `domain` (for `uid`'s leases) from now on; answers the
+    /// previous one (wiped when dropped).
+    @discardableResult
+    public func provide(uid: UInt32, domain: String, username: String, password: Password) -> Password? {
+        let entry = Entry(domain: domain, username: username, password: password)
+        return entries.withLock { entries in
+            let key = Self.input(uid: uid, domain: domain, username: username)
+            defer { entries[key] = entry }
+            return entries[key]?.password
+        }
+    }
+
+    /// Puts `previous` back (nil: forgets the user) if `password` is still the one in use: the
+    /// KDC refused `password`, so it must not spoil the refreshes of leases the previous one serves.
+    public func restore(_ previous: Password?, replacing password: Password, uid: UInt32, domain: String, username: String) {
+        entries.withLock { entries in
+            let key = Self.input(uid: uid, domain: domain, username: username)
+            guard entries[key]?.password == password else { return }
+            entries[key] = previous.map { Entry(domain: domain, username: username, password: $0) }
+        }
+    }
+
+    public func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
+        guard let entry = entries.withLock({ $0[pluginInput] }) else {
+            throw PluginError(.notFound, "no password for \(pluginInput) since ccgd started; the ECS agent provides it with its next AddNonDomainJoinedKerberosLease or RenewNonDomainJoinedKerberosLease.")
+        }
+        return DomainCredential(domainName: entry.domain, username: entry.username, password: entry.password,
+                                source: "provided by the ECS agent")
+    }
+}

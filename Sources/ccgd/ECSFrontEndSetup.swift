@@ -1,0 +1,53 @@
+import Configuration
+import CredentialGuard
+import ECSFrontEnd
+import FoundationEssentials
+import Logging
+import ServiceLifecycle
+import SocketAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's ECS front end (`[ecs]`, off without it): the plug-in that holds the agent's
+/// portable-user passwords (in memory only), and the gRPC server on the same lease keeper.
+struct ECSFrontEndSetup: Sendable {
+    let configuration: ServiceConfiguration.ECS
+    private let provided = ProvidedCredentials()
+
+    init(_ configuration: ServiceConfiguration.ECS) {
+        self.configuration = configuration
+    }
+
+    /// Adds the provided-credentials plug-in when `[ecs]` is on (at start and on every reload).
+    func registerPlugins(_ registry: inout PluginRegistry) {
+        guard configuration.enabled else { return }
+        registry.register(provided, guid: ProvidedCredentials.guid, name: "ecs-provided", origin: "built-in (ECS front end)")
+    }
+
+    /// The server, nil when `[ecs]` is off; it checks callers against the API's current `policy`.
+    func server(keeper: LeaseKeeper, policy: PeerPolicyBox, source: DirectoryAccountSource, inheritedDescriptor: Int32?) throws -> ECSServer? {
+        guard configuration.enabled else { return nil }
+        var settings = ECSServer.Settings(socketPath: configuration.socket, krbFilesDirectory: configuration.krbFilesDirectory)
+        settings.socketMode = mode_t(configuration.socketMode)
+        let service = CredentialsFetcherService(
+            keeper: keeper, provided: provided, krbFilesDirectory: settings.krbFilesDirectory, policy: { policy.policy },
+            readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
+            forgetSessions: { source.forgetSessions(ofPortableUser: $0, domain: $1) },
+            logger: Logger(label: "ccgd.ecs"))
+        return try ECSServer(settings, service: service, inheritedDescriptor: inheritedDescriptor)
+    }
+}
+
+/// Serves the ECS agent's gRPC protocol until shutdown.
+struct ECSService: Service {
+    let server: ECSServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            server.shutdown()
+        }
+    }
+}

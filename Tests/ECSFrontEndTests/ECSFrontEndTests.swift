@@ -1,0 +1,150 @@
+import CCGPlugin
+import CredSpec
+import CredentialGuard
+@testable import ECSFrontEnd
+import GRPCCore
+import SwiftProtobuf
+import XCTest
+
+final class ECSFrontEndTests: XCTestCase {
+    private let credSpec = """
+        {"CmsPlugins": ["ActiveDirectory"],
+         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "8c7f9b29-5ccb-4535-996a-e7f584e9119d",
+                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
+         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}]%@}}
+        """
+
+    /// The agent's CredSpecs name its own plug-in (or none): they are pointed at the provided credentials.
+    func testACredSpecIsPointedAtTheProvidedCredentialsWhateverItsHostAccountConfig() throws {
+        let input = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "StandardUser01")
+        let aws = #", "hostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "PluginInput": {"credentialArn": "arn:aws:secretsmanager:x"}}"#
+        for host in ["", aws] {
+            let spec = try ECSCredentialSpec.parse(credSpec.replacingOccurrences(of: "%@", with: host), pluginInput: input)
+            XCTAssertEqual(spec.hostAccountConfig?.pluginGUID, ProvidedCredentials.guid)
+            XCTAssertEqual(spec.hostAccountConfig?.pluginInput.text, input)
+            XCTAssertEqual(spec.accounts, ["WebApp01"])
+        }
+    }
+
+    func testAnInvalidCredSpecNamesItsIndexAndJSONPath() {
+        let bad = credSpec.replacingOccurrences(of: "%@", with: "").replacingOccurrences(of: #""DnsName": "contoso.test""#, with: #""DnsName": 7"#)
+        do {
+            _ = try ECSCredentialSpec.parse(bad, pluginInput: "x")
+            XCTFail("accepted a CredSpec whose DnsName is a number")
+        } catch {
+            let status = ECSStatus.invalid(error, index: 2)
+            XCTAssertEqual(status.code, .invalidArgument)
+            XCTAssertTrue(status.message.hasPrefix("credspec_contents[2].DomainJoinConfig.DnsName: "), status.message)
+        }
+    }
+
+    /// One caller's password never serves another's leases, and the latest one given wins.
+    func testProvidedCredentialsAreKeptPerCallerUserAndDomain() async throws {
+        let provided = ProvidedCredentials()
+        provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("first"))
+        provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("second"))
+        let answer = try await provided.passwordCredentials(pluginInput: ProvidedCredentials.input(uid: 0, domain: "CONTOSO.TEST", username: "user"))
+        XCTAssertEqual(answer.password, Password("second"))
+        XCTAssertEqual(answer.username, "User")
+        do {
+            _ = try await provided.passwordCredentials(pluginInput: ProvidedCredentials.input(uid: 1000, domain: "contoso.test", username: "User"))
+            XCTFail("another caller got the password")
+        } catch let error as PluginError {
+            XCTAssertEqual(error.code, .notFound)
+            XCTAssertFalse("\(error)".contains("second"))
+        }
+    }
+
+    func testErrorsMapToTheirGRPCCodes() {
+        XCTAssertEqual(ECSStatus.code(.credspecInvalid), .invalidArgument)
+        XCTAssertEqual(ECSStatus.code(.directoryUnreachable), .unavailable)
+        XCTAssertEqual(ECSStatus.code(.directoryAccessDenied), .permissionDenied)
+        XCTAssertEqual(ECSStatus.code(.notFound), .notFound)
+        XCTAssertEqual(ECSStatus.code(.authFailed), .unauthenticated)
+    }
+
+    /// The wire format is the contract: field numbers as credentials-fetcher's.
+    func testMessagesUseTheContractsFieldNumbers() throws {
+        var request = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest()
+        request.credspecContents = ["a"]
+        request.username = "u"
+        request.password = "p"
+        request.domain = "d"
+        // Tag bytes: (field number << 3) | 2 (length-delimited).
+        XCTAssertEqual(try [UInt8](request.serializedBytes() as [UInt8]), [0x0A, 1, 0x61, 0x12, 1, 0x75, 0x1A, 1, 0x70, 0x22, 1, 0x64])
+        var response = Credentialsfetcher_DeleteKerberosLeaseResponse()
+        response.leaseID = "x"
+        response.deletedKerberosFilePaths = ["y"]
+        XCTAssertEqual(try [UInt8](response.serializedBytes() as [UInt8]), [0x0A, 1, 0x78, 0x12, 1, 0x79])
+    }
+
+    /// AddKerberosLease's CredSpecs lose any HostAccountConfig: the host's computer account reads them.
+    func testADomainJoinedCredSpecHasNoHostAccountConfig() throws {
+        let aws = #", "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "PluginInput": "x"}"#
+        for host in ["", aws] {
+            let spec = try ECSCredentialSpec.parseDomainJoined(credSpec.replacingOccurrences(of: "%@", with: host))
+            XCTAssertNil(spec.hostAccountConfig)
+            XCTAssertTrue(spec.isDomainJoined)
+            XCTAssertEqual(spec.accounts, ["WebApp01"])
+        }
+    }
+
+    func testAddKerberosLeaseOnAHostNotJoinedSaysWhatToConfigure() {
+        let status = ECSStatus.notDomainJoined(realm: "CONTOSO.TEST")
+        XCTAssertEqual(status.code, .failedPrecondition)
+        for expected in ["[domain \"CONTOSO.TEST\"]", "mode = domain-joined", "machine-keytab", "AddNonDomainJoinedKerberosLease"] {
+            XCTAssertTrue(status.message.contains(expected), status.message)
+        }
+    }
+
+    /// A password the KDC refused gives way to the one before, unless a newer one came meanwhile.
+    func testARefusedPasswordIsReplacedByThePreviousOne() async throws {
+        let provided = ProvidedCredentials()
+        let input = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "User")
+        XCTAssertNil(provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("good")))
+        let previous = provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("typo"))
+        XCTAssertEqual(previous, Password("good"))
+        provided.restore(previous, replacing: Password("typo"), uid: 0, domain: "contoso.test", username: "User")
+        var answer = try await provided.passwordCredentials(pluginInput: input)
+        XCTAssertEqual(answer.password, Password("good"))
+
+        provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("newer"))
+        provided.restore(Password("good"), replacing: Password("typo"), uid: 0, domain: "contoso.test", username: "User")
+        answer = try await provided.passwordCredentials(pluginInput: input)
+        XCTAssertEqual(answer.password, Password("newer"), "a restore undid a newer password")
+
+        provided.restore(nil, replacing: Password("newer"), uid: 0, domain: "contoso.test", username: "User")
+        do {
+            _ = try await provided.passwordCredentials(pluginInput: input)
+            XCTFail("a refused first password was kept")
+        } catch {}
+    }
+
+    /// The server decodes the contract's messages (as any client encodes them) into wiped storage,
+    /// and never writes the password back out.
+    func testPasswordRequestsDecodeTheContractsBytesIntoWipedStorage() throws {
+        var create = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest()
+        create.credspecContents = ["a", "b"]
+        create.username = "StandardUser01"
+        create.password = "pä55 word"
+        create.domain = "contoso.test"
+        let secret = try SecretCreateNonDomainJoinedRequest(serializedBytes: try create.serializedBytes() as [UInt8])
+        XCTAssertEqual(secret.credspecContents, ["a", "b"])
+        XCTAssertEqual(secret.username, "StandardUser01")
+        XCTAssertEqual(secret.password, Password("pä55 word"))
+        XCTAssertEqual(secret.domain, "contoso.test")
+        let written: [UInt8] = try secret.serializedBytes()
+        XCTAssertNil(String(decoding: written, as: UTF8.self).range(of: "55 word"))
+        XCTAssertFalse("\(secret)".contains("55 word"))
+
+        var renew = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseRequest()
+        renew.username = "u"
+        renew.password = "p"
+        renew.domain = "d"
+        let renewal = try SecretRenewNonDomainJoinedRequest(serializedBytes: try renew.serializedBytes() as [UInt8])
+        XCTAssertEqual(renewal.username, "u")
+        XCTAssertEqual(renewal.password, Password("p"))
+        XCTAssertEqual(renewal.domain, "d")
+        XCTAssertEqual(try renewal.serializedBytes() as [UInt8], [0x0A, 1, 0x75, 0x1A, 1, 0x64])
+    }
+}

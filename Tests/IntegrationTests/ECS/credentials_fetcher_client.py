@@ -1,0 +1,254 @@
+"""The Amazon ECS agent's side of credentials-fetcher's protocol, from a client that is not ours:
+Python's grpcio with code generated from ccgd's .proto now, driving every RPC against a running
+ccgd and the test domain. Prints "ok NAME" per check; exits non-zero at the first failure."""
+import concurrent.futures
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+
+import grpc
+from grpc_tools import protoc
+
+env = os.environ
+PROTO = env["ECS_PROTO"]
+SOCKET = env["ECS_SOCKET"]
+API_SOCKET = env["ECS_API_SOCKET"]
+KRB_DIR = env["ECS_KRB_DIR"]
+KRB5_CONFIG = env["ECS_KRB5_CONFIG"]
+SMB_CONF = env["ECS_SMB_CONF"]
+READERS = env.get("ECS_READERS_GROUP", "WebApp01Accounts")
+user = json.load(open(env["ECS_USER_FILE"]))
+outsider = json.load(open(env["ECS_OUTSIDER_FILE"])) if "ECS_OUTSIDER_FILE" in env else None
+STATE = env.get("ECS_STATE_FILE", "")
+credspecs = {name: json.load(open(os.path.join(env["ECS_CREDSPECS"], name + ".json"))) for name in ("WebApp01", "WebApp02")}
+
+generated = tempfile.mkdtemp(prefix="ecs-grpc-")
+if protoc.main(["protoc", f"-I{os.path.dirname(PROTO)}", f"--python_out={generated}", f"--grpc_python_out={generated}", PROTO]) != 0:
+    sys.exit("protoc could not compile " + PROTO)
+sys.path.insert(0, generated)
+module = os.path.splitext(os.path.basename(PROTO))[0]
+pb = __import__(module + "_pb2")
+pb_grpc = __import__(module + "_pb2_grpc")
+
+stub = pb_grpc.CredentialsFetcherServiceStub(grpc.insecure_channel("unix:" + SOCKET))
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        sys.exit(f"FAILED {name}: {detail}")
+    print("ok", name, flush=True)
+
+
+def status_of(call, request):
+    try:
+        call(request, timeout=60)
+    except grpc.RpcError as error:
+        return error.code(), error.details()
+    return grpc.StatusCode.OK, ""
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(API_SOCKET)
+
+
+def fetches():
+    """ccgd_account_fetches_total summed over results, from the daemon's /metrics."""
+    connection = UnixHTTP("ccgd")
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("ccgd_account_fetches_total"))
+
+
+def add(specs, username=user["username"], password=user["password"], domain=user["domainName"]):
+    return pb.CreateNonDomainJoinedKerberosLeaseRequest(
+        credspec_contents=[json.dumps(spec) for spec in specs], username=username, password=password, domain=domain)
+
+
+def kvno(ccache, spn):
+    run = subprocess.run(["kvno", spn], env={**env, "KRB5CCNAME": "FILE:" + ccache, "KRB5_CONFIG": KRB5_CONFIG},
+                         capture_output=True, text=True)
+    return run.returncode == 0, run.stdout + run.stderr
+
+
+def samba(*arguments):
+    subprocess.run(["samba-tool", *arguments, "-s", SMB_CONF], check=True, capture_output=True)
+
+
+def before_restart():
+    """A lease whose files must outlive a restart of ccgd; its id and directory go to STATE."""
+    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]]), timeout=120)
+    directory = answer.created_kerberos_file_paths[0]
+    check("a lease before the restart", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+    json.dump({"lease_id": answer.lease_id, "directory": directory}, open(STATE, "w"))
+
+
+def after_restart():
+    """ccgd came back without the password: the files stay valid until the agent renews."""
+    lease = json.load(open(STATE))
+    directory = lease["directory"]
+    check("the lease's ticket cache still works after the restart", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+    renewed = stub.RenewNonDomainJoinedKerberosLease(
+        pb.RenewNonDomainJoinedKerberosLeaseRequest(username=user["username"], password=user["password"], domain=user["domainName"]),
+        timeout=120)
+    check("the agent's renewal after the restart lists the restored lease", list(renewed.renewed_kerberos_file_paths) == [directory],
+          renewed)
+    check("the renewed ticket cache works", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
+    check("the restored lease is deleted by its id", list(deleted.deleted_kerberos_file_paths) == [directory], deleted)
+    check("its directories are gone", not os.path.exists(os.path.dirname(directory)))
+
+
+def domain_joined():
+    """ccgd on a host joined to the domain: AddKerberosLease reads with the host's computer account."""
+    answer = stub.AddKerberosLease(pb.CreateKerberosLeaseRequest(credspec_contents=[json.dumps(credspecs["WebApp01"])]), timeout=120)
+    check("the lease id has 10 characters", re.fullmatch(r"[a-z0-9]{10}", answer.lease_id) is not None, answer.lease_id)
+    directory = os.path.join(KRB_DIR, answer.lease_id, "WebApp01")
+    check("AddKerberosLease answers the gMSA's directory", list(answer.created_kerberos_file_paths) == [directory],
+          list(answer.created_kerberos_file_paths))
+    works, output = kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")
+    check("kvno with the domain-joined lease's krb5cc", works, output)
+    listing = subprocess.run(["klist", "-c", "FILE:" + os.path.join(directory, "krb5cc")], capture_output=True, text=True).stdout
+    check("its ticket cache is the gMSA's", "WebApp01$@CONTOSO.TEST" in listing, listing)
+    code, details = status_of(stub.RenewNonDomainJoinedKerberosLease,
+                              pb.RenewNonDomainJoinedKerberosLeaseRequest(username=user["username"], password=user["password"],
+                                                                          domain=user["domainName"]))
+    check("a renewal of a portable user renews no domain-joined lease", code == grpc.StatusCode.OK, f"{code} {details}")
+    bad = json.loads(json.dumps(credspecs["WebApp01"]))
+    bad["DomainJoinConfig"]["DnsName"] = "not a domain!"
+    code, details = status_of(stub.AddKerberosLease, pb.CreateKerberosLeaseRequest(credspec_contents=[json.dumps(bad)]))
+    check("an invalid CredSpec answers INVALID_ARGUMENT naming its JSON path",
+          code == grpc.StatusCode.INVALID_ARGUMENT and "credspec_contents[0].DomainJoinConfig.DnsName" in details, f"{code} {details}")
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    check("DeleteKerberosLease lists the directory", list(deleted.deleted_kerberos_file_paths) == [directory], deleted)
+    check("its directories are gone", not os.path.exists(os.path.join(KRB_DIR, answer.lease_id)))
+
+
+def health():
+    check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
+
+
+def unreachable():
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
+    check("a DC that does not answer gives UNAVAILABLE", code == grpc.StatusCode.UNAVAILABLE, f"{code} {details}")
+
+
+def refused():
+    code, details = status_of(stub.HealthCheck, pb.HealthCheckRequest(service="cf"))
+    check("a peer outside the allow-list gets PERMISSION_DENIED", code == grpc.StatusCode.PERMISSION_DENIED and "allowed-uids" in details,
+          f"{code} {details}")
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]]))
+    check("and so do its leases", code == grpc.StatusCode.PERMISSION_DENIED, f"{code} {details}")
+    try:
+        stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10,
+                         metadata=[("x-ccgd-peer-uid", "4242"), ("x-ccgd-peer-gid", "4242")])
+        code = grpc.StatusCode.OK
+    except grpc.RpcError as error:
+        code = error.code()
+    check("claiming an allowed uid in the request's headers changes nothing", code == grpc.StatusCode.PERMISSION_DENIED, f"{code}")
+
+
+def main():
+    # Health and the calls ccgd does not do.
+    check("HealthCheck answers OK", stub.HealthCheck(pb.HealthCheckRequest(service="cf"), timeout=10).status == "OK")
+    arn = pb.KerberosArnLeaseRequest(credspec_arns=["arn:aws:s3:::bucket/WebApp01.json"], region="us-east-1")
+    for name, call in (("AddKerberosArnLease", stub.AddKerberosArnLease), ("RenewKerberosArnLease", stub.RenewKerberosArnLease)):
+        code, details = status_of(call, arn)
+        check(name + " answers UNIMPLEMENTED saying to pass CredSpec contents",
+              code == grpc.StatusCode.UNIMPLEMENTED and "CredSpec contents" in details, f"{code} {details}")
+    code, details = status_of(stub.AddKerberosLease, pb.CreateKerberosLeaseRequest(credspec_contents=[json.dumps(credspecs["WebApp01"])]))
+    check("AddKerberosLease without mode = domain-joined answers FAILED_PRECONDITION saying what to configure",
+          code == grpc.StatusCode.FAILED_PRECONDITION and "mode = domain-joined" in details and "[domain \"CONTOSO.TEST\"]" in details,
+          f"{code} {details}")
+
+    # Bad input.
+    bad = json.loads(json.dumps(credspecs["WebApp01"]))
+    bad["DomainJoinConfig"]["DnsName"] = "not a domain!"
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"], bad]))
+    check("an invalid CredSpec answers INVALID_ARGUMENT naming its JSON path",
+          code == grpc.StatusCode.INVALID_ARGUMENT and "credspec_contents[1].DomainJoinConfig.DnsName" in details, f"{code} {details}")
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]], password=""))
+    check("an empty password answers INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT and "password" in details, f"{code} {details}")
+    check("nothing was left in the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # A wrong password: the KDC's refusal (before any lease of this user is cached).
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp02"]], password=user["password"] + "-wrong"))
+    check("a wrong password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
+    check("the wrong password leaves no directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # 32 concurrent requests for one gMSA: one fetch from the DC.
+    before = fetches()
+    futures = [stub.AddNonDomainJoinedKerberosLease.future(add([credspecs["WebApp01"]]), timeout=120) for _ in range(32)]
+    answers = [future.result() for future in futures]
+    check("32 concurrent AddNonDomainJoinedKerberosLease calls succeed with distinct leases",
+          len({answer.lease_id for answer in answers}) == 32)
+    check("32 concurrent calls for one gMSA cause one DC fetch", fetches() - before == 1, f"{fetches() - before} fetches")
+    for answer in answers:
+        stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    check("their deletion empties the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+    # Two CredSpecs, the second with an additional account, and WebApp01 named twice.
+    both = json.loads(json.dumps(credspecs["WebApp02"]))
+    both["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] += [{"Name": "WebApp01", "Scope": "contoso.test"}]
+    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"], both, credspecs["WebApp01"]]), timeout=120)
+    check("the lease id has 10 characters", re.fullmatch(r"[a-z0-9]{10}", answer.lease_id) is not None, answer.lease_id)
+    expected = [os.path.join(KRB_DIR, answer.lease_id, name) for name in ("WebApp01", "WebApp02")]
+    check("one directory per gMSA, in request order", list(answer.created_kerberos_file_paths) == expected,
+          list(answer.created_kerberos_file_paths))
+    for directory, gmsa in zip(expected, ("webapp01", "webapp02")):
+        works, output = kvno(os.path.join(directory, "krb5cc"), f"host/{gmsa}.contoso.test")
+        check(f"kvno with {directory}/krb5cc", works, output)
+    extra = [name for name in os.listdir(expected[1]) if name.startswith("krb5cc-")]
+    works, output = kvno(os.path.join(expected[1], extra[0]) if extra else "/nonexistent", "host/webapp01.contoso.test")
+    check("the additional account's ticket cache works", works, f"{extra} {output}")
+
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    check("DeleteKerberosLease lists the directories", deleted.lease_id == answer.lease_id and list(deleted.deleted_kerberos_file_paths) == expected,
+          deleted)
+    check("the directories are gone", not os.path.exists(os.path.join(KRB_DIR, answer.lease_id)))
+    code, details = status_of(stub.DeleteKerberosLease, pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id))
+    check("deleting it again answers NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, f"{code} {details}")
+
+    # Renewal with a changed password, on a throwaway portable user in the readers group.
+    name = "EcsRenew" + secrets.token_hex(3)
+    old, new = "Old-" + secrets.token_urlsafe(12) + "9a!", "New-" + secrets.token_urlsafe(12) + "9a!"
+    samba("user", "add", name, old)
+    try:
+        samba("group", "addmembers", READERS, name)
+        answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=name, password=old), timeout=120)
+        directory = answer.created_kerberos_file_paths[0]
+        check("a lease for the throwaway user", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+        samba("user", "setpassword", name, "--newpassword=" + new)
+        code, details = status_of(stub.RenewNonDomainJoinedKerberosLease,
+                                  pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=old, domain=user["domainName"]))
+        check("renewing with the old password answers UNAUTHENTICATED", code == grpc.StatusCode.UNAUTHENTICATED, f"{code} {details}")
+        before = fetches()
+        renewed = stub.RenewNonDomainJoinedKerberosLease(
+            pb.RenewNonDomainJoinedKerberosLeaseRequest(username=name, password=new, domain=user["domainName"]), timeout=120)
+        check("renewing with the new password lists the user's directories", list(renewed.renewed_kerberos_file_paths) == [directory],
+              renewed)
+        check("the renewal read the password again", fetches() - before == 1, f"{fetches() - before} fetches")
+        check("the renewed ticket cache works", kvno(os.path.join(directory, "krb5cc"), "host/webapp01.contoso.test")[0])
+        stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
+    finally:
+        samba("user", "delete", name)
+
+    # A portable user who may not read the gMSA's password.
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease,
+                              add([credspecs["WebApp01"]], username=outsider["username"], password=outsider["password"],
+                                  domain=outsider["domainName"]))
+    check("a reader the gMSA does not allow gives PERMISSION_DENIED", code == grpc.StatusCode.PERMISSION_DENIED, f"{code} {details}")
+    check("nothing is left in the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+    print("all checks passed")
+
+
+{"main": main, "domain-joined": domain_joined, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
+if env.get("ECS_MODE", "main") != "main":
+    print("all checks passed")

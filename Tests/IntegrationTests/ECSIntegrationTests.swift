@@ -1,0 +1,144 @@
+import Foundation
+import XCTest
+
+/// The ECS front end (credentials-fetcher's gRPC protocol) driven by a client that is not ours:
+/// Python's grpcio, with code generated from our .proto at test time (ECS/credentials_fetcher_client.py).
+final class ECSIntegrationTests: XCTestCase {
+    private var daemon: DaemonProcess?
+    private var root = ""
+
+    override func tearDown() {
+        daemon?.remove()
+        if !root.isEmpty { try? FileManager.default.removeItem(atPath: root) }
+    }
+
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// Python with grpcio and grpcio-tools (scripts/test installs them), or a reason to skip.
+    static func requirePython() throws {
+        let outcome = try Command.run("/usr/bin/env", ["python3", "-c", "import grpc, grpc_tools"])
+        guard outcome.status == 0 else {
+            let message = "Python's grpcio and grpcio-tools are not installed; run python3 -m pip install grpcio grpcio-tools (scripts/test does)"
+            if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" { XCTFail(message) }
+            throw XCTSkip(message)
+        }
+    }
+
+    /// A ccgd with an [ecs] section, started; `joined`: the test domain's computer CCGDJOINED01
+    /// (in the gMSAs' readers group) is this host's join, with `mode = domain-joined`.
+    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug") throws -> DaemonProcess {
+        let domain = try TestDomain.require()
+        try Self.requirePython()
+        root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var joinedDomain = ""
+        if joined {
+            let keytab = root + "/joined.keytab"
+            try domain.prepareComputer(TestDomain.joinedComputer, inReadersGroup: true, keytab: keytab)
+            joinedDomain = """
+
+                [domain "\(domain.realm)"]
+                controllers = \(domain.controller.hostName)=\(controllerAddress)
+                mode = domain-joined
+                machine-keytab = \(keytab)
+                machine-principal = \(domain.computerPrincipal(TestDomain.joinedComputer))
+                """
+        }
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
+
+            [ecs]
+            socket = \(root)/socket/credentials_fetcher.sock
+            krb-files-directory = \(root)/krbdir
+            """, domainSection: !joined, controllerAddress: controllerAddress, pluginsConfiguration: joinedDomain, logLevel: logLevel)
+        self.daemon = daemon
+        try daemon.start()
+        return daemon
+    }
+
+    /// Runs the Python client in `mode`; fails the test with its output and ccgd's log unless every check passed.
+    private func client(_ daemon: DaemonProcess, mode: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let outcome = try Self.runClient(daemon, mode: mode, socket: root + "/socket/credentials_fetcher.sock", krbDirectory: root + "/krbdir",
+                                         state: root + "/client-state.json")
+        print(outcome.output)
+        XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))", file: file, line: line)
+        XCTAssertTrue(outcome.output.contains("all checks passed"), outcome.all, file: file, line: line)
+    }
+
+    /// The Python client (ECS/credentials_fetcher_client.py) in `mode` against `daemon`'s ECS socket `socket`.
+    static func runClient(_ daemon: DaemonProcess, mode: String, socket: String, krbDirectory: String, state: String) throws -> Command.Outcome {
+        let domain = daemon.domain
+        return try Command.run("/usr/bin/env", ["python3", repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
+            "ECS_MODE": mode,
+            "ECS_PROTO": repository + "/Sources/ECSFrontEnd/credentials_fetcher.proto",
+            "ECS_SOCKET": socket,
+            "ECS_API_SOCKET": daemon.socket,
+            "ECS_KRB_DIR": krbDirectory,
+            "ECS_KRB5_CONFIG": domain.krb5Config,
+            "ECS_SMB_CONF": domain.smbConf,
+            "ECS_USER_FILE": domain.allowedCredentialsFile,
+            "ECS_OUTSIDER_FILE": domain.outsiderCredentialsFile,
+            "ECS_CREDSPECS": domain.credSpecDirectory,
+            "ECS_STATE_FILE": state,
+        ])
+    }
+
+    private func password(_ domain: TestDomain) throws -> String {
+        try domain.credentials(domain.allowedCredentialsFile).password.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testEveryRPCFromAPythonClientAgainstTheTestDomain() throws {
+        let daemon = try started(logLevel: "trace")
+        try client(daemon, mode: "main")
+        let password = try password(daemon.domain)
+        let spellings = [password, Data(password.utf8).base64EncodedString()]
+        for spelling in spellings {
+            XCTAssertFalse(daemon.logText.contains(spelling), "the portable user's password reached ccgd's log")
+        }
+        // Every file of the state directory: the journal and anything beside it.
+        for name in try FileManager.default.contentsOfDirectory(atPath: daemon.state) {
+            let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: daemon.state + "/" + name))) ?? Data(), as: UTF8.self)
+            for spelling in spellings { XCTAssertFalse(text.contains(spelling), "the portable user's password reached \(name)") }
+        }
+    }
+
+    /// The journal has no password: after a restart the lease comes back with its files, and the
+    /// agent's renewal brings the password that refreshes it.
+    func testALeaseSurvivesARestartAndIsRefreshedByTheAgentsRenewal() throws {
+        let daemon = try started()
+        try client(daemon, mode: "before-restart")
+        XCTAssertFalse(try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8).contains(try password(daemon.domain)))
+        XCTAssertEqual(daemon.stop(), 0)
+        try daemon.start()
+        try client(daemon, mode: "after-restart")
+    }
+
+    /// On a host joined to the domain (`mode = domain-joined`), AddKerberosLease reads the gMSA
+    /// with the host's computer account: the returned directory's ticket cache gets a service
+    /// ticket, and the journal keeps no HostAccountConfig of the agent's CredSpec.
+    func testAddKerberosLeaseReadsWithTheHostsComputerAccount() throws {
+        let daemon = try started(joined: true)
+        try client(daemon, mode: "domain-joined")
+        let journal = try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8)
+        XCTAssertTrue(journal.contains("WebApp01"), journal)
+        XCTAssertFalse(journal.lowercased().contains("hostaccountconfig"), journal)
+    }
+
+    /// The API's allow-list, reloaded with SIGHUP, applies to the ECS socket too.
+    func testAPeerOutsideTheAllowListIsRefused() throws {
+        let daemon = try started()
+        let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
+        try text.replacingOccurrences(of: "[daemon]\n", with: "[daemon]\nallowed-uids = 4242\n")
+            .write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        kill(try XCTUnwrap(daemon.pid), SIGHUP)
+        for _ in 0..<200 where !daemon.logText.contains("configuration reloaded") { usleep(50_000) }
+        XCTAssertTrue(daemon.logText.contains("configuration reloaded"), daemon.logText)
+        try client(daemon, mode: "refused")
+    }
+
+    func testADomainControllerThatDoesNotAnswerGivesUnavailable() throws {
+        // 127.0.0.2: nothing listens there (see the brief's loopback list).
+        let daemon = try started(controllerAddress: "127.0.0.2")
+        try client(daemon, mode: "unreachable")
+    }
+}
