@@ -40,6 +40,10 @@ final class LeaseDocumentJSONTests: XCTestCase {
             XCTAssertEqual(fast.status, .created)
             XCTAssertEqual(try parsed(fast.body), try parsed(foundation.body))
             XCTAssertEqual(fast.body.last, 0x0A)
+            if refreshed && container != nil {
+                // Every field is written (a field added to LeaseDocument but not to its `json` fails here).
+                XCTAssertEqual(try parsed(fast.body).count, Mirror(reflecting: document).children.count)
+            }
             // ccgctl reads it with the same Codable definitions.
             let decoded = try JSONDecoder.iso8601.decode(APIDocuments.LeaseDocument.self, from: Data(fast.body))
             XCTAssertEqual(decoded.containerId, container)
