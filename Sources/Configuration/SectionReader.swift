@@ -34,7 +34,7 @@ struct SectionReader {
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
                                  "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
-                                 "allow-inline-credspecs"]) { reader, entry in
+                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-delay"]) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
@@ -48,6 +48,14 @@ struct SectionReader {
             case "state-directory": daemon.stateDirectory = reader.absolutePath(entry) ?? daemon.stateDirectory
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
             case "allow-inline-credspecs": daemon.allowInlineCredSpecs = reader.boolean(entry) ?? daemon.allowInlineCredSpecs
+            case "prefetch": daemon.prefetch = reader.boolean(entry) ?? daemon.prefetch
+            case "prefetch-concurrency":
+                if let count = Int(entry.value), (1...64).contains(count) { daemon.prefetchConcurrency = count } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of concurrent fetches per domain from 1 to 64")
+                }
+            case "prefetch-delay":
+                // 0: no pause (a single host, or tests); otherwise a duration like any other.
+                daemon.prefetchDelay = entry.value == "0" ? .zero : reader.duration(entry) ?? daemon.prefetchDelay
             case "dns-servers":
                 daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
                     // Empty parts kept: ":" has no parts[0] to read otherwise, and "1..2.3.4" is no address.

@@ -25,6 +25,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Whether callers may send a CredSpec in the request (credentialSpec) rather than name
         /// one the operator put in the CredSpec directory.
         public var allowInlineCredSpecs = false
+        /// Whether every CredSpec of the CredSpec directory is fetched at start and on reload
+        /// (and kept fresh), so that the first lease of a named CredSpec finds its accounts cached.
+        public var prefetch = true
+        /// How many prefetches run at once against one domain.
+        public var prefetchConcurrency = 2
+        /// The prefetch starts after a random pause up to this long: a fleet restarting at once
+        /// does not reach its DCs at once.
+        public var prefetchDelay: Duration = .seconds(5)
         public init() {}
     }
 

@@ -77,7 +77,7 @@ public struct CredentialSpec: Sendable, Equatable {
 
     /// The CredSpec as UTF-8 JSON without a BOM; pretty-printed output ends with a newline.
     public func jsonData(prettyPrinted: Bool = true) -> Data {
-        Data(JSONWriter.text(of: jsonValue, prettyPrinted: prettyPrinted).utf8)
+        Data(JSONWriter.bytes(of: jsonValue, prettyPrinted: prettyPrinted))
     }
 }
 

@@ -52,6 +52,11 @@ public enum JSONValue: Sendable, Hashable {
     public var compactText: String {
         JSONWriter.text(of: self, prettyPrinted: false)
     }
+
+    /// The same text as UTF-8 bytes, without making a `String` first.
+    public var compactUTF8: [UInt8] {
+        JSONWriter.bytes(of: self, prettyPrinted: false)
+    }
 }
 
 extension JSONValue: ExpressibleByNilLiteral {

@@ -92,6 +92,8 @@ public enum APIDocuments {
         public let leases: Int
         public let state: String
         public let lastError: String?
+        /// Kept fresh for the prefetch of a named CredSpec (absent from older daemons).
+        public let prefetched: Bool?
 
         init(_ status: AccountStatus) {
             account = status.account
@@ -103,6 +105,7 @@ public enum APIDocuments {
             leases = status.leases
             state = status.state.rawValue
             lastError = status.lastError
+            prefetched = status.prefetched
         }
     }
 
@@ -125,6 +128,22 @@ public enum APIDocuments {
         public let leases: Int
         public let accounts: Int
         public let domains: [Domain]
+        /// The prefetch of each CredSpec of the CredSpec directory (absent from older daemons;
+        /// empty when prefetch is off).
+        public var prefetch: [Prefetch]?
+
+        public struct Prefetch: Codable, Sendable {
+            public let credSpec: String
+            /// fresh, refreshing (not fetched yet), stale, failed (retried with backoff), invalid (skipped).
+            public let state: String
+            public let lastError: String?
+
+            init(_ status: PrefetchStatus) {
+                credSpec = status.credSpec
+                state = status.state
+                lastError = status.lastError
+            }
+        }
     }
 
     /// Every error's body: `{"error": {"code", "message", "field"}}`.

@@ -51,6 +51,11 @@ public struct APIResponse: Sendable {
         }
     }
 
+    /// A lease as the answer's body.
+    static func lease(_ status: HTTPResponseStatus, _ document: APIDocuments.LeaseDocument) -> APIResponse {
+        APIResponse(status: status, body: document.json.compactUTF8 + [0x0A])
+    }
+
     /// The API's error body: `{"error": {"code", "message", "field"}}`.
     static func error(_ code: ErrorCode, _ message: String, field: String? = nil) -> APIResponse {
         let body = APIDocuments.ErrorBody(error: .init(code: code.rawValue, message: message, field: field))

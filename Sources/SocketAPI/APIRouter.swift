@@ -78,7 +78,7 @@ public struct APIRouter: Sendable {
             switch (method, keytab) {
             case (.GET, false):
                 guard let lease = visible else { return ("show_lease", notFound(text)) }
-                return ("show_lease", .json(.ok, APIDocuments.LeaseDocument(lease)))
+                return ("show_lease", .lease(.ok, APIDocuments.LeaseDocument(lease)))
             case (.DELETE, false):
                 guard let id = visible?.id else { return ("delete_lease", notFound(text)) }
                 do {
@@ -144,7 +144,7 @@ public struct APIRouter: Sendable {
                 "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
                 "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
                 "container": "\(lease.containerID ?? "")"])
-            return .json(.created, APIDocuments.LeaseDocument(lease))
+            return .lease(.created, APIDocuments.LeaseDocument(lease))
         } catch {
             return .error(error, field: error.field)
         }
@@ -159,8 +159,9 @@ public struct APIRouter: Sendable {
         }
         let degraded = accounts.contains { $0.state == .failed || $0.state == .stale }
             || domains.contains { $0.controllers.contains { $0.state == "down" } }
-        let document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
+        var document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
                                            leases: await keeper.leaseCount, accounts: accounts.count, domains: domains)
+        document.prefetch = await keeper.prefetchStatuses().map(APIDocuments.Health.Prefetch.init)
         return .json(.ok, document)
     }
 }

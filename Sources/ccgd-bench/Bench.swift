@@ -93,6 +93,7 @@ struct Bench: AsyncParsableCommand {
         guard ready else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
         try await Task.sleep(for: .seconds(1))
         let idleRSS = try residentKilobytes(daemon.processIdentifier)
+        let idleAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
 
         let body = Array(#"{"credentialSpecName": "\#(credspec)"}"#.utf8)
         let credSpecFile = URL(fileURLWithPath: credspecs).appendingPathComponent(credspec + ".json").path
@@ -154,6 +155,7 @@ struct Bench: AsyncParsableCommand {
         let total = measured.0.count + 1
         try await Task.sleep(for: .seconds(1))
         let loadedRSS = try residentKilobytes(daemon.processIdentifier)
+        let loadedAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
         let sorted = measured.0.sorted()
         func percentile(_ p: Double) -> String { milliseconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
         let seconds = Double(measured.1.components.seconds) + Double(measured.1.components.attoseconds) / 1e18
@@ -162,9 +164,9 @@ struct Bench: AsyncParsableCommand {
             first lease (plug-in + DC fetch + keys + TGT)  \(milliseconds(uncached)) ms
             cached lease latency  p50 \(percentile(0.5)) ms  p90 \(percentile(0.9)) ms  p99 \(percentile(0.99)) ms  max \(milliseconds(sorted.last!)) ms
             throughput            \(Int(Double(measured.0.count) / seconds)) leases/s
-            RSS idle              \(idleRSS / 1024) MB (\(idleRSS) kB)
+            RSS idle              \(idleRSS / 1024) MB (\(idleRSS) kB), private anonymous \(idleAnonymous) kB
             RSS after 1 lease     \(afterFirstRSS / 1024) MB
-            RSS at \(total) leases  \(loadedRSS / 1024) MB: \(String(format: "%.2f", Double(loadedRSS - afterFirstRSS) / Double(total - 1))) kB per lease
+            RSS at \(total) leases  \(loadedRSS / 1024) MB: \(String(format: "%.2f", Double(loadedRSS - afterFirstRSS) / Double(total - 1))) kB per lease, private anonymous \(loadedAnonymous) kB
             """)
         try await group.shutdownGracefully()
     }
@@ -174,9 +176,10 @@ struct Bench: AsyncParsableCommand {
         return String(format: "%.3f", value)
     }
 
-    private func residentKilobytes(_ pid: Int32) throws -> Int {
+    /// A line of /proc/PID/status in kB: VmRSS as ps shows it, RssAnon the private anonymous part.
+    private func residentKilobytes(_ pid: Int32, _ field: String = "VmRSS:") throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
               let value = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
         return value
     }

@@ -70,6 +70,9 @@ struct Daemon {
             throw ExitCodeError.configuration
         }
 
+        // In the background: READY and the first requests never wait for the DCs.
+        await keeper.prefetch(daemon.prefetchSettings)
+
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
         if let group = daemon.socketGroup {
@@ -125,6 +128,13 @@ struct Daemon {
         return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
                           allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
                           credSpecs: configuration.credSpecAccess)
+    }
+}
+
+extension ServiceConfiguration.Daemon {
+    /// How the CredSpec directory is prefetched; nil when it is not.
+    var prefetchSettings: PrefetchSettings? {
+        prefetch ? PrefetchSettings(concurrencyPerDomain: prefetchConcurrency, maximumDelay: prefetchDelay) : nil
     }
 }
 

@@ -115,6 +115,29 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(domain.timeout, .seconds(3))
     }
 
+    func testPrefetchKeysAreReadWithTheirDefaults() throws {
+        let defaults = try ServiceConfiguration(text: "[daemon]\n", file: "ccgd.conf").daemon
+        XCTAssertTrue(defaults.prefetch)
+        XCTAssertEqual(defaults.prefetchConcurrency, 2)
+        XCTAssertEqual(defaults.prefetchDelay, .seconds(5))
+        let set = try ServiceConfiguration(text: "[daemon]\nprefetch = no\nprefetch-concurrency = 5\nprefetch-delay = 750ms\n", file: "ccgd.conf").daemon
+        XCTAssertFalse(set.prefetch)
+        XCTAssertEqual(set.prefetchConcurrency, 5)
+        XCTAssertEqual(set.prefetchDelay, .milliseconds(750))
+        let none = try ServiceConfiguration(text: "[daemon]\nprefetch-delay = 0\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(none.prefetchDelay, .zero)
+    }
+
+    func testBadPrefetchKeysAreLocated() {
+        XCTAssertEqual(problems("[daemon]\nprefetch = later\nprefetch-concurrency = 0\nprefetch-delay = -1s\nprefetch-concurrency = many\n"), [
+            "ccgd.conf:2: prefetch: \"later\" is not yes or no.",
+            "ccgd.conf:3: prefetch-concurrency: \"0\" is not a number of concurrent fetches per domain from 1 to 64.",
+            "ccgd.conf:4: prefetch-delay: \"-1s\" is not a positive duration like 10s, 500ms or 2m.",
+            "ccgd.conf:5: prefetch-concurrency: set twice in [daemon]; keep one.",
+            "ccgd.conf:5: prefetch-concurrency: \"many\" is not a number of concurrent fetches per domain from 1 to 64.",
+        ])
+    }
+
     func testAuthorizationKeysAreRead() throws {
         let configuration = try ServiceConfiguration(text: """
             [daemon]
@@ -206,7 +229,7 @@ final class ConfigurationTests: XCTestCase {
             controllers = ok.x.test bad=
             just text
             """), [
-            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs.",
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay.",
             "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
             "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
             "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",

@@ -103,6 +103,76 @@ final class AccountCacheTests: XCTestCase {
             """.utf8))
     }
 
+    func testPrefetchedAccountIsKeptFreshWithoutALeaseAndForgottenOnceReleased() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+        ])
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let spec = try spec(account: "AppA")
+        let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
+        let due = await cache.needsFetch(keys)
+        XCTAssertTrue(due)
+        _ = try await cache.credentials(for: spec)
+        let cached = await cache.needsFetch(keys)
+        XCTAssertFalse(cached)
+        var statuses = await cache.statuses()
+        XCTAssertEqual(statuses.map(\.leases), [0])
+        XCTAssertEqual(statuses.map(\.prefetched), [true])
+
+        // No lease holds it, yet its password is read again when due.
+        clock.advance(by: 3700)
+        await cache.refreshDue(at: clock.now) { _ in }
+        statuses = await cache.statuses()
+        XCTAssertEqual(statuses.map(\.kvno), [2])
+        XCTAssertEqual(source.fetches, 2)
+
+        // Gone from the directory: released, and forgotten when it next falls due.
+        await cache.prefetch([:])
+        statuses = await cache.statuses()
+        XCTAssertEqual(statuses.map(\.prefetched), [false])
+        clock.advance(by: 3700)
+        await cache.refreshDue(at: clock.now) { _ in }
+        statuses = await cache.statuses()
+        XCTAssertTrue(statuses.isEmpty)
+        XCTAssertEqual(source.fetches, 2)
+    }
+
+    func testFailedPrefetchIsKeptForTheSchedulerAndAReleasedUnfetchedOneIsDropped() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+        ])
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let spec = try spec(account: "AppA")
+        let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
+        source.failNext = AccountFetchError.controllersUnreachable(realm: "CONTOSO.TEST", [])
+        do {
+            _ = try await cache.credentials(for: spec)
+            XCTFail("the scripted failure was not thrown")
+        } catch {
+            await cache.failed(spec, error)
+        }
+        let state = await cache.state(of: keys)
+        XCTAssertEqual(state.state, .failed)
+        XCTAssertNotNil(state.lastError)
+        let retryPlanned = await cache.needsFetch(keys)
+        XCTAssertFalse(retryPlanned, "a failed prefetch is the scheduler's, with backoff")
+        // The retry falls due and succeeds without any lease.
+        clock.advance(by: 60)
+        await cache.refreshDue(at: clock.now) { _ in }
+        let retried = await cache.state(of: keys)
+        XCTAssertEqual(retried.state, .fresh)
+
+        // Prefetched but never fetched, then released: nothing would ever forget it, so it goes at once.
+        let other = try self.spec(account: "AppB")
+        await cache.prefetch(["AppA": spec, "AppB": other])
+        await cache.prefetch(["AppA": spec])
+        let names = await cache.statuses().map(\.account)
+        XCTAssertEqual(names, ["AppA$"])
+    }
+
     func testAnAccountWhoseDirectoryHangsDoesNotDelayAnotherAccountsRefresh() async throws {
         let clock = LeaseKeeperTests.TestClock()
         let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [

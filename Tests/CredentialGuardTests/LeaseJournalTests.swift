@@ -21,6 +21,28 @@ final class LeaseJournalTests: XCTestCase {
                     containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
     }
 
+    func testLinesHaveFoundationsFieldsAndValuesAndReplayToTheRecord() throws {
+        let spec = #"{"CmsPlugins":["ActiveDirectory"],"PluginInput":"/etc/ccgd/credentials/a b\"c"}"#
+        var odd = LeaseRecord(id: LeaseID(), credentialSpec: spec, credentialSpecName: "Web \"01\"", owner: LeaseOwner(uid: 0, gid: 4_294_967_295),
+                              containerID: "quote\" back\\slash /slash \u{01}\n é 🙂", mountPath: "/var/run/ccgd/",
+                              createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
+        odd.creator = 1000
+        odd.directory = "/run/ccgd/ecs/task 1/WebApp01"
+        for entry: LeaseJournal.Entry in [.created(record()), .created(odd), .deleted(LeaseID())] {
+            let fast = try LeaseJournal.line(entry), foundation = try LeaseJournal.encodedLine(entry)
+            XCTAssertEqual(fast.last, 0x0A)
+            XCTAssertFalse(fast.dropLast().contains(0x0A), "one line")
+            let parse = { (bytes: [UInt8]) in try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary }
+            XCTAssertEqual(try parse(fast), try parse(foundation))
+        }
+        // Every field of the record is written (a field added to LeaseRecord but not to journalJSON fails here).
+        let fields = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(LeaseJournal.line(.created(odd)))) as? [String: Any])["lease"] as? [String: Any]
+        XCTAssertEqual(fields?.count, Mirror(reflecting: odd).children.count)
+        let (records, damaged) = try LeaseJournal.replay(Data(try LeaseJournal.line(.created(odd)) + LeaseJournal.line(.created(record()))), path: "j")
+        XCTAssertEqual(damaged, [])
+        XCTAssertEqual(records.first, odd, "the record comes back exactly, the date to the microsecond")
+    }
+
     func testCreatorSurvivesAndOldRecordsWithoutItStillDecode() async throws {
         let journal = LeaseJournal(directory: directory)
         _ = try journal.open()

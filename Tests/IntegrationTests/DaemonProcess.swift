@@ -21,7 +21,8 @@ final class DaemonProcess {
     var environment: [String: String] = [:]
 
     init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
-         pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil) throws {
+         pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
+         prefetch: Bool = false) throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -35,6 +36,8 @@ final class DaemonProcess {
             state-directory = \(state)
             credspec-directory = \(credSpecs)
             log-level = \(logLevel)
+            prefetch = \(prefetch ? "yes" : "no")
+            prefetch-delay = 0
             \(extraConfiguration)
 
             [plugins]

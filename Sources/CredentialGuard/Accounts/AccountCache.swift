@@ -28,8 +28,8 @@ actor AccountCache {
         var retryAt: Date?
         var passwordRefreshAt: Date?
         var ticketRefreshAt: Date?
-        /// The leases that use it: without any, it is forgotten rather than kept fresh.
-        var holders: Set<LeaseID> = []
+        /// The leases (and prefetches) that use it: without any, it is forgotten rather than kept fresh.
+        var holders: Set<AccountHolder> = []
         var jitter = Double.random(in: 0...1)
 
         /// When the scheduler must look at it next: after a failure, the retry (the missed
@@ -52,6 +52,9 @@ actor AccountCache {
     private var pause: (number: Int, continuation: CheckedContinuation<Void, Never>)?
     private var pauses = 0
 
+    /// The keys of the CredSpecs asked for last, newest last.
+    private var recentKeys: [(spec: CredentialSpec, machine: String?, keys: [AccountKey])] = []
+
     /// How many directory fetches were started: the proof of coalescing.
     private(set) var fetchCount = 0
 
@@ -71,7 +74,14 @@ actor AccountCache {
 
     /// The cache keys of `spec`'s accounts, primary first, with the authority that reads them.
     func keys(of spec: CredentialSpec) -> [AccountKey] {
-        AccountKey.keys(of: spec, machine: source.machineAccount(for: spec))
+        let machine = source.machineAccount(for: spec)
+        // Every lease asks twice, and the authority digests the PluginInput: keep the last few
+        // (a named CredSpec is one parsed value, whose comparison is quick).
+        if let known = recentKeys.first(where: { $0.machine == machine && $0.spec == spec }) { return known.keys }
+        let keys = AccountKey.keys(of: spec, machine: machine)
+        if recentKeys.count == 16 { recentKeys.removeFirst() }
+        recentKeys.append((spec, machine, keys))
+        return keys
     }
 
     /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
@@ -122,13 +132,13 @@ actor AccountCache {
 
     /// Lease `id` uses `keys`; answers when the first of them is due.
     func hold(_ keys: [AccountKey], for id: LeaseID) -> Date? {
-        for key in keys { entries[key]?.holders.insert(id) }
+        for key in keys { entries[key]?.holders.insert(.lease(id)) }
         return keys.compactMap { entries[$0]?.dueAt }.min()
     }
 
     /// Lease `id` no longer uses `keys`.
     func release(_ keys: [AccountKey], for id: LeaseID) {
-        for key in keys { entries[key]?.holders.remove(id) }
+        for key in keys { entries[key]?.holders.remove(.lease(id)) }
     }
 
     /// The accounts of `spec` could not be fetched for a lease that stays (a restore): the
@@ -148,8 +158,47 @@ actor AccountCache {
                 kvno: entry.credentials?.account.keyVersionNumber,
                 enctypes: entry.credentials?.account.encryptionTypes.map(\.name) ?? [],
                 fetchedAt: entry.credentials?.account.fetchedAt, refreshAt: entry.dueAt,
-                leases: entry.holders.count, state: entry.state, lastError: entry.lastError)
+                leases: entry.holders.count(where: { if case .lease = $0 { true } else { false } }), state: entry.state,
+                lastError: entry.lastError, prefetched: entry.holders.contains { if case .prefetch = $0 { true } else { false } })
         }.sorted { ($0.realm, $0.account) < ($1.realm, $1.account) }
+    }
+
+    // MARK: - Prefetch
+
+    /// The named CredSpecs prefetched from now on, with the keys of their accounts: each holds its
+    /// accounts (made here, fetched by `credentials(for:)` or the scheduler) as a lease would; one
+    /// no longer named releases them. Returns the keys of each.
+    @discardableResult
+    func prefetch(_ specs: [String: CredentialSpec]) -> [String: [AccountKey]] {
+        let planned = specs.mapValues { keys(of: $0) }
+        for (key, var entry) in entries {
+            entry.holders = entry.holders.filter { holder in
+                guard case let .prefetch(name) = holder else { return true }
+                return planned[name]?.contains(key) ?? false
+            }
+            // Never fetched and now held by nobody: nothing would ever forget it.
+            entries[key] = entry.holders.isEmpty && entry.credentials == nil && inFlight[key] == nil ? nil : entry
+        }
+        for (name, keys) in planned {
+            for key in keys {
+                if entries[key] == nil { entries[key] = Entry(spec: specs[name]!) }
+                entries[key]?.holders.insert(.prefetch(name))
+            }
+        }
+        return planned
+    }
+
+    /// Whether a prefetch should fetch `keys` now: one is not cached and no retry is planned for it
+    /// (a failed one is the scheduler's, with its backoff).
+    func needsFetch(_ keys: [AccountKey]) -> Bool {
+        keys.contains { entries[$0].map { $0.credentials == nil && $0.retryAt == nil } ?? true }
+    }
+
+    /// The least fresh state of `keys` and its error (for the prefetch's health detail).
+    func state(of keys: [AccountKey]) -> (state: AccountState, lastError: String?) {
+        let order: [AccountState] = [.failed, .stale, .refreshing, .fresh]
+        let states = keys.map { entries[$0].map { ($0.state, $0.lastError) } ?? (.refreshing, nil) }
+        return states.min { order.firstIndex(of: $0.0)! < order.firstIndex(of: $1.0)! } ?? (.fresh, nil)
     }
 
     private func store(_ credentials: AccountCredentials, for key: AccountKey) {

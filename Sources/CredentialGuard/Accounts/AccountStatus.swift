@@ -16,4 +16,6 @@ public struct AccountStatus: Sendable {
     public let leases: Int
     public let state: AccountState
     public let lastError: String?
+    /// Kept fresh for the prefetch of a named CredSpec, with or without leases.
+    public let prefetched: Bool
 }

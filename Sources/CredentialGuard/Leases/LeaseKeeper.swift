@@ -39,9 +39,13 @@ public actor LeaseKeeper {
 
     private var settings: Settings
     private let accounts: AccountCache
+    /// Fetches the CredSpec directory's CredSpecs ahead of their first lease.
+    private let prefetcher: CredSpecPrefetch
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let blocking = BlockingWork(label: "ccgd.leases")
+    /// Lease files are written here: a tmpfs, quick, and every lease writes them.
+    private let fileWork = FileWork(label: "ccgd.lease-files")
 
     private var leases: [LeaseID: Lease] = [:]
     /// The cache keys of each lease's accounts.
@@ -61,6 +65,7 @@ public actor LeaseKeeper {
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         accounts = AccountCache(source: source, timings: settings.timings, logger: logger, now: now)
+        prefetcher = CredSpecPrefetch(accounts: accounts, logger: logger)
         self.logger = logger
         self.now = now
     }
@@ -85,13 +90,24 @@ public actor LeaseKeeper {
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
-        do {
-            try await blocking.run { try files.create() }
-            // Acknowledged only once recorded durably: a crash after this answer loses nothing.
-            try await settings.journal.append(.created(record))
-        } catch {
-            try? files.directory.remove()
-            throw .storage("\(error)")
+        // The files and the record at once: the journal's sync takes longest, and the answer
+        // waits for both. A crash in between leaves a record whose files start-up writes again,
+        // or a directory without a record, which start-up removes.
+        let fileWork = self.fileWork
+        async let written: Error? = { do { try await fileWork.run { try files.create() }; return nil } catch { return error } }()
+        let journal = settings.journal
+        let recorded: Error?
+        do { try await journal.append(.created(record)); recorded = nil } catch { recorded = error }
+        if let failure = await written ?? recorded {
+            // Acknowledged only once recorded durably and written; neither half outlives a failure.
+            if recorded == nil {
+                do { try await journal.append(.deleted(id)) } catch {
+                    logger.error("a lease whose files failed stays recorded; start-up writes its files again", metadata: [
+                        "lease": "\(id)", "error": "\(error)"])
+                }
+            }
+            try? await fileWork.run { try files.directory.remove() }
+            throw .storage("\(failure)")
         }
         return await attach(lease, credentials: credentials)
     }
@@ -152,6 +168,19 @@ public actor LeaseKeeper {
         settings.firstRetry = firstRetry
         settings.maximumRetry = maximumRetry
         await accounts.use(settings.timings)
+    }
+
+    /// Fetches every CredSpec of the CredSpec directory in the background and keeps its accounts
+    /// fresh (nil: none, and those prefetched before are released); replaces a round on its way.
+    /// Returns the round without waiting for it.
+    @discardableResult
+    public func prefetch(_ settings: PrefetchSettings?) async -> Task<Void, Never> {
+        await prefetcher.start(self.settings.credSpecs, settings: settings)
+    }
+
+    /// How the prefetch of each CredSpec of the directory goes.
+    public func prefetchStatuses() async -> [PrefetchStatus] {
+        await prefetcher.statuses()
     }
 
     /// Stops taking new leases (for a graceful shutdown); existing ones stay on disk.
@@ -254,7 +283,7 @@ public actor LeaseKeeper {
             logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
             return
         }
-        do { try await blocking.run { try files.write() } } catch {
+        do { try await fileWork.run { try files.write() } } catch {
             logger.error("cannot rewrite a lease's files", metadata: ["lease": "\(id)", "error": "\(error)"])
         }
         // Deleted while its files were written: it stays deleted.

@@ -1,3 +1,4 @@
+import CredSpec
 import DurableFiles
 import Dispatch
 import FoundationEssentials
@@ -261,7 +262,21 @@ public final class LeaseJournal: Sendable {
         return decoder
     }()
 
+    /// One line of the journal: the keys and values `JSONLine` decodes, written with the CredSpec
+    /// module's JSON writer (Foundation's generic encoder cost more than the rest of a lease).
     static func line(_ entry: Entry) throws -> [UInt8] {
+        let line: JSONValue
+        switch entry {
+        case let .created(record):
+            line = .object(["lease": record.journalJSON, "op": "create", "v": .number(String(version))])
+        case let .deleted(id):
+            line = .object(["id": .string(id.value), "op": "delete", "v": .number(String(version))])
+        }
+        return line.compactUTF8 + [0x0A]
+    }
+
+    /// The line as Foundation's encoder writes it (for the tests that hold `line` to it).
+    static func encodedLine(_ entry: Entry) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

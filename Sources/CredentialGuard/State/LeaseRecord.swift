@@ -23,3 +23,21 @@ public struct LeaseRecord: Sendable, Codable, Equatable {
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     public static let redactedPluginInput = "<redacted: inline credentials are not stored>"
 }
+
+extension LeaseRecord {
+    /// The record as its `Codable` form decodes it (dates in seconds since 1970, nil fields left
+    /// out). A new field goes here too: `LeaseJournalTests` counts them.
+    var journalJSON: JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        if let containerID { members.append(("containerID", .string(containerID))) }
+        members.append(("createdAt", .number("\(createdAt.timeIntervalSince1970)")))
+        if let creator { members.append(("creator", .number(String(creator)))) }
+        members.append(("credentialSpec", .string(credentialSpec)))
+        if let credentialSpecName { members.append(("credentialSpecName", .string(credentialSpecName))) }
+        if let directory { members.append(("directory", .string(directory))) }
+        members.append(("id", .string(id.value)))
+        members.append(("mountPath", .string(mountPath)))
+        members.append(("owner", .object(["gid": .number(String(owner.gid)), "uid": .number(String(owner.uid))])))
+        return .object(JSONObject(members))
+    }
+}

@@ -1,0 +1,61 @@
+@testable import CredentialGuard
+import CredSpec
+import Foundation
+@testable import SocketAPI
+import XCTest
+
+/// A lease's answer is written by the CredSpec module's JSON writer, not Foundation's encoder:
+/// held here to what Foundation's encoder writes for the same document, field for field.
+final class LeaseDocumentJSONTests: XCTestCase {
+    private func lease(container: String?, name: String?, creator: UInt32?, refreshed: Bool) throws -> Lease {
+        let spec = try CredentialSpec(jsonData: Data(RestoredLeasesServer.spec.utf8))
+        var lease = Lease(
+            id: LeaseID(), credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: 100_000, gid: 4_294_967_294),
+            containerID: container, mountPath: "/var/run/ccgd/", createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456),
+            creator: creator, directory: "/run/ccgd/leases/l_x", identities: [], ticketExpiresAt: nil, refreshAt: nil)
+        lease.identities = [
+            LeaseIdentity(account: "WebApp01$", realm: "CONTOSO.TEST", principal: "WebApp01$@CONTOSO.TEST", ccache: "krb5cc", kvno: 3,
+                          enctypes: ["aes256-cts-hmac-sha1-96"], servicePrincipalNames: ["host/WebApp01", "http/web.contoso.test"]),
+            LeaseIdentity(account: "Ünïcode$", realm: "CONTOSO.TEST", principal: "Ünïcode$@CONTOSO.TEST", ccache: "krb5cc-%C3%9Cn", kvno: 4_294_967_295,
+                          enctypes: [], servicePrincipalNames: []),
+        ]
+        if refreshed {
+            lease.ticketExpiresAt = Date(timeIntervalSince1970: 1_764_705_600)
+            lease.refreshAt = Date(timeIntervalSince1970: 1_764_698_400.9)
+        }
+        return lease
+    }
+
+    private func parsed(_ bytes: [UInt8]) throws -> NSDictionary {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
+    }
+
+    func testLeaseAnswerHasFoundationsFieldsAndValues() throws {
+        for (container, name, creator, refreshed) in [("c0ffee", "WebApp01", UInt32(0), true),
+                                                       (nil, nil, nil, false),
+                                                       ("quote\" back\\slash /slash \u{01}\n\t é 🙂", "Web App", 1000, true)] {
+            let document = APIDocuments.LeaseDocument(try lease(container: container, name: name, creator: creator, refreshed: refreshed))
+            let fast = APIResponse.lease(.created, document)
+            let foundation = APIResponse.json(.created, document)
+            XCTAssertEqual(fast.status, .created)
+            XCTAssertEqual(try parsed(fast.body), try parsed(foundation.body))
+            XCTAssertEqual(fast.body.last, 0x0A)
+            if refreshed && container != nil {
+                // Every field is written (a field added to LeaseDocument but not to its `json` fails here).
+                XCTAssertEqual(try parsed(fast.body).count, Mirror(reflecting: document).children.count)
+            }
+            // ccgctl reads it with the same Codable definitions.
+            let decoded = try JSONDecoder.iso8601.decode(APIDocuments.LeaseDocument.self, from: Data(fast.body))
+            XCTAssertEqual(decoded.containerId, container)
+            XCTAssertEqual(decoded.identities.count, 2)
+        }
+    }
+}
+
+private extension JSONDecoder {
+    static var iso8601: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
