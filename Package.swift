@@ -148,6 +148,8 @@ let package = Package(
         .executableTarget(
             name: "ccgd-bench",
             dependencies: [
+                // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
+                "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
                 "ECSFrontEnd",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
