@@ -179,6 +179,8 @@ final class CompareRun {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         var text = "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
         text += table.render(samples: options.samples)
+        var notes = notes
+        notes.append("Times are wall clock on this machine as it was during the run (other work included); the DC CPU column counts all of the DC's work during the timed parts, another client's too.")
         if !notes.isEmpty { text += "\n\n" + notes.map { "- " + $0 }.joined(separator: "\n") }
         return text
     }

@@ -46,8 +46,11 @@ struct ResultTable {
     func render(samples: Int) -> String {
         var lines = ["| | what | median ms | range ms (\(samples) samples) | × chain | DC CPU ms/sample | note |",
                      "|---|---|---:|---:|---:|---:|---|"]
+        // Rows in the order added, each group together where its first row was.
+        var groups: [String] = []
+        for row in rows where !groups.contains(row.group) { groups.append(row.group) }
         var lastGroup = ""
-        for row in rows {
+        for row in groups.flatMap({ group in rows.filter { $0.group == group } }) {
             let group = row.group == lastGroup ? "" : row.group
             lastGroup = row.group
             var cells: [String]
