@@ -110,15 +110,19 @@ struct BenchDaemon {
         return accounts.first { ($0["account"] as? String)?.lowercased() == account.lowercased() }?["state"] as? String
     }
 
-    /// Resident memory as `ps` reports it (VmRSS) and the anonymous part of it (RssAnon: heap,
-    /// stacks, private mappings; not the shared libraries' pages), in kB.
-    func memory() throws -> (resident: Int, anonymous: Int) {
+    /// Resident memory as `ps` reports it (VmRSS), the anonymous part of it (RssAnon: heap,
+    /// stacks, private mappings; not the shared libraries' pages), and every page only this process
+    /// maps (smaps_rollup Private_Clean + Private_Dirty: the anonymous ones and the libraries'
+    /// written or relocated ones), in kB.
+    func memory() throws -> (resident: Int, anonymous: Int, privatePages: Int) {
         let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
-        func field(_ name: String) -> Int {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        let rollup = (try? String(contentsOfFile: "/proc/\(process.pid)/smaps_rollup", encoding: .utf8)) ?? ""
+        func field(_ name: String, in text: String) -> Int {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
             return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
         }
-        return (field("VmRSS"), field("RssAnon"))
+        return (field("VmRSS", in: status), field("RssAnon", in: status),
+                field("Private_Clean", in: rollup) + field("Private_Dirty", in: rollup))
     }
 
     func stop() { process.stop() }

@@ -24,6 +24,7 @@ extension CompareRun {
         }
         table.add("floors", "bare `kinit -k` (the gMSA, its keytab)", kinitKeytab)
 
+        var searchFloor: ResultTable.Value?
         if controllerResolves {
             // Each search starts from a ccache holding only the TGT, as the chain's does: it needs a
             // service ticket, the sealed bind and the search.
@@ -37,8 +38,17 @@ extension CompareRun {
                 return try await self.timed { try self.tool(self.ldapsearchArguments(filterAccount: "\(self.account)$"), environment: reader) }
             }
             table.add("floors", "bare `ldapsearch -Y GSSAPI` (service ticket, sealed bind, the blob search)", search)
+            searchFloor = search
         } else {
             table.add("floors", "bare `ldapsearch -Y GSSAPI`", .skipped, note: "the DC's name does not resolve (see the notes)")
+        }
+
+        // The target for a fully cold lease: ≤ 1.5× these three floors together.
+        if case let .timed(first, _) = kinit, case let .timed(second, _) = kinitKeytab, case let .timed(third, _) = searchFloor ?? .skipped {
+            let sum = first.median + third.median + second.median
+            var note = "the sum of the three medians above"
+            if case let .timed(cold, _) = coldLease { note += String(format: "; the fully cold lease is %.2f× this", cold.median / sum) }
+            table.add("floors", "`kinit` + `ldapsearch` + `kinit -k`", .figure(String(format: "%.1f ms", sum)), note: note)
         }
 
         try await derivationFloors()

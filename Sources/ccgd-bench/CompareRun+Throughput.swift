@@ -13,6 +13,8 @@ extension CompareRun {
                   note: "fresh daemon, 1 s after /v1/health first answered, no lease")
         table.add("memory", "idle private (anonymous) memory (RssAnon)", .figure(String(format: "%.1f MB", Double(idle.anonymous) / 1024)),
                   note: "/proc/PID/status: heap, stacks and other anonymous pages, without shared libraries' pages")
+        table.add("memory", "idle private pages (Private_Clean + Private_Dirty)", .figure(String(format: "%.1f MB", Double(idle.privatePages) / 1024)),
+                  note: "/proc/PID/smaps_rollup: the anonymous pages and the libraries' pages only this process maps (relocated data)")
 
         for clients in [1, 16, 64] {
             let leases = clients == 1 ? min(2_000, options.leases) : options.leases
