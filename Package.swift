@@ -163,6 +163,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -70,12 +69,12 @@ struct BenchDaemon {
             }
             var status: Int32 = 0
             if waitpid(process.pid, &status, WNOHANG) == process.pid {
-                throw ValidationError("ccgd exited at start; see \(setup.log).")
+                throw BenchError("ccgd exited at start; see \(setup.log).")
             }
             try await Task.sleep(for: .milliseconds(2))
         }
         process.stop()
-        throw ValidationError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
+        throw BenchError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
     }
 
     func client() async throws -> KeepAliveClient {
@@ -88,7 +87,7 @@ struct BenchDaemon {
         let (status, answer) = try await client.request(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "\#(credSpec)"}"#.utf8))
         let elapsed = ContinuousClock.now - started
         guard status == 201 else {
-            throw ValidationError("a lease of \(credSpec) failed with \(status): \(String(decoding: answer, as: UTF8.self))")
+            throw BenchError("a lease of \(credSpec) failed with \(status): \(String(decoding: answer, as: UTF8.self))")
         }
         return elapsed
     }

@@ -128,7 +128,7 @@ final class CompareRun {
         let exit = try Spawn.run(arguments, environment: environment ?? toolEnvironment, input: input, stdout: stdout ?? log, stderr: log)
         guard exit.succeeded else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw SpawnError("\(arguments.prefix(2).joined(separator: " ")) failed with status \(exit.status): \(output.suffix(400))")
+            throw BenchError("\(arguments.prefix(2).joined(separator: " ")) failed with status \(exit.status): \(output.suffix(400))")
         }
     }
 

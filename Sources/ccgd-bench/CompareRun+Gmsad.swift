@@ -68,9 +68,9 @@ extension CompareRun {
                     var status: Int32 = 0
                     if let pid = child?.pid, waitpid(pid, &status, WNOHANG) == pid {
                         child = nil
-                        throw SpawnError("gmsad exited before writing the keytab: \(text.suffix(400))")
+                        throw BenchError("gmsad exited before writing the keytab: \(text.suffix(400))")
                     }
-                    guard ContinuousClock.now - started < .seconds(30) else { throw SpawnError("gmsad wrote no keytab in 30 s: \(text.suffix(400))") }
+                    guard ContinuousClock.now - started < .seconds(30) else { throw BenchError("gmsad wrote no keytab in 30 s: \(text.suffix(400))") }
                     try await Task.sleep(for: .milliseconds(1))
                 }
             }
@@ -79,15 +79,18 @@ extension CompareRun {
             if !check.succeeded { rejected += 1 }
             return elapsed
         }
-        table.add("peers and leases", label, value,
-                  note: rejected == 0 ? "every keytab accepted by the KDC (`kinit -k`, untimed); no gMSA TGT in the time"
-                                      : "\(rejected) of \(options.samples) keytabs REJECTED by the KDC (`kinit -k`)", ratio: true)
+        var note = rejected == 0 ? "every keytab accepted by the KDC (`kinit -k`, untimed); no gMSA TGT in the time"
+                                 : "\(rejected) of \(options.samples) keytabs REJECTED by the KDC (`kinit -k`)"
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: keytab))?[.posixPermissions] as? Int {
+            note += String(format: "; its keytab's mode: %04o", mode)
+        }
+        table.add("peers and leases", label, value, note: note, ratio: true)
     }
 
     /// A virtual environment under /var/tmp with gmsad from PyPI (pip builds its gssapi with gcc).
     func installGmsad() throws -> String {
         var template = Array("/var/tmp/ccgd-bench-gmsad.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SpawnError("cannot make a directory under /var/tmp: errno \(errno)") }
+        guard let made = mkdtemp(&template) else { throw BenchError("cannot make a directory under /var/tmp: errno \(errno)") }
         let venv = String(cString: made)
         FileHandle.standardError.write(Data("ccgd-bench: installing gmsad \(Self.gmsadVersion) from PyPI into \(venv) (builds gssapi; a few minutes the first time)\n".utf8))
         try tool(["python3", "-m", "venv", venv], environment: Compare.cleanEnvironment)

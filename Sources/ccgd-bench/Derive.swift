@@ -31,13 +31,13 @@ struct Derive: ParsableCommand {
     func run() throws {
         let attributes = try LDIFAttributes(contentsOf: ldif)
         guard let encoded = attributes.values["msDS-ManagedPassword"] else {
-            throw ValidationError("\(ldif) has no msDS-ManagedPassword; the reader may not retrieve the gMSA's password, or the bind was not sealed.")
+            throw BenchError("\(ldif) has no msDS-ManagedPassword; the reader may not retrieve the gMSA's password, or the bind was not sealed.")
         }
         guard let kvnoText = attributes.values["msDS-KeyVersionNumber"], let kvno = UInt32(kvnoText) else {
-            throw ValidationError("\(ldif) has no numeric msDS-KeyVersionNumber; ask ldapsearch for it.")
+            throw BenchError("\(ldif) has no numeric msDS-KeyVersionNumber; ask ldapsearch for it.")
         }
         guard let decoded = Data(base64Encoded: encoded) else {
-            throw ValidationError("\(ldif)'s msDS-ManagedPassword is not base64; pass the LDIF ldapsearch -LLL printed.")
+            throw BenchError("\(ldif)'s msDS-ManagedPassword is not base64; pass the LDIF ldapsearch -LLL printed.")
         }
         let blob = try ManagedPasswordBlob(decoding: SecretBytes(count: decoded.count) { decoded.copyBytes(to: $0) })
         let name = account.hasSuffix("$") ? String(account.dropLast()) : account

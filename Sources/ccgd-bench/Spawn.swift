@@ -24,7 +24,7 @@ struct Spawn {
             posix_spawn_file_actions_adddup2(&actions, 0, 1)
             posix_spawn_file_actions_adddup2(&actions, 0, 2)
         } else if input != nil {
-            guard pipe(&pipeEnds) == 0 else { throw SpawnError("cannot make a pipe for \(arguments[0]): errno \(errno)") }
+            guard pipe(&pipeEnds) == 0 else { throw BenchError("cannot make a pipe for \(arguments[0]): errno \(errno)") }
             posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
             posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
         } else {
@@ -49,7 +49,7 @@ struct Spawn {
         if input != nil { close(pipeEnds[0]) }
         guard code == 0 else {
             if input != nil { close(pipeEnds[1]) }
-            throw SpawnError("cannot start \(arguments[0]): \(String(cString: strerror(code))); is it installed and on PATH?")
+            throw BenchError("cannot start \(arguments[0]): \(String(cString: strerror(code))); is it installed and on PATH?")
         }
         if let input {
             // A password line fits in the pipe's buffer: the write never waits for the child.
@@ -89,7 +89,8 @@ struct Spawn {
     }
 }
 
-struct SpawnError: Error, CustomStringConvertible {
+/// A failure of the benchmark's own steps: one sentence saying what went wrong and where to look.
+struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }

@@ -10,11 +10,11 @@ final class TerminalSession {
     init(_ arguments: [String], environment: [String: String]) throws {
         var master: Int32 = -1
         var slave: Int32 = -1
-        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw SpawnError("cannot open a pseudo-terminal: errno \(errno)") }
+        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw BenchError("cannot open a pseudo-terminal: errno \(errno)") }
         defer { close(slave) }
         guard let name = ttyname(slave) else {
             close(master)
-            throw SpawnError("cannot name the pseudo-terminal: errno \(errno)")
+            throw BenchError("cannot name the pseudo-terminal: errno \(errno)")
         }
         // The child opens the terminal's other end by its name: stdin, stdout and stderr.
         let path = String(cString: name)
@@ -37,11 +37,11 @@ final class TerminalSession {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !seen.contains(text) {
-            guard ContinuousClock.now < deadline else { throw SpawnError("the terminal program did not print \"\(text)\"; it printed: \(seen.suffix(300))") }
+            guard ContinuousClock.now < deadline else { throw BenchError("the terminal program did not print \"\(text)\"; it printed: \(seen.suffix(300))") }
             var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 100) > 0 else { continue }
             let count = read(master, &buffer, buffer.count)
-            guard count > 0 else { throw SpawnError("the terminal program ended before printing \"\(text)\"; it printed: \(seen.suffix(300))") }
+            guard count > 0 else { throw BenchError("the terminal program ended before printing \"\(text)\"; it printed: \(seen.suffix(300))") }
             seen += String(decoding: buffer[0..<count], as: UTF8.self)
         }
         // Later expectations look only at what comes after this match.

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// The test domain as scripts/testdomain describes it in testdomain.env, with the portable user's
@@ -21,7 +20,7 @@ struct TestDomain {
     init(directory: String) throws {
         let file = directory + "/testdomain.env"
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw ValidationError("cannot read \(file); start the test domain with scripts/testdomain up (or set CCGD_TESTDOMAIN_DIR).")
+            throw BenchError("cannot read \(file); start the test domain with scripts/testdomain up (or set CCGD_TESTDOMAIN_DIR).")
         }
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
@@ -29,7 +28,7 @@ struct TestDomain {
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         func value(_ key: String) throws -> String {
-            guard let value = values[key], !value.isEmpty else { throw ValidationError("\(file) has no \(key); run scripts/testdomain up again.") }
+            guard let value = values[key], !value.isEmpty else { throw BenchError("\(file) has no \(key); run scripts/testdomain up again.") }
             return value
         }
         self.directory = directory
@@ -46,7 +45,7 @@ struct TestDomain {
         guard let data = FileManager.default.contents(atPath: readerCredentials),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let username = json["username"] as? String, let password = json["password"] as? String else {
-            throw ValidationError("\(readerCredentials) is not the file plug-in's JSON {\"username\", \"password\"}; recreate the test domain.")
+            throw BenchError("\(readerCredentials) is not the file plug-in's JSON {\"username\", \"password\"}; recreate the test domain.")
         }
         reader = username
         readerPassword = password
