@@ -106,7 +106,8 @@ struct BenchDaemon {
         let (_, body) = try await client().request(.GET, "/v1/accounts", body: nil)
         let json = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         let accounts = json?["accounts"] as? [[String: Any]] ?? []
-        return accounts.first { ($0["account"] as? String)?.lowercased() == account.lowercased() }?["state"] as? String
+        func bare(_ name: String) -> String { (name.hasSuffix("$") ? String(name.dropLast()) : name).lowercased() }
+        return accounts.first { ($0["account"] as? String).map(bare) == bare(account) }?["state"] as? String
     }
 
     /// Resident memory as `ps` reports it (VmRSS), the anonymous part of it (RssAnon: heap,
