@@ -100,12 +100,12 @@ final class CompareRun {
     var readerPrincipal: String { "\(domain.reader)@\(domain.realm)" }
     var passwordLine: [UInt8] { Array((domain.readerPassword + "\n").utf8) }
 
-    /// Times `count` samples; `body` runs one and returns its timed part (through `timed`). The
+    /// Times `samples` samples; `body` runs one and returns its timed part (through `timed`). The
     /// DC CPU column is the DC's CPU time during the timed parts, per sample.
-    func measure(_ count: Int? = nil, _ body: (Int) async throws -> Duration) async throws -> ResultTable.Value {
+    func measure(_ body: (Int) async throws -> Duration) async throws -> ResultTable.Value {
         dcDuringTimed = .zero
         var durations: [Duration] = []
-        for index in 0..<(count ?? options.samples) { durations.append(try await body(index)) }
+        for index in 0..<options.samples { durations.append(try await body(index)) }
         return .timed(Samples(durations: durations), dcCPU: dcTime == nil ? nil : dcDuringTimed / durations.count)
     }
 
@@ -132,7 +132,16 @@ final class CompareRun {
         }
     }
 
+    /// The 1-minute load average at the start and the end: how busy the machine was around the run.
+    var loadAverages: [String] = []
+
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(String.init) ?? "?"
+    }
+
     func all() async throws {
+        loadAverages.append(Self.loadAverage())
+        defer { loadAverages.append(Self.loadAverage()) }
         try writeKerberosConfiguration()
         let controllerResolves = Self.resolves(domain.controller)
         if !controllerResolves {
@@ -180,7 +189,7 @@ final class CompareRun {
         var text = "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
         text += table.render(samples: options.samples)
         var notes = notes
-        notes.append("Times are wall clock on this machine as it was during the run (other work included); the DC CPU column counts all of the DC's work during the timed parts, another client's too.")
+        notes.append("Times are wall clock on this machine as it was during the run (other work included: 1-minute load average \(loadAverages.joined(separator: " at the start, ")) at the end); the DC CPU column counts all of the DC's work during the timed parts, another client's too.")
         if !notes.isEmpty { text += "\n\n" + notes.map { "- " + $0 }.joined(separator: "\n") }
         return text
     }
