@@ -92,11 +92,14 @@ struct BenchDaemon {
         return elapsed
     }
 
-    /// The sum of every sample of a Prometheus counter in GET /metrics.
-    func counter(_ name: String) async throws -> Int {
+    /// The sum of every sample of a Prometheus counter in GET /metrics (only those with `label`,
+    /// e.g. `result="reused"`, when given); nil when the daemon has no such sample.
+    func counter(_ name: String, label: String? = nil) async throws -> Int? {
         let (_, body) = try await client().request(.GET, "/metrics", body: nil)
-        return String(decoding: body, as: UTF8.self).split(separator: "\n")
+        let samples = String(decoding: body, as: UTF8.self).split(separator: "\n")
             .filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+            .filter { label.map($0.contains) ?? true }
+        return samples.isEmpty ? nil : samples
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
             .reduce(0) { $0 + Int($1) }
     }

@@ -54,7 +54,7 @@ extension CompareRun {
         try await derivationFloors()
 
         if case let .timed(_, dcCPU?) = coldLease {
-            table.add("floors", "DC CPU per fetch (the fully cold lease: login, sealed search, salt, gMSA TGT)",
+            table.add("floors", "DC CPU per fetch (all the DC does for the fully cold lease)",
                       .figure(String(format: "%.1f ms", Samples.milliseconds(dcCPU))),
                       note: "utime+stime of the DC's processes (/proc/PID/stat) during the timed part, per lease; 10 ms clock ticks, averaged")
         } else {
