@@ -148,6 +148,8 @@ let package = Package(
         .executableTarget(
             name: "ccgd-bench",
             dependencies: [
+                // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
+                "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
                 "ECSFrontEnd",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -161,6 +163,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),

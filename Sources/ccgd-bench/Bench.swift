@@ -7,10 +7,9 @@ import NIOPosix
 
 /// Measures ccgd where runtimes feel it: lease latency and throughput for a cached account with
 /// concurrent clients, and memory idle and per lease. Needs the test domain (scripts/testdomain up).
-@main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ccgd-bench",
+        commandName: "latency",
         abstract: "Benchmark a ccgd it starts against the test domain: lease latency, throughput, memory.")
 
     @Option(help: "The ccgd executable to start.")
