@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Kerberos long-term keys from a gMSA password, as Windows derives them.
 public enum KeyDerivation {
     /// Derives one key per type from the password, strongest first (duplicates derived once).
@@ -7,20 +10,37 @@ public enum KeyDerivation {
         encryptionTypes: [EncryptionType]
     ) throws(KeyDerivationError) -> [KerberosKey] {
         let wanted = EncryptionType.allCases.filter(encryptionTypes.contains)
-        // One krb5 context and one UTF-8 conversion serve both AES types.
-        var aes: (context: StringToKeyContext, passwordUTF8: SecretBytes)?
-        if wanted.contains(where: \.isAES) {
-            aes = (try StringToKeyContext(), password.kerberosUTF8())
-        }
+        let aesTypes = wanted.filter(\.isAES)
+        // One UTF-8 conversion serves both AES types.
+        let passwordUTF8 = aesTypes.isEmpty ? nil : password.kerberosUTF8()
+        let derived = try passwordUTF8.map { utf8 throws(KeyDerivationError) in try Self.aesKeys(aesTypes, passwordUTF8: utf8, salt: salt) } ?? [:]
         var keys: [KerberosKey] = []
         for type in wanted {
-            if !type.isAES {
+            if let key = derived[type] {
+                keys.append(key)
+            } else if !type.isAES {
                 keys.append(try rc4Key(utf16LittleEndian: password.utf16LittleEndian))
-            } else if let aes {
-                let bytes = try aes.context.aesKey(type, passwordUTF8: aes.passwordUTF8, salt: salt, iterations: defaultIterations)
-                keys.append(KerberosKey(encryptionType: type, bytes: bytes))
             }
         }
+        return keys
+    }
+
+    /// The AES keys, each derived on a thread of its own: PBKDF2's 4096 rounds are nearly all of
+    /// a cold fetch's CPU, and AES256's and AES128's do not depend on each other, so a cold
+    /// lease waits for the longer one rather than for both. Each thread has its own krb5 context
+    /// (a context is not to be shared between threads).
+    static func aesKeys(_ types: [EncryptionType], passwordUTF8: SecretBytes, salt: Salt) throws(KeyDerivationError) -> [EncryptionType: KerberosKey] {
+        let results = Mutex<[EncryptionType: Result<KerberosKey, KeyDerivationError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: types.count) { index in
+            let type = types[index]
+            let result = Result { () throws(KeyDerivationError) -> KerberosKey in
+                let bytes = try StringToKeyContext().aesKey(type, passwordUTF8: passwordUTF8, salt: salt, iterations: defaultIterations)
+                return KerberosKey(encryptionType: type, bytes: bytes)
+            }
+            results.withLock { $0[type] = result }
+        }
+        var keys: [EncryptionType: KerberosKey] = [:]
+        for (type, result) in results.withLock({ $0 }) { keys[type] = try result.get() }
         return keys
     }
 
