@@ -258,7 +258,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 
-    static func isLeaseID(_ text: String) -> Bool {
+    public static func isLeaseID(_ text: String) -> Bool {
         text.count == 10 && text.allSatisfy { alphabet.contains($0) }
     }
 

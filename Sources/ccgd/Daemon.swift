@@ -70,6 +70,7 @@ struct Daemon {
             throw ExitCodeError.configuration
         }
 
+        await ecsFrontEnd.removeLeftovers(keeper: keeper, logger: logger)
         // In the background: READY and the first requests never wait for the DCs.
         await keeper.prefetch(daemon.prefetchSettings)
 

@@ -25,6 +25,16 @@ struct ECSFrontEndSetup: Sendable {
         registry.register(provided, guid: ProvidedCredentials.guid, name: "ecs-provided", origin: "built-in (ECS front end)")
     }
 
+    /// Removes the krb files of ECS leases deleted just before a crash (after `restore`).
+    func removeLeftovers(keeper: LeaseKeeper, logger: Logger) async {
+        guard configuration.enabled else { return }
+        let problems = await keeper.removeDirectoriesWithoutLease(under: configuration.krbFilesDirectory,
+                                                                  groups: CredentialsFetcherService.isLeaseID)
+        for problem in problems {
+            logger.error("a deleted ECS lease's directory cannot be removed; remove it by hand", metadata: ["error": "\(problem)"])
+        }
+    }
+
     /// The server, nil when `[ecs]` is off; it checks callers against the API's current `policy`.
     func server(keeper: LeaseKeeper, policy: PeerPolicyBox, source: DirectoryAccountSource, inheritedDescriptor: Int32?) throws -> ECSServer? {
         guard configuration.enabled else { return nil }

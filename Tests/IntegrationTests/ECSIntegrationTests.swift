@@ -109,7 +109,19 @@ final class ECSIntegrationTests: XCTestCase {
         try client(daemon, mode: "before-restart")
         XCTAssertFalse(try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8).contains(try password(daemon.domain)))
         XCTAssertEqual(daemon.stop(), 0)
+        // What a crash between a deletion's record and its files leaves: a lease id no record
+        // knows, its gMSA directory with keys in it. A name that is no lease id is not ccgd's.
+        let fileManager = FileManager.default
+        let orphan = root + "/krbdir/zzzzzzzzz0"
+        try fileManager.createDirectory(atPath: orphan + "/WebApp01", withIntermediateDirectories: true)
+        try Data("keys".utf8).write(to: URL(fileURLWithPath: orphan + "/WebApp01/krb5.keytab"))
+        try fileManager.createDirectory(atPath: root + "/krbdir/not-a-lease", withIntermediateDirectories: true)
+        let leasesBefore = try fileManager.contentsOfDirectory(atPath: root + "/krbdir").filter { $0 != "zzzzzzzzz0" && $0 != "not-a-lease" }
+        XCTAssertFalse(leasesBefore.isEmpty)
         try daemon.start()
+        XCTAssertFalse(fileManager.fileExists(atPath: orphan), "a deleted lease's directory is removed at start-up")
+        XCTAssertTrue(fileManager.fileExists(atPath: root + "/krbdir/not-a-lease"), "what is not a lease's is left alone")
+        for lease in leasesBefore { XCTAssertTrue(fileManager.fileExists(atPath: root + "/krbdir/" + lease), "lease \(lease) kept") }
         try client(daemon, mode: "after-restart")
     }
 

@@ -51,6 +51,9 @@ public actor LeaseKeeper {
     /// The cache keys of each lease's accounts.
     private var accountKeys: [LeaseID: [AccountKey]] = [:]
     private var accepting = true
+    /// A damaged journal copy is kept (found by `restore`): a directory without a record may
+    /// then be a lease whose record was damaged, so none is removed.
+    private var keepsDirectoriesWithoutRecord = false
     /// Leases whose deletion is being recorded: not deleted twice, not rewritten meanwhile.
     private var deleting: Set<LeaseID> = []
     /// The last rewrite of each lease's files on its way (each waits for the one before); a deletion waits for it.
@@ -336,6 +339,7 @@ public actor LeaseKeeper {
         } catch {
             throw LeaseError.storage("cannot prepare \(leasesDirectory): \(error); check that the runtime directory is writable by ccgd")
         }
+        keepsDirectoriesWithoutRecord = contents.keepsDirectoriesWithoutRecord
         if let damage = contents.damage {
             logger.critical("\(damage)", metadata: ["kept_directories": "\(kept.sorted().joined(separator: ","))"])
         } else if !kept.isEmpty && contents.keepsDirectoriesWithoutRecord {
@@ -369,6 +373,33 @@ public actor LeaseKeeper {
             restored += 1
         }
         return restored
+    }
+
+    /// Removes what deleted leases left under `root`, a front end's own layout of chosen lease
+    /// directories (`root/<group>/<lease directory>`): a crash between a deletion's record and
+    /// its files leaves them, keys and all, and the leases directory's sweep never looks there.
+    /// Every directory two levels down that no lease uses is removed (through descriptors, no
+    /// symlink followed), then each group it emptied. Call after `restore`; nothing is removed
+    /// while a damaged journal copy is kept. Answers what could not be removed.
+    public func removeDirectoriesWithoutLease(under root: String, groups isGroup: @escaping @Sendable (String) -> Bool) async -> [String] {
+        guard !keepsDirectoriesWithoutRecord else { return [] }
+        let used = Set(leases.values.map(\.directory))
+        let swept = try? await blocking.run { () -> [String] in
+            var problems: [String] = []
+            let groups = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter(isGroup)
+            for group in groups {
+                let groupPath = root + "/" + group
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: groupPath)) ?? [] where !used.contains(groupPath + "/" + name) {
+                    do { try LeaseDirectory(path: groupPath + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove() } catch {
+                        problems.append("\(error)")
+                    }
+                }
+                // Still holding a lease's directory (or something else): rmdir leaves it.
+                rmdir(groupPath)
+            }
+            return problems
+        }
+        return swept ?? []
     }
 
     // MARK: - Records
