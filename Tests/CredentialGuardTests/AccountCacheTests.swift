@@ -48,6 +48,8 @@ final class AccountCacheTests: XCTestCase {
         let release = Gate()
         /// 0 before the hanging fetch, 1 while it hangs, 2 after.
         let hang = Atomic(0)
+        /// How many fetches of the hanging account have begun to hang.
+        let hangingCount = Atomic(0)
 
         init(_ scripted: LeaseKeeperTests.ScriptedSource, hanging: String) {
             self.scripted = scripted
@@ -58,6 +60,7 @@ final class AccountCacheTests: XCTestCase {
             if armed.load(ordering: .sequentiallyConsistent) {
                 if accounts.contains(where: { $0.lowercased().hasPrefix(hanging) }) {
                     hang.store(1, ordering: .sequentiallyConsistent)
+                    hangingCount.add(1, ordering: .sequentiallyConsistent)
                     await hangBegan.open()
                     await release.wait()
                     hang.store(2, ordering: .sequentiallyConsistent)
@@ -238,6 +241,11 @@ final class AccountCacheTests: XCTestCase {
         source.armed.store(true, ordering: .sequentiallyConsistent)
         let scheduled = await cache.startRefreshes(at: clock.now) { _ in }
         await source.hangBegan.wait()
+        // Both scheduled reads hang before the hang is disarmed: one that began later would not hang and end at once.
+        for _ in 0..<3000 where source.hangingCount.load(ordering: .sequentiallyConsistent) < scheduled.count {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTAssertEqual(source.hangingCount.load(ordering: .sequentiallyConsistent), 2, "both scheduled reads hang")
         // From now on a read does not hang: one that did not wait for the refresh on its way would be done at once.
         source.armed.store(false, ordering: .sequentiallyConsistent)
         let forced = Task {
