@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
         .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
+        .target(name: "ProcessIdentity"),   // a process's start time and the boot id: a lease holder's identity
+        .target(name: "CProcessWatch"),     // pidfd_open and epoll, which Swift's Glibc module does not export
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
 
         // Bundled plug-ins: each sees CCGPlugin only.
@@ -72,7 +74,7 @@ let package = Package(
             name: "CredentialGuard",
             dependencies: [
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -142,7 +144,7 @@ let package = Package(
         // The OCI hook for Podman and CRI-O: runs at every annotated container's start, so it links
         // only the JSON reader and the mount calls glibc does not wrap (no NIO, no Foundation).
         .target(name: "CMountAPI"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -174,6 +176,7 @@ let package = Package(
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
             "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
+            "ProcessIdentity",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [

@@ -34,7 +34,8 @@ struct SectionReader {
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
                                  "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
-                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-delay"]) { reader, entry in
+                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-delay",
+                                 "max-leases-per-caller", "runtime-reserve"]) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
@@ -49,6 +50,13 @@ struct SectionReader {
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
             case "allow-inline-credspecs": daemon.allowInlineCredSpecs = reader.boolean(entry) ?? daemon.allowInlineCredSpecs
             case "prefetch": daemon.prefetch = reader.boolean(entry) ?? daemon.prefetch
+            case "max-leases-per-caller": daemon.maximumLeasesPerCaller = reader.leaseCount(entry) ?? daemon.maximumLeasesPerCaller
+            case "runtime-reserve":
+                if entry.value.hasSuffix("%"), let percent = Int(entry.value.dropLast()), (0...90).contains(percent) {
+                    daemon.runtimeReservePercent = percent
+                } else {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a share of the file system like 10% (0% to 90%)")
+                }
             case "prefetch-concurrency":
                 if let count = Int(entry.value), (1...64).contains(count) { daemon.prefetchConcurrency = count } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of concurrent fetches per domain from 1 to 64")
@@ -163,9 +171,11 @@ struct SectionReader {
 
     mutating func readCaller(_ section: ConfigurationText.Section, uid: UInt32) -> ServiceConfiguration.Caller {
         var caller = ServiceConfiguration.Caller(uid: uid)
-        entries(section, known: ["owner-uids", "owner-gids"]) { reader, entry in
-            if entry.key == "owner-uids" { caller.ownerUIDs = reader.idRanges(entry) ?? caller.ownerUIDs } else {
-                caller.ownerGIDs = reader.idRanges(entry) ?? caller.ownerGIDs
+        entries(section, known: ["owner-uids", "owner-gids", "max-leases"]) { reader, entry in
+            switch entry.key {
+            case "owner-uids": caller.ownerUIDs = reader.idRanges(entry) ?? caller.ownerUIDs
+            case "owner-gids": caller.ownerGIDs = reader.idRanges(entry) ?? caller.ownerGIDs
+            default: caller.maximumLeases = reader.leaseCount(entry) ?? caller.maximumLeases
             }
         }
         return caller
@@ -223,6 +233,14 @@ struct SectionReader {
             return nil
         }
         return entry.value
+    }
+
+    /// A number of leases, or `none` for no limit (`.some(nil)`).
+    mutating func leaseCount(_ entry: ConfigurationText.Entry) -> Int?? {
+        if entry.value == "none" { return .some(nil) }
+        if let count = Int(entry.value), (0...1_000_000).contains(count) { return .some(count) }
+        problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of leases from 0 to 1000000, or none for no limit")
+        return nil
     }
 
     mutating func boolean(_ entry: ConfigurationText.Entry) -> Bool? {

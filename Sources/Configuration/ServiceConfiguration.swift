@@ -33,6 +33,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// The prefetch starts after a random pause up to this long: a fleet restarting at once
         /// does not reach its DCs at once.
         public var prefetchDelay: Duration = .seconds(5)
+        /// Leases a non-root caller may hold at once (nil: no limit); `[caller "UID"] max-leases` overrides it.
+        public var maximumLeasesPerCaller: Int? = 128
+        /// The share of the lease directories' file system that leases never take (left to the rest of /run).
+        public var runtimeReservePercent = 10
         public init() {}
     }
 
@@ -42,11 +46,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Owners (besides its own uid and gid) it may create leases for.
         public var ownerUIDs = IDRanges()
         public var ownerGIDs = IDRanges()
+        /// Leases it may hold at once, instead of `max-leases-per-caller` (`.some(nil)`: no limit; nil: that default).
+        public var maximumLeases: Int??
 
-        public init(uid: UInt32, ownerUIDs: IDRanges = IDRanges(), ownerGIDs: IDRanges = IDRanges()) {
+        public init(uid: UInt32, ownerUIDs: IDRanges = IDRanges(), ownerGIDs: IDRanges = IDRanges(), maximumLeases: Int?? = nil) {
             self.uid = uid
             self.ownerUIDs = ownerUIDs
             self.ownerGIDs = ownerGIDs
+            self.maximumLeases = maximumLeases
         }
     }
 

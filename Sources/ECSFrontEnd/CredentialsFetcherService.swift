@@ -24,11 +24,15 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     /// Ends the warm directory sessions of a portable user, so that a renewal's password is
     /// checked by the KDC rather than served by the TGT an earlier password obtained.
     let forgetSessions: @Sendable (_ username: String, _ domain: String) -> Void
+    /// Logs a portable user in with a password (nothing kept): the KDC's word before a new
+    /// password replaces the one held.
+    let verifyPassword: @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void
     let logger: Logger
 
     public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
                 policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
                 forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
+                verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
                 logger: Logger = Logger(label: "ccgd.ecs")) {
         self.keeper = keeper
         self.provided = provided
@@ -36,10 +40,21 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         self.policy = policy
         self.readsWithMachineAccount = readsWithMachineAccount
         self.forgetSessions = forgetSessions
+        self.verifyPassword = verifyPassword
         self.logger = logger
     }
 
     static let containerPrefix = "ecs:"
+    /// This front end's name in a lease's `frontEnd`.
+    public static let frontEnd = "ecs"
+
+    /// Why an ECS lease may no longer be held under `policy` (a reload, a restart): its creator,
+    /// the ECS agent, is no longer allowed to call.
+    public static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
+        let uid = lease.creator ?? 0
+        guard uid != 0, !policy.allowedUIDs.contains(uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
+        return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
+    }
 
     public func addKerberosLease(
         request: ServerRequest<Credentialsfetcher_CreateKerberosLeaseRequest>, context: ServerContext
@@ -84,16 +99,10 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         for (index, text) in message.credspecContents.enumerated() {
             do { specs.append(try ECSCredentialSpec.parse(text, pluginInput: input)) } catch { throw ECSStatus.invalid(error, index: index) }
         }
-        // The agent's word is the current password: it serves this lease and the user's next
-        // refreshes, unless the KDC refuses it (then the one before stays).
-        let previous = provided.provide(uid: peer.uid, domain: user.domain, username: user.username, password: message.password)
-        let id: String, created: [String]
-        do { (id, created) = try await createLease(specs, peer: peer) } catch {
-            if (error as? RPCError)?.code == .unauthenticated {
-                provided.restore(previous, replacing: message.password, uid: peer.uid, domain: user.domain, username: user.username)
-            }
-            throw error
-        }
+        // The agent's word becomes the user's password only once the KDC took it (or it is the
+        // one held): a mistyped task definition must not break the user's other tasks.
+        try await accept(message.password, of: user, uid: peer.uid, checkedWith: specs[0])
+        let (id, created) = try await createLease(specs, peer: peer)
         var response = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse()
         response.leaseID = id
         response.createdKerberosFilePaths = created
@@ -116,17 +125,15 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
         let peer = try peer(metadata)
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
-        let previous = provided.provide(uid: peer.uid, domain: user.domain, username: user.username, password: message.password)
         let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
-        forgetSessions(user.username, user.domain)
-        let (leases, failure) = await keeper.refreshAccounts(
-            fetchedThrough: HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input)))
-        if let failure {
-            if failure.code == .authFailed {
-                provided.restore(previous, replacing: message.password, uid: peer.uid, domain: user.domain, username: user.username)
-            }
-            throw ECSStatus.of(failure)
+        let host = HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input))
+        // Any lease read through this user tells the domain to check the password against.
+        // None: nothing to renew, and a password nobody checked is not kept for a later Add.
+        if let spec = await keeper.allLeases().first(where: { $0.credentialSpec.hostAccountConfig == host })?.credentialSpec {
+            try await accept(message.password, of: user, uid: peer.uid, checkedWith: spec)
         }
+        let (leases, failure) = await keeper.refreshAccounts(fetchedThrough: host)
+        if let failure { throw ECSStatus.of(failure) }
         var response = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()
         response.renewedKerberosFilePaths = leases.filter { $0.containerID?.hasPrefix(Self.containerPrefix) ?? false }.map(\.directory)
         logger.info("ECS leases renewed", metadata: ["directories": "\(response.renewedKerberosFilePaths.count)", "peer_uid": "\(peer.uid)"])
@@ -155,11 +162,16 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                 let directory = parent + "/" + name
                 let lease = LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: peer.uid, gid: peer.gid),
                                          containerID: Self.containerPrefix + id, mountPath: directory, creator: peer.uid,
-                                         directory: directory)
+                                         creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
+                                         reservedPlugin: ProvidedCredentials.guid)
                 do { _ = try await keeper.create(lease) } catch {
                     throw specs.count > 1 ? RPCError(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
                 }
                 created.append(directory)
+            }
+            // The agent gave up (its deadline, a closed connection): nobody would delete these.
+            if Task.isCancelled {
+                throw RPCError(code: .cancelled, message: "the request was cancelled before its lease was answered; its leases are deleted.")
             }
         } catch {
             await remove(id: id, peer: peer)
@@ -228,6 +240,27 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         let policy = self.policy()
         guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
         return peer
+    }
+
+    /// Makes `password` the one `user` of `uid` is read with: at once when it is the one held;
+    /// otherwise only once the KDC accepted it (a refusal is UNAUTHENTICATED and keeps the one
+    /// held). The user's warm directory sessions end with a new password.
+    private func accept(_ password: Password, of user: (username: String, domain: String), uid: UInt32,
+                        checkedWith spec: CredentialSpec) async throws {
+        if provided.holds(password, uid: uid, domain: user.domain, username: user.username) { return }
+        let credential = DomainCredential(domainName: user.domain, username: user.username, password: password, source: "provided by the ECS agent")
+        do { try await verifyPassword(credential, spec) } catch {
+            logger.warning("the KDC refused a password the ECS agent provided; the one held before stays in use", metadata: [
+                "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)"])
+            if error.code == .authFailed {
+                throw RPCError(code: .unauthenticated, message: "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use).")
+            }
+            throw ECSStatus.of(.fetch(error))
+        }
+        provided.provide(uid: uid, domain: user.domain, username: user.username, password: password)
+        forgetSessions(user.username, user.domain)
+        let input = ProvidedCredentials.input(uid: uid, domain: user.domain, username: user.username)
+        await keeper.forgetFailedFetches(fetchedThrough: HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input)))
     }
 
     private func portableUser(username: String, password: Password, domain: String) throws -> (username: String, domain: String) {

@@ -17,7 +17,8 @@ enum ECSStatus {
         case .pluginUnknown, .pluginFailed: .failedPrecondition
         case .pluginTimeout: .deadlineExceeded
         case .directoryUnreachable, .storageUnavailable: .unavailable
-        case .payloadTooLarge: .resourceExhausted
+        case .payloadTooLarge, .quotaExceeded, .storageFull: .resourceExhausted
+        case .holderGone: .failedPrecondition
         case .directoryMalformedAnswer, .internal: .internalError
         }
     }

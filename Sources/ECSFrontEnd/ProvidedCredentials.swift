@@ -39,14 +39,9 @@ public final class ProvidedCredentials: DomainAuthCredentials, Sendable {
         }
     }
 
-    /// Puts `previous` back (nil: forgets the user) if `password` is still the one in use: the
-    /// KDC refused `password`, so it must not spoil the refreshes of leases the previous one serves.
-    public func restore(_ previous: Password?, replacing password: Password, uid: UInt32, domain: String, username: String) {
-        entries.withLock { entries in
-            let key = Self.input(uid: uid, domain: domain, username: username)
-            guard entries[key]?.password == password else { return }
-            entries[key] = previous.map { Entry(domain: domain, username: username, password: $0) }
-        }
+    /// Whether `password` is the one held for `username` of `domain` (for `uid`'s leases).
+    public func holds(_ password: Password, uid: UInt32, domain: String, username: String) -> Bool {
+        entries.withLock { $0[Self.input(uid: uid, domain: domain, username: username)]?.password == password }
     }
 
     public func passwordCredentials(pluginInput: String) async throws -> DomainCredential {

@@ -100,7 +100,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { response in
             let (handler, context) = bound.value
-            handler.write(response, keepAlive: head.isKeepAlive, context: context)
+            handler.write(response, keepAlive: head.isKeepAlive, context: context) { delivered in
+                // A lease nobody was told of would live for ever: its creator gave up or died.
+                if !delivered, let id = response.createdLease { Task { await router.abandon(id) } }
+            }
         }
     }
 
@@ -111,7 +114,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         write(response, keepAlive: false, context: context)
     }
 
-    private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+    /// Writes `response`; `delivered` learns whether it reached the socket (false: the peer was gone).
+    private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext,
+                       delivered: (@Sendable (Bool) -> Void)? = nil) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: String(response.body.count))
@@ -125,6 +130,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if keepAlive { armDeadline(context: context) }
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if let delivered {
+            done.futureResult.whenComplete { result in
+                if case .success = result { delivered(true) } else { delivered(false) }
+            }
+        }
         if !keepAlive {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }

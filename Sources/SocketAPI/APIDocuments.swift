@@ -51,6 +51,15 @@ public enum APIDocuments {
         public let createdAt: Date
         public let ticketExpiresAt: Date?
         public let refreshAt: Date?
+        /// The process whose exit ends the lease.
+        public let holder: Holder?
+        /// When the lease ends by itself.
+        public let expiresAt: Date?
+
+        public struct Holder: Codable, Sendable, Equatable {
+            public let pid: Int32
+            public let startTime: UInt64?
+        }
 
         init(_ lease: Lease) {
             id = lease.id.value
@@ -75,6 +84,8 @@ public enum APIDocuments {
             createdAt = lease.createdAt
             ticketExpiresAt = lease.ticketExpiresAt
             refreshAt = lease.refreshAt
+            holder = lease.holder.map { Holder(pid: $0.pid, startTime: $0.startTime) }
+            expiresAt = lease.expiresAt
         }
     }
 

@@ -27,6 +27,8 @@ public struct APIResponse: Sendable {
     public var body: [UInt8]
     /// For an error answer, its code and sentence, so that the log can say what was refused.
     public var failure: (code: ErrorCode, message: String)?
+    /// The lease this answer creates: ended if the answer cannot be delivered.
+    public var createdLease: LeaseID?
 
     public init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
         self.status = status

@@ -35,6 +35,11 @@ public struct APIRouter: Sendable {
         return response
     }
 
+    /// Ends lease `id`, whose creating answer could not be delivered (the client was gone).
+    public func abandon(_ id: LeaseID) async {
+        await keeper.end(id, reason: .clientGone)
+    }
+
     /// An audit line for every change and every refusal: who asked, what for, and the answer's
     /// code and sentence (errors never hold a secret; bodies are not logged).
     private func log(_ route: String, _ request: APIRequest, _ response: APIResponse) {
@@ -144,7 +149,9 @@ public struct APIRouter: Sendable {
                 "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
                 "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
                 "container": "\(lease.containerID ?? "")"])
-            return .lease(.created, APIDocuments.LeaseDocument(lease))
+            var response = APIResponse.lease(.created, APIDocuments.LeaseDocument(lease))
+            response.createdLease = lease.id
+            return response
         } catch {
             return .error(error, field: error.field)
         }

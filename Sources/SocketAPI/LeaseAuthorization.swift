@@ -36,28 +36,53 @@ public struct LeaseAuthorization: Sendable {
                     field: "credentialSpec")
             }
         case let .named(text):
-            let name = ServiceConfiguration.CredSpecAccess.plainName(text)
-            if !isRoot, let access = policy.credSpecs[name],
-               !access.allowedUIDs.contains(peer.uid) && !access.allowedGIDs.contains(peer.gid) {
-                return Refusal(
-                    code: .forbidden,
-                    description: "uid \(peer.uid), gid \(peer.gid) may not use CredSpec \(name); add it to allowed-uids or allowed-gids in [credspec \"\(name)\"] of ccgd.conf.",
-                    field: "credentialSpecName")
+            if let refusal = credSpecRefusal(text, owner: request.owner, onBehalfOfOwner: request.onBehalfOfOwner) {
+                return Refusal(code: .forbidden, description: refusal, field: "credentialSpecName")
             }
         }
         guard !isRoot else { return nil }
-        let grant = policy.callers[peer.uid]
-        if request.owner.uid != peer.uid && !(grant?.ownerUIDs.contains(request.owner.uid) ?? false) {
-            return Refusal(
-                code: .forbidden,
-                description: "uid \(peer.uid) may not create a lease owned by uid \(request.owner.uid); leave owner out (you own it), or add \(request.owner.uid) to owner-uids in [caller \"\(peer.uid)\"] of ccgd.conf.",
-                field: "owner.uid")
+        if let refusal = ownerRefusal(request.owner) { return Refusal(code: .forbidden, description: refusal.description, field: refusal.field) }
+        return nil
+    }
+
+    /// Why `lease` may no longer be held under this policy (the peer is its creator), or nil:
+    /// what a reload or a restart checks of every lease the socket API made.
+    public func refusal(toKeep lease: Lease) -> String? {
+        if !isRoot && !policy.allowedUIDs.contains(peer.uid) && !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) {
+            return "its creator, uid \(peer.uid), is no longer in allowed-uids or allowed-gids of [daemon]"
         }
-        if request.owner.gid != peer.gid && !(grant?.ownerGIDs.contains(request.owner.gid) ?? false) {
-            return Refusal(
-                code: .forbidden,
-                description: "uid \(peer.uid) may not create a lease owned by gid \(request.owner.gid); give your own gid \(peer.gid), or add \(request.owner.gid) to owner-gids in [caller \"\(peer.uid)\"] of ccgd.conf.",
-                field: "owner.gid")
+        if let name = lease.credentialSpecName {
+            if let refusal = credSpecRefusal(name, owner: lease.owner, onBehalfOfOwner: lease.onBehalfOfOwner) { return refusal }
+        } else if !policy.allowInlineCredSpecs {
+            return "inline CredSpecs are turned off (allow-inline-credspecs in [daemon])"
+        }
+        if !isRoot, let refusal = ownerRefusal(lease.owner) { return refusal.description }
+        return nil
+    }
+
+    /// Why the named CredSpec `text` may not be used for a lease of `owner`: its allow-list
+    /// applies to the peer, or to the owner when the peer asks on the owner's behalf (the OCI
+    /// hook, for a container: then a root container is held to the list like any other).
+    private func credSpecRefusal(_ text: String, owner: LeaseOwner, onBehalfOfOwner: Bool) -> String? {
+        let name = ServiceConfiguration.CredSpecAccess.plainName(text)
+        guard let access = policy.credSpecs[name] else { return nil }
+        let (uid, gid) = onBehalfOfOwner ? (owner.uid, owner.gid) : (peer.uid, peer.gid)
+        if !onBehalfOfOwner && isRoot { return nil }
+        guard !access.allowedUIDs.contains(uid) && !access.allowedGIDs.contains(gid) else { return nil }
+        let who = onBehalfOfOwner ? "the lease's owner, uid \(uid), gid \(gid) (uid \(peer.uid) asks on its behalf)," : "uid \(uid), gid \(gid)"
+        return "\(who) may not use CredSpec \(name); add it to allowed-uids or allowed-gids in [credspec \"\(name)\"] of ccgd.conf."
+    }
+
+    /// Why this non-root peer may not create a lease owned by `owner`.
+    private func ownerRefusal(_ owner: LeaseOwner) -> (description: String, field: String)? {
+        let grant = policy.callers[peer.uid]
+        if owner.uid != peer.uid && !(grant?.ownerUIDs.contains(owner.uid) ?? false) {
+            return ("uid \(peer.uid) may not create a lease owned by uid \(owner.uid); leave owner out (you own it), or add \(owner.uid) to owner-uids in [caller \"\(peer.uid)\"] of ccgd.conf.",
+                    "owner.uid")
+        }
+        if owner.gid != peer.gid && !(grant?.ownerGIDs.contains(owner.gid) ?? false) {
+            return ("uid \(peer.uid) may not create a lease owned by gid \(owner.gid); give your own gid \(peer.gid), or add \(owner.gid) to owner-gids in [caller \"\(peer.uid)\"] of ccgd.conf.",
+                    "owner.gid")
         }
         return nil
     }

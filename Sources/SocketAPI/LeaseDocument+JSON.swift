@@ -17,7 +17,13 @@ extension APIDocuments.LeaseDocument {
         if let credentialSpecName { members.append(("credentialSpecName", string(credentialSpecName))) }
         members.append(("directory", string(directory)))
         members.append(("environment", .object(JSONObject(environment.sorted { $0.key < $1.key }.map { ($0.key, string($0.value)) }))))
+        if let expiresAt { members.append(("expiresAt", date(expiresAt))) }
         members.append(("files", .object(["ccache": string(files.ccache), "keytab": string(files.keytab), "krb5Conf": string(files.krb5Conf)])))
+        if let holder {
+            var fields: [(key: String, value: JSONValue)] = [("pid", .number(String(holder.pid)))]
+            if let startTime = holder.startTime { fields.append(("startTime", .number(String(startTime)))) }
+            members.append(("holder", .object(JSONObject(fields))))
+        }
         members.append(("hostname", string(hostname)))
         members.append(("id", string(id)))
         members.append(("identities", .array(identities.map { identity in

@@ -1,5 +1,6 @@
 import CredSpec
 import CredentialGuard
+import FoundationEssentials
 
 /// Reads a POST /v1/leases body into a `LeaseRequest`, naming the JSON path of whatever is wrong.
 enum LeaseRequestDecoder {
@@ -7,7 +8,10 @@ enum LeaseRequestDecoder {
         let response: APIResponse
     }
 
-    static let knownFields = ["credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath"]
+    static let knownFields = ["credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
+                              "onBehalfOfOwner"]
+    /// The longest `expiresIn`: ten years, in seconds.
+    static let longestLifetime: UInt64 = 10 * 366 * 24 * 3600
 
     static func decode(_ body: [UInt8], caller: PeerCredentials) throws(Failure) -> LeaseRequest {
         let value: JSONValue
@@ -57,7 +61,39 @@ enum LeaseRequestDecoder {
             }
             mountPath = text
         }
-        return LeaseRequest(source: source, owner: owner, containerID: containerID, mountPath: mountPath, creator: caller.uid)
+        var holder: LeaseHolder?
+        if let value = object["holder"] {
+            guard case let .object(fields) = value else { throw bad("holder must be an object {\"pid\": …, \"startTime\": …}", field: "holder") }
+            for key in fields.keys where key != "pid" && key != "startTime" {
+                throw bad("unknown field \"\(key)\" in holder; give pid and, if known, startTime", field: "holder.\(key)")
+            }
+            guard case let .number(text)? = fields["pid"], let pid = Int32(text), pid > 0 else {
+                throw bad("holder.pid must be the process id of a running process (a whole number from 1)", field: "holder.pid")
+            }
+            var startTime: UInt64?
+            if let value = fields["startTime"] {
+                guard case let .number(text) = value, let ticks = UInt64(text) else {
+                    throw bad("holder.startTime must be the process's start time in clock ticks since boot (field 22 of /proc/PID/stat)",
+                              field: "holder.startTime")
+                }
+                startTime = ticks
+            }
+            holder = LeaseHolder(pid: pid, startTime: startTime)
+        }
+        var expiresAt: Date?
+        if let value = object["expiresIn"] {
+            guard case let .number(text) = value, let seconds = UInt64(text), seconds >= 1, seconds <= longestLifetime else {
+                throw bad("expiresIn must be a whole number of seconds from 1 to \(longestLifetime)", field: "expiresIn")
+            }
+            expiresAt = Date().addingTimeInterval(TimeInterval(seconds))
+        }
+        var onBehalfOfOwner = false
+        if let value = object["onBehalfOfOwner"] {
+            guard case let .bool(flag) = value else { throw bad("onBehalfOfOwner must be true or false", field: "onBehalfOfOwner") }
+            onBehalfOfOwner = flag
+        }
+        return LeaseRequest(source: source, owner: owner, containerID: containerID, mountPath: mountPath, creator: caller.uid,
+                            creatorGID: caller.gid, holder: holder, expiresAt: expiresAt, onBehalfOfOwner: onBehalfOfOwner)
     }
 
     private static func id(_ value: JSONValue?, field: String) throws(Failure) -> UInt32? {

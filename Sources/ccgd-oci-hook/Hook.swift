@@ -1,3 +1,5 @@
+import ProcessIdentity
+
 /// The hook's two jobs, chosen by the state's status: at create (createRuntime or prestart:
 /// `creating`), a lease for the annotated CredSpec mounted into the container; at poststop
 /// (`stopped`), the container's leases deleted. Any other container or stage costs nothing.
@@ -47,7 +49,8 @@ struct Hook {
         }
         let configuration = try BundleConfiguration(bundle: state.bundle)
         let owner = try configuration.hostOwner()
-        let lease = try client.create(credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath)
+        let lease = try client.create(credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath,
+                                      holder: (pid, ProcessStart.ticks(of: pid)))
         do {
             try ContainerMounts(pid: pid, rootPath: configuration.rootPath)
                 .attach(directory: lease.directory, at: lease.mountTarget, krb5Conf: replacesKrb5Conf ? lease.krb5Conf : nil)

@@ -19,11 +19,19 @@ struct LeaseClient {
 
     let http: UnixHTTPClient
 
-    func create(credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?) throws(HookFailure) -> Granted {
+    /// A lease for the container: held by its init process (`holder`, with its start time when
+    /// known), so that ccgd ends it when the container is gone even if no poststop runs, and
+    /// asked on behalf of the container's user, to whom ccgd's allow-lists then apply.
+    func create(credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
+                holder: (pid: Int32, startTime: UInt64?)) throws(HookFailure) -> Granted {
+        var holderFields: [(key: String, value: JSONValue)] = [("pid", .number(String(holder.pid)))]
+        if let startTime = holder.startTime { holderFields.append(("startTime", .number(String(startTime)))) }
         var members: [(key: String, value: JSONValue)] = [
             ("credentialSpecName", .string(credentialSpecName)),
             ("owner", ["uid": .number(String(owner.uid)), "gid": .number(String(owner.gid))]),
             ("containerId", .string(containerID)),
+            ("holder", .object(JSONObject(holderFields))),
+            ("onBehalfOfOwner", .bool(true)),
         ]
         if let mountPath { members.append(("mountPath", .string(mountPath))) }
         let response = try http.send("POST", "/v1/leases", body: Array(JSONValue.object(JSONObject(members)).compactText.utf8))

@@ -3,6 +3,7 @@ import Configuration
 import CredentialGuard
 import Directory
 import DurableFiles
+import ECSFrontEnd
 import FoundationEssentials
 import Kerberos
 import Logging
@@ -62,6 +63,9 @@ struct Daemon {
                 defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
         }
         settings.apply(configuration.refresh)
+        settings.limits = configuration.leaseLimits
+        // The ECS agent's passwords serve its own requests only, never a CredSpec sent to the socket API.
+        settings.reservedPlugins = [ProvidedCredentials.guid]
         source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
         let restored: Int
@@ -70,6 +74,8 @@ struct Daemon {
             throw ExitCodeError.configuration
         }
 
+        // A lease the configuration in force no longer allows does not come back.
+        await keeper.endLeases(refusedBy: Self.leaseRefusal(configuration))
         await ecsFrontEnd.removeLeftovers(keeper: keeper, logger: logger)
         // In the background: READY and the first requests never wait for the DCs.
         await keeper.prefetch(daemon.prefetchSettings)
@@ -100,6 +106,7 @@ struct Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
+            .init(service: LeaseExpiryService(keeper: keeper)),
             .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
             .init(service: reload),
         ]
@@ -124,6 +131,19 @@ struct Daemon {
             kerberosConfigurationPath: configuration.daemon.runtimeDirectory + "/krb5.conf", health: health)
     }
 
+    /// Why a lease may no longer be held under `configuration`, by the rules of the front end
+    /// that made it: what start-up and every reload check of each lease.
+    static func leaseRefusal(_ configuration: ServiceConfiguration) -> @Sendable (Lease) -> String? {
+        let policy = policy(configuration)
+        return { lease in
+            let creator = PeerCredentials(pid: 0, uid: lease.creator ?? 0, gid: lease.creatorGID ?? 0)
+            switch lease.frontEnd {
+            case CredentialsFetcherService.frontEnd: return CredentialsFetcherService.refusal(toKeep: lease, policy: policy)
+            default: return LeaseAuthorization(policy: policy, peer: creator).refusal(toKeep: lease)
+            }
+        }
+    }
+
     static func policy(_ configuration: ServiceConfiguration) -> PeerPolicy {
         let daemon = configuration.daemon
         return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
@@ -136,6 +156,15 @@ extension ServiceConfiguration.Daemon {
     /// How the CredSpec directory is prefetched; nil when it is not.
     var prefetchSettings: PrefetchSettings? {
         prefetch ? PrefetchSettings(concurrencyPerDomain: prefetchConcurrency, maximumDelay: prefetchDelay) : nil
+    }
+}
+
+extension ServiceConfiguration {
+    /// How many leases each caller may hold and what the runtime directory keeps free.
+    var leaseLimits: LeaseLimits {
+        LeaseLimits(perCaller: daemon.maximumLeasesPerCaller, root: nil,
+                    callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
+                    reserve: StorageReserve(percent: daemon.runtimeReservePercent))
     }
 }
 
@@ -166,6 +195,17 @@ struct APIService: Service {
         notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
+    }
+}
+
+/// Ends leases as their time runs out, until shutdown.
+struct LeaseExpiryService: Service {
+    let keeper: LeaseKeeper
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await keeper.runExpiries()
+        }
     }
 }
 

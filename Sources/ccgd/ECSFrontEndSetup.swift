@@ -44,6 +44,7 @@ struct ECSFrontEndSetup: Sendable {
             keeper: keeper, provided: provided, krbFilesDirectory: settings.krbFilesDirectory, policy: { policy.policy },
             readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
             forgetSessions: { source.forgetSessions(ofPortableUser: $0, domain: $1) },
+            verifyPassword: { credential, spec throws(AccountFetchError) in try await source.verifyPortableUser(credential, for: spec) },
             logger: Logger(label: "ccgd.ecs"))
         return try ECSServer(settings, service: service, inheritedDescriptor: inheritedDescriptor)
     }

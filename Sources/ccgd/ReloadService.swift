@@ -98,9 +98,15 @@ final class ReloadService: Service, Sendable {
             ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
             maximumRetry: configuration.refresh.retryMaximum.seconds)
         server.policy.replace(with: Daemon.policy(configuration))
+        await keeper.useLimits(configuration.leaseLimits)
+        // Plug-ins, domains or secrets may have been fixed: a fetch that failed is tried again at once.
+        await keeper.forgetFailedFetches()
+        // Revocation reaches existing leases: a CredSpec gone or changed, a narrowed allow-list.
+        await keeper.followCredSpecDirectory()
+        let ended = await keeper.endLeases(refusedBy: Daemon.leaseRefusal(configuration))
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         current.withLock { $0 = configuration }
         logger.notice("configuration reloaded", metadata: [
-            "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)"])
+            "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)", "leases_ended": "\(ended)"])
     }
 }

@@ -229,7 +229,7 @@ final class ConfigurationTests: XCTestCase {
             controllers = ok.x.test bad=
             just text
             """), [
-            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay.",
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay, max-leases-per-caller, runtime-reserve.",
             "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
             "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
             "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",

@@ -28,6 +28,11 @@ final class LeaseJournalTests: XCTestCase {
                               createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
         odd.creator = 1000
         odd.directory = "/run/ccgd/ecs/task 1/WebApp01"
+        odd.creatorGID = 4_294_967_294
+        odd.holder = LeaseHolder(pid: 2_147_483_647, startTime: 18_446_744_073_709_551_615, bootID: "1dddd3cd-cc88-4745-a1e7-1e66483a77e9")
+        odd.expiresAt = Date(timeIntervalSince1970: 1_764_673_200.654321)
+        odd.onBehalfOfOwner = true
+        odd.frontEnd = "ecs"
         for entry: LeaseJournal.Entry in [.created(record()), .created(odd), .deleted(LeaseID())] {
             let fast = try LeaseJournal.line(entry), foundation = try LeaseJournal.encodedLine(entry)
             XCTAssertEqual(fast.last, 0x0A)

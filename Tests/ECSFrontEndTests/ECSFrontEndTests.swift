@@ -97,27 +97,16 @@ final class ECSFrontEndTests: XCTestCase {
         }
     }
 
-    /// A password the KDC refused gives way to the one before, unless a newer one came meanwhile.
-    func testARefusedPasswordIsReplacedByThePreviousOne() async throws {
+    /// Whether a password is the one held decides whether the KDC is asked before it is taken:
+    /// known per caller, domain and user, the domain and user in any case.
+    func testThePasswordHeldIsKnownPerCallerDomainAndUser() {
         let provided = ProvidedCredentials()
-        let input = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "User")
-        XCTAssertNil(provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("good")))
-        let previous = provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("typo"))
-        XCTAssertEqual(previous, Password("good"))
-        provided.restore(previous, replacing: Password("typo"), uid: 0, domain: "contoso.test", username: "User")
-        var answer = try await provided.passwordCredentials(pluginInput: input)
-        XCTAssertEqual(answer.password, Password("good"))
-
-        provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("newer"))
-        provided.restore(Password("good"), replacing: Password("typo"), uid: 0, domain: "contoso.test", username: "User")
-        answer = try await provided.passwordCredentials(pluginInput: input)
-        XCTAssertEqual(answer.password, Password("newer"), "a restore undid a newer password")
-
-        provided.restore(nil, replacing: Password("newer"), uid: 0, domain: "contoso.test", username: "User")
-        do {
-            _ = try await provided.passwordCredentials(pluginInput: input)
-            XCTFail("a refused first password was kept")
-        } catch {}
+        XCTAssertFalse(provided.holds(Password("good"), uid: 0, domain: "contoso.test", username: "User"))
+        provided.provide(uid: 0, domain: "contoso.test", username: "User", password: Password("good"))
+        XCTAssertTrue(provided.holds(Password("good"), uid: 0, domain: "CONTOSO.TEST", username: "user"))
+        XCTAssertFalse(provided.holds(Password("typo"), uid: 0, domain: "contoso.test", username: "User"))
+        XCTAssertFalse(provided.holds(Password("good"), uid: 1000, domain: "contoso.test", username: "User"), "another caller's password")
+        XCTAssertFalse(provided.holds(Password("good"), uid: 0, domain: "contoso.test", username: "Other"))
     }
 
     /// The server decodes the contract's messages (as any client encodes them) into wiped storage,

@@ -32,6 +32,10 @@ enum RestoredLeasesServer {
     /// Journals `records` under `directory`, restores them and serves them on `directory/api.sock`.
     static func start(in directory: String, records: [LeaseRecord]) async throws -> APIServer {
         try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        // The named CredSpecs are still there: a lease whose CredSpec is gone would end at restore.
+        for name in Set(records.compactMap(\.credentialSpecName)) {
+            try spec.write(toFile: directory + "/" + name + ".json", atomically: true, encoding: .utf8)
+        }
         let journal = LeaseJournal(directory: directory + "/state")
         _ = try journal.open()
         for record in records { try await journal.append(.created(record)) }

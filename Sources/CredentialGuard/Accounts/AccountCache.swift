@@ -16,6 +16,17 @@ actor AccountCache {
         /// Retry a failed refresh after this long, doubling up to `maximumRetry`.
         var firstRetry: TimeInterval = 30
         var maximumRetry: TimeInterval = 600
+        /// How long a failed first fetch is answered from memory, doubling with each failure in a
+        /// row (to a minute); a refused login's hold starts at `failedLoginHold`, doubling up to `maximumRetry`.
+        var failedFetchHold: TimeInterval = 5
+        var failedLoginHold: TimeInterval = 120
+    }
+
+    /// A first fetch that failed, answered again until `retryAt`.
+    private struct FailedFetch {
+        let error: LeaseError
+        let retryAt: Date
+        let failures: Int
     }
 
     private struct Entry {
@@ -51,6 +62,11 @@ actor AccountCache {
     /// The scheduler's pause, which the end of a refresh cuts short (its retry may be due soon).
     private var pause: (number: Int, continuation: CheckedContinuation<Void, Never>)?
     private var pauses = 0
+
+    /// First fetches that failed, by account: asked for again before `retryAt`, the same error is
+    /// answered at once, so that no caller can drive the DC (or a shared portable user towards
+    /// AD's account lockout) with requests that must fail.
+    private var failedFetches: [AccountKey: FailedFetch] = [:]
 
     /// The keys of the CredSpecs asked for last, newest last.
     private var recentKeys: [(spec: CredentialSpec, machine: String?, keys: [AccountKey])] = []
@@ -89,6 +105,11 @@ actor AccountCache {
     func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
         let keys = keys(of: spec)
         let missing = keys.filter { entries[$0]?.credentials == nil && inFlight[$0] == nil }
+        let time = now()
+        if let remembered = missing.compactMap({ failedFetches[$0] }).filter({ $0.retryAt > time }).max(by: { $0.retryAt < $1.retryAt }) {
+            Metrics.shared.increment("ccgd_account_fetches_avoided_total")
+            throw .remembered(remembered.error, retryAt: remembered.retryAt)
+        }
         if !missing.isEmpty {
             let names = missing.map { $0.spelling(in: spec) }
             let source = self.source
@@ -102,12 +123,14 @@ actor AccountCache {
                 let fetched = try await fetch.value
                 for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
             } catch {
+                let failure = Self.leaseError(error)
                 for key in missing {
                     inFlight[key] = nil
                     // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
                     if entries[key]?.credentials == nil && entries[key]?.holders.isEmpty ?? true { entries[key] = nil }
+                    remember(failure, for: key)
                 }
-                throw Self.leaseError(error)
+                throw failure
             }
             for key in missing { inFlight[key] = nil }
         }
@@ -122,6 +145,23 @@ actor AccountCache {
             }
         }
         return result
+    }
+
+    /// Remembers that fetching `key` failed with `error`: the next try waits, longer after each
+    /// failure in a row, and longest for a refused login (each one counts towards AD's lockout).
+    private func remember(_ error: LeaseError, for key: AccountKey) {
+        let failures = (failedFetches[key]?.failures ?? 0) + 1
+        let (first, longest): (TimeInterval, TimeInterval) = error.code == .authFailed
+            ? (timings.failedLoginHold, max(timings.maximumRetry, timings.failedLoginHold))
+            : (timings.failedFetchHold, max(timings.failedFetchHold, 60))
+        let hold = min(first * pow(2, Double(failures - 1)), longest)
+        failedFetches[key] = FailedFetch(error: error, retryAt: now().addingTimeInterval(hold), failures: failures)
+    }
+
+    /// Forgets the failed fetches of `authority`'s accounts (every account's when nil): its
+    /// credentials changed (a reload, a new password from the ECS agent), so a new try may work.
+    func forgetFailures(of authority: AccountAuthority? = nil) {
+        if let authority { failedFetches = failedFetches.filter { $0.key.authority != authority } } else { failedFetches = [:] }
     }
 
     /// The cached credentials of `keys` (nil while one is not fetched) and when the first of them is due.
@@ -147,6 +187,7 @@ actor AccountCache {
         for key in keys(of: spec) {
             if entries[key] == nil { entries[key] = Entry(spec: spec) }
             fail(key, error, at: now())
+            if entries[key]?.credentials == nil { remember(Self.leaseError(error), for: key) }
         }
     }
 
@@ -202,6 +243,7 @@ actor AccountCache {
     }
 
     private func store(_ credentials: AccountCredentials, for key: AccountKey) {
+        failedFetches[key] = nil
         // The entry was made with the CredSpec that started the fetch; a lease deleted meanwhile may have dropped it.
         guard var entry = entries[key] else { return }
         entry.credentials = credentials

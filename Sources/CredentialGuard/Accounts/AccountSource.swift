@@ -109,6 +109,27 @@ public final class DirectoryAccountSource: AccountSource {
         }
     }
 
+    /// Logs `credential`'s user in to the domain of `spec` and lets go (one AS exchange, nothing
+    /// kept): the KDC's word on a password before it replaces one that works.
+    public func verifyPortableUser(_ credential: DomainCredential, for spec: CredentialSpec) async throws(AccountFetchError) {
+        let domains = self.domains
+        do {
+            try await blocking.run { () throws in
+                _ = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
+                let user = PortableUser(credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                                        netBiosName: spec.domainJoinConfig.netBiosName)
+                let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
+                do { _ = try DirectorySession.logIn(user, password: password) } catch let error as KerberosError {
+                    throw AccountFetchError.portableUserLogin(principal: user.principal, error)
+                }
+            }
+        } catch let error as AccountFetchError {
+            throw error
+        } catch {
+            throw .output(path: "", reason: "\(error)")
+        }
+    }
+
     public func machineAccount(for spec: CredentialSpec) -> String? {
         let section = domains.configuredSettings(realm: spec.realm)
         guard spec.isDomainJoined || section?.forcesDomainJoined == true else { return nil }

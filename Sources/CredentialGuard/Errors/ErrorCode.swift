@@ -19,6 +19,12 @@ public enum ErrorCode: String, Sendable, Codable {
     case directoryMalformedAnswer = "directory.malformed_answer"
     /// The runtime or state directory cannot take the lease (full, read-only, gone).
     case storageUnavailable = "storage.unavailable"
+    /// The lease's holder process is not running.
+    case holderGone = "holder.gone"
+    /// The caller holds as many leases as it may (`max-leases`).
+    case quotaExceeded = "quota.exceeded"
+    /// The lease directories' file system is down to the room ccgd leaves to others.
+    case storageFull = "storage.full"
     case `internal` = "internal"
 
     /// The HTTP status that goes with the code.
@@ -27,6 +33,9 @@ public enum ErrorCode: String, Sendable, Codable {
         case .badRequest, .credspecInvalid: 400
         case .forbidden, .credspecInlineDisabled: 403
         case .credspecNotFound, .notFound: 404
+        case .holderGone: 409
+        case .quotaExceeded: 429
+        case .storageFull: 507
         case .payloadTooLarge: 413
         case .pluginUnknown: 422
         case .pluginFailed, .authFailed, .directoryAccessDenied, .accountNotFound, .directoryMalformedAnswer: 502

@@ -9,7 +9,8 @@ import Glibc
 /// lease is deleted.
 public struct Lease: Sendable {
     public let id: LeaseID
-    public let credentialSpec: CredentialSpec
+    /// A named CredSpec's lease follows its file: a changed file is adopted at reload and restart.
+    public internal(set) var credentialSpec: CredentialSpec
     /// The CredSpec file's name when the request named one.
     public let credentialSpecName: String?
     public let owner: LeaseOwner
@@ -18,8 +19,18 @@ public struct Lease: Sendable {
     public let createdAt: Date
     /// The uid of the peer that created it; nil for a lease recorded before ccgd kept it (root's only).
     public let creator: UInt32?
+    /// The primary gid of that peer; nil for a lease recorded before ccgd kept it.
+    public let creatorGID: UInt32?
     /// The directory holding the files, under the runtime directory.
     public let directory: String
+    /// The process whose exit ends the lease; nil: none.
+    public let holder: LeaseHolder?
+    /// When the lease ends by itself; nil: never.
+    public let expiresAt: Date?
+    /// Asked for on behalf of its owner: the access policy applies to the owner.
+    public let onBehalfOfOwner: Bool
+    /// The front end that created it (`LeaseRequest.frontEnd`).
+    public let frontEnd: String
     /// The state of its identities, refreshed as the accounts change.
     public var identities: [LeaseIdentity]
     public var ticketExpiresAt: Date?

@@ -1,7 +1,8 @@
 import CredSpec
+import FoundationEssentials
 
 /// Why a lease could not be created, read or deleted.
-public enum LeaseError: CodedError, Sendable {
+public indirect enum LeaseError: CodedError, Sendable {
     case credSpecInvalid(CredentialSpecError, source: String?)
     case credSpecNameInvalid(String)
     case credSpecNotFound(name: String, directory: String)
@@ -14,6 +15,16 @@ public enum LeaseError: CodedError, Sendable {
     case directoryLeftBehind(id: LeaseID, path: String, reason: String)
     /// The daemon is stopping and takes no new leases.
     case shuttingDown
+    /// The process the lease should share its life with is not there.
+    case holderGone(LeaseHolder, HolderAbsence)
+    /// The creator holds as many leases as it may.
+    case quotaExceeded(creator: UInt32, quota: Int)
+    /// The lease directories' file system is down to its reserve.
+    case storageFull(path: String, freeBytes: UInt64, freeInodes: UInt64, reserve: StorageReserve)
+    /// The CredSpec names a plug-in that serves another front end only.
+    case pluginReserved(PluginGUID)
+    /// A fetch of the same accounts failed a moment ago: its error, answered again until `retryAt`.
+    case remembered(LeaseError, retryAt: Date)
 
     public var code: ErrorCode {
         switch self {
@@ -25,6 +36,11 @@ public enum LeaseError: CodedError, Sendable {
         case let .fetch(error): error.code
         case .storage, .directoryLeftBehind: .storageUnavailable
         case .shuttingDown: .directoryUnreachable
+        case .holderGone: .holderGone
+        case .quotaExceeded: .quotaExceeded
+        case .storageFull: .storageFull
+        case .pluginReserved: .forbidden
+        case let .remembered(error, _): error.code
         }
     }
 
@@ -32,7 +48,9 @@ public enum LeaseError: CodedError, Sendable {
     public var field: String? {
         switch self {
         case let .credSpecInvalid(error, _): error.field.map { "credentialSpec." + $0 }
+        case let .remembered(error, _): error.field
         case .credSpecNameInvalid, .credSpecNotFound: "credentialSpecName"
+        case .holderGone: "holder"
         default: nil
         }
     }
@@ -53,6 +71,16 @@ public enum LeaseError: CodedError, Sendable {
         case let .directoryLeftBehind(id, path, reason):
             return "lease \(id) is deleted, but its directory \(path) could not be removed (\(reason)); remove it by hand."
         case .shuttingDown: return "ccgd is shutting down and takes no new leases; retry when it is back."
+        case let .holderGone(holder, absence):
+            return "the lease's holder, \(holder), is not running (\(absence)); name a process that runs, such as the container's init process."
+        case let .quotaExceeded(creator, quota):
+            return "uid \(creator) already holds \(quota) leases, as many as it may; delete some (GET /v1/leases lists them) or raise max-leases in [caller \"\(creator)\"] of ccgd.conf."
+        case let .storageFull(path, freeBytes, freeInodes, reserve):
+            return "the file system of \(path) is down to its reserve (\(freeBytes / 1024) KiB and \(freeInodes) inodes free; ccgd keeps \(reserve.percent)% and \(reserve.inodes) inodes for others); delete leases or give it more room."
+        case let .remembered(error, retryAt):
+            return "\(error) (ccgd tries again after \(retryAt.formatted(.iso8601)) and answers this until then; a reload tries at once)"
+        case let .pluginReserved(guid):
+            return "plug-in \(guid) serves one front end only (the ECS agent's provided credentials); name the CredSpec's plug-in of a secret store instead (see docs/writing-a-plugin.md)."
         }
     }
 }

@@ -24,6 +24,10 @@ public actor LeaseKeeper {
         /// Retry a failed refresh after this long, doubling up to `maximumRetry`.
         public var firstRetry: TimeInterval = 30
         public var maximumRetry: TimeInterval = 600
+        /// How many leases each creator may hold, and how much room the runtime directory keeps.
+        public var limits = LeaseLimits()
+        /// Plug-ins only one front end may use (requests name the one they may in `reservedPlugin`).
+        public var reservedPlugins: Set<PluginGUID> = []
 
         public init(runtimeDirectory: String, journal: LeaseJournal, credSpecs: CredSpecDirectory,
                     containerKerberosConfiguration: @escaping @Sendable (String, String) -> KerberosConfiguration) {
@@ -60,6 +64,10 @@ public actor LeaseKeeper {
     private var writing: [LeaseID: Task<Void, Never>] = [:]
     /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
     private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
+    /// Creations on their way, by creator: counted against the creator's quota with its leases.
+    private var creating: [UInt32: Int] = [:]
+    /// Ends a lease when its holder process exits.
+    private var holders: HolderWatch?
 
     /// How many directory fetches were started: the proof of coalescing.
     public var fetchCount: Int { get async { await accounts.fetchCount } }
@@ -84,12 +92,34 @@ public actor LeaseKeeper {
         case let .inline(inline): (spec, name) = (inline, nil)
         case let .named(text): (spec, name) = (try settings.credSpecs.read(text), text)
         }
-        let credentials = try await accounts.credentials(for: spec)
+        if let guid = spec.hostAccountConfig?.pluginGUID, settings.reservedPlugins.contains(guid), request.reservedPlugin != guid {
+            throw .pluginReserved(guid)
+        }
+        // Counted from here, so that concurrent creations of one creator cannot pass its quota together.
+        let creator = request.creator ?? 0
+        if let quota = settings.limits.quota(for: creator) {
+            let held = leases.values.count { ($0.creator ?? 0) == creator } + creating[creator, default: 0]
+            if held >= quota { throw .quotaExceeded(creator: creator, quota: quota) }
+        }
+        creating[creator, default: 0] += 1
+        defer { creating[creator, default: 1] -= 1 }
         let id = LeaseID()
+        let directory = request.directory ?? settings.leasesDirectory + "/" + id.value
+        try settings.limits.reserve.check(directory: directory)
+        // The holder is found before the DC is asked: a gone one costs nothing.
+        var watched: (holder: LeaseHolder, descriptor: ProcessDescriptor?)?
+        if let claim = request.holder {
+            switch LeaseHolder.identify(claim) {
+            case let .success(found): watched = found
+            case let .failure(absence): throw .holderGone(claim, absence)
+            }
+        }
+        let credentials = try await accounts.credentials(for: spec)
         let lease = Lease(
             id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
-            mountPath: request.mountPath, createdAt: now(), creator: request.creator,
-            directory: request.directory ?? settings.leasesDirectory + "/" + id.value,
+            mountPath: request.mountPath, createdAt: now(), creator: request.creator, creatorGID: request.creatorGID,
+            directory: directory, holder: watched?.holder,
+            expiresAt: request.expiresAt, onBehalfOfOwner: request.onBehalfOfOwner, frontEnd: request.frontEnd,
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
@@ -112,7 +142,16 @@ public actor LeaseKeeper {
             try? await fileWork.run { try files.directory.remove() }
             throw .storage("\(failure)")
         }
-        return await attach(lease, credentials: credentials)
+        let attached = await attach(lease, credentials: credentials)
+        if let watched {
+            // Exited while the accounts were fetched: the lease ends before anyone is told of it.
+            if let absence = watched.holder.absence(watched.descriptor) {
+                try? await delete(id)
+                throw .holderGone(watched.holder, absence)
+            }
+            watch(watched.holder, descriptor: watched.descriptor)
+        }
+        return attached
     }
 
     public func lease(_ id: LeaseID) -> Lease? { leases[id] }
@@ -146,6 +185,7 @@ public actor LeaseKeeper {
             throw .storage("\(error)")
         }
         leases[id] = nil
+        if let holder = lease.holder, !leases.values.contains(where: { $0.holder == holder }) { holders?.forget(holder) }
         let keys = accountKeys.removeValue(forKey: id) ?? []
         await accounts.release(keys, for: id)
         // A rewrite already on its way must land before the directory goes, or it would make it again
@@ -158,6 +198,135 @@ public actor LeaseKeeper {
             logger.error("a deleted lease's directory is left behind", metadata: ["lease": "\(id)", "error": "\(error)"])
             throw .directoryLeftBehind(id: id, path: lease.directory, reason: "\(error)")
         }
+    }
+
+    // MARK: - Lifetimes
+
+    /// Ends lease `id` (deletes it) for `reason`, with an audit line; a lease already gone is fine.
+    /// Answers whether it was ended here.
+    @discardableResult
+    public func end(_ id: LeaseID, reason: LeaseEnding) async -> Bool {
+        guard let lease = leases[id] else { return false }
+        do {
+            try await delete(id)
+        } catch {
+            if case .notFound = error { return false }
+            logger.error("a lease that should end could not be deleted; it stays", metadata: [
+                "lease": "\(id)", "reason": "\(reason)", "error": "\(error)"])
+            return false
+        }
+        Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
+        logger.notice("lease ended", metadata: [
+            "lease": "\(id)", "reason": "\(reason)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+            "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator.map(String.init) ?? "")",
+            "owner": "\(lease.owner.uid):\(lease.owner.gid)"])
+        return true
+    }
+
+    /// Watches `holder`: its exit ends each of its leases.
+    private func watch(_ holder: LeaseHolder, descriptor: ProcessDescriptor?) {
+        if holders == nil {
+            holders = HolderWatch { [weak self] holder, absence in
+                guard let self else { return }
+                Task { await self.holderGone(holder, absence) }
+            }
+        }
+        holders?.watch(holder, descriptor: descriptor)
+    }
+
+    private func holderGone(_ holder: LeaseHolder, _ absence: HolderAbsence) async {
+        for lease in allLeases() where lease.holder == holder {
+            await end(lease.id, reason: .holderGone(holder, absence))
+        }
+    }
+
+    /// How many holders are watched (for tests and metrics).
+    public var watchedHolders: Int { holders?.watchedCount ?? 0 }
+
+    /// Ends leases as they expire until the task is cancelled.
+    public func runExpiries() async {
+        while !Task.isCancelled {
+            let due = leases.values.compactMap(\.expiresAt).min()
+            let pause = min(max(due.map { $0.timeIntervalSince(now()) } ?? 5, 0), 5)
+            if pause > 0 { try? await Task.sleep(for: .milliseconds(Int(pause * 1000) + 1)) }
+            if Task.isCancelled { break }
+            await endExpired()
+        }
+    }
+
+    /// Ends every lease whose time is up.
+    public func endExpired() async {
+        let time = now()
+        for lease in allLeases() where (lease.expiresAt ?? .distantFuture) <= time {
+            await end(lease.id, reason: .expired(lease.expiresAt!))
+        }
+    }
+
+    /// Ends every lease `refusal` says may no longer be held (a reload narrowed the policy, a
+    /// restart found it changed); answers how many ended.
+    @discardableResult
+    public func endLeases(refusedBy refusal: @Sendable (Lease) -> String?) async -> Int {
+        var ended = 0
+        for lease in allLeases() {
+            guard let reason = refusal(lease) else { continue }
+            if await end(lease.id, reason: .revoked(reason)) { ended += 1 }
+        }
+        return ended
+    }
+
+    /// Checks every lease of a named CredSpec against the CredSpec directory: one whose file is
+    /// gone or no longer a valid CredSpec ends; one whose file changed takes the new CredSpec
+    /// (its accounts fetched, its files and record rewritten). A reload calls it.
+    public func followCredSpecDirectory() async {
+        for lease in allLeases() {
+            guard let name = lease.credentialSpecName else { continue }
+            let current: CredentialSpec
+            do { current = try settings.credSpecs.read(name) } catch {
+                await end(lease.id, reason: .revoked("its CredSpec \(name) is no longer usable: \(error)"))
+                continue
+            }
+            guard current != lease.credentialSpec else { continue }
+            await adopt(current, for: lease.id)
+        }
+    }
+
+    /// Lease `id` takes `spec` (its named CredSpec changed): kept as it was when the new
+    /// accounts cannot be fetched, so that a bad edit does not take a working identity away.
+    private func adopt(_ spec: CredentialSpec, for id: LeaseID) async {
+        guard var lease = leases[id] else { return }
+        let credentials: [AccountCredentials]
+        do { credentials = try await accounts.credentials(for: spec) } catch {
+            logger.error("a lease's CredSpec changed, but its new accounts cannot be fetched; it keeps the former ones", metadata: [
+                "lease": "\(id)", "credspec": "\(lease.credentialSpecName ?? "")", "error": "\(error)"])
+            return
+        }
+        guard leases[id] != nil, !deleting.contains(id) else { return }
+        lease.credentialSpec = spec
+        do {
+            let files = try files(for: lease, credentials: credentials)
+            try await settings.journal.append(.created(record(of: lease)))
+            try await fileWork.run { try files.write() }
+        } catch {
+            logger.error("a lease's CredSpec changed, but its files cannot be rewritten", metadata: ["lease": "\(id)", "error": "\(error)"])
+            return
+        }
+        guard leases[id] != nil, !deleting.contains(id) else { return }
+        await accounts.release(accountKeys[id] ?? [], for: id)
+        _ = await attach(lease, credentials: credentials)
+        logger.notice("lease follows its changed CredSpec", metadata: [
+            "lease": "\(id)", "credspec": "\(lease.credentialSpecName ?? "")",
+            "accounts": "\(lease.identities.map(\.account).joined(separator: ","))"])
+    }
+
+    /// Forgets failed fetches (of the accounts `host`'s plug-in and input read; all when nil):
+    /// the credentials changed, so the next request tries at once.
+    public func forgetFailedFetches(fetchedThrough host: HostAccountConfig? = nil) async {
+        await accounts.forgetFailures(of: host.map { AccountAuthority(plugin: $0) })
+    }
+
+    /// How many leases and limits apply from now on (a reload).
+    public func useLimits(_ limits: LeaseLimits) {
+        settings.limits = limits
     }
 
     /// Named CredSpecs come from `directory` from now on (a reload).
@@ -351,15 +520,45 @@ public actor LeaseKeeper {
         }
         var restored = 0
         for record in contents.records {
-            guard let spec = try? CredentialSpec(jsonData: Data(record.credentialSpec.utf8)) else {
+            guard let recorded = try? CredentialSpec(jsonData: Data(record.credentialSpec.utf8)) else {
                 logger.error("a lease record holds an invalid CredSpec; it was skipped", metadata: ["lease": "\(record.id)"])
                 continue
+            }
+            // A lease whose holder, time or CredSpec is gone ends now, before any DC is asked for it.
+            var spec = recorded
+            var descriptor: ProcessDescriptor?
+            if let expiresAt = record.expiresAt, expiresAt <= now() {
+                await discard(record, reason: .expired(expiresAt))
+                continue
+            }
+            if let holder = record.holder {
+                switch holder.reidentify() {
+                case let .success(found): descriptor = found
+                case let .failure(absence):
+                    await discard(record, reason: .holderGone(holder, absence))
+                    continue
+                }
+            }
+            if let name = record.credentialSpecName {
+                do { spec = try settings.credSpecs.read(name) } catch {
+                    await discard(record, reason: .revoked("its CredSpec \(name) is no longer usable: \(error)"))
+                    continue
+                }
             }
             let lease = Lease(
                 id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
                 containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
-                creator: record.creator, directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value,
-                identities: [], ticketExpiresAt: nil, refreshAt: nil)
+                creator: record.creator, creatorGID: record.creatorGID,
+                directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value, holder: record.holder,
+                expiresAt: record.expiresAt, onBehalfOfOwner: record.onBehalfOfOwner ?? false,
+                frontEnd: record.frontEnd ?? LeaseRequest.socketAPI, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+            if spec != recorded {
+                // The file changed while ccgd was down: the lease follows it, and its record too.
+                do { try await journal.append(.created(self.record(of: lease))) } catch {
+                    logger.error("a lease's changed CredSpec cannot be recorded; it is used until the next restart", metadata: [
+                        "lease": "\(record.id)", "error": "\(error)"])
+                }
+            }
             do {
                 let credentials = try await accounts.credentials(for: spec)
                 let files = try files(for: lease, credentials: credentials)
@@ -370,9 +569,28 @@ public actor LeaseKeeper {
                 await accounts.failed(spec, error)
                 _ = await attach(lease, credentials: [])
             }
+            if let holder = record.holder { watch(holder, descriptor: descriptor) }
             restored += 1
         }
         return restored
+    }
+
+    /// Ends a recorded lease that is not restored: its deletion recorded, its directory removed.
+    private func discard(_ record: LeaseRecord, reason: LeaseEnding) async {
+        do { try await settings.journal.append(.deleted(record.id)) } catch {
+            logger.error("a lease that should end cannot be recorded as deleted; it is kept", metadata: [
+                "lease": "\(record.id)", "reason": "\(reason)", "error": "\(error)"])
+            return
+        }
+        let directory = LeaseDirectory(path: record.directory ?? settings.leasesDirectory + "/" + record.id.value, owner: record.owner)
+        do { try await blocking.run { try directory.remove() } } catch {
+            logger.error("an ended lease's directory is left behind; remove it by hand", metadata: ["lease": "\(record.id)", "error": "\(error)"])
+        }
+        Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
+        logger.notice("lease ended", metadata: [
+            "lease": "\(record.id)", "reason": "\(reason)", "credspec": "\(record.credentialSpecName ?? "inline")",
+            "container": "\(record.containerID ?? "")", "creator": "\(record.creator.map(String.init) ?? "")",
+            "owner": "\(record.owner.uid):\(record.owner.gid)", "at": "start-up"])
     }
 
     /// Removes what deleted leases left under `root`, a front end's own layout of chosen lease
@@ -417,7 +635,10 @@ public actor LeaseKeeper {
         return LeaseRecord(
             id: lease.id, credentialSpec: json, credentialSpecName: lease.credentialSpecName,
             owner: lease.owner, containerID: lease.containerID, mountPath: lease.mountPath, createdAt: lease.createdAt,
-            creator: lease.creator, directory: lease.directory == defaultDirectory ? nil : lease.directory)
+            creator: lease.creator, directory: lease.directory == defaultDirectory ? nil : lease.directory,
+            creatorGID: lease.creatorGID, holder: lease.holder, expiresAt: lease.expiresAt,
+            onBehalfOfOwner: lease.onBehalfOfOwner ? true : nil,
+            frontEnd: lease.frontEnd == LeaseRequest.socketAPI ? nil : lease.frontEnd)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.

@@ -1,4 +1,5 @@
 import CredSpec
+import FoundationEssentials
 
 /// What a runtime asks for (POST /v1/leases), already parsed and checked for shape.
 public struct LeaseRequest: Sendable {
@@ -16,20 +17,46 @@ public struct LeaseRequest: Sendable {
     public var mountPath: String
     /// The uid of the peer asking (SO_PEERCRED): only it (and root) will see the lease.
     public var creator: UInt32?
+    /// The primary gid of the peer asking: with `creator`, what the access policy checks again
+    /// at every reload.
+    public var creatorGID: UInt32?
     /// Where the lease's files go instead of `<runtime directory>/leases/<id>` (the ECS agent's
     /// layout); its parent must exist. Recorded, so a restart rewrites the same place.
     public var directory: String?
+    /// The process whose exit ends the lease (a container's init process); nil: none.
+    public var holder: LeaseHolder?
+    /// When the lease ends by itself; nil: never (it ends with its holder, or when deleted).
+    public var expiresAt: Date?
+    /// The caller asks for the lease's owner (the OCI hook for a container): the access policy
+    /// applies to the owner's uid and gid, not to the caller's.
+    public var onBehalfOfOwner: Bool
+    /// The front end that took the request (`api`, `ecs`, …): its rules decide, at every reload,
+    /// whether the lease may stay.
+    public var frontEnd: String
+    /// A plug-in reserved to one front end that this request may use (the ECS agent's provided
+    /// credentials); every other reserved plug-in is refused.
+    public var reservedPlugin: PluginGUID?
 
     public static let defaultMountPath = "/var/run/ccgd"
+    /// The socket API's name in `frontEnd`.
+    public static let socketAPI = "api"
 
     public init(source: Source, owner: LeaseOwner, containerID: String? = nil, mountPath: String = defaultMountPath,
-                creator: UInt32? = nil, directory: String? = nil) {
+                creator: UInt32? = nil, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
+                expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
+                reservedPlugin: PluginGUID? = nil) {
         self.source = source
         self.owner = owner
         self.containerID = containerID
         self.mountPath = mountPath
         self.creator = creator
+        self.creatorGID = creatorGID
         self.directory = directory
+        self.holder = holder
+        self.expiresAt = expiresAt
+        self.onBehalfOfOwner = onBehalfOfOwner
+        self.frontEnd = frontEnd
+        self.reservedPlugin = reservedPlugin
     }
 }
 

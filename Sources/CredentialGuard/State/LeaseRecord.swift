@@ -19,6 +19,16 @@ public struct LeaseRecord: Sendable, Codable, Equatable {
     public var creator: UInt32? = nil
     /// The lease directory when the request chose it (absent: `<runtime directory>/leases/<id>`).
     public var directory: String? = nil
+    /// The primary gid of the peer that created the lease.
+    public var creatorGID: UInt32? = nil
+    /// The process whose exit ends the lease.
+    public var holder: LeaseHolder? = nil
+    /// When the lease ends by itself.
+    public var expiresAt: Date? = nil
+    /// Asked for on behalf of its owner (absent: false).
+    public var onBehalfOfOwner: Bool? = nil
+    /// The front end that created it (absent: the socket API).
+    public var frontEnd: String? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     public static let redactedPluginInput = "<redacted: inline credentials are not stored>"
@@ -32,11 +42,22 @@ extension LeaseRecord {
         if let containerID { members.append(("containerID", .string(containerID))) }
         members.append(("createdAt", .number("\(createdAt.timeIntervalSince1970)")))
         if let creator { members.append(("creator", .number(String(creator)))) }
+        if let creatorGID { members.append(("creatorGID", .number(String(creatorGID)))) }
         members.append(("credentialSpec", .string(credentialSpec)))
         if let credentialSpecName { members.append(("credentialSpecName", .string(credentialSpecName))) }
         if let directory { members.append(("directory", .string(directory))) }
+        if let expiresAt { members.append(("expiresAt", .number("\(expiresAt.timeIntervalSince1970)"))) }
+        if let frontEnd { members.append(("frontEnd", .string(frontEnd))) }
+        if let holder {
+            var fields: [(key: String, value: JSONValue)] = []
+            if let bootID = holder.bootID { fields.append(("bootID", .string(bootID))) }
+            fields.append(("pid", .number(String(holder.pid))))
+            if let startTime = holder.startTime { fields.append(("startTime", .number(String(startTime)))) }
+            members.append(("holder", .object(JSONObject(fields))))
+        }
         members.append(("id", .string(id.value)))
         members.append(("mountPath", .string(mountPath)))
+        if let onBehalfOfOwner { members.append(("onBehalfOfOwner", .bool(onBehalfOfOwner))) }
         members.append(("owner", .object(["gid": .number(String(owner.gid)), "uid": .number(String(owner.uid))])))
         return .object(JSONObject(members))
     }
