@@ -132,6 +132,9 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         if let spec = await keeper.allLeases().first(where: { $0.credentialSpec.hostAccountConfig == host })?.credentialSpec {
             try await accept(message.password, of: user, uid: peer.uid, checkedWith: spec)
         }
+        // The refresh logs in anew: a password AD no longer takes is refused by the KDC, not
+        // served by the TGT it obtained earlier.
+        forgetSessions(user.username, user.domain)
         let (leases, failure) = await keeper.refreshAccounts(fetchedThrough: host)
         if let failure { throw ECSStatus.of(failure) }
         var response = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()

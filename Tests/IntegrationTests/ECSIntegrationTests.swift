@@ -27,7 +27,8 @@ final class ECSIntegrationTests: XCTestCase {
 
     /// A ccgd with an [ecs] section, started; `joined`: the test domain's computer CCGDJOINED01
     /// (in the gMSAs' readers group) is this host's join, with `mode = domain-joined`.
-    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug") throws -> DaemonProcess {
+    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug",
+                         daemonConfiguration: String = "") throws -> DaemonProcess {
         let domain = try TestDomain.require()
         try Self.requirePython()
         root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
@@ -46,6 +47,7 @@ final class ECSIntegrationTests: XCTestCase {
                 """
         }
         let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
+            \(daemonConfiguration)
 
             [ecs]
             socket = \(root)/socket/credentials_fetcher.sock
@@ -100,6 +102,29 @@ final class ECSIntegrationTests: XCTestCase {
             let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: daemon.state + "/" + name))) ?? Data(), as: UTF8.self)
             for spelling in spellings { XCTAssertFalse(text.contains(spelling), "the portable user's password reached \(name)") }
         }
+    }
+
+    /// The agent's passwords serve its own requests only: once root's agent provided one, an inline
+    /// CredSpec sent to the socket API naming the ECS front end's plug-in and that password's input
+    /// (caller 0) is refused — to root, so to anyone — and no lease is made.
+    func testTheAgentsPasswordsServeTheECSFrontEndOnly() async throws {
+        let daemon = try started(daemonConfiguration: "allow-inline-credspecs = yes")
+        try client(daemon, mode: "before-restart")
+        let user = try daemon.domain.credentials(daemon.domain.allowedCredentialsFile)
+        let spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(spec.utf8)) as? [String: Any])
+        var directory = try XCTUnwrap(object["ActiveDirectoryConfig"] as? [String: Any])
+        directory["HostAccountConfig"] = ["PortableCcgVersion": "1", "PluginGUID": "{3F6B1E2A-7C94-4D05-8A1E-5B2C9D7E4F18}",
+                                          "PluginInput": "ecs:0:\(daemon.domain.dnsDomain.lowercased())\\\(user.user.lowercased())"]
+        object["ActiveDirectoryConfig"] = directory
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["credentialSpec": object]), as: UTF8.self)
+        let before = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
+        let (status, answer, text) = try await daemon.request(.POST, "/v1/leases", json: body)
+        XCTAssertEqual(status, 403, text)
+        XCTAssertEqual(apiError(answer).code, "forbidden", text)
+        XCTAssertTrue(apiError(answer).message.contains("3F6B1E2A-7C94-4D05-8A1E-5B2C9D7E4F18"), text)
+        let after = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
+        XCTAssertEqual(after?.count, before?.count, "no lease was made through the agent's password")
     }
 
     /// The journal has no password: after a restart the lease comes back with its files, and the

@@ -194,6 +194,20 @@ def main():
         stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=answer.lease_id), timeout=60)
     check("their deletion empties the krb files directory", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
 
+    # A mistyped password after a good one, while the gMSA is cached: the KDC refuses it, it answers
+    # UNAUTHENTICATED, and the good password keeps serving the user's leases.
+    kept = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]]), timeout=120)
+    code, details = status_of(stub.AddNonDomainJoinedKerberosLease, add([credspecs["WebApp01"]], password=user["password"] + "-typo"))
+    check("a wrong password answers UNAUTHENTICATED although its gMSA is cached", code == grpc.StatusCode.UNAUTHENTICATED,
+          f"{code} {details}")
+    check("the refusal names the user and keeps the password held", user["username"] in details and "stays in use" in details, details)
+    renewed = stub.RenewNonDomainJoinedKerberosLease(
+        pb.RenewNonDomainJoinedKerberosLeaseRequest(username=user["username"], password=user["password"], domain=user["domainName"]), timeout=120)
+    check("the user's leases are still renewed with the good password", kept.created_kerberos_file_paths[0] in renewed.renewed_kerberos_file_paths,
+          renewed)
+    check("and their ticket cache works", kvno(os.path.join(kept.created_kerberos_file_paths[0], "krb5cc"), "host/webapp01.contoso.test")[0])
+    stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=kept.lease_id), timeout=60)
+
     # Two CredSpecs, the second with an additional account, and WebApp01 named twice.
     both = json.loads(json.dumps(credspecs["WebApp02"]))
     both["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] += [{"Name": "WebApp01", "Scope": "contoso.test"}]
