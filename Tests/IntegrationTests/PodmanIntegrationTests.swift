@@ -19,10 +19,10 @@ final class PodmanIntegrationTests: XCTestCase {
 
     /// A ccgd for the test domain, with a CredSpec WebApps (WebApp01 and the additional account
     /// WebApp02), and the hooks.d file pointing at its socket.
-    private func started() throws -> (DaemonProcess, PodmanSandbox) {
+    private func started(configuration: String = "") throws -> (DaemonProcess, PodmanSandbox) {
         let domain = try TestDomain.require()
         let sandbox = try PodmanSandbox.require()
-        let daemon = try DaemonProcess(domain: domain)
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: configuration)
         self.daemon = daemon
         let original = try Data(contentsOf: URL(fileURLWithPath: daemon.credSpecs + "/WebApp01.json"))
         var spec = try XCTUnwrap(JSONSerialization.jsonObject(with: original) as? [String: Any])
@@ -182,6 +182,82 @@ final class PodmanIntegrationTests: XCTestCase {
         podman.waitUntilExit()
         XCTAssertEqual(podman.terminationStatus, 0, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
         XCTAssertEqual(try leases(daemon).count, 0)
+    }
+
+    /// Waits (up to 20 s) until the daemon holds `count` leases; answers the last count seen.
+    @discardableResult
+    private func waitForLeases(_ daemon: DaemonProcess, count: Int) throws -> Int {
+        var seen = -1
+        for _ in 0..<200 {
+            seen = try leases(daemon).count
+            if seen == count { break }
+            usleep(100_000)
+        }
+        return seen
+    }
+
+    /// runc fails after the createRuntime hook made the lease (no such command), and Podman runs
+    /// no poststop: the lease ends with the container's init process, its holder.
+    func testAContainerThatFailsToStartAfterItsLeaseWasMadeLeavesNoLease() throws {
+        let (daemon, sandbox) = try started()
+        for _ in 0..<3 {
+            let outcome = try sandbox.podman(["run", "--rm", "--network", "host", "--hostname", "WebApp01",
+                                              "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/no-such-command"],
+                                             hooks: hooks)
+            XCTAssertNotEqual(outcome.status, 0, outcome.all)
+        }
+        XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 3, "each start made its lease")
+        XCTAssertEqual(try waitForLeases(daemon, count: 0), 0, "a lease outlived its failed container: \(String(daemon.logText.suffix(3000)))")
+        XCTAssertTrue(daemon.logText.contains("lease ended") || daemon.logText.contains("route=delete_lease"), String(daemon.logText.suffix(3000)))
+    }
+
+    /// The poststop cannot reach ccgd (it is down when the container ends): the restarted ccgd
+    /// finds the lease's holder, the container's init process, gone and ends the lease rather
+    /// than restoring it.
+    func testALeaseWhoseContainerEndedWhileCcgdWasDownEndsAtStartUp() throws {
+        let (daemon, sandbox) = try started()
+        let podman = Process()
+        podman.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
+        podman.arguments = sandbox.globalOptions(hooks: hooks) + ["run", "--rm", "--network", "host", "--hostname", "WebApp01",
+                                                               "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/bin/sleep", "600"]
+        let output = daemon.root + "/podman.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        podman.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        podman.standardError = podman.standardOutput
+        try podman.run()
+        defer { if podman.isRunning { kill(podman.processIdentifier, SIGKILL) }; podman.waitUntilExit() }
+        var lease: [String: Any]?
+        for _ in 0..<200 where lease == nil {
+            lease = try leases(daemon).first
+            if lease == nil { usleep(100_000) }
+        }
+        let holder = try XCTUnwrap((lease?["holder"] as? [String: Any])?["pid"] as? Int, "the container's lease names its holder: \(lease ?? [:])")
+        XCTAssertEqual(daemon.stop(), 0)
+        // The container ends while ccgd is down: its poststop finds nobody to tell.
+        kill(Int32(holder), SIGKILL)
+        podman.waitUntilExit()
+        try daemon.start()
+        XCTAssertEqual(try waitForLeases(daemon, count: 0), 0, "the lease of an ended container came back: \(String(daemon.logText.suffix(3000)))")
+        XCTAssertTrue(daemon.logText.contains("lease ended") && daemon.logText.contains("at=start-up"), String(daemon.logText.suffix(3000)))
+    }
+
+    /// The hook asks on behalf of the container: a CredSpec's allow-list applies to the
+    /// container's user, although the hook itself is root.
+    func testTheAllowListOfACredSpecAppliesToTheContainersUser() throws {
+        let (daemon, sandbox) = try started(configuration: "\n[credspec \"WebApp01\"]\nallowed-uids = 2000\n")
+        let refused = try run(sandbox, ["--user", "3000:3000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
+                              script: "echo started")
+        XCTAssertNotEqual(refused.status, 0, refused.all)
+        XCTAssertFalse(refused.output.contains("started"), refused.all)
+        XCTAssertTrue(refused.errors.contains("forbidden: the lease's owner, uid 3000, gid 3000"), refused.all)
+        XCTAssertTrue(refused.errors.contains("allowed-uids or allowed-gids in [credspec"), refused.all)
+        XCTAssertEqual(try leases(daemon).count, 0)
+        let allowed = try run(sandbox, ["--user", "2000:2000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
+                              script: "klist -s && echo has-ticket")
+        XCTAssertEqual(allowed.status, 0, allowed.all)
+        XCTAssertEqual(allowed.output, "has-ticket\n", allowed.all)
+        let root = try run(sandbox, ["--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"], script: "echo started")
+        XCTAssertNotEqual(root.status, 0, "a root container is held to the list too: \(root.all)")
     }
 
     func testAHostNameOtherThanTheGMSAsIsWarnedAbout() throws {
