@@ -17,7 +17,7 @@ enum ECSStatus {
         case .pluginUnknown, .pluginFailed: .failedPrecondition
         case .pluginTimeout: .deadlineExceeded
         case .directoryUnreachable, .storageUnavailable: .unavailable
-        case .payloadTooLarge: .resourceExhausted
+        case .payloadTooLarge, .connectionsExceeded: .resourceExhausted
         case .directoryMalformedAnswer, .internal: .internalError
         }
     }
