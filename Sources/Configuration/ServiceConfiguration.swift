@@ -33,6 +33,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// The prefetch starts after a random pause up to this long: a fleet restarting at once
         /// does not reach its DCs at once.
         public var prefetchDelay: Duration = .seconds(5)
+        /// Connections of allowed peers to each socket (the API's, the ECS front end's), all together.
+        public var maxConnections = 4096
+        /// Each non-root uid's connections to each socket.
+        public var maxConnectionsPerUID = 32
+        /// Of `maxConnections`, those only root may use: non-root peers together never take them.
+        public var rootReservedConnections = 256
         public init() {}
     }
 
