@@ -20,8 +20,8 @@ public enum ForeignPeer {
             import socket, sys
             s = socket.socket(socket.AF_UNIX)
             s.connect(sys.argv[1])
-            s.sendall(sys.argv[2].encode())
-            s.settimeout(float(sys.argv[3]))
+            s.sendall(sys.stdin.buffer.read())
+            s.settimeout(float(sys.argv[2]))
             data = b""
             while True:
                 try:
@@ -36,7 +36,8 @@ public enum ForeignPeer {
                 data += chunk
             sys.stdout.write(data.decode())
             """
-        return try run(["/usr/bin/python3", "-c", script, socket, request, String(timeout)], as: uid)
+        // On standard input: a long request does not fit in an argument.
+        return try run(["/usr/bin/python3", "-c", script, socket, String(timeout)], input: Data(request.utf8), as: uid)
     }
 
     /// Opens `count` connections that send nothing and holds them until `release` is called.
@@ -177,11 +178,14 @@ public enum ForeignPeer {
         return (report["sent"] as? Int ?? -1, report["closed"] as? Bool ?? false)
     }
 
-    private static func run(_ arguments: [String], as uid: UInt32) throws -> String {
+    private static func run(_ arguments: [String], input: Data = Data(), as uid: UInt32) throws -> String {
         let process = command(arguments, as: uid)
-        let output = Pipe()
+        let output = Pipe(), standardInput = Pipe()
         process.standardOutput = output
+        process.standardInput = standardInput
         try process.run()
+        try standardInput.fileHandleForWriting.write(contentsOf: input)
+        try standardInput.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
