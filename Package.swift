@@ -184,15 +184,17 @@ let package = Package(
             .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
+        // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
+        .target(name: "SocketPeers", path: "Tests/SocketPeers"),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "SocketPeers", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "OperatorTools", "DurableFiles", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]

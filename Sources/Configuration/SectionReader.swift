@@ -35,7 +35,8 @@ struct SectionReader {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
                                  "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
                                  "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-delay",
-                                 "max-leases-per-caller", "runtime-reserve"]) { reader, entry in
+                                 "max-leases-per-caller", "runtime-reserve",
+                                 "max-connections", "max-connections-per-uid", "root-reserved-connections"]) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
@@ -61,6 +62,12 @@ struct SectionReader {
                 if let count = Int(entry.value), (1...64).contains(count) { daemon.prefetchConcurrency = count } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of concurrent fetches per domain from 1 to 64")
                 }
+            case "max-connections":
+                daemon.maxConnections = reader.connectionCount(entry, from: 1) ?? daemon.maxConnections
+            case "max-connections-per-uid":
+                daemon.maxConnectionsPerUID = reader.connectionCount(entry, from: 1) ?? daemon.maxConnectionsPerUID
+            case "root-reserved-connections":
+                daemon.rootReservedConnections = reader.connectionCount(entry, from: 0) ?? daemon.rootReservedConnections
             case "prefetch-delay":
                 // 0: no pause (a single host, or tests); otherwise a duration like any other.
                 daemon.prefetchDelay = entry.value == "0" ? .zero : reader.duration(entry) ?? daemon.prefetchDelay
@@ -80,6 +87,15 @@ struct SectionReader {
                 if levels.contains(entry.value.lowercased()) { daemon.logLevel = entry.value.lowercased() } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a log level (\(levels.joined(separator: ", ")))")
                 }
+            }
+        }
+        if daemon.rootReservedConnections >= daemon.maxConnections {
+            let (reserve, total) = (daemon.rootReservedConnections, daemon.maxConnections)
+            if let entry = section.entries.last(where: { $0.key == "root-reserved-connections" }) {
+                problem(entry.line, entry.key, "\(reserve) reserved for root leaves no connection of max-connections (\(total)) to other peers; make it smaller than max-connections")
+            } else {
+                let line = section.entries.last { $0.key == "max-connections" }?.line ?? section.line
+                problem(line, "max-connections", "\(total) leaves no connection to peers other than root beside the \(reserve) of root-reserved-connections (its default); raise max-connections or set root-reserved-connections below it")
             }
         }
     }
@@ -269,6 +285,18 @@ struct SectionReader {
             return nil
         }
         return ranges
+    }
+
+    /// The most connections a limit may name: ccgd raises its open-file limit to at most 65536.
+    static let maximumConnections = 65536
+
+    /// A whole number of connections from `minimum` to `maximumConnections`.
+    mutating func connectionCount(_ entry: ConfigurationText.Entry, from minimum: Int) -> Int? {
+        guard let count = Int(entry.value), count >= minimum, count <= Self.maximumConnections else {
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of connections from \(minimum) to \(Self.maximumConnections)")
+            return nil
+        }
+        return count
     }
 
     /// The longest duration accepted: every one in ccgd.conf is a timeout, and a DC connection

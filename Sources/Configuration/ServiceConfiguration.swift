@@ -37,6 +37,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var maximumLeasesPerCaller: Int? = 128
         /// The share of the lease directories' file system that leases never take (left to the rest of /run).
         public var runtimeReservePercent = 10
+        /// Connections of allowed peers to each socket (the API's, the ECS front end's), all together.
+        public var maxConnections = 4096
+        /// Each non-root uid's connections to each socket.
+        public var maxConnectionsPerUID = 32
+        /// Of `maxConnections`, those only root may use: non-root peers together never take them.
+        public var rootReservedConnections = 256
         public init() {}
     }
 

@@ -17,7 +17,7 @@ enum ECSStatus {
         case .pluginUnknown, .pluginFailed: .failedPrecondition
         case .pluginTimeout: .deadlineExceeded
         case .directoryUnreachable, .storageUnavailable: .unavailable
-        case .payloadTooLarge, .quotaExceeded, .storageFull: .resourceExhausted
+        case .payloadTooLarge, .quotaExceeded, .storageFull, .connectionsExceeded: .resourceExhausted
         case .holderGone: .failedPrecondition
         case .directoryMalformedAnswer, .internal: .internalError
         }

@@ -2,12 +2,19 @@ import CredentialGuard
 import NIOCore
 import NIOHTTP1
 
-/// One connection: refuses a peer the policy does not allow as soon as its request head
-/// arrives, collects each allowed request's body up to the limit, hands the request to the
-/// router off the event loop, and writes the answer.
+/// One connection: refuses a peer the policy does not allow (or one over its connection
+/// limit) as soon as its request head arrives, collects each allowed request's body up to the
+/// limit, hands the request to the router off the event loop, and writes the answer. A request
+/// is taken up only while the peer takes its answers (back-pressure).
 final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// Why a connection was sorted into the refused budget when it was accepted.
+    enum Refusal: Equatable {
+        case notAllowed
+        case overLimit(ConnectionRefusal)
+    }
 
     private let router: APIRouter
     private let policy: PeerPolicyBox
@@ -16,20 +23,22 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// From SO_PEERCRED when the connection was accepted.
     private let peer: PeerCredentials?
-    /// Whether the peer was allowed when it connected: a refused connection stays refused.
-    private let admitted: Bool
+    /// Set when the connection was refused as it was accepted: a refused connection stays refused.
+    private let refusal: Refusal?
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
-    /// Set once an answer was sent early (403, 413): the rest of the request is ignored.
+    /// Set once an answer was sent early (403, 413, 429): the rest of the request is ignored.
     private var discarding = false
     private var deadline: Scheduled<Void>?
+    /// A whole request that waits until the peer has taken enough of the previous answer.
+    private var waiting: (head: HTTPRequestHead, peer: PeerCredentials)?
 
-    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, admitted: Bool, maximumBodySize: Int,
+    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, refusal: Refusal?, maximumBodySize: Int,
          requestDeadline: TimeAmount) {
         self.router = router
         self.policy = policy
         self.peer = peer
-        self.admitted = admitted
+        self.refusal = refusal
         self.maximumBodySize = maximumBodySize
         self.requestDeadline = requestDeadline
     }
@@ -45,7 +54,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         deadline = nil
     }
 
-    /// Closes the connection unless a whole request arrives within the deadline.
+    /// Closes the connection unless the peer takes the answer and a whole request arrives within the deadline.
     private func armDeadline(context: ChannelHandlerContext) {
         deadline?.cancel()
         let channel = context.channel
@@ -56,7 +65,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case let .head(requestHead):
             guard !discarding else { return }
-            guard let peer, admitted, policy.policy.allows(peer) else {
+            if case let .overLimit(over) = refusal {
+                refuse(.error(.connectionsExceeded, over.description), context: context)
+                return
+            }
+            guard let peer, refusal == nil, policy.policy.allows(peer) else {
                 forbidden(context: context)
                 return
             }
@@ -74,20 +87,45 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             body.writeBuffer(&part)
         case .end:
             guard !discarding, let head, let peer else { return }
-            deadline?.cancel()
-            deadline = nil
             self.head = nil
-            respond(to: head, peer: peer, context: context)
+            // While the peer leaves more than the high-water mark of answers unread, its next
+            // request waits (and, with it, every read: HTTPServerPipelineHandler reads no more
+            // while a request is unanswered), its deadline still running: the requests it
+            // pipelines stay in the kernel's socket buffer, not in ccgd's memory.
+            if context.channel.isWritable {
+                takeUp(head, peer: peer, context: context)
+            } else {
+                waiting = (head, peer)
+            }
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let (head, peer) = waiting {
+            waiting = nil
+            takeUp(head, peer: peer, context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func takeUp(_ head: HTTPRequestHead, peer: PeerCredentials, context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        respond(to: head, peer: peer, context: context)
     }
 
     /// A peer the policy does not allow: answered at once, its body never read, then closed.
     private func forbidden(context: ChannelHandlerContext) {
+        let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
+        refuse(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
+               context: context)
+    }
+
+    /// Answers `response` at once, never reads the body, then closes.
+    private func refuse(_ response: APIResponse, context: ChannelHandlerContext) {
         discarding = true
         deadline?.cancel()
-        let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
-        write(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
-              keepAlive: false, context: context)
+        write(response, keepAlive: false, context: context)
     }
 
     private func respond(to head: HTTPRequestHead, peer: PeerCredentials, context: ChannelHandlerContext) {
@@ -108,10 +146,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func tooLarge(context: ChannelHandlerContext) {
-        discarding = true
-        deadline?.cancel()
-        let response = APIResponse.error(.payloadTooLarge, "the request body is larger than \(maximumBodySize) bytes; a CredSpec is a few kilobytes.")
-        write(response, keepAlive: false, context: context)
+        refuse(.error(.payloadTooLarge, "the request body is larger than \(maximumBodySize) bytes; a CredSpec is a few kilobytes."),
+               context: context)
     }
 
     /// Writes `response`; `delivered` learns whether it reached the socket (false: the peer was gone).
@@ -125,9 +161,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
-        // The next request's clock starts as this answer ends: armed before the end is written,
-        // because writing it releases a pipelined request that may already be waiting.
-        if keepAlive { armDeadline(context: context) }
+        // The clock starts again as this answer ends: the peer must take it (and send its next
+        // request) in time, so one that reads nothing cannot hold its slot. Armed before the end
+        // is written, because writing it releases a pipelined request that may already be waiting.
+        armDeadline(context: context)
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if let delivered {

@@ -24,8 +24,11 @@ public final class APIServer: Sendable {
         /// A request, head and body, must arrive within this long of the connection's start (or
         /// of the previous response's end).
         public var requestDeadline: TimeAmount = .seconds(10)
-        /// Connections of allowed peers.
-        public var maximumConnections = 4096
+        /// Connections of allowed peers, and their shares: root's reserve, each other uid's limit.
+        public var connections = ConnectionLimits()
+        /// Connections of this process (the watchdog probe), in a budget of their own: peers
+        /// holding every other slot must not make systemd restart ccgd.
+        public var maximumOwnConnections = 4
         /// Connections of peers the policy does not allow: each gets its 403 and is closed, in a
         /// budget of its own so that they never take an allowed peer's slot.
         public var maximumRefusedConnections = 16
@@ -46,12 +49,15 @@ public final class APIServer: Sendable {
     private let inherited: Bool
     private let quiescing: NIOLockedValueBox<ServerQuiescingHelper?>
     public let settings: Settings
+    /// The allowed peers' connections; its limits are replaced on reload.
+    public let shares: ConnectionShares
 
     private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
-                 policy: PeerPolicyBox, inherited: Bool) {
+                 policy: PeerPolicyBox, shares: ConnectionShares, inherited: Bool) {
         self.group = group
         self.channel = channel
         self.policy = policy
+        self.shares = shares
         self.inherited = inherited
         self.quiescing = NIOLockedValueBox(quiescing)
         self.settings = settings
@@ -64,13 +70,18 @@ public final class APIServer: Sendable {
         let policy = PeerPolicyBox(settings.policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let quiescing = ServerQuiescingHelper(group: group)
-        let connections = ConnectionLimit(maximum: settings.maximumConnections)
+        let shares = ConnectionShares(settings.connections)
+        let ownConnections = ConnectionLimit(maximum: settings.maximumOwnConnections)
         let refusedConnections = ConnectionLimit(maximum: settings.maximumRefusedConnections)
+        let refusals = ConnectionRefusalLog(logger: logger, socket: settings.socketPath)
         let bootstrap = ServerBootstrap(group: group)
             // A deep queue and many accepts per wake-up: a peer flooding connections (refused or
             // not) must not fill the queue before an allowed client's connection is taken.
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.maxMessagesPerRead, value: 256)
+            // Back-pressure: above 64 KiB of unsent answer a connection is unwritable, and
+            // APIChannelHandler takes up no further request of it until it is below 32 KiB.
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 64 * 1024))
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
@@ -79,20 +90,33 @@ public final class APIServer: Sendable {
             .childChannelInitializer { channel in
                 // The kernel knows the peer as soon as it connects: sort it into its budget now.
                 PeerCredentials.of(channel).flatMap { peer in
-                    let admitted = peer.map(policy.policy.allows) ?? false
-                    let budget = admitted ? connections : refusedConnections
-                    guard budget.enter() else {
-                        return channel.close()
+                    var refusal: APIChannelHandler.Refusal?
+                    var leave: (@Sendable () -> Void)?
+                    if let peer, peer.isThisProcess {
+                        if ownConnections.enter() { leave = { ownConnections.leave() } }
+                    } else if let peer, policy.policy.allows(peer) {
+                        if let over = shares.enter(peer.uid) {
+                            refusals.record(over)
+                            router.metrics.increment("ccgd_connections_refused_total", ["limit": over.reason])
+                            refusal = .overLimit(over)
+                        } else {
+                            leave = { shares.leave(peer.uid) }
+                        }
+                    } else {
+                        refusal = .notAllowed
                     }
-                    channel.closeFuture.whenComplete { _ in budget.leave() }
+                    // A refused peer gets its answer in the small budget of refused connections, or none when that is full.
+                    if refusal != nil, refusedConnections.enter() { leave = { refusedConnections.leave() } }
+                    guard let leave else { return channel.close() }
+                    channel.closeFuture.whenComplete { _ in leave() }
                     return channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
                         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                         try pipeline.addHandler(APIChannelHandler(
-                            router: router, policy: policy, peer: peer, admitted: admitted,
+                            router: router, policy: policy, peer: peer, refusal: refusal,
                             maximumBodySize: settings.maximumBodySize,
-                            requestDeadline: admitted ? settings.requestDeadline : settings.refusedRequestDeadline))
+                            requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
                     }
                 }
             }
@@ -110,7 +134,7 @@ public final class APIServer: Sendable {
         }
         logger.info("listening", metadata: ["socket": "\(settings.socketPath)", "from": "\(inheritedDescriptor == nil ? "ccgd" : "systemd")"])
         return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
-                         inherited: inheritedDescriptor != nil)
+                         shares: shares, inherited: inheritedDescriptor != nil)
     }
 
     /// Stops accepting, lets requests in flight finish, then closes every connection.
@@ -128,13 +152,13 @@ public final class APIServer: Sendable {
 }
 
 /// Counts connections so that a flood of clients cannot exhaust file descriptors.
-final class ConnectionLimit: Sendable {
+package final class ConnectionLimit: Sendable {
     private let count = NIOLockedValueBox(0)
     let maximum: Int
 
-    init(maximum: Int) { self.maximum = maximum }
+    package init(maximum: Int) { self.maximum = maximum }
 
-    func enter() -> Bool {
+    package func enter() -> Bool {
         count.withLockedValue { count in
             guard count < maximum else { return false }
             count += 1
@@ -142,7 +166,7 @@ final class ConnectionLimit: Sendable {
         }
     }
 
-    func leave() { count.withLockedValue { $0 -= 1 } }
+    package func leave() { count.withLockedValue { $0 -= 1 } }
 }
 
 /// The socket file: a stale one is replaced, a live one is an error; mode and group are set.

@@ -25,6 +25,11 @@ public struct PeerCredentials: Sendable, Equatable {
             .map { (credentials: PeerCredentials) -> PeerCredentials? in credentials }
             .recover { _ in nil }
     }
+
+    /// Whether the peer is this very process (the daemon's own watchdog probe): the kernel
+    /// reports the process that connected, and no other has this pid while ccgd runs (the
+    /// uid must match as well, a second fact no other peer can choose).
+    public var isThisProcess: Bool { pid == getpid() && uid == geteuid() }
 }
 
 /// The policy in force, replaced when the configuration is reloaded.
@@ -58,6 +63,6 @@ public struct PeerPolicy: Sendable {
 
     public func allows(_ peer: PeerCredentials) -> Bool {
         // The daemon's own watchdog probe is always let through.
-        allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) || peer.pid == getpid()
+        allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) || peer.isThisProcess
     }
 }

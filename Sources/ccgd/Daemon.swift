@@ -82,6 +82,7 @@ struct Daemon {
 
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
+        serverSettings.connections = daemon.connectionLimits
         if let group = daemon.socketGroup {
             guard let entry = getgrnam(group) else {
                 logger.critical("socket-group \(group) does not exist; create it or change [daemon] socket-group")
@@ -97,11 +98,12 @@ struct Daemon {
         let inherited = SystemdNotifier.inheritedListeners()
         let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
                                                logger: logger)
-        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, source: source, inheritedDescriptor: inherited.ecs)
+        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
+                                         inheritedDescriptor: inherited.ecs, logger: logger)
 
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
-            server: server, health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
+            server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
             signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
@@ -153,6 +155,11 @@ struct Daemon {
 }
 
 extension ServiceConfiguration.Daemon {
+    /// The connection shares of each socket.
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(total: maxConnections, rootReserve: rootReservedConnections, perUID: maxConnectionsPerUID)
+    }
+
     /// How the CredSpec directory is prefetched; nil when it is not.
     var prefetchSettings: PrefetchSettings? {
         prefetch ? PrefetchSettings(concurrencyPerDomain: prefetchConcurrency, maximumDelay: prefetchDelay) : nil

@@ -36,17 +36,19 @@ struct ECSFrontEndSetup: Sendable {
     }
 
     /// The server, nil when `[ecs]` is off; it checks callers against the API's current `policy`.
-    func server(keeper: LeaseKeeper, policy: PeerPolicyBox, source: DirectoryAccountSource, inheritedDescriptor: Int32?) throws -> ECSServer? {
+    func server(keeper: LeaseKeeper, policy: PeerPolicyBox, connections: ConnectionLimits, source: DirectoryAccountSource,
+                inheritedDescriptor: Int32?, logger: Logger) throws -> ECSServer? {
         guard configuration.enabled else { return nil }
         var settings = ECSServer.Settings(socketPath: configuration.socket, krbFilesDirectory: configuration.krbFilesDirectory)
         settings.socketMode = mode_t(configuration.socketMode)
+        settings.connections = connections
         let service = CredentialsFetcherService(
             keeper: keeper, provided: provided, krbFilesDirectory: settings.krbFilesDirectory, policy: { policy.policy },
             readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
             forgetSessions: { source.forgetSessions(ofPortableUser: $0, domain: $1) },
             verifyPassword: { credential, spec throws(AccountFetchError) in try await source.verifyPortableUser(credential, for: spec) },
             logger: Logger(label: "ccgd.ecs"))
-        return try ECSServer(settings, service: service, inheritedDescriptor: inheritedDescriptor)
+        return try ECSServer(settings, service: service, policy: { policy.policy }, inheritedDescriptor: inheritedDescriptor, logger: logger)
     }
 }
 

@@ -7,14 +7,17 @@ import Synchronization
 import UnixSignals
 
 /// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
-/// without a restart — plug-ins, domains, who may call, the CredSpec directory, the log level —
-/// without dropping a lease or a connection. A broken file changes nothing and says why.
+/// without a restart — plug-ins, domains, who may call and with how many connections, the
+/// CredSpec directory, the log level — without dropping a lease or a connection. A broken file
+/// changes nothing and says why.
 final class ReloadService: Service, Sendable {
     let path: String
     let overrides: @Sendable (inout ServiceConfiguration) -> Void
     let source: DirectoryAccountSource
     let keeper: LeaseKeeper
     let server: APIServer
+    /// Every socket's connection shares (the API's, the ECS front end's).
+    let connectionShares: [ConnectionShares]
     let health: ControllerHealth
     let notifier: SystemdNotifier
     let logger: Logger
@@ -26,7 +29,7 @@ final class ReloadService: Service, Sendable {
     private let current: Mutex<ServiceConfiguration>
 
     init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
-         source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, health: ControllerHealth,
+         source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
          notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence,
          extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in }) {
         self.path = path
@@ -36,6 +39,7 @@ final class ReloadService: Service, Sendable {
         self.source = source
         self.keeper = keeper
         self.server = server
+        self.connectionShares = connectionShares
         self.health = health
         self.notifier = notifier
         self.logger = logger
@@ -98,6 +102,8 @@ final class ReloadService: Service, Sendable {
             ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
             maximumRetry: configuration.refresh.retryMaximum.seconds)
         server.policy.replace(with: Daemon.policy(configuration))
+        // New limits apply to new connections; those already held are kept.
+        for shares in connectionShares { shares.replace(with: configuration.daemon.connectionLimits) }
         await keeper.useLimits(configuration.leaseLimits)
         // Plug-ins, domains or secrets may have been fixed: a fetch that failed is tried again at once.
         await keeper.forgetFailedFetches()

@@ -128,6 +128,32 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(none.prefetchDelay, .zero)
     }
 
+    func testConnectionLimitsAreReadWithTheirDefaults() throws {
+        let defaults = try ServiceConfiguration(text: "[daemon]\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(defaults.maxConnections, 4096)
+        XCTAssertEqual(defaults.maxConnectionsPerUID, 32)
+        XCTAssertEqual(defaults.rootReservedConnections, 256)
+        let set = try ServiceConfiguration(
+            text: "[daemon]\nmax-connections = 100\nmax-connections-per-uid = 8\nroot-reserved-connections = 0\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(set.maxConnections, 100)
+        XCTAssertEqual(set.maxConnectionsPerUID, 8)
+        XCTAssertEqual(set.rootReservedConnections, 0)
+    }
+
+    func testBadConnectionLimitsAreLocated() {
+        XCTAssertEqual(problems("[daemon]\nmax-connections = 0\nmax-connections-per-uid = some\nroot-reserved-connections = -1\n"), [
+            "ccgd.conf:2: max-connections: \"0\" is not a number of connections from 1 to 65536.",
+            "ccgd.conf:3: max-connections-per-uid: \"some\" is not a number of connections from 1 to 65536.",
+            "ccgd.conf:4: root-reserved-connections: \"-1\" is not a number of connections from 0 to 65536.",
+        ])
+        XCTAssertEqual(problems("[daemon]\nmax-connections = 100\nroot-reserved-connections = 100\n"), [
+            "ccgd.conf:3: root-reserved-connections: 100 reserved for root leaves no connection of max-connections (100) to other peers; make it smaller than max-connections.",
+        ])
+        XCTAssertEqual(problems("[daemon]\nmax-connections = 200\n"), [
+            "ccgd.conf:2: max-connections: 200 leaves no connection to peers other than root beside the 256 of root-reserved-connections (its default); raise max-connections or set root-reserved-connections below it.",
+        ], "the default reserve counts too")
+    }
+
     func testBadPrefetchKeysAreLocated() {
         XCTAssertEqual(problems("[daemon]\nprefetch = later\nprefetch-concurrency = 0\nprefetch-delay = -1s\nprefetch-concurrency = many\n"), [
             "ccgd.conf:2: prefetch: \"later\" is not yes or no.",
@@ -229,7 +255,7 @@ final class ConfigurationTests: XCTestCase {
             controllers = ok.x.test bad=
             just text
             """), [
-            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay, max-leases-per-caller, runtime-reserve.",
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
             "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
             "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
             "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",

@@ -4,6 +4,7 @@ import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
+import SocketPeers
 import XCTest
 
 /// `GET /v1/leases?containerId=…`: a runtime hook finds a container's leases by the id it knows,

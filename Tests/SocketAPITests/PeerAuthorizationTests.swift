@@ -4,6 +4,7 @@ import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
+import SocketPeers
 import XCTest
 
 /// The authorization model through the socket: a non-root peer (uid 65534, allowed to connect)

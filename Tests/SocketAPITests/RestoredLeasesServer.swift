@@ -4,6 +4,7 @@ import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
+import SocketPeers
 
 /// A socket API over leases restored from journal records, as after a restart while the DC is
 /// away: enough to test who sees which lease, with no domain. Root and `ForeignPeer` may connect.
@@ -30,7 +31,7 @@ enum RestoredLeasesServer {
     }
 
     /// Journals `records` under `directory`, restores them and serves them on `directory/api.sock`.
-    static func start(in directory: String, records: [LeaseRecord]) async throws -> APIServer {
+    static func start(in directory: String, records: [LeaseRecord], adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> APIServer {
         try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
         // The named CredSpecs are still there: a lease whose CredSpec is gone would end at restore.
         for name in Set(records.compactMap(\.credentialSpecName)) {
@@ -47,6 +48,7 @@ enum RestoredLeasesServer {
         try await keeper.restore()
         var settings = APIServer.Settings(socketPath: directory + "/api.sock", policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
         settings.socketMode = 0o666
+        adjust(&settings)
         return try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()), logger: Logger(label: "test"))
     }
 }

@@ -5,6 +5,7 @@ import Kerberos
 import Logging
 import NIOHTTP1
 @testable import SocketAPI
+import SocketPeers
 import XCTest
 
 /// The server's defences, with small limits: slow and idle clients, too many connections, large bodies.
@@ -30,14 +31,20 @@ final class ServerLimitsTests: XCTestCase {
     }
 
     private func start(maximumConnections: Int = 64, adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
+        try await start(ConnectionLimits(total: maximumConnections, rootReserve: 0, perUID: maximumConnections), adjust: adjust)
+    }
+
+    /// A server with `limits`, allowing root and the uids of `others`.
+    private func start(_ limits: ConnectionLimits, others: [UInt32] = [], adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
         let keeper = LeaseKeeper(
             settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
                             credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
             source: NoSource())
-        var settings = APIServer.Settings(socketPath: directory + "/api.sock", policy: PeerPolicy(allowedUIDs: [getuid()], allowedGIDs: []))
+        var settings = APIServer.Settings(socketPath: directory + "/api.sock",
+                                          policy: PeerPolicy(allowedUIDs: Set([getuid()] + others), allowedGIDs: []))
         settings.idleTimeout = .milliseconds(300)
         settings.requestDeadline = .milliseconds(300)
-        settings.maximumConnections = maximumConnections
+        settings.connections = limits
         settings.maximumBodySize = 1024
         // The foreign peer (uid 65534) must reach the socket to be refused by the policy.
         settings.socketMode = 0o666
@@ -97,16 +104,91 @@ final class ServerLimitsTests: XCTestCase {
         XCTAssertTrue(answer?.hasPrefix("HTTP/1.1 200 OK") ?? false, String(describing: answer))
     }
 
-    func testConnectionsBeyondTheLimitAreClosedAndOthersStillServed() async throws {
-        let path = try await start(maximumConnections: 2)
-        let first = try connect(path), second = try connect(path)
-        defer { close(first); close(second) }
-        try await Task.sleep(for: .milliseconds(100))
-        let third = try connect(path)
-        defer { close(third) }
-        XCTAssertEqual(readUntilClosed(third, timeout: 2), "", "the third connection is closed at once")
-        send(first, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nConnection: close\r\n\r\n")
-        XCTAssertTrue(readUntilClosed(first, timeout: 2)?.hasPrefix("HTTP/1.1 200 OK") ?? false)
+    /// Long deadlines: connections are held by the peers, not by timers.
+    private static func patient(_ settings: inout APIServer.Settings) {
+        settings.idleTimeout = .seconds(30)
+        settings.requestDeadline = .seconds(30)
+    }
+
+    private static let health = "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\n\r\n"
+
+    func testConnectionsBeyondTheLimitAreRefusedWithAnAnswerAndTheHeldOnesStillServed() async throws {
+        let path = try await start(maximumConnections: 2, adjust: Self.patient)
+        // Root, in a process of its own: the test process is "the daemon", whose probe has slots of its own.
+        let root = try ForeignPeer.holdConnectionsUntilRefused(path, as: 0, maximum: 10, request: Self.health)
+        defer { root.release() }
+        XCTAssertEqual(root.held, 2, "each held connection was answered 200")
+        let refusal = root.refusal ?? ""
+        XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 429 Too Many Requests"), refusal)
+        XCTAssertTrue(refusal.contains(#""code":"connections.exceeded""#), refusal)
+        XCTAssertTrue(refusal.contains("uid 0 cannot connect: ccgd holds 2 connections, and its max-connections is 2; retry later or raise max-connections in [daemon] of ccgd.conf."), refusal)
+    }
+
+    // MARK: shares of the connections
+
+    func testAUidOverItsLimitIsRefusedWithAnAnswerNamingItsLimitAndOtherUidsStillConnect() async throws {
+        let path = try await start(ConnectionLimits(total: 16, rootReserve: 4, perUID: 3), others: [65534, 65533], adjust: Self.patient)
+        let greedy = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65534, maximum: 16, request: Self.health)
+        defer { greedy.release() }
+        XCTAssertEqual(greedy.held, 3)
+        let refusal = greedy.refusal ?? ""
+        XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 429 Too Many Requests"), refusal)
+        XCTAssertTrue(refusal.contains("connection: close"), refusal)
+        XCTAssertTrue(refusal.contains(#""code":"connections.exceeded""#), refusal)
+        XCTAssertTrue(refusal.contains("uid 65534 already holds 3 connections to ccgd, and its limit is 3; close some or raise max-connections-per-uid in [daemon] of ccgd.conf."), refusal)
+
+        let other = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65533, maximum: 3, request: Self.health)
+        defer { other.release() }
+        XCTAssertEqual(other.held, 3, "another uid gets its own share")
+        XCTAssertNil(other.refusal)
+        XCTAssertTrue(try ForeignPeer.exchange(path, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nConnection: close\r\n\r\n", as: 0)
+            .hasPrefix("HTTP/1.1 200 OK"), "root is served")
+        XCTAssertEqual(server?.shares.held(by: 65534), 3)
+    }
+
+    func testPeersOtherThanRootTogetherLeaveRootItsReservedConnections() async throws {
+        let path = try await start(ConnectionLimits(total: 8, rootReserve: 3, perUID: 4), others: [65534, 65533], adjust: Self.patient)
+        let first = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65534, maximum: 8, request: Self.health)
+        defer { first.release() }
+        XCTAssertEqual(first.held, 4)
+        let second = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65533, maximum: 8, request: Self.health)
+        defer { second.release() }
+        XCTAssertEqual(second.held, 1, "non-root peers together stop at max-connections less root-reserved-connections")
+        XCTAssertTrue(second.refusal?.contains("uid 65533 cannot connect: peers other than root hold 5 connections, and max-connections leaves them 5 besides the 3 of root-reserved-connections") ?? false,
+                      second.refusal ?? "nil")
+
+        let root = try ForeignPeer.holdConnectionsUntilRefused(path, as: 0, maximum: 8, request: Self.health)
+        defer { root.release() }
+        XCTAssertEqual(root.held, 3, "root has its reserve")
+        XCTAssertTrue(root.refusal?.contains("ccgd holds 8 connections, and its max-connections is 8") ?? false, root.refusal ?? "nil")
+    }
+
+    func testTheDaemonsOwnProbeIsServedWhenEveryConnectionIsTaken() async throws {
+        let path = try await start(ConnectionLimits(total: 4, rootReserve: 2, perUID: 4), others: [65534], adjust: Self.patient)
+        let root = try ForeignPeer.holdConnectionsUntilRefused(path, as: 0, maximum: 8, request: Self.health)
+        defer { root.release() }
+        XCTAssertEqual(root.held, 4)
+        // Another process, even root's, is no probe; nor is a non-root one.
+        let other = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65534, maximum: 8, request: Self.health)
+        defer { other.release() }
+        XCTAssertEqual(other.held, 0)
+        XCTAssertTrue(other.refusal?.hasPrefix("HTTP/1.1 429") ?? false, other.refusal ?? "nil")
+        // This process is the daemon here: what WatchdogService sends still gets through.
+        let probe = try await APIClient(socketPath: path).send(.GET, "/v1/health")
+        XCTAssertEqual(probe.status, 200, probe.text)
+    }
+
+    func testNewLimitsApplyToNewConnectionsAndKeepTheHeldOnes() async throws {
+        let path = try await start(ConnectionLimits(total: 16, rootReserve: 0, perUID: 4), others: [65534], adjust: Self.patient)
+        let before = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65534, maximum: 3, request: Self.health)
+        defer { before.release() }
+        XCTAssertEqual(before.held, 3)
+        server?.shares.replace(with: ConnectionLimits(total: 16, rootReserve: 0, perUID: 2))
+        let after = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65534, maximum: 3, request: Self.health)
+        defer { after.release() }
+        XCTAssertEqual(after.held, 0)
+        XCTAssertTrue(after.refusal?.contains("uid 65534 already holds 3 connections to ccgd, and its limit is 2") ?? false, after.refusal ?? "nil")
+        XCTAssertEqual(server?.shares.held(by: 65534), 3, "the connections held before are kept")
     }
 
     func testDeclaredLargeBodyIsRefusedBeforeItIsSent() async throws {

@@ -8,6 +8,8 @@ public enum ErrorCode: String, Sendable, Codable {
     case forbidden = "forbidden"
     case notFound = "not_found"
     case payloadTooLarge = "payload_too_large"
+    /// The peer's uid (or all non-root peers together, or everyone) already holds every connection it may.
+    case connectionsExceeded = "connections.exceeded"
     case pluginUnknown = "plugin.unknown"
     case pluginFailed = "plugin.failed"
     case pluginTimeout = "plugin.timeout"
@@ -37,6 +39,7 @@ public enum ErrorCode: String, Sendable, Codable {
         case .quotaExceeded: 429
         case .storageFull: 507
         case .payloadTooLarge: 413
+        case .connectionsExceeded: 429
         case .pluginUnknown: 422
         case .pluginFailed, .authFailed, .directoryAccessDenied, .accountNotFound, .directoryMalformedAnswer: 502
         case .directoryUnreachable, .storageUnavailable: 503

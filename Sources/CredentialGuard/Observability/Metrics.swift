@@ -60,6 +60,7 @@ public final class Metrics: Sendable {
         describe("ccgd_plugin_calls_total", type: "counter", "Plug-in calls by plug-in and result.")
         describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")
         describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0.")
+        describe("ccgd_connections_refused_total", type: "counter", "Connections of allowed peers refused, by the limit they were over.")
     }
 
     public func describe(_ name: String, type: String, _ help: String) {
