@@ -363,8 +363,10 @@ final class DaemonIntegrationTests: XCTestCase {
 
     func testSecondDaemonRefusesALiveSocket() throws {
         let daemon = try started()
-        let outcome = try Command.run("ccgd", ["--config", daemon.configuration])
+        // Directories of its own: the socket is what they share.
+        let outcome = try daemon.runAnother(["--state-directory", daemon.root + "/state2", "--runtime-directory", daemon.root + "/run2"])
+        XCTAssertFalse(outcome.stillRunning)
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.all.contains("another server is listening on \(daemon.socket); stop it first or choose another socket path."), outcome.all)
+        XCTAssertTrue(outcome.output.contains("another server is listening on \(daemon.socket); stop it first or choose another socket path."), outcome.output)
     }
 }
