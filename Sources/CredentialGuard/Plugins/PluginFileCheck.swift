@@ -38,7 +38,8 @@ enum PluginFileCheck {
         guard path.hasPrefix("/") else { throw .relativePath(path: path, kind: kind) }
         // The directories that hold the file (or a link to it): their owner and writers could replace it.
         var holders: [DirectoryCrossing] = []
-        let (descriptor, _) = try CheckedPath.open(path, failure: { PluginLoadError.uninspectable(path: $0, kind: kind, errno: $1) }) {
+        // A failure names the path as configured, whichever of its directories it met.
+        let (descriptor, _) = try CheckedPath.open(path, failure: { PluginLoadError.uninspectable(path: path, kind: kind, errno: $1) }) {
             (crossing: DirectoryCrossing) throws(PluginLoadError) in
             if crossing.holdsLastName {
                 holders.append(crossing)
