@@ -12,9 +12,14 @@ public final class DirectoryLock: Sendable {
     public let directory: String
     private let descriptor: Int32
 
-    /// Claims `directory` (made 0700 when missing; its parents must exist), or throws `held`
+    /// Claims `directory` (made 0700 when missing, with its missing parents), or throws `held`
     /// naming the process that has it. `purpose` names the directory in messages ("state directory").
     public init(claiming directory: String, purpose: String) throws(DirectoryLockError) {
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for name in directory.split(separator: "/").dropLast() {
+            prefix += "/" + name
+            _ = mkdir(prefix, 0o700)
+        }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw .unusable(purpose: purpose, FileSystemError("create", path: directory, errno: errno))
         }
