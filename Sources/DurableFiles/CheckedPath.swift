@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// O_PATH, which Swift's Glibc module does not export (the same value on every Linux architecture Swift runs on).
-public let openPathOnly: Int32 = 0o10_000_000
+let openPathOnly: Int32 = 0o10_000_000
 
 /// A directory a `CheckedPath` walk crossed, as its check sees it.
 public struct DirectoryCrossing {

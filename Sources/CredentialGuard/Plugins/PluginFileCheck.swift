@@ -72,9 +72,4 @@ enum PluginFileCheck {
         }
         return file
     }
-
-    /// `open`, for a check alone.
-    static func verify(_ path: String, kind: String, requireRootOwnership: Bool = true) throws(PluginLoadError) {
-        _ = try open(path, kind: kind, requireRootOwnership: requireRootOwnership)
-    }
 }
