@@ -194,7 +194,8 @@ let package = Package(
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]

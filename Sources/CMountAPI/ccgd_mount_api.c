@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include "ccgd_mount_api.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,8 +22,8 @@ int ccgd_open_in_root(int root, const char *path, int flags, mode_t mode) {
     return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
 }
 
-int ccgd_read_only_bind(const char *path) {
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+int ccgd_read_only_bind(int fd) {
+    int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0) return -1;
     struct mount_attr attributes;
     memset(&attributes, 0, sizeof attributes);
@@ -39,4 +41,16 @@ int ccgd_attach_mount(int tree, int target) {
 
 int ccgd_enter_mount_namespace(int namespace_fd) {
     return setns(namespace_fd, CLONE_NEWNS);
+}
+
+int ccgd_mount_id(int fd, unsigned long long *id) {
+    struct statx status;
+    memset(&status, 0, sizeof status);
+    if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &status) != 0) return -1;
+    if (!(status.stx_mask & STATX_MNT_ID)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    *id = status.stx_mnt_id;
+    return 0;
 }

@@ -41,6 +41,28 @@ extension DirectoryHandle {
         try removeEntry(Array(name.utf8CString), depth: 1, budget: &budget, limits: limits, root: path + "/" + name)
     }
 
+    /// The names in this directory (not `.` and `..`), or nil when there are more than `limit`.
+    public func names(upTo limit: Int = 100_000) throws -> [String]? {
+        try entryNames(upTo: limit)?.map(Self.printable)
+    }
+
+    /// Opens the directory `name` in this one; a symlink or anything else there is refused, not followed.
+    public func subdirectory(_ name: String) throws -> DirectoryHandle {
+        try Self.check(name, in: path)
+        let child = openat(descriptor.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR { throw DirectoryHandleError.notADirectory(path: path + "/" + name) }
+            throw FileSystemError("open the directory", path: path + "/" + name, errno: errno)
+        }
+        return DirectoryHandle(descriptor: child, path: path + "/" + name)
+    }
+
+    /// Removes the directory `name` in this one if it is empty; answers whether it is gone.
+    @discardableResult
+    public func removeIfEmpty(_ name: String) -> Bool {
+        (try? Self.check(name, in: path)) != nil && (unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+    }
+
     /// Removes everything in this directory, pass after pass until it stays empty.
     private func removeContents(depth: Int, budget: inout Int, limits: RemovalLimits, root: String) throws {
         while true {

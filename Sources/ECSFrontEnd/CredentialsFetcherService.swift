@@ -27,12 +27,15 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     /// Logs a portable user in with a password (nothing kept): the KDC's word before a new
     /// password replaces the one held.
     let verifyPassword: @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void
+    /// Where new lease ids come from (random; a test forces a collision).
+    let newLeaseIDs: @Sendable () -> String
     let logger: Logger
 
     public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
                 policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
                 forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
                 verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
+                newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
                 logger: Logger = Logger(label: "ccgd.ecs")) {
         self.keeper = keeper
         self.provided = provided
@@ -41,6 +44,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         self.readsWithMachineAccount = readsWithMachineAccount
         self.forgetSessions = forgetSessions
         self.verifyPassword = verifyPassword
+        self.newLeaseIDs = newLeaseIDs
         self.logger = logger
     }
 
@@ -145,14 +149,9 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
 
     /// One ccgd lease per distinct gMSA of `specs` under a new ECS lease id; all or nothing.
     private func createLease(_ specs: [CredentialSpec], peer: PeerCredentials) async throws -> (id: String, directories: [String]) {
-        let id = Self.newLeaseID()
-        let parent = krbFilesDirectory + "/" + id
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        } catch {
-            throw RPCError(code: .unavailable, message: "cannot create \(parent) (\(error)); check that krb-files-directory of [ecs] is writable by ccgd.")
-        }
+        let (id, parent) = try newLeaseDirectory()
         var created: [String] = []
+        var made: [LeaseID] = []
         var seen: Set<String> = []
         do {
             for (index, spec) in specs.enumerated() {
@@ -167,7 +166,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                                          containerID: Self.containerPrefix + id, mountPath: directory, creator: peer.uid,
                                          creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
                                          reservedPlugin: ProvidedCredentials.guid)
-                do { _ = try await keeper.create(lease) } catch {
+                do { made.append(try await keeper.create(lease).id) } catch {
                     throw specs.count > 1 ? RPCError(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
                 }
                 created.append(directory)
@@ -177,7 +176,9 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                 throw RPCError(code: .cancelled, message: "the request was cancelled before its lease was answered; its leases are deleted.")
             }
         } catch {
-            await remove(id: id, peer: peer)
+            // Only what this request made: nothing of another lease, whatever its id.
+            for lease in made { try? await keeper.delete(lease) }
+            rmdir(parent)
             throw error
         }
         logger.info("ECS lease created", metadata: ["lease": "\(id)", "directories": "\(created.count)", "peer_uid": "\(peer.uid)"])
@@ -280,16 +281,33 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         }
     }
 
-    /// Undoes a request that failed half-way.
-    private func remove(id: String, peer: PeerCredentials) async {
-        for lease in await leases(of: id, peer: peer) { try? await keeper.delete(lease.id) }
-        rmdir(krbFilesDirectory + "/" + id)
+    /// A new lease id and its directory `<krb files directory>/<id>`, made by one mkdir that fails
+    /// on an existing name: an id already taken is never shared (a few new ids are tried), and
+    /// nothing of the lease that has it is touched.
+    private func newLeaseDirectory() throws -> (id: String, path: String) {
+        for _ in 0..<Self.leaseIDAttempts {
+            let id = newLeaseIDs()
+            let path = krbFilesDirectory + "/" + id
+            guard mkdir(path, Self.leaseDirectoryMode) == 0 else {
+                if errno == EEXIST { continue }
+                throw RPCError(code: .unavailable, message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
+            }
+            // The mode whatever the umask; through a descriptor, in case the name was swapped meanwhile.
+            let made = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if made >= 0 { _ = fchmod(made, Self.leaseDirectoryMode); close(made) }
+            return (id, path)
+        }
+        throw RPCError(code: .unavailable, message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
     }
+
+    static let leaseIDAttempts = 5
+    /// The agent (root) reaches each gMSA's directory by its path; nobody needs to list a lease's gMSAs.
+    static let leaseDirectoryMode: mode_t = 0o711
 
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
 
     /// 10 random characters, as credentials-fetcher's lease ids.
-    static func newLeaseID() -> String {
+    public static func newLeaseID() -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }

@@ -60,8 +60,9 @@ public struct ECSServer: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             transport = .http2NIOPosix(address: .unixDomainSocket(path: settings.socketPath), transportSecurity: .plaintext, config: config)
         }
+        // Made at start, so that a lease's own directory is one exclusive mkdir in it; 0711: its lease ids cannot be listed.
         try FileManager.default.createDirectory(atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+                                                attributes: [.posixPermissions: 0o711])
         server = GRPCServer(transport: transport, services: [ECSRPCService(service: service)])
         self.settings = settings
         self.inherited = inheritedDescriptor != nil

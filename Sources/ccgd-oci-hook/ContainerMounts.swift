@@ -4,20 +4,22 @@ import Glibc
 #endif
 
 /// Puts a lease into a container being created: read-only bind mounts made on the host
-/// (detached), then attached inside the container's mount namespace onto its root file system,
-/// before the runtime pivots into it. Paths inside the image are resolved with the image as
-/// root, so a symlink in the image (e.g. /var/run -> /run) cannot lead a mount outside it.
+/// (detached, from the checked lease's descriptors), then attached inside the container's mount
+/// namespace onto its root file system, before the runtime pivots into it. Paths inside the image
+/// are resolved with the image as root, so a symlink in the image (e.g. /var/run -> /run) cannot
+/// lead a mount outside it; a missing mount point is made only on the root file system's own
+/// mount, never on another one (a volume of the host's the container's user may not write).
 struct ContainerMounts {
     /// The container's init process: its mount namespace is the container's.
     let pid: Int32
     /// The root file system's path inside that namespace (config.json's root.path).
     let rootPath: String
 
-    /// Mounts `directory` at `target`, and `krb5Conf` (when given) at /etc/krb5.conf.
-    func attach(directory: String, at target: String, krb5Conf: String?) throws(HookFailure) {
-        let directoryTree = try Self.detachedReadOnlyCopy(of: directory)
+    /// Mounts the lease's directory at `target`, and its krb5.conf (when checked) at /etc/krb5.conf.
+    func attach(_ lease: CheckedLease, at target: String) throws(HookFailure) {
+        let directoryTree = try Self.detachedReadOnlyCopy(of: lease.directory, named: "the lease directory")
         defer { close(directoryTree) }
-        let confTree = try krb5Conf.map { path throws(HookFailure) in try Self.detachedReadOnlyCopy(of: path) }
+        let confTree = try lease.krb5Conf.map { fd throws(HookFailure) in try Self.detachedReadOnlyCopy(of: fd, named: "the lease's krb5.conf") }
         defer { if let confTree { close(confTree) } }
 
         let hostNamespace = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)
@@ -47,10 +49,23 @@ struct ContainerMounts {
         }
     }
 
-    private static func detachedReadOnlyCopy(of path: String) throws(HookFailure) -> Int32 {
-        let tree = ccgd_read_only_bind(path)
-        guard tree >= 0 else { throw HookFailure("cannot make a read-only bind mount of \(path): \(systemError(errno)) (the hook needs root and Linux 5.12 or newer).") }
+    private static func detachedReadOnlyCopy(of fd: Int32, named name: String) throws(HookFailure) -> Int32 {
+        let tree = ccgd_read_only_bind(fd)
+        guard tree >= 0 else { throw HookFailure("cannot make a read-only bind mount of \(name): \(systemError(errno)) (the hook needs root and Linux 5.12 or newer).") }
         return tree
+    }
+
+    /// Refuses to make `path` in the directory `parent` unless `parent` is on the root file
+    /// system's own mount: on another (a bind-mounted host directory, a volume) the root hook would
+    /// write where the container's user may not, on the host.
+    private static func mayCreate(_ path: String, in parent: Int32, root: Int32, alternative: String) throws(HookFailure) {
+        var rootMount: UInt64 = 0, parentMount: UInt64 = 0
+        guard ccgd_mount_id(root, &rootMount) == 0, ccgd_mount_id(parent, &parentMount) == 0 else {
+            throw HookFailure("cannot tell which mount \(path) would be made on (\(systemError(errno))); create it in the image (the hook needs Linux 5.12 or newer).")
+        }
+        guard rootMount == parentMount else {
+            throw HookFailure("\(path) is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create \(path) in the image or \(alternative).")
+        }
     }
 
     private static func attach(_ tree: Int32, onto target: Int32, named path: String) throws(HookFailure) {
@@ -59,8 +74,9 @@ struct ContainerMounts {
         }
     }
 
-    /// The directory `path` of the image, made (0755, with its parents) when missing.
-    private static func directory(_ path: String, in root: Int32) throws(HookFailure) -> Int32 {
+    /// The directory `path` of the image, made (0755, with its parents) when missing; `alternative`
+    /// says what else the user can do when it may not be made.
+    private static func directory(_ path: String, in root: Int32, alternative: String = "choose another io.ccgd.mount-path") throws(HookFailure) -> Int32 {
         var resolved = ""
         var fd: Int32 = -1
         for component in path.split(separator: "/") where component != "." {
@@ -71,6 +87,10 @@ struct ContainerMounts {
             if fd < 0 && errno == ENOENT {
                 let parentFD = ccgd_open_in_root(root, parent, ccgd_o_path | O_DIRECTORY, 0)
                 guard parentFD >= 0 else { break }
+                do { try mayCreate("/" + resolved, in: parentFD, root: root, alternative: alternative) } catch {
+                    close(parentFD)
+                    throw error
+                }
                 if mkdirat(parentFD, String(component), 0o755) != 0 && errno != EEXIST {
                     let code = errno
                     close(parentFD)
@@ -90,11 +110,12 @@ struct ContainerMounts {
     private static func file(_ path: String, in root: Int32) throws(HookFailure) -> Int32 {
         let components = path.split(separator: "/")
         let parentPath = "/" + components.dropLast().joined(separator: "/")
-        let parent = try directory(parentPath, in: root)
-        close(parent)
+        let parent = try directory(parentPath, in: root, alternative: "give io.ccgd.krb5conf=none")
+        defer { close(parent) }
         let relative = components.joined(separator: "/")
         var fd = ccgd_open_in_root(root, relative, ccgd_o_path, 0)
         if fd < 0 && errno == ENOENT {
+            try mayCreate(path, in: parent, root: root, alternative: "give io.ccgd.krb5conf=none")
             let created = ccgd_open_in_root(root, relative, O_CREAT | O_WRONLY | O_NOFOLLOW, 0o644)
             guard created >= 0 else {
                 throw HookFailure("cannot make \(path) in the container's image: \(systemError(errno)) (a read-only image needs it to exist, or give io.ccgd.krb5conf=none).")

@@ -7,7 +7,7 @@ struct Hook {
     let arguments: HookArguments
     let log: HookLog
 
-    var client: LeaseClient { LeaseClient(http: UnixHTTPClient(socketPath: arguments.socket)) }
+    var client: LeaseClient { LeaseClient(http: UnixHTTPClient(socketPath: arguments.socket, daemonUID: arguments.daemonUID)) }
 
     /// The exit status: non-zero fails the container start.
     func run(state: ContainerState) -> Int32 {
@@ -52,10 +52,11 @@ struct Hook {
         let lease = try client.create(credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath,
                                       holder: (pid, ProcessStart.ticks(of: pid)))
         do {
-            try ContainerMounts(pid: pid, rootPath: configuration.rootPath)
-                .attach(directory: lease.directory, at: lease.mountTarget, krb5Conf: replacesKrb5Conf ? lease.krb5Conf : nil)
+            let files = try CheckedLease(lease, runtimeDirectory: arguments.runtimeDirectory, daemonUID: arguments.daemonUID,
+                                         owner: owner, withKrb5Conf: replacesKrb5Conf)
+            try ContainerMounts(pid: pid, rootPath: configuration.rootPath).attach(files, at: lease.mountTarget)
         } catch {
-            // The container will not start: its lease must not outlive it.
+            // The container will not start (a refused answer too): its lease must not outlive it.
             do { try client.delete(lease.id) } catch let cleanup {
                 log.error("container \(state.shortID): cannot delete lease \(lease.id) after the failure below: \(cleanup)")
             }

@@ -7,10 +7,10 @@ struct LeaseClient {
     /// What the hook uses of a created lease.
     struct Granted {
         let id: String
-        /// The lease directory on the host.
+        /// The lease directory on the host, as ccgd's answer names it (checked before use: `CheckedLease`).
         let directory: String
-        /// Its krb5.conf on the host.
-        let krb5Conf: String
+        /// The name of its krb5.conf in it.
+        let krb5ConfName: String
         /// Where the directory goes inside the container.
         let mountTarget: String
         /// The name the container should carry on the network.
@@ -40,7 +40,7 @@ struct LeaseClient {
               let conf = lease.member("files")?.member("krb5Conf")?.text, let target = lease.member("mount")?.member("target")?.text else {
             throw HookFailure("ccgd's lease has no id, directory, files.krb5Conf or mount.target; is ccgd older than this hook?")
         }
-        return Granted(id: id, directory: directory, krb5Conf: directory + "/" + conf, mountTarget: target,
+        return Granted(id: id, directory: directory, krb5ConfName: conf, mountTarget: target,
                        hostname: lease.member("hostname")?.text ?? "")
     }
 

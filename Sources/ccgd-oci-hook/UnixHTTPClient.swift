@@ -12,6 +12,8 @@ struct UnixHTTPClient {
     }
 
     let socketPath: String
+    /// The uid ccgd runs as besides root: a server of any other user is not asked anything.
+    let daemonUID: UInt32
     /// Longest wait for ccgd's answer: a lease for an account not yet cached needs the DC.
     var timeoutSeconds = 100
 
@@ -23,6 +25,7 @@ struct UnixHTTPClient {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         try connect(fd)
+        try checkPeer(fd)
 
         var request = "\(method) \(target) HTTP/1.1\r\nhost: ccgd\r\nconnection: close\r\n"
         if let body { request += "content-type: application/json\r\ncontent-length: \(body.count)\r\n" }
@@ -46,6 +49,20 @@ struct UnixHTTPClient {
         }
         guard result == 0 else {
             throw HookFailure("cannot connect to ccgd at \(socketPath) (\(systemError(errno))); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?")
+        }
+    }
+
+    /// The kernel's word on who listens (SO_PEERCRED): whoever can put a socket at the path must
+    /// not get the container's id, nor make the hook mount what it answers.
+    private func checkPeer(_ fd: Int32) throws(HookFailure) {
+        // struct ucred: pid, uid, gid (Swift's Glibc module does not export it).
+        var credentials: [UInt32] = [0, 0, 0]
+        var length = socklen_t(MemoryLayout<UInt32>.size * 3)
+        let result = credentials.withUnsafeMutableBytes { getsockopt(fd, SOL_SOCKET, SO_PEERCRED, $0.baseAddress, &length) }
+        guard result == 0 else { throw HookFailure("cannot learn who listens on \(socketPath) (\(systemError(errno))); the hook asks only ccgd.") }
+        let uid = credentials[1]
+        guard uid == 0 || uid == daemonUID else {
+            throw HookFailure("the server on \(socketPath) runs as uid \(uid), neither root nor ccgd's uid \(daemonUID) (--daemon-uid); is --socket ccgd's socket?")
         }
     }
 

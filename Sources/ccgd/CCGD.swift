@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Logging
 import CredentialGuard
+import DurableFiles
 
 @main
 struct CCGD: AsyncParsableCommand {
@@ -78,6 +79,13 @@ struct CCGD: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             print("\(configurationPath): OK (\(configuration.registeredPlugins.count) plug-ins, \(configuration.domains.count) domains)")
+            // Only looked at, never claimed: the check must not disturb a daemon that runs.
+            for (purpose, directory) in [("state directory", configuration.daemon.stateDirectory), ("runtime directory", configuration.daemon.runtimeDirectory)] {
+                guard let pid = DirectoryLock.holder(of: directory) else { continue }
+                let holder = pid > 0 ? "process \(pid)" : "a process of another PID namespace"
+                print("note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts.")
+                break
+            }
             return
         }
         try await Daemon(configuration: configuration, overrides: overrides).run()

@@ -38,17 +38,26 @@ struct Daemon {
         }
 
         let daemon = configuration.daemon
-        let scratch = daemon.runtimeDirectory + "/private"
-        for (path, mode) in [(daemon.runtimeDirectory, 0o755), (scratch, 0o700), (daemon.runtimeDirectory + "/leases", 0o755)] {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
-            chmod(path, mode_t(mode))
+        // One ccgd per state and runtime directory, claimed before anything in them is read or
+        // written: a second one would replace the journal and sweep the first one's leases.
+        let claims: [DirectoryLock], runtime: RuntimeDirectory
+        do {
+            let state = try DirectoryLock(claiming: daemon.stateDirectory, purpose: "state directory")
+            runtime = try RuntimeDirectory(checking: daemon.runtimeDirectory)
+            claims = [state, try DirectoryLock(claiming: runtime.path, purpose: "runtime directory")]
+            try runtime.prepare()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCodeError.configuration
         }
+        defer { withExtendedLifetime(claims) {} }
+        let scratch = runtime.privateDirectory
 
         let health = ControllerHealth()
         let domains = Self.domains(configuration, health: health)
         try domains.writeKerberosConfiguration()
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
-        ProcessKerberosConfiguration.point(at: daemon.runtimeDirectory + "/krb5.conf")
+        ProcessKerberosConfiguration.point(at: runtime.kerberosConfiguration)
         let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
         var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         ecsFrontEnd.registerPlugins(&plugins)
@@ -130,7 +139,7 @@ struct Daemon {
         Domains(
             configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
             locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers),
-            kerberosConfigurationPath: configuration.daemon.runtimeDirectory + "/krb5.conf", health: health)
+            kerberosConfigurationPath: RuntimeDirectory.kerberosConfiguration(in: configuration.daemon.runtimeDirectory), health: health)
     }
 
     /// Why a lease may no longer be held under `configuration`, by the rules of the front end

@@ -60,6 +60,50 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         }
     }
 
+    func testAPluginBelowAWorldWritableAncestorIsRefusedNamingIt() throws {
+        let open = directory + "/open"
+        XCTAssertEqual(mkdir(open, 0o777), 0)
+        XCTAssertEqual(chmod(open, 0o777), 0)
+        XCTAssertEqual(mkdir(open + "/plugins", 0o755), 0)
+        let path = try script("open/plugins/vault", answer)
+        XCTAssertEqual(message { _ = try plugin(path) },
+                       "the directory \(open) above executable plug-in \(path) is writable by group or others without the sticky bit (mode 777), so anyone could swap what lies below it; run chmod go-w \(open), or keep plug-ins under directories only root may write to.")
+        // Sticky (as /tmp): others cannot rename what is not theirs, and the rest of the path is checked.
+        XCTAssertEqual(chmod(open, 0o1777), 0)
+        XCTAssertNoThrow(try plugin(path))
+    }
+
+    func testAPluginBelowADirectoryOfAnotherUserIsRefused() throws {
+        try XCTSkipUnless(getuid() == 0, "needs root to give the directory away")
+        let owned = directory + "/owned"
+        XCTAssertEqual(mkdir(owned, 0o755), 0)
+        XCTAssertEqual(mkdir(owned + "/plugins", 0o755), 0)
+        XCTAssertEqual(chown(owned, 65534, 65534), 0)
+        let path = try script("owned/plugins/vault", answer)
+        XCTAssertEqual(message { _ = try plugin(path) },
+                       "the directory \(owned) above executable plug-in \(path) belongs to uid 65534, who could swap what lies below it; keep plug-ins under directories owned by root.")
+    }
+
+    /// The file is swapped (RENAME_EXCHANGE) with one the check refuses, again and again, while
+    /// the plug-in runs: what runs is always the file that was checked, never the other.
+    func testTheProgramThatRunsIsTheFileThatWasChecked() async throws {
+        let vault = try script("vault", #"cat >/dev/null; echo '{"domainName": "contoso.test", "username": "checked", "password": "p"}'"#)
+        try script("swapped", #"cat >/dev/null; echo '{"domainName": "contoso.test", "username": "swapped", "password": "p"}'"#, mode: 0o777)
+        let plugin = try plugin(vault)
+        let swapper = NameSwapper(directory: directory, names: ("vault", "swapped"))
+        swapper.start()
+        var answers: [String: Int] = [:]
+        for _ in 0..<300 {
+            do { answers[try await plugin.passwordCredentials(pluginInput: "x").username, default: 0] += 1 } catch {
+                answers["refused", default: 0] += 1
+            }
+        }
+        let swaps = swapper.stop()
+        XCTAssertGreaterThan(swaps, 100, "the names were swapped while the plug-in ran")
+        XCTAssertEqual(answers["swapped"], nil, "a file other than the one checked ran: \(answers)")
+        XCTAssertGreaterThan(answers["checked"] ?? 0, 0, "\(answers)")
+    }
+
     func testScriptNotOwnedByRootIsRefused() throws {
         try XCTSkipUnless(getuid() == 0, "needs root to give the script away")
         let path = try script("vault", answer)
@@ -92,5 +136,42 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         XCTAssertEqual(plugin.maximumOutput, 65536)
         XCTAssertEqual(plugin.arguments, [])
         XCTAssertEqual("\(plugin)", "executable plug-in \(plugin.path)")
+    }
+}
+
+/// Exchanges two names of a directory atomically (renameat2 RENAME_EXCHANGE), on a thread of its
+/// own, as fast as it can until stopped: what another process finds at either name flips under it.
+final class NameSwapper: @unchecked Sendable {   // `running` and `count` are guarded by `lock`
+    private typealias Exchange = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private let lock = NSLock()
+    private var running = false
+    private var count = 0
+    private let first: String
+    private let second: String
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(directory: String, names: (String, String)) {
+        first = directory + "/" + names.0
+        second = directory + "/" + names.1
+    }
+
+    func start() {
+        lock.withLock { running = true }
+        // glibc's renameat2 (2.28) is not in Swift's Glibc module.
+        let exchange = unsafeBitCast(dlsym(nil, "renameat2"), to: Exchange.self)
+        Thread { [self] in
+            while lock.withLock({ running }) {
+                let swapped = exchange(AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */) == 0
+                if swapped { lock.withLock { count += 1 } }
+            }
+            finished.signal()
+        }.start()
+    }
+
+    /// Stops and answers how many swaps were made.
+    func stop() -> Int {
+        lock.withLock { running = false }
+        finished.wait()
+        return lock.withLock { count }
     }
 }

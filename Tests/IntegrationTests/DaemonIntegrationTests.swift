@@ -122,9 +122,9 @@ final class DaemonIntegrationTests: XCTestCase {
         try daemon.start()
         let listed = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []
         XCTAssertEqual(Set(listed.compactMap { $0["id"] as? String }), Set(ids))
-        // Nothing half-written is left in the state directory, only the compacted journal.
+        // Nothing half-written is left in the state directory, only the compacted journal (and the daemon's lock).
         let state = try FileManager.default.contentsOfDirectory(atPath: daemon.state)
-        XCTAssertEqual(state, ["leases.journal"])
+        XCTAssertEqual(Set(state), ["leases.journal", "ccgd.lock"])
         let journal = try String(contentsOfFile: daemon.state + "/leases.journal", encoding: .utf8)
         XCTAssertEqual(journal.split(separator: "\n").count, 5)
     }
@@ -363,8 +363,10 @@ final class DaemonIntegrationTests: XCTestCase {
 
     func testSecondDaemonRefusesALiveSocket() throws {
         let daemon = try started()
-        let outcome = try Command.run("ccgd", ["--config", daemon.configuration])
+        // Directories of its own: the socket is what they share.
+        let outcome = try daemon.runAnother(["--state-directory", daemon.root + "/state2", "--runtime-directory", daemon.root + "/run2"])
+        XCTAssertFalse(outcome.stillRunning)
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.all.contains("another server is listening on \(daemon.socket); stop it first or choose another socket path."), outcome.all)
+        XCTAssertTrue(outcome.output.contains("another server is listening on \(daemon.socket); stop it first or choose another socket path."), outcome.output)
     }
 }

@@ -149,3 +149,27 @@ func apiError(_ object: [String: Any]) -> (code: String, message: String, field:
     let error = object["error"] as? [String: Any] ?? [:]
     return (error["code"] as? String ?? "", error["message"] as? String ?? "", error["field"] as? String)
 }
+
+extension DaemonProcess {
+    /// Runs another ccgd with this one's configuration and `arguments` added, as an operator
+    /// would by hand, and stops it (SIGKILL) if it is still running after `seconds`: a ccgd that
+    /// should have refused to start must not hang the test. `stillRunning` says it had to be stopped.
+    func runAnother(_ arguments: [String], seconds: Double = 10) throws -> (status: Int32, output: String, stillRunning: Bool) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
+        process.arguments = ["--config", configuration] + arguments
+        let output = root + "/another-\(UUID().uuidString.prefix(8)).log"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let until = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < until { usleep(20_000) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "", stillRunning)
+    }
+}

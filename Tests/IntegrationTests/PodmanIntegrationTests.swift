@@ -33,7 +33,8 @@ final class PodmanIntegrationTests: XCTestCase {
         spec["ActiveDirectoryConfig"] = directory
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: daemon.credSpecs + "/WebApps.json"))
         try daemon.start()
-        hooks = try PodmanSandbox.hooksDirectory(in: daemon.root, arguments: ["--socket", daemon.socket, "--log", hookLog])
+        hooks = try PodmanSandbox.hooksDirectory(in: daemon.root, arguments: ["--socket", daemon.socket, "--runtime-directory", daemon.runtime,
+                                                                              "--log", hookLog])
         return (daemon, sandbox)
     }
 
@@ -136,6 +137,24 @@ final class PodmanIntegrationTests: XCTestCase {
         XCTAssertNotEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.errors.contains("CredSpec WebApp01: cannot open /bin/busybox in the container's image as a directory: Not a directory"),
                       outcome.all)
+        XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 1, "the lease was made")
+        XCTAssertEqual(try leases(daemon).count, 0, "and deleted again")
+    }
+
+    /// A mount path inside a bind-mounted host directory: the root hook must not make directories
+    /// there (on the host, where the container's user may not write), only in the image.
+    func testAMountPathInAVolumeIsRefusedAndTheVolumeIsLeftUntouched() throws {
+        let (daemon, sandbox) = try started()
+        let volume = daemon.root + "/volume"
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        let outcome = try run(sandbox, ["--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "-v", volume + ":/data",
+                                        "--annotation", "io.ccgd.credentialspec=WebApp01",
+                                        "--annotation", "io.ccgd.mount-path=/data/made/by/hook"], script: "echo started")
+        XCTAssertNotEqual(outcome.status, 0, outcome.all)
+        XCTAssertFalse(outcome.output.contains("started"), outcome.all)
+        let line = outcome.errors.split(separator: "\n").first { $0.contains("ccgd-oci-hook:") } ?? ""
+        XCTAssertTrue(line.contains(", CredSpec WebApp01: /data/made is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create /data/made in the image or choose another io.ccgd.mount-path."), outcome.all)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: volume), [], "nothing was made in the host's directory")
         XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 1, "the lease was made")
         XCTAssertEqual(try leases(daemon).count, 0, "and deleted again")
     }

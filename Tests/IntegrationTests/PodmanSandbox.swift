@@ -56,8 +56,9 @@ final class PodmanSandbox: @unchecked Sendable {
             + (hooks.map { ["--hooks-dir", $0] } ?? [])
     }
 
-    /// The repository's hooks.d file with the hook built beside the tests and `arguments` added
-    /// (the daemon's --socket, a --log): its `when` and `stages` are what Podman is tested with.
+    /// The repository's hooks.d file with the hook built beside the tests and `arguments` in place
+    /// of its own (the daemon's --socket and --runtime-directory, a --log): its `when` and
+    /// `stages` are what Podman is tested with.
     static func hooksDirectory(in directory: String, arguments: [String]) throws -> String {
         let shipped = try Data(contentsOf: repository.appendingPathComponent("oci/ccgd-hook.json"))
         var document = try XCTUnwrap(JSONSerialization.jsonObject(with: shipped) as? [String: Any])

@@ -89,6 +89,30 @@ final class SharedObjectPluginRefusalTests: XCTestCase {
         XCTAssertEqual(error?.description, "the directory \(directory.path) of shared-object plug-in \(path) is owned by uid 1, not root; move the plug-in to a directory only root may write to.")
     }
 
+    func testAncestorWritableByOthersIsRefusedNamingIt() throws {
+        let open = directory.path + "/open"
+        XCTAssertEqual(mkdir(open, 0o777), 0)
+        XCTAssertEqual(chmod(open, 0o777), 0)
+        XCTAssertEqual(mkdir(open + "/lib", 0o755), 0)
+        let built = try directory.cSample()
+        let path = open + "/lib/libsample_c_plugin.so"
+        XCTAssertEqual(rename(built, path), 0)
+        let error = loadError(path)
+        XCTAssertEqual(error, .ancestorWritableByOthers(directory: open, path: path, kind: "shared-object", mode: 0o777))
+        XCTAssertEqual(error?.description, "the directory \(open) above shared-object plug-in \(path) is writable by group or others without the sticky bit (mode 777), so anyone could swap what lies below it; run chmod go-w \(open), or keep plug-ins under directories only root may write to.")
+    }
+
+    func testAncestorNotOwnedByRootIsRefused() throws {
+        try requireRoot()
+        let owned = directory.path + "/owned"
+        XCTAssertEqual(mkdir(owned, 0o755), 0)
+        XCTAssertEqual(mkdir(owned + "/lib", 0o755), 0)
+        let path = owned + "/lib/libsample_c_plugin.so"
+        XCTAssertEqual(rename(try directory.cSample(), path), 0)
+        XCTAssertEqual(chown(owned, 1, 1), 0)
+        XCTAssertEqual(loadError(path), .ancestorNotOwnedByRoot(directory: owned, path: path, kind: "shared-object", uid: 1))
+    }
+
     func testSymbolicLinkIsCheckedInItsOwnDirectoryAndInItsTargets() throws {
         let target = try directory.cSample()
         let open = directory.path + "/open", closed = directory.path + "/closed"

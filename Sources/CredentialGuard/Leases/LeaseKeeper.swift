@@ -37,7 +37,7 @@ public actor LeaseKeeper {
             self.containerKerberosConfiguration = containerKerberosConfiguration
         }
 
-        var leasesDirectory: String { runtimeDirectory + "/leases" }
+        var leasesDirectory: String { RuntimeDirectory.leases(in: runtimeDirectory) }
         var timings: AccountCache.Timings { AccountCache.Timings(policy: policy, firstRetry: firstRetry, maximumRetry: maximumRetry) }
     }
 
@@ -488,18 +488,19 @@ public actor LeaseKeeper {
         do {
             (contents, kept) = try await blocking.run { () throws -> (LeaseJournal.Contents, [String]) in
                 let contents = try journal.open()
-                try FileManager.default.createDirectory(atPath: leasesDirectory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o755])
+                if mkdir(leasesDirectory, RuntimeDirectory.leasesMode) != 0 && errno != EEXIST {
+                    throw FileSystemError("create", path: leasesDirectory, errno: errno)
+                }
+                // Listed and swept through its descriptor: a symlink in its place is refused, none in it followed.
+                let leases = try DirectoryHandle(opening: leasesDirectory)
                 let known = Set(contents.records.map(\.id.value))
-                let unknown = ((try? FileManager.default.contentsOfDirectory(atPath: leasesDirectory)) ?? []).filter { !known.contains($0) }
+                let unknown = (try leases.names() ?? []).filter { !known.contains($0) }
                 // With damaged lines, a directory without a record may be a lease whose record was
                 // damaged: keep it for the operator. Otherwise it was deleted before a crash.
                 guard !contents.keepsDirectoriesWithoutRecord else { return (contents, unknown) }
                 var leftBehind: [String] = []
                 for name in unknown {
-                    do { try LeaseDirectory(path: leasesDirectory + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove() } catch {
-                        leftBehind.append("\(error)")
-                    }
+                    do { try leases.remove(name) } catch { leftBehind.append("\(error)") }
                 }
                 return (contents, leftBehind)
             }
@@ -604,16 +605,20 @@ public actor LeaseKeeper {
         let used = Set(leases.values.map(\.directory))
         let swept = try? await blocking.run { () -> [String] in
             var problems: [String] = []
-            let groups = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter(isGroup)
-            for group in groups {
+            guard let top = try? DirectoryHandle(opening: root) else { return [] }
+            for group in (try? top.names()) ?? [] where isGroup(group) {
                 let groupPath = root + "/" + group
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: groupPath)) ?? [] where !used.contains(groupPath + "/" + name) {
-                    do { try LeaseDirectory(path: groupPath + "/" + name, owner: LeaseOwner(uid: 0, gid: 0)).remove() } catch {
-                        problems.append("\(error)")
+                do {
+                    let directory = try top.subdirectory(group)
+                    for name in try directory.names() ?? [] where !used.contains(groupPath + "/" + name) {
+                        do { try directory.remove(name) } catch { problems.append("\(error)") }
                     }
+                } catch {
+                    problems.append("\(error)")
+                    continue
                 }
-                // Still holding a lease's directory (or something else): rmdir leaves it.
-                rmdir(groupPath)
+                // Still holding a lease's directory (or something else): it stays.
+                top.removeIfEmpty(group)
             }
             return problems
         }

@@ -46,6 +46,13 @@ struct ChildProcess {
     let arguments: [String]
     /// `NAME=value` entries: the program's whole environment.
     let environment: [String]
+    /// The checked file to run, by descriptor (then `executable` is argv[0] and messages only):
+    /// it becomes the program's descriptor 3, and the kernel runs /proc/self/fd/3, which a
+    /// script's interpreter opens again, so neither can meet another file at the path.
+    var program: Int32?
+
+    /// The descriptor a checked program is run through.
+    static let programDescriptor: Int32 = 3
 
     func run(input: [UInt8], limits: Limits, cancellation: Cancellation) throws(Failure) -> Outcome {
         let deadline = ContinuousClock.now + limits.timeout
@@ -156,9 +163,23 @@ struct ChildProcess {
             let result = posix_spawn_file_actions_adddup2(&actions, source, target)
             guard result == 0 else { throw .system(call: "posix_spawn_file_actions_adddup2", errno: result) }
         }
+        guard let program else { return try spawn(executable, actions: &actions, attributes: &attributes, closingFrom: 3) }
+        // Above 3, so that the move to 3 below clears close-on-exec (dup2 onto itself would not).
+        let raised = fcntl(program, F_DUPFD_CLOEXEC, Self.programDescriptor + 1)
+        guard raised >= 0 else { throw .system(call: "fcntl", errno: errno) }
+        defer { close(raised) }
+        let result = posix_spawn_file_actions_adddup2(&actions, raised, Self.programDescriptor)
+        guard result == 0 else { throw .system(call: "posix_spawn_file_actions_adddup2", errno: result) }
+        return try spawn("/proc/self/fd/\(Self.programDescriptor)", actions: &actions, attributes: &attributes,
+                         closingFrom: Self.programDescriptor + 1)
+    }
+
+    /// Runs `file` with the actions and attributes so far, after closing every descriptor from `lowest` on.
+    private func spawn(_ file: String, actions: inout posix_spawn_file_actions_t, attributes: inout posix_spawnattr_t,
+                       closingFrom lowest: Int32) throws(Failure) -> pid_t {
         // Every descriptor of ours is close-on-exec; this also covers those other code opened without it.
         if let addCloseFrom = GNUFunctions.addCloseFrom {
-            let result = addCloseFrom(&actions, 3)
+            let result = addCloseFrom(&actions, lowest)
             guard result == 0 else { throw .system(call: "posix_spawn_file_actions_addclosefrom_np", errno: result) }
         }
         if let addChangeDirectory = GNUFunctions.addChangeDirectory {
@@ -179,7 +200,7 @@ struct ChildProcess {
         let envp = environment.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let result = posix_spawn(&pid, file, &actions, &attributes, argv, envp)
         guard result == 0 else { throw .spawn(errno: result) }
         return pid
     }

@@ -35,7 +35,7 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
         environment: [String: String] = [:], requireRootOwnership: Bool = true,
         logger: Logger = Logger(label: "ccgd.plugins")
     ) throws(ExecutablePluginError) {
-        try Self.verifyExecutableFile(path, requireRootOwnership: requireRootOwnership)
+        _ = try Self.openExecutableFile(path, requireRootOwnership: requireRootOwnership)
         guard timeout > .zero else { throw .invalidSetting(path: path, problem: "the timeout must be more than 0 s") }
         guard maximumOutput > 0 else { throw .invalidSetting(path: path, problem: "the output limit must be at least 1 byte") }
         guard !arguments.contains(where: { $0.utf8.contains(0) }) else {
@@ -109,12 +109,15 @@ public struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible {
 
     /// One run, blocking the calling thread.
     private func call(request: [UInt8], cancellation: ChildProcess.Cancellation) throws -> DomainCredential {
-        try Self.verifyExecutableFile(path, requireRootOwnership: requireRootOwnership)
+        let file = try Self.openExecutableFile(path, requireRootOwnership: requireRootOwnership)
         guard !cancellation.isCancelled else { throw CancellationError() }
         let program = ChildProcess(
             executable: path, arguments: arguments,
-            environment: programEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            environment: programEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+            program: file.descriptor
         )
+        // Open until the program has started through it.
+        defer { withExtendedLifetime(file) {} }
         let outcome: ChildProcess.Outcome
         do throws(ChildProcess.Failure) {
             outcome = try program.run(input: request, limits: .init(timeout: timeout, maximumOutput: maximumOutput), cancellation: cancellation)

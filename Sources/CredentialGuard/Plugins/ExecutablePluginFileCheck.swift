@@ -3,14 +3,17 @@ import Glibc
 #endif
 
 extension ExecutablePlugin {
-    /// Refuses a program that someone other than root could have changed (ccgd runs it with the
-    /// portable user's password in its answer), or that cannot be run.
-    static func verifyExecutableFile(_ path: String, requireRootOwnership: Bool) throws(ExecutablePluginError) {
+    /// Opens the program, refusing one that someone other than root could have changed (ccgd runs
+    /// it with the portable user's password in its answer) or that cannot be run; the run goes
+    /// through the descriptor returned, so the file run is the file checked.
+    static func openExecutableFile(_ path: String, requireRootOwnership: Bool) throws(ExecutablePluginError) -> CheckedPluginFile {
+        let file: CheckedPluginFile
         do {
-            try PluginFileCheck.verify(path, kind: "executable", requireRootOwnership: requireRootOwnership)
+            file = try PluginFileCheck.open(path, kind: "executable", requireRootOwnership: requireRootOwnership)
         } catch {
             throw .refused(error)
         }
-        guard access(path, X_OK) == 0 else { throw .notExecutable(path: path) }
+        guard access(file.procPath, X_OK) == 0 else { throw .notExecutable(path: path) }
+        return file
     }
 }

@@ -13,6 +13,9 @@ public enum PluginLoadError: CodedError, Sendable, Equatable {
     case notOwnedByRoot(path: String, kind: String, uid: UInt32)
     case directoryWritableByOthers(directory: String, path: String, kind: String, mode: UInt32)
     case directoryNotOwnedByRoot(directory: String, path: String, kind: String, uid: UInt32)
+    /// A directory further up the path than the plug-in's own.
+    case ancestorWritableByOthers(directory: String, path: String, kind: String, mode: UInt32)
+    case ancestorNotOwnedByRoot(directory: String, path: String, kind: String, uid: UInt32)
     /// `dlopen` failed; `reason` is `dlerror()`.
     case notLoadable(path: String, reason: String)
     case missingEntryPoint(path: String)
@@ -41,6 +44,10 @@ public enum PluginLoadError: CodedError, Sendable, Equatable {
             return "the directory \(directory) of \(kind) plug-in \(path) is writable by group or others (mode \(Self.octal(mode))); move the plug-in to a directory only root may write to."
         case let .directoryNotOwnedByRoot(directory, path, kind, uid):
             return "the directory \(directory) of \(kind) plug-in \(path) is owned by uid \(uid), not root; move the plug-in to a directory only root may write to."
+        case let .ancestorWritableByOthers(directory, path, kind, mode):
+            return "the directory \(directory) above \(kind) plug-in \(path) is writable by group or others without the sticky bit (mode \(Self.octal(mode))), so anyone could swap what lies below it; run chmod go-w \(directory), or keep plug-ins under directories only root may write to."
+        case let .ancestorNotOwnedByRoot(directory, path, kind, uid):
+            return "the directory \(directory) above \(kind) plug-in \(path) belongs to uid \(uid), who could swap what lies below it; keep plug-ins under directories owned by root."
         case let .notLoadable(path, reason):
             // dlerror() starts with the path more often than not: say it once.
             let detail = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason

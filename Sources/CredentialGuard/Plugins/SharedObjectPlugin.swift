@@ -8,8 +8,9 @@ import Glibc
 /// A plug-in in a shared object (`.so`) that exports `ccgd_plugin_entry` of `ccgd_plugin.h`:
 /// written in C, or in Swift with CCGPlugin's `PluginExport`, by any compiler.
 ///
-/// Loading checks the file first (see `PluginFileCheck`), then keeps the library for the rest of
-/// the process: its threads may outlive any call, so it is never unloaded.
+/// Loading checks the file first (see `PluginFileCheck`) and loads what was checked (through the
+/// checked descriptor), then keeps the library for the rest of the process: its threads may
+/// outlive any call, so it is never unloaded.
 public struct SharedObjectPlugin: DomainAuthCredentials, CustomStringConvertible {
     /// The plug-in ABI version ccgd speaks (`CCGD_PLUGIN_ABI_VERSION`).
     public static let abiVersion: UInt32 = CCGD_PLUGIN_ABI_VERSION
@@ -24,10 +25,15 @@ public struct SharedObjectPlugin: DomainAuthCredentials, CustomStringConvertible
     /// directory of another owner pass (for tests and unprivileged runs); write access for group
     /// or others is refused always.
     public init(path: String, requireRootOwnership: Bool = true) throws(PluginLoadError) {
-        try PluginFileCheck.verify(path, kind: "shared-object", requireRootOwnership: requireRootOwnership)
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-            throw .notLoadable(path: path, reason: dlerror().map { String(cString: $0) } ?? "unknown dlopen error")
+        let file = try PluginFileCheck.open(path, kind: "shared-object", requireRootOwnership: requireRootOwnership)
+        // Loaded through the checked descriptor, not the path, which may name another file by now.
+        guard let handle = dlopen(file.procPath, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
+            // The loader names the file it opened, /proc/self/fd/N: say the plug-in's path instead.
+            throw .notLoadable(path: path, reason: reason.hasPrefix(file.procPath) ? path + reason.dropFirst(file.procPath.count) : reason)
         }
+        // The loader knows the library by that name: the number must never name another file.
+        file.keepOpen()
         // From here on a refused library stays loaded: its constructors may have started threads.
         guard let symbol = dlsym(handle, CCGD_PLUGIN_ENTRY_SYMBOL) else { throw .missingEntryPoint(path: path) }
         let entry = unsafeBitCast(symbol, to: ccgd_plugin_entry_fn.self)
