@@ -296,9 +296,33 @@ final class FaultIntegrationTests: XCTestCase {
         return filler
     }
 
+    /// Leases never take the last of the runtime directory's file system (a /run shared with
+    /// systemd and other daemons): below the reserve a lease is refused before anything is asked.
+    func testARuntimeFileSystemDownToItsReserveRefusesLeasesBeforeAnyFetch() async throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: "runtime-reserve = 50%")
+        self.daemon = daemon
+        try mountSmallFileSystem(at: daemon.runtime, size: "512k")
+        try daemon.start()
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
+        // 300 KiB of 512: less than half is free.
+        let filler = daemon.runtime + "/filler"
+        FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0x55, count: 300 * 1024))
+        let fetches = try await daemon.metric(#"ccgd_account_fetches_total{result="ok"}"#)
+        let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "WebApp02"}"#)
+        XCTAssertEqual(status, 507, text)
+        XCTAssertEqual(apiError(object).code, "storage.full")
+        XCTAssertTrue(apiError(object).message.contains(daemon.runtime + "/leases") && apiError(object).message.contains("50%"), text)
+        let after = try await daemon.metric(#"ccgd_account_fetches_total{result="ok"}"#)
+        XCTAssertEqual(after, fetches, "no DC was asked for a lease that could not be stored")
+        unlink(filler)
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp02"}"#)
+    }
+
+    /// With no reserve the writes themselves fail: refused clearly, nothing half made, nothing lost.
     func testAFullRuntimeFileSystemRefusesLeasesClearlyAndLosesNone() async throws {
         let domain = try TestDomain.require()
-        let daemon = try DaemonProcess(domain: domain)
+        let daemon = try DaemonProcess(domain: domain, extraConfiguration: "runtime-reserve = 0%")
         self.daemon = daemon
         try mountSmallFileSystem(at: daemon.runtime, size: "512k")
         try daemon.start()
