@@ -270,7 +270,7 @@ final class LeaseLifetimeTests: XCTestCase {
         for attempt in 0..<40 {
             do { _ = try await keeper.create(request()); XCTFail("served") } catch {
                 // The first answer is the failure itself; the others say when it is tried again.
-                XCTAssertEqual(error.description.contains("tries again after"), attempt > 0, "\(error)")
+                XCTAssertEqual(error.description.contains("and tries again then"), attempt > 0, "\(error)")
             }
         }
         XCTAssertEqual(source.fetches, 1, "40 requests, one fetch")

@@ -165,7 +165,7 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         try domain.setReader(TestDomain.outsiderComputer, true)
         var answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "Joined"}"#)
         for _ in 0..<30 where answer.status != 201 {
-            XCTAssertTrue(apiError(answer.object).message.contains("tries again after"), answer.text)
+            XCTAssertTrue(apiError(answer.object).message.contains("and tries again then"), answer.text)
             try await Task.sleep(for: .milliseconds(500))
             answer = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "Joined"}"#)
         }

@@ -307,7 +307,7 @@ final class FaultIntegrationTests: XCTestCase {
         _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
         // 300 KiB of 512: less than half is free.
         let filler = daemon.runtime + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0x55, count: 300 * 1024))
+        XCTAssertTrue(FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0x55, count: 300 * 1024)))
         let fetches = try await daemon.metric(#"ccgd_account_fetches_total{result="ok"}"#)
         let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "WebApp02"}"#)
         XCTAssertEqual(status, 507, text)
