@@ -190,6 +190,30 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         _ = forContainer
     }
 
+    /// A reader the gMSA does not allow, asked for 40 times in a row: one plug-in run and one DC
+    /// login; the other 39 answers come from memory, saying when ccgd tries again.
+    func testRepeatedRequestsForAFetchThatFailedAskTheDCOnce() async throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        self.daemon = daemon
+        let template = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
+        try template.replacingOccurrences(of: domain.allowedCredentialsFile, with: domain.outsiderCredentialsFile)
+            .write(toFile: daemon.credSpecs + "/Outsider.json", atomically: true, encoding: .utf8)
+        try daemon.start()
+        var answers: [String] = []
+        for _ in 0..<40 {
+            let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "Outsider"}"#)
+            XCTAssertEqual(status, 502, text)
+            XCTAssertEqual(apiError(object).code, "directory.access_denied", text)
+            answers.append(apiError(object).message)
+        }
+        let fetches = try await daemon.metric(#"ccgd_account_fetches_total{result="directory.access_denied"}"#)
+        XCTAssertEqual(fetches, 1, "40 requests, one DC login")
+        XCTAssertEqual(answers.dropFirst().filter { $0.contains("and tries again then") }.count, 39)
+        let avoided = try await daemon.metric("ccgd_account_fetches_avoided_total")
+        XCTAssertEqual(avoided, 39)
+    }
+
     /// A tenant holds at most its quota of leases; the refusal says which key to raise.
     func testATenantCannotHoldMoreLeasesThanItsQuota() async throws {
         let daemon = try DaemonProcess(domain: try TestDomain.require(),
