@@ -22,7 +22,7 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
         do {
             let domain = try TestDomain.require()
             guard let motoServer = Self.which("moto_server") else {
-                setUpProblem = "moto_server is not installed; run pip install 'moto[server]' (scripts/test does)"
+                setUpProblem = "moto_server is not on PATH; scripts/test installs it in the checkout's .venv-tests and puts that first on PATH"
                 return
             }
             let process = Process()

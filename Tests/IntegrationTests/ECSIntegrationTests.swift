@@ -19,7 +19,7 @@ final class ECSIntegrationTests: XCTestCase {
     static func requirePython() throws {
         let outcome = try Command.run("/usr/bin/env", ["python3", "-c", "import grpc, grpc_tools"])
         guard outcome.status == 0 else {
-            let message = "Python's grpcio and grpcio-tools are not installed; run python3 -m pip install grpcio grpcio-tools (scripts/test does)"
+            let message = "the python3 on PATH has no grpcio and grpcio-tools; scripts/test installs them in the checkout's .venv-tests and puts that first on PATH"
             if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" { XCTFail(message) }
             throw XCTSkip(message)
         }
