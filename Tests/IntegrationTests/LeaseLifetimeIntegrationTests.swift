@@ -169,7 +169,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         kill(try XCTUnwrap(daemon.pid), SIGHUP)
         for _ in 0..<100 where !daemon.logText.contains("configuration reloaded") { try await Task.sleep(for: .milliseconds(100)) }
         var ids = Set(try await leases(daemon).compactMap { $0["id"] as? String })
-        XCTAssertEqual(ids, [forRoot["id"] as? String, other["id"] as? String].compactMap { $0 } as Set<String>,
+        XCTAssertEqual(ids, Set([forRoot["id"] as? String, other["id"] as? String].compactMap { $0 }),
                        "only the lease asked for uid 2000 of WebApp01 ended")
         XCTAssertTrue(daemon.logText.contains("lease ended") && daemon.logText.contains("may not use CredSpec WebApp01"), daemon.logText)
 
@@ -177,7 +177,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         try FileManager.default.removeItem(atPath: daemon.credSpecs + "/WebApp02.json")
         try daemon.start()
         ids = Set(try await leases(daemon).compactMap { $0["id"] as? String })
-        XCTAssertEqual(ids, [forRoot["id"] as? String].compactMap { $0 } as Set<String>, "WebApp02's file is gone, and so is its lease")
+        XCTAssertEqual(ids, Set([forRoot["id"] as? String].compactMap { $0 }), "WebApp02's file is gone, and so is its lease")
         XCTAssertFalse(FileManager.default.fileExists(atPath: other["directory"] as? String ?? "/"))
         _ = forContainer
     }
