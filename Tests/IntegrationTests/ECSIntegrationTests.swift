@@ -217,6 +217,41 @@ final class ECSIntegrationTests: XCTestCase {
         }
     }
 
+    /// A reload gives the leases made afterwards the new owner and mode; those made before keep
+    /// theirs, journaled: a restart and the agent's renewal write their files with them again.
+    func testAReloadGivesLeasesMadeAfterwardsTheNewOwnerAndARestartKeepsEachLeasesOwn() throws {
+        let daemon = try started(ecsConfiguration: "lease-uid = 1000\nlease-gid = 1000")
+        func directories() throws -> [String] {
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
+            return try XCTUnwrap(state?["directories"] as? [String])
+        }
+        try client(daemon, mode: "task-lease")
+        let before = try directories()[0]
+        XCTAssertEqual(Self.ownership(before), "1000:1000 700")
+
+        let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
+        try text.replacingOccurrences(of: "lease-uid = 1000\nlease-gid = 1000", with: "lease-uid = 1001\nlease-gid = 4000\nlease-mode = group")
+            .write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        kill(try XCTUnwrap(daemon.pid), SIGHUP)
+        for _ in 0..<200 where !daemon.logText.contains("configuration reloaded") { usleep(50_000) }
+        XCTAssertTrue(daemon.logText.contains("configuration reloaded"), daemon.logText)
+        XCTAssertFalse(daemon.logText.contains("[ecs] changes only with a restart"), daemon.logText)
+        try client(daemon, mode: "task-lease")
+        let after = try directories()[0]
+        XCTAssertEqual(Self.ownership(after), "1001:4000 750")
+        XCTAssertEqual(Self.ownership(after + "/krb5cc"), "1001:4000 640")
+        XCTAssertEqual(Self.ownership(before), "1000:1000 700", "a lease made before keeps its owner")
+
+        // Modes lost while ccgd is down come back from the journal once the files are written again.
+        XCTAssertEqual(daemon.stop(), 0)
+        for path in [after, after + "/krb5cc", after + "/krb5.keytab"] { XCTAssertEqual(chmod(path, 0o700), 0, path) }
+        try daemon.start()
+        try client(daemon, mode: "renew")
+        XCTAssertEqual(Self.ownership(after), "1001:4000 750")
+        for name in ["krb5cc", "krb5.keytab", "krb5.conf"] { XCTAssertEqual(Self.ownership(after + "/" + name), "1001:4000 640", name) }
+        XCTAssertEqual(Self.ownership(before + "/krb5cc"), "1000:1000 600")
+    }
+
     func testADomainControllerThatDoesNotAnswerGivesUnavailable() throws {
         // 127.0.0.2: nothing listens there (see the brief's loopback list).
         let daemon = try started(controllerAddress: "127.0.0.2")

@@ -88,7 +88,7 @@ extension ECSIntegrationTests {
     }
 
     /// "uid:gid mode" of `path` (not following a symlink).
-    private static func ownership(_ path: String) -> String {
+    static func ownership(_ path: String) -> String {
         var status = stat()
         guard lstat(path, &status) == 0 else { return "missing" }
         return "\(status.st_uid):\(status.st_gid) " + String(status.st_mode & 0o7777, radix: 8)

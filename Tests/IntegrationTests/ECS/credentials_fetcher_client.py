@@ -222,6 +222,13 @@ def task_lease():
     json.dump({"lease_id": answer.lease_id, "directories": list(answer.created_kerberos_file_paths)}, open(STATE, "w"))
 
 
+def renew_user():
+    """The agent's renewal for the test domain's portable user (after a restart: its password back)."""
+    renewed = renew(user["username"], user["password"])
+    check("the renewal lists the user's directories", len(renewed.renewed_kerberos_file_paths) > 0, renewed)
+    check("and they work", all(works(directory) for directory in renewed.renewed_kerberos_file_paths))
+
+
 def delete_task_lease():
     lease = json.load(open(STATE))
     deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
@@ -386,6 +393,6 @@ def main():
 
 
 {"main": main, "domain-joined": domain_joined, "rotation": rotation, "rotation-after-restart": rotation_after_restart,
- "task-lease": task_lease, "delete-task-lease": delete_task_lease, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
+ "task-lease": task_lease, "delete-task-lease": delete_task_lease, "renew": renew_user, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
 if env.get("ECS_MODE", "main") != "main":
     print("all checks passed")
