@@ -203,6 +203,7 @@ final class ECSIntegrationTests: XCTestCase {
         }
         let users = ["ECS_BLUE": "\(blue.name):\(blue.password)", "ECS_GREEN": "\(green.name):\(green.password)"]
         try client(daemon, mode: "rotation", environment: users)
+        print(daemon.logText.split(separator: "\n").filter { $0.contains("portable user") }.joined(separator: "\n"))
         XCTAssertTrue(daemon.logText.contains("ECS leases moved to another portable user"), daemon.logText)
         XCTAssertTrue(daemon.logText.contains("a former portable user's password is dropped"), daemon.logText)
         XCTAssertEqual(daemon.stop(), 0)
