@@ -109,7 +109,67 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var socketMode: UInt32 = 0o660
         /// Each lease's directories go under `<krbFilesDirectory>/<lease id>/<gMSA name>`.
         public var krbFilesDirectory = "/var/credentials-fetcher/krbdir"
+        /// Who owns the files of the leases the agent asks for (`lease-uid`, `lease-gid`,
+        /// `lease-mode`): the agent passes no uid, so the operator says.
+        public var leaseFiles = ECSLeaseFiles()
+        /// The same keys per gMSA (`[ecs-gmsa "NAME"]`), for the tasks of one gMSA running as
+        /// another user: each key not set there is `[ecs]`'s.
+        public var accounts: [ECSAccount] = []
         public init() {}
+
+        /// The files' owner and mode for the gMSA `name` (its `[ecs-gmsa]` section's keys over `[ecs]`'s).
+        public func leaseFiles(forGMSA name: String) -> ECSLeaseFiles {
+            let key = ECSAccount.plainName(name)
+            guard let account = accounts.first(where: { $0.name == key }) else { return leaseFiles }
+            return account.leaseFiles.over(leaseFiles)
+        }
+    }
+
+    /// The owner and mode of an ECS lease's files; a key not set is the default's (the agent's
+    /// uid and gid, files for the owner only).
+    public struct ECSLeaseFiles: Sendable, Equatable {
+        public enum Mode: String, Sendable, Equatable {
+            /// Only `uid` reads the files (0600, the directory 0700).
+            case owner
+            /// `gid` reads them too (0640, the directory 0750).
+            case group
+        }
+
+        /// nil: the agent's uid.
+        public var uid: UInt32?
+        /// nil: the agent's primary gid.
+        public var gid: UInt32?
+        /// nil: `owner`.
+        public var mode: Mode?
+
+        public init(uid: UInt32? = nil, gid: UInt32? = nil, mode: Mode? = nil) {
+            self.uid = uid
+            self.gid = gid
+            self.mode = mode
+        }
+
+        /// These keys, each unset one taken from `defaults`.
+        func over(_ defaults: ECSLeaseFiles) -> ECSLeaseFiles {
+            ECSLeaseFiles(uid: uid ?? defaults.uid, gid: gid ?? defaults.gid, mode: mode ?? defaults.mode)
+        }
+    }
+
+    /// `[ecs-gmsa "NAME"]`: the owner and mode of the files of gMSA NAME's ECS lease directories.
+    public struct ECSAccount: Sendable, Equatable {
+        /// The gMSA's name as `plainName` spells it.
+        public var name: String
+        public var leaseFiles = ECSLeaseFiles()
+
+        public init(name: String, leaseFiles: ECSLeaseFiles = ECSLeaseFiles()) {
+            self.name = ECSAccount.plainName(name)
+            self.leaseFiles = leaseFiles
+        }
+
+        /// `webapp01` for `WebApp01` and `WebApp01$`: AD's names are case-insensitive, and a
+        /// CredSpec may name the account either way.
+        public static func plainName(_ name: String) -> String {
+            (name.hasSuffix("$") ? String(name.dropLast()) : name).lowercased()
+        }
     }
 
     /// `[plugin "{GUID}"]`: one registered plug-in.
@@ -181,6 +241,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var reader = SectionReader(file: file, problems: parsed.problems)
         var seenSingletons: Set<String> = []
         var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = [], seenCallers: Set<UInt32> = [], seenCredSpecs: Set<String> = []
+        var ecsSection: ConfigurationText.Section?, ecsAccountSections: [ConfigurationText.Section] = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
             case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil):
@@ -190,7 +251,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 switch section.name {
                 case "daemon": reader.read(section, into: &daemon)
                 case "plugins": reader.read(section, into: &plugins)
-                case "ecs": reader.read(section, into: &ecs)
+                case "ecs":
+                    reader.read(section, into: &ecs)
+                    ecsSection = section
                 default: reader.read(section, into: &refresh)
                 }
             case let ("plugin", guidText?):
@@ -223,13 +286,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
                     reader.problem(section.line, nil, "CredSpec \(name) is configured twice; keep one section")
                 }
                 credSpecAccess.append(reader.readCredSpecAccess(section, name: name))
-            case ("plugin", nil), ("domain", nil), ("caller", nil), ("credspec", nil):
-                let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME"][section.name] ?? ""
+            case let ("ecs-gmsa", name?):
+                guard let account = reader.readECSAccount(section, name: name) else { continue }
+                if ecs.accounts.contains(where: { $0.name == account.name }) {
+                    reader.problem(section.line, nil, "gMSA \(name) of [ecs-gmsa] is configured twice; keep one section")
+                }
+                ecs.accounts.append(account)
+                ecsAccountSections.append(section)
+            case ("plugin", nil), ("domain", nil), ("caller", nil), ("credspec", nil), ("ecs-gmsa", nil):
+                let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME", "ecs-gmsa": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
             }
         }
+        reader.check(ecs, section: ecsSection, accountSections: ecsAccountSections)
         guard reader.problems.isEmpty else {
             let ordered = reader.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
             throw ConfigurationError(problems: ordered.map(\.element))

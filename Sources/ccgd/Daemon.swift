@@ -113,7 +113,7 @@ struct Daemon {
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
             server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
-            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins)
+            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins, reloadECS: ecsFrontEnd.useLeaseFiles)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
