@@ -11,9 +11,7 @@ enum TCPConnection {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let list else {
-            throw .unreachable(controller: host, reason: "cannot resolve the name (\(String(cString: gai_strerror(status))))")
-        }
+        guard status == 0, let list else { throw .unreachable(controller: host, reason: unresolved(status)) }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
         var candidate: UnsafeMutablePointer<addrinfo>? = list
@@ -41,5 +39,10 @@ enum TCPConnection {
             close(fd)
         }
         throw .unreachable(controller: host, reason: "\(lastError) on port \(port)")
+    }
+
+    /// Why a name did not resolve, from getaddrinfo's status.
+    static func unresolved(_ status: Int32) -> String {
+        "cannot resolve the name (\(String(cString: gai_strerror(status))))"
     }
 }

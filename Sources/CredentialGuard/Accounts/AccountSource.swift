@@ -91,8 +91,12 @@ public final class DirectoryAccountSource: AccountSource {
                             try AccountCredentials.make(account, scratch: scratch, ticketLifetime: lifetime)
                         })
                 } catch {
-                    if case .controllersUnreachable = error as? AccountFetchError {
+                    switch error as? AccountFetchError {
+                    case .controllersUnreachable:
                         for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
+                    case let .kdcUnreachable(_, _, failures):
+                        for failure in failures { health.record(realm: realm, host: failure.controller.hostName, reachable: false) }
+                    default: break
                     }
                     throw error
                 }
@@ -115,12 +119,13 @@ public final class DirectoryAccountSource: AccountSource {
         let domains = self.domains
         do {
             try await blocking.run { () throws in
-                _ = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
+                let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
                 let user = PortableUser(credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
                                         netBiosName: spec.domainJoinConfig.netBiosName)
                 let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
                 do { _ = try DirectorySession.logIn(user, password: password) } catch let error as KerberosError {
-                    throw AccountFetchError.portableUserLogin(principal: user.principal, error)
+                    throw DirectorySession.unanswered(error, principal: user.principal, settings: settings, realm: spec.realm)
+                        ?? AccountFetchError.portableUserLogin(principal: user.principal, error)
                 }
             }
         } catch let error as AccountFetchError {
