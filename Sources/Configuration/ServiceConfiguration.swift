@@ -162,11 +162,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The configuration in `path`; a missing file at the default path means all defaults.
-    public static func load(path: String = defaultPath) throws(ConfigurationError) -> ServiceConfiguration {
+    /// The configuration in `path`. A missing file at the default path means all defaults (its
+    /// `sourceFile` is then empty), unless `named`: a file named on a command line must be there.
+    public static func load(path: String = defaultPath, named: Bool = false) throws(ConfigurationError) -> ServiceConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            if path == defaultPath && !FileManager.default.fileExists(atPath: path) { return ServiceConfiguration() }
-            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "cannot read the file; check the path and its permissions")])
+            let missing = !FileManager.default.fileExists(atPath: path)
+            if path == defaultPath && missing && !named { return ServiceConfiguration() }
+            let message = missing
+                ? "no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config"
+                : "cannot read the file; check its permissions"
+            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: message)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")])

@@ -25,6 +25,12 @@ struct Daemon {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "ccgd")
         let notifier = SystemdNotifier()
+        if configuration.sourceFile.isEmpty {
+            // Defaults decide where the socket, the journal and the lease directories go: say so.
+            logger.warning("no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE", metadata: [
+                "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
+                "runtime_directory": "\(configuration.daemon.runtimeDirectory)"])
+        }
         // Keys live in this process's memory: keep them out of core dumps, and files private by default.
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
