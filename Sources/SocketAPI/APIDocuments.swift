@@ -142,6 +142,8 @@ public enum APIDocuments {
         /// The prefetch of each CredSpec of the CredSpec directory (absent from older daemons;
         /// empty when prefetch is off).
         public var prefetch: [Prefetch]?
+        /// Why `status` is degraded, one sentence each; empty when ok (absent from older daemons).
+        public var reasons: [String]?
 
         public struct Prefetch: Codable, Sendable {
             public let credSpec: String

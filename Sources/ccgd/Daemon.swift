@@ -67,6 +67,7 @@ struct Daemon {
         let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
         var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         ecsFrontEnd.registerPlugins(&plugins)
+        plugins.declareMetrics()
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -115,6 +116,14 @@ struct Daemon {
                                                logger: logger)
         let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
                                          inheritedDescriptor: inherited.ecs, logger: logger)
+        var metricsListener: MetricsListener?
+        if let endpoint = configuration.metrics.listen {
+            do { metricsListener = try await MetricsListener.start(host: endpoint.host, port: endpoint.port, router: router, logger: logger) } catch {
+                logger.critical("\(error)")
+                await server.shutdown()
+                throw ExitCodeError.configuration
+            }
+        }
 
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
@@ -128,6 +137,7 @@ struct Daemon {
             .init(service: reload),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
+        if let metricsListener { services.append(.init(service: MetricsService(listener: metricsListener))) }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         // The group remembers a shutdown asked for before it runs; the stream kept what came meanwhile.
         let shutdown = Task {
@@ -217,6 +227,16 @@ struct APIService: Service {
         notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
+    }
+}
+
+/// Serves `/metrics` over TCP until shutdown.
+struct MetricsService: Service {
+    let listener: MetricsListener
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await listener.shutdown()
     }
 }
 

@@ -72,6 +72,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         extraPlugins(&plugins)
+        plugins.declareMetrics()
         let previous = current.withLock { $0 }
         for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
                                 ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
@@ -82,6 +83,11 @@ final class ReloadService: Service, Sendable {
             case "runtime-directory": configuration.daemon.runtimeDirectory = old
             default: configuration.daemon.stateDirectory = old
             }
+        }
+        if previous.metrics != configuration.metrics {
+            // The listener is bound once, at start.
+            logger.warning("[metrics] changes only with a restart; still using the [metrics] ccgd started with")
+            configuration.metrics = previous.metrics
         }
         if previous.ecs != configuration.ecs {
             // The ECS front end's socket and plug-in are set up once, at start.

@@ -108,7 +108,7 @@ public final class DirectoryAccountSource: AccountSource {
             Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)
             return fetched
         } catch {
-            Metrics.shared.increment("ccgd_account_fetches_total", ["result": (error as? CodedError)?.code.rawValue ?? "error"])
+            Metrics.shared.increment("ccgd_account_fetches_total", ["result": AccountFetchResult.label(error)])
             throw error
         }
     }

@@ -65,6 +65,16 @@ public struct PluginRegistry: Sendable {
     /// Every registration, ordered by GUID.
     public var all: [Registration] { registrations.values.sorted { $0.guid.normalized < $1.guid.normalized } }
 
+    /// Puts each plug-in's call series (and its latency histogram) at zero until it is first called.
+    public func declareMetrics(in metrics: Metrics = .shared) {
+        for registration in registrations.values {
+            for result in ["ok", "timeout", "error"] {
+                metrics.declare("ccgd_plugin_calls_total", ["plugin": registration.name, "result": result])
+            }
+            metrics.declareHistogram("ccgd_plugin_call_seconds", ["plugin": registration.name])
+        }
+    }
+
     /// Asks the plug-in named by `spec`'s PluginGUID for the portable user's credentials.
     public func credentials(for spec: CredentialSpec) async throws(PluginHostError) -> DomainCredential {
         guard let host = spec.hostAccountConfig else { throw .noPlugin }
