@@ -17,12 +17,16 @@ public protocol AccountSource: Sendable {
     /// The host's computer account (principal and keytab) that reads `spec`'s accounts; nil when
     /// the portable user of `spec`'s plug-in reads them.
     func machineAccount(for spec: CredentialSpec) -> String?
+    /// The name the plug-in registered for `guid` has, if any.
+    func pluginName(_ guid: PluginGUID) -> String?
 }
 
 extension AccountSource {
     public func machineAccount(for spec: CredentialSpec) -> String? {
         spec.isDomainJoined ? "the host's computer account" : nil
     }
+
+    public func pluginName(_ guid: PluginGUID) -> String? { nil }
 }
 
 /// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5. Its plug-ins
@@ -140,6 +144,10 @@ public final class DirectoryAccountSource: AccountSource {
         guard spec.isDomainJoined || section?.forcesDomainJoined == true else { return nil }
         let machine = section?.machine ?? MachineAccount()
         return machine.principal(realm: spec.realm) + " " + machine.keytab
+    }
+
+    public func pluginName(_ guid: PluginGUID) -> String? {
+        plugins.all.first { $0.guid == guid }?.name
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {

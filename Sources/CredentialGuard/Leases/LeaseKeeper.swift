@@ -367,7 +367,7 @@ public actor LeaseKeeper {
 
     /// The cached accounts as the API shows them.
     public func accountStatuses() async -> [AccountStatus] {
-        await accounts.statuses()
+        await accounts.statuses(credSpecNames: leases.compactMapValues(\.credentialSpecName))
     }
 
     // MARK: - Files
