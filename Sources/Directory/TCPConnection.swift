@@ -32,13 +32,20 @@ enum TCPConnection {
                     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
                     return fd
                 }
-                lastError = ready == 0 ? "no answer within \(timeoutMilliseconds) ms" : String(cString: strerror(socketError))
+                lastError = ready == 0 ? "no answer within \(timeoutMilliseconds) ms" : cause(socketError)
             } else {
-                lastError = String(cString: strerror(errno))
+                lastError = cause(errno)
             }
             close(fd)
         }
         throw .unreachable(controller: host, reason: "\(lastError) on port \(port)")
+    }
+
+    /// Why a connection failed, from its errno; EPERM is a packet filter of this host's own.
+    static func cause(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        guard code == EPERM else { return text }
+        return text + " (a packet filter on this host refused it: under ccgd.service, allow the DC's address with IPAddressAllow= in a drop-in)"
     }
 
     /// Why a name did not resolve, from getaddrinfo's status.

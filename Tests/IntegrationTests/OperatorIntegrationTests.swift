@@ -142,6 +142,17 @@ final class OperatorIntegrationTests: XCTestCase {
         XCTAssertFalse(bad.output.contains("OK"), bad.output)
     }
 
+    func testUnderJournaldEachLineKeepsItsLoggersName() throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        daemon.environment = ["JOURNAL_STREAM": "8:12345"]
+        try daemon.start()
+        let lines = daemon.logText.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("<6>ccgd: ready ") }, daemon.logText)
+        XCTAssertTrue(lines.allSatisfy { $0.wholeMatch(of: /<\d>ccgd(\.[a-z-]+)?: .*/) != nil }, daemon.logText)
+    }
+
     func testABareCcgdSaysItRunsOnBuiltInDefaults() throws {
         guard !FileManager.default.fileExists(atPath: "/etc/ccgd/ccgd.conf") else {
             throw XCTSkip("/etc/ccgd/ccgd.conf exists on this machine: a ccgd without --config reads it")
