@@ -1,5 +1,6 @@
 import CCGPlugin
 import CredSpec
+import Directory
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -151,7 +152,19 @@ public final class DirectoryAccountSource: AccountSource {
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
-        let (scratch, lifetime) = (self.scratch, ticketLifetime.withLock { $0 })
-        return try await blocking.run { try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime) }
+        let (scratch, lifetime, health, domains) = (self.scratch, ticketLifetime.withLock { $0 }, self.health, self.domains)
+        return try await blocking.run {
+            let renewed = try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime)
+            // A KDC of the realm answered, but libkrb5 does not say which: a DC recorded down
+            // (a login no KDC answered) is up again once its Kerberos port answers.
+            let realm = credentials.account.realm
+            let down = health.snapshot().first { $0.realm == realm }?.controllers.filter { $0.state == .down }.map(\.host) ?? []
+            if !down.isEmpty, let settings = try? domains.settings(realm: realm, dnsDomain: credentials.account.dnsDomain) {
+                let (answered, _) = ControllerProbe.probe(settings.controllers.filter { down.contains($0.hostName) },
+                                                          timeout: settings.timeout) { _ in ControllerProbe.kerberosPort }
+                for controller in answered { health.record(realm: realm, host: controller.hostName, reachable: true) }
+            }
+            return renewed
+        }
     }
 }
