@@ -22,7 +22,9 @@ public final class Domains: Sendable {
         self.kerberosConfigurationPath = kerberosConfigurationPath
         self.health = health
         self.discoveryLifetime = discoveryLifetime
-        for (realm, settings) in self.configured { health.know(realm: realm, hosts: settings.controllers.map(\.hostName)) }
+        for (realm, settings) in self.configured { health.know(realm: realm, controllers: settings.controllers) }
+        // A DC that fails or comes back changes the order libkrb5 must ask the KDCs in.
+        health.observe { [weak self] in try? self?.writeKerberosConfiguration() }
     }
 
     /// The settings of `realm`'s `[domain]` section, if it has one (never asks DNS).
@@ -32,7 +34,15 @@ public final class Domains: Sendable {
 
     /// The settings of `realm` (whose DNS domain is `dnsDomain`), discovering its DCs if needed.
     /// Blocking: discovery asks DNS.
+    /// The DCs come in the order to ask them now: a failed one last (see `ControllerHealth`).
     public func settings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {
+        var settings = try preferredSettings(realm: realm, dnsDomain: dnsDomain)
+        settings.controllers = health.ordered(realm: realm.uppercased(), settings.controllers)
+        return settings
+    }
+
+    /// The settings with the DCs in their configured or discovered order.
+    public func preferredSettings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {
         let realm = realm.uppercased()
         if let settings = resolver.configuredSettings(realm: realm) { return settings }
         if let cached = discovered.withLock({ $0[realm] }), cached.until > Date() { return cached.settings }
@@ -43,7 +53,7 @@ public final class Domains: Sendable {
             discovered[realm] = (settings, Date().addingTimeInterval(discoveryLifetime))
             return discovered.mapValues(\.settings)
         }
-        health.know(realm: realm, hosts: controllers.map(\.hostName))
+        health.know(realm: realm, controllers: controllers)
         try? writeKerberosConfiguration(discovered: all)
         return settings
     }
@@ -66,7 +76,11 @@ public final class Domains: Sendable {
     private func kerberosConfiguration(discovered: [String: DomainSettings]) -> KerberosConfiguration {
         let all = configured.merging(discovered) { $1 }
         let realms = all.map { realm, settings in
-            ProcessKerberosConfiguration.make(realm: realm, dnsDomain: realm.lowercased(), settings: settings).realms[0]
+            var settings = settings
+            // libkrb5 asks the KDCs in the file's order, waiting 1 s on each before the next: a
+            // failed DC listed last costs nothing until it is needed.
+            settings.controllers = health.ordered(realm: realm, settings.controllers)
+            return ProcessKerberosConfiguration.make(realm: realm, dnsDomain: realm.lowercased(), settings: settings).realms[0]
         }.sorted { $0.name < $1.name }
         return KerberosConfiguration(defaultRealm: configured.keys.sorted().first ?? realms.first?.name ?? "", realms: realms)
     }
