@@ -166,11 +166,18 @@ public final class DirectoryAccountSource: AccountSource {
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
-        let (scratch, lifetime) = (self.scratch, ticketLifetime.withLock { $0 })
+        let (scratch, lifetime, health) = (self.scratch, ticketLifetime.withLock { $0 }, self.health)
         return try await blocking.run {
-            // A DC recorded failed is put back by ControllerProber once it answers a search: a
-            // renewal cannot say which KDC answered, and a port that accepts may belong to a hung DC.
-            try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime)
+            let renewed = try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime)
+            // A KDC of the realm answered, but libkrb5 does not say which, and a port that accepts
+            // may belong to a hung DC: the DCs recorded failed are probed now (a root DSE search,
+            // as ControllerProber does), so that one that is back is seen without waiting for its backoff.
+            let realm = credentials.account.realm.uppercased()
+            for controller in health.failed(realm: realm) {
+                health.recordProbe(realm: realm, host: controller.hostName,
+                                   failure: ControllerProber.probe(controller, timeout: 1))
+            }
+            return renewed
         }
     }
 }

@@ -115,6 +115,15 @@ public final class ControllerHealth: Sendable {
         }
     }
 
+    /// The DCs of `realm` recorded failed.
+    public func failed(realm: String) -> [DomainController] {
+        realms.withLock { all in
+            guard let entry = all[realm] else { return [] }
+            return entry.standings.standings.filter { $0.value.state == .down }.keys.sorted()
+                .map { entry.controllers[$0] ?? DomainController(hostName: $0) }
+        }
+    }
+
     /// A probe's verdict on a failed DC: back (logged, reordered) or still failing (probed later).
     public func recordProbe(realm: String, host: String, failure: String?) {
         guard let failure else { return record(realm: realm, host: host, reachable: true) }
