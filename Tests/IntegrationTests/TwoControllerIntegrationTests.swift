@@ -127,6 +127,15 @@ final class TwoControllerIntegrationTests: XCTestCase {
         XCTAssertEqual(status, "degraded")
         let inUse = try await daemon.metric("ccgd_domain_controller_in_use{host=\"\(dc2)\",realm=\"\(domain.realm)\"}")
         XCTAssertEqual(inUse, 1)
+        // A ccgd started while DC1 hangs (no warm session: its first login must not wait on DC1's KDC).
+        let cold = try DaemonProcess(domain: domain, extraConfiguration: section, domainSection: false, logLevel: "info")
+        defer { cold.remove() }
+        try cold.start()
+        let coldStarted = ContinuousClock.now
+        _ = try await cold.createLease(#"{"credentialSpecName": "WebApp02"}"#)
+        let coldElapsed = ContinuousClock.now - coldStarted
+        let coldSeconds = Double(coldElapsed.components.seconds) + Double(coldElapsed.components.attoseconds) / 1e18
+        cold.remove()
 
         // (c) DC1 back: a probe notices, health is ok again, the next read uses DC1 again.
         try testdomain(domain, ["dc", "DC1", "resume"])
@@ -166,7 +175,7 @@ final class TwoControllerIntegrationTests: XCTestCase {
         XCTAssertEqual(returned, 2, log)
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        print(String(format: "failover: uncached lease with DC1 hung %.3f s, after its return %.3f s, DC1 dead %.3f s, after its restart %.3f s; cached leases during the events: %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms, failed %d",
+        print(String(format: "failover: first lease of a ccgd started while DC1 hangs %.3f s; ", coldSeconds) + String(format: "uncached lease with DC1 hung %.3f s, after its return %.3f s, DC1 dead %.3f s, after its restart %.3f s; cached leases during the events: %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms, failed %d",
                      hung.seconds, back.seconds, dead.seconds, restarted.seconds, count, percentile(0.5) * 1000, percentile(0.99) * 1000,
                      (sorted.last ?? 0) * 1000, failures.count))
     }

@@ -90,6 +90,21 @@ public final class DirectoryAccountSource: AccountSource {
                 var fetcher = ManagedAccountFetcher(settings: settings)
                 let healthRealm = realm.uppercased()
                 fetcher.ordering = { health.ordered(realm: healthRealm, $0) }
+                // libkrb5 gives a KDC that accepts TCP and never answers 10 s before it asks the
+                // next (MIT's wait for a stream): a root DSE search, 1 s at most per DC, finds the
+                // first DC that answers before the login, and a hung one goes last in the krb5.conf.
+                let preferred = settings.controllers
+                fetcher.beforeLogin = {
+                    for controller in health.ordered(realm: healthRealm, preferred) {
+                        let failure = ControllerProber.probe(controller, timeout: 1)
+                        if let failure {
+                            health.record(realm: healthRealm, host: controller.hostName, reachable: false, cause: failure)
+                        } else {
+                            health.record(realm: healthRealm, host: controller.hostName, reachable: true)
+                            return
+                        }
+                    }
+                }
                 let result: ManagedAccountFetcher.Result, credentials: [AccountCredentials]
                 do {
                     // The gMSA's AS exchange in `make` is the KDC's confirmation of its keys.

@@ -18,6 +18,9 @@ public struct ManagedAccountFetcher: Sendable {
     public var settings: DomainSettings
     /// The order to ask the DCs in at each connection (ccgd's: a failed one last).
     public var ordering: @Sendable ([DomainController]) -> [DomainController] = { $0 }
+    /// Runs before a new session logs in (ccgd's: finds the first DC that answers, so that a
+    /// hung one is known, and listed last in the krb5.conf, before libkrb5 waits on it).
+    public var beforeLogin: @Sendable () -> Void = {}
 
     public init(settings: DomainSettings) {
         self.settings = settings
@@ -76,9 +79,10 @@ public struct ManagedAccountFetcher: Sendable {
         confirmingWith confirm: @escaping @Sendable (ManagedAccount) throws(AccountFetchError) -> Confirmed
     ) throws(AccountFetchError) -> (result: Result, confirmed: [Confirmed]) {
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
-        let (settings, ordering) = (self.settings, self.ordering)
+        let (settings, ordering, beforeLogin) = (self.settings, self.ordering, self.beforeLogin)
         func open() throws(AccountFetchError) -> DirectorySession {
-            try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
+            beforeLogin()
+            return try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
                                  ordering: ordering)
         }
         func read(_ session: DirectorySession) throws(AccountFetchError) -> Reading {
