@@ -34,6 +34,18 @@ public struct ControllerProber: Sendable {
         }
     }
 
+    /// `controllers` with those that did not answer before the first one that does moved last
+    /// (each asked in order, `timeout` seconds at most): a one-shot tool's order, so that neither
+    /// its LDAP steps nor libkrb5 (10 s per hung KDC) wait on a hung DC. Blocking.
+    public static func answeringFirst(_ controllers: [DomainController], timeout: Int) -> [DomainController] {
+        var failed: [DomainController] = []
+        for controller in controllers {
+            guard probe(controller, timeout: timeout) != nil else { break }
+            failed.append(controller)
+        }
+        return controllers.filter { !failed.contains($0) } + failed
+    }
+
     /// Nil when `controller` answered a root DSE search within `timeout` seconds; else why not.
     /// Blocking.
     public static func probe(_ controller: DomainController, timeout: Int) -> String? {
