@@ -1,4 +1,4 @@
-import CredentialGuard
+@testable import CredentialGuard
 import Directory
 import FoundationEssentials
 import XCTest
@@ -91,5 +91,18 @@ final class ControllerStandingsTests: XCTestCase {
         health.record(realm: "CONTOSO.TEST", host: dc2.hostName, reachable: false, cause: "Connection refused")
         XCTAssertNil(health.preferred(realm: "CONTOSO.TEST", [dc1, dc2]))
         XCTAssertEqual(health.ordered(realm: "CONTOSO.TEST", [dc1, dc2]), [dc1, dc2])
+    }
+}
+
+/// A rediscovery (SRV records drawn in a new random order) keeps the order of the DCs known already.
+final class DiscoveryOrderTests: XCTestCase {
+    func testKnownDCsKeepTheirOrderAndNewOnesComeAfter() {
+        let dc1 = DomainController(hostName: "dc1.contoso.test"), dc2 = DomainController(hostName: "dc2.contoso.test")
+        let dc3 = DomainController(hostName: "dc3.contoso.test")
+        XCTAssertEqual(Domains.keepingOrder(of: [dc1, dc2], [dc3, dc2, dc1]), [dc1, dc2, dc3])
+        XCTAssertEqual(Domains.keepingOrder(of: [dc2, dc1], [dc1, dc2]), [dc2, dc1])
+        // A DC gone from DNS is gone from the list.
+        XCTAssertEqual(Domains.keepingOrder(of: [dc1, dc2], [dc2]), [dc2])
+        XCTAssertEqual(Domains.keepingOrder(of: [], [dc2, dc1]), [dc2, dc1])
     }
 }

@@ -46,16 +46,28 @@ public final class Domains: Sendable {
         let realm = realm.uppercased()
         if let settings = resolver.configuredSettings(realm: realm) { return settings }
         if let cached = discovered.withLock({ $0[realm] }), cached.until > Date() { return cached.settings }
-        let settings: DomainSettings
+        var settings: DomainSettings
         do { settings = try resolver.resolve(realm: realm, dnsDomain: dnsDomain).settings } catch { throw .directory(error) }
-        let controllers = settings.controllers
         let all = discovered.withLock { discovered in
+            // SRV records of one priority and weight come in a new random order at each lookup:
+            // the DCs known already keep their order, so that a rediscovery does not move the
+            // warm sessions to another DC (each move is a new login).
+            if let previous = discovered[realm]?.settings.controllers {
+                settings.controllers = Self.keepingOrder(of: previous, settings.controllers)
+            }
             discovered[realm] = (settings, Date().addingTimeInterval(discoveryLifetime))
             return discovered.mapValues(\.settings)
         }
+        let controllers = settings.controllers
         health.know(realm: realm, controllers: controllers)
         try? writeKerberosConfiguration(discovered: all)
         return settings
+    }
+
+    /// `found`, with the DCs also in `previous` first and in `previous`'s order, the new ones after.
+    static func keepingOrder(of previous: [DomainController], _ found: [DomainController]) -> [DomainController] {
+        let known = previous.compactMap { old in found.first { $0.hostName.lowercased() == old.hostName.lowercased() } }
+        return known + found.filter { new in !known.contains(new) }
     }
 
     /// The process's Kerberos configuration: every configured and discovered realm with its KDCs.
