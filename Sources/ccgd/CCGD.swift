@@ -7,6 +7,7 @@ import Glibc
 import Logging
 import CredentialGuard
 import DurableFiles
+import PackageVersion
 
 @main
 struct CCGD: AsyncParsableCommand {
@@ -17,7 +18,8 @@ struct CCGD: AsyncParsableCommand {
             Reads /etc/ccgd/ccgd.conf (see docs/ccgd.conf.example), restores the leases recorded in the \
             state directory, and answers the socket API (docs/api.md). Runs in the foreground; systemd runs it \
             as a service. SIGTERM or SIGINT stop it after the requests in flight.
-            """)
+            """,
+        version: PackageVersion.string)
 
     @Option(name: .customLong("config"), help: "The configuration file.")
     var configurationPath = ServiceConfiguration.defaultPath
