@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
         .executable(name: "ccgd-oci-hook", targets: ["ccgd-oci-hook"]),
+        .executable(name: "ccgd-runtime", targets: ["ccgd-runtime"]),
         // The AWS Secrets Manager plug-in: a program of its own, so HTTP and TLS stay out of ccgd.
         .executable(name: "ccgd-aws-plugin", targets: ["ccgd-aws-plugin"]),
         .library(name: "CCGPlugin", targets: ["CCGPlugin", "CCGPluginABI", "SecretMemory"]),
@@ -77,7 +78,7 @@ let package = Package(
             name: "CredentialGuard",
             dependencies: [
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch", "PackageVersion",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -148,7 +149,12 @@ let package = Package(
         // The OCI hook for Podman and CRI-O: runs at every annotated container's start, so it links
         // only the JSON reader and the mount calls glibc does not wrap (no NIO, no Foundation).
         .target(name: "CMountAPI"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity"]),
+        // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
+        .target(name: "ContainerRequest"),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
+        // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
+        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -170,6 +176,7 @@ let package = Package(
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "CredSpec", "ContainerRequest"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),

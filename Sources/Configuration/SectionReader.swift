@@ -113,7 +113,7 @@ struct SectionReader {
 
     mutating func read(_ section: ConfigurationText.Section, into ecs: inout ServiceConfiguration.ECS) {
         ecs.enabled = true
-        entries(section, known: ["enabled", "socket", "socket-mode", "krb-files-directory"]) { reader, entry in
+        entries(section, known: ["enabled", "socket", "socket-mode", "krb-files-directory"] + Self.leaseFileKeys) { reader, entry in
             switch entry.key {
             case "enabled": ecs.enabled = reader.boolean(entry) ?? ecs.enabled
             case "socket": ecs.socket = reader.absolutePath(entry) ?? ecs.socket
@@ -121,8 +121,65 @@ struct SectionReader {
                 if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 { ecs.socketMode = mode } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not an octal file mode like 0660")
                 }
-            default: ecs.krbFilesDirectory = reader.absolutePath(entry) ?? ecs.krbFilesDirectory
+            case "krb-files-directory": ecs.krbFilesDirectory = reader.absolutePath(entry) ?? ecs.krbFilesDirectory
+            default: reader.read(entry, into: &ecs.leaseFiles)
             }
+        }
+    }
+
+    /// The keys of `[ecs]` and `[ecs-gmsa "NAME"]` that say who owns an ECS lease's files.
+    static let leaseFileKeys = ["lease-uid", "lease-gid", "lease-mode"]
+
+    mutating func readECSAccount(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.ECSAccount? {
+        let plain = name.hasSuffix("$") ? String(name.dropLast()) : name
+        guard !plain.isEmpty, !plain.contains(where: { "/\\@:".contains($0) }) else {
+            problem(section.line, nil, "\(section.title): \"\(name)\" is not a gMSA's name like WebApp01 (no domain, as in the CredSpec's GroupManagedServiceAccounts)")
+            return nil
+        }
+        var account = ServiceConfiguration.ECSAccount(name: name)
+        entries(section, known: Self.leaseFileKeys) { reader, entry in reader.read(entry, into: &account.leaseFiles) }
+        return account
+    }
+
+    private mutating func read(_ entry: ConfigurationText.Entry, into files: inout ServiceConfiguration.ECSLeaseFiles) {
+        switch entry.key {
+        case "lease-uid": files.uid = id(entry) ?? files.uid
+        case "lease-gid": files.gid = id(entry) ?? files.gid
+        default:
+            if let mode = ServiceConfiguration.ECSLeaseFiles.Mode(rawValue: entry.value.lowercased()) { files.mode = mode } else {
+                problem(entry.line, entry.key, "\"\(entry.value)\" is not owner (only lease-uid reads the files) or group (lease-gid reads them too)")
+            }
+        }
+    }
+
+    /// Problems of the ECS lease files' keys that only the whole file shows: a group mode without
+    /// a group (where it takes effect), `[ecs-gmsa]` sections without `[ecs]`.
+    mutating func check(_ ecs: ServiceConfiguration.ECS, section: ConfigurationText.Section?,
+                        accountSections: [ConfigurationText.Section]) {
+        guard let section else {
+            for account in accountSections {
+                problem(account.line, nil, "\(account.title) has no effect without an [ecs] section; add [ecs] or remove it")
+            }
+            return
+        }
+        func groupless(_ files: ServiceConfiguration.ECSLeaseFiles) -> Bool { files.mode == .group && files.gid == nil }
+        if groupless(ecs.leaseFiles) {
+            problem(section.entries.last { $0.key == "lease-mode" }?.line ?? section.line, "lease-mode",
+                    "lease-mode = group in [ecs] needs lease-gid, the group whose members may read the files; set it")
+        }
+        for (account, accountSection) in zip(ecs.accounts, accountSections) where groupless(account.leaseFiles.over(ecs.leaseFiles)) {
+            let line = accountSection.entries.last { $0.key == "lease-mode" }?.line ?? accountSection.line
+            problem(line, "lease-mode", "lease-mode = group for \(accountSection.title) needs lease-gid, there or in [ecs]; set it")
+        }
+    }
+
+    mutating func read(_ section: ConfigurationText.Section, into metrics: inout ServiceConfiguration.Metrics) {
+        entries(section, known: ["listen"]) { reader, entry in
+            guard !entry.value.isEmpty else { return metrics.listen = nil }
+            guard let endpoint = ServiceConfiguration.Metrics.Endpoint(parsing: entry.value) else {
+                return reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off")
+            }
+            metrics.listen = endpoint
         }
     }
 
@@ -267,6 +324,15 @@ struct SectionReader {
             problem(entry.line, entry.key, "\"\(entry.value)\" is not yes or no")
             return nil
         }
+    }
+
+    /// One numeric id; 4294967295 (-1, "no change" to chown) is none.
+    mutating func id(_ entry: ConfigurationText.Entry) -> UInt32? {
+        guard let id = UInt32(entry.value), id != UInt32.max else {
+            problem(entry.line, entry.key, "\"\(entry.value)\" is not a numeric id from 0 to 4294967294")
+            return nil
+        }
+        return id
     }
 
     mutating func ids(_ entry: ConfigurationText.Entry) -> [UInt32]? {

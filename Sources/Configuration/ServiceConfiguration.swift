@@ -109,6 +109,106 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var socketMode: UInt32 = 0o660
         /// Each lease's directories go under `<krbFilesDirectory>/<lease id>/<gMSA name>`.
         public var krbFilesDirectory = "/var/credentials-fetcher/krbdir"
+        /// Who owns the files of the leases the agent asks for (`lease-uid`, `lease-gid`,
+        /// `lease-mode`): the agent passes no uid, so the operator says.
+        public var leaseFiles = ECSLeaseFiles()
+        /// The same keys per gMSA (`[ecs-gmsa "NAME"]`), for the tasks of one gMSA running as
+        /// another user: each key not set there is `[ecs]`'s.
+        public var accounts: [ECSAccount] = []
+        public init() {}
+
+        /// The files' owner and mode for the gMSA `name` (its `[ecs-gmsa]` section's keys over `[ecs]`'s).
+        public func leaseFiles(forGMSA name: String) -> ECSLeaseFiles {
+            let key = ECSAccount.plainName(name)
+            guard let account = accounts.first(where: { $0.name == key }) else { return leaseFiles }
+            return account.leaseFiles.over(leaseFiles)
+        }
+    }
+
+    /// The owner and mode of an ECS lease's files; a key not set is the default's (the agent's
+    /// uid and gid, files for the owner only).
+    public struct ECSLeaseFiles: Sendable, Equatable {
+        public enum Mode: String, Sendable, Equatable {
+            /// Only `uid` reads the files (0600, the directory 0700).
+            case owner
+            /// `gid` reads them too (0640, the directory 0750).
+            case group
+        }
+
+        /// nil: the agent's uid.
+        public var uid: UInt32?
+        /// nil: the agent's primary gid.
+        public var gid: UInt32?
+        /// nil: `owner`.
+        public var mode: Mode?
+
+        public init(uid: UInt32? = nil, gid: UInt32? = nil, mode: Mode? = nil) {
+            self.uid = uid
+            self.gid = gid
+            self.mode = mode
+        }
+
+        /// These keys, each unset one taken from `defaults`.
+        func over(_ defaults: ECSLeaseFiles) -> ECSLeaseFiles {
+            ECSLeaseFiles(uid: uid ?? defaults.uid, gid: gid ?? defaults.gid, mode: mode ?? defaults.mode)
+        }
+    }
+
+    /// `[ecs-gmsa "NAME"]`: the owner and mode of the files of gMSA NAME's ECS lease directories.
+    public struct ECSAccount: Sendable, Equatable {
+        /// The gMSA's name as `plainName` spells it.
+        public var name: String
+        public var leaseFiles = ECSLeaseFiles()
+
+        public init(name: String, leaseFiles: ECSLeaseFiles = ECSLeaseFiles()) {
+            self.name = ECSAccount.plainName(name)
+            self.leaseFiles = leaseFiles
+        }
+
+        /// `webapp01` for `WebApp01` and `WebApp01$`: AD's names are case-insensitive, and a
+        /// CredSpec may name the account either way.
+        public static func plainName(_ name: String) -> String {
+            (name.hasSuffix("$") ? String(name.dropLast()) : name).lowercased()
+        }
+    }
+
+    /// `[metrics]`: `GET /metrics` over TCP as well, for a Prometheus that cannot reach the
+    /// Unix socket; off unless `listen` is set, loopback unless an address is given.
+    public struct Metrics: Sendable, Equatable {
+        public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+            public var host: String
+            public var port: Int
+
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+
+            /// `9464` (loopback), `127.0.0.1:9464`, `[::1]:9464`; a numeric address, never a name.
+            public init?(parsing text: String) {
+                var host = "127.0.0.1", portText = Substring(text)
+                if text.hasPrefix("[") {
+                    guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                    host = String(text[text.index(after: text.startIndex)..<close])
+                    portText = text[text.index(close, offsetBy: 2)...]
+                    var address = in6_addr()
+                    guard inet_pton(AF_INET6, host, &address) == 1 else { return nil }
+                } else if let colon = text.lastIndex(of: ":") {
+                    host = String(text[..<colon])
+                    portText = text[text.index(after: colon)...]
+                    var address = in_addr()
+                    guard inet_pton(AF_INET, host, &address) == 1 else { return nil }
+                }
+                // 0: a port the kernel chooses (logged at start), for tests and one-off runs.
+                guard let port = Int(portText), (0...65535).contains(port) else { return nil }
+                self.init(host: host, port: port)
+            }
+
+            public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        }
+
+        /// Where to listen; nil: no TCP listener (the default).
+        public var listen: Endpoint?
         public init() {}
     }
 
@@ -155,6 +255,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var plugins = Plugins()
     public var refresh = Refresh()
     public var ecs = ECS()
+    public var metrics = Metrics()
     public var registeredPlugins: [Plugin] = []
     public var domains: [Domain] = []
     public var callers: [Caller] = []
@@ -162,11 +263,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The configuration in `path`; a missing file at the default path means all defaults.
-    public static func load(path: String = defaultPath) throws(ConfigurationError) -> ServiceConfiguration {
+    /// The configuration in `path`. A missing file at the default path means all defaults (its
+    /// `sourceFile` is then empty), unless `named`: a file named on a command line must be there.
+    public static func load(path: String = defaultPath, named: Bool = false) throws(ConfigurationError) -> ServiceConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            if path == defaultPath && !FileManager.default.fileExists(atPath: path) { return ServiceConfiguration() }
-            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "cannot read the file; check the path and its permissions")])
+            let missing = !FileManager.default.fileExists(atPath: path)
+            if path == defaultPath && missing && !named { return ServiceConfiguration() }
+            let message = missing
+                ? "no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config"
+                : "cannot read the file; check its permissions"
+            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: message)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")])
@@ -181,16 +287,20 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var reader = SectionReader(file: file, problems: parsed.problems)
         var seenSingletons: Set<String> = []
         var seenPlugins: Set<UUID> = [], seenDomains: Set<String> = [], seenCallers: Set<UInt32> = [], seenCredSpecs: Set<String> = []
+        var ecsSection: ConfigurationText.Section?, ecsAccountSections: [ConfigurationText.Section] = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
-            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil):
+            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil), ("metrics", nil):
                 if !seenSingletons.insert(section.name).inserted {
                     reader.problem(section.line, nil, "\(section.title) appears twice; merge the two sections")
                 }
                 switch section.name {
                 case "daemon": reader.read(section, into: &daemon)
                 case "plugins": reader.read(section, into: &plugins)
-                case "ecs": reader.read(section, into: &ecs)
+                case "ecs":
+                    reader.read(section, into: &ecs)
+                    ecsSection = section
+                case "metrics": reader.read(section, into: &metrics)
                 default: reader.read(section, into: &refresh)
                 }
             case let ("plugin", guidText?):
@@ -223,13 +333,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
                     reader.problem(section.line, nil, "CredSpec \(name) is configured twice; keep one section")
                 }
                 credSpecAccess.append(reader.readCredSpecAccess(section, name: name))
-            case ("plugin", nil), ("domain", nil), ("caller", nil), ("credspec", nil):
-                let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME"][section.name] ?? ""
+            case let ("ecs-gmsa", name?):
+                guard let account = reader.readECSAccount(section, name: name) else { continue }
+                if ecs.accounts.contains(where: { $0.name == account.name }) {
+                    reader.problem(section.line, nil, "gMSA \(name) of [ecs-gmsa] is configured twice; keep one section")
+                }
+                ecs.accounts.append(account)
+                ecsAccountSections.append(section)
+            case ("plugin", nil), ("domain", nil), ("caller", nil), ("credspec", nil), ("ecs-gmsa", nil):
+                let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME", "ecs-gmsa": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
             }
         }
+        reader.check(ecs, section: ecsSection, accountSections: ecsAccountSections)
         guard reader.problems.isEmpty else {
             let ordered = reader.problems.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
             throw ConfigurationError(problems: ordered.map(\.element))

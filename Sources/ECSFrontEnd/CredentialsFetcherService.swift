@@ -29,6 +29,8 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     let verifyPassword: @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void
     /// Where new lease ids come from (random; a test forces a collision).
     let newLeaseIDs: @Sendable () -> String
+    /// Who owns the files of a gMSA's directory (by the gMSA's name), as configured now.
+    let ownership: @Sendable (_ gMSA: String) -> ECSLeaseOwnership
     let logger: Logger
 
     public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
@@ -36,6 +38,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                 forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
                 verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
                 newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
+                ownership: @escaping @Sendable (_ gMSA: String) -> ECSLeaseOwnership = { _ in ECSLeaseOwnership() },
                 logger: Logger = Logger(label: "ccgd.ecs")) {
         self.keeper = keeper
         self.provided = provided
@@ -45,10 +48,14 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         self.forgetSessions = forgetSessions
         self.verifyPassword = verifyPassword
         self.newLeaseIDs = newLeaseIDs
+        self.ownership = ownership
         self.logger = logger
     }
 
     static let containerPrefix = "ecs:"
+    /// Where the agent mounts a gMSA's directory in the task's containers (read-only): the
+    /// krb5.conf written there names its ticket cache and keytab at this path.
+    public static let taskMountPath = "/var/credentials-fetcher/krbdir"
     /// This front end's name in a lease's `frontEnd`.
     public static let frontEnd = "ecs"
 
@@ -97,6 +104,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     ) async throws -> Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse {
         let peer = try peer(metadata)
         guard !message.credspecContents.isEmpty else { throw ECSStatus.missing("credspec_contents", "at least one CredSpec") }
+        // `old:new` (a rotation under way): the password is new's, and new's leases are made.
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
         let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
         var specs: [CredentialSpec] = []
@@ -123,28 +131,70 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
     }
 
     /// RenewNonDomainJoinedKerberosLease, its password already in wiped storage: the user's
-    /// password from now on, and every account read through it read again now.
+    /// password from now on, and every account read through it read again now. With `old:new`,
+    /// the leases read through `old` are read through `new` from now on, and `old`'s password
+    /// is dropped once no lease is read through it.
     func renewNonDomainJoinedKerberosLease(
         _ message: SecretRenewNonDomainJoinedRequest, metadata: Metadata
     ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
         let peer = try peer(metadata)
+        let name = try PortableUserName(parsing: message.username)
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
-        let input = ProvidedCredentials.input(uid: peer.uid, domain: user.domain, username: user.username)
-        let host = HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input))
-        // Any lease read through this user tells the domain to check the password against.
+        let host = Self.hostAccountConfig(uid: peer.uid, domain: user.domain, username: user.username)
+        let formerHost = name.former.map { Self.hostAccountConfig(uid: peer.uid, domain: user.domain, username: $0) }
+        let leases = await keeper.allLeases()
+        let moving = formerHost.map { former in leases.filter { $0.credentialSpec.hostAccountConfig == former } } ?? []
+        // Any lease read through either user tells the domain to check the password against.
         // None: nothing to renew, and a password nobody checked is not kept for a later Add.
-        if let spec = await keeper.allLeases().first(where: { $0.credentialSpec.hostAccountConfig == host })?.credentialSpec {
+        if let spec = (leases.first { $0.credentialSpec.hostAccountConfig == host } ?? moving.first)?.credentialSpec {
             try await accept(message.password, of: user, uid: peer.uid, checkedWith: spec)
         }
         // The refresh logs in anew: a password AD no longer takes is refused by the KDC, not
         // served by the TGT it obtained earlier.
         forgetSessions(user.username, user.domain)
-        let (leases, failure) = await keeper.refreshAccounts(fetchedThrough: host)
+        var (renewed, failure) = await keeper.refreshAccounts(fetchedThrough: host)
         if let failure { throw ECSStatus.of(failure) }
+        if let former = name.former, let formerHost {
+            // After the refresh: the accounts new's leases share with old's are read once.
+            let (moved, failure) = await move(moving, to: host)
+            renewed += moved
+            if !moved.isEmpty {
+                logger.notice("ECS leases moved to another portable user", metadata: [
+                    "from": "\(user.domain)\\\(former)", "to": "\(user.domain)\\\(user.username)", "directories": "\(moved.count)",
+                    "peer_uid": "\(peer.uid)"])
+            }
+            if let failure { throw ECSStatus.of(failure) }
+            // The rotation is over for this caller: nothing is read through old any more.
+            if await !keeper.allLeases().contains(where: { $0.credentialSpec.hostAccountConfig == formerHost }),
+               provided.forget(uid: peer.uid, domain: user.domain, username: former) {
+                forgetSessions(former, user.domain)
+                logger.notice("a former portable user's password is dropped: no lease is read through it", metadata: [
+                    "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)"])
+            }
+        }
         var response = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()
-        response.renewedKerberosFilePaths = leases.filter { $0.containerID?.hasPrefix(Self.containerPrefix) ?? false }.map(\.directory)
+        var seen: Set<String> = []
+        response.renewedKerberosFilePaths = renewed.filter { $0.containerID?.hasPrefix(Self.containerPrefix) ?? false }.map(\.directory)
+            .filter { seen.insert($0).inserted }
         logger.info("ECS leases renewed", metadata: ["directories": "\(response.renewedKerberosFilePaths.count)", "peer_uid": "\(peer.uid)"])
         return response
+    }
+
+    /// `leases` read through `host` from now on: their CredSpecs take its PluginInput, and the
+    /// keeper reads their accounts through it and rewrites their files and records.
+    private func move(_ leases: [Lease], to host: HostAccountConfig) async -> (moved: [Lease], failure: LeaseError?) {
+        var specs: [LeaseID: CredentialSpec] = [:]
+        for lease in leases {
+            guard let spec = try? lease.credentialSpec.replacingPluginInput(host.pluginInput) else { continue }
+            specs[lease.id] = spec
+        }
+        let (moved, failure) = await keeper.adopt(specs)
+        return (moved, failure)
+    }
+
+    /// The provided credentials' plug-in and the input naming `username` of `domain` for `uid`.
+    static func hostAccountConfig(uid: UInt32, domain: String, username: String) -> HostAccountConfig {
+        HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(ProvidedCredentials.input(uid: uid, domain: domain, username: username)))
     }
 
     /// One ccgd lease per distinct gMSA of `specs` under a new ECS lease id; all or nothing.
@@ -162,8 +212,9 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                                                      reason: .notAnAccountName), index: index)
                 }
                 let directory = parent + "/" + name
-                let lease = LeaseRequest(source: .inline(spec), owner: LeaseOwner(uid: peer.uid, gid: peer.gid),
-                                         containerID: Self.containerPrefix + id, mountPath: directory, creator: peer.uid,
+                let files = ownership(name)
+                let lease = LeaseRequest(source: .inline(spec), owner: files.owner(for: peer), fileAccess: files.access,
+                                         containerID: Self.containerPrefix + id, mountPath: Self.taskMountPath, creator: peer.uid,
                                          creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
                                          reservedPlugin: ProvidedCredentials.guid)
                 do { made.append(try await keeper.create(lease).id) } catch {
@@ -263,15 +314,15 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         }
         provided.provide(uid: uid, domain: user.domain, username: user.username, password: password)
         forgetSessions(user.username, user.domain)
-        let input = ProvidedCredentials.input(uid: uid, domain: user.domain, username: user.username)
-        await keeper.forgetFailedFetches(fetchedThrough: HostAccountConfig(pluginGUID: ProvidedCredentials.guid, pluginInput: .string(input)))
+        await keeper.forgetFailedFetches(fetchedThrough: Self.hostAccountConfig(uid: uid, domain: user.domain, username: user.username))
     }
 
+    /// The user whose password the request carries (`new` of `old:new`), and its domain.
     private func portableUser(username: String, password: Password, domain: String) throws -> (username: String, domain: String) {
-        guard !username.isEmpty else { throw ECSStatus.missing("username", "the portable user's name") }
+        let name = try PortableUserName(parsing: username)
         guard !password.isEmpty else { throw ECSStatus.missing("password", "the portable user's password") }
         guard !domain.isEmpty else { throw ECSStatus.missing("domain", "the portable user's domain") }
-        return (username, domain)
+        return (name.current, domain)
     }
 
     /// The ccgd leases of ECS lease `id` that `peer` may see (root: all).

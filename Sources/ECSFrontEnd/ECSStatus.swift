@@ -11,6 +11,7 @@ enum ECSStatus {
     static func code(_ code: ErrorCode) -> RPCError.Code {
         switch code {
         case .badRequest, .credspecInvalid: .invalidArgument
+        case .methodNotAllowed: .unimplemented
         case .credspecNotFound, .notFound, .accountNotFound: .notFound
         case .forbidden, .credspecInlineDisabled, .directoryAccessDenied: .permissionDenied
         case .authFailed: .unauthenticated

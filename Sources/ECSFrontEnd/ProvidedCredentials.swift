@@ -1,5 +1,6 @@
 import CCGPlugin
 import CredSpec
+import CredentialGuard
 import Synchronization
 
 /// The portable users' credentials the ECS agent passes with its requests, as a plug-in: a
@@ -19,7 +20,11 @@ public final class ProvidedCredentials: DomainAuthCredentials, Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
 
-    public init() {}
+    public init() {
+        Metrics.shared.describe(Self.heldMetric, type: "gauge", "Portable users whose password the ECS agent gave and ccgd holds (in memory only).")
+    }
+
+    static let heldMetric = "ccgd_ecs_portable_users"
 
     /// The PluginInput naming `username` of `domain` as given by the peer `uid`: one peer's
     /// password never serves another's leases.
@@ -34,10 +39,26 @@ public final class ProvidedCredentials: DomainAuthCredentials, Sendable {
         let entry = Entry(domain: domain, username: username, password: password)
         return entries.withLock { entries in
             let key = Self.input(uid: uid, domain: domain, username: username)
-            defer { entries[key] = entry }
+            defer {
+                entries[key] = entry
+                Metrics.shared.set(Self.heldMetric, to: Double(entries.count))
+            }
             return entries[key]?.password
         }
     }
+
+    /// Drops the password of `username` of `domain` (for `uid`'s leases): no lease is read
+    /// through it any more (a rotation moved them to another user). Answers whether one was held.
+    @discardableResult
+    public func forget(uid: UInt32, domain: String, username: String) -> Bool {
+        entries.withLock { entries in
+            defer { Metrics.shared.set(Self.heldMetric, to: Double(entries.count)) }
+            return entries.removeValue(forKey: Self.input(uid: uid, domain: domain, username: username)) != nil
+        }
+    }
+
+    /// How many users' passwords are held.
+    public var count: Int { entries.withLock { $0.count } }
 
     /// Whether `password` is the one held for `username` of `domain` (for `uid`'s leases).
     public func holds(_ password: Password, uid: UInt32, domain: String, username: String) -> Bool {

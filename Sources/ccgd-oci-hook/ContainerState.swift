@@ -1,16 +1,15 @@
+import ContainerRequest
 import CredSpec
 import FoundationEssentials
 
 /// The OCI state a runtime gives a hook on standard input (runtime-spec "State"), and the
 /// annotations ccgd reads from it.
 struct ContainerState {
+    /// The annotations ccgd reads (ContainerRequestKey says what each means).
     enum Annotation {
-        /// The CredSpec's name in ccgd's CredSpec directory: its presence selects the container.
-        static let credentialSpec = "io.ccgd.credentialspec"
-        /// Where the lease directory appears inside the container (default: ccgd's, /var/run/ccgd).
-        static let mountPath = "io.ccgd.mount-path"
-        /// `none`: leave the container's /etc/krb5.conf alone.
-        static let krb5Conf = "io.ccgd.krb5conf"
+        static let credentialSpec = ContainerRequestKey.credentialSpec.annotation
+        static let mountPath = ContainerRequestKey.mountPath.annotation
+        static let krb5Conf = ContainerRequestKey.krb5Conf.annotation
     }
 
     let id: String

@@ -5,18 +5,33 @@ import FoundationEssentials
 import Logging
 import ServiceLifecycle
 import SocketAPI
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The daemon's ECS front end (`[ecs]`, off without it): the plug-in that holds the agent's
 /// portable-user passwords (in memory only), and the gRPC server on the same lease keeper.
-struct ECSFrontEndSetup: Sendable {
+final class ECSFrontEndSetup: Sendable {
     let configuration: ServiceConfiguration.ECS
     private let provided = ProvidedCredentials()
+    /// The lease files' keys in force: a reload changes them for the leases made afterwards.
+    private let leaseFiles: Mutex<ServiceConfiguration.ECS>
 
     init(_ configuration: ServiceConfiguration.ECS) {
         self.configuration = configuration
+        leaseFiles = Mutex(configuration)
+    }
+
+    /// The owner and mode of new leases' files from now on (a reload).
+    func useLeaseFiles(of configuration: ServiceConfiguration.ECS) {
+        leaseFiles.withLock { $0 = configuration }
+    }
+
+    /// The owner and mode of the files of gMSA `name`'s directories, as configured now.
+    func ownership(ofGMSA name: String) -> ECSLeaseOwnership {
+        let files = leaseFiles.withLock { $0.leaseFiles(forGMSA: name) }
+        return ECSLeaseOwnership(uid: files.uid, gid: files.gid, access: files.mode == .group ? .group : .owner)
     }
 
     /// Adds the provided-credentials plug-in when `[ecs]` is on (at start and on every reload).
@@ -47,6 +62,7 @@ struct ECSFrontEndSetup: Sendable {
             readsWithMachineAccount: { source.domains.configuredSettings(realm: $0)?.forcesDomainJoined ?? false },
             forgetSessions: { source.forgetSessions(ofPortableUser: $0, domain: $1) },
             verifyPassword: { credential, spec throws(AccountFetchError) in try await source.verifyPortableUser(credential, for: spec) },
+            ownership: { [self] in ownership(ofGMSA: $0) },
             logger: Logger(label: "ccgd.ecs"))
         return try ECSServer(settings, service: service, policy: { policy.policy }, inheritedDescriptor: inheritedDescriptor, logger: logger)
     }

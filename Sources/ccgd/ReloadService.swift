@@ -23,6 +23,8 @@ final class ReloadService: Service, Sendable {
     let logger: Logger
     /// Plug-ins that are no configuration's (the ECS agent's provided credentials), kept across reloads.
     let extraPlugins: @Sendable (inout PluginRegistry) -> Void
+    /// Applies what of `[ecs]` changes without a restart (its lease files' owner and mode).
+    let reloadECS: @Sendable (ServiceConfiguration.ECS) -> Void
     /// Trapped before the socket serves: a SIGHUP sent as soon as a client is answered is
     /// queued for the reload rather than ending the process (its default action).
     let signals: UnixSignalsSequence
@@ -31,7 +33,8 @@ final class ReloadService: Service, Sendable {
     init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
          source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
          notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence,
-         extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in }) {
+         extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in },
+         reloadECS: @escaping @Sendable (ServiceConfiguration.ECS) -> Void = { _ in }) {
         self.path = path
         self.signals = signals
         self.overrides = overrides
@@ -44,6 +47,7 @@ final class ReloadService: Service, Sendable {
         self.notifier = notifier
         self.logger = logger
         self.extraPlugins = extraPlugins
+        self.reloadECS = reloadECS
     }
 
     func run() async throws {
@@ -72,6 +76,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         extraPlugins(&plugins)
+        plugins.declareMetrics()
         let previous = current.withLock { $0 }
         for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
                                 ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
@@ -83,10 +88,19 @@ final class ReloadService: Service, Sendable {
             default: configuration.daemon.stateDirectory = old
             }
         }
-        if previous.ecs != configuration.ecs {
-            // The ECS front end's socket and plug-in are set up once, at start.
-            logger.warning("[ecs] changes only with a restart; still using the [ecs] ccgd started with")
-            configuration.ecs = previous.ecs
+        if previous.metrics != configuration.metrics {
+            // The listener is bound once, at start.
+            logger.warning("[metrics] changes only with a restart; still using the [metrics] ccgd started with")
+            configuration.metrics = previous.metrics
+        }
+        var listening = configuration.ecs
+        (listening.leaseFiles, listening.accounts) = (previous.ecs.leaseFiles, previous.ecs.accounts)
+        if previous.ecs != listening {
+            // The ECS front end's socket, plug-in and directory are set up once, at start; only
+            // who owns the files of the leases made from now on follows a reload.
+            logger.warning("[ecs] changes only with a restart, but for lease-uid, lease-gid, lease-mode and [ecs-gmsa]; still using the rest of the [ecs] ccgd started with")
+            (configuration.ecs.enabled, configuration.ecs.socket, configuration.ecs.socketMode, configuration.ecs.krbFilesDirectory) =
+                (previous.ecs.enabled, previous.ecs.socket, previous.ecs.socketMode, previous.ecs.krbFilesDirectory)
         }
         let domains = Daemon.domains(configuration, health: health)
         do { try domains.writeKerberosConfiguration() } catch {
@@ -110,6 +124,7 @@ final class ReloadService: Service, Sendable {
         // Revocation reaches existing leases: a CredSpec gone or changed, a narrowed allow-list.
         await keeper.followCredSpecDirectory()
         let ended = await keeper.endLeases(refusedBy: Daemon.leaseRefusal(configuration))
+        reloadECS(configuration.ecs)
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         current.withLock { $0 = configuration }
         logger.notice("configuration reloaded", metadata: [

@@ -41,8 +41,91 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(try ServiceConfiguration(text: "[ecs]\nenabled = no\n", file: "ccgd.conf").ecs.enabled)
         XCTAssertEqual(problems("[ecs]\nkrb-files-directory = krbdir\nport = 1\n"), [
             "ccgd.conf:2: krb-files-directory: \"krbdir\" is not an absolute path.",
-            "ccgd.conf:3: port: unknown key in [ecs]; the keys there are enabled, socket, socket-mode, krb-files-directory.",
+            "ccgd.conf:3: port: unknown key in [ecs]; the keys there are enabled, socket, socket-mode, krb-files-directory, lease-uid, lease-gid, lease-mode.",
         ])
+    }
+
+    /// Today's owner (the agent) by default; `[ecs]` sets the owner and mode for every gMSA, and
+    /// `[ecs-gmsa "NAME"]` for one, each of its keys over `[ecs]`'s.
+    func testTheOwnerOfECSLeaseFilesIsTheAgentUnlessConfiguredPerHostOrPerGMSA() throws {
+        let plain = try ServiceConfiguration(text: "[ecs]\n", file: "ccgd.conf").ecs
+        XCTAssertEqual(plain.leaseFiles, .init())
+        XCTAssertEqual(plain.leaseFiles(forGMSA: "WebApp01"), .init(), "no uid, gid or mode: the agent's, owner only")
+        let ecs = try ServiceConfiguration(text: """
+            [ecs]
+            lease-uid = 1000
+            lease-gid = 1000
+            [ecs-gmsa "WebApp02$"]
+            lease-gid = 4000
+            lease-mode = Group
+            [ecs-gmsa "Reports"]
+            lease-uid = 0
+            """, file: "ccgd.conf").ecs
+        XCTAssertEqual(ecs.leaseFiles(forGMSA: "WebApp01"), .init(uid: 1000, gid: 1000))
+        XCTAssertEqual(ecs.leaseFiles(forGMSA: "webapp02"), .init(uid: 1000, gid: 4000, mode: .group), "the name in any case, with or without $")
+        XCTAssertEqual(ecs.leaseFiles(forGMSA: "WEBAPP02$"), .init(uid: 1000, gid: 4000, mode: .group))
+        XCTAssertEqual(ecs.leaseFiles(forGMSA: "Reports"), .init(uid: 0, gid: 1000))
+    }
+
+    func testECSLeaseFileKeysAreChecked() {
+        XCTAssertEqual(problems("[ecs]\nlease-uid = -1\nlease-gid = 4294967295\nlease-mode = world\n"), [
+            "ccgd.conf:2: lease-uid: \"-1\" is not a numeric id from 0 to 4294967294.",
+            "ccgd.conf:3: lease-gid: \"4294967295\" is not a numeric id from 0 to 4294967294.",
+            "ccgd.conf:4: lease-mode: \"world\" is not owner (only lease-uid reads the files) or group (lease-gid reads them too).",
+        ])
+        XCTAssertEqual(problems("[ecs]\nlease-mode = group\n"), [
+            "ccgd.conf:2: lease-mode: lease-mode = group in [ecs] needs lease-gid, the group whose members may read the files; set it.",
+        ])
+        XCTAssertEqual(problems("[ecs]\n[ecs-gmsa \"WebApp01\"]\nlease-mode = group\n"), [
+            "ccgd.conf:3: lease-mode: lease-mode = group for [ecs-gmsa \"WebApp01\"] needs lease-gid, there or in [ecs]; set it.",
+        ])
+        XCTAssertEqual(problems("[ecs]\nlease-gid = 4000\n[ecs-gmsa \"WebApp01\"]\nlease-mode = group\n"), [], "the gid of [ecs] serves")
+        XCTAssertEqual(problems("[ecs]\nlease-mode = group\nlease-gid = 4000\n[ecs-gmsa \"WebApp01\"]\nlease-mode = owner\n"), [])
+        XCTAssertEqual(problems("[ecs-gmsa \"WebApp01\"]\nlease-uid = 1000\n"), [
+            "ccgd.conf:1: [ecs-gmsa \"WebApp01\"] has no effect without an [ecs] section; add [ecs] or remove it.",
+        ])
+        XCTAssertEqual(problems("[ecs]\n[ecs-gmsa \"CONTOSO\\WebApp01\"]\n[ecs-gmsa \"webapp02\"]\n[ecs-gmsa \"WebApp02$\"]\nsocket = /x\n"), [
+            "ccgd.conf:2: [ecs-gmsa \"CONTOSO\\WebApp01\"]: \"CONTOSO\\WebApp01\" is not a gMSA's name like WebApp01 (no domain, as in the CredSpec's GroupManagedServiceAccounts).",
+            "ccgd.conf:4: gMSA WebApp02$ of [ecs-gmsa] is configured twice; keep one section.",
+            "ccgd.conf:5: socket: unknown key in [ecs-gmsa \"WebApp02$\"]; the keys there are lease-uid, lease-gid, lease-mode.",
+        ])
+    }
+
+    func testTheMetricsListenerIsOffByDefaultAndOnLoopbackWhenOnlyAPortIsGiven() throws {
+        XCTAssertNil(try ServiceConfiguration(text: "", file: "ccgd.conf").metrics.listen)
+        XCTAssertNil(try ServiceConfiguration(text: "[metrics]\nlisten =\n", file: "ccgd.conf").metrics.listen)
+        let port = try ServiceConfiguration(text: "[metrics]\nlisten = 9464\n", file: "ccgd.conf").metrics.listen
+        XCTAssertEqual(port, .init(host: "127.0.0.1", port: 9464))
+        XCTAssertEqual(try ServiceConfiguration(text: "[metrics]\nlisten = 192.0.2.7:9100\n", file: "ccgd.conf").metrics.listen?.description,
+                       "192.0.2.7:9100")
+        XCTAssertEqual(try ServiceConfiguration(text: "[metrics]\nlisten = [::1]:9464\n", file: "ccgd.conf").metrics.listen,
+                       .init(host: "::1", port: 9464))
+        for bad in ["localhost:9464", "127.0.0.1:", "9464x", "70000", "[::1]9464", "1.2.3:9"] {
+            XCTAssertEqual(problems("[metrics]\nlisten = \(bad)\n"), [
+                "ccgd.conf:2: listen: \"\(bad)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off."], bad)
+        }
+    }
+
+    func testAFileNamedOnTheCommandLineMustExistAndTheDefaultMayBeMissing() throws {
+        let missing = NSTemporaryDirectory() + "/ccgd-missing-\(UUID().uuidString).conf"
+        XCTAssertThrowsError(try ServiceConfiguration.load(path: missing, named: true)) { error in
+            XCTAssertEqual("\(error)", "\(missing): no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.")
+        }
+        XCTAssertThrowsError(try ServiceConfiguration.load(path: missing))
+        // Without a file at the default path, ccgd runs on the defaults, and says where they came from.
+        if !FileManager.default.fileExists(atPath: ServiceConfiguration.defaultPath) {
+            XCTAssertEqual(try ServiceConfiguration.load().sourceFile, "")
+            XCTAssertThrowsError(try ServiceConfiguration.load(named: true))
+        }
+    }
+
+    func testDurationsAreWrittenAsTheConfigurationWritesThem() {
+        XCTAssertEqual(DurationText.text(.seconds(10)), "10s")
+        XCTAssertEqual(DurationText.text(.milliseconds(500)), "500ms")
+        XCTAssertEqual(DurationText.text(.milliseconds(1500)), "1500ms")
+        XCTAssertEqual(DurationText.text(.seconds(120)), "2m")
+        XCTAssertEqual(DurationText.text(.seconds(90)), "90s")
+        XCTAssertEqual(DurationText.text(.seconds(3600)), "1h")
     }
 
     func testRefreshTimingsAreReadAndCheckedAgainstEachOther() throws {
@@ -262,7 +345,7 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
             "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
             "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
             "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
             "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",

@@ -33,6 +33,7 @@ final class LeaseJournalTests: XCTestCase {
         odd.expiresAt = Date(timeIntervalSince1970: 1_764_673_200.654321)
         odd.onBehalfOfOwner = true
         odd.frontEnd = "ecs"
+        odd.fileAccess = .group
         for entry: LeaseJournal.Entry in [.created(record()), .created(odd), .deleted(LeaseID())] {
             let fast = try LeaseJournal.line(entry), foundation = try LeaseJournal.encodedLine(entry)
             XCTAssertEqual(fast.last, 0x0A)

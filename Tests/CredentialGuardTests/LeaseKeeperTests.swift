@@ -391,6 +391,51 @@ final class LeaseKeeperTests: XCTestCase {
         }
     }
 
+    func testADamagedJournalCopyIsNamedByItsTimeAndKeepsHealthDegradedUntilItIsRemoved() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        _ = try await first.create(request())
+        _ = try await first.create(request())
+        let path = directory + "/state/leases.journal"
+        try (String(contentsOfFile: path, encoding: .utf8) + "{\"op\": \"garbage\"}\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let second = keeper(source, clock: clock)
+        _ = try await second.restore()
+        let copies = await second.damagedJournalCopies()
+        XCTAssertEqual(copies.count, 1)
+        // The time of its discovery, in UTC, as the README says: leases.journal.damaged-20260101T120000Z.
+        let name = (copies.first ?? "").split(separator: "/").last.map(String.init) ?? ""
+        XCTAssertNotNil(name.wholeMatch(of: /leases\.journal\.damaged-\d{8}T\d{6}Z/), name)
+
+        // Across a restart too: the copy, not the start that found it, keeps health degraded.
+        let third = keeper(source, clock: clock)
+        _ = try await third.restore()
+        let metrics = Metrics()
+        let degraded = await HealthReport.assess(keeper: third, health: ControllerHealth())
+        XCTAssertTrue(degraded.degraded)
+        XCTAssertTrue(degraded.reasons.contains { $0.contains(copies[0]) && $0.contains("delete it") }, "\(degraded.reasons)")
+        degraded.publish(to: metrics)
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_journal_damaged_copies 1\n"))
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_health_degraded 1\n"))
+
+        try FileManager.default.removeItem(atPath: copies[0])
+        let healed = await HealthReport.assess(keeper: third, health: ControllerHealth())
+        XCTAssertEqual(healed.reasons, [])
+        healed.publish(to: metrics)
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_journal_damaged_copies 0\n"))
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_health_degraded 0\n"))
+    }
+
+    func testTwoDamagesInOneSecondKeepTwoCopies() throws {
+        let path = directory + "/leases.journal"
+        let time = Date(timeIntervalSince1970: 1_900_000_000)
+        let first = LeaseJournal.freshCopyName(for: path, at: time)
+        XCTAssertEqual(first, path + ".damaged-20300317T174640Z")
+        _ = FileManager.default.createFile(atPath: first, contents: Data())
+        XCTAssertEqual(LeaseJournal.freshCopyName(for: path, at: time), path + ".damaged-20300317T174640Z-2")
+    }
+
     func testAnUnreadableJournalStopsTheRestoreAndKeepsEveryDirectory() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
@@ -517,5 +562,89 @@ extension LeaseKeeperTests {
         XCTAssertEqual(restoredPlain?.directory, directory + "/run/leases/" + plain.id.value)
         try await second.delete(lease.id)
         XCTAssertFalse(FileManager.default.fileExists(atPath: chosen))
+    }
+
+    /// The mode and owner of `path` as "uid:gid mode".
+    private func ownership(_ path: String) -> String {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return "missing" }
+        return "\(status.st_uid):\(status.st_gid) " + String(status.st_mode & 0o7777, radix: 8)
+    }
+
+    /// A lease with group access is readable by its owner's gid and nobody else (0750, 0640);
+    /// the journal keeps the access, so the files a restart writes have the same modes. A lease
+    /// without it keeps today's 0700 and 0600.
+    func testGroupAccessIsWrittenJournaledAndWrittenAgainAfterARestart() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        let owner = LeaseOwner(uid: 1000, gid: 4000)
+        let shared = try await first.create(LeaseRequest(source: .inline(spec), owner: owner, fileAccess: .group))
+        let own = try await first.create(LeaseRequest(source: .inline(spec), owner: owner))
+        let files = [LeaseDirectory.keytab, LeaseDirectory.ticketCache, LeaseDirectory.kerberosConfiguration]
+        XCTAssertEqual(shared.fileAccess, .group)
+        XCTAssertEqual(ownership(shared.directory), "1000:4000 750")
+        for name in files { XCTAssertEqual(ownership(shared.directory + "/" + name), "1000:4000 640", name) }
+        XCTAssertEqual(ownership(own.directory), "1000:4000 700")
+        for name in files { XCTAssertEqual(ownership(own.directory + "/" + name), "1000:4000 600", name) }
+        let journal = try String(contentsOfFile: directory + "/state/leases.journal", encoding: .utf8)
+        XCTAssertEqual(journal.components(separatedBy: #""fileAccess":"group""#).count - 1, 1, journal)
+
+        // Modes lost while ccgd was down come back from the record.
+        for path in [shared.directory] + files.map({ shared.directory + "/" + $0 }) { XCTAssertEqual(chmod(path, 0o600), 0) }
+        let second = keeper(source, clock: clock)
+        try await second.restore()
+        let restored = await second.lease(shared.id)
+        XCTAssertEqual(restored?.fileAccess, .group)
+        XCTAssertEqual(ownership(shared.directory), "1000:4000 750")
+        for name in files { XCTAssertEqual(ownership(shared.directory + "/" + name), "1000:4000 640", name) }
+        let restoredOwn = await second.lease(own.id)
+        XCTAssertEqual(restoredOwn?.fileAccess, .owner)
+        XCTAssertEqual(ownership(own.directory + "/krb5cc"), "1000:4000 600")
+    }
+
+    /// Leases moved to another CredSpec (another plug-in input: the ECS agent's rotation to a new
+    /// portable user) are read through it, keep their directory, and are restored with it after a
+    /// restart; a move whose accounts cannot be read leaves the lease as it was.
+    func testAdoptedCredSpecsAreReadRecordedAndRestored() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+        ])
+        let first = keeper(source, clock: clock)
+        let leases = [try await first.create(request()), try await first.create(request())]
+        XCTAssertEqual(source.fetches, 1)
+        let moved = try spec.replacingPluginInput(.string("/y"))
+
+        // A refused read: nothing moves.
+        struct Refused: Error {}
+        source.failNext = Refused()
+        let (none, failure) = await first.adopt([leases[0].id: moved])
+        XCTAssertTrue(none.isEmpty)
+        XCTAssertNotNil(failure)
+        let unmoved = await first.lease(leases[0].id)
+        XCTAssertEqual(unmoved?.credentialSpec, spec)
+
+        // Forgotten failures aside, both move with one read through the new input.
+        await first.forgetFailedFetches()
+        let (adopted, noFailure) = await first.adopt(Dictionary(uniqueKeysWithValues: leases.map { ($0.id, moved) }))
+        XCTAssertNil(noFailure)
+        XCTAssertEqual(Set(adopted.map(\.id)), Set(leases.map(\.id)))
+        XCTAssertEqual(source.fetches, 3, "one failed read, one read for both leases")
+        for lease in leases {
+            let current = await first.lease(lease.id)
+            XCTAssertEqual(current?.directory, lease.directory)
+            XCTAssertTrue(try keytab(of: lease).contains { $0.hasPrefix("2 ") }, "the files hold what the new input read")
+        }
+        // A refresh of the former input reads nothing: no lease uses it any more.
+        let (former, _) = await first.refreshAccounts(fetchedThrough: try XCTUnwrap(spec.hostAccountConfig))
+        XCTAssertTrue(former.isEmpty)
+
+        let second = keeper(source, clock: clock)
+        try await second.restore()
+        for lease in leases {
+            let restored = await second.lease(lease.id)
+            XCTAssertEqual(restored?.credentialSpec.hostAccountConfig?.pluginInput.text, "/y", "the record follows the move")
+        }
     }
 }

@@ -3,6 +3,7 @@ import CredSpec
 import CredentialGuard
 @testable import ECSFrontEnd
 import GRPCCore
+import SocketAPI
 import SwiftProtobuf
 import XCTest
 
@@ -135,5 +136,51 @@ final class ECSFrontEndTests: XCTestCase {
         XCTAssertEqual(renewal.password, Password("p"))
         XCTAssertEqual(renewal.domain, "d")
         XCTAssertEqual(try renewal.serializedBytes() as [UInt8], [0x0A, 1, 0x75, 0x1A, 1, 0x64])
+    }
+
+    /// `old:new` is a rotation from old to new (AD forbids ':' in a user name); anything else
+    /// with a ':' is refused without echoing it (a secret mistyped as user:password).
+    func testAUsernameWithAColonIsARotationFromTheFirstUserToTheSecond() throws {
+        XCTAssertEqual(try PortableUserName(parsing: "blue"), PortableUserName(current: "blue", former: nil))
+        XCTAssertEqual(try PortableUserName(parsing: "blue:green"), PortableUserName(current: "green", former: "blue"))
+        XCTAssertEqual(try PortableUserName(parsing: "Blue:blue"), PortableUserName(current: "blue", former: nil), "one user, in two cases")
+        for bad in [":green", "blue:", "blue:pa55:word", ":"] {
+            XCTAssertThrowsError(try PortableUserName(parsing: bad), bad) { error in
+                let status = error as? RPCError
+                XCTAssertEqual(status?.code, .invalidArgument, bad)
+                XCTAssertTrue(status?.message.hasPrefix("username is neither a user name nor OLD:NEW") ?? false, "\(error)")
+                XCTAssertFalse(["blue", "green", "pa55"].contains { status?.message.contains($0) ?? true }, "the value is not echoed: \(error)")
+            }
+        }
+        XCTAssertThrowsError(try PortableUserName(parsing: "")) { XCTAssertEqual(($0 as? RPCError)?.code, .invalidArgument) }
+    }
+
+    /// A rotation drops the former user's password: it no longer serves its input, and the
+    /// count of held passwords (a metric) falls.
+    func testAForgottenPasswordNoLongerServes() async throws {
+        let provided = ProvidedCredentials()
+        provided.provide(uid: 0, domain: "contoso.test", username: "Blue", password: Password("old"))
+        provided.provide(uid: 0, domain: "contoso.test", username: "Green", password: Password("new"))
+        XCTAssertEqual(provided.count, 2)
+        XCTAssertTrue(provided.forget(uid: 0, domain: "CONTOSO.TEST", username: "blue"))
+        XCTAssertFalse(provided.forget(uid: 0, domain: "contoso.test", username: "Blue"), "already dropped")
+        XCTAssertEqual(provided.count, 1)
+        XCTAssertTrue(Metrics.shared.rendered().contains("ccgd_ecs_portable_users 1"))
+        do {
+            _ = try await provided.passwordCredentials(pluginInput: ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "Blue"))
+            XCTFail("a dropped password still served")
+        } catch let error as PluginError {
+            XCTAssertEqual(error.code, .notFound)
+        }
+        let green = try await provided.passwordCredentials(pluginInput: ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "Green"))
+        XCTAssertEqual(green.password, Password("new"))
+    }
+
+    /// Unconfigured, an ECS lease is the caller's (the agent's) as before; configured, the ids given.
+    func testTheOwnerOfAnECSLeaseIsTheCallerUnlessConfigured() {
+        let agent = PeerCredentials(pid: 1, uid: 0, gid: 0)
+        XCTAssertEqual(ECSLeaseOwnership().owner(for: agent), LeaseOwner(uid: 0, gid: 0))
+        XCTAssertEqual(ECSLeaseOwnership(uid: 1000).owner(for: agent), LeaseOwner(uid: 1000, gid: 0))
+        XCTAssertEqual(ECSLeaseOwnership(gid: 4000, access: .group).owner(for: agent), LeaseOwner(uid: 0, gid: 4000))
     }
 }

@@ -4,12 +4,16 @@ import XCTest
 /// The ECS front end (credentials-fetcher's gRPC protocol) driven by a client that is not ours:
 /// Python's grpcio, with code generated from our .proto at test time (ECS/credentials_fetcher_client.py).
 final class ECSIntegrationTests: XCTestCase {
-    private var daemon: DaemonProcess?
-    private var root = ""
+    var daemon: DaemonProcess?
+    var root = ""
 
     override func tearDown() {
         daemon?.remove()
         if !root.isEmpty { try? FileManager.default.removeItem(atPath: root) }
+    }
+
+    override class func tearDown() {
+        PodmanSandbox.removeShared()
     }
 
     private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -25,10 +29,11 @@ final class ECSIntegrationTests: XCTestCase {
         }
     }
 
-    /// A ccgd with an [ecs] section, started; `joined`: the test domain's computer CCGDJOINED01
-    /// (in the gMSAs' readers group) is this host's join, with `mode = domain-joined`.
-    private func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug",
-                         daemonConfiguration: String = "") throws -> DaemonProcess {
+    /// A ccgd with an [ecs] section (and `ecsConfiguration` in it), started; `joined`: the test
+    /// domain's computer CCGDJOINED01 (in the gMSAs' readers group) is this host's join, with
+    /// `mode = domain-joined`.
+    func started(controllerAddress: String = "127.0.0.1", joined: Bool = false, logLevel: String = "debug",
+                 daemonConfiguration: String = "", ecsConfiguration: String = "") throws -> DaemonProcess {
         let domain = try TestDomain.require()
         try Self.requirePython()
         root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
@@ -52,6 +57,7 @@ final class ECSIntegrationTests: XCTestCase {
             [ecs]
             socket = \(root)/socket/credentials_fetcher.sock
             krb-files-directory = \(root)/krbdir
+            \(ecsConfiguration)
             """, domainSection: !joined, controllerAddress: controllerAddress, pluginsConfiguration: joinedDomain, logLevel: logLevel)
         self.daemon = daemon
         try daemon.start()
@@ -59,16 +65,22 @@ final class ECSIntegrationTests: XCTestCase {
     }
 
     /// Runs the Python client in `mode`; fails the test with its output and ccgd's log unless every check passed.
-    private func client(_ daemon: DaemonProcess, mode: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    func client(_ daemon: DaemonProcess, mode: String, environment: [String: String] = [:], file: StaticString = #filePath,
+                line: UInt = #line) throws {
         let outcome = try Self.runClient(daemon, mode: mode, socket: root + "/socket/credentials_fetcher.sock", krbDirectory: root + "/krbdir",
-                                         state: root + "/client-state.json")
+                                         state: stateFile, environment: environment)
         print(outcome.output)
         XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n--- ccgd's log:\n\(daemon.logText.suffix(6000))", file: file, line: line)
         XCTAssertTrue(outcome.output.contains("all checks passed"), outcome.all, file: file, line: line)
     }
 
+    /// Where the Python client keeps what one mode tells the next (lease ids, directories).
+    var stateFile: String { root + "/client-state.json" }
+    var krbDirectory: String { root + "/krbdir" }
+
     /// The Python client (ECS/credentials_fetcher_client.py) in `mode` against `daemon`'s ECS socket `socket`.
-    static func runClient(_ daemon: DaemonProcess, mode: String, socket: String, krbDirectory: String, state: String) throws -> Command.Outcome {
+    static func runClient(_ daemon: DaemonProcess, mode: String, socket: String, krbDirectory: String, state: String,
+                          environment: [String: String] = [:]) throws -> Command.Outcome {
         let domain = daemon.domain
         return try Command.run("/usr/bin/env", ["python3", repository + "/Tests/IntegrationTests/ECS/credentials_fetcher_client.py"], environment: [
             "ECS_MODE": mode,
@@ -82,7 +94,7 @@ final class ECSIntegrationTests: XCTestCase {
             "ECS_OUTSIDER_FILE": domain.outsiderCredentialsFile,
             "ECS_CREDSPECS": domain.credSpecDirectory,
             "ECS_STATE_FILE": state,
-        ])
+        ].merging(environment) { $1 })
     }
 
     private func password(_ domain: TestDomain) throws -> String {
@@ -171,6 +183,74 @@ final class ECSIntegrationTests: XCTestCase {
         for _ in 0..<200 where !daemon.logText.contains("configuration reloaded") { usleep(50_000) }
         XCTAssertTrue(daemon.logText.contains("configuration reloaded"), daemon.logText)
         try client(daemon, mode: "refused")
+    }
+
+    /// credentials-fetcher's blue/green rotation: two real portable users in the readers group;
+    /// leases made through blue, a lease made during the rotation (`blue:green` in Add) through
+    /// green, then `blue:green` in Renew moves blue's leases to green while every ticket cache
+    /// keeps working, after which blue's password is no longer held (the metric), blue can leave
+    /// the domain, and a restart finds the leases green's (the journal followed).
+    func testABlueGreenRotationMovesTheLeasesToTheNewUserWhileTheyWork() throws {
+        let daemon = try started()
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let blue = (name: "EcsBlue\(suffix)", password: "Blue-\(UUID().uuidString.prefix(12))9a!")
+        let green = (name: "EcsGreen\(suffix)", password: "Green-\(UUID().uuidString.prefix(12))9a!")
+        let domain = daemon.domain
+        for user in [blue, green] {
+            try domain.run(["samba-tool", "user", "add", user.name, user.password, "-s", domain.smbConf])
+            addTeardownBlock { _ = try? domain.run(["samba-tool", "user", "delete", user.name, "-s", domain.smbConf]) }
+            try domain.run(["samba-tool", "group", "addmembers", domain.readersGroup, user.name, "-s", domain.smbConf])
+        }
+        let users = ["ECS_BLUE": "\(blue.name):\(blue.password)", "ECS_GREEN": "\(green.name):\(green.password)"]
+        try client(daemon, mode: "rotation", environment: users)
+        print(daemon.logText.split(separator: "\n").filter { $0.contains("portable user") }.joined(separator: "\n"))
+        XCTAssertTrue(daemon.logText.contains("ECS leases moved to another portable user"), daemon.logText)
+        XCTAssertTrue(daemon.logText.contains("a former portable user's password is dropped"), daemon.logText)
+        XCTAssertEqual(daemon.stop(), 0)
+        try daemon.start()
+        try client(daemon, mode: "rotation-after-restart", environment: users)
+        for password in [blue.password, green.password] {
+            XCTAssertFalse(daemon.logText.contains(password), "a portable user's password reached ccgd's log")
+            for name in try FileManager.default.contentsOfDirectory(atPath: daemon.state) {
+                let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: daemon.state + "/" + name))) ?? Data(), as: UTF8.self)
+                XCTAssertFalse(text.contains(password), "a portable user's password reached \(name)")
+            }
+        }
+    }
+
+    /// A reload gives the leases made afterwards the new owner and mode; those made before keep
+    /// theirs, journaled: a restart and the agent's renewal write their files with them again.
+    func testAReloadGivesLeasesMadeAfterwardsTheNewOwnerAndARestartKeepsEachLeasesOwn() throws {
+        let daemon = try started(ecsConfiguration: "lease-uid = 1000\nlease-gid = 1000")
+        func directories() throws -> [String] {
+            let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
+            return try XCTUnwrap(state?["directories"] as? [String])
+        }
+        try client(daemon, mode: "task-lease")
+        let before = try directories()[0]
+        XCTAssertEqual(Self.ownership(before), "1000:1000 700")
+
+        let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
+        try text.replacingOccurrences(of: "lease-uid = 1000\nlease-gid = 1000", with: "lease-uid = 1001\nlease-gid = 4000\nlease-mode = group")
+            .write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        kill(try XCTUnwrap(daemon.pid), SIGHUP)
+        for _ in 0..<200 where !daemon.logText.contains("configuration reloaded") { usleep(50_000) }
+        XCTAssertTrue(daemon.logText.contains("configuration reloaded"), daemon.logText)
+        XCTAssertFalse(daemon.logText.contains("[ecs] changes only with a restart"), daemon.logText)
+        try client(daemon, mode: "task-lease")
+        let after = try directories()[0]
+        XCTAssertEqual(Self.ownership(after), "1001:4000 750")
+        XCTAssertEqual(Self.ownership(after + "/krb5cc"), "1001:4000 640")
+        XCTAssertEqual(Self.ownership(before), "1000:1000 700", "a lease made before keeps its owner")
+
+        // Modes lost while ccgd is down come back from the journal once the files are written again.
+        XCTAssertEqual(daemon.stop(), 0)
+        for path in [after, after + "/krb5cc", after + "/krb5.keytab"] { XCTAssertEqual(chmod(path, 0o700), 0, path) }
+        try daemon.start()
+        try client(daemon, mode: "renew")
+        XCTAssertEqual(Self.ownership(after), "1001:4000 750")
+        for name in ["krb5cc", "krb5.keytab", "krb5.conf"] { XCTAssertEqual(Self.ownership(after + "/" + name), "1001:4000 640", name) }
+        XCTAssertEqual(Self.ownership(before + "/krb5cc"), "1000:1000 600")
     }
 
     func testADomainControllerThatDoesNotAnswerGivesUnavailable() throws {

@@ -289,7 +289,7 @@ final class PodmanIntegrationTests: XCTestCase {
     }
 
     /// The output of a script that prints "== NAME" before each part, by part.
-    private static func sections(_ output: String) -> [String: String] {
+    static func sections(_ output: String) -> [String: String] {
         var sections: [String: String] = [:]
         var current = ""
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Real Podman (Debian's, with runc) in a storage of its own under a temporary directory, with a
@@ -19,19 +20,21 @@ final class PodmanSandbox: @unchecked Sendable {
     /// bundle's config.json, then runs runc.
     var runtime: String { root + "/runc-without-rlimits" }
 
-    /// Made once per test run: the image import is the slow part. A sandbox that cannot be made
-    /// (the image, Podman itself) fails the test with the reason.
+    /// Made once per test class that uses it (the image import is the slow part), until the
+    /// class removes it. A sandbox that cannot be made (the image, Podman itself) fails the
+    /// test with the reason.
     static func require() throws -> PodmanSandbox {
-        if let shared { return try shared.get() }
+        let made = shared.withLock { made in
+            if made == nil, (try? Command.run(script, ["check"]).status) == 0 { made = Result { try PodmanSandbox() } }
+            return made
+        }
+        if let made { return try made.get() }
         let message = "podman, runc or busybox-static is missing: install them with scripts/testpodman install (Podman tests skipped)"
         if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" { XCTFail(message) }
         throw XCTSkip(message)
     }
 
-    private static let shared: Result<PodmanSandbox, Error>? = {
-        guard (try? Command.run(script, ["check"]).status) == 0 else { return nil }
-        return Result { try PodmanSandbox() }
-    }()
+    private static let shared = Mutex<Result<PodmanSandbox, Error>?>(nil)
 
     private init() throws {
         root = NSTemporaryDirectory() + "/ccgd-podman-\(UUID().uuidString.prefix(8))"
@@ -74,9 +77,13 @@ final class PodmanSandbox: @unchecked Sendable {
 }
 
 extension PodmanSandbox {
-    /// Deletes the storage (containers, image) and the directory.
+    /// Deletes the storage (containers, image) and the directory; the next `require` makes another.
     static func removeShared() {
-        if case let .success(sandbox)? = shared { sandbox.remove() }
+        let made = shared.withLock { made in
+            defer { made = nil }
+            return made
+        }
+        if case let .success(sandbox)? = made { sandbox.remove() }
     }
 
     func remove() {

@@ -1,8 +1,9 @@
 import CredSpec
 
 extension CredentialSpec {
-    /// The same CredSpec with another PluginInput (to keep an inline password out of state files).
-    func replacingPluginInput(_ input: PluginInput) throws -> CredentialSpec {
+    /// The same CredSpec with another PluginInput (to keep an inline password out of state files;
+    /// for the ECS front end, to read a lease through another portable user).
+    package func replacingPluginInput(_ input: PluginInput) throws -> CredentialSpec {
         guard let host = hostAccountConfig else { return self }
         let replaced = HostAccountConfig(portableCcgVersion: host.portableCcgVersion, pluginGUID: host.pluginGUID,
                                          pluginInput: input, unknownFields: host.unknownFields)

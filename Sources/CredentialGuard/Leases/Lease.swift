@@ -14,6 +14,8 @@ public struct Lease: Sendable {
     /// The CredSpec file's name when the request named one.
     public let credentialSpecName: String?
     public let owner: LeaseOwner
+    /// Who besides the owner's uid reads the files (`LeaseRequest.fileAccess`).
+    public let fileAccess: LeaseFileAccess
     public let containerID: String?
     public let mountPath: String
     public let createdAt: Date

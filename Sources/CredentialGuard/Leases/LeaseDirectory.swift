@@ -5,8 +5,8 @@ import Glibc
 #endif
 import KerberosKeys
 
-/// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 and
-/// replaced atomically so that a container never reads half a keytab. The directory is its
+/// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 (0750 and
+/// 0640 with group access, the group the owner's gid) and replaced atomically so that a container never reads half a keytab. The directory is its
 /// owner's once written: every operation goes through a descriptor of it (`DirectoryHandle`),
 /// so a symlink the owner plants is never followed, and nothing in it is read back. The files
 /// are not fsynced: they live on /run (a tmpfs) and are rewritten from the lease records
@@ -18,6 +18,7 @@ struct LeaseDirectory {
 
     let path: String
     let owner: LeaseOwner
+    var access = LeaseFileAccess.owner
 
     /// The ccache file of the identity at `index`: the primary's is `krb5cc`, others
     /// `krb5cc-<account>`, the account escaped so that a name from the directory stays one file name.
@@ -40,8 +41,8 @@ struct LeaseDirectory {
         return result
     }
 
-    private var directoryOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o700) }
-    private var fileOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: 0o600) }
+    private var directoryOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: access.directoryMode) }
+    private var fileOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: access.fileMode) }
 
     /// Opens the directory, creating it when missing, and gives it back its owner and mode; a
     /// symlink in its place is refused.

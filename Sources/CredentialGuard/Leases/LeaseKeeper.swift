@@ -116,7 +116,8 @@ public actor LeaseKeeper {
         }
         let credentials = try await accounts.credentials(for: spec)
         let lease = Lease(
-            id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, containerID: request.containerID,
+            id: id, credentialSpec: spec, credentialSpecName: name, owner: request.owner, fileAccess: request.fileAccess,
+            containerID: request.containerID,
             mountPath: request.mountPath, createdAt: now(), creator: request.creator, creatorGID: request.creatorGID,
             directory: directory, holder: watched?.holder,
             expiresAt: request.expiresAt, onBehalfOfOwner: request.onBehalfOfOwner, frontEnd: request.frontEnd,
@@ -293,29 +294,53 @@ public actor LeaseKeeper {
     /// Lease `id` takes `spec` (its named CredSpec changed): kept as it was when the new
     /// accounts cannot be fetched, so that a bad edit does not take a working identity away.
     private func adopt(_ spec: CredentialSpec, for id: LeaseID) async {
-        guard var lease = leases[id] else { return }
-        let credentials: [AccountCredentials]
-        do { credentials = try await accounts.credentials(for: spec) } catch {
-            logger.error("a lease's CredSpec changed, but its new accounts cannot be fetched; it keeps the former ones", metadata: [
-                "lease": "\(id)", "credspec": "\(lease.credentialSpecName ?? "")", "error": "\(error)"])
+        let name = leases[id]?.credentialSpecName ?? ""
+        let adopted: Lease?
+        do { adopted = try await take(spec, for: id) } catch {
+            logger.error("a lease's CredSpec changed, but it cannot take it; it keeps the former one", metadata: [
+                "lease": "\(id)", "credspec": "\(name)", "error": "\(error)"])
             return
         }
-        guard leases[id] != nil, !deleting.contains(id) else { return }
+        guard let adopted else { return }
+        logger.notice("lease follows its changed CredSpec", metadata: [
+            "lease": "\(id)", "credspec": "\(name)", "accounts": "\(adopted.identities.map(\.account).joined(separator: ","))"])
+    }
+
+    /// Each lease of `specs` takes its new CredSpec (a front end moved it to other credentials:
+    /// the ECS agent's rotation to another portable user): the new CredSpec's accounts fetched
+    /// (or served from the cache), the files and the record rewritten, the former accounts
+    /// released. A lease that cannot take its new CredSpec keeps its former one, files and all.
+    /// Answers the leases that took theirs, and the first failure.
+    public func adopt(_ specs: [LeaseID: CredentialSpec]) async -> (adopted: [Lease], failure: LeaseError?) {
+        var adopted: [Lease] = [], failure: LeaseError?
+        for (id, spec) in specs.sorted(by: { $0.key < $1.key }) {
+            do {
+                if let lease = try await take(spec, for: id) { adopted.append(lease) }
+            } catch {
+                logger.error("a lease cannot take its new CredSpec; it keeps the former one", metadata: ["lease": "\(id)", "error": "\(error)"])
+                failure = failure ?? error
+            }
+        }
+        return (adopted, failure)
+    }
+
+    /// Lease `id` takes `spec`: its accounts, its files and its record. Nil when the lease is
+    /// gone or being deleted meanwhile; a failure changes nothing of it.
+    private func take(_ spec: CredentialSpec, for id: LeaseID) async throws(LeaseError) -> Lease? {
+        guard var lease = leases[id], !deleting.contains(id) else { return nil }
+        let credentials = try await accounts.credentials(for: spec)
+        guard leases[id] != nil, !deleting.contains(id) else { return nil }
         lease.credentialSpec = spec
+        let files = try files(for: lease, credentials: credentials)
         do {
-            let files = try files(for: lease, credentials: credentials)
             try await settings.journal.append(.created(record(of: lease)))
             try await fileWork.run { try files.write() }
         } catch {
-            logger.error("a lease's CredSpec changed, but its files cannot be rewritten", metadata: ["lease": "\(id)", "error": "\(error)"])
-            return
+            throw .storage("\(error)")
         }
-        guard leases[id] != nil, !deleting.contains(id) else { return }
+        guard leases[id] != nil, !deleting.contains(id) else { return nil }
         await accounts.release(accountKeys[id] ?? [], for: id)
-        _ = await attach(lease, credentials: credentials)
-        logger.notice("lease follows its changed CredSpec", metadata: [
-            "lease": "\(id)", "credspec": "\(lease.credentialSpecName ?? "")",
-            "accounts": "\(lease.identities.map(\.account).joined(separator: ","))"])
+        return await attach(lease, credentials: credentials)
     }
 
     /// Forgets failed fetches (of the accounts `host`'s plug-in and input read; all when nil):
@@ -360,9 +385,14 @@ public actor LeaseKeeper {
 
     // MARK: - Accounts
 
+    /// The damaged lease journal copies in the state directory now (see `LeaseJournal.damagedCopies`).
+    public func damagedJournalCopies() -> [String] {
+        settings.journal.damagedCopies()
+    }
+
     /// The cached accounts as the API shows them.
     public func accountStatuses() async -> [AccountStatus] {
-        await accounts.statuses()
+        await accounts.statuses(credSpecNames: leases.compactMapValues(\.credentialSpecName))
     }
 
     // MARK: - Files
@@ -376,7 +406,7 @@ public actor LeaseKeeper {
         }
         let configuration = settings.containerKerberosConfiguration(lease.credentialSpec.realm, lease.mountPath).rendered()
         return LeaseDirectoryWriter(
-            directory: LeaseDirectory(path: lease.directory, owner: lease.owner), keytab: keytab, caches: caches,
+            directory: LeaseDirectory(path: lease.directory, owner: lease.owner, access: lease.fileAccess), keytab: keytab, caches: caches,
             kerberosConfiguration: configuration)
     }
 
@@ -548,7 +578,7 @@ public actor LeaseKeeper {
             }
             let lease = Lease(
                 id: record.id, credentialSpec: spec, credentialSpecName: record.credentialSpecName, owner: record.owner,
-                containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
+                fileAccess: record.fileAccess ?? .owner, containerID: record.containerID, mountPath: record.mountPath, createdAt: record.createdAt,
                 creator: record.creator, creatorGID: record.creatorGID,
                 directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value, holder: record.holder,
                 expiresAt: record.expiresAt, onBehalfOfOwner: record.onBehalfOfOwner ?? false,
@@ -643,7 +673,8 @@ public actor LeaseKeeper {
             creator: lease.creator, directory: lease.directory == defaultDirectory ? nil : lease.directory,
             creatorGID: lease.creatorGID, holder: lease.holder, expiresAt: lease.expiresAt,
             onBehalfOfOwner: lease.onBehalfOfOwner ? true : nil,
-            frontEnd: lease.frontEnd == LeaseRequest.socketAPI ? nil : lease.frontEnd)
+            frontEnd: lease.frontEnd == LeaseRequest.socketAPI ? nil : lease.frontEnd,
+            fileAccess: lease.fileAccess == .owner ? nil : lease.fileAccess)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.

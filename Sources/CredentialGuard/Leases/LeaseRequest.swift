@@ -12,6 +12,8 @@ public struct LeaseRequest: Sendable {
 
     public var source: Source
     public var owner: LeaseOwner
+    /// Who besides the owner's uid reads the files: nobody (default), or the owner's gid.
+    public var fileAccess: LeaseFileAccess
     public var containerID: String?
     /// Where the runtime mounts the lease directory inside the container.
     public var mountPath: String
@@ -41,12 +43,13 @@ public struct LeaseRequest: Sendable {
     /// The socket API's name in `frontEnd`.
     public static let socketAPI = "api"
 
-    public init(source: Source, owner: LeaseOwner, containerID: String? = nil, mountPath: String = defaultMountPath,
+    public init(source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
                 creator: UInt32? = nil, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
                 expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
                 reservedPlugin: PluginGUID? = nil) {
         self.source = source
         self.owner = owner
+        self.fileAccess = fileAccess
         self.containerID = containerID
         self.mountPath = mountPath
         self.creator = creator

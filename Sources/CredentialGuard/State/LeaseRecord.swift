@@ -29,6 +29,8 @@ public struct LeaseRecord: Sendable, Codable, Equatable {
     public var onBehalfOfOwner: Bool? = nil
     /// The front end that created it (absent: the socket API).
     public var frontEnd: String? = nil
+    /// Who besides the owner's uid reads the files (absent: nobody), so that a restart writes them with the same modes.
+    public var fileAccess: LeaseFileAccess? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     public static let redactedPluginInput = "<redacted: inline credentials are not stored>"
@@ -47,6 +49,7 @@ extension LeaseRecord {
         if let credentialSpecName { members.append(("credentialSpecName", .string(credentialSpecName))) }
         if let directory { members.append(("directory", .string(directory))) }
         if let expiresAt { members.append(("expiresAt", .number("\(expiresAt.timeIntervalSince1970)"))) }
+        if let fileAccess { members.append(("fileAccess", .string(fileAccess.rawValue))) }
         if let frontEnd { members.append(("frontEnd", .string(frontEnd))) }
         if let holder {
             var fields: [(key: String, value: JSONValue)] = []

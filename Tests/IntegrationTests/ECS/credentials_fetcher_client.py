@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 import grpc
 from grpc_tools import protoc
@@ -59,12 +60,22 @@ class UnixHTTP(http.client.HTTPConnection):
         self.sock.connect(API_SOCKET)
 
 
-def fetches():
-    """ccgd_account_fetches_total summed over results, from the daemon's /metrics."""
+def metric(name):
+    """The daemon's /metrics series `name`, summed over their labels (0 when absent)."""
     connection = UnixHTTP("ccgd")
     connection.request("GET", "/metrics")
     text = connection.getresponse().read().decode()
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("ccgd_account_fetches_total"))
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if re.match(re.escape(name) + r"[{ ]", line))
+
+
+def fetches():
+    """ccgd_account_fetches_total summed over results."""
+    return metric("ccgd_account_fetches_total")
+
+
+def portable_users():
+    """How many portable users' passwords ccgd holds for the ECS agent (never the passwords)."""
+    return metric("ccgd_ecs_portable_users")
 
 
 def add(specs, username=user["username"], password=user["password"], domain=user["domainName"]):
@@ -104,6 +115,124 @@ def after_restart():
     deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
     check("the restored lease is deleted by its id", list(deleted.deleted_kerberos_file_paths) == [directory], deleted)
     check("its directories are gone", not os.path.exists(os.path.dirname(directory)))
+
+
+def renew(username, password, domain=user["domainName"]):
+    return stub.RenewNonDomainJoinedKerberosLease(
+        pb.RenewNonDomainJoinedKerberosLeaseRequest(username=username, password=password, domain=domain), timeout=120)
+
+
+def works(directory, names=("krb5cc",)):
+    """Every ticket cache `names` of the gMSA directory gets a service ticket of its account."""
+    for name in names:
+        ccache = os.path.join(directory, name)
+        listing = subprocess.run(["klist", "-c", "FILE:" + ccache], capture_output=True, text=True).stdout
+        principal = re.search(r"Default principal: (\S+)\$@", listing)
+        if principal is None or not kvno(ccache, f"host/{principal.group(1).lower()}.contoso.test")[0]:
+            return False
+    return True
+
+
+# Two throwaway portable users in the readers group, made by the test (ECS_BLUE, ECS_GREEN:
+# name:password), and a rotation from blue to green while their leases exist.
+BLUE = tuple(env.get("ECS_BLUE", ":").split(":", 1))
+GREEN = tuple(env.get("ECS_GREEN", ":").split(":", 1))
+
+
+def rotation():
+    """Blue/green: leases of blue, a rotation blue:green while they work, blue gone from AD."""
+    both = json.loads(json.dumps(credspecs["WebApp02"]))
+    both["ActiveDirectoryConfig"]["GroupManagedServiceAccounts"] += [{"Name": "WebApp01", "Scope": "contoso.test"}]
+    first = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=BLUE[0], password=BLUE[1]), timeout=120)
+    second = stub.AddNonDomainJoinedKerberosLease(add([both], username=BLUE[0], password=BLUE[1]), timeout=120)
+    a, b = first.created_kerberos_file_paths[0], second.created_kerberos_file_paths[0]
+    extra = [name for name in os.listdir(b) if name.startswith("krb5cc-")]
+    check("blue's leases work", works(a) and works(b, ["krb5cc"] + extra), extra)
+    check("one portable user's password is held", portable_users() == 1, portable_users())
+
+    # During the rotation the agent's secret is blue:green with green's password: a new task's lease is green's.
+    during = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=f"{BLUE[0]}:{GREEN[0]}", password=GREEN[1]), timeout=120)
+    c = during.created_kerberos_file_paths[0]
+    check("AddNonDomainJoinedKerberosLease with blue:green makes a lease through green", works(c))
+    check("blue's and green's passwords are held", portable_users() == 2, portable_users())
+
+    code, details = status_of(stub.RenewNonDomainJoinedKerberosLease,
+                              pb.RenewNonDomainJoinedKerberosLeaseRequest(username=f"{BLUE[0]}:{GREEN[0]}", password=GREEN[1] + "-typo",
+                                                                          domain=user["domainName"]))
+    check("a rotation with a password green does not have answers UNAUTHENTICATED naming green",
+          code == grpc.StatusCode.UNAUTHENTICATED and GREEN[0] in details, f"{code} {details}")
+    check("and moves nothing: blue's leases still work, both passwords held", works(a) and works(b) and portable_users() == 2)
+
+    # Tasks keep using their tickets while the rotation rewrites their files (each replaced by a rename).
+    done = threading.Event()
+    meanwhile = []
+
+    def use_tickets():
+        while not done.is_set():
+            meanwhile.append(works(a) and works(b))
+
+    user_of_tickets = threading.Thread(target=use_tickets)
+    user_of_tickets.start()
+    before = fetches()
+    try:
+        renewed = renew(f"{BLUE[0]}:{GREEN[0]}", GREEN[1])
+    finally:
+        done.set()
+        user_of_tickets.join()
+    check("service tickets were obtained throughout the rotation", meanwhile and all(meanwhile), f"{meanwhile.count(False)} of {len(meanwhile)} failed")
+    check("the rotation answers every directory now read through green", sorted(renewed.renewed_kerberos_file_paths) == sorted([a, b, c]),
+          renewed)
+    check("green read each gMSA once (green's WebApp01 renewed, WebApp02 new; blue's WebApp01 leases served from it)",
+          fetches() - before == 2, f"{fetches() - before} fetches")
+    check("every ticket cache works after the rotation", works(a) and works(b, ["krb5cc"] + extra) and works(c))
+    check("blue's password is dropped: one password held", portable_users() == 1, portable_users())
+
+    # Blue leaves the domain: nothing reads through it any more, and a plain green renews all.
+    samba("user", "delete", BLUE[0])
+    renewed = renew(GREEN[0], GREEN[1])
+    check("after the rotation a plain green renews every directory", sorted(renewed.renewed_kerberos_file_paths) == sorted([a, b, c]),
+          renewed)
+    check("and they work with blue gone", works(a) and works(b, ["krb5cc"] + extra) and works(c))
+    renewed = renew(f"{BLUE[0]}:{GREEN[0]}", GREEN[1])
+    check("the agent's rotation sent again changes nothing", sorted(renewed.renewed_kerberos_file_paths) == sorted([a, b, c]), renewed)
+    added = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"]], username=GREEN[0], password=GREEN[1]), timeout=120)
+    check("a plain green adds a lease", works(added.created_kerberos_file_paths[0]))
+    stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=added.lease_id), timeout=60)
+    json.dump({"leases": [first.lease_id, second.lease_id, during.lease_id], "directories": [a, b, c]}, open(STATE, "w"))
+
+
+def rotation_after_restart():
+    """The journal followed the rotation: after a restart green's renewal finds every lease."""
+    state = json.load(open(STATE))
+    check("blue's password is not held after the restart", portable_users() == 0, portable_users())
+    renewed = renew(GREEN[0], GREEN[1])
+    check("green's renewal after the restart lists every directory", sorted(renewed.renewed_kerberos_file_paths) == sorted(state["directories"]),
+          renewed)
+    check("and they work", all(works(directory) for directory in state["directories"]))
+    for lease in state["leases"]:
+        stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease), timeout=60)
+    check("the leases are deleted", os.listdir(KRB_DIR) == [], os.listdir(KRB_DIR))
+
+
+def task_lease():
+    """One lease of WebApp01 and WebApp02 for a task whose containers run as other users than the
+    agent; the directories go to STATE for the containers the test runs."""
+    answer = stub.AddNonDomainJoinedKerberosLease(add([credspecs["WebApp01"], credspecs["WebApp02"]]), timeout=120)
+    check("a lease of two gMSAs", len(answer.created_kerberos_file_paths) == 2, answer)
+    json.dump({"lease_id": answer.lease_id, "directories": list(answer.created_kerberos_file_paths)}, open(STATE, "w"))
+
+
+def renew_user():
+    """The agent's renewal for the test domain's portable user (after a restart: its password back)."""
+    renewed = renew(user["username"], user["password"])
+    check("the renewal lists the user's directories", len(renewed.renewed_kerberos_file_paths) > 0, renewed)
+    check("and they work", all(works(directory) for directory in renewed.renewed_kerberos_file_paths))
+
+
+def delete_task_lease():
+    lease = json.load(open(STATE))
+    deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
+    check("the task's lease is deleted", sorted(deleted.deleted_kerberos_file_paths) == sorted(lease["directories"]), deleted)
 
 
 def domain_joined():
@@ -263,6 +392,7 @@ def main():
     print("all checks passed")
 
 
-{"main": main, "domain-joined": domain_joined, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
+{"main": main, "domain-joined": domain_joined, "rotation": rotation, "rotation-after-restart": rotation_after_restart,
+ "task-lease": task_lease, "delete-task-lease": delete_task_lease, "renew": renew_user, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
 if env.get("ECS_MODE", "main") != "main":
     print("all checks passed")
