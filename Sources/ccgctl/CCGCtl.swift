@@ -9,7 +9,6 @@ struct CCGCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccgctl",
         abstract: "Inspect, test and troubleshoot ccgd: gMSA credentials for Linux containers.",
-        version: PackageVersion.string,
         discussion: """
             FINDING CCGD
               lease, accounts and health find ccgd's socket in this order:
@@ -19,6 +18,7 @@ struct CCGCtl: AsyncParsableCommand {
 
             \(CommandFailure.statusHelp)
             """,
+        version: PackageVersion.string,
         subcommands: [
             LeaseCommand.self, AccountsCommand.self, HealthCommand.self, DoctorCommand.self, CredSpecCommand.self,
             FetchCommand.self, BlobCommand.self, PluginCommand.self,

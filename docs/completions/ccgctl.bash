@@ -210,12 +210,15 @@ _ccgctl_lease_create() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --credspec --credspec-file --uid --gid --container-id --mount-path)
+    non_repeating_options=(--socket --config --credspec --credspec-file --uid --gid --container-id --mount-path)
     __ccgctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     '--credspec')
@@ -243,12 +246,15 @@ _ccgctl_lease_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --config)
     __ccgctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac
@@ -258,12 +264,15 @@ _ccgctl_lease_show() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --config)
     __ccgctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac
@@ -273,12 +282,15 @@ _ccgctl_lease_delete() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --config)
     __ccgctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac
@@ -288,12 +300,15 @@ _ccgctl_accounts() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --config)
     __ccgctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac
@@ -303,12 +318,15 @@ _ccgctl_health() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--socket)
+    non_repeating_options=(--socket --config)
     __ccgctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    '--config')
         return
         ;;
     esac
@@ -455,8 +473,15 @@ _ccgctl_credspec_validate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--config)
     __ccgctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    esac
 }
 
 _ccgctl_fetch() {
