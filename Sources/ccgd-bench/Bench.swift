@@ -186,7 +186,7 @@ struct Bench: AsyncParsableCommand {
 
 /// One keep-alive HTTP/1.1 connection to the socket, one request at a time.
 final class KeepAliveClient: @unchecked Sendable {
-    private let channel: Channel
+    let channel: Channel
     private let pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>
 
     private init(channel: Channel, pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>) {
