@@ -78,14 +78,23 @@ final class FleetRun: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: credSpecDirectory + "/" + name + ".json")
             try FileManager.default.copyItem(atPath: source, toPath: credSpecDirectory + "/" + name + ".json")
         }
-        let sections = plan.eager ? plan.accounts.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n") : ""
         nodes = (0..<plan.nodes).map { FleetNode(index: $0, directory: directory + "/node-\($0)", runtimeDirectory: runtimeDirectory + "/node-\($0)") }
-        for node in nodes {
-            try node.configure(domain: domain, credSpecDirectory: credSpecDirectory, daemonSettings: variant.daemonSettings,
-                               credspecSections: sections)
+        var sections = plan.eager ? plan.accounts.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n") : ""
+        func configure() throws -> Spawn.Exit {
+            for node in nodes {
+                try node.configure(domain: domain, credSpecDirectory: credSpecDirectory, daemonSettings: variant.daemonSettings,
+                                   credspecSections: sections)
+            }
+            return try Spawn.run([variant.executable, "--check-config", "--config", nodes[0].configuration],
+                                 environment: Compare.cleanEnvironment, stdout: nodes[0].log, stderr: nodes[0].log)
         }
-        let check = try Spawn.run([variant.executable, "--check-config", "--config", nodes[0].configuration],
-                                  environment: Compare.cleanEnvironment, stdout: nodes[0].log, stderr: nodes[0].log)
+        var check = try configure()
+        if !check.succeeded && !sections.isEmpty {
+            // A ccgd from before the opt-in prefetches its whole CredSpec directory anyway.
+            log("\(variant.label): this ccgd refuses [credspec] prefetch; it runs without the opt-in (it prefetches the whole directory)")
+            sections = ""
+            check = try configure()
+        }
         guard check.succeeded else {
             let text = (try? String(contentsOfFile: nodes[0].log, encoding: .utf8)) ?? ""
             throw BenchError("\(variant.label): \(variant.executable) refuses the nodes' configuration: \(text.suffix(400))")

@@ -64,6 +64,8 @@ public actor LeaseKeeper {
     private var writing: [LeaseID: Task<Void, Never>] = [:]
     /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
     private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
+    /// The record JSON of the inline CredSpecs recorded last.
+    private var inlineRecordJSON: [(spec: CredentialSpec, json: String)] = []
     /// Creations on their way, by creator: counted against the creator's quota with its leases.
     private var creating: [UInt32: Int] = [:]
     /// Ends a lease when its holder process exits.
@@ -729,9 +731,17 @@ public actor LeaseKeeper {
         let json: String
         if let name = lease.credentialSpecName, let cached = recordJSON[name], cached.spec == spec {
             json = cached.json
+        } else if lease.credentialSpecName == nil, let cached = inlineRecordJSON.first(where: { $0.spec == spec }) {
+            json = cached.json
         } else {
             json = Self.recordJSON(of: spec)
-            if let name = lease.credentialSpecName { recordJSON[name] = (spec, json) }
+            if let name = lease.credentialSpecName {
+                recordJSON[name] = (spec, json)
+            } else {
+                // An inline CredSpec comes again with each task of the same definition (the ECS agent's).
+                if inlineRecordJSON.count == 16 { inlineRecordJSON.removeFirst() }
+                inlineRecordJSON.append((spec, json))
+            }
         }
         let defaultDirectory = settings.leasesDirectory + "/" + lease.id.value
         return LeaseRecord(
