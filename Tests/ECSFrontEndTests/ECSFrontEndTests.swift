@@ -28,6 +28,25 @@ final class ECSFrontEndTests: XCTestCase {
         }
     }
 
+    /// CredSpecs parsed before are served from memory, but never with another caller's input, and
+    /// never for a domain-joined lease when parsed for a non-domain-joined one.
+    func testARememberedCredSpecKeepsEachCallersPluginInput() throws {
+        let text = credSpec.replacingOccurrences(of: "%@", with: "")
+        let first = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "StandardUser01")
+        let second = ProvidedCredentials.input(uid: 1000, domain: "contoso.test", username: "Other")
+        for _ in 0..<2 {
+            XCTAssertEqual(try ECSCredentialSpec.parse(text, pluginInput: first).hostAccountConfig?.pluginInput.text, first)
+            XCTAssertEqual(try ECSCredentialSpec.parse(text, pluginInput: second).hostAccountConfig?.pluginInput.text, second)
+            XCTAssertNil(try ECSCredentialSpec.parseDomainJoined(text).hostAccountConfig)
+        }
+        let cache = ParsedCredentialSpecs()
+        let spec = try ECSCredentialSpec.parse(text, pluginInput: first)
+        for index in 0...ParsedCredentialSpecs.capacity { cache.store(spec, text: "\(index)", input: nil) }
+        XCTAssertNil(cache.spec("0", input: nil), "the oldest goes first")
+        XCTAssertNotNil(cache.spec("\(ParsedCredentialSpecs.capacity)", input: nil))
+        XCTAssertNil(cache.spec("1", input: first), "another input is another entry")
+    }
+
     func testAnInvalidCredSpecNamesItsIndexAndJSONPath() {
         let bad = credSpec.replacingOccurrences(of: "%@", with: "").replacingOccurrences(of: #""DnsName": "contoso.test""#, with: #""DnsName": 7"#)
         do {
