@@ -61,6 +61,9 @@ public final class Metrics: Sendable {
         describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")
         describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0.")
         describe("ccgd_connections_refused_total", type: "counter", "Connections of allowed peers refused, by the limit they were over.")
+        describe("ccgd_key_version_reads_total", type: "counter",
+                 "gMSA kvnos by search: same_answer (one round trip) or after_password (a rollover under way: a second search).")
+        describe("ccgd_domain_backoffs_total", type: "counter", "Pauses of a domain's background fetches after a sign of strain (busy, unavailable, slow).")
     }
 
     public func describe(_ name: String, type: String, _ help: String) {
