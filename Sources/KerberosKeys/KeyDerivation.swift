@@ -25,52 +25,23 @@ public enum KeyDerivation {
         return keys
     }
 
-    /// The AES keys: RFC 3962 string-to-key with one PBKDF2 for both. PBKDF2-HMAC-SHA1 makes its
-    /// output in 20-byte blocks, so AES128's 16 bytes are the first of AES256's 32: one 32-byte
-    /// PBKDF2 (two blocks) serves both, where a string-to-key per type costs three blocks, and
-    /// PBKDF2's 4096 rounds are nearly all of a cold fetch's CPU. Then DK(tkey, "kerberos") for
-    /// each (RFC 3961 5.1; random-to-key is the identity for AES).
-    static func aesKeys(_ types: [EncryptionType], passwordUTF8: SecretBytes, salt: Salt,
-                        iterations: UInt32 = defaultIterations) throws(KeyDerivationError) -> [EncryptionType: KerberosKey] {
-        guard let longest = types.map(\.keyLength).max() else { return [:] }
-        for type in types where !type.isAES { throw .notAnAESEncryptionType(type) }
-        guard iterations > 0 else { throw .iterationCountInvalid(iterations) }
-        let saltBytes = Array(salt.value.utf8)
-        let tkey = try passwordUTF8.withUnsafeBytes { password in
-            saltBytes.withUnsafeBytes { salt in
-                Result { () throws(KeyDerivationError) in
-                    try OpenSSLDigests.shared.pbkdf2SHA1(password: password, salt: salt, iterations: iterations, length: longest)
-                }
+    /// The AES keys, each derived on a thread of its own: PBKDF2's 4096 rounds are nearly all of
+    /// a cold fetch's CPU, and AES256's and AES128's do not depend on each other, so a cold
+    /// lease waits for the longer one rather than for both. Each thread has its own krb5 context
+    /// (a context is not to be shared between threads).
+    static func aesKeys(_ types: [EncryptionType], passwordUTF8: SecretBytes, salt: Salt) throws(KeyDerivationError) -> [EncryptionType: KerberosKey] {
+        let results = Mutex<[EncryptionType: Result<KerberosKey, KeyDerivationError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: types.count) { index in
+            let type = types[index]
+            let result = Result { () throws(KeyDerivationError) -> KerberosKey in
+                let bytes = try StringToKeyContext().aesKey(type, passwordUTF8: passwordUTF8, salt: salt, iterations: defaultIterations)
+                return KerberosKey(encryptionType: type, bytes: bytes)
             }
-        }.get()
+            results.withLock { $0[type] = result }
+        }
         var keys: [EncryptionType: KerberosKey] = [:]
-        for type in types {
-            let key = try tkey.withUnsafeBytes { tkey throws(KeyDerivationError) in
-                try derivedKey(UnsafeRawBufferPointer(rebasing: tkey.prefix(type.keyLength)))
-            }
-            keys[type] = KerberosKey(encryptionType: type, bytes: key)
-        }
+        for (type, result) in results.withLock({ $0 }) { keys[type] = try result.get() }
         return keys
-    }
-
-    /// n-fold("kerberos") to AES's 128-bit block (RFC 3961 A.1: 6b657262 65726f73 7b9b5b2b 93132b93).
-    static let kerberosConstant: [UInt8] = [0x6B, 0x65, 0x72, 0x62, 0x65, 0x72, 0x6F, 0x73, 0x7B, 0x9B, 0x5B, 0x2B, 0x93, 0x13, 0x2B, 0x93]
-
-    /// DK(tkey, "kerberos") for an AES key of tkey's length: the constant encrypted under tkey, and
-    /// for 32 bytes that block encrypted again (DR feeds its output back until it has enough).
-    static func derivedKey(_ tkey: UnsafeRawBufferPointer) throws(KeyDerivationError) -> SecretBytes {
-        try SecretBytes(count: tkey.count) { key throws(KeyDerivationError) in
-            try kerberosConstant.withUnsafeBytes { constant in
-                Result { () throws(KeyDerivationError) in
-                    var input = constant
-                    for offset in stride(from: 0, to: key.count, by: 16) {
-                        let block = UnsafeMutableRawBufferPointer(rebasing: key[offset..<offset + 16])
-                        try OpenSSLDigests.shared.aesEncryptBlock(key: tkey, input, into: block)
-                        input = UnsafeRawBufferPointer(block)
-                    }
-                }
-            }.get()
-        }
     }
 
     /// RFC 3962 string-to-key for raw UTF-8 bytes (also used by tests with the RFC vectors;
@@ -82,7 +53,8 @@ public enum KeyDerivation {
         iterations: UInt32 = defaultIterations
     ) throws(KeyDerivationError) -> KerberosKey {
         guard type.isAES else { throw .notAnAESEncryptionType(type) }
-        return try aesKeys([type], passwordUTF8: passwordUTF8, salt: salt, iterations: iterations)[type]!
+        let bytes = try StringToKeyContext().aesKey(type, passwordUTF8: passwordUTF8, salt: salt, iterations: iterations)
+        return KerberosKey(encryptionType: type, bytes: bytes)
     }
 
     /// RC4-HMAC: MD4 over the raw UTF-16LE bytes (unpaired surrogates and all, no conversion).

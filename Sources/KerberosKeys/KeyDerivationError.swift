@@ -12,8 +12,6 @@ public enum KeyDerivationError: Error, Equatable, Sendable, CustomStringConverti
     case md4Unavailable(openSSLError: String)
     /// An OpenSSL digest computation failed.
     case digestFailed(algorithm: String, openSSLError: String)
-    /// PBKDF2 was asked for no iteration at all.
-    case iterationCountInvalid(UInt32)
 
     public var description: String {
         switch self {
@@ -27,8 +25,6 @@ public enum KeyDerivationError: Error, Equatable, Sendable, CustomStringConverti
             return "libkrb5 returned a \(length)-byte key of type \(returnedType) when asked for \(type) (\(type.keyLength) bytes); the installed libkrb5 is broken or incompatible."
         case .md4Unavailable(let openSSLError):
             return "MD4, needed for the arcfour-hmac (RC4) key, is unavailable: OpenSSL's legacy provider is missing — install the package that ships ossl-modules/legacy.so (or point OPENSSL_MODULES at it), or remove RC4 from the account's msDS-SupportedEncryptionTypes (OpenSSL said: \(openSSLError))."
-        case .iterationCountInvalid(let iterations):
-            return "AES string-to-key needs at least one PBKDF2 iteration, not \(iterations); use the default of 4096, which AD uses."
         case .digestFailed(let algorithm, let openSSLError):
             return "OpenSSL failed to compute \(algorithm): \(openSSLError); check the OpenSSL 3 libcrypto installation."
         }

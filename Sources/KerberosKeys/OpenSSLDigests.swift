@@ -12,9 +12,6 @@ final class OpenSSLDigests: @unchecked Sendable {
 
     private let md4Result: Result<OpaquePointer, KeyDerivationError>
     private let sha256Result: Result<OpaquePointer, KeyDerivationError>
-    private let sha1Result: Result<OpaquePointer, KeyDerivationError>
-    /// AES-128-ECB and AES-256-ECB, for RFC 3961's DK on one block.
-    private let aesResults: [Int: Result<OpaquePointer, KeyDerivationError>]
     /// The library context the digests came from; HMAC is fetched from it on each call.
     private let context: OpaquePointer?
 
@@ -25,9 +22,6 @@ final class OpenSSLDigests: @unchecked Sendable {
             let error = Self.takeErrorQueue()
             md4Result = .failure(.md4Unavailable(openSSLError: error))
             sha256Result = .failure(.digestFailed(algorithm: "SHA-256", openSSLError: error))
-            sha1Result = .failure(.digestFailed(algorithm: "SHA-1", openSSLError: error))
-            aesResults = [16: .failure(.digestFailed(algorithm: "AES-128", openSSLError: error)),
-                          32: .failure(.digestFailed(algorithm: "AES-256", openSSLError: error))]
             return
         }
         // Providers and fetched digests are never freed: they live as long as the process.
@@ -47,53 +41,6 @@ final class OpenSSLDigests: @unchecked Sendable {
             let error = defaultProvider == nil ? defaultError : Self.takeErrorQueue()
             sha256Result = .failure(.digestFailed(algorithm: "SHA-256", openSSLError: error))
         }
-        if defaultProvider != nil, let sha1 = EVP_MD_fetch(context, "SHA1", nil) {
-            sha1Result = .success(sha1)
-        } else {
-            sha1Result = .failure(.digestFailed(algorithm: "SHA-1", openSSLError: defaultProvider == nil ? defaultError : Self.takeErrorQueue()))
-        }
-        var aes: [Int: Result<OpaquePointer, KeyDerivationError>] = [:]
-        for (length, name) in [(16, "AES-128-ECB"), (32, "AES-256-ECB")] {
-            if defaultProvider != nil, let cipher = EVP_CIPHER_fetch(context, name, nil) { aes[length] = .success(cipher) } else {
-                aes[length] = .failure(.digestFailed(algorithm: name, openSSLError: defaultProvider == nil ? defaultError : Self.takeErrorQueue()))
-            }
-        }
-        aesResults = aes
-    }
-
-    /// PBKDF2-HMAC-SHA1 of `password` and `salt` into wiped storage of `length` bytes.
-    func pbkdf2SHA1(password: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, iterations: UInt32,
-                    length: Int) throws(KeyDerivationError) -> SecretBytes {
-        let md = try sha1Result.get()
-        return try SecretBytes(count: length) { output throws(KeyDerivationError) in
-            // OpenSSL wants non-null pointers even for zero bytes.
-            let ok = withUnsafeBytes(of: UInt8(0)) { empty in
-                PKCS5_PBKDF2_HMAC((password.baseAddress ?? empty.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(password.count),
-                                  (salt.baseAddress ?? empty.baseAddress)?.assumingMemoryBound(to: UInt8.self), Int32(salt.count),
-                                  Int32(clamping: iterations), md, Int32(length), output.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
-            }
-            guard ok else { throw .digestFailed(algorithm: "PBKDF2-HMAC-SHA1", openSSLError: Self.takeErrorQueue()) }
-        }
-    }
-
-    /// One AES block of `input` encrypted under `key` (16 or 32 bytes), no padding: RFC 3961's
-    /// "E" on a single block, which CBC with a zero IV and ECB agree on.
-    func aesEncryptBlock(key: UnsafeRawBufferPointer, _ input: UnsafeRawBufferPointer,
-                         into output: UnsafeMutableRawBufferPointer) throws(KeyDerivationError) {
-        guard let result = aesResults[key.count], input.count == 16, output.count == 16 else {
-            throw .digestFailed(algorithm: "AES", openSSLError: "a \(key.count)-byte key or a block of \(input.count) bytes")
-        }
-        let cipher = try result.get()
-        guard let context = EVP_CIPHER_CTX_new() else { throw .digestFailed(algorithm: "AES", openSSLError: Self.takeErrorQueue()) }
-        // Frees the context and its copy of the key schedule (OpenSSL clears it).
-        defer { EVP_CIPHER_CTX_free(context) }
-        var written: Int32 = 0
-        let ok = EVP_EncryptInit_ex2(context, cipher, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil, nil) == 1
-            && EVP_CIPHER_CTX_set_padding(context, 0) == 1
-            && EVP_EncryptUpdate(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written,
-                                 input.baseAddress?.assumingMemoryBound(to: UInt8.self), 16) == 1
-            && written == 16
-        guard ok else { throw .digestFailed(algorithm: "AES", openSSLError: Self.takeErrorQueue()) }
     }
 
     /// MD4 of `input` into wiped storage (the RC4-HMAC key is the MD4 itself).

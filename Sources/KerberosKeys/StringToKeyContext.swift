@@ -1,8 +1,7 @@
 internal import CKrb5
 
-/// libkrb5's AES string-to-key: the reference the tests check `KeyDerivation`'s own (one PBKDF2
-/// for both AES keys, with OpenSSL) against. A krb5 context built on an empty profile so a broken
-/// or strict krb5.conf cannot affect it; krb5 contexts are not thread-safe: one per call.
+/// A krb5 context for AES string-to-key, built on an empty profile so a broken or strict krb5.conf
+/// cannot affect key derivation. krb5 contexts are not thread-safe: one per derivation call.
 final class StringToKeyContext {
     private let context: krb5_context
 

@@ -1,7 +1,6 @@
 import CCGPlugin
 import CredSpec
 import Directory
-import Dispatch
 import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
@@ -179,21 +178,12 @@ public struct ManagedAccountFetcher: Sendable {
         }
         let salt = salt ?? Salt.computerAccount(realm: realm, accountName: account, dnsDomain: dnsDomain)
         let types = SupportedEncryptionTypes.encryptionTypes(fromAttribute: record.supportedEncryptionTypes)
-        // The current and the previous password's keys at once, on threads of their own: each is
-        // a PBKDF2 of 4096 rounds, and neither needs the other.
-        let passwords = [blob.currentPassword] + (blob.previousPassword.map { [$0] } ?? [])
-        let derived = Mutex<[Swift.Result<[KerberosKey], KeyDerivationError>?]>(Array(repeating: nil, count: passwords.count))
-        DispatchQueue.concurrentPerform(iterations: passwords.count) { index in
-            let keys = Swift.Result { () throws(KeyDerivationError) in
-                try KeyDerivation.keys(for: passwords[index], salt: salt, encryptionTypes: types)
-            }
-            derived.withLock { $0[index] = keys }
-        }
         let current: [KerberosKey], previous: [KerberosKey]
         do {
-            let results = derived.withLock { $0 }
-            current = try results[0]!.get()
-            previous = try results.count > 1 ? results[1]!.get() : []
+            current = try KeyDerivation.keys(for: blob.currentPassword, salt: salt, encryptionTypes: types)
+            previous = try blob.previousPassword.map { password throws(KeyDerivationError) in
+                try KeyDerivation.keys(for: password, salt: salt, encryptionTypes: types)
+            } ?? []
         } catch {
             throw .keyDerivation(account: account, error)
         }
