@@ -179,6 +179,16 @@ struct SectionReader {
         }
     }
 
+    mutating func read(_ section: ConfigurationText.Section, into metrics: inout ServiceConfiguration.Metrics) {
+        entries(section, known: ["listen"]) { reader, entry in
+            guard !entry.value.isEmpty else { return metrics.listen = nil }
+            guard let endpoint = ServiceConfiguration.Metrics.Endpoint(parsing: entry.value) else {
+                return reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off")
+            }
+            metrics.listen = endpoint
+        }
+    }
+
     mutating func read(_ section: ConfigurationText.Section, into refresh: inout ServiceConfiguration.Refresh) {
         entries(section, known: ["ticket-renewal", "ticket-lifetime", "retry", "retry-maximum"]) { reader, entry in
             switch entry.key {

@@ -180,6 +180,46 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[metrics]`: `GET /metrics` over TCP as well, for a Prometheus that cannot reach the
+    /// Unix socket; off unless `listen` is set, loopback unless an address is given.
+    public struct Metrics: Sendable, Equatable {
+        public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+            public var host: String
+            public var port: Int
+
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+
+            /// `9464` (loopback), `127.0.0.1:9464`, `[::1]:9464`; a numeric address, never a name.
+            public init?(parsing text: String) {
+                var host = "127.0.0.1", portText = Substring(text)
+                if text.hasPrefix("[") {
+                    guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                    host = String(text[text.index(after: text.startIndex)..<close])
+                    portText = text[text.index(close, offsetBy: 2)...]
+                    var address = in6_addr()
+                    guard inet_pton(AF_INET6, host, &address) == 1 else { return nil }
+                } else if let colon = text.lastIndex(of: ":") {
+                    host = String(text[..<colon])
+                    portText = text[text.index(after: colon)...]
+                    var address = in_addr()
+                    guard inet_pton(AF_INET, host, &address) == 1 else { return nil }
+                }
+                // 0: a port the kernel chooses (logged at start), for tests and one-off runs.
+                guard let port = Int(portText), (0...65535).contains(port) else { return nil }
+                self.init(host: host, port: port)
+            }
+
+            public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        }
+
+        /// Where to listen; nil: no TCP listener (the default).
+        public var listen: Endpoint?
+        public init() {}
+    }
+
     /// `[plugin "{GUID}"]`: one registered plug-in.
     public struct Plugin: Sendable, Equatable {
         public enum Kind: Sendable, Equatable {
@@ -223,6 +263,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var plugins = Plugins()
     public var refresh = Refresh()
     public var ecs = ECS()
+    public var metrics = Metrics()
     public var registeredPlugins: [Plugin] = []
     public var domains: [Domain] = []
     public var callers: [Caller] = []
@@ -230,11 +271,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The configuration in `path`; a missing file at the default path means all defaults.
-    public static func load(path: String = defaultPath) throws(ConfigurationError) -> ServiceConfiguration {
+    /// The configuration in `path`. A missing file at the default path means all defaults (its
+    /// `sourceFile` is then empty), unless `named`: a file named on a command line must be there.
+    public static func load(path: String = defaultPath, named: Bool = false) throws(ConfigurationError) -> ServiceConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            if path == defaultPath && !FileManager.default.fileExists(atPath: path) { return ServiceConfiguration() }
-            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "cannot read the file; check the path and its permissions")])
+            let missing = !FileManager.default.fileExists(atPath: path)
+            if path == defaultPath && missing && !named { return ServiceConfiguration() }
+            let message = missing
+                ? "no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config"
+                : "cannot read the file; check its permissions"
+            throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: message)])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: "the file is not UTF-8 text")])
@@ -252,7 +298,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         var ecsSection: ConfigurationText.Section?, ecsAccountSections: [ConfigurationText.Section] = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
-            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil):
+            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil), ("metrics", nil):
                 if !seenSingletons.insert(section.name).inserted {
                     reader.problem(section.line, nil, "\(section.title) appears twice; merge the two sections")
                 }
@@ -262,6 +308,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 case "ecs":
                     reader.read(section, into: &ecs)
                     ecsSection = section
+                case "metrics": reader.read(section, into: &metrics)
                 default: reader.read(section, into: &refresh)
                 }
             case let ("plugin", guidText?):
@@ -305,7 +352,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME", "ecs-gmsa": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
             }
         }
         reader.check(ecs, section: ecsSection, accountSections: ecsAccountSections)

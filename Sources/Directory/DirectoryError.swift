@@ -2,6 +2,9 @@
 public enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No TCP connection to the DC.
     case unreachable(controller: String, reason: String)
+    /// DNS named no DC of the domain: `record` is the SRV record asked for, of `nameservers`
+    /// (none: the system's), never a DC.
+    case discoveryFailed(domain: String, record: String, nameservers: [String], reason: String)
     /// The TLS handshake or certificate check failed.
     case tlsFailed(controller: String, reason: String)
     /// The DC refused the bind (wrong password, unknown user, no ticket for `ldap/<dc>`…).
@@ -23,6 +26,9 @@ public enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case let .unreachable(controller, reason):
             return "cannot connect to domain controller \(controller): \(reason); check its name, address and that it is reachable."
+        case let .discoveryFailed(domain, record, nameservers, reason):
+            let via = nameservers.isEmpty ? "the system's DNS servers" : nameservers.joined(separator: ", ")
+            return "no domain controller of \(domain) was found: DNS SRV \(record) (asked of \(via)) gave none: \(reason); list the DCs in the domain's [domain] controllers, or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(domain)."
         case let .tlsFailed(controller, reason):
             return "TLS with domain controller \(controller) failed: \(reason); check the CA certificate and that the certificate names the DC."
         case let .bindRefused(controller, mechanism, reason):

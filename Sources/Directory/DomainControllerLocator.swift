@@ -15,23 +15,34 @@ public struct DomainControllerLocator: Sendable {
 
     /// The domain's DCs in the order to try them. Blocking: DNS waits on the network.
     public func controllers(forDomain domain: String) throws(DirectoryError) -> [DomainController] {
+        let name = Self.serviceRecord(of: domain)
+        let failure = { (reason: String) in DirectoryError.discoveryFailed(domain: domain, record: name, nameservers: nameservers, reason: reason) }
         var state = ccgd_resolver_state()
-        guard ccgd_res_ninit(&state) == 0 else {
-            throw .unreachable(controller: "DNS", reason: "cannot initialise the resolver; check /etc/resolv.conf")
-        }
+        guard ccgd_res_ninit(&state) == 0 else { throw failure("cannot initialise the resolver (check /etc/resolv.conf)") }
         defer { ccgd_res_nclose(&state) }
-        if !nameservers.isEmpty { try use(nameservers, in: &state) }
-        let name = "_ldap._tcp.dc._msdcs.\(domain)"
-        let records = try query(name, type: Int32(ns_t_srv.rawValue), state: &state).compactMap(ServiceRecord.init)
-        guard !records.isEmpty else {
-            throw .unreachable(controller: name, reason: "no SRV record; publish the DCs in DNS or list them in [domain] controllers")
+        if !nameservers.isEmpty {
+            do { try use(nameservers, in: &state) } catch {
+                guard case let .unreachable(_, reason) = error else { throw error }
+                throw failure(reason)
+            }
         }
+        let records: [ServiceRecord]
+        do { records = try query(name, type: Int32(ns_t_srv.rawValue), state: &state).compactMap(ServiceRecord.init) } catch {
+            guard case let .unreachable(_, reason) = error else { throw error }
+            throw failure(reason)
+        }
+        guard !records.isEmpty else { throw failure("the answer holds no SRV record") }
         return ServiceRecord.ordered(records).map { record in
             // With our own DNS servers, the host's resolver may not know the DC: ask the same servers.
             let address = nameservers.isEmpty ? nil : (try? query(record.target, type: Int32(ns_t_a.rawValue), state: &state))?
                 .compactMap(\.ipv4Address).first
             return DomainController(hostName: record.target, address: address, ldapPort: record.port)
         }
+    }
+
+    /// The SRV record naming the DCs of `domain`.
+    public static func serviceRecord(of domain: String) -> String {
+        "_ldap._tcp.dc._msdcs.\(domain)"
     }
 
     private func use(_ servers: [String], in state: inout ccgd_resolver_state) throws(DirectoryError) {

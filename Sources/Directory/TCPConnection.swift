@@ -11,9 +11,7 @@ enum TCPConnection {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let list else {
-            throw .unreachable(controller: host, reason: "cannot resolve the name (\(String(cString: gai_strerror(status))))")
-        }
+        guard status == 0, let list else { throw .unreachable(controller: host, reason: unresolved(status)) }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
         var candidate: UnsafeMutablePointer<addrinfo>? = list
@@ -34,12 +32,24 @@ enum TCPConnection {
                     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
                     return fd
                 }
-                lastError = ready == 0 ? "no answer within \(timeoutMilliseconds) ms" : String(cString: strerror(socketError))
+                lastError = ready == 0 ? "no answer within \(timeoutMilliseconds) ms" : cause(socketError)
             } else {
-                lastError = String(cString: strerror(errno))
+                lastError = cause(errno)
             }
             close(fd)
         }
         throw .unreachable(controller: host, reason: "\(lastError) on port \(port)")
+    }
+
+    /// Why a connection failed, from its errno; EPERM is a packet filter of this host's own.
+    static func cause(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        guard code == EPERM else { return text }
+        return text + " (a packet filter on this host refused it: under ccgd.service, allow the DC's address with IPAddressAllow= in a drop-in)"
+    }
+
+    /// Why a name did not resolve, from getaddrinfo's status.
+    static func unresolved(_ status: Int32) -> String {
+        "cannot resolve the name (\(String(cString: gai_strerror(status))))"
     }
 }

@@ -10,6 +10,7 @@ enum ECSStatus {
     static func code(_ code: ErrorCode) -> RPCStatus.Code {
         switch code {
         case .badRequest, .credspecInvalid: .invalidArgument
+        case .methodNotAllowed: .unimplemented
         case .credspecNotFound, .notFound, .accountNotFound: .notFound
         case .forbidden, .credspecInlineDisabled, .directoryAccessDenied: .permissionDenied
         case .authFailed: .unauthenticated

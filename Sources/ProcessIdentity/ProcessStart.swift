@@ -15,11 +15,21 @@ public enum ProcessStart {
     /// Field 22 of a `/proc/PID/stat` line. The command name (field 2) is in parentheses and may
     /// hold spaces and parentheses itself: the fields are counted after its last `)`.
     public static func ticks(parsing stat: [UInt8]) -> UInt64? {
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        guard let fields = fields(parsing: stat), fields.count >= 20 else { return nil }
         // After the name: state is field 3, so field 22 is the 20th.
-        guard fields.count >= 20 else { return nil }
-        return UInt64(String(decoding: fields[fields.startIndex + 19], as: UTF8.self))
+        return UInt64(fields[19])
+    }
+
+    /// The fields of a `/proc/PID/stat` line from field 3 (the state) on: `fields[n - 3]` is field n.
+    public static func fields(parsing stat: [UInt8]) -> [String]? {
+        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        return stat[(close + 1)...].split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// This process's `/proc/self/stat` fields from field 3 on (see `fields(parsing:)`).
+    public static var ownFields: [String]? {
+        contents(of: "/proc/self/stat", limit: 4096).flatMap(fields(parsing:))
     }
 
     /// This boot's id (`/proc/sys/kernel/random/boot_id`); nil where it is hidden (systemd's

@@ -18,6 +18,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let router: APIRouter
     private let policy: PeerPolicyBox
+    private let refusals: ConnectionRefusalLog
     private let maximumBodySize: Int
     private let requestDeadline: TimeAmount
 
@@ -33,10 +34,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A whole request that waits until the peer has taken enough of the previous answer.
     private var waiting: (head: HTTPRequestHead, peer: PeerCredentials)?
 
-    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, refusal: Refusal?, maximumBodySize: Int,
-         requestDeadline: TimeAmount) {
+    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, refusal: Refusal?, refusals: ConnectionRefusalLog,
+         maximumBodySize: Int, requestDeadline: TimeAmount) {
         self.router = router
         self.policy = policy
+        self.refusals = refusals
         self.peer = peer
         self.refusal = refusal
         self.maximumBodySize = maximumBodySize
@@ -116,9 +118,16 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// A peer the policy does not allow: answered at once, its body never read, then closed.
     private func forbidden(context: ChannelHandlerContext) {
+        Self.forbidden(peer, answered: true, refusals: refusals, metrics: router.metrics)
         let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
         refuse(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
                context: context)
+    }
+
+    /// Counts and logs (rate-limited) a connection of a peer that is not allowed.
+    static func forbidden(_ peer: PeerCredentials?, answered: Bool, refusals: ConnectionRefusalLog, metrics: Metrics) {
+        metrics.increment("ccgd_connections_forbidden_total")
+        refusals.recordForbidden(peer, answered: answered)
     }
 
     /// Answers `response` at once, never reads the body, then closes.
@@ -157,6 +166,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: String(response.body.count))
         headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        if let allow = response.allow { headers.add(name: "allow", value: allow.map(\.rawValue).joined(separator: ", ")) }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)

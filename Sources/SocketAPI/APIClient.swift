@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -17,8 +20,52 @@ public struct APIClient: Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// Why no answer came, without a Swift signature: callers word their own advice around it.
     public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+        public enum Reason: Sendable, Equatable {
+            /// No file at the socket's path.
+            case noSocket
+            /// A socket file nobody listens on (a ccgd that stopped and left it).
+            case nobodyListening
+            /// The caller may not use the socket (its mode and group).
+            case permissionDenied
+            /// Its accept queue stayed full.
+            case busy
+            /// The connection closed before a whole answer.
+            case closedEarly
+            /// Anything else, as the system says it.
+            case other(String)
+        }
+
+        public let socketPath: String
+        public let reason: Reason
+
+        /// "no such socket", "nothing listens on it", …: what went wrong, after the path.
+        public var cause: String {
+            switch reason {
+            case .noSocket: "no such socket"
+            case .nobodyListening: "nothing listens on it (a ccgd that stopped may have left the socket file)"
+            case .permissionDenied: "permission denied (the socket's mode and group decide who may connect)"
+            case .busy: "it accepts no connection (its queue stays full)"
+            case .closedEarly: "ccgd closed the connection before answering"
+            case let .other(text): text
+            }
+        }
+
+        public var description: String { "cannot reach ccgd at \(socketPath): \(cause)." }
+
+        static func connecting(to path: String, _ error: Error) -> Failure {
+            guard let error = error as? IOError else {
+                if error is SocketAddressError { return Failure(socketPath: path, reason: .other("the path is too long for a Unix socket")) }
+                return Failure(socketPath: path, reason: .other("\(error)"))
+            }
+            switch error.errnoCode {
+            case ENOENT, ENOTDIR: return Failure(socketPath: path, reason: .noSocket)
+            case ECONNREFUSED: return Failure(socketPath: path, reason: .nobodyListening)
+            case EACCES, EPERM: return Failure(socketPath: path, reason: .permissionDenied)
+            default: return Failure(socketPath: path, reason: .other(String(cString: strerror(error.errnoCode))))
+            }
+        }
     }
 
     /// Sends `method path` with an optional JSON body and returns the answer.
@@ -29,11 +76,12 @@ public struct APIClient: Sendable {
         // A full accept queue (EAGAIN) is momentary: try again for a little while.
         for attempt in 0..<40 {
             do {
+                let path = socketPath
                 channel = try await ClientBootstrap(group: group)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                            try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                            try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise, socketPath: path))
                         }
                     }
                     .connect(unixDomainSocketPath: socketPath).get()
@@ -42,12 +90,13 @@ public struct APIClient: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             } catch {
                 promise.fail(error)
-                throw Failure(description: "cannot connect to ccgd at \(socketPath) (\(error)); is ccgd running, and may you use its socket?")
+                throw Failure.connecting(to: socketPath, error)
             }
         }
         guard let channel else {
-            promise.fail(Failure(description: "no connection"))
-            throw Failure(description: "ccgd at \(socketPath) accepts no connection (its queue stays full); retry later.")
+            let busy = Failure(socketPath: socketPath, reason: .busy)
+            promise.fail(busy)
+            throw busy
         }
         var headers = HTTPHeaders()
         headers.add(name: "host", value: "ccgd")
@@ -69,11 +118,13 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
     typealias InboundIn = HTTPClientResponsePart
 
     private let promise: EventLoopPromise<APIClient.Response>
+    private let socketPath: String
     private var status = 0
     private var body: [UInt8] = []
 
-    init(promise: EventLoopPromise<APIClient.Response>) {
+    init(promise: EventLoopPromise<APIClient.Response>, socketPath: String) {
         self.promise = promise
+        self.socketPath = socketPath
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -85,11 +136,11 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(APIClient.Failure(description: "ccgd closed the connection before answering"))
+        promise.fail(APIClient.Failure(socketPath: socketPath, reason: .closedEarly))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        promise.fail(error)
+        promise.fail(APIClient.Failure.connecting(to: socketPath, error))
         context.close(promise: nil)
     }
 }

@@ -105,6 +105,17 @@ public enum APIDocuments {
         public let lastError: String?
         /// Kept fresh for the prefetch of a named CredSpec (absent from older daemons).
         public let prefetched: Bool?
+        /// The named CredSpecs whose leases or prefetch use it (absent from older daemons).
+        public let credSpecs: [String]?
+        /// Who reads its password (absent from older daemons).
+        public let readBy: Reader?
+
+        /// `{"plugin": "{GUID}", "pluginName": "file"}` or `{"machine": "HOST$@REALM"}`: never the PluginInput.
+        public struct Reader: Codable, Sendable, Equatable {
+            public let plugin: String?
+            public let pluginName: String?
+            public let machine: String?
+        }
 
         init(_ status: AccountStatus) {
             account = status.account
@@ -117,6 +128,11 @@ public enum APIDocuments {
             state = status.state.rawValue
             lastError = status.lastError
             prefetched = status.prefetched
+            credSpecs = status.credSpecs
+            switch status.readBy {
+            case let .plugin(guid, name): readBy = Reader(plugin: guid, pluginName: name, machine: nil)
+            case let .machine(principal): readBy = Reader(plugin: nil, pluginName: nil, machine: principal)
+            }
         }
     }
 
@@ -142,6 +158,8 @@ public enum APIDocuments {
         /// The prefetch of each CredSpec of the CredSpec directory (absent from older daemons;
         /// empty when prefetch is off).
         public var prefetch: [Prefetch]?
+        /// Why `status` is degraded, one sentence each; empty when ok (absent from older daemons).
+        public var reasons: [String]?
 
         public struct Prefetch: Codable, Sendable {
             public let credSpec: String

@@ -29,6 +29,8 @@ public struct APIResponse: Sendable {
     public var failure: (code: ErrorCode, message: String)?
     /// The lease this answer creates: ended if the answer cannot be delivered.
     public var createdLease: LeaseID?
+    /// The methods a route takes, for a 405's `Allow` header.
+    public var allow: [HTTPMethod]?
 
     public init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
         self.status = status

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
 /// wrong becomes an error body with a stable code; nothing here can crash the daemon.
 public struct APIRouter: Sendable {
-    public static let version = "0.1.0"
+    public static let version = BuildInfo.version
 
     let keeper: LeaseKeeper
     let health: ControllerHealth
@@ -70,7 +70,7 @@ public struct APIRouter: Sendable {
                 }
                 let leases = await keeper.allLeases().filter { authorization.maySee($0) && query.matches($0) }
                 return ("list_leases", .json(.ok, APIDocuments.LeaseList(leases: leases.map(APIDocuments.LeaseDocument.init))))
-            default: return ("method_not_allowed", methodNotAllowed(method, path))
+            default: return ("method_not_allowed", methodNotAllowed(method, path, allowed: [.GET, .POST]))
             }
         }
         if parts.count >= 3, parts.count <= 4, parts[0] == "v1", parts[1] == "leases" {
@@ -106,7 +106,7 @@ public struct APIRouter: Sendable {
                     return ("lease_keytab", .error(error))
                 }
             default:
-                return ("method_not_allowed", methodNotAllowed(method, path))
+                return ("method_not_allowed", methodNotAllowed(method, path, allowed: keytab ? [.GET] : [.GET, .DELETE]))
             }
         }
         switch (method, parts) {
@@ -116,18 +116,20 @@ public struct APIRouter: Sendable {
         case (.GET, ["v1", "health"]):
             return ("health", await healthResponse())
         case (.GET, ["metrics"]):
-            metrics.set("ccgd_leases", to: Double(await keeper.leaseCount))
-            metrics.set("ccgd_accounts", to: Double(await keeper.accountStatuses().count))
-            return ("metrics", APIResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: Array(metrics.rendered().utf8)))
+            return ("metrics", await metricsResponse())
         case (_, ["v1", "accounts"]), (_, ["v1", "health"]), (_, ["metrics"]):
-            return ("method_not_allowed", methodNotAllowed(method, path))
+            return ("method_not_allowed", methodNotAllowed(method, path, allowed: [.GET]))
         default:
             return ("not_found", noRoute(method, path))
         }
     }
 
-    private func methodNotAllowed(_ method: HTTPMethod, _ path: String) -> APIResponse {
-        .error(.badRequest, "\(method) is not allowed on \(path); see docs/api.md for the routes.")
+    private func methodNotAllowed(_ method: HTTPMethod, _ path: String, allowed: [HTTPMethod]) -> APIResponse {
+        let methods = allowed.map(\.rawValue)
+        let list = methods.count == 1 ? methods[0] : methods.dropLast().joined(separator: ", ") + " and " + methods.last!
+        var response = APIResponse.error(.methodNotAllowed, "\(method) is not allowed on \(path), which takes \(list); see docs/api.md for the routes.")
+        response.allow = allowed
+        return response
     }
 
     private func noRoute(_ method: HTTPMethod, _ path: String) -> APIResponse {
@@ -158,17 +160,24 @@ public struct APIRouter: Sendable {
     }
 
     private func healthResponse() async -> APIResponse {
-        let accounts = await keeper.accountStatuses()
-        let domains = health.snapshot().map { realm, controllers in
+        let report = await HealthReport.assess(keeper: keeper, health: health)
+        report.publish(to: metrics)
+        let domains = report.controllers.map { realm, controllers in
             APIDocuments.Health.Domain(realm: realm, controllers: controllers.map {
                 .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact)
             })
         }
-        let degraded = accounts.contains { $0.state == .failed || $0.state == .stale }
-            || domains.contains { $0.controllers.contains { $0.state == "down" } }
-        var document = APIDocuments.Health(status: degraded ? "degraded" : "ok", version: Self.version,
-                                           leases: await keeper.leaseCount, accounts: accounts.count, domains: domains)
-        document.prefetch = await keeper.prefetchStatuses().map(APIDocuments.Health.Prefetch.init)
+        var document = APIDocuments.Health(status: report.degraded ? "degraded" : "ok", version: Self.version,
+                                           leases: report.leases, accounts: report.accounts.count, domains: domains)
+        document.prefetch = report.prefetch.map(APIDocuments.Health.Prefetch.init)
+        document.reasons = report.reasons
         return .json(.ok, document)
+    }
+
+    /// The Prometheus exposition, its gauges read now: for the socket's `GET /metrics` and the
+    /// optional TCP listener.
+    public func metricsResponse() async -> APIResponse {
+        await HealthReport.assess(keeper: keeper, health: health).publish(to: metrics)
+        return APIResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: Array(metrics.rendered().utf8))
     }
 }

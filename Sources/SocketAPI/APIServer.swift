@@ -74,6 +74,7 @@ public final class APIServer: Sendable {
         let ownConnections = ConnectionLimit(maximum: settings.maximumOwnConnections)
         let refusedConnections = ConnectionLimit(maximum: settings.maximumRefusedConnections)
         let refusals = ConnectionRefusalLog(logger: logger, socket: settings.socketPath)
+        for limit in ConnectionRefusal.reasons { router.metrics.declare("ccgd_connections_refused_total", ["limit": limit]) }
         let bootstrap = ServerBootstrap(group: group)
             // A deep queue and many accepts per wake-up: a peer flooding connections (refused or
             // not) must not fill the queue before an allowed client's connection is taken.
@@ -107,14 +108,17 @@ public final class APIServer: Sendable {
                     }
                     // A refused peer gets its answer in the small budget of refused connections, or none when that is full.
                     if refusal != nil, refusedConnections.enter() { leave = { refusedConnections.leave() } }
-                    guard let leave else { return channel.close() }
+                    guard let leave else {
+                        if refusal == .notAllowed { APIChannelHandler.forbidden(peer, answered: false, refusals: refusals, metrics: router.metrics) }
+                        return channel.close()
+                    }
                     channel.closeFuture.whenComplete { _ in leave() }
                     return channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
                         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                         try pipeline.addHandler(APIChannelHandler(
-                            router: router, policy: policy, peer: peer, refusal: refusal,
+                            router: router, policy: policy, peer: peer, refusal: refusal, refusals: refusals,
                             maximumBodySize: settings.maximumBodySize,
                             requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
                     }

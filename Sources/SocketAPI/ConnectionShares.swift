@@ -41,6 +41,9 @@ public enum ConnectionRefusal: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Every `reason`, for the metric's series at zero.
+    public static let reasons = ["max-connections-per-uid", "root-reserved-connections", "max-connections"]
+
     /// A bounded label for metrics and the log.
     public var reason: String {
         switch self {

@@ -1,42 +1,7 @@
 import ArgumentParser
-import Configuration
 import Foundation
 import NIOHTTP1
 import SocketAPI
-
-/// `--socket` and `--json`, shared by the commands that talk to a running ccgd.
-struct APIOptions: ParsableArguments {
-    @Option(help: "ccgd's API socket.")
-    var socket = ServiceConfiguration.Daemon().socket
-
-    @Flag(help: "Print ccgd's JSON answer as it is.")
-    var json = false
-
-    /// Sends the request; a 4xx/5xx answer becomes the error's one-sentence message.
-    func call(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> APIClient.Response {
-        let response = try await APIClient(socketPath: socket).send(method, path, body: body)
-        if json && (200..<300).contains(response.status) && !response.body.isEmpty {
-            print(response.text, terminator: response.text.hasSuffix("\n") ? "" : "\n")
-        }
-        guard (200..<300).contains(response.status) else {
-            if let body = try? APIDocuments.decoder.decode(APIDocuments.ErrorBody.self, from: Data(response.body)) {
-                let field = body.error.field.map { " (field \($0))" } ?? ""
-                throw ValidationError("\(body.error.code)\(field): \(body.error.message)")
-            }
-            throw ValidationError("ccgd answered \(response.status): \(response.text)")
-        }
-        return response
-    }
-
-    /// Sends the request and reads the answer as `Document`.
-    func call<Document: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil,
-                                   as document: Document.Type) async throws -> Document {
-        let response = try await call(method, path, body: body)
-        do { return try APIDocuments.decoder.decode(Document.self, from: Data(response.body)) } catch {
-            throw ValidationError("ccgd's answer to \(method) \(path) is not the document this ccgctl knows (\(error)); are ccgd and ccgctl of the same version?")
-        }
-    }
-}
 
 struct LeaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +11,7 @@ struct LeaseCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a lease for a CredSpec and print where its files are.")
 
-        @OptionGroup var api: APIOptions
+        @OptionGroup var daemon: DaemonOptions
 
         @Option(name: .customLong("credspec"), help: "A CredSpec name in ccgd's CredSpec directory.")
         var name: String?
@@ -82,91 +47,106 @@ struct LeaseCommand: AsyncParsableCommand {
             if let containerID { request["containerId"] = containerID }
             if let mountPath { request["mountPath"] = mountPath }
             let body = Array(try JSONSerialization.data(withJSONObject: request))
-            let lease = try await api.call(.POST, "/v1/leases", body: body, as: APIDocuments.LeaseDocument.self)
-            if !api.json { LeaseText.print(lease) }
+            let lease = try await daemon.call(.POST, "/v1/leases", body: body, as: APIDocuments.LeaseDocument.self)
+            if !daemon.json { LeaseText.print(lease) }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the leases.")
-        @OptionGroup var api: APIOptions
+        @OptionGroup var daemon: DaemonOptions
 
         func run() async throws {
-            let answer = try await api.call(.GET, "/v1/leases", as: APIDocuments.LeaseList.self)
-            guard !api.json else { return }
-            print("ID                        PRINCIPAL                         OWNER        CONTAINER     TICKET EXPIRES")
-            for lease in answer.leases {
-                print([
-                    lease.id.padding(toLength: 26, withPad: " ", startingAt: 0),
-                    (lease.identities.first?.principal ?? "(pending)").padding(toLength: 34, withPad: " ", startingAt: 0),
-                    "\(lease.owner.uid):\(lease.owner.gid)".padding(toLength: 13, withPad: " ", startingAt: 0),
-                    String((lease.containerId ?? "-").prefix(12)).padding(toLength: 14, withPad: " ", startingAt: 0),
-                    LeaseText.time(lease.ticketExpiresAt),
-                ].joined())
+            let answer = try await daemon.call(.GET, "/v1/leases", as: APIDocuments.LeaseList.self)
+            guard !daemon.json else { return }
+            // Whole ids and container ids: a script or a person copies them into the next command.
+            let rows = answer.leases.map { lease in
+                [lease.id, lease.identities.first?.principal ?? "(pending)", "\(lease.owner.uid):\(lease.owner.gid)",
+                 lease.credentialSpecName ?? "(inline)", lease.containerId ?? "-", LeaseText.time(lease.ticketExpiresAt)]
             }
+            print(TextColumns.render([["ID", "PRINCIPAL", "OWNER", "CREDSPEC", "CONTAINER", "TICKET EXPIRES"]] + rows))
         }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one lease.")
-        @OptionGroup var api: APIOptions
+        @OptionGroup var daemon: DaemonOptions
         @Argument(help: "The lease id.") var id: String
 
         func run() async throws {
-            let lease = try await api.call(.GET, "/v1/leases/\(id)", as: APIDocuments.LeaseDocument.self)
-            if !api.json { LeaseText.print(lease) }
+            let lease = try await daemon.call(.GET, "/v1/leases/\(id)", subject: .lease(id), as: APIDocuments.LeaseDocument.self)
+            if !daemon.json { LeaseText.print(lease) }
         }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a lease; its directory is gone when this returns.")
-        @OptionGroup var api: APIOptions
+        @OptionGroup var daemon: DaemonOptions
         @Argument(help: "The lease id.") var id: String
 
         func run() async throws {
-            _ = try await api.call(.DELETE, "/v1/leases/\(id)")
-            if !api.json { print("deleted \(id)") }
+            _ = try await daemon.call(.DELETE, "/v1/leases/\(id)", subject: .lease(id))
+            if !daemon.json { print("deleted \(id)") }
         }
     }
 }
 
 struct AccountsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "accounts", abstract: "List the gMSAs ccgd keeps fresh.")
-    @OptionGroup var api: APIOptions
+    static let configuration = CommandConfiguration(
+        commandName: "accounts", abstract: "List the gMSAs ccgd keeps fresh, by CredSpec, with who reads each password.",
+        discussion: "One row per account and reader: ccgd fetches an account once per plug-in and PluginInput (or computer account) that reads it. READ BY is the plug-in (name and PluginGUID) or the computer account; never the PluginInput.")
+    @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
-        let answer = try await api.call(.GET, "/v1/accounts", as: APIDocuments.AccountList.self)
-        guard !api.json else { return }
-        print("ACCOUNT           REALM             KVNO  STATE       LEASES  REFRESH AT            LAST ERROR")
-        for account in answer.accounts {
-            print([
-                account.account.padding(toLength: 18, withPad: " ", startingAt: 0),
-                account.realm.padding(toLength: 18, withPad: " ", startingAt: 0),
-                (account.kvno.map { "\($0)" } ?? "-").padding(toLength: 6, withPad: " ", startingAt: 0),
-                account.state.padding(toLength: 12, withPad: " ", startingAt: 0),
-                "\(account.leases)".padding(toLength: 8, withPad: " ", startingAt: 0),
-                LeaseText.time(account.refreshAt).padding(toLength: 22, withPad: " ", startingAt: 0),
-                account.lastError ?? "",
-            ].joined())
+        let answer = try await daemon.call(.GET, "/v1/accounts", as: APIDocuments.AccountList.self)
+        guard !daemon.json else { return }
+        // Grouped by CredSpec: the CREDSPEC cell is left empty on the rows that follow in its group.
+        let sorted = answer.accounts.sorted { (Self.credSpecs($0), $0.account, $0.realm) < (Self.credSpecs($1), $1.account, $1.realm) }
+        var previous: String?
+        let rows = sorted.map { account -> [String] in
+            let group = Self.credSpecs(account)
+            defer { previous = group }
+            return [group == previous ? "" : group, account.account, account.realm, account.kvno.map { "\($0)" } ?? "-", account.state,
+                    "\(account.leases)", LeaseText.time(account.refreshAt), Self.reader(account.readBy), account.lastError ?? ""]
         }
+        print(TextColumns.render([["CREDSPEC", "ACCOUNT", "REALM", "KVNO", "STATE", "LEASES", "REFRESH AT", "READ BY", "LAST ERROR"]] + rows))
+    }
+
+    static func credSpecs(_ account: APIDocuments.AccountDocument) -> String {
+        guard let names = account.credSpecs, !names.isEmpty else { return "(inline)" }
+        return names.joined(separator: ",")
+    }
+
+    static func reader(_ reader: APIDocuments.AccountDocument.Reader?) -> String {
+        if let machine = reader?.machine { return "computer account \(machine)" }
+        guard let guid = reader?.plugin else { return "-" }
+        return "plug-in \(reader?.pluginName.map { $0 + " " } ?? "")\(guid)"
     }
 }
 
 struct HealthCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "health", abstract: "Show ccgd's health and its domain controllers.")
-    @OptionGroup var api: APIOptions
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "Show ccgd's health, why it is degraded, and its domain controllers.",
+        discussion: "Exits 0 when ccgd is ok, 2 when it is degraded (each reason on a line of its own), 69 when it cannot be reached.")
+    @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
-        let health = try await api.call(.GET, "/v1/health", as: APIDocuments.Health.self)
-        guard !api.json else { return }
-        print("status    \(health.status) (ccgd \(health.version))")
-        print("leases    \(health.leases)")
-        print("accounts  \(health.accounts)")
-        for domain in health.domains {
-            print("domain    \(domain.realm)")
-            for controller in domain.controllers {
-                print("  dc      \(controller.host)  \(controller.state)  last contact \(LeaseText.time(controller.lastContact, else: "never"))")
+        let health = try await daemon.call(.GET, "/v1/health", as: APIDocuments.Health.self)
+        if !daemon.json {
+            print("status    \(health.status) (ccgd \(health.version))")
+            for reason in health.reasons ?? [] { print("  reason  \(reason)") }
+            print("leases    \(health.leases)")
+            print("accounts  \(health.accounts)")
+            for domain in health.domains {
+                print("domain    \(domain.realm)")
+                for controller in domain.controllers {
+                    print("  dc      \(controller.host)  \(controller.state)  last contact \(LeaseText.time(controller.lastContact, else: "never"))")
+                }
             }
+        }
+        guard health.status == "ok" else {
+            let reasons = health.reasons ?? []
+            throw CommandFailure(.degraded, "ccgd is \(health.status)" + (reasons.isEmpty ? "." : ": \(reasons.count) reason\(reasons.count == 1 ? "" : "s") above."))
         }
     }
 }

@@ -34,12 +34,12 @@ struct BlobCommand: AsyncParsableCommand {
                 input = FileHandle.standardInput.readDataToEndOfFile()
             } else {
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ValidationError("cannot read \(path); check the path.")
+                    throw CommandFailure(.failure, "cannot read \(path); check the path.")
                 }
                 input = data
             }
             guard let bytes = BlobReport.blobBytes(from: Array(input)) else {
-                throw ValidationError("\(path == "-" ? "standard input" : path) holds neither a raw blob nor base64 nor an msDS-ManagedPassword:: line.")
+                throw CommandFailure(.failure, "\(path == "-" ? "standard input" : path) holds neither a raw blob nor base64 nor an msDS-ManagedPassword:: line.")
             }
             var salt: Salt?
             if let realm, let account, let dnsDomain {

@@ -6,9 +6,7 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "ccgd's configuration file.")
     var path = ServiceConfiguration.defaultPath
 
-    func load() throws -> ServiceConfiguration {
-        do { return try ServiceConfiguration.load(path: path) } catch {
-            throw ValidationError("\(error)")
-        }
+    func load() throws(CommandFailure) -> ServiceConfiguration {
+        try DaemonOptions.load(path, named: path != ServiceConfiguration.defaultPath)
     }
 }

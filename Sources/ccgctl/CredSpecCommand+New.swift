@@ -120,7 +120,7 @@ extension CredSpecCommand {
                     login = .portableUser(try await PluginRegistry(configuration: service)
                         .credentials(guid: order.pluginGUID, pluginInput: order.pluginInput.text))
                 } catch {
-                    throw ValidationError("\(error) To read the directory as another user, give --credentials FILE.")
+                    throw CommandFailure(.failure, "\(error) To read the directory as another user, give --credentials FILE.")
                 }
             }
             let made = try await blocking.run { [order] in try CredentialSpecAuthor(settings: settings).make(order, login: login) }

@@ -49,7 +49,7 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         let spec: CredentialSpec
         do { spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: credSpecPath)) } catch {
-            throw ValidationError("\(credSpecPath): \(error)")
+            throw CommandFailure(.failure, "\(credSpecPath): \(error)")
         }
         let service = try configuration.load()
         let settings = try await BlockingWork(label: "ccgctl.directory").run { [connection] in
@@ -93,7 +93,7 @@ final class TemporaryDirectory {
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/ccgctl-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw ValidationError("cannot create a temporary directory in \(NSTemporaryDirectory()); check TMPDIR.")
+            throw CommandFailure(.failure, "cannot create a temporary directory in \(NSTemporaryDirectory()); check TMPDIR.")
         }
         path = String(cString: made)
     }

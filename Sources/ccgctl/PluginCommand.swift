@@ -1,5 +1,6 @@
 import ArgumentParser
 import CCGPlugin
+import Configuration
 import CredSpec
 import CredentialGuard
 import Foundation
@@ -19,7 +20,7 @@ struct PluginCommand: AsyncParsableCommand {
         func run() async throws {
             let registry = try PluginRegistry(configuration: try configuration.load())
             for registration in registry.all {
-                print("\(registration.guid)  \(registration.name)  \(registration.origin)  timeout \(registration.timeout)")
+                print("\(registration.guid)  \(registration.name)  \(registration.origin)  timeout \(DurationText.text(registration.timeout))")
             }
         }
     }

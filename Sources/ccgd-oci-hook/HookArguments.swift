@@ -2,6 +2,33 @@
 /// `ccgd-oci-hook [--socket PATH] [--runtime-directory PATH] [--daemon-uid UID] [--log FILE]`.
 struct HookArguments {
     static let usage = "usage: ccgd-oci-hook [--socket PATH] [--runtime-directory PATH] [--daemon-uid UID] [--log FILE] (the OCI state on standard input)"
+
+    /// What `--help` prints: the hook is run by runtimes, but read by people.
+    static let help = """
+        ccgd-oci-hook: gives a container annotated with io.ccgd.credentialspec=NAME a lease of ccgd's
+        CredSpec NAME (createRuntime: create it and bind-mount it read-only; poststop: delete it).
+        Podman and CRI-O run it from /usr/share/containers/oci/hooks.d/ccgd.json, with the OCI state
+        on standard input.
+
+        \(usage)
+
+          --socket PATH             ccgd's socket (default \(defaultSocket))
+          --runtime-directory PATH  ccgd's runtime-directory; only its leases/ are mounted (default \(defaultRuntimeDirectory))
+          --daemon-uid UID          the user ccgd runs as: the server must be root or it (default 0)
+          --log FILE                also append warnings and failures to FILE (default: the system log,
+                                    or \(HookLog.fallbackFile) where no /dev/log listens)
+          --help                    this text
+
+        Annotations: io.ccgd.credentialspec=NAME (required), io.ccgd.mount-path=/PATH (default
+        /var/run/ccgd), io.ccgd.krb5conf=none (leave /etc/krb5.conf alone). Exits 0 when the
+        container may run, 1 when it may not (one line on standard error says why), 2 on a bad
+        argument. See the README, "Use it from Podman".
+        """
+
+    /// Whether the command line asks for the help text instead of a run.
+    static func asksForHelp<Arguments: Collection<String>>(_ arguments: Arguments) -> Bool {
+        arguments.contains("--help") || arguments.contains("-h")
+    }
     static let defaultSocket = "/run/ccgd/ccgd.sock"
     static let defaultRuntimeDirectory = "/run/ccgd"
 

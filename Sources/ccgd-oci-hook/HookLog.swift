@@ -3,13 +3,23 @@ import Glibc
 #endif
 
 /// Where the hook's lines go: standard error (the runtime shows it when the hook fails), the
-/// system log, and the --log file if one is given (runtimes drop a successful hook's stderr).
+/// system log, and the --log file if one is given (runtimes drop a successful hook's stderr);
+/// where no system log listens and no --log is given, `fallbackFile`, so that a warning is never
+/// written only to places nobody reads.
 struct HookLog {
+    static let fallbackFile = "/var/log/ccgd-oci-hook.log"
+
     let file: String?
 
     init(file: String?) {
-        self.file = file
+        self.file = file ?? (Self.systemLogListens ? nil : Self.fallbackFile)
         openlog("ccgd-oci-hook", LOG_PID, LOG_DAEMON)
+    }
+
+    /// Whether /dev/log is a socket (syslog drops lines silently when it is not).
+    static var systemLogListens: Bool {
+        var status = stat()
+        return lstat("/dev/log", &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
     }
 
     func error(_ message: String) { write("ccgd-oci-hook: " + message, priority: LOG_ERR) }

@@ -6,6 +6,10 @@ import Glibc
 // io.ccgd.credentialspec a ccgd lease. See README, "Use it from Podman".
 let log: HookLog
 let hook: Hook
+if HookArguments.asksForHelp(CommandLine.arguments.dropFirst()) {
+    print(HookArguments.help)
+    exit(0)
+}
 do {
     let arguments = try HookArguments(CommandLine.arguments.dropFirst())
     log = HookLog(file: arguments.log)

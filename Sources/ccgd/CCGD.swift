@@ -19,10 +19,15 @@ struct CCGD: AsyncParsableCommand {
             as a service. SIGTERM or SIGINT stop it after the requests in flight.
             """)
 
-    @Option(name: .customLong("config"), help: "The configuration file.")
-    var configurationPath = ServiceConfiguration.defaultPath
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",
+        valueName: "FILE"))
+    var configurationPath: String?
 
-    @Flag(name: .customLong("check-config"), help: "Check the configuration, report every problem, and exit.")
+    @Flag(name: .customLong("check-config"), help: """
+        Check the configuration (and its plug-ins and every CredSpec of its CredSpec directory), report every problem, \
+        and exit: 0 when ccgd could start with it, 2 otherwise.
+        """)
     var checkConfiguration = false
 
     @Option(help: "The API socket (overrides [daemon] socket).")
@@ -55,9 +60,10 @@ struct CCGD: AsyncParsableCommand {
 
     func run() async throws {
         var configuration: ServiceConfiguration
-        do { configuration = try ServiceConfiguration.load(path: configurationPath) } catch {
-            let text = Array("\(error)\n".utf8)
-            _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        // --check-config checks a file: the default one must be there too.
+        let path = configurationPath ?? ServiceConfiguration.defaultPath
+        do { configuration = try ServiceConfiguration.load(path: path, named: configurationPath != nil || checkConfiguration) } catch {
+            Self.standardError("\(error)")
             throw ExitCode(2)
         }
         let (socket, runtimeDirectory, stateDirectory, credSpecDirectory, allowedUIDs) =
@@ -71,23 +77,46 @@ struct CCGD: AsyncParsableCommand {
             configuration.daemon.allowedUIDs += allowedUIDs
         }
         overrides(&configuration)
-        if checkConfiguration {
-            // Plug-ins are part of the configuration: a missing or unsafe one is a problem too.
-            do { _ = try PluginRegistry(configuration: configuration) } catch {
-                let text = Array("\(error)\n".utf8)
-                _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if checkConfiguration { return try Self.check(configuration, path: path) }
+        try await Daemon(configuration: configuration, overrides: overrides).run()
+    }
+
+    /// `--check-config`: what a start or a reload would refuse, and what it would serve badly.
+    static func check(_ configuration: ServiceConfiguration, path: String) throws {
+        // Plug-ins are part of the configuration: a missing or unsafe one is a problem too.
+        let plugins: PluginRegistry
+        do { plugins = try PluginRegistry(configuration: configuration) } catch {
+            standardError("\(error)")
+            throw ExitCode(2)
+        }
+        let directory = configuration.daemon.credSpecDirectory
+        var specs = "no CredSpec directory"
+        var status = stat()
+        if stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            let (checked, problems) = CredSpecCheck.problems(in: CredSpecDirectory(path: directory), plugins: plugins, configuration: configuration)
+            if !problems.isEmpty {
+                for (file, problem) in problems { standardError("\(directory)/\(file): \(problem)") }
+                standardError("\(path): \(problems.count) of the \(checked) CredSpecs in \(directory) cannot be served; fix or remove them.")
                 throw ExitCode(2)
             }
-            print("\(configurationPath): OK (\(configuration.registeredPlugins.count) plug-ins, \(configuration.domains.count) domains)")
-            // Only looked at, never claimed: the check must not disturb a daemon that runs.
-            for (purpose, directory) in [("state directory", configuration.daemon.stateDirectory), ("runtime directory", configuration.daemon.runtimeDirectory)] {
-                guard let pid = DirectoryLock.holder(of: directory) else { continue }
-                let holder = pid > 0 ? "process \(pid)" : "a process of another PID namespace"
-                print("note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts.")
-                break
-            }
-            return
+            specs = "\(checked) CredSpec\(checked == 1 ? "" : "s") in \(directory)"
         }
-        try await Daemon(configuration: configuration, overrides: overrides).run()
+        let builtIn = plugins.all.filter { $0.origin == "built-in" }.count
+        print("\(path): OK (\(plugins.all.count) plug-ins, \(builtIn) of them built in; \(configuration.domains.count) domains; \(specs))")
+        if specs == "no CredSpec directory" {
+            print("note: the CredSpec directory \(directory) does not exist; leases of named CredSpecs need it (ccgctl credspec new writes there).")
+        }
+        // Only looked at, never claimed: the check must not disturb a daemon that runs.
+        for (purpose, directory) in [("state directory", configuration.daemon.stateDirectory), ("runtime directory", configuration.daemon.runtimeDirectory)] {
+            guard let pid = DirectoryLock.holder(of: directory) else { continue }
+            let holder = pid > 0 ? "process \(pid)" : "a process of another PID namespace"
+            print("note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts.")
+            break
+        }
+    }
+
+    static func standardError(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

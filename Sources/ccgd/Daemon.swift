@@ -25,6 +25,12 @@ struct Daemon {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "ccgd")
         let notifier = SystemdNotifier()
+        if configuration.sourceFile.isEmpty {
+            // Defaults decide where the socket, the journal and the lease directories go: say so.
+            logger.warning("no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE", metadata: [
+                "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
+                "runtime_directory": "\(configuration.daemon.runtimeDirectory)"])
+        }
         // Keys live in this process's memory: keep them out of core dumps, and files private by default.
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
@@ -61,6 +67,7 @@ struct Daemon {
         let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
         var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
         ecsFrontEnd.registerPlugins(&plugins)
+        plugins.declareMetrics()
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -111,6 +118,14 @@ struct Daemon {
                                                logger: logger)
         let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
                                          inheritedDescriptor: inherited.ecs, logger: logger)
+        var metricsListener: MetricsListener?
+        if let endpoint = configuration.metrics.listen {
+            do { metricsListener = try await MetricsListener.start(host: endpoint.host, port: endpoint.port, router: router, logger: logger) } catch {
+                logger.critical("\(error)")
+                await server.shutdown()
+                throw ExitCodeError.configuration
+            }
+        }
 
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
@@ -124,6 +139,7 @@ struct Daemon {
             .init(service: reload),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
+        if let metricsListener { services.append(.init(service: MetricsService(listener: metricsListener))) }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         // The group remembers a shutdown asked for before it runs; the stream kept what came meanwhile.
         let shutdown = Task {
@@ -225,6 +241,16 @@ struct APIService: Service {
         notifier.stopping()
         await keeper.stopAccepting()
         await server.shutdown()
+    }
+}
+
+/// Serves `/metrics` over TCP until shutdown.
+struct MetricsService: Service {
+    let listener: MetricsListener
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await listener.shutdown()
     }
 }
 

@@ -5,8 +5,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// One event per line on stderr, with key=value fields. Under journald (JOURNAL_STREAM set) each
-/// line starts with its syslog priority (`<6>`) and carries no timestamp, since journald adds one.
+/// One event per line on stderr, with key=value fields, each naming its logger (`ccgd.leases`).
+/// Under journald (JOURNAL_STREAM set) each line starts with its syslog priority (`<6>`) and
+/// carries no timestamp or level, since journald adds them.
 struct JournalLogHandler: LogHandler {
     /// The level of every logger, changed by a reload.
     static let level = Mutex(Logger.Level.info)
@@ -36,7 +37,7 @@ struct JournalLogHandler: LogHandler {
             .map { "\($0.key)=\(Self.quoted("\($0.value)"))" }
         var line: String
         if journal {
-            line = "<\(Self.priority(event.level))>\(event.message)"
+            line = "<\(Self.priority(event.level))>\(label): \(event.message)"
         } else {
             line = "\(Date.now.formatted(.iso8601)) \(event.level) \(label): \(event.message)"
         }

@@ -76,6 +76,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         extraPlugins(&plugins)
+        plugins.declareMetrics()
         let previous = current.withLock { $0 }
         for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
                                 ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
@@ -86,6 +87,11 @@ final class ReloadService: Service, Sendable {
             case "runtime-directory": configuration.daemon.runtimeDirectory = old
             default: configuration.daemon.stateDirectory = old
             }
+        }
+        if previous.metrics != configuration.metrics {
+            // The listener is bound once, at start.
+            logger.warning("[metrics] changes only with a restart; still using the [metrics] ccgd started with")
+            configuration.metrics = previous.metrics
         }
         var listening = configuration.ecs
         (listening.leaseFiles, listening.accounts) = (previous.ecs.leaseFiles, previous.ecs.accounts)

@@ -91,6 +91,43 @@ final class ConfigurationTests: XCTestCase {
         ])
     }
 
+    func testTheMetricsListenerIsOffByDefaultAndOnLoopbackWhenOnlyAPortIsGiven() throws {
+        XCTAssertNil(try ServiceConfiguration(text: "", file: "ccgd.conf").metrics.listen)
+        XCTAssertNil(try ServiceConfiguration(text: "[metrics]\nlisten =\n", file: "ccgd.conf").metrics.listen)
+        let port = try ServiceConfiguration(text: "[metrics]\nlisten = 9464\n", file: "ccgd.conf").metrics.listen
+        XCTAssertEqual(port, .init(host: "127.0.0.1", port: 9464))
+        XCTAssertEqual(try ServiceConfiguration(text: "[metrics]\nlisten = 192.0.2.7:9100\n", file: "ccgd.conf").metrics.listen?.description,
+                       "192.0.2.7:9100")
+        XCTAssertEqual(try ServiceConfiguration(text: "[metrics]\nlisten = [::1]:9464\n", file: "ccgd.conf").metrics.listen,
+                       .init(host: "::1", port: 9464))
+        for bad in ["localhost:9464", "127.0.0.1:", "9464x", "70000", "[::1]9464", "1.2.3:9"] {
+            XCTAssertEqual(problems("[metrics]\nlisten = \(bad)\n"), [
+                "ccgd.conf:2: listen: \"\(bad)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off."], bad)
+        }
+    }
+
+    func testAFileNamedOnTheCommandLineMustExistAndTheDefaultMayBeMissing() throws {
+        let missing = NSTemporaryDirectory() + "/ccgd-missing-\(UUID().uuidString).conf"
+        XCTAssertThrowsError(try ServiceConfiguration.load(path: missing, named: true)) { error in
+            XCTAssertEqual("\(error)", "\(missing): no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.")
+        }
+        XCTAssertThrowsError(try ServiceConfiguration.load(path: missing))
+        // Without a file at the default path, ccgd runs on the defaults, and says where they came from.
+        if !FileManager.default.fileExists(atPath: ServiceConfiguration.defaultPath) {
+            XCTAssertEqual(try ServiceConfiguration.load().sourceFile, "")
+            XCTAssertThrowsError(try ServiceConfiguration.load(named: true))
+        }
+    }
+
+    func testDurationsAreWrittenAsTheConfigurationWritesThem() {
+        XCTAssertEqual(DurationText.text(.seconds(10)), "10s")
+        XCTAssertEqual(DurationText.text(.milliseconds(500)), "500ms")
+        XCTAssertEqual(DurationText.text(.milliseconds(1500)), "1500ms")
+        XCTAssertEqual(DurationText.text(.seconds(120)), "2m")
+        XCTAssertEqual(DurationText.text(.seconds(90)), "90s")
+        XCTAssertEqual(DurationText.text(.seconds(3600)), "1h")
+    }
+
     func testRefreshTimingsAreReadAndCheckedAgainstEachOther() throws {
         let configuration = try ServiceConfiguration(text: "[refresh]\nticket-renewal = 50%\nretry = 2s\nretry-maximum = 1m\n", file: "ccgd.conf")
         XCTAssertEqual(configuration.refresh.ticketRenewal, 0.5)
@@ -339,7 +376,7 @@ final class ConfigurationTests: XCTestCase {
             "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
             "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
+            "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
             "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
             "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
             "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",

@@ -202,6 +202,25 @@ final class AccountCacheTests: XCTestCase {
         XCTAssertEqual(source.fetches, 1, "after the pause the account was cached: no second fetch")
     }
 
+    func testAnAccountIsShownAsItsCredSpecSpellsItWithItsCredSpecAndReaderBeforeAnyFetch() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+        ])
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let spec = try spec(account: "WebApp07")
+        await cache.prefetch(["Seven": spec])
+        source.failNext = AccountFetchError.controllersUnreachable(realm: "CONTOSO.TEST", [])
+        do { _ = try await cache.credentials(for: spec) } catch { await cache.failed(spec, error) }
+        let statuses = await cache.statuses()
+        let status = try XCTUnwrap(statuses.first)
+        // The cache keys by the lower-cased name; people read the CredSpec's spelling, with its $.
+        XCTAssertEqual(status.account, "WebApp07$")
+        XCTAssertEqual(status.credSpecs, ["Seven"])
+        XCTAssertEqual(status.readBy, .plugin(guid: try XCTUnwrap(spec.hostAccountConfig?.pluginGUID.description), name: nil))
+        XCTAssertEqual(status.state, .failed)
+    }
+
     func testAnAccountWhoseDirectoryHangsDoesNotDelayAnotherAccountsRefresh() async throws {
         let clock = LeaseKeeperTests.TestClock()
         let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [

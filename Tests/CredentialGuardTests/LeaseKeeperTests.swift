@@ -391,6 +391,51 @@ final class LeaseKeeperTests: XCTestCase {
         }
     }
 
+    func testADamagedJournalCopyIsNamedByItsTimeAndKeepsHealthDegradedUntilItIsRemoved() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])
+        let first = keeper(source, clock: clock)
+        _ = try await first.create(request())
+        _ = try await first.create(request())
+        let path = directory + "/state/leases.journal"
+        try (String(contentsOfFile: path, encoding: .utf8) + "{\"op\": \"garbage\"}\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let second = keeper(source, clock: clock)
+        _ = try await second.restore()
+        let copies = await second.damagedJournalCopies()
+        XCTAssertEqual(copies.count, 1)
+        // The time of its discovery, in UTC, as the README says: leases.journal.damaged-20260101T120000Z.
+        let name = (copies.first ?? "").split(separator: "/").last.map(String.init) ?? ""
+        XCTAssertNotNil(name.wholeMatch(of: /leases\.journal\.damaged-\d{8}T\d{6}Z/), name)
+
+        // Across a restart too: the copy, not the start that found it, keeps health degraded.
+        let third = keeper(source, clock: clock)
+        _ = try await third.restore()
+        let metrics = Metrics()
+        let degraded = await HealthReport.assess(keeper: third, health: ControllerHealth())
+        XCTAssertTrue(degraded.degraded)
+        XCTAssertTrue(degraded.reasons.contains { $0.contains(copies[0]) && $0.contains("delete it") }, "\(degraded.reasons)")
+        degraded.publish(to: metrics)
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_journal_damaged_copies 1\n"))
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_health_degraded 1\n"))
+
+        try FileManager.default.removeItem(atPath: copies[0])
+        let healed = await HealthReport.assess(keeper: third, health: ControllerHealth())
+        XCTAssertEqual(healed.reasons, [])
+        healed.publish(to: metrics)
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_journal_damaged_copies 0\n"))
+        XCTAssertTrue(metrics.rendered().contains("\nccgd_health_degraded 0\n"))
+    }
+
+    func testTwoDamagesInOneSecondKeepTwoCopies() throws {
+        let path = directory + "/leases.journal"
+        let time = Date(timeIntervalSince1970: 1_900_000_000)
+        let first = LeaseJournal.freshCopyName(for: path, at: time)
+        XCTAssertEqual(first, path + ".damaged-20300317T174640Z")
+        _ = FileManager.default.createFile(atPath: first, contents: Data())
+        XCTAssertEqual(LeaseJournal.freshCopyName(for: path, at: time), path + ".damaged-20300317T174640Z-2")
+    }
+
     func testAnUnreadableJournalStopsTheRestoreAndKeepsEveryDirectory() async throws {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "A", previous: nil)])

@@ -28,8 +28,8 @@ final class CCGCtlIntegrationTests: XCTestCase {
         let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", config])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertEqual(outcome.output, """
-            {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}  file  built-in  timeout 3.0 seconds
-            {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}  inline  built-in  timeout 3.0 seconds
+            {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}  file  built-in  timeout 3s
+            {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}  inline  built-in  timeout 3s
 
             """)
     }
@@ -47,6 +47,19 @@ final class CCGCtlIntegrationTests: XCTestCase {
         let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", try file("empty.conf", ""), "--guid", "{0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"])
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.errors.contains("no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"), outcome.errors)
+    }
+
+    func testCredSpecValidateChecksThePluginGUIDAgainstTheConfiguration() throws {
+        let domain = try TestDomain.require()
+        let config = try file("ccgd.conf", "[plugins]\nallow-inline = no\n")
+        let webApp = try String(contentsOfFile: domain.credSpecDirectory + "/WebApp01.json", encoding: .utf8)
+        let unregistered = try file("Unregistered.json", webApp.replacingOccurrences(
+            of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: "0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0"))
+        let outcome = try Command.run("ccgctl", ["credspec", "validate", "--config", config, unregistered, domain.credSpecDirectory + "/WebApp01.json"])
+        XCTAssertEqual(outcome.status, 1, outcome.all)
+        XCTAssertTrue(outcome.errors.contains("\(unregistered): ccgd cannot serve it with \(config): no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"), outcome.errors)
+        XCTAssertTrue(outcome.output.contains("WebApp01.json: valid"), outcome.output)
+        XCTAssertFalse(outcome.output.contains("Unregistered.json: valid"), outcome.output)
     }
 
     func testBrokenConfigurationIsReportedWithLine() throws {
@@ -155,21 +168,113 @@ final class CCGCtlLeaseIntegrationTests: XCTestCase {
         let shown = try Command.run("ccgctl", ["lease", "show", "--socket", daemon.socket, id, "--json"])
         XCTAssertTrue(shown.output.contains("\"id\":\"\(id)\""), shown.output)
         let accounts = try Command.run("ccgctl", ["accounts", "--socket", daemon.socket])
-        XCTAssertTrue(accounts.output.contains("WebApp01$         CONTOSO.TEST      1     fresh       1"), accounts.output)
+        XCTAssertTrue(accounts.output.contains("WebApp01  WebApp01$  CONTOSO.TEST  1     fresh  1       "), accounts.output)
         let health = try Command.run("ccgctl", ["health", "--socket", daemon.socket])
         XCTAssertTrue(health.output.hasPrefix("status    ok"), health.output)
+        XCTAssertEqual(health.status, 0)
 
         let deleted = try Command.run("ccgctl", ["lease", "delete", "--socket", daemon.socket, id])
         XCTAssertEqual(deleted.output, "deleted \(id)\n")
         let missing = try Command.run("ccgctl", ["lease", "show", "--socket", daemon.socket, id])
-        XCTAssertNotEqual(missing.status, 0)
-        XCTAssertTrue(missing.errors.contains("not_found: no lease \(id); list them with GET /v1/leases."), missing.errors)
+        XCTAssertEqual(missing.status, 3, missing.all)
+        XCTAssertEqual(missing.errors, "ccgctl: no lease \(id) (ccgd shows only leases you created, unless you are root); ccgctl lease list shows them.\n")
     }
 
-    func testNoDaemonSaysSo() throws {
+    func testExitStatusesTellAScriptWhatFailed() throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        try daemon.start()
+        let socket = ["--socket", daemon.socket]
+        let usage = try Command.run("ccgctl", ["lease", "show"] + socket)
+        XCTAssertEqual(usage.status, 64, usage.all)
+        let noLease = try Command.run("ccgctl", ["lease", "delete", "l_AAAAAAAAAAAAAAAAAAAAAA"] + socket)
+        XCTAssertEqual(noLease.status, 3, noLease.all)
+        let noCredSpec = try Command.run("ccgctl", ["lease", "create", "--credspec", "Nowhere01"] + socket)
+        XCTAssertEqual(noCredSpec.status, 3, noCredSpec.all)
+        XCTAssertTrue(noCredSpec.errors.hasPrefix("ccgctl: no CredSpec Nowhere01 in \(daemon.credSpecs); create it there (ccgctl credspec new)"), noCredSpec.errors)
+        XCTAssertTrue(noCredSpec.errors.hasSuffix(" (ccgd: credspec.not_found)\n"), noCredSpec.errors)
+        // ccgd refuses: a failure of class 1, its field said as the option that set it.
+        let inline = try Command.run("ccgctl", ["lease", "create", "--credspec-file", daemon.credSpecs + "/WebApp01.json"] + socket)
+        XCTAssertEqual(inline.status, 1, inline.all)
+        XCTAssertTrue(inline.errors.hasSuffix("(ccgd: credspec.inline_disabled, option --credspec-file)\n"), inline.errors)
+        XCTAssertFalse(inline.all.contains("Usage:"), inline.all)
+        let unreachable = try Command.run("ccgctl", ["accounts", "--socket", daemon.root + "/none.sock"])
+        XCTAssertEqual(unreachable.status, 69, unreachable.all)
+        let noConfiguration = try Command.run("ccgctl", ["health", "--config", daemon.root + "/none.conf"])
+        XCTAssertEqual(noConfiguration.status, 78, noConfiguration.all)
+        XCTAssertEqual(noConfiguration.errors, "ccgctl: \(daemon.root)/none.conf: no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.\n")
+        let help = try Command.run("ccgctl", ["--help"])
+        for line in ["  3   not found: no such lease", "  69  ccgd cannot be reached", "  2   health: ccgd answers but is degraded", "$CCGD_SOCKET"] {
+            XCTAssertTrue(help.output.contains(line), help.output)
+        }
+    }
+
+    func testEveryDaemonCommandFindsTheSocketInTheDocumentedOrder() throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        try daemon.start()
+        let nowhere = daemon.root + "/nowhere.sock"
+        let other = daemon.root + "/other.conf"
+        try "[daemon]\nsocket = \(nowhere)\n".write(toFile: other, atomically: true, encoding: .utf8)
+        // --socket, then --config, then CCGD_SOCKET (then /etc/ccgd/ccgd.conf, then /run/ccgd/ccgd.sock).
+        let cases: [([String], [String: String], String?)] = [
+            (["--config", daemon.configuration], [:], nil),
+            ([], ["CCGD_SOCKET": daemon.socket], nil),
+            (["--socket", daemon.socket, "--config", other], [:], nil),
+            (["--socket", nowhere, "--config", daemon.configuration], [:], nowhere),
+            (["--config", daemon.configuration], ["CCGD_SOCKET": nowhere], nil),
+            (["--config", other], ["CCGD_SOCKET": daemon.socket], nowhere),
+        ]
+        for command in [["health"], ["accounts"], ["lease", "list"]] {
+            for (arguments, environment, failing) in cases {
+                let outcome = try Command.run("ccgctl", command + arguments, environment: environment)
+                if let failing {
+                    XCTAssertEqual(outcome.status, 69, "\(command + arguments) \(environment): \(outcome.all)")
+                    XCTAssertTrue(outcome.errors.contains("cannot reach ccgd at \(failing): no such socket"), outcome.errors)
+                } else {
+                    XCTAssertEqual(outcome.status, 0, "\(command + arguments) \(environment): \(outcome.all)")
+                }
+            }
+        }
+    }
+
+    func testAccountsAreGroupedByCredSpecWithTheirReaderAndLeaseIdsAreWhole() async throws {
+        let domain = try TestDomain.require()
+        let daemon = try DaemonProcess(domain: domain)
+        defer { daemon.remove() }
+        try daemon.start()
+        let container = "ecs:0123456789abcdef0123456789abcdef"
+        let first = try await daemon.createLease(#"{"credentialSpecName": "WebApp02", "containerId": "\#(container)"}"#)
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01.json"}"#)
+        let id = try XCTUnwrap(first["id"] as? String)
+
+        let listed = try Command.run("ccgctl", ["lease", "list", "--socket", daemon.socket])
+        XCTAssertEqual(listed.status, 0, listed.all)
+        XCTAssertTrue(listed.output.contains(id + "  "), listed.output)
+        XCTAssertTrue(listed.output.contains(container + "  "), "the container id is cut:\n\(listed.output)")
+
+        let accounts = try Command.run("ccgctl", ["accounts", "--socket", daemon.socket])
+        XCTAssertEqual(accounts.status, 0, accounts.all)
+        let rows = accounts.output.split(separator: "\n").map(String.init)
+        XCTAssertTrue(rows.first?.hasPrefix("CREDSPEC  ACCOUNT    REALM         KVNO  STATE  LEASES  REFRESH AT") ?? false, accounts.output)
+        let reader = "plug-in file {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}"
+        XCTAssertTrue(rows.contains { $0.hasPrefix("WebApp01  WebApp01$  CONTOSO.TEST") && $0.contains(reader) }, accounts.output)
+        XCTAssertTrue(rows.contains { $0.hasPrefix("WebApp02  WebApp02$  CONTOSO.TEST") && $0.contains(reader) }, accounts.output)
+
+        let json = try Command.run("ccgctl", ["accounts", "--socket", daemon.socket, "--json"])
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let entries = try XCTUnwrap(document["accounts"] as? [[String: Any]])
+        XCTAssertEqual(Set(entries.compactMap { ($0["credSpecs"] as? [String])?.first }), ["WebApp01", "WebApp02"])
+        XCTAssertEqual(Set(entries.compactMap { ($0["readBy"] as? [String: Any])?["pluginName"] as? String }), ["file"])
+        // The PluginInput (here the credentials file's path) is never shown.
+        XCTAssertFalse(json.output.contains((domain.allowedCredentialsFile as NSString).lastPathComponent), json.output)
+    }
+
+    func testNoDaemonSaysWhereItLookedAndWhatToDo() throws {
         let outcome = try Command.run("ccgctl", ["health", "--socket", "/nonexistent/ccgd.sock"])
-        XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("cannot connect to ccgd at /nonexistent/ccgd.sock"), outcome.errors)
-        XCTAssertTrue(outcome.errors.contains("is ccgd running, and may you use its socket?"), outcome.errors)
+        XCTAssertEqual(outcome.status, 69, outcome.all)
+        XCTAssertEqual(outcome.errors, "ccgctl: cannot reach ccgd at /nonexistent/ccgd.sock: no such socket; start ccgd, or pass --socket or --config if it listens elsewhere.\n")
     }
 }

@@ -128,7 +128,7 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let outcome = try new(["WebApp01", "--additional-account", "NoSuchApp99", "--directory", directory], domain: domain)
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertEqual(outcome.errors, "Error: no account NoSuchApp99 in contoso.test; check the name of the gMSA (Get-ADServiceAccount, or samba-tool service-account list).\n")
+        XCTAssertEqual(outcome.errors, "ccgctl: no account NoSuchApp99 in contoso.test; check the name of the gMSA (Get-ADServiceAccount, or samba-tool service-account list).\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/WebApp01.json"))
     }
 
@@ -136,13 +136,13 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let outcome = try new(["StandardUser01", "--directory", directory], domain: domain)
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertEqual(outcome.errors, "Error: StandardUser01 is a user, not a group managed service account; give the name of a gMSA.\n")
+        XCTAssertEqual(outcome.errors, "ccgctl: StandardUser01 is a user, not a group managed service account; give the name of a gMSA.\n")
     }
 
     func testExistingFileIsRefusedWithoutForce() throws {
         let domain = try TestDomain.require()
         let existing = try file("WebApp01.json", "kept")
-        let refusal = "Error: \(existing) already exists; give --force to replace it, or another name.\n"
+        let refusal = "ccgctl: \(existing) already exists; give --force to replace it, or another name.\n"
         let outcome = try new(["WebApp01", "--directory", directory], domain: domain)
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertEqual(outcome.errors, refusal)
@@ -262,7 +262,7 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
 
         let missing = try Command.run("ccgctl", ["credspec", "list", "--directory", directory + "/missing"])
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertEqual(missing.errors, "Error: cannot list the CredSpec directory \(directory)/missing: No such file or directory; check the path ([daemon] credspec-directory) and its permissions.\n")
+        XCTAssertEqual(missing.errors, "ccgctl: cannot list the CredSpec directory \(directory)/missing: No such file or directory; check the path ([daemon] credspec-directory) and its permissions.\n")
     }
 
     // MARK: credspec validate

@@ -17,9 +17,14 @@ final class DiscoveryIntegrationTests: XCTestCase {
     func testDomainWithoutSRVRecordsSaysWhatToDo() throws {
         let domain = try TestDomain.require()
         XCTAssertThrowsError(try DomainControllerLocator(nameservers: [domain["DNS"]]).controllers(forDomain: "nowhere.contoso.test")) { error in
-            guard case let .unreachable(name, reason) = error as? DirectoryError else { return XCTFail("\(error)") }
-            XCTAssertEqual(name, "_ldap._tcp.dc._msdcs.nowhere.contoso.test")
+            // The SRV record is what was asked for, never a domain controller.
+            guard case let .discoveryFailed(name, record, servers, reason) = error as? DirectoryError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "nowhere.contoso.test")
+            XCTAssertEqual(record, "_ldap._tcp.dc._msdcs.nowhere.contoso.test")
+            XCTAssertEqual(servers, [domain["DNS"]])
             XCTAssertTrue(reason.hasPrefix("the DNS lookup failed"), reason)
+            XCTAssertTrue("\(error)".hasPrefix("no domain controller of nowhere.contoso.test was found: DNS SRV _ldap._tcp.dc._msdcs.nowhere.contoso.test (asked of \(domain["DNS"])) gave none: the DNS lookup failed"), "\(error)")
+            XCTAssertFalse("\(error)".contains("domain controller _ldap"), "\(error)")
         }
     }
 

@@ -267,6 +267,15 @@ final class DoctorIntegrationTests: XCTestCase {
         ])
     }
 
+    func testADomainControllerWhoseNameDoesNotResolveFailsDiscovery() throws {
+        let domain = try TestDomain.require()
+        let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc9.nowhere.invalid"])
+        assertFailed(outcome, at: "DC discovery", saying: [
+            "No domain controller of CONTOSO.TEST from --dc resolves from this host: dc9.nowhere.invalid: cannot resolve the name (",
+            "NAME=ADDRESS in --dc",
+        ])
+    }
+
     func testAddressWithoutAKDCFailsKDCReachability() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc1.contoso.test=127.0.0.2", "--timeout", "2"])

@@ -22,6 +22,20 @@ final class InstallTests: XCTestCase {
             let attributes = try FileManager.default.attributesOfItem(atPath: root + path)
             XCTAssertEqual(attributes[.posixPermissions] as? Int, mode, path)
         }
+        // The file plug-in's default directory is there, closed to others.
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: root + "/etc/ccgd/credentials")[.posixPermissions] as? Int, 0o700)
+        // Every relative link of the installed README and docs leads to an installed file.
+        let docs = root + "/usr/local/share/doc/ccgd"
+        let pages = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: docs + "/docs")).filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+        XCTAssertGreaterThan(pages.count, 5, "the docs are installed")
+        for page in pages {
+            let text = try String(contentsOfFile: docs + "/" + page, encoding: .utf8)
+            for match in text.matches(of: /\]\(([^)#:]+)(#[^)]*)?\)/) {
+                let target = (URL(fileURLWithPath: docs + "/" + page).deletingLastPathComponent().path as NSString)
+                    .appendingPathComponent(String(match.output.1))
+                XCTAssertTrue(FileManager.default.fileExists(atPath: target), "\(page) links to \(match.output.1), which is not installed")
+            }
+        }
         // The installed configuration is the documented defaults, and ccgd accepts it.
         let check = try Command.run(root + "/usr/local/bin/ccgd", ["--check-config", "--config", root + "/etc/ccgd/ccgd.conf"])
         XCTAssertEqual(check.status, 0, check.all)

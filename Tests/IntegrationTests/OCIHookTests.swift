@@ -36,7 +36,9 @@ final class OCIHookTests: XCTestCase {
 
     private func hook(status: String, annotations: String, socket: String? = nil, arguments: [String] = []) throws -> Command.Outcome {
         let state = #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "\#(status)", "pid": \#(getpid()), "bundle": "\#(directory)/bundle", "annotations": \#(annotations)}"#
-        return try Command.run("ccgd-oci-hook", ["--socket", socket ?? self.socket, "--runtime-directory", runtime] + arguments,
+        // A log of the test's own: where no /dev/log listens, the hook would write to /var/log otherwise.
+        let log = arguments.contains("--log") ? [] : ["--log", directory + "/hook.log"]
+        return try Command.run("ccgd-oci-hook", ["--socket", socket ?? self.socket, "--runtime-directory", runtime] + log + arguments,
                                input: Data(state.utf8))
     }
 
@@ -163,6 +165,27 @@ final class OCIHookTests: XCTestCase {
         let outcome = try hook(status: "stopped", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#)
         XCTAssertEqual(outcome.status, 0, "the container's removal goes on")
         XCTAssertTrue(outcome.errors.hasPrefix("ccgd-oci-hook: container 0123456789ab: cannot delete its ccgd lease: cannot connect to ccgd at \(socket)"), outcome.errors)
+    }
+
+    func testHelpSaysWhatTheHookDoesAndHowItIsCalled() throws {
+        let outcome = try Command.run("ccgd-oci-hook", ["--help"])
+        XCTAssertEqual(outcome.status, 0, outcome.all)
+        for phrase in ["io.ccgd.credentialspec=NAME", "--runtime-directory PATH", "--daemon-uid UID", "/var/log/ccgd-oci-hook.log",
+                       "usage: ccgd-oci-hook [--socket PATH]"] {
+            XCTAssertTrue(outcome.output.contains(phrase), outcome.output)
+        }
+        XCTAssertEqual(outcome.errors, "")
+    }
+
+    func testWithoutASystemLogItsLinesGoToAFileOfItsOwn() throws {
+        // A private mount namespace: an empty /var/log, and no syslog socket at /dev/log.
+        let state = directory + "/state.json"
+        try #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "stopped", "pid": 0, "bundle": "\#(directory)/bundle", "annotations": {"io.ccgd.credentialspec": "WebApp01"}}"#
+            .write(toFile: state, atomically: true, encoding: .utf8)
+        let script = #"mount -t tmpfs none /var/log && { [ ! -S /dev/log ] || mount --bind /dev/null /dev/log; } && "$0" --socket "$1" --runtime-directory "$2" <"$3"; echo "exit $?"; cat /var/log/ccgd-oci-hook.log"#
+        let outcome = try Command.run("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script,
+                                                            Command.binaries + "/ccgd-oci-hook", directory + "/none.sock", runtime, state])
+        XCTAssertTrue(outcome.output.hasPrefix("exit 0\nccgd-oci-hook: container 0123456789ab: cannot delete its ccgd lease"), outcome.all)
     }
 
     func testInlineCredSpecsAndBadAnnotationsAreRefusedBeforeAskingCcgd() throws {

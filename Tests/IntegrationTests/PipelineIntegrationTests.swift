@@ -141,7 +141,7 @@ final class PipelineIntegrationTests: XCTestCase {
         do {
             let error = await fetchError { _ = try await self.fetch(domain, settings: DomainSettings(controllers: [dead])) } as? AccountFetchError
             XCTAssertEqual(error?.code, .directoryUnreachable)
-            XCTAssertTrue(error?.description.contains("no domain controller of CONTOSO.TEST could be reached: cannot connect to domain controller dc1.contoso.test (127.0.0.1): Connection refused on port 1") ?? false, "\(String(describing: error))")
+            XCTAssertTrue(error?.description.contains("no domain controller of CONTOSO.TEST could be reached over LDAP: dc1.contoso.test (127.0.0.1): Connection refused on port 1; check the DCs' names and addresses ([domain \"CONTOSO.TEST\"] controllers or DNS)") ?? false, "\(String(describing: error))")
         }
     }
 

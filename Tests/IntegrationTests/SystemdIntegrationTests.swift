@@ -118,7 +118,7 @@ final class SystemdIntegrationTests: XCTestCase {
         kill(pid, SIGHUP)
         let reload = notify.wait(for: "READY=1")
         XCTAssertTrue(reload.contains { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }, "\(reload)")
-        XCTAssertTrue(daemon.logText.contains("<5>configuration reloaded"), "journald priority prefix: \(daemon.logText)")
+        XCTAssertTrue(daemon.logText.contains("<5>ccgd.reload: configuration reloaded"), "journald priority prefix: \(daemon.logText)")
 
         kill(pid, SIGTERM)
         XCTAssertTrue(notify.wait(for: "STOPPING=1").contains { $0.hasPrefix("STOPPING=1") })

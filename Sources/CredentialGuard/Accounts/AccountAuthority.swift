@@ -10,18 +10,31 @@ struct AccountAuthority: Hashable, Sendable {
     /// itself, for the inline plug-in a password, is never kept), or `machine/` and the
     /// computer account's principal and keytab.
     let fingerprint: String
+    /// What may be shown of it: the plug-in's GUID, or the computer account's principal.
+    let plugin: PluginGUID?
+    let machine: String?
 
     /// `machine`: the computer account that reads `spec` (`AccountSource.machineAccount(for:)`), nil for a plug-in's user.
     init(_ spec: CredentialSpec, machine: String?) {
         if let host = spec.hostAccountConfig, machine == nil {
             self.init(plugin: host)
         } else {
-            self.init(fingerprint: "machine/" + (machine ?? ""))
+            // "PRINCIPAL KEYTAB": the principal is what an operator knows the account by.
+            self.init(fingerprint: "machine/" + (machine ?? ""), plugin: nil,
+                      machine: (machine ?? "").split(separator: " ").first.map(String.init) ?? "the host's computer account")
         }
     }
 
-    private init(fingerprint: String) {
+    private init(fingerprint: String, plugin: PluginGUID?, machine: String?) {
         self.fingerprint = fingerprint
+        self.plugin = plugin
+        self.machine = machine
+    }
+
+    /// The reader as `GET /v1/accounts` shows it, with the plug-in's name from `name`.
+    func reader(naming name: (PluginGUID) -> String?) -> AccountReader {
+        if let plugin { return .plugin(guid: plugin.description, name: name(plugin)) }
+        return .machine(principal: machine ?? "")
     }
 
     /// The authority of the portable user `host`'s plug-in gives (the same for every CredSpec naming it).
@@ -40,6 +53,8 @@ struct AccountAuthority: Hashable, Sendable {
         }
         for index in canonical.indices { canonical[index] = 0 }
         fingerprint = host.pluginGUID.normalized + "/" + digest
+        plugin = host.pluginGUID
+        machine = nil
     }
 
     /// An unambiguous encoding of a JSON value: object members sorted, every string length-prefixed.

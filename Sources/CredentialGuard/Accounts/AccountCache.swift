@@ -1,4 +1,6 @@
+import Configuration
 import CredSpec
+import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -134,7 +136,7 @@ actor AccountCache {
             } else if let pending = inFlight[key] {
                 do { result.append(try await pending.value) } catch { throw Self.leaseError(error) }
             } else {
-                throw .fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+                throw .fetch(.directory(.accountNotFound(account: displayName(of: key), searchBase: key.realm)))
             }
         }
         return result
@@ -227,17 +229,32 @@ actor AccountCache {
         }
     }
 
-    /// The cached accounts as the API shows them.
-    func statuses() -> [AccountStatus] {
-        entries.map { key, entry in
-            AccountStatus(
-                account: entry.credentials?.account.samAccountName ?? key.name, realm: key.realm,
+    /// The cached accounts as the API shows them; `credSpecNames` names each lease's CredSpec (inline ones have none).
+    func statuses(credSpecNames: [LeaseID: String] = [:]) -> [AccountStatus] {
+        let source = self.source
+        return entries.map { key, entry in
+            let names = entry.holders.compactMap { holder -> String? in
+                switch holder {
+                case let .lease(id): credSpecNames[id].map(ServiceConfiguration.CredSpecAccess.plainName)
+                case let .prefetch(name): name
+                }
+            }
+            return AccountStatus(
+                account: displayName(of: key), realm: key.realm,
                 kvno: entry.credentials?.account.keyVersionNumber,
                 enctypes: entry.credentials?.account.encryptionTypes.map(\.name) ?? [],
                 fetchedAt: entry.credentials?.account.fetchedAt, refreshAt: entry.dueAt,
                 leases: entry.holders.count(where: { if case .lease = $0 { true } else { false } }), state: entry.state,
-                lastError: entry.lastError, prefetched: entry.holders.contains { if case .prefetch = $0 { true } else { false } })
-        }.sorted { ($0.realm, $0.account) < ($1.realm, $1.account) }
+                lastError: entry.lastError, prefetched: entry.holders.contains { if case .prefetch = $0 { true } else { false } },
+                readBy: key.authority.reader(naming: source.pluginName), credSpecs: Set(names).sorted())
+        }.sorted { ($0.realm, $0.account, $0.credSpecs.joined(separator: ",")) < ($1.realm, $1.account, $1.credSpecs.joined(separator: ",")) }
+    }
+
+    /// How an account is written everywhere ccgd shows it (logs, errors, the API): the directory's
+    /// sAMAccountName once fetched, else the CredSpec's spelling, with `$`.
+    private func displayName(of key: AccountKey) -> String {
+        if let fetched = entries[key]?.credentials?.account.samAccountName { return fetched }
+        return AccountName(entries[key].map { key.spelling(in: $0.spec) } ?? key.name).samAccountName
     }
 
     // MARK: - Prefetch
@@ -427,7 +444,7 @@ actor AccountCache {
                 fetchCount += 1
                 let name = entry.credentials?.account.samAccountName ?? key.spelling(in: entry.spec)
                 guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
-                    throw LeaseError.fetch(.directory(.accountNotFound(account: key.name, searchBase: key.realm)))
+                    throw LeaseError.fetch(.directory(.accountNotFound(account: displayName(of: key), searchBase: key.realm)))
                 }
                 renewed = fetched
             } else {
@@ -462,7 +479,7 @@ actor AccountCache {
         entries[key] = entry
         Metrics.shared.increment("ccgd_refresh_failures_total")
         logger.warning("refresh failed; the leases keep their current files", metadata: [
-            "account": "\(key.name)", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
+            "account": "\(displayName(of: key))", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
             "retry_at": "\(entry.retryAt!.formatted(.iso8601))"])
     }
 }

@@ -16,6 +16,8 @@ public enum AccountFetchError: CodedError, Sendable {
     case machineAccountNotAllowed(account: String, machine: String)
     /// Every DC failed to connect; the reasons in order.
     case controllersUnreachable(realm: String, [DirectoryError])
+    /// No KDC answered a login (of `principal`); each DC's Kerberos port was tried for the cause.
+    case kdcUnreachable(realm: String, principal: String, [ControllerFailure])
     /// A directory step failed (bind, access, account lookup).
     case directory(DirectoryError)
     /// The DC answered with another account than the one asked for.
@@ -38,10 +40,10 @@ public enum AccountFetchError: CodedError, Sendable {
             [.kdcUnreachable, .kdcBusy, .realmUnknown].contains(error.kind) ? .directoryUnreachable : .authFailed
         case .machineAccountNeedsSealedBind: .authFailed
         case .machineAccountNotAllowed: .directoryAccessDenied
-        case .controllersUnreachable: .directoryUnreachable
+        case .controllersUnreachable, .kdcUnreachable: .directoryUnreachable
         case let .directory(error):
             switch error {
-            case .unreachable, .tlsFailed: .directoryUnreachable
+            case .unreachable, .tlsFailed, .discoveryFailed: .directoryUnreachable
             case .bindRefused: .authFailed
             case .accessDenied, .notSealed, .confidentialityRequired: .directoryAccessDenied
             case .accountNotFound: .accountNotFound
@@ -65,8 +67,16 @@ public enum AccountFetchError: CodedError, Sendable {
         case let .machineAccountNotAllowed(account, machine):
             return "this host's computer account \(machine) is not allowed to retrieve the managed password of \(account); add it to the group that the gMSA's msDS-GroupMSAMembership (PrincipalsAllowedToRetrieveManagedPassword) names, and note that the host needs a new ticket after a group change (ccgd logs in anew on its next try)."
         case let .controllersUnreachable(realm, errors):
-            let reasons = errors.map { "\($0)" }.joined(separator: " ")
-            return "no domain controller of \(realm) could be reached: \(reasons)"
+            let causes = errors.map { error in
+                switch error {
+                case let .unreachable(controller, reason): "\(controller): \(reason)"
+                case let .tlsFailed(controller, reason): "\(controller): TLS failed: \(reason)"
+                default: "\(error)"
+                }
+            }
+            return "no domain controller of \(realm) could be reached over LDAP: \(causes.joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that their LDAP port is open from this host."
+        case let .kdcUnreachable(realm, principal, failures):
+            return "no domain controller of \(realm) answered the Kerberos login of \(principal): \(failures.map(\.description).joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that TCP port 88 is open from this host."
         case let .directory(error):
             return "\(error)"
         case let .accountNameMismatch(requested, returned):

@@ -1,5 +1,6 @@
 import CCGPlugin
 import CredSpec
+import Directory
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -17,12 +18,16 @@ public protocol AccountSource: Sendable {
     /// The host's computer account (principal and keytab) that reads `spec`'s accounts; nil when
     /// the portable user of `spec`'s plug-in reads them.
     func machineAccount(for spec: CredentialSpec) -> String?
+    /// The name the plug-in registered for `guid` has, if any.
+    func pluginName(_ guid: PluginGUID) -> String?
 }
 
 extension AccountSource {
     public func machineAccount(for spec: CredentialSpec) -> String? {
         spec.isDomainJoined ? "the host's computer account" : nil
     }
+
+    public func pluginName(_ guid: PluginGUID) -> String? { nil }
 }
 
 /// The real source: the CredSpec's plug-in, then the domain's DCs, then libkrb5. Its plug-ins
@@ -91,8 +96,12 @@ public final class DirectoryAccountSource: AccountSource {
                             try AccountCredentials.make(account, scratch: scratch, ticketLifetime: lifetime)
                         })
                 } catch {
-                    if case .controllersUnreachable = error as? AccountFetchError {
+                    switch error as? AccountFetchError {
+                    case .controllersUnreachable:
                         for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
+                    case let .kdcUnreachable(_, _, failures):
+                        for failure in failures { health.record(realm: realm, host: failure.controller.hostName, reachable: false) }
+                    default: break
                     }
                     throw error
                 }
@@ -104,7 +113,7 @@ public final class DirectoryAccountSource: AccountSource {
             Metrics.shared.observe("ccgd_account_fetch_seconds", seconds: (ContinuousClock.now - started).secondsValue)
             return fetched
         } catch {
-            Metrics.shared.increment("ccgd_account_fetches_total", ["result": (error as? CodedError)?.code.rawValue ?? "error"])
+            Metrics.shared.increment("ccgd_account_fetches_total", ["result": AccountFetchResult.label(error)])
             throw error
         }
     }
@@ -115,12 +124,13 @@ public final class DirectoryAccountSource: AccountSource {
         let domains = self.domains
         do {
             try await blocking.run { () throws in
-                _ = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
+                let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
                 let user = PortableUser(credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
                                         netBiosName: spec.domainJoinConfig.netBiosName)
                 let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
                 do { _ = try DirectorySession.logIn(user, password: password) } catch let error as KerberosError {
-                    throw AccountFetchError.portableUserLogin(principal: user.principal, error)
+                    throw DirectorySession.unanswered(error, principal: user.principal, settings: settings, realm: spec.realm)
+                        ?? AccountFetchError.portableUserLogin(principal: user.principal, error)
                 }
             }
         } catch let error as AccountFetchError {
@@ -137,8 +147,24 @@ public final class DirectoryAccountSource: AccountSource {
         return machine.principal(realm: spec.realm) + " " + machine.keytab
     }
 
+    public func pluginName(_ guid: PluginGUID) -> String? {
+        plugins.all.first { $0.guid == guid }?.name
+    }
+
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
-        let (scratch, lifetime) = (self.scratch, ticketLifetime.withLock { $0 })
-        return try await blocking.run { try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime) }
+        let (scratch, lifetime, health, domains) = (self.scratch, ticketLifetime.withLock { $0 }, self.health, self.domains)
+        return try await blocking.run {
+            let renewed = try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime)
+            // A KDC of the realm answered, but libkrb5 does not say which: a DC recorded down
+            // (a login no KDC answered) is up again once its Kerberos port answers.
+            let realm = credentials.account.realm
+            let down = health.snapshot().first { $0.realm == realm }?.controllers.filter { $0.state == .down }.map(\.host) ?? []
+            if !down.isEmpty, let settings = try? domains.settings(realm: realm, dnsDomain: credentials.account.dnsDomain) {
+                let (answered, _) = ControllerProbe.probe(settings.controllers.filter { down.contains($0.hostName) },
+                                                          timeout: settings.timeout) { _ in ControllerProbe.kerberosPort }
+                for controller in answered { health.record(realm: realm, host: controller.hostName, reachable: true) }
+            }
+            return renewed
+        }
     }
 }

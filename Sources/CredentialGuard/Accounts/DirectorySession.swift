@@ -52,7 +52,8 @@ public final class DirectorySession {
                     tickets = login.cache
                     ticketEnd = login.times.endTime
                 } catch {
-                    throw .portableUserLogin(principal: user.principal, error)
+                    throw Self.unanswered(error, principal: user.principal, settings: settings, realm: realm)
+                        ?? .portableUserLogin(principal: user.principal, error)
                 }
             }
             let cache = tickets
@@ -67,7 +68,8 @@ public final class DirectorySession {
             guard settings.protection == .sealedGSSAPI else { throw .machineAccountNeedsSealedBind(realm: realm) }
             let login: Login
             do { login = try Self.logIn(machine: machine, keytab: keytab) } catch {
-                throw .machineAccountLogin(principal: machine, keytab: keytab, error)
+                throw Self.unanswered(error, principal: machine, settings: settings, realm: realm)
+                    ?? .machineAccountLogin(principal: machine, keytab: keytab, error)
             }
             let cache = login.cache
             tickets = cache
@@ -109,6 +111,15 @@ public final class DirectorySession {
             }
         }
         throw .controllersUnreachable(realm: realm, failures)
+    }
+
+    /// A login no KDC answered, as the cause at each DC (its Kerberos port tried): a name that
+    /// does not resolve, a refused connection, silence. Nil when every DC answers there (then
+    /// libkrb5's own error is all there is to say).
+    static func unanswered(_ error: KerberosError, principal: String, settings: DomainSettings, realm: String) -> AccountFetchError? {
+        guard error.kind == .kdcUnreachable || error.kind == .realmUnknown, !settings.controllers.isEmpty else { return nil }
+        let (_, failures) = ControllerProbe.probe(settings.controllers, timeout: settings.timeout) { _ in ControllerProbe.kerberosPort }
+        return failures.isEmpty ? nil : .kdcUnreachable(realm: realm, principal: principal, failures)
     }
 
     /// A new connection, bound with the same tickets (or password, for LDAPS), after the old one

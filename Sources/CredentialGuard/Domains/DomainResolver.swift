@@ -81,7 +81,7 @@ public struct DomainResolver: Sendable {
 
     /// The SRV record naming the DCs of `dnsDomain`.
     public static func serviceRecord(of dnsDomain: String) -> String {
-        "_ldap._tcp.dc._msdcs.\(dnsDomain)"
+        DomainControllerLocator.serviceRecord(of: dnsDomain)
     }
 
     private func applyingOverrides(to settings: DomainSettings, realm: String) -> DomainSettings {

@@ -7,6 +7,8 @@ public enum ErrorCode: String, Sendable, Codable {
     case credspecInlineDisabled = "credspec.inline_disabled"
     case forbidden = "forbidden"
     case notFound = "not_found"
+    /// The route exists, but not with this method.
+    case methodNotAllowed = "method_not_allowed"
     case payloadTooLarge = "payload_too_large"
     /// The peer's uid (or all non-root peers together, or everyone) already holds every connection it may.
     case connectionsExceeded = "connections.exceeded"
@@ -35,6 +37,7 @@ public enum ErrorCode: String, Sendable, Codable {
         case .badRequest, .credspecInvalid: 400
         case .forbidden, .credspecInlineDisabled: 403
         case .credspecNotFound, .notFound: 404
+        case .methodNotAllowed: 405
         case .holderGone: 409
         case .quotaExceeded: 429
         case .storageFull: 507

@@ -11,6 +11,9 @@ public enum LeaseEnding: Sendable, CustomStringConvertible {
     /// Its creator was gone before the answer could be delivered.
     case clientGone
 
+    /// Every `label`, for the metric's series at zero.
+    public static let labels = ["holder_gone", "expired", "revoked", "client_gone"]
+
     public var label: String {
         switch self {
         case .holderGone: "holder_gone"

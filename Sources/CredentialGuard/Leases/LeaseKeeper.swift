@@ -409,9 +409,14 @@ public actor LeaseKeeper {
 
     // MARK: - Accounts
 
+    /// The damaged lease journal copies in the state directory now (see `LeaseJournal.damagedCopies`).
+    public func damagedJournalCopies() -> [String] {
+        settings.journal.damagedCopies()
+    }
+
     /// The cached accounts as the API shows them.
     public func accountStatuses() async -> [AccountStatus] {
-        await accounts.statuses()
+        await accounts.statuses(credSpecNames: leases.compactMapValues(\.credentialSpecName))
     }
 
     /// A lease of the named CredSpec `name` was made or restored: recorded for the next start's

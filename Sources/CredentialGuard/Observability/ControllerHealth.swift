@@ -19,13 +19,15 @@ public final class ControllerHealth: Sendable {
 
     public init() {}
 
-    /// Registers the DCs of a realm before any contact (state unknown).
+    /// Registers the DCs of a realm before any contact (state unknown; `ccgd_domain_controller_up`
+    /// 0 until one is reached, so that an alert on `== 0` sees a DC that never answered).
     public func know(realm: String, hosts: [String]) {
         controllers.withLock { all in
             for host in hosts where all[realm]?[host] == nil {
                 all[realm, default: [:]][host] = Controller(realm: realm, host: host, state: .unknown, lastContact: nil)
             }
         }
+        for host in hosts { Metrics.shared.declareGauge("ccgd_domain_controller_up", ["realm": realm, "host": host], value: 0) }
     }
 
     public func record(realm: String, host: String, reachable: Bool, at time: Date = Date()) {

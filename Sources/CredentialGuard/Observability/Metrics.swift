@@ -2,6 +2,8 @@ import Synchronization
 
 /// Counters and histograms for `GET /metrics`, in Prometheus' text format. Labels are few and
 /// bounded (routes, status codes, plug-in GUIDs, DCs), never a secret or a user-chosen string.
+/// Every series whose labels are known in advance is there from the start at zero: an alert on
+/// `rate()` or `== 0` cannot see a series that appears only with its first event.
 public final class Metrics: Sendable {
     public static let shared = Metrics()
 
@@ -59,11 +61,54 @@ public final class Metrics: Sendable {
         describe("ccgd_refresh_failures_total", type: "counter", "Failed password or ticket refreshes.")
         describe("ccgd_plugin_calls_total", type: "counter", "Plug-in calls by plug-in and result.")
         describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")
-        describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0.")
+        describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0 (also before ccgd first reached it).")
         describe("ccgd_connections_refused_total", type: "counter", "Connections of allowed peers refused, by the limit they were over.")
         describe("ccgd_key_version_reads_total", type: "counter",
                  "gMSA kvnos by search: same_answer (one round trip) or after_password (a rollover under way: a second search).")
         describe("ccgd_domain_backoffs_total", type: "counter", "Pauses of a domain's background fetches after a sign of strain (busy, unavailable, slow).")
+        describe("ccgd_connections_forbidden_total", type: "counter", "Connections refused with 403: the peer is in neither allowed-uids nor allowed-gids.")
+        describe("ccgd_account_fetches_avoided_total", type: "counter", "Requests answered with a remembered failed fetch instead of asking the plug-in and the DC again.")
+        describe("ccgd_leases_ended_total", type: "counter", "Leases ccgd ended without a DELETE, by reason.")
+        describe("ccgd_build_info", type: "gauge", "1, labelled with the version of ccgd that runs.")
+        describe("ccgd_health_degraded", type: "gauge", "1 while GET /v1/health says degraded (its reasons say why), else 0.")
+        describe("ccgd_journal_damaged_copies", type: "gauge", "Damaged lease journal copies in the state directory; while one is there, lease directories without a record are kept.")
+        set("ccgd_build_info", ["version": BuildInfo.version], to: 1)
+        for name in ["ccgd_refresh_failures_total", "ccgd_account_fetches_avoided_total", "ccgd_connections_forbidden_total"] { declare(name) }
+        for search in ["same_answer", "after_password"] { declare("ccgd_key_version_reads_total", ["search": search]) }
+        for reason in LeaseEnding.labels { declare("ccgd_leases_ended_total", ["reason": reason]) }
+        for result in ["new", "reused"] { declare("ccgd_directory_sessions_total", ["result": result]) }
+        for result in AccountFetchResult.labels { declare("ccgd_account_fetches_total", ["result": result]) }
+        declareHistogram("ccgd_account_fetch_seconds")
+        for gauge in ["ccgd_leases", "ccgd_accounts", "ccgd_health_degraded", "ccgd_journal_damaged_copies"] { set(gauge, to: 0) }
+        ProcessMetrics.describe(in: self)
+    }
+
+    /// A counter series at zero, unless it has counted already.
+    public func declare(_ name: String, _ labels: [String: String] = [:]) {
+        state.withLock { $0.counters[Series(name: name, labels: labels), default: 0] += 0 }
+    }
+
+    /// A gauge series at `value`, unless it has one already (a DC known before any contact is down until reached).
+    public func declareGauge(_ name: String, _ labels: [String: String] = [:], value: Double) {
+        state.withLock { state in
+            let series = Series(name: name, labels: labels)
+            if state.gauges[series] == nil { state.gauges[series] = value }
+        }
+    }
+
+    /// A histogram series without observations, unless it has some.
+    public func declareHistogram(_ name: String, _ labels: [String: String] = [:]) {
+        state.withLock { state in
+            let series = Series(name: name, labels: labels)
+            if state.histograms[series] == nil { state.histograms[series] = Histogram() }
+        }
+    }
+
+    /// Drops every series of gauge `name` whose labels `keep` refuses (a DC no longer configured).
+    public func removeGauges(_ name: String, unless keep: ([String: String]) -> Bool) {
+        state.withLock { state in
+            state.gauges = state.gauges.filter { $0.key.name != name || keep($0.key.labels) }
+        }
     }
 
     public func describe(_ name: String, type: String, _ help: String) {

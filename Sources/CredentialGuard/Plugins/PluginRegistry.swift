@@ -65,6 +65,16 @@ public struct PluginRegistry: Sendable {
     /// Every registration, ordered by GUID.
     public var all: [Registration] { registrations.values.sorted { $0.guid.normalized < $1.guid.normalized } }
 
+    /// Puts each plug-in's call series (and its latency histogram) at zero until it is first called.
+    public func declareMetrics(in metrics: Metrics = .shared) {
+        for registration in registrations.values {
+            for result in ["ok", "timeout", "error"] {
+                metrics.declare("ccgd_plugin_calls_total", ["plugin": registration.name, "result": result])
+            }
+            metrics.declareHistogram("ccgd_plugin_call_seconds", ["plugin": registration.name])
+        }
+    }
+
     /// Asks the plug-in named by `spec`'s PluginGUID for the portable user's credentials.
     public func credentials(for spec: CredentialSpec) async throws(PluginHostError) -> DomainCredential {
         guard let host = spec.hostAccountConfig else { throw .noPlugin }
@@ -76,12 +86,17 @@ public struct PluginRegistry: Sendable {
         try await credentials(guid: host.pluginGUID, pluginInput: host.pluginInput.text)
     }
 
+    /// Why no plug-in would answer for `guid`; nil when one is registered.
+    public func refusal(of guid: PluginGUID) -> PluginHostError? {
+        guard registrations[guid] == nil else { return nil }
+        if let reason = disabled[guid] { return .disabled(guid: guid.description, reason: reason) }
+        return .unknown(guid: guid.description, registered: all.map(\.guid.description))
+    }
+
     /// Calls the plug-in registered for `guid` with `pluginInput`, within its timeout.
     public func credentials(guid: PluginGUID, pluginInput: String) async throws(PluginHostError) -> DomainCredential {
-        guard let registration = registrations[guid] else {
-            if let reason = disabled[guid] { throw .disabled(guid: guid.description, reason: reason) }
-            throw .unknown(guid: guid.description, registered: all.map(\.guid.description))
-        }
+        if let refusal = refusal(of: guid) { throw refusal }
+        guard let registration = registrations[guid] else { throw .unknown(guid: guid.description, registered: []) }
         if registration.warnsOnUse {
             logger.warning("plug-in used: the CredSpec carries a password in PluginInput; use it for tests and demos only",
                            metadata: ["plugin": "\(registration.name)", "guid": "\(guid)"])

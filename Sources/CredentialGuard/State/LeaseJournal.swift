@@ -95,7 +95,7 @@ public final class LeaseJournal: Sendable {
         var damage: LeaseJournalDamage?
         if !damagedLines.isEmpty {
             // Kept byte for byte, so that an operator can repair the lines by hand.
-            let copy = path + ".damaged-" + String(Int(Date().timeIntervalSince1970))
+            let copy = Self.freshCopyName(for: path, at: Date())
             do {
                 try AtomicFile.write(data, to: copy, ownership: FileOwnership(mode: 0o600))
             } catch {
@@ -104,9 +104,27 @@ public final class LeaseJournal: Sendable {
             damage = LeaseJournalDamage(path: path, lines: damagedLines, preservedCopy: copy)
         }
         do { try compact(records) } catch { throw .unusable(path: path, reason: "\(error)") }
-        let copies = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        return Contents(records: records, damage: damage, damagedCopies: damagedCopies())
+    }
+
+    /// The damaged copies in the state directory now, oldest first: kept from this or an earlier
+    /// start until an operator removes them.
+    public func damagedCopies() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasPrefix("leases.journal.damaged-") }.sorted().map { directory + "/" + $0 }
-        return Contents(records: records, damage: damage, damagedCopies: copies)
+    }
+
+    /// `leases.journal.damaged-20261207T081800Z`: the time of the damage's discovery in UTC (ISO
+    /// 8601, basic format), with `-2`, `-3`… when a copy of that second exists already.
+    static func freshCopyName(for path: String, at time: Date) -> String {
+        let stamp = Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted).format(time)
+        var name = path + ".damaged-" + stamp
+        var number = 1
+        while FileManager.default.fileExists(atPath: name) {
+            number += 1
+            name = path + ".damaged-" + stamp + "-\(number)"
+        }
+        return name
     }
 
     /// The file's bytes; a missing file is an empty journal, any other failure is an error.

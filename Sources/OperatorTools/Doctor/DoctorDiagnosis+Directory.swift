@@ -5,14 +5,6 @@ import FoundationEssentials
 
 /// What a DC's "no" means: no connection, no bind, no right to read the password, no account.
 extension DoctorDiagnosis {
-    /// "dc1.contoso.test (192.0.2.10) port 88: Connection refused", naming the DC and the port.
-    static func unreachable(_ controller: DomainController, port: UInt16, _ error: DirectoryError) -> String {
-        guard case let .unreachable(_, reason) = error else { return "\(controller) port \(port): \(error)" }
-        let suffix = " on port \(port)"
-        let cause = reason.hasSuffix(suffix) ? String(reason.dropLast(suffix.count)) : reason
-        return "\(controller) port \(port): \(cause)"
-    }
-
     /// The GSSAPI or simple bind failed on `controller`; `dcName` asks the DC its own name.
     static func bind(_ error: DirectoryError, controller: DomainController, principal: String, dcName: () -> String?) -> DoctorFinding {
         switch error {

@@ -72,7 +72,7 @@ final class DoctorSession {
             let record = DomainResolver.serviceRecord(of: spec.dnsDomain)
             let via = servers.isEmpty ? "the system's DNS servers" : servers.joined(separator: ", ")
             let reason: String
-            if case let .unreachable(_, text) = error { reason = text } else { reason = "\(error)" }
+            if case let .discoveryFailed(_, _, _, text) = error { reason = text } else { reason = "\(error)" }
             throw DoctorFinding(
                 "DNS SRV \(record) via \(via): \(reason)",
                 finding: "No domain controller of \(realm) was found: \(configuration.sourceFile.isEmpty ? "the configuration" : configuration.sourceFile) has no [domain \"\(realm)\"] controllers and DNS SRV \(record) (asked of \(via)) gave none: \(reason).",
@@ -98,11 +98,20 @@ final class DoctorSession {
                                 fix: "Let the doctor write to its temporary directory (TMPDIR), or give a krb5.conf with --krb5-config.")
         }
         let names = settings.controllers.map(\.description).joined(separator: ", ")
-        return DoctorPass(value: settings, detail: "\(names) \(source)\(kerberos)")
+        // A DC found by a name that does not resolve here is no DC to talk to.
+        let unresolvable = ControllerProbe.unresolvable(settings.controllers)
+        if unresolvable.count == settings.controllers.count {
+            let causes = unresolvable.map(\.description).joined(separator: "; ")
+            throw DoctorFinding(
+                causes, finding: "No domain controller of \(realm) \(source) resolves from this host: \(causes).",
+                fix: "Check the names, or give each DC's address (NAME=ADDRESS in --dc or [domain \"\(realm)\"] controllers), or point this host's DNS at servers that know them.")
+        }
+        return DoctorPass(value: settings, detail: "\(names) \(source)\(kerberos)",
+                          warnings: unresolvable.map { "\($0); ccgd will use the DCs that resolve" })
     }
 
     private func probeKerberos(_ settings: DomainSettings) throws(DoctorFinding) -> DoctorPass<Void> {
-        let (answered, failures) = probe(settings.controllers, timeout: settings.timeout) { _ in 88 }
+        let (answered, failures) = probe(settings.controllers, timeout: settings.timeout) { _ in ControllerProbe.kerberosPort }
         guard !answered.isEmpty else {
             throw DoctorFinding(
                 failures.joined(separator: "; "),
@@ -130,17 +139,8 @@ final class DoctorSession {
     private func probe(
         _ controllers: [DomainController], timeout: Int, port: (DomainController) -> UInt16
     ) -> (answered: [DomainController], failures: [String]) {
-        var answered: [DomainController] = [], failures: [String] = []
-        for controller in controllers {
-            do {
-                try PortProbe.connect(host: controller.address ?? controller.hostName, port: port(controller),
-                                      timeoutMilliseconds: Int32(timeout * 1000))
-                answered.append(controller)
-            } catch {
-                failures.append(DoctorDiagnosis.unreachable(controller, port: port(controller), error))
-            }
-        }
-        return (answered, failures)
+        let (answered, failures) = ControllerProbe.probe(controllers, timeout: timeout, port: port)
+        return (answered, failures.map(\.description))
     }
 
     // MARK: the portable user
