@@ -108,10 +108,12 @@ let package = Package(
         // credentials-fetcher's protocol (Amazon ECS) over gRPC on a Unix socket, served by the same lease keeper:
         // gRPC's HTTP/2 framing and the protocol's messages by hand over SwiftNIO's HTTP/2, so that ccgd links
         // no gRPC or protobuf runtime, no TLS stack and no full Foundation (docs/performance.md: memory).
+        // credentials-fetcher's messages and gRPC's message framing, read and written by hand: bytes in, fields out.
+        .target(name: "CredentialsFetcherWire", dependencies: ["CCGPlugin"]),
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI",
+                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -198,8 +200,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
+            "ECSFrontEnd", "CredentialsFetcherWire", "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            // grpc-swift's client: the ECS front end's framing read and written by another implementation.
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
@@ -212,7 +220,7 @@ let package = Package(
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
@@ -224,6 +232,7 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(

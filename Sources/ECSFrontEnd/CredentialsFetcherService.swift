@@ -1,6 +1,7 @@
 import CCGPlugin
 import CredSpec
 import CredentialGuard
+import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
 import SocketAPI

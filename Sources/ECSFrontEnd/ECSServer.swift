@@ -84,19 +84,7 @@ public final class ECSServer: Sendable {
             }
             .childChannelInitializer { connection in
                 admission.admit(connection).flatMapThrowing { peer in
-                    var http2 = NIOHTTP2Handler.ConnectionConfiguration()
-                    http2.initialSettings = [
-                        HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
-                        HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-                    ]
-                    _ = try connection.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
-                    ) { stream in
-                        stream.eventLoop.makeCompletedFuture {
-                            try stream.pipeline.syncOperations.addHandler(GRPCStreamHandler(
-                                route: routes.method(at:), peer: peer, maximumMessageSize: settings.maximumRequestSize))
-                        }
-                    }
+                    try Self.serveRPCs(on: connection, peer: peer, settings: settings, route: routes.method(at:))
                 }
             }
         let channel: Channel
@@ -113,6 +101,25 @@ public final class ECSServer: Sendable {
         if inheritedDescriptor == nil { unlink(settings.socketPath) }
         quiescing.withLockedValue { $0 = nil }
         try? await group.shutdownGracefully()
+    }
+
+    /// Makes `connection` an HTTP/2 server connection whose every stream is one unary RPC routed by
+    /// `route` (the tests drive this pipeline with gRPC clients and with hand-made frames).
+    static func serveRPCs(on connection: any Channel, peer: PeerCredentials?, settings: Settings,
+                          route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?) throws {
+        var http2 = NIOHTTP2Handler.ConnectionConfiguration()
+        http2.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
+        ]
+        _ = try connection.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(GRPCStreamHandler(
+                    route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
+            }
+        }
     }
 
     /// Stops taking connections and lets RPCs in flight finish.

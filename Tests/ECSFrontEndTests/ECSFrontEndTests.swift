@@ -1,6 +1,7 @@
 import CCGPlugin
 import CredSpec
 import CredentialGuard
+import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import CredentialsFetcherProtocol
 import NIOCore

@@ -1,3 +1,4 @@
+import CredentialsFetcherWire
 import SocketAPI
 
 /// credentials-fetcher's methods by their gRPC path (`/credentialsfetcher.CredentialsFetcherService/NAME`),
@@ -28,7 +29,7 @@ struct ECSRoutes: Sendable {
         }
     }
 
-    static func read<Request: ECSRequest>(_ bytes: [UInt8]) throws(RPCStatus) -> Request {
+    static func read<Request: CredentialsFetcherRequest>(_ bytes: [UInt8]) throws(RPCStatus) -> Request {
         do { return try Request(decoding: bytes) } catch {
             throw RPCStatus(code: .invalidArgument, message: "the request is not a valid \(Request.self) message (\(error)); send the message credentials_fetcher.proto defines.")
         }

@@ -1,3 +1,4 @@
+import CredentialsFetcherWire
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
@@ -118,19 +119,12 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         }
     }
 
-    /// The one message of a unary request: a flag byte (0: not compressed), a big-endian length, the bytes.
+    /// The one message of a unary request (`GRPCMessageFrame`); a compressed one is UNIMPLEMENTED
+    /// (no `grpc-encoding` is offered), any other framing fault INTERNAL, as gRPC's servers answer.
     static func message(in buffer: ByteBuffer) throws(RPCStatus) -> [UInt8] {
-        var buffer = buffer
-        guard let flag = buffer.readInteger(as: UInt8.self), let length = buffer.readInteger(endianness: .big, as: UInt32.self) else {
-            throw RPCStatus(code: .internalError, message: "a unary call needs exactly one request message; none came")
+        do { return Array(try GRPCMessageFrame.unaryMessage(in: Array(buffer.readableBytesView))) } catch {
+            throw RPCStatus(code: error == .compressed ? .unimplemented : .internalError, message: error.description)
         }
-        guard flag == 0 else {
-            throw RPCStatus(code: .unimplemented, message: "ccgd reads uncompressed messages only; call without grpc-encoding")
-        }
-        guard let bytes = buffer.readBytes(length: Int(length)), buffer.readableBytes == 0 else {
-            throw RPCStatus(code: .internalError, message: "a unary call needs exactly one request message, whole")
-        }
-        return bytes
     }
 
     /// `grpc-timeout`: at most 8 digits and a unit (H, M, S, m, u, n).
@@ -155,10 +149,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         switch result {
         case let .success(message):
             context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: message.count + 5)
-            buffer.writeInteger(UInt8(0))
-            buffer.writeInteger(UInt32(message.count), endianness: .big)
-            buffer.writeBytes(message)
+            let buffer = context.channel.allocator.buffer(bytes: GRPCMessageFrame.framed(message))
             context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(buffer)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: ["grpc-status": "0"], endStream: true))), promise: nil)
         case let .failure(status):

@@ -1,6 +1,6 @@
 import CCGPlugin
 
-// credentials-fetcher's messages (credentials_fetcher.proto beside this folder, package
+// credentials-fetcher's messages (Sources/ECSFrontEnd/credentials_fetcher.proto, package
 // `credentialsfetcher`), read and written by hand: every field is a string. The two requests that
 // carry the portable user's password read it straight into wiped storage (`Password`), never
 // into a String; what stays out of reach is the transport's own buffer (the HTTP/2 frame's bytes
@@ -8,22 +8,22 @@ import CCGPlugin
 // the password. The ARN requests (AWS access keys) are never read: their methods are refused.
 
 /// A request the server reads from its bytes.
-protocol ECSRequest: Sendable {
+public protocol CredentialsFetcherRequest: Sendable {
     init(decoding bytes: [UInt8]) throws(ProtobufError)
 }
 
 /// A response the server writes.
-protocol ECSResponse: Sendable {
+public protocol CredentialsFetcherResponse: Sendable {
     func encoded() -> [UInt8]
 }
 
 /// `CreateKerberosLeaseRequest{repeated string credspec_contents = 1}`.
-struct CreateKerberosLeaseRequest: ECSRequest {
-    var credspecContents: [String] = []
+public struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
+    public var credspecContents: [String] = []
 
-    init() {}
+    public init() {}
 
-    init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { credspecContents.append(try reader.string(value)) }
@@ -33,15 +33,15 @@ struct CreateKerberosLeaseRequest: ECSRequest {
 
 /// `CreateNonDomainJoinedKerberosLeaseRequest{repeated string credspec_contents = 1; string
 /// username = 2; string password = 3; string domain = 4}`.
-struct CreateNonDomainJoinedKerberosLeaseRequest: ECSRequest {
-    var credspecContents: [String] = []
-    var username = ""
-    var password = Password("")
-    var domain = ""
+public struct CreateNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
+    public var credspecContents: [String] = []
+    public var username = ""
+    public var password = Password("")
+    public var domain = ""
 
-    init() {}
+    public init() {}
 
-    init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             switch number {
@@ -56,14 +56,14 @@ struct CreateNonDomainJoinedKerberosLeaseRequest: ECSRequest {
 }
 
 /// `RenewNonDomainJoinedKerberosLeaseRequest{string username = 1; string password = 2; string domain = 3}`.
-struct RenewNonDomainJoinedKerberosLeaseRequest: ECSRequest {
-    var username = ""
-    var password = Password("")
-    var domain = ""
+public struct RenewNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
+    public var username = ""
+    public var password = Password("")
+    public var domain = ""
 
-    init() {}
+    public init() {}
 
-    init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             switch number {
@@ -77,12 +77,12 @@ struct RenewNonDomainJoinedKerberosLeaseRequest: ECSRequest {
 }
 
 /// `DeleteKerberosLeaseRequest{string lease_id = 1}`.
-struct DeleteKerberosLeaseRequest: ECSRequest {
-    var leaseID = ""
+public struct DeleteKerberosLeaseRequest: CredentialsFetcherRequest {
+    public var leaseID = ""
 
-    init() {}
+    public init() {}
 
-    init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { leaseID = try reader.string(value) }
@@ -91,12 +91,12 @@ struct DeleteKerberosLeaseRequest: ECSRequest {
 }
 
 /// `HealthCheckRequest{string service = 1}`.
-struct HealthCheckRequest: ECSRequest {
-    var service = ""
+public struct HealthCheckRequest: CredentialsFetcherRequest {
+    public var service = ""
 
-    init() {}
+    public init() {}
 
-    init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { service = try reader.string(value) }
@@ -106,11 +106,16 @@ struct HealthCheckRequest: ECSRequest {
 
 /// `CreateKerberosLeaseResponse` and `CreateNonDomainJoinedKerberosLeaseResponse`, the same
 /// fields: `{string lease_id = 1; repeated string created_kerberos_file_paths = 2}`.
-struct CreateKerberosLeaseResponse: ECSResponse, Equatable {
-    var leaseID = ""
-    var createdKerberosFilePaths: [String] = []
+public struct CreateKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    public var leaseID = ""
+    public var createdKerberosFilePaths: [String] = []
 
-    func encoded() -> [UInt8] {
+    public init(leaseID: String = "", createdKerberosFilePaths: [String] = []) {
+        self.leaseID = leaseID
+        self.createdKerberosFilePaths = createdKerberosFilePaths
+    }
+
+    public func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, leaseID)
         writer.write(2, createdKerberosFilePaths)
@@ -119,10 +124,14 @@ struct CreateKerberosLeaseResponse: ECSResponse, Equatable {
 }
 
 /// `RenewNonDomainJoinedKerberosLeaseResponse{repeated string renewed_kerberos_file_paths = 1}`.
-struct RenewNonDomainJoinedKerberosLeaseResponse: ECSResponse, Equatable {
-    var renewedKerberosFilePaths: [String] = []
+public struct RenewNonDomainJoinedKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    public var renewedKerberosFilePaths: [String] = []
 
-    func encoded() -> [UInt8] {
+    public init(renewedKerberosFilePaths: [String] = []) {
+        self.renewedKerberosFilePaths = renewedKerberosFilePaths
+    }
+
+    public func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, renewedKerberosFilePaths)
         return writer.bytes
@@ -130,11 +139,16 @@ struct RenewNonDomainJoinedKerberosLeaseResponse: ECSResponse, Equatable {
 }
 
 /// `DeleteKerberosLeaseResponse{string lease_id = 1; repeated string deleted_kerberos_file_paths = 2}`.
-struct DeleteKerberosLeaseResponse: ECSResponse, Equatable {
-    var leaseID = ""
-    var deletedKerberosFilePaths: [String] = []
+public struct DeleteKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    public var leaseID = ""
+    public var deletedKerberosFilePaths: [String] = []
 
-    func encoded() -> [UInt8] {
+    public init(leaseID: String = "", deletedKerberosFilePaths: [String] = []) {
+        self.leaseID = leaseID
+        self.deletedKerberosFilePaths = deletedKerberosFilePaths
+    }
+
+    public func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, leaseID)
         writer.write(2, deletedKerberosFilePaths)
@@ -143,10 +157,14 @@ struct DeleteKerberosLeaseResponse: ECSResponse, Equatable {
 }
 
 /// `HealthCheckResponse{string status = 1}`.
-struct HealthCheckResponse: ECSResponse, Equatable {
-    var status = ""
+public struct HealthCheckResponse: CredentialsFetcherResponse, Equatable {
+    public var status = ""
 
-    func encoded() -> [UInt8] {
+    public init(status: String = "") {
+        self.status = status
+    }
+
+    public func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, status)
         return writer.bytes
