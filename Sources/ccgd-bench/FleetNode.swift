@@ -32,13 +32,15 @@ final class FleetNode: @unchecked Sendable {
             if trimmed.hasPrefix("[") { inDaemon = trimmed == "[daemon]" }
             if !inDaemon { others.append(line) }
         }
+        // A variant may set its own log level (e.g. `log-level=info` to see why fetches failed).
+        let logLevel = daemonSettings.contains { $0.hasPrefix("log-level ") } ? "" : "log-level = notice"
         try """
             [daemon]
             socket = \(socket)
             runtime-directory = \(runtimeDirectory)
             state-directory = \(directory)/state
             credspec-directory = \(credSpecDirectory)
-            log-level = notice
+            \(logLevel)
             allow-inline-credspecs = yes
             \(daemonSettings.joined(separator: "\n"))
 
