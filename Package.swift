@@ -48,6 +48,9 @@ let package = Package(
         .target(name: "ProcessIdentity"),   // a process's start time and the boot id: a lease holder's identity
         .target(name: "CProcessWatch"),     // pidfd_open and epoll, which Swift's Glibc module does not export
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
+        // The version of VERSION, stamped in at build time (--version, /v1/health, the Debian package).
+        .target(name: "PackageVersion", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool(), path: "BuildPlugins/VersionStamp"),
 
         // Bundled plug-ins: each sees CCGPlugin only.
         .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
@@ -75,7 +78,7 @@ let package = Package(
             name: "CredentialGuard",
             dependencies: [
                 "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch", "PackageVersion",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles",
+                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,7 +142,7 @@ let package = Package(
             name: "ccgctl",
             dependencies: [
                 "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
-                "FilePlugin", "KerberosKeys", "DomainModel",
+                "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -148,6 +151,7 @@ let package = Package(
             name: "ccgd",
             dependencies: [
                 "CredentialGuard", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "PackageVersion",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

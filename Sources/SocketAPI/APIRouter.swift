@@ -5,11 +5,12 @@ import Glibc
 #endif
 import Logging
 import NIOHTTP1
+import PackageVersion
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
 /// wrong becomes an error body with a stable code; nothing here can crash the daemon.
 public struct APIRouter: Sendable {
-    public static let version = BuildInfo.version
+    public static let version = PackageVersion.string
 
     let keeper: LeaseKeeper
     let health: ControllerHealth

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PackageVersion
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,7 @@ struct CCGCtl: AsyncParsableCommand {
 
             \(CommandFailure.statusHelp)
             """,
+        version: PackageVersion.string,
         subcommands: [
             LeaseCommand.self, AccountsCommand.self, HealthCommand.self, DoctorCommand.self, CredSpecCommand.self,
             FetchCommand.self, BlobCommand.self, PluginCommand.self,

@@ -7,6 +7,7 @@ import Glibc
 import Logging
 import CredentialGuard
 import DurableFiles
+import PackageVersion
 
 @main
 struct CCGD: AsyncParsableCommand {
@@ -14,10 +15,12 @@ struct CCGD: AsyncParsableCommand {
         commandName: "ccgd",
         abstract: "Serve gMSA keytabs and tickets to Linux containers over a Unix socket.",
         discussion: """
-            Reads /etc/ccgd/ccgd.conf (see docs/ccgd.conf.example), restores the leases recorded in the \
-            state directory, and answers the socket API (docs/api.md). Runs in the foreground; systemd runs it \
-            as a service. SIGTERM or SIGINT stop it after the requests in flight.
-            """)
+            Reads /etc/ccgd/ccgd.conf (every key: ccgd.conf(5)), restores the leases recorded in the state \
+            directory, and answers the socket API (docs/api.md in /usr/share/doc/ccgd). Runs in the foreground; \
+            systemd runs it as ccgd.service, started by ccgd.socket. SIGTERM or SIGINT stop it after the \
+            requests in flight; SIGHUP (systemctl reload ccgd) re-reads the configuration, plug-ins and CredSpecs.
+            """,
+        version: PackageVersion.string)
 
     @Option(name: .customLong("config"), help: ArgumentHelp(
         "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",

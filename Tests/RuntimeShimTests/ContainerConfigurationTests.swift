@@ -116,12 +116,13 @@ final class ContainerConfigurationTests: XCTestCase {
         }
     }
 
-    /// The repository's hooks.d file, as scripts/install installs it, is what the shim adds.
+    /// The repository's hooks.d file, as the package installs it (scripts/install rewrites the path
+    /// to /usr/local/libexec/ccgd: InstallTests), is what the shim adds.
     func testTheShippedHooksFileGivesTheInstalledHook() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let shipped = try Data(contentsOf: repository.appendingPathComponent("oci/ccgd-hook.json"))
         let entry = try HookEntry(hooksFile: Array(shipped), file: "oci/ccgd-hook.json")
-        XCTAssertEqual(entry.value.member("path")?.text, "/usr/local/libexec/ccgd/ccgd-oci-hook")
+        XCTAssertEqual(entry.value.member("path")?.text, "/usr/libexec/ccgd/ccgd-oci-hook")
         XCTAssertEqual(entry.value.member("args")?.elements?.first?.text, "ccgd-oci-hook")
     }
 }
