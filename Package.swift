@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        // The ECS front end (credentials-fetcher's gRPC protocol); its Swift code is generated once and committed.
+        // The clients of credentials-fetcher's gRPC protocol in the benchmark and the tests (ccgd's server is its own).
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
@@ -108,21 +108,34 @@ let package = Package(
             ]
         ),
 
-        // credentials-fetcher's protocol (Amazon ECS) over gRPC on a Unix socket, served by the same lease keeper.
+        // credentials-fetcher's protocol (Amazon ECS) over gRPC on a Unix socket, served by the same lease keeper:
+        // gRPC's HTTP/2 framing and the protocol's messages by hand over SwiftNIO's HTTP/2, so that ccgd links
+        // no gRPC or protobuf runtime, no TLS stack and no full Foundation (docs/performance.md: memory).
+        // credentials-fetcher's messages and gRPC's message framing, read and written by hand: bytes in, fields out.
+        .target(name: "CredentialsFetcherWire", dependencies: ["CCGPlugin"]),
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["credentials_fetcher.proto"]
+        ),
+        // The same protocol as swift-protobuf and grpc-swift generate it (committed), for the clients
+        // of the benchmark and the tests: an implementation independent of ccgd's own.
+        .target(
+            name: "CredentialsFetcherProtocol",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
 
         .executableTarget(
@@ -162,7 +175,7 @@ let package = Package(
             dependencies: [
                 // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
                 "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
-                "ECSFrontEnd",
+                "CredentialsFetcherProtocol",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -191,8 +204,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialGuard", "CredSpec", "CCGPlugin",
-            .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "ECSFrontEnd", "CredentialsFetcherWire", "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            // grpc-swift's client: the ECS front end's framing read and written by another implementation.
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ]),
         .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
@@ -205,8 +224,7 @@ let package = Package(
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
@@ -218,6 +236,7 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(

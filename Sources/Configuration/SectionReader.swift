@@ -34,7 +34,8 @@ struct SectionReader {
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
         entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
                                  "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
-                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-delay",
+                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-window", "prefetch-delay",
+                                 "prefetch-recent",
                                  "max-leases-per-caller", "runtime-reserve",
                                  "max-connections", "max-connections-per-uid", "root-reserved-connections"]) { reader, entry in
             switch entry.key {
@@ -68,9 +69,11 @@ struct SectionReader {
                 daemon.maxConnectionsPerUID = reader.connectionCount(entry, from: 1) ?? daemon.maxConnectionsPerUID
             case "root-reserved-connections":
                 daemon.rootReservedConnections = reader.connectionCount(entry, from: 0) ?? daemon.rootReservedConnections
-            case "prefetch-delay":
-                // 0: no pause (a single host, or tests); otherwise a duration like any other.
-                daemon.prefetchDelay = entry.value == "0" ? .zero : reader.duration(entry) ?? daemon.prefetchDelay
+            case "prefetch-window", "prefetch-delay":
+                // 0: no spreading (a single host, or tests); otherwise a duration like any other.
+                daemon.prefetchWindow = entry.value == "0" ? .zero : reader.duration(entry) ?? daemon.prefetchWindow
+            case "prefetch-recent":
+                daemon.prefetchRecent = entry.value == "0" ? .zero : reader.duration(entry) ?? daemon.prefetchRecent
             case "dns-servers":
                 daemon.dnsServers = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { server in
                     // Empty parts kept: ":" has no parts[0] to read otherwise, and "1..2.3.4" is no address.
@@ -88,6 +91,9 @@ struct SectionReader {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a log level (\(levels.joined(separator: ", ")))")
                 }
             }
+        }
+        if let former = section.entries.last(where: { $0.key == "prefetch-delay" }), section.entries.contains(where: { $0.key == "prefetch-window" }) {
+            problem(former.line, former.key, "prefetch-delay is the former name of prefetch-window; keep prefetch-window only")
         }
         if daemon.rootReservedConnections >= daemon.maxConnections {
             let (reserve, total) = (daemon.rootReservedConnections, daemon.maxConnections)
@@ -256,11 +262,16 @@ struct SectionReader {
 
     mutating func readCredSpecAccess(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.CredSpecAccess {
         var access = ServiceConfiguration.CredSpecAccess(name: name)
-        entries(section, known: ["allowed-uids", "allowed-gids"]) { reader, entry in
-            if entry.key == "allowed-uids" { access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs } else {
-                access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch"]) { reader, entry in
+            switch entry.key {
+            case "allowed-uids": access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs
+            case "allowed-gids": access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+            default: access.prefetch = reader.boolean(entry) ?? access.prefetch
             }
         }
+        // A section that only opts in to prefetch says nothing about who may use the CredSpec.
+        let keys = Set(section.entries.map(\.key))
+        access.restrictsUse = !keys.isDisjoint(with: ["allowed-uids", "allowed-gids"]) || !keys.contains("prefetch")
         return access
     }
 

@@ -25,14 +25,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Whether callers may send a CredSpec in the request (credentialSpec) rather than name
         /// one the operator put in the CredSpec directory.
         public var allowInlineCredSpecs = false
-        /// Whether every CredSpec of the CredSpec directory is fetched at start and on reload
-        /// (and kept fresh), so that the first lease of a named CredSpec finds its accounts cached.
+        /// Whether the named CredSpecs this node needs are fetched at start and on reload (and
+        /// kept fresh): those leased here within `prefetchRecent`, and those a `[credspec]`
+        /// section opts in to; never the whole directory (least privilege).
         public var prefetch = true
-        /// How many prefetches run at once against one domain.
+        /// How many background fetches (prefetch, restored leases, refreshes) run at once against one domain.
         public var prefetchConcurrency = 2
-        /// The prefetch starts after a random pause up to this long: a fleet restarting at once
-        /// does not reach its DCs at once.
-        public var prefetchDelay: Duration = .seconds(5)
+        /// Background fetches after a start or reload begin at random moments of this window: a
+        /// fleet restarting at once does not reach its DCs at once (`prefetch-delay`, its former name).
+        public var prefetchWindow: Duration = .seconds(120)
+        /// A named CredSpec leased here within this long before a start is prefetched (0: none).
+        public var prefetchRecent: Duration = .seconds(86_400)
         /// Leases a non-root caller may hold at once (nil: no limit); `[caller "UID"] max-leases` overrides it.
         public var maximumLeasesPerCaller: Int? = 128
         /// The share of the lease directories' file system that leases never take (left to the rest of /run).
@@ -63,12 +66,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
     }
 
-    /// `[credspec "NAME"]`: which non-root peers may use the named CredSpec NAME.
+    /// `[credspec "NAME"]`: which non-root peers may use the named CredSpec NAME, and whether
+    /// it is prefetched whatever this node did with it.
     public struct CredSpecAccess: Sendable, Equatable {
         /// The CredSpec's name without `.json`.
         public var name: String
         public var allowedUIDs = IDRanges()
         public var allowedGIDs = IDRanges()
+        /// `prefetch = yes`: fetched at start and kept fresh (eager prefetch, an explicit opt-in).
+        public var prefetch = false
+        /// Whether the allow-list applies: false only for a section that sets nothing but `prefetch`.
+        public var restrictsUse = true
 
         public init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
             self.name = name

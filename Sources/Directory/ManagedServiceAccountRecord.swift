@@ -1,3 +1,4 @@
+import FoundationEssentials
 import KerberosKeys
 
 /// What the directory says about one group managed service account.
@@ -7,7 +8,8 @@ public struct ManagedServiceAccountRecord: Sendable {
     public let samAccountName: String
     /// The raw MSDS-MANAGEDPASSWORD_BLOB.
     public let managedPasswordBlob: SecretBytes
-    /// `msDS-KeyVersionNumber`, read after the password (see `readManagedServiceAccount`).
+    /// `msDS-KeyVersionNumber` of the current password: from the same answer when the DC's held
+    /// password is the one it sent (`StoredManagedPassword`), else read after the password.
     public let keyVersionNumber: UInt32
     public let servicePrincipalNames: [String]
     /// `msDS-SupportedEncryptionTypes`, nil when unset.
@@ -17,6 +19,10 @@ public struct ManagedServiceAccountRecord: Sendable {
     public let dnsHostName: String?
     public let userAccountControl: UInt32?
 
+    /// Whether the kvno took a second search, read after the password (the DC's held password
+    /// was not the one it sent: a rollover under way).
+    public var keyVersionReadAfterPassword = false
+
     /// True when `userAccountControl` has ACCOUNTDISABLE (0x2).
     public var isDisabled: Bool { (userAccountControl ?? 0) & 0x2 != 0 }
 }
@@ -25,6 +31,8 @@ extension DirectoryConnection {
     static let accountAttributes = [
         "sAMAccountName", "servicePrincipalName", "msDS-SupportedEncryptionTypes", "objectSid", "objectGUID",
         "dNSHostName", "userAccountControl",
+        // Whether this answer's kvno is the current password's (StoredManagedPassword): one round trip.
+        "msDS-KeyVersionNumber", "msDS-ManagedPasswordId", "msDS-ManagedPasswordInterval",
     ]
 
     /// Reads the gMSA `account` (with or without its `$`) under `domainDN`: first in
@@ -63,13 +71,25 @@ extension DirectoryConnection {
             let name = entry.string("sAMAccountName") ?? entry.distinguishedName
             throw .accessDenied(account: name, reader: boundAs)
         }
-        let versions = try keyVersionNumbers(of: entries.map(\.distinguishedName), domainDN: domainDN)
+        // The kvno of the same answer where it counts the password sent; the others read after it.
+        let now = Date()
+        var sameAnswer: [String: UInt32] = [:]
+        for entry in entries {
+            guard let text = entry.string("msDS-KeyVersionNumber"), let kvno = UInt32(text),
+                  let held = StoredManagedPassword(passwordID: entry.values("msDS-ManagedPasswordId").first ?? [],
+                                                   intervalDays: entry.string("msDS-ManagedPasswordInterval").flatMap { Int($0) }),
+                  let blob = try? ManagedPasswordBlob(decoding: entry.secret("msDS-ManagedPassword")!),
+                  held.countsCurrentPassword(queryInterval: Double(blob.queryPasswordInterval.components.seconds), now: now) else { continue }
+            sameAnswer[entry.distinguishedName.lowercased()] = kvno
+        }
+        let later = entries.map(\.distinguishedName).filter { sameAnswer[$0.lowercased()] == nil }
+        let versions = sameAnswer.merging(try keyVersionNumbers(of: later, domainDN: domainDN)) { first, _ in first }
         return try entries.map { entry throws(DirectoryError) in
             let name = entry.string("sAMAccountName") ?? entry.distinguishedName
             guard let kvno = versions[entry.distinguishedName.lowercased()] else {
                 throw .malformedAnswer(controller: controller.description, reason: "\(name) has no readable msDS-KeyVersionNumber")
             }
-            return ManagedServiceAccountRecord(
+            var record = ManagedServiceAccountRecord(
                 distinguishedName: entry.distinguishedName,
                 samAccountName: name,
                 managedPasswordBlob: entry.secret("msDS-ManagedPassword")!,
@@ -80,12 +100,14 @@ extension DirectoryConnection {
                 objectGUID: entry.values("objectGUID").first.flatMap { formatObjectGUID($0) },
                 dnsHostName: entry.string("dNSHostName"),
                 userAccountControl: entry.string("userAccountControl").flatMap { UInt32($0) })
+            record.keyVersionReadAfterPassword = sameAnswer[entry.distinguishedName.lowercased()] == nil
+            return record
         }
     }
 
     /// `msDS-KeyVersionNumber` of each DN (lower-cased), read after the passwords: right after a
-    /// rollover a DC was seen sending the new password with the old kvno in the same answer.
-    /// One base search for one account, one OR search for several.
+    /// rollover a DC sends the new password with the old kvno in the same answer (see
+    /// `StoredManagedPassword`). One base search for one account, one OR search for several.
     private func keyVersionNumbers(of names: [String], domainDN: String) throws(DirectoryError) -> [String: UInt32] {
         guard !names.isEmpty else { return [:] }
         let entries: [DirectoryEntry]

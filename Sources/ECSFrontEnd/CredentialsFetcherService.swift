@@ -1,8 +1,8 @@
 import CCGPlugin
 import CredSpec
 import CredentialGuard
+import CredentialsFetcherWire
 import FoundationEssentials
-import GRPCCore
 import Logging
 import SocketAPI
 #if canImport(Glibc)
@@ -12,9 +12,7 @@ import Glibc
 /// credentials-fetcher's service on ccgd's lease keeper: an ECS lease is one ccgd lease per
 /// distinct gMSA of the request, each in `<krb files directory>/<lease id>/<gMSA name>`, tied
 /// together by the container id `ecs:<lease id>` (recorded, so they survive a restart).
-public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherService.ServiceProtocol {
-    public typealias Service = Credentialsfetcher_CredentialsFetcherService
-
+public struct CredentialsFetcherService: Sendable {
     let keeper: LeaseKeeper
     let provided: ProvidedCredentials
     let krbFilesDirectory: String
@@ -67,11 +65,8 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
     }
 
-    public func addKerberosLease(
-        request: ServerRequest<Credentialsfetcher_CreateKerberosLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_CreateKerberosLeaseResponse {
-        let peer = try peer(request.metadata)
-        let message = request.message
+    func addKerberosLease(_ message: CreateKerberosLeaseRequest, peer caller: PeerCredentials?) async throws -> CreateKerberosLeaseResponse {
+        let peer = try peer(caller)
         guard !message.credspecContents.isEmpty else { throw ECSStatus.missing("credspec_contents", "at least one CredSpec") }
         var specs: [CredentialSpec] = []
         for (index, text) in message.credspecContents.enumerated() {
@@ -82,27 +77,14 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
             throw ECSStatus.notDomainJoined(realm: realm)
         }
         let (id, created) = try await createLease(specs, peer: peer)
-        var response = Credentialsfetcher_CreateKerberosLeaseResponse()
-        response.leaseID = id
-        response.createdKerberosFilePaths = created
-        return response
+        return CreateKerberosLeaseResponse(leaseID: id, createdKerberosFilePaths: created)
     }
 
-    public func addNonDomainJoinedKerberosLease(
-        request: ServerRequest<Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse {
-        // Only reached without ECSRPCService's decoding (which never makes a String of the password).
-        var secret = SecretCreateNonDomainJoinedRequest()
-        (secret.credspecContents, secret.username, secret.password, secret.domain) =
-            (request.message.credspecContents, request.message.username, Password(request.message.password), request.message.domain)
-        return try await addNonDomainJoinedKerberosLease(secret, metadata: request.metadata)
-    }
-
-    /// AddNonDomainJoinedKerberosLease, its password already in wiped storage.
+    /// AddNonDomainJoinedKerberosLease: its password was read straight into wiped storage.
     func addNonDomainJoinedKerberosLease(
-        _ message: SecretCreateNonDomainJoinedRequest, metadata: Metadata
-    ) async throws -> Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse {
-        let peer = try peer(metadata)
+        _ message: CreateNonDomainJoinedKerberosLeaseRequest, peer caller: PeerCredentials?
+    ) async throws -> CreateKerberosLeaseResponse {
+        let peer = try peer(caller)
         guard !message.credspecContents.isEmpty else { throw ECSStatus.missing("credspec_contents", "at least one CredSpec") }
         // `old:new` (a rotation under way): the password is new's, and new's leases are made.
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
@@ -115,29 +97,17 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         // one held): a mistyped task definition must not break the user's other tasks.
         try await accept(message.password, of: user, uid: peer.uid, checkedWith: specs[0])
         let (id, created) = try await createLease(specs, peer: peer)
-        var response = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse()
-        response.leaseID = id
-        response.createdKerberosFilePaths = created
-        return response
+        return CreateKerberosLeaseResponse(leaseID: id, createdKerberosFilePaths: created)
     }
 
-    public func renewNonDomainJoinedKerberosLease(
-        request: ServerRequest<Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
-        // Only reached without ECSRPCService's decoding (which never makes a String of the password).
-        var secret = SecretRenewNonDomainJoinedRequest()
-        (secret.username, secret.password, secret.domain) = (request.message.username, Password(request.message.password), request.message.domain)
-        return try await renewNonDomainJoinedKerberosLease(secret, metadata: request.metadata)
-    }
-
-    /// RenewNonDomainJoinedKerberosLease, its password already in wiped storage: the user's
-    /// password from now on, and every account read through it read again now. With `old:new`,
-    /// the leases read through `old` are read through `new` from now on, and `old`'s password
-    /// is dropped once no lease is read through it.
+    /// RenewNonDomainJoinedKerberosLease (its password read straight into wiped storage): the
+    /// user's password from now on, and every account read through it read again now. With
+    /// `old:new`, the leases read through `old` are read through `new` from now on, and `old`'s
+    /// password is dropped once no lease is read through it.
     func renewNonDomainJoinedKerberosLease(
-        _ message: SecretRenewNonDomainJoinedRequest, metadata: Metadata
-    ) async throws -> Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse {
-        let peer = try peer(metadata)
+        _ message: RenewNonDomainJoinedKerberosLeaseRequest, peer caller: PeerCredentials?
+    ) async throws -> RenewNonDomainJoinedKerberosLeaseResponse {
+        let peer = try peer(caller)
         let name = try PortableUserName(parsing: message.username)
         let user = try portableUser(username: message.username, password: message.password, domain: message.domain)
         let host = Self.hostAccountConfig(uid: peer.uid, domain: user.domain, username: user.username)
@@ -172,7 +142,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                     "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)"])
             }
         }
-        var response = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()
+        var response = RenewNonDomainJoinedKerberosLeaseResponse()
         var seen: Set<String> = []
         response.renewedKerberosFilePaths = renewed.filter { $0.containerID?.hasPrefix(Self.containerPrefix) ?? false }.map(\.directory)
             .filter { seen.insert($0).inserted }
@@ -218,13 +188,13 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
                                          creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
                                          reservedPlugin: ProvidedCredentials.guid)
                 do { made.append(try await keeper.create(lease).id) } catch {
-                    throw specs.count > 1 ? RPCError(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
+                    throw specs.count > 1 ? RPCStatus(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
                 }
                 created.append(directory)
             }
             // The agent gave up (its deadline, a closed connection): nobody would delete these.
             if Task.isCancelled {
-                throw RPCError(code: .cancelled, message: "the request was cancelled before its lease was answered; its leases are deleted.")
+                throw RPCStatus(code: .cancelled, message: "the request was cancelled before its lease was answered; its leases are deleted.")
             }
         } catch {
             // Only what this request made: nothing of another lease, whatever its id.
@@ -236,11 +206,9 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         return (id, created)
     }
 
-    public func deleteKerberosLease(
-        request: ServerRequest<Credentialsfetcher_DeleteKerberosLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_DeleteKerberosLeaseResponse {
-        let peer = try peer(request.metadata)
-        let id = request.message.leaseID
+    func deleteKerberosLease(_ message: DeleteKerberosLeaseRequest, peer caller: PeerCredentials?) async throws -> DeleteKerberosLeaseResponse {
+        let peer = try peer(caller)
+        let id = message.leaseID
         guard Self.isLeaseID(id) else { throw ECSStatus.noLease(id.isEmpty ? "\"\"" : id) }
         let leases = await leases(of: id, peer: peer)
         guard !leases.isEmpty else { throw ECSStatus.noLease(id) }
@@ -254,44 +222,29 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
         }
         rmdir(krbFilesDirectory + "/" + id)
         logger.info("ECS lease deleted", metadata: ["lease": "\(id)", "peer_uid": "\(peer.uid)"])
-        var response = Credentialsfetcher_DeleteKerberosLeaseResponse()
-        response.leaseID = id
-        response.deletedKerberosFilePaths = deleted
-        return response
+        return DeleteKerberosLeaseResponse(leaseID: id, deletedKerberosFilePaths: deleted)
     }
 
-    public func healthCheck(
-        request: ServerRequest<Credentialsfetcher_HealthCheckRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_HealthCheckResponse {
-        _ = try peer(request.metadata)
-        var response = Credentialsfetcher_HealthCheckResponse()
-        response.status = "OK"
-        return response
+    func healthCheck(_ message: HealthCheckRequest, peer caller: PeerCredentials?) throws -> HealthCheckResponse {
+        _ = try peer(caller)
+        return HealthCheckResponse(status: "OK")
     }
 
-    public func addKerberosArnLease(
-        request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_CreateKerberosArnLeaseResponse {
-        _ = try peer(request.metadata)
+    /// AddKerberosArnLease and RenewKerberosArnLease: refused (to an allowed caller) as not served.
+    func arnLease(peer caller: PeerCredentials?) throws -> [UInt8] {
+        _ = try peer(caller)
         throw Self.arnUnimplemented
     }
 
-    public func renewKerberosArnLease(
-        request: ServerRequest<Credentialsfetcher_KerberosArnLeaseRequest>, context: ServerContext
-    ) async throws -> Credentialsfetcher_RenewKerberosArnLeaseResponse {
-        _ = try peer(request.metadata)
-        throw Self.arnUnimplemented
-    }
-
-    static let arnUnimplemented = RPCError(
+    static let arnUnimplemented = RPCStatus(
         code: .unimplemented,
         message: "ccgd does not fetch CredSpecs from AWS by ARN; pass the CredSpec contents with AddKerberosLease or AddNonDomainJoinedKerberosLease instead.")
 
     // MARK: - Helpers
 
-    /// The caller, as the transport stamped it, if the current allow-list still names it.
-    private func peer(_ metadata: Metadata) throws -> PeerCredentials {
-        guard let peer = PeerIdentity.peer(of: metadata) else { throw ECSStatus.unknownPeer }
+    /// The caller, as the kernel named it when it connected, if the current allow-list still names it.
+    private func peer(_ caller: PeerCredentials?) throws(RPCStatus) -> PeerCredentials {
+        guard let peer = caller else { throw ECSStatus.unknownPeer }
         let policy = self.policy()
         guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
         return peer
@@ -308,7 +261,7 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
             logger.warning("the KDC refused a password the ECS agent provided; the one held before stays in use", metadata: [
                 "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)"])
             if error.code == .authFailed {
-                throw RPCError(code: .unauthenticated, message: "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use).")
+                throw RPCStatus(code: .unauthenticated, message: "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use).")
             }
             throw ECSStatus.of(.fetch(error))
         }
@@ -341,14 +294,14 @@ public struct CredentialsFetcherService: Credentialsfetcher_CredentialsFetcherSe
             let path = krbFilesDirectory + "/" + id
             guard mkdir(path, Self.leaseDirectoryMode) == 0 else {
                 if errno == EEXIST { continue }
-                throw RPCError(code: .unavailable, message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
+                throw RPCStatus(code: .unavailable, message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
             }
             // The mode whatever the umask; through a descriptor, in case the name was swapped meanwhile.
             let made = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if made >= 0 { _ = fchmod(made, Self.leaseDirectoryMode); close(made) }
             return (id, path)
         }
-        throw RPCError(code: .unavailable, message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
+        throw RPCStatus(code: .unavailable, message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
     }
 
     static let leaseIDAttempts = 5

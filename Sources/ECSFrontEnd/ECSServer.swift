@@ -1,16 +1,20 @@
 import CredentialGuard
 import FoundationEssentials
-import GRPCCore
-import GRPCNIOTransportHTTP2Posix
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOExtras
+import NIOHPACK
+import NIOHTTP2
+import NIOPosix
 import SocketAPI
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The gRPC server of the ECS front end on its Unix socket (or one systemd passed).
-public struct ECSServer: Sendable {
+/// The gRPC server of the ECS front end on its Unix socket (or one systemd passed): HTTP/2 over
+/// SwiftNIO, each stream one unary RPC of credentials-fetcher's service (`GRPCStreamHandler`).
+public final class ECSServer: Sendable {
     public struct Settings: Sendable {
         public var socketPath: String
         public var socketMode: mode_t = 0o660
@@ -30,10 +34,16 @@ public struct ECSServer: Sendable {
         }
     }
 
-    private let server: GRPCServer<HTTP2ServerTransport.Posix>
-    private let transport: HTTP2ServerTransport.Posix
     private let settings: Settings
-    private let inherited: Bool
+    private let service: CredentialsFetcherService
+    private let policy: @Sendable () -> PeerPolicy
+    private let inheritedDescriptor: Int32?
+    private let logger: Logger
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// Released before the loop stops: the helper completes a promise on it when released.
+    private let quiescing: NIOLockedValueBox<ServerQuiescingHelper?>
+    /// Whether the socket is bound and a stop was asked for; the stop begins once both are true.
+    private let lifecycle = NIOLockedValueBox((bound: false, stopping: false, done: EventLoopPromise<Void>?.none))
     /// The allowed peers' connections; its limits are replaced on reload.
     public let shares: ConnectionShares
 
@@ -41,67 +51,115 @@ public struct ECSServer: Sendable {
     /// does each connection); `inheritedDescriptor` is a listening socket systemd passed.
     public init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
                 inheritedDescriptor: Int32?, logger: Logger) throws {
-        let shares = ConnectionShares(settings.connections)
-        let admission = ECSConnectionAdmission(
-            shares: shares, refused: ConnectionLimit(maximum: settings.maximumRefusedConnections), policy: policy,
-            refusals: ConnectionRefusalLog(logger: logger, socket: settings.socketPath))
-        let config = HTTP2ServerTransport.Posix.Config.defaults { config in
-            config.http2.maxConcurrentStreams = settings.maximumConcurrentRPCs
-            config.rpc.maxRequestPayloadSize = settings.maximumRequestSize
-            config.channelDebuggingCallbacks = .init(
-                onBindTCPListener: nil,
-                onAcceptTCPConnection: { connection in admission.admit(connection) },
-                onAcceptHTTP2Stream: { stream in PeerIdentity.stamp(stream) })
-        }
-        if let inheritedDescriptor {
-            transport = .http2NIOPosix(listeningSocketDescriptor: Int(inheritedDescriptor), transportSecurity: .plaintext, config: config)
-        } else {
+        self.settings = settings
+        self.service = service
+        self.policy = policy
+        self.inheritedDescriptor = inheritedDescriptor
+        self.logger = logger
+        shares = ConnectionShares(settings.connections)
+        quiescing = NIOLockedValueBox(ServerQuiescingHelper(group: group))
+        if inheritedDescriptor == nil {
             let directory = settings.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            transport = .http2NIOPosix(address: .unixDomainSocket(path: settings.socketPath), transportSecurity: .plaintext, config: config)
         }
         // Made at start, so that a lease's own directory is one exclusive mkdir in it; 0711: its lease ids cannot be listed.
         try FileManager.default.createDirectory(atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o711])
-        server = GRPCServer(transport: transport, services: [ECSRPCService(service: service)])
-        self.settings = settings
-        self.inherited = inheritedDescriptor != nil
-        self.shares = shares
     }
 
     /// Serves until `shutdown()`; the socket gets its mode once it is bound.
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
-            if !inherited {
-                _ = try await transport.listeningAddress
-                chmod(settings.socketPath, settings.socketMode)
+        guard let quiescer = quiescing.withLockedValue({ $0 }) else { return }
+        let admission = ECSConnectionAdmission(
+            shares: shares, refused: ConnectionLimit(maximum: settings.maximumRefusedConnections), policy: policy,
+            refusals: ConnectionRefusalLog(logger: logger, socket: settings.socketPath))
+        let (settings, service) = (self.settings, self.service)
+        let routes = ECSRoutes(service: service)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescer.makeServerChannelHandler(channel: channel))
+                }
             }
-            try await group.waitForAll()
+            .childChannelInitializer { connection in
+                admission.admit(connection).flatMapThrowing { peer in
+                    try Self.serveRPCs(on: connection, peer: peer, settings: settings, route: routes.method(at:))
+                }
+            }
+        let channel: Channel
+        if let inheritedDescriptor {
+            channel = try await bootstrap.withBoundSocket(inheritedDescriptor).get()
+        } else {
+            channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: true).get()
+            chmod(settings.socketPath, settings.socketMode)
+        }
+        if lifecycle.withLockedValue({ $0.bound = true; return $0.stopping }) { stop() }
+        try await channel.closeFuture.get()
+        // Connections still answering RPCs finish; the quiescing helper closes each once it is idle.
+        try? await lifecycle.withLockedValue({ $0.done })?.futureResult.get()
+        if inheritedDescriptor == nil { unlink(settings.socketPath) }
+        quiescing.withLockedValue { $0 = nil }
+        try? await group.shutdownGracefully()
+    }
+
+    /// Makes `connection` an HTTP/2 server connection whose every stream is one unary RPC routed by
+    /// `route` (the tests drive this pipeline with gRPC clients and with hand-made frames).
+    static func serveRPCs(on connection: any Channel, peer: PeerCredentials?, settings: Settings,
+                          route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?) throws {
+        var http2 = NIOHTTP2Handler.ConnectionConfiguration()
+        http2.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
+        ]
+        _ = try connection.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(GRPCStreamHandler(
+                    route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
+            }
         }
     }
 
     /// Stops taking connections and lets RPCs in flight finish.
     public func shutdown() {
-        server.beginGracefulShutdown()
+        if lifecycle.withLockedValue({ $0.stopping = true; return $0.bound }) { stop() }
+    }
+
+    /// Begins the stop once: the helper closes the listening channel, then each connection once
+    /// its streams have ended (HTTP/2's GOAWAY).
+    private func stop() {
+        let promise = group.next().makePromise(of: Void.self)
+        let first = lifecycle.withLockedValue { state in
+            guard state.done == nil else { return false }
+            state.done = promise
+            return true
+        }
+        if first, let quiescer = quiescing.withLockedValue({ $0 }) { quiescer.initiateShutdown(promise: promise) } else { promise.succeed() }
     }
 }
 
 /// Sorts each accepted connection into its budget, as the API's socket does: an allowed peer
 /// into its uid's share, any other into the small budget of refused connections. gRPC has no
 /// cheap way to say why, so a connection over its limit is closed at once (the client sees
-/// UNAVAILABLE) and the refusal is logged, at most one line per interval.
+/// UNAVAILABLE) and the refusal is logged, at most one line per interval. Answers the peer.
 private struct ECSConnectionAdmission: Sendable {
     let shares: ConnectionShares
     let refused: ConnectionLimit
     let policy: @Sendable () -> PeerPolicy
     let refusals: ConnectionRefusalLog
 
-    func admit(_ connection: any Channel) -> EventLoopFuture<Void> {
-        PeerIdentity.credentials(of: connection).flatMap { (peer: PeerCredentials?) -> EventLoopFuture<Void> in
-            guard let leave = slot(for: peer) else { return connection.close() }
+    struct Closed: Error {}
+
+    func admit(_ connection: any Channel) -> EventLoopFuture<PeerCredentials?> {
+        PeerIdentity.credentials(of: connection).flatMapThrowing { (peer: PeerCredentials?) -> PeerCredentials? in
+            guard let leave = slot(for: peer) else {
+                connection.close(promise: nil)
+                throw Closed()
+            }
             connection.closeFuture.whenComplete { _ in leave() }
-            return connection.eventLoop.makeSucceededVoidFuture()
+            return peer
         }
     }
 

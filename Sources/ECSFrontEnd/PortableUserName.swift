@@ -1,4 +1,3 @@
-import GRPCCore
 
 /// The `username` of a non-domain-joined request: `user`, or `old:new` while the agent rotates
 /// from one portable user to another (credentials-fetcher's blue/green convention; AD forbids
@@ -11,7 +10,7 @@ struct PortableUserName: Equatable {
 }
 
 extension PortableUserName {
-    init(parsing username: String) throws(RPCError) {
+    init(parsing username: String) throws(RPCStatus) {
         guard !username.isEmpty else { throw ECSStatus.missing("username", "the portable user's name") }
         let parts = username.split(separator: ":", omittingEmptySubsequences: false)
         switch parts.count {
@@ -22,7 +21,7 @@ extension PortableUserName {
             former = parts[0].lowercased() == parts[1].lowercased() ? nil : String(parts[0])
         default:
             // Not echoed: a secret mistyped as user:password would show its password.
-            throw RPCError(code: .invalidArgument, message: "username is neither a user name nor OLD:NEW (a rotation from user OLD to user NEW, whose password is given): it has \(parts.count) parts separated by ':'\(parts.contains(where: \.isEmpty) ? ", one of them empty" : ""); fix the portable user's secret.")
+            throw RPCStatus(code: .invalidArgument, message: "username is neither a user name nor OLD:NEW (a rotation from user OLD to user NEW, whose password is given): it has \(parts.count) parts separated by ':'\(parts.contains(where: \.isEmpty) ? ", one of them empty" : ""); fix the portable user's secret.")
         }
     }
 }

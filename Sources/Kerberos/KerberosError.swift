@@ -10,6 +10,8 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
         case passwordExpired
         case clockSkew
         case kdcUnreachable
+        /// The KDC answered that it cannot serve now (KDC_ERR_SVC_UNAVAILABLE): busy or starting.
+        case kdcBusy
         case realmUnknown
         case encryptionTypeNotSupported
         case badInput
@@ -39,6 +41,7 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
         case .passwordExpired: advice = "the account's password has expired; set a new one"
         case .clockSkew: advice = "this host's clock differs too much from the KDC's; synchronise the clock (NTP)"
         case .kdcUnreachable: advice = "no KDC answered; check the KDC addresses and that TCP/UDP port 88 is reachable"
+        case .kdcBusy: advice = "the KDC is busy or not ready; ccgd tries again later"
         case .realmUnknown: advice = "no KDC is known for this realm; configure the domain controllers or DNS SRV records"
         case .encryptionTypeNotSupported: advice = "the KDC and the keys share no encryption type; check msDS-SupportedEncryptionTypes"
         case .badInput: advice = "the input is malformed"
@@ -55,6 +58,7 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
         case Int(KRB5KDC_ERR_KEY_EXP): return .passwordExpired
         case Int(KRB5KRB_AP_ERR_SKEW): return .clockSkew
         case Int(KRB5_KDC_UNREACH): return .kdcUnreachable
+        case Int(KRB5KDC_ERR_SVC_UNAVAILABLE): return .kdcBusy
         case Int(KRB5_REALM_UNKNOWN), Int(KRB5_REALM_CANT_RESOLVE), Int(KRB5_CONFIG_CANTOPEN): return .realmUnknown
         case Int(KRB5KDC_ERR_ETYPE_NOSUPP), Int(KRB5_PROG_ETYPE_NOSUPP): return .encryptionTypeNotSupported
         case Int(KRB5_PARSE_MALFORMED), Int(KRB5_PARSE_ILLCHAR): return .badInput

@@ -65,7 +65,7 @@ public struct LeaseAuthorization: Sendable {
     /// hook, for a container: then a root container is held to the list like any other).
     private func credSpecRefusal(_ text: String, owner: LeaseOwner, onBehalfOfOwner: Bool) -> String? {
         let name = ServiceConfiguration.CredSpecAccess.plainName(text)
-        guard let access = policy.credSpecs[name] else { return nil }
+        guard let access = policy.credSpecs[name], access.restrictsUse else { return nil }
         let (uid, gid) = onBehalfOfOwner ? (owner.uid, owner.gid) : (peer.uid, peer.gid)
         if !onBehalfOfOwner && isRoot { return nil }
         guard !access.allowedUIDs.contains(uid) && !access.allowedGIDs.contains(gid) else { return nil }

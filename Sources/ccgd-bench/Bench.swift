@@ -112,6 +112,7 @@ struct Bench: AsyncParsableCommand {
         let afterFirstRSS = try residentKilobytes(daemon.processIdentifier)
 
         let perClient = (leases - 1) / clients
+        let cpuBefore = Self.cpuSeconds(daemon.processIdentifier)
         let measured = try await withThrowingTaskGroup(of: [Duration].self) { tasks in
             for _ in 0..<clients {
                 tasks.addTask {
@@ -152,6 +153,8 @@ struct Bench: AsyncParsableCommand {
             return (all, ContinuousClock.now - wall)
         }
         let total = measured.0.count + 1
+        // ccgd's own CPU per lease: what a lease costs the host, whatever the client's share of the cores.
+        let cpuPerLease = (Self.cpuSeconds(daemon.processIdentifier) - cpuBefore) / Double(measured.0.count) * 1e6
         try await Task.sleep(for: .seconds(1))
         let loadedRSS = try residentKilobytes(daemon.processIdentifier)
         let loadedAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
@@ -163,6 +166,7 @@ struct Bench: AsyncParsableCommand {
             first lease (plug-in + DC fetch + keys + TGT)  \(milliseconds(uncached)) ms
             cached lease latency  p50 \(percentile(0.5)) ms  p90 \(percentile(0.9)) ms  p99 \(percentile(0.99)) ms  max \(milliseconds(sorted.last!)) ms
             throughput            \(Int(Double(measured.0.count) / seconds)) leases/s
+            ccgd CPU              \(String(format: "%.0f", cpuPerLease)) µs per lease (user + system, /proc)
             RSS idle              \(idleRSS / 1024) MB (\(idleRSS) kB), private anonymous \(idleAnonymous) kB
             RSS after 1 lease     \(afterFirstRSS / 1024) MB
             RSS at \(total) leases  \(loadedRSS / 1024) MB: \(String(format: "%.2f", Double(loadedRSS - afterFirstRSS) / Double(total - 1))) kB per lease, private anonymous \(loadedAnonymous) kB
@@ -173,6 +177,14 @@ struct Bench: AsyncParsableCommand {
     private func milliseconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         return String(format: "%.3f", value)
+    }
+
+    /// The user + system CPU time of process `pid` so far, in seconds (/proc/PID/stat, clock ticks).
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// A line of /proc/PID/status in kB: VmRSS as ps shows it, RssAnon the private anonymous part.
@@ -186,7 +198,7 @@ struct Bench: AsyncParsableCommand {
 
 /// One keep-alive HTTP/1.1 connection to the socket, one request at a time.
 final class KeepAliveClient: @unchecked Sendable {
-    private let channel: Channel
+    let channel: Channel
     private let pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>
 
     private init(channel: Channel, pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>) {

@@ -18,6 +18,9 @@ struct BenchDaemon {
         let runtimeDirectory: String
         /// `prefetch = yes|no` in [daemon], or nil to leave the key out (a ccgd that does not know it).
         var prefetch: Bool?
+        /// CredSpecs opted in to eager prefetch (`[credspec "NAME"] prefetch = yes`, fetched at once:
+        /// `prefetch-window = 0`); empty for a ccgd that prefetches its whole directory.
+        var eager: [String] = []
         var socket: String { directory + "/ccgd.sock" }
         var configuration: String { directory + "/ccgd.conf" }
         var log: String { directory + "/ccgd.log" }
@@ -32,7 +35,8 @@ struct BenchDaemon {
                 if trimmed.hasPrefix("[") { inDaemon = trimmed == "[daemon]" }
                 if !inDaemon { others.append(line) }
             }
-            let prefetchLine = prefetch.map { "prefetch = \($0 ? "yes" : "no")\n" } ?? ""
+            let prefetchLine = (prefetch.map { "prefetch = \($0 ? "yes" : "no")\n" } ?? "") + (eager.isEmpty ? "" : "prefetch-window = 0\n")
+            let eagerSections = eager.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n")
             try """
                 [daemon]
                 socket = \(socket)
@@ -42,6 +46,8 @@ struct BenchDaemon {
                 log-level = warning
                 \(prefetchLine)
                 \(others.joined(separator: "\n"))
+
+                \(eagerSections)
                 """.write(toFile: configuration, atomically: true, encoding: .utf8)
         }
 

@@ -1,4 +1,4 @@
-import ECSFrontEnd
+import CredentialsFetcherProtocol
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix

@@ -82,6 +82,15 @@ struct CCGD: AsyncParsableCommand {
         overrides(&configuration)
         if checkConfiguration { return try Self.check(configuration, path: path) }
         try await Daemon(configuration: configuration, overrides: overrides).run()
+        // Stopped: the calls still on their threads (a login, a search) finish first, within the
+        // time systemd gives a stop. Then the process ends without exit()'s library destructors:
+        // libkrb5's would tear down mutexes that a call still running (a hung plug-in, a DC that
+        // never answers) or one a late task starts still holds, and abort the daemon (one of a
+        // hundred did in the fleet harness). Nothing is lost: output is flushed here, and every
+        // journal record is synced before its lease is acknowledged.
+        _ = BlockingWork.settle(within: .seconds(5))
+        fflush(nil)
+        _exit(0)
     }
 
     /// `--check-config`: what a start or a reload would refuse, and what it would serve badly.

@@ -84,6 +84,8 @@ struct Daemon {
         settings.reservedPlugins = [ProvidedCredentials.guid]
         source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
+        // Before the restore: restored leases whose files are in place are fetched in the background, spread.
+        await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
         let restored: Int
         do { restored = try await keeper.restore() } catch {
             logger.critical("\(error)")
@@ -94,7 +96,7 @@ struct Daemon {
         await keeper.endLeases(refusedBy: Self.leaseRefusal(configuration))
         await ecsFrontEnd.removeLeftovers(keeper: keeper, logger: logger)
         // In the background: READY and the first requests never wait for the DCs.
-        await keeper.prefetch(daemon.prefetchSettings)
+        await keeper.prefetch(configuration.prefetchSettings)
 
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
@@ -186,13 +188,25 @@ extension ServiceConfiguration.Daemon {
         ConnectionLimits(total: maxConnections, rootReserve: rootReservedConnections, perUID: maxConnectionsPerUID)
     }
 
-    /// How the CredSpec directory is prefetched; nil when it is not.
-    var prefetchSettings: PrefetchSettings? {
-        prefetch ? PrefetchSettings(concurrencyPerDomain: prefetchConcurrency, maximumDelay: prefetchDelay) : nil
-    }
 }
 
 extension ServiceConfiguration {
+    /// Which named CredSpecs are prefetched; nil when none is.
+    var prefetchSettings: PrefetchSettings? {
+        guard daemon.prefetch else { return nil }
+        return PrefetchSettings(eager: Set(credSpecAccess.filter(\.prefetch).map(\.name)), recentPeriod: daemon.prefetchRecent.seconds)
+    }
+
+    /// How background fetches are spread and bounded. Restored leases wait at most half of the
+    /// shortest life their tickets may have left (the configured life past its renewal point).
+    var backgroundFetchSettings: BackgroundFetchSettings {
+        var restoreWindow = daemon.prefetchWindow
+        if let lifetime = refresh.ticketLifetime {
+            restoreWindow = min(restoreWindow, lifetime * ((1 - refresh.ticketRenewal) / 2))
+        }
+        return BackgroundFetchSettings(window: daemon.prefetchWindow, restoreWindow: restoreWindow, perDomain: daemon.prefetchConcurrency)
+    }
+
     /// How many leases each caller may hold and what the runtime directory keeps free.
     var leaseLimits: LeaseLimits {
         LeaseLimits(perCaller: daemon.maximumLeasesPerCaller, root: nil,

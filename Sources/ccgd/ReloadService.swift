@@ -110,7 +110,8 @@ final class ReloadService: Service, Sendable {
         source.reconfigure(plugins: plugins, domains: domains)
         await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
         // CredSpecs added are fetched, those removed released (in the background).
-        await keeper.prefetch(configuration.daemon.prefetchSettings)
+        await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
+        await keeper.prefetch(configuration.prefetchSettings)
         source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         await keeper.useRefreshTimings(
             ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,

@@ -202,13 +202,39 @@ final class ConfigurationTests: XCTestCase {
         let defaults = try ServiceConfiguration(text: "[daemon]\n", file: "ccgd.conf").daemon
         XCTAssertTrue(defaults.prefetch)
         XCTAssertEqual(defaults.prefetchConcurrency, 2)
-        XCTAssertEqual(defaults.prefetchDelay, .seconds(5))
-        let set = try ServiceConfiguration(text: "[daemon]\nprefetch = no\nprefetch-concurrency = 5\nprefetch-delay = 750ms\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(defaults.prefetchWindow, .seconds(120))
+        XCTAssertEqual(defaults.prefetchRecent, .seconds(86_400))
+        let set = try ServiceConfiguration(
+            text: "[daemon]\nprefetch = no\nprefetch-concurrency = 5\nprefetch-window = 750ms\nprefetch-recent = 2h\n", file: "ccgd.conf").daemon
         XCTAssertFalse(set.prefetch)
         XCTAssertEqual(set.prefetchConcurrency, 5)
-        XCTAssertEqual(set.prefetchDelay, .milliseconds(750))
-        let none = try ServiceConfiguration(text: "[daemon]\nprefetch-delay = 0\n", file: "ccgd.conf").daemon
-        XCTAssertEqual(none.prefetchDelay, .zero)
+        XCTAssertEqual(set.prefetchWindow, .milliseconds(750))
+        XCTAssertEqual(set.prefetchRecent, .seconds(7200))
+        let none = try ServiceConfiguration(text: "[daemon]\nprefetch-window = 0\nprefetch-recent = 0\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(none.prefetchWindow, .zero)
+        XCTAssertEqual(none.prefetchRecent, .zero)
+        let former = try ServiceConfiguration(text: "[daemon]\nprefetch-delay = 30s\n", file: "ccgd.conf").daemon
+        XCTAssertEqual(former.prefetchWindow, .seconds(30), "prefetch-delay, the former name, still sets the window")
+    }
+
+    func testACredSpecSectionOptsInToPrefetchWithoutMakingAnAllowList() throws {
+        let configuration = try ServiceConfiguration(text: """
+            [credspec "WebApp01"]
+            prefetch = yes
+
+            [credspec "Billing"]
+            prefetch = yes
+            allowed-uids = 1000
+
+            [credspec "Locked"]
+            """, file: "ccgd.conf")
+        let sections = Dictionary(uniqueKeysWithValues: configuration.credSpecAccess.map { ($0.name, $0) })
+        XCTAssertEqual(sections["WebApp01"]?.prefetch, true)
+        XCTAssertEqual(sections["WebApp01"]?.restrictsUse, false, "only an opt-in to prefetch: every allowed peer may still use it")
+        XCTAssertEqual(sections["Billing"]?.prefetch, true)
+        XCTAssertEqual(sections["Billing"]?.restrictsUse, true)
+        XCTAssertEqual(sections["Locked"]?.prefetch, false)
+        XCTAssertEqual(sections["Locked"]?.restrictsUse, true, "an empty section keeps its meaning: root only")
     }
 
     func testConnectionLimitsAreReadWithTheirDefaults() throws {
@@ -238,13 +264,18 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testBadPrefetchKeysAreLocated() {
-        XCTAssertEqual(problems("[daemon]\nprefetch = later\nprefetch-concurrency = 0\nprefetch-delay = -1s\nprefetch-concurrency = many\n"), [
+        XCTAssertEqual(problems("[daemon]\nprefetch = later\nprefetch-concurrency = 0\nprefetch-window = -1s\nprefetch-concurrency = many\nprefetch-recent = soon\n"), [
             "ccgd.conf:2: prefetch: \"later\" is not yes or no.",
             "ccgd.conf:3: prefetch-concurrency: \"0\" is not a number of concurrent fetches per domain from 1 to 64.",
-            "ccgd.conf:4: prefetch-delay: \"-1s\" is not a positive duration like 10s, 500ms or 2m.",
+            "ccgd.conf:4: prefetch-window: \"-1s\" is not a positive duration like 10s, 500ms or 2m.",
             "ccgd.conf:5: prefetch-concurrency: set twice in [daemon]; keep one.",
             "ccgd.conf:5: prefetch-concurrency: \"many\" is not a number of concurrent fetches per domain from 1 to 64.",
+            "ccgd.conf:6: prefetch-recent: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
         ])
+        XCTAssertEqual(problems("[daemon]\nprefetch-window = 1m\nprefetch-delay = 5s\n"), [
+            "ccgd.conf:3: prefetch-delay: prefetch-delay is the former name of prefetch-window; keep prefetch-window only.",
+        ])
+        XCTAssertEqual(problems("[credspec \"WebApp01\"]\nprefetch = eager\n"), ["ccgd.conf:2: prefetch: \"eager\" is not yes or no."])
     }
 
     func testAuthorizationKeysAreRead() throws {
@@ -338,7 +369,7 @@ final class ConfigurationTests: XCTestCase {
             controllers = ok.x.test bad=
             just text
             """), [
-            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-delay, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
+            "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-window, prefetch-delay, prefetch-recent, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
             "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
             "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
             "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",

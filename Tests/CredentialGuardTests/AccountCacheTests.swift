@@ -176,6 +176,32 @@ final class AccountCacheTests: XCTestCase {
         XCTAssertEqual(names, ["AppA$"])
     }
 
+    /// A lease someone waits for is fetched at once while the domain backs off; the prefetch
+    /// that was waiting for the pause then finds the account cached and asks nobody.
+    func testAnOnDemandFetchIsNotHeldBehindABackingOffDomainAndABackgroundOneThenFindsItCached() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "Password-A", previous: nil),
+        ])
+        var settings = FetchPacing.Settings(backgroundPerDomain: 2)
+        settings.backoff = DomainBackoff(first: .seconds(1), maximum: .seconds(1))
+        let pacing = FetchPacing(settings: settings)
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), pacing: pacing, now: { clock.now })
+        let spec = try spec(account: "AppA")
+        // The DC said it is busy a moment ago.
+        await pacing.admit(.onDemand, realm: spec.realm)
+        await pacing.finished(realm: spec.realm, duration: .milliseconds(10), strained: true)
+        let background = Task { try await cache.credentials(for: spec, priority: .background) }
+        for _ in 0..<100 where await pacing.waiting(realm: spec.realm) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(source.fetches, 0, "the background fetch waits out the pause")
+        let started = ContinuousClock.now
+        _ = try await cache.credentials(for: spec)
+        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500), "the on-demand fetch did not wait for the pause")
+        XCTAssertEqual(source.fetches, 1)
+        _ = try await background.value
+        XCTAssertEqual(source.fetches, 1, "after the pause the account was cached: no second fetch")
+    }
+
     func testAnAccountIsShownAsItsCredSpecSpellsItWithItsCredSpecAndReaderBeforeAnyFetch() async throws {
         let clock = LeaseKeeperTests.TestClock()
         let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [

@@ -564,6 +564,41 @@ extension LeaseKeeperTests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: chosen))
     }
 
+    /// With a restore window, a restored lease whose files are in place is served at once and its
+    /// accounts fetched in the background within the window, then its files rewritten; a lease
+    /// whose files are gone is fetched before the restore ends, as without a window. Leases of
+    /// named CredSpecs are recorded as recently used, for the next start's prefetch.
+    func testRestoredLeasesWithTheirFilesInPlaceAreFetchedInTheBackgroundWithinTheWindow() async throws {
+        let clock = TestClock()
+        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
+            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+        ])
+        let first = keeper(source, clock: clock)
+        let kept = try await first.create(request())
+        let other = try CredentialSpec(jsonData: Data(String(decoding: spec.jsonData(prettyPrinted: false), as: UTF8.self)
+            .replacingOccurrences(of: "WebApp01", with: "WebApp02").utf8))
+        let lost = try await first.create(LeaseRequest(source: .inline(other), owner: LeaseOwner(uid: getuid(), gid: getgid())))
+        try FileManager.default.removeItem(atPath: lost.directory)
+        XCTAssertEqual(source.fetches, 2)
+
+        let second = keeper(source, clock: clock)
+        await second.useBackgroundFetches(BackgroundFetchSettings(window: .milliseconds(300)))
+        let started = ContinuousClock.now
+        let count = try await second.restore()
+        XCTAssertEqual(count, 2)
+        XCTAssertEqual(source.fetches, 3, "only the lease without files was fetched during the restore")
+        let waiting = await second.lease(kept.id)
+        XCTAssertEqual(waiting?.identities, [], "not fetched yet: its files from before serve")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.directory + "/krb5cc"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lost.directory + "/krb5cc"), "written again at once")
+        await second.restoredFetches?.value
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
+        XCTAssertEqual(source.fetches, 4)
+        let fetched = await second.lease(kept.id)
+        XCTAssertEqual(fetched?.identities.map(\.kvno), [2], "fetched and its files rewritten")
+        XCTAssertTrue(try keytab(of: XCTUnwrap(fetched)).contains { $0.hasPrefix("2 ") }, "the keytab holds the new kvno")
+    }
+
     /// The mode and owner of `path` as "uid:gid mode".
     private func ownership(_ path: String) -> String {
         var status = stat()

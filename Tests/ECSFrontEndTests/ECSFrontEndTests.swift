@@ -1,8 +1,10 @@
 import CCGPlugin
 import CredSpec
 import CredentialGuard
+import CredentialsFetcherWire
 @testable import ECSFrontEnd
-import GRPCCore
+import CredentialsFetcherProtocol
+import NIOCore
 import SocketAPI
 import SwiftProtobuf
 import XCTest
@@ -25,6 +27,25 @@ final class ECSFrontEndTests: XCTestCase {
             XCTAssertEqual(spec.hostAccountConfig?.pluginInput.text, input)
             XCTAssertEqual(spec.accounts, ["WebApp01"])
         }
+    }
+
+    /// CredSpecs parsed before are served from memory, but never with another caller's input, and
+    /// never for a domain-joined lease when parsed for a non-domain-joined one.
+    func testARememberedCredSpecKeepsEachCallersPluginInput() throws {
+        let text = credSpec.replacingOccurrences(of: "%@", with: "")
+        let first = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "StandardUser01")
+        let second = ProvidedCredentials.input(uid: 1000, domain: "contoso.test", username: "Other")
+        for _ in 0..<2 {
+            XCTAssertEqual(try ECSCredentialSpec.parse(text, pluginInput: first).hostAccountConfig?.pluginInput.text, first)
+            XCTAssertEqual(try ECSCredentialSpec.parse(text, pluginInput: second).hostAccountConfig?.pluginInput.text, second)
+            XCTAssertNil(try ECSCredentialSpec.parseDomainJoined(text).hostAccountConfig)
+        }
+        let cache = ParsedCredentialSpecs()
+        let spec = try ECSCredentialSpec.parse(text, pluginInput: first)
+        for index in 0...ParsedCredentialSpecs.capacity { cache.store(spec, text: "\(index)", input: nil) }
+        XCTAssertNil(cache.spec("0", input: nil), "the oldest goes first")
+        XCTAssertNotNil(cache.spec("\(ParsedCredentialSpecs.capacity)", input: nil))
+        XCTAssertNil(cache.spec("1", input: first), "another input is another entry")
     }
 
     func testAnInvalidCredSpecNamesItsIndexAndJSONPath() {
@@ -64,7 +85,8 @@ final class ECSFrontEndTests: XCTestCase {
         XCTAssertEqual(ECSStatus.code(.authFailed), .unauthenticated)
     }
 
-    /// The wire format is the contract: field numbers as credentials-fetcher's.
+    /// The wire format is the contract: field numbers as credentials-fetcher's, and every message
+    /// read and written as swift-protobuf's generated code (another implementation) does.
     func testMessagesUseTheContractsFieldNumbers() throws {
         var request = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest()
         request.credspecContents = ["a"]
@@ -73,10 +95,60 @@ final class ECSFrontEndTests: XCTestCase {
         request.domain = "d"
         // Tag bytes: (field number << 3) | 2 (length-delimited).
         XCTAssertEqual(try [UInt8](request.serializedBytes() as [UInt8]), [0x0A, 1, 0x61, 0x12, 1, 0x75, 0x1A, 1, 0x70, 0x22, 1, 0x64])
-        var response = Credentialsfetcher_DeleteKerberosLeaseResponse()
-        response.leaseID = "x"
-        response.deletedKerberosFilePaths = ["y"]
-        XCTAssertEqual(try [UInt8](response.serializedBytes() as [UInt8]), [0x0A, 1, 0x78, 0x12, 1, 0x79])
+        let response = DeleteKerberosLeaseResponse(leaseID: "x", deletedKerberosFilePaths: ["y"])
+        XCTAssertEqual(response.encoded(), [0x0A, 1, 0x78, 0x12, 1, 0x79])
+        let read = try Credentialsfetcher_DeleteKerberosLeaseResponse(serializedBytes: response.encoded())
+        XCTAssertEqual(read.leaseID, "x")
+        XCTAssertEqual(read.deletedKerberosFilePaths, ["y"])
+
+        let created = CreateKerberosLeaseResponse(leaseID: "abcdefghij", createdKerberosFilePaths: ["/var/credentials-fetcher/krbdir/abcdefghij/WebApp01", ""])
+        let generated = try Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseResponse(serializedBytes: created.encoded())
+        XCTAssertEqual(generated.leaseID, created.leaseID)
+        XCTAssertEqual(generated.createdKerberosFilePaths, created.createdKerberosFilePaths, "an empty element of a repeated field stays")
+        XCTAssertEqual(created.encoded(), try generated.serializedBytes() as [UInt8])
+        var renewed = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseResponse()
+        renewed.renewedKerberosFilePaths = ["a", "b"]
+        XCTAssertEqual(RenewNonDomainJoinedKerberosLeaseResponse(renewedKerberosFilePaths: ["a", "b"]).encoded(), try renewed.serializedBytes() as [UInt8])
+        XCTAssertEqual(HealthCheckResponse(status: "OK").encoded(), [0x0A, 2, 0x4F, 0x4B])
+        XCTAssertEqual(HealthCheckResponse().encoded(), [], "proto3 leaves an empty string out")
+
+        var delete = Credentialsfetcher_DeleteKerberosLeaseRequest()
+        delete.leaseID = "abcdefghij"
+        XCTAssertEqual(try DeleteKerberosLeaseRequest(decoding: try delete.serializedBytes()).leaseID, "abcdefghij")
+        var add = Credentialsfetcher_CreateKerberosLeaseRequest()
+        add.credspecContents = ["{}", "{\"a\": 1}"]
+        XCTAssertEqual(try CreateKerberosLeaseRequest(decoding: try add.serializedBytes()).credspecContents, add.credspecContents)
+    }
+
+    /// A reader skips fields it does not know, whatever their wire type, and refuses what is not
+    /// a message: a field past the end, a truncated varint, a string that is not UTF-8.
+    func testUnknownFieldsAreSkippedAndBrokenMessagesRefused() throws {
+        // field 9 varint 300, field 10 fixed64, field 11 fixed32, then lease_id "ab".
+        let bytes: [UInt8] = [0x48, 0xAC, 0x02, 0x51, 1, 2, 3, 4, 5, 6, 7, 8, 0x5D, 1, 2, 3, 4, 0x0A, 2, 0x61, 0x62]
+        XCTAssertEqual(try DeleteKerberosLeaseRequest(decoding: bytes).leaseID, "ab")
+        for broken: [UInt8] in [[0x0A, 5, 0x61], [0x0A, 0x80], [0x0A, 2, 0xC3, 0x28], [0x0B, 0], [0x02, 0]] {
+            XCTAssertThrowsError(try DeleteKerberosLeaseRequest(decoding: broken), "\(broken)")
+        }
+        XCTAssertThrowsError(try ECSRoutes.read(Array([0x0A, 5, 0x61])) as DeleteKerberosLeaseRequest) { error in
+            XCTAssertEqual((error as? RPCStatus)?.code, .invalidArgument)
+        }
+    }
+
+    /// gRPC's framing of one message (a flag byte, a big-endian length) and its deadlines.
+    func testOneUncompressedMessageIsAUnaryRequestAndTimeoutsHaveTheirUnits() throws {
+        var buffer = ByteBuffer(bytes: [0, 0, 0, 0, 2, 0x0A, 0])
+        XCTAssertEqual(try GRPCStreamHandler.message(in: buffer), [0x0A, 0])
+        buffer = ByteBuffer(bytes: [1, 0, 0, 0, 2, 0x0A, 0])
+        XCTAssertThrowsError(try GRPCStreamHandler.message(in: buffer)) { XCTAssertEqual(($0 as? RPCStatus)?.code, .unimplemented, "compressed") }
+        for bad: [UInt8] in [[], [0, 0, 0, 0, 3, 0x0A, 0], [0, 0, 0, 0, 1, 0x0A, 0]] {
+            XCTAssertThrowsError(try GRPCStreamHandler.message(in: ByteBuffer(bytes: bad)), "\(bad)")
+        }
+        XCTAssertEqual(GRPCStreamHandler.timeout("100m"), .milliseconds(100))
+        XCTAssertEqual(GRPCStreamHandler.timeout("2S"), .seconds(2))
+        XCTAssertEqual(GRPCStreamHandler.timeout("1H"), .hours(1))
+        XCTAssertNil(GRPCStreamHandler.timeout("123456789S"), "at most 8 digits")
+        XCTAssertNil(GRPCStreamHandler.timeout("5x"))
+        XCTAssertEqual(RPCStatus(code: .notFound, message: "no lease 50% gone\nä").encodedMessage, "no lease 50%25 gone%0A%C3%A4")
     }
 
     /// AddKerberosLease's CredSpecs lose any HostAccountConfig: the host's computer account reads them.
@@ -110,32 +182,30 @@ final class ECSFrontEndTests: XCTestCase {
         XCTAssertFalse(provided.holds(Password("good"), uid: 0, domain: "contoso.test", username: "Other"))
     }
 
-    /// The server decodes the contract's messages (as any client encodes them) into wiped storage,
-    /// and never writes the password back out.
+    /// The server reads the contract's messages (as any client writes them) with the password in
+    /// wiped storage, never shown in a description.
     func testPasswordRequestsDecodeTheContractsBytesIntoWipedStorage() throws {
         var create = Credentialsfetcher_CreateNonDomainJoinedKerberosLeaseRequest()
         create.credspecContents = ["a", "b"]
         create.username = "StandardUser01"
         create.password = "pä55 word"
         create.domain = "contoso.test"
-        let secret = try SecretCreateNonDomainJoinedRequest(serializedBytes: try create.serializedBytes() as [UInt8])
+        let secret = try CreateNonDomainJoinedKerberosLeaseRequest(decoding: try create.serializedBytes())
         XCTAssertEqual(secret.credspecContents, ["a", "b"])
         XCTAssertEqual(secret.username, "StandardUser01")
         XCTAssertEqual(secret.password, Password("pä55 word"))
         XCTAssertEqual(secret.domain, "contoso.test")
-        let written: [UInt8] = try secret.serializedBytes()
-        XCTAssertNil(String(decoding: written, as: UTF8.self).range(of: "55 word"))
         XCTAssertFalse("\(secret)".contains("55 word"))
+        XCTAssertFalse(String(reflecting: secret).contains("55 word"))
 
         var renew = Credentialsfetcher_RenewNonDomainJoinedKerberosLeaseRequest()
         renew.username = "u"
         renew.password = "p"
         renew.domain = "d"
-        let renewal = try SecretRenewNonDomainJoinedRequest(serializedBytes: try renew.serializedBytes() as [UInt8])
+        let renewal = try RenewNonDomainJoinedKerberosLeaseRequest(decoding: try renew.serializedBytes())
         XCTAssertEqual(renewal.username, "u")
         XCTAssertEqual(renewal.password, Password("p"))
         XCTAssertEqual(renewal.domain, "d")
-        XCTAssertEqual(try renewal.serializedBytes() as [UInt8], [0x0A, 1, 0x75, 0x1A, 1, 0x64])
     }
 
     /// `old:new` is a rotation from old to new (AD forbids ':' in a user name); anything else
@@ -146,13 +216,13 @@ final class ECSFrontEndTests: XCTestCase {
         XCTAssertEqual(try PortableUserName(parsing: "Blue:blue"), PortableUserName(current: "blue", former: nil), "one user, in two cases")
         for bad in [":green", "blue:", "blue:pa55:word", ":"] {
             XCTAssertThrowsError(try PortableUserName(parsing: bad), bad) { error in
-                let status = error as? RPCError
+                let status = error as? RPCStatus
                 XCTAssertEqual(status?.code, .invalidArgument, bad)
                 XCTAssertTrue(status?.message.hasPrefix("username is neither a user name nor OLD:NEW") ?? false, "\(error)")
                 XCTAssertFalse(["blue", "green", "pa55"].contains { status?.message.contains($0) ?? true }, "the value is not echoed: \(error)")
             }
         }
-        XCTAssertThrowsError(try PortableUserName(parsing: "")) { XCTAssertEqual(($0 as? RPCError)?.code, .invalidArgument) }
+        XCTAssertThrowsError(try PortableUserName(parsing: "")) { XCTAssertEqual(($0 as? RPCStatus)?.code, .invalidArgument) }
     }
 
     /// A rotation drops the former user's password: it no longer serves its input, and the

@@ -22,7 +22,7 @@ final class DaemonProcess {
 
     init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
          pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
-         prefetch: Bool = false) throws {
+         prefetch: Bool = false, prefetchWindow: String = "0") throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -37,7 +37,7 @@ final class DaemonProcess {
             credspec-directory = \(credSpecs)
             log-level = \(logLevel)
             prefetch = \(prefetch ? "yes" : "no")
-            prefetch-delay = 0
+            prefetch-window = \(prefetchWindow)
             \(extraConfiguration)
 
             [plugins]

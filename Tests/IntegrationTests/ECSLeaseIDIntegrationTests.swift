@@ -1,9 +1,9 @@
 import CCGPlugin
 import CredSpec
 import CredentialGuard
+import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import Foundation
-import GRPCCore
 import Kerberos
 import SocketAPI
 import XCTest
@@ -54,21 +54,19 @@ final class ECSLeaseIDIntegrationTests: XCTestCase {
             newLeaseIDs: { draws.next() })
 
         let (user, password) = try domain.credentials(domain.allowedCredentialsFile)
-        var request = SecretCreateNonDomainJoinedRequest()
+        var request = CreateNonDomainJoinedKerberosLeaseRequest()
         request.credspecContents = [try String(contentsOfFile: domain.credSpecDirectory + "/WebApp01.json", encoding: .utf8)]
         (request.username, request.domain) = (user, domain.dnsDomain)
         request.password = password.withUnsafeBytes { Password(String(decoding: $0, as: UTF8.self)) }
-        var metadata = Metadata()
-        metadata.addString("0", forKey: PeerIdentity.uidHeader)
-        metadata.addString("0", forKey: PeerIdentity.gidHeader)
+        let root = PeerCredentials(pid: 0, uid: 0, gid: 0)
 
-        let first = try await service.addNonDomainJoinedKerberosLease(request, metadata: metadata)
+        let first = try await service.addNonDomainJoinedKerberosLease(request, peer: root)
         XCTAssertEqual(first.leaseID, "aaaaaaaaaa")
         let firstKeytab = directory + "/krbdir/aaaaaaaaaa/WebApp01/krb5.keytab"
         let before = try Data(contentsOf: URL(fileURLWithPath: firstKeytab))
 
         do {
-            let second = try await service.addNonDomainJoinedKerberosLease(request, metadata: metadata)
+            let second = try await service.addNonDomainJoinedKerberosLease(request, peer: root)
             XCTAssertEqual(second.leaseID, "bbbbbbbbbb", "the taken id was drawn again: another one is used")
             XCTAssertEqual(second.createdKerberosFilePaths, [directory + "/krbdir/bbbbbbbbbb/WebApp01"])
         } catch {

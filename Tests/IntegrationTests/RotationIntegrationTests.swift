@@ -63,6 +63,9 @@ final class RotationIntegrationTests: XCTestCase {
         // kvno N: in every lease, as the DC has it.
         let n = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain).keys.map(\.kvno).max())
         for lease in leases { XCTAssertEqual(try kvnos(lease, principal, domain), [n], lease) }
+        // The DC held the password it sent: its kvno came in the same answer, one round trip.
+        XCTAssertEqual(try keyVersionReads(daemon, "same_answer"), 1)
+        XCTAssertEqual(try keyVersionReads(daemon, "after_password"), 0)
         var secrets = try SecretScan.managedPasswordSecrets(sam, domain) + SecretScan.keySecrets(sam, domain)
 
         // A service ticket issued now, encrypted with the kvno N key, kept for after the rotation.
@@ -100,13 +103,17 @@ final class RotationIntegrationTests: XCTestCase {
             try domain.run(["klist", "-s", "-c", cache], environment: clocked.commandClock)
         }
 
-        // First rotation: past the 20-hour rollover period. Noticed on the daemon's own schedule.
+        // First rotation: past the 20-hour rollover period. Noticed on the daemon's own schedule,
+        // and the daemon's read is the DC's first since the rollover (the test reads the DC's keys
+        // only afterwards: that read would store the new password itself): the DC sends the new
+        // password while it still holds the old one and its kvno.
         try clocked.move(to: "+21h")
+        let firstNotice = try eventually("every lease holds kvno \(n) and a newer one") {
+            try leases.allSatisfy { let held = try kvnos($0, principal, domain); return held.count == 2 && held.contains(n) }
+        }
         let n1 = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain, environment: clocked.commandClock).keys.map(\.kvno).max())
         XCTAssertGreaterThan(n1, n, "the DC rotated the password at +21h")
-        let firstNotice = try eventually("every lease holds kvno \(n1) and \(n)") {
-            try leases.allSatisfy { try kvnos($0, principal, domain) == [n, n1] }
-        }
+        for lease in leases { XCTAssertEqual(try kvnos(lease, principal, domain), [n, n1], "the new password at the DC's new kvno: \(lease)") }
         secrets += try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
             + SecretScan.keySecrets(sam, domain, environment: clocked.commandClock)
         let createdBeforeSecond = client.created
@@ -118,6 +125,9 @@ final class RotationIntegrationTests: XCTestCase {
             XCTAssertEqual(try context.decrypt(before, with: Keytab(path: lease + "/krb5.keytab", context: context)), principalOfCache(saved, context))
         }
         XCTAssertEqual(try accountKVNO(daemon), n1)
+        // The first read past the rollover got the new password while the DC still held (and
+        // counted) the old one: its kvno came from a second search, after the password.
+        XCTAssertGreaterThanOrEqual(try keyVersionReads(daemon, "after_password"), 1)
 
         // Second rotation: kvno N goes, N+1 stays as the previous key.
         try clocked.move(to: "+42h")
@@ -193,6 +203,14 @@ final class RotationIntegrationTests: XCTestCase {
 
     private func principalOfCache(_ path: String, _ context: KerberosContext) -> String? {
         (try? CredentialsCache.file(at: path, context: context))?.principalName
+    }
+
+    /// How many kvnos the daemon read by `search` (`ccgd_key_version_reads_total`).
+    private func keyVersionReads(_ daemon: DaemonProcess, _ search: String) throws -> Int {
+        let api = daemon.client
+        let text = try wait { try await request(api, .GET, "/metrics").text }
+        let series = #"ccgd_key_version_reads_total{search="\#(search)"} "#
+        return text.split(separator: "\n").first { $0.hasPrefix(series) }.flatMap { Double($0.dropFirst(series.count)) }.map { Int($0) } ?? 0
     }
 
     private func accountKVNO(_ daemon: DaemonProcess) throws -> UInt32? {

@@ -80,6 +80,16 @@ final class LeaseAuthorizationTests: XCTestCase {
                        "credentialSpecName", "the directory reads any case of .json")
     }
 
+    func testASectionThatOnlyOptsInToPrefetchMakesNoAllowList() {
+        var eager = ServiceConfiguration.CredSpecAccess(name: "WebApp01")
+        eager.prefetch = true
+        eager.restrictsUse = false
+        XCTAssertNil(LeaseAuthorization(policy: policy(credSpecs: [eager]), peer: bob).refusal(of: named("WebApp01", owner: (1001, 1001))))
+        eager.restrictsUse = true
+        XCTAssertEqual(LeaseAuthorization(policy: policy(credSpecs: [eager]), peer: bob).refusal(of: named("WebApp01", owner: (1001, 1001)))?.code,
+                       .forbidden, "with an allow-list beside it, the list applies")
+    }
+
     func testPeerSeesOnlyTheLeasesItCreatedAndRootSeesAll() {
         let check = LeaseAuthorization(policy: policy(), peer: alice)
         XCTAssertTrue(check.maySee(leaseCreatedBy: 1000))

@@ -76,10 +76,15 @@ actor AccountCache {
     /// How many directory fetches were started: the proof of coalescing.
     private(set) var fetchCount = 0
 
-    init(source: AccountSource, timings: Timings, logger: Logger, now: @escaping @Sendable () -> Date) {
+    /// How many fetches of each domain run at once, and when a strained domain is left alone.
+    let pacing: FetchPacing
+
+    init(source: AccountSource, timings: Timings, logger: Logger, pacing: FetchPacing = FetchPacing(),
+         now: @escaping @Sendable () -> Date) {
         self.source = source
         self.timings = timings
         self.logger = logger
+        self.pacing = pacing
         self.now = now
     }
 
@@ -103,38 +108,26 @@ actor AccountCache {
     }
 
     /// The credentials of every account of `spec`, fetching those not cached (one fetch for all
-    /// of them, shared with concurrent callers).
-    func credentials(for spec: CredentialSpec) async throws(LeaseError) -> [AccountCredentials] {
+    /// of them, shared with concurrent callers). A `.background` fetch (prefetch, restored
+    /// leases) waits for the domain's pacing first; an `.onDemand` one, a lease someone waits
+    /// for, starts at once.
+    func credentials(for spec: CredentialSpec, priority: FetchPriority = .onDemand) async throws(LeaseError) -> [AccountCredentials] {
         let keys = keys(of: spec)
-        let missing = keys.filter { entries[$0]?.credentials == nil && inFlight[$0] == nil }
-        let time = now()
-        if let remembered = missing.compactMap({ failedFetches[$0] }).filter({ $0.retryAt > time }).max(by: { $0.retryAt < $1.retryAt }) {
-            Metrics.shared.increment("ccgd_account_fetches_avoided_total")
-            throw .remembered(remembered.error, retryAt: remembered.retryAt)
-        }
+        var missing = missing(keys)
+        try rememberedFailure(of: missing)
         if !missing.isEmpty {
-            let names = missing.map { $0.spelling(in: spec) }
-            let source = self.source
-            let fetch = Task { try await source.fetch(accounts: names, of: spec) }
-            fetchCount += 1
-            for (index, key) in missing.enumerated() {
-                inFlight[key] = Task { try await fetch.value[index] }
-                if entries[key] == nil { entries[key] = Entry(spec: spec) }
+            await pacing.admit(priority, realm: spec.realm)
+            // Meanwhile another caller may have fetched them, started to, or failed.
+            missing = self.missing(keys)
+            do throws(LeaseError) { try rememberedFailure(of: missing) } catch {
+                await pacing.release(realm: spec.realm)
+                throw error
             }
-            do {
-                let fetched = try await fetch.value
-                for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
-            } catch {
-                let failure = Self.leaseError(error)
-                for key in missing {
-                    inFlight[key] = nil
-                    // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
-                    if entries[key]?.credentials == nil && entries[key]?.holders.isEmpty ?? true { entries[key] = nil }
-                    remember(failure, for: key)
-                }
-                throw failure
+            if missing.isEmpty {
+                await pacing.release(realm: spec.realm)
+            } else {
+                try await fetch(missing, of: spec)
             }
-            for key in missing { inFlight[key] = nil }
         }
         var result: [AccountCredentials] = []
         for key in keys {
@@ -147,6 +140,49 @@ actor AccountCache {
             }
         }
         return result
+    }
+
+    /// The keys of `keys` neither cached nor being fetched.
+    private func missing(_ keys: [AccountKey]) -> [AccountKey] {
+        keys.filter { entries[$0]?.credentials == nil && inFlight[$0] == nil }
+    }
+
+    /// Throws the failure remembered for any of `keys` until its retry time.
+    private func rememberedFailure(of keys: [AccountKey]) throws(LeaseError) {
+        let time = now()
+        if let remembered = keys.compactMap({ failedFetches[$0] }).filter({ $0.retryAt > time }).max(by: { $0.retryAt < $1.retryAt }) {
+            Metrics.shared.increment("ccgd_account_fetches_avoided_total")
+            throw .remembered(remembered.error, retryAt: remembered.retryAt)
+        }
+    }
+
+    /// Fetches `missing` (admitted by the pacing, told when it ends), shared with concurrent callers.
+    private func fetch(_ missing: [AccountKey], of spec: CredentialSpec) async throws(LeaseError) {
+        let names = missing.map { $0.spelling(in: spec) }
+        let source = self.source
+        let fetch = Task { try await source.fetch(accounts: names, of: spec) }
+        fetchCount += 1
+        for (index, key) in missing.enumerated() {
+            inFlight[key] = Task { try await fetch.value[index] }
+            if entries[key] == nil { entries[key] = Entry(spec: spec) }
+        }
+        let started = ContinuousClock.now
+        do {
+            let fetched = try await fetch.value
+            await pacing.finished(realm: spec.realm, duration: ContinuousClock.now - started, strained: false)
+            for (key, credentials) in zip(missing, fetched) { store(credentials, for: key) }
+        } catch {
+            await pacing.finished(realm: spec.realm, duration: ContinuousClock.now - started, strained: DomainControllerStrain.isStrain(error))
+            let failure = Self.leaseError(error)
+            for key in missing {
+                inFlight[key] = nil
+                // A first fetch that failed leaves nothing to keep fresh unless a lease waits for it.
+                if entries[key]?.credentials == nil && entries[key]?.holders.isEmpty ?? true { entries[key] = nil }
+                remember(failure, for: key)
+            }
+            throw failure
+        }
+        for key in missing { inFlight[key] = nil }
     }
 
     /// Remembers that fetching `key` failed with `error`: the next try waits, longer after each
@@ -244,6 +280,15 @@ actor AccountCache {
             }
         }
         return planned
+    }
+
+    /// Makes entries for `spec`'s accounts that are not known yet, to be fetched later in the
+    /// background (a restored lease's): leases can hold them meanwhile. Answers their keys.
+    @discardableResult
+    func expect(_ spec: CredentialSpec) -> [AccountKey] {
+        let keys = keys(of: spec)
+        for key in keys where entries[key] == nil { entries[key] = Entry(spec: spec) }
+        return keys
     }
 
     /// Whether a prefetch should fetch `keys` now: one is not cached and no retry is planned for it
@@ -375,15 +420,24 @@ actor AccountCache {
             refreshing[key] = nil
             endPause()
         }
-        guard var entry = entries[key] else { return nil }
+        guard entries[key] != nil else { return nil }
+        // A scheduled refresh is background work and waits for the domain's pacing (its leases keep
+        // valid files meanwhile); a forced one answers a caller who waits (the ECS agent's renewal).
+        await pacing.admit(force ? .onDemand : .background, realm: key.realm)
+        guard var entry = entries[key] else {
+            await pacing.release(realm: key.realm)
+            return nil
+        }
         if entry.holders.isEmpty {
             // Nobody uses it any more: forget its keys rather than keep them fresh.
             entries[key] = nil
+            await pacing.release(realm: key.realm)
             return nil
         }
         let passwordDue = force || entry.credentials == nil || (entry.passwordRefreshAt ?? .distantFuture) <= time
         entry.state = .refreshing
         entries[key] = entry
+        let started = ContinuousClock.now
         do {
             let renewed: AccountCredentials
             if passwordDue || entry.credentials == nil {
@@ -396,6 +450,7 @@ actor AccountCache {
             } else {
                 renewed = try await source.renewTicket(entry.credentials!)
             }
+            await pacing.finished(realm: key.realm, duration: ContinuousClock.now - started, strained: false)
             let previousKVNO = entries[key]?.credentials?.account.keyVersionNumber
             store(renewed, for: key)
             if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
@@ -406,6 +461,7 @@ actor AccountCache {
             await changed(key)
             return nil
         } catch {
+            await pacing.finished(realm: key.realm, duration: ContinuousClock.now - started, strained: DomainControllerStrain.isStrain(error))
             fail(key, error, at: time)
             return Self.leaseError(error)
         }

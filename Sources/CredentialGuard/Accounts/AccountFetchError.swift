@@ -35,9 +35,9 @@ public enum AccountFetchError: CodedError, Sendable {
         switch self {
         case .noDomainControllers: .directoryUnreachable
         case let .portableUserLogin(_, error), let .managedAccountLogin(_, error):
-            error.kind == .kdcUnreachable || error.kind == .realmUnknown ? .directoryUnreachable : .authFailed
+            [.kdcUnreachable, .kdcBusy, .realmUnknown].contains(error.kind) ? .directoryUnreachable : .authFailed
         case let .machineAccountLogin(_, _, error):
-            error.kind == .kdcUnreachable || error.kind == .realmUnknown ? .directoryUnreachable : .authFailed
+            [.kdcUnreachable, .kdcBusy, .realmUnknown].contains(error.kind) ? .directoryUnreachable : .authFailed
         case .machineAccountNeedsSealedBind: .authFailed
         case .machineAccountNotAllowed: .directoryAccessDenied
         case .controllersUnreachable, .kdcUnreachable: .directoryUnreachable

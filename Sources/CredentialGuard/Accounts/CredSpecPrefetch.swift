@@ -2,17 +2,26 @@ import CredSpec
 import FoundationEssentials
 import Logging
 
-/// How the CredSpecs of the CredSpec directory are fetched ahead of their first lease.
+/// Which named CredSpecs are fetched ahead of their first lease: least privilege, so only those
+/// this node needs (a lease of it within `recentPeriod`, kept in `RecentCredSpecs`) and those the
+/// operator opted in to (`[credspec "NAME"] prefetch = yes`). A cluster-wide CredSpec directory
+/// then costs a node neither the fetches nor the keys of the gMSAs it does not run.
 public struct PrefetchSettings: Sendable, Equatable {
-    /// Fetches of one domain that run at once.
-    public var concurrencyPerDomain: Int
-    /// The prefetch begins after a random pause up to this long, so that a fleet restarting at
-    /// once does not reach its DCs at once.
-    public var maximumDelay: Duration
+    /// CredSpecs prefetched whatever this node did with them, by name without `.json`.
+    public var eager: Set<String>
+    /// CredSpecs with a lease on this node within this long before the start are prefetched (0: none).
+    public var recentPeriod: TimeInterval
 
-    public init(concurrencyPerDomain: Int = 2, maximumDelay: Duration = .seconds(5)) {
-        self.concurrencyPerDomain = max(1, concurrencyPerDomain)
-        self.maximumDelay = maximumDelay
+    public init(eager: Set<String> = [], recentPeriod: TimeInterval = 86_400) {
+        self.eager = Set(eager.map(RecentCredSpecs.key))
+        self.recentPeriod = recentPeriod
+    }
+
+    /// The names of `names` (the directory's) to prefetch, given the recently used ones: each
+    /// opted in or used lately, in the directory's spelling and order.
+    public func selection(of names: [String], recentlyUsed: [String]) -> [String] {
+        let recent = Set(recentlyUsed.map(RecentCredSpecs.key))
+        return names.filter { eager.contains(RecentCredSpecs.key($0)) || recent.contains(RecentCredSpecs.key($0)) }
     }
 }
 
@@ -26,16 +35,17 @@ public struct PrefetchStatus: Sendable, Equatable {
     public let lastError: String?
 }
 
-/// Fetches every CredSpec of the CredSpec directory in the background (at start and on reload)
-/// and holds its accounts, so that the scheduler keeps them fresh and the first lease of a named
-/// CredSpec is served from memory. A failure is logged and retried by the scheduler with backoff;
+/// Fetches the selected CredSpecs of the CredSpec directory in the background (at start and on
+/// reload), each at a random moment of the spread window and through the pacing of background
+/// fetches, and holds their accounts, so that the scheduler keeps them fresh and their first
+/// lease is served from memory. A failure is logged and retried by the scheduler with backoff;
 /// a file that is not a CredSpec is logged and skipped.
 actor CredSpecPrefetch {
     private let accounts: AccountCache
     private let logger: Logger
     /// Each prefetched CredSpec's account keys, by name.
     private var planned: [String: [AccountKey]] = [:]
-    /// Files of the directory that are not CredSpecs, with why, by name.
+    /// Selected files of the directory that are not CredSpecs, with why, by name.
     private var invalid: [String: String] = [:]
     /// The round on its way: a new one (a reload) replaces it.
     private var round: Task<Void, Never>?
@@ -45,20 +55,21 @@ actor CredSpecPrefetch {
         self.logger = logger
     }
 
-    /// Prefetches the CredSpecs now in `directory` (nil: prefetch is off, and what was held for it
-    /// is released) and returns the round, which runs on its own.
-    func start(_ directory: CredSpecDirectory, settings: PrefetchSettings?) async -> Task<Void, Never> {
+    /// Prefetches the CredSpecs of `directory` that `settings` selects given `recentlyUsed` (nil
+    /// settings: prefetch is off, and what was held for it is released), spread over `window`,
+    /// and returns the round, which runs on its own.
+    func start(_ directory: CredSpecDirectory, settings: PrefetchSettings?, recentlyUsed: [String], window: Duration) async -> Task<Void, Never> {
         round?.cancel()
         let previous = round
         let round = Task {
             await previous?.value
-            await self.run(directory, settings: settings)
+            await self.run(directory, settings: settings, recentlyUsed: recentlyUsed, window: window)
         }
         self.round = round
         return round
     }
 
-    /// One status per CredSpec of the directory, sorted by name.
+    /// One status per selected CredSpec, sorted by name.
     func statuses() async -> [PrefetchStatus] {
         var result = invalid.map { PrefetchStatus(credSpec: $0.key, state: "invalid", lastError: $0.value) }
         for (name, keys) in planned {
@@ -68,7 +79,7 @@ actor CredSpecPrefetch {
         return result.sorted { $0.credSpec < $1.credSpec }
     }
 
-    private func run(_ directory: CredSpecDirectory, settings: PrefetchSettings?) async {
+    private func run(_ directory: CredSpecDirectory, settings: PrefetchSettings?, recentlyUsed: [String], window: Duration) async {
         guard let settings else {
             planned = await accounts.prefetch([:])
             invalid = [:]
@@ -76,7 +87,7 @@ actor CredSpecPrefetch {
         }
         var specs: [String: CredentialSpec] = [:]
         var invalid: [String: String] = [:]
-        for name in directory.names() {
+        for name in settings.selection(of: directory.names(), recentlyUsed: recentlyUsed) {
             do { specs[name] = try directory.read(name) } catch {
                 invalid[name] = "\(error)"
                 logger.error("a file of the CredSpec directory is not a valid CredSpec; it is not prefetched", metadata: [
@@ -85,40 +96,22 @@ actor CredSpecPrefetch {
         }
         self.invalid = invalid
         planned = await accounts.prefetch(specs)
-        if settings.maximumDelay > .zero {
-            do { try await Task.sleep(for: .seconds(Double.random(in: 0...settings.maximumDelay.secondsValue))) } catch { return }
-        }
-        var due: [String: [(name: String, spec: CredentialSpec)]] = [:]
-        for (name, spec) in specs.sorted(by: { $0.key < $1.key }) where await accounts.needsFetch(planned[name] ?? []) {
-            due[spec.realm.uppercased(), default: []].append((name, spec))
-        }
-        await withTaskGroup(of: Void.self) { domains in
-            for specs in due.values {
-                domains.addTask { await self.fetch(specs, concurrency: settings.concurrencyPerDomain) }
-            }
-        }
-    }
-
-    /// Fetches the CredSpecs of one domain, `concurrency` at a time.
-    private func fetch(_ specs: [(name: String, spec: CredentialSpec)], concurrency: Int) async {
-        await withTaskGroup(of: Void.self) { running in
-            var next = specs.makeIterator()
-            for _ in 0..<concurrency {
-                guard let item = next.next() else { break }
-                running.addTask { await self.fetch(item.name, item.spec) }
-            }
-            for await _ in running {
-                guard !Task.isCancelled, let item = next.next() else { continue }
-                running.addTask { await self.fetch(item.name, item.spec) }
+        await withTaskGroup(of: Void.self) { fetches in
+            for (name, spec) in specs.sorted(by: { $0.key < $1.key }) {
+                let delay = window > .zero ? Duration.milliseconds(Int64.random(in: 0...Int64(window.secondsValue * 1000))) : .zero
+                fetches.addTask {
+                    if delay > .zero { do { try await Task.sleep(for: delay) } catch { return } }
+                    await self.fetch(name, spec)
+                }
             }
         }
     }
 
     private func fetch(_ name: String, _ spec: CredentialSpec) async {
-        guard !Task.isCancelled else { return }
+        guard !Task.isCancelled, await accounts.needsFetch(planned[name] ?? []) else { return }
         let started = ContinuousClock.now
         do {
-            _ = try await accounts.credentials(for: spec)
+            _ = try await accounts.credentials(for: spec, priority: .background)
             logger.info("prefetched", metadata: [
                 "credspec": "\(name)", "seconds": "\((ContinuousClock.now - started).secondsValue)"])
         } catch {

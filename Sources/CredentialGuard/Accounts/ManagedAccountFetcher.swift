@@ -105,6 +105,10 @@ public struct ManagedAccountFetcher: Sendable {
             reading = try read(try open())
         }
         let matched = try Self.match(reading.records, to: accounts, searchBase: domainDN)
+        for record in matched {
+            // One round trip, or two while a rollover is under way (StoredManagedPassword).
+            Metrics.shared.increment("ccgd_key_version_reads_total", ["search": record.keyVersionReadAfterPassword ? "after_password" : "same_answer"])
+        }
         let outcomes = try Self.concurrently(matched) { record throws(AccountFetchError) in
             try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, confirm: confirm)
         }

@@ -41,6 +41,19 @@ struct LeaseDirectory {
         return result
     }
 
+    /// Whether the directory still holds a keytab and the primary ticket cache, from their
+    /// metadata only (nothing is read, no symlink followed): a restart finds them in place.
+    func holdsFiles() -> Bool {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var status = stat()
+        for name in [Self.keytab, Self.ticketCache] {
+            guard fstatat(fd, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else { return false }
+        }
+        return true
+    }
+
     private var directoryOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: access.directoryMode) }
     private var fileOwnership: FileOwnership { FileOwnership(uid: owner.uid, gid: owner.gid, mode: access.fileMode) }
 

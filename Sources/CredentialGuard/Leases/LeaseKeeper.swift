@@ -64,10 +64,20 @@ public actor LeaseKeeper {
     private var writing: [LeaseID: Task<Void, Never>] = [:]
     /// The record JSON of each named CredSpec, so that its leases do not each write it anew.
     private var recordJSON: [String: (spec: CredentialSpec, json: String)] = [:]
+    /// The record JSON of the inline CredSpecs recorded last.
+    private var inlineRecordJSON: [(spec: CredentialSpec, json: String)] = []
     /// Creations on their way, by creator: counted against the creator's quota with its leases.
     private var creating: [UInt32: Int] = [:]
     /// Ends a lease when its holder process exits.
     private var holders: HolderWatch?
+    /// When each named CredSpec last had a lease here (the state directory's `recent-credspecs`).
+    private var recent = RecentCredSpecs()
+    /// The last write of `recent` on its way; each waits for the one before.
+    private var recentWrite: Task<Void, Never>?
+    /// How background fetches are spread and bounded.
+    private var background = BackgroundFetchSettings()
+    /// The fetches of restored leases' accounts, spread over the restore window.
+    private var restoring: Task<Void, Never>?
 
     /// How many directory fetches were started: the proof of coalescing.
     public var fetchCount: Int { get async { await accounts.fetchCount } }
@@ -144,6 +154,7 @@ public actor LeaseKeeper {
             throw .storage("\(failure)")
         }
         let attached = await attach(lease, credentials: credentials)
+        if let name { noteUse(of: name) }
         if let watched {
             // Exited while the accounts were fetched: the lease ends before anyone is told of it.
             if let absence = watched.holder.absence(watched.descriptor) {
@@ -367,13 +378,26 @@ public actor LeaseKeeper {
         await accounts.use(settings.timings)
     }
 
-    /// Fetches every CredSpec of the CredSpec directory in the background and keeps its accounts
-    /// fresh (nil: none, and those prefetched before are released); replaces a round on its way.
-    /// Returns the round without waiting for it.
+    /// Fetches the CredSpecs of the CredSpec directory that `settings` selects (opted in, or
+    /// leased here lately) in the background, spread over the window of `useBackgroundFetches`,
+    /// and keeps their accounts fresh (nil: none, and those prefetched before are released);
+    /// replaces a round on its way. Returns the round without waiting for it.
     @discardableResult
     public func prefetch(_ settings: PrefetchSettings?) async -> Task<Void, Never> {
-        await prefetcher.start(self.settings.credSpecs, settings: settings)
+        let recentlyUsed = settings.map { recent.used(within: $0.recentPeriod, before: now()) } ?? []
+        return await prefetcher.start(self.settings.credSpecs, settings: settings, recentlyUsed: recentlyUsed, window: background.window)
     }
+
+    /// Background fetches (prefetch, restored leases, refreshes) from now on: spread over
+    /// `settings.window`, at most `settings.perDomain` at once per domain. Before `restore`, so
+    /// that restored leases are spread too.
+    public func useBackgroundFetches(_ settings: BackgroundFetchSettings) async {
+        background = settings
+        await accounts.pacing.use(FetchPacing.Settings(backgroundPerDomain: settings.perDomain))
+    }
+
+    /// The fetches of restored leases' accounts on their way (spread over the restore window).
+    public var restoredFetches: Task<Void, Never>? { restoring }
 
     /// How the prefetch of each CredSpec of the directory goes.
     public func prefetchStatuses() async -> [PrefetchStatus] {
@@ -393,6 +417,19 @@ public actor LeaseKeeper {
     /// The cached accounts as the API shows them.
     public func accountStatuses() async -> [AccountStatus] {
         await accounts.statuses(credSpecNames: leases.compactMapValues(\.credentialSpecName))
+    }
+
+    /// A lease of the named CredSpec `name` was made or restored: recorded for the next start's
+    /// prefetch (in the background, at most once per `RecentCredSpecs.resolution` per name).
+    private func noteUse(of name: String) {
+        guard recent.use(name, at: now()) else { return }
+        let snapshot = recent, directory = settings.journal.directory, previous = recentWrite, blocking = blocking, logger = logger
+        recentWrite = Task {
+            await previous?.value
+            do { try await blocking.run { try snapshot.write(directory: directory) } } catch {
+                logger.warning("cannot record the recently used CredSpecs; the next start may prefetch fewer", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     // MARK: - Files
@@ -549,7 +586,9 @@ public actor LeaseKeeper {
         if !contents.keepsDirectoriesWithoutRecord {
             for problem in kept { logger.error("a directory of a deleted lease cannot be removed; remove it by hand", metadata: ["error": "\(problem)"]) }
         }
+        recent = (try? await blocking.run { [journal] in RecentCredSpecs.read(directory: journal.directory) }) ?? RecentCredSpecs()
         var restored = 0
+        var deferred: [CredentialSpec] = []
         for record in contents.records {
             guard let recorded = try? CredentialSpec(jsonData: Data(record.credentialSpec.utf8)) else {
                 logger.error("a lease record holds an invalid CredSpec; it was skipped", metadata: ["lease": "\(record.id)"])
@@ -590,20 +629,55 @@ public actor LeaseKeeper {
                         "lease": "\(record.id)", "error": "\(error)"])
                 }
             }
-            do {
-                let credentials = try await accounts.credentials(for: spec)
-                let files = try files(for: lease, credentials: credentials)
-                try await blocking.run { try files.write() }
-                _ = await attach(lease, credentials: credentials)
-            } catch {
-                // Keep it: its files (if any) stay; the scheduler fetches again with backoff.
-                await accounts.failed(spec, error)
+            if let name = record.credentialSpecName { noteUse(of: name) }
+            if background.restoreWindow > .zero, LeaseDirectory(path: lease.directory, owner: lease.owner).holdsFiles() {
+                // Its files still serve (tickets outlive the window): fetched in the background,
+                // spread with the rest of the fleet restarting now, then rewritten.
+                await accounts.expect(spec)
                 _ = await attach(lease, credentials: [])
+                deferred.append(spec)
+            } else {
+                do {
+                    let credentials = try await accounts.credentials(for: spec)
+                    let files = try files(for: lease, credentials: credentials)
+                    try await blocking.run { try files.write() }
+                    _ = await attach(lease, credentials: credentials)
+                } catch {
+                    // Keep it: its files (if any) stay; the scheduler fetches again with backoff.
+                    await accounts.failed(spec, error)
+                    _ = await attach(lease, credentials: [])
+                }
             }
             if let holder = record.holder { watch(holder, descriptor: descriptor) }
             restored += 1
         }
+        if !deferred.isEmpty {
+            let window = background.restoreWindow
+            restoring = Task { await self.fetchRestored(deferred, over: window) }
+        }
         return restored
+    }
+
+    /// Fetches the accounts of restored leases, each CredSpec's at a random moment of `window`
+    /// through the pacing of background fetches, and rewrites their leases' files; a failure is
+    /// the scheduler's to retry with backoff (the files stay meanwhile).
+    private func fetchRestored(_ specs: [CredentialSpec], over window: Duration) async {
+        var distinct: [[AccountKey]: CredentialSpec] = [:]
+        for spec in specs { distinct[await accounts.keys(of: spec)] = spec }
+        await withTaskGroup(of: Void.self) { fetches in
+            for (keys, spec) in distinct {
+                let delay = Duration.milliseconds(Int64.random(in: 0...max(0, Int64(window.secondsValue * 1000))))
+                fetches.addTask {
+                    do { try await Task.sleep(for: delay) } catch { return }
+                    do {
+                        _ = try await self.accounts.credentials(for: spec, priority: .background)
+                        for key in keys { await self.rewriteLeases(of: key) }
+                    } catch {
+                        await self.accounts.failed(spec, error)
+                    }
+                }
+            }
+        }
     }
 
     /// Ends a recorded lease that is not restored: its deletion recorded, its directory removed.
@@ -662,9 +736,17 @@ public actor LeaseKeeper {
         let json: String
         if let name = lease.credentialSpecName, let cached = recordJSON[name], cached.spec == spec {
             json = cached.json
+        } else if lease.credentialSpecName == nil, let cached = inlineRecordJSON.first(where: { $0.spec == spec }) {
+            json = cached.json
         } else {
             json = Self.recordJSON(of: spec)
-            if let name = lease.credentialSpecName { recordJSON[name] = (spec, json) }
+            if let name = lease.credentialSpecName {
+                recordJSON[name] = (spec, json)
+            } else {
+                // An inline CredSpec comes again with each task of the same definition (the ECS agent's).
+                if inlineRecordJSON.count == 16 { inlineRecordJSON.removeFirst() }
+                inlineRecordJSON.append((spec, json))
+            }
         }
         let defaultDirectory = settings.leasesDirectory + "/" + lease.id.value
         return LeaseRecord(

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The one way ccgd runs blocking calls (libkrb5, libldap, a plug-in, a child process, fsync): each
 /// on a detached POSIX thread of its own, never on the Swift concurrency pool, which has one
@@ -17,8 +18,31 @@ public struct BlockingWork: Sendable {
     /// Runs `work` on a thread of its own and returns what it returns.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            start { continuation.resume(with: Result { try work() }) }
+            Self.inFlight.add(1, ordering: .relaxed)
+            start {
+                let result = Result { try work() }
+                Self.inFlight.subtract(1, ordering: .releasing)
+                continuation.resume(with: result)
+            }
         }
+    }
+
+    /// Calls started by `run` that have not returned yet (a libkrb5 login, an LDAP search, a
+    /// plug-in, an fsync).
+    private static let inFlight = Atomic<Int>(0)
+
+    /// Waits until no call started by `run` is still running, at most `limit`; true if none is.
+    /// A process must not exit under a running libkrb5 call: exit() runs libkrb5's library
+    /// destructor, which tears down the mutexes that call holds (a `k5_mutex_lock` assertion
+    /// aborted one daemon of a hundred at shutdown in the fleet harness).
+    public static func settle(within limit: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while inFlight.load(ordering: .acquiring) > 0 {
+            guard clock.now < deadline else { return false }
+            usleep(10_000)
+        }
+        return true
     }
 
     /// Starts `body` on a thread of its own without waiting for it (a loop for the process's life).

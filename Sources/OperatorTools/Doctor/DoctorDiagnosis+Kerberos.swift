@@ -30,6 +30,9 @@ extension DoctorDiagnosis {
         case .kdcUnreachable:
             return DoctorFinding(short, finding: "No KDC of \(realm) answered the login of \(principal): \(error.libraryMessage).",
                                  fix: "Check the kdc lines of the Kerberos configuration (KRB5_CONFIG) and that TCP port 88 of the DCs is open from this host.")
+        case .kdcBusy:
+            return DoctorFinding(short, finding: "The KDC of \(realm) answered that it cannot serve the login of \(principal) now: \(error.libraryMessage).",
+                                 fix: "Try again in a moment; if it persists, look at the DC's load and its KDC log.")
         case .realmUnknown:
             return DoctorFinding(short, finding: "libkrb5 knows no KDC for \(realm): \(error.libraryMessage).",
                                  fix: "Give the DCs (--dc, [domain \"\(realm)\"] controllers) or a krb5.conf whose [realms] names \(realm) (--krb5-config).")

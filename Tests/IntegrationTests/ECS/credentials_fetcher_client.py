@@ -297,6 +297,36 @@ def main():
           code == grpc.StatusCode.FAILED_PRECONDITION and "mode = domain-joined" in details and "[domain \"CONTOSO.TEST\"]" in details,
           f"{code} {details}")
 
+    # ccgd's own framing and message reader, from grpcio sending bytes it was not generated for:
+    # unknown fields and a known field of another wire type are read past, a group or a field
+    # running past the end is INVALID_ARGUMENT, a compressed message UNIMPLEMENTED (ccgd offers no
+    # grpc-encoding), an oversized one RESOURCE_EXHAUSTED, and many calls on one channel are each
+    # answered.
+    channel = grpc.insecure_channel("unix:" + SOCKET)
+    raw_health = channel.unary_unary("/credentialsfetcher.CredentialsFetcherService/HealthCheck")
+    def raw(message, **options):
+        try:
+            return grpc.StatusCode.OK, raw_health(message, timeout=30, **options)
+        except grpc.RpcError as error:
+            return error.code(), error.details()
+    newer = bytes([0x48, 0xAC, 0x02, 0x51, 1, 2, 3, 4, 5, 6, 7, 8, 0x5D, 1, 2, 3, 4, 0x62, 2, 0x68, 0x69, 0x08, 0x96, 0x01, 0x0A, 2, 0x63, 0x66])
+    code, answer = raw(newer)
+    check("unknown fields of every wire type and service as a varint are read past",
+          code == grpc.StatusCode.OK and pb.HealthCheckResponse.FromString(answer).status == "OK", f"{code} {answer}")
+    for name, message in (("a group", bytes([0x0B, 0x0C])), ("a field past the end", bytes([0x0A, 0x7F, 0x61])),
+                          ("a truncated varint", bytes([0x08, 0x80])), ("a string not UTF-8", bytes([0x0A, 2, 0xC3, 0x28]))):
+        code, details = raw(message)
+        check(f"{name} answers INVALID_ARGUMENT naming the message", code == grpc.StatusCode.INVALID_ARGUMENT and "HealthCheckRequest" in details,
+              f"{code} {details}")
+    code, details = raw(pb.HealthCheckRequest(service="cf").SerializeToString() * 200, compression=grpc.Compression.Gzip)
+    check("a gzip-compressed message answers UNIMPLEMENTED", code == grpc.StatusCode.UNIMPLEMENTED and "grpc-encoding" in details,
+          f"{code} {details}")
+    code, details = raw(pb.HealthCheckRequest(service="x" * (2 << 20)).SerializeToString())
+    check("a 2 MiB message answers RESOURCE_EXHAUSTED", code == grpc.StatusCode.RESOURCE_EXHAUSTED, f"{code} {details}")
+    calls = [stub.HealthCheck.future(pb.HealthCheckRequest(service=f"cf{index}"), timeout=60) for index in range(200)]
+    check("200 concurrent calls on one channel are all answered", all(call.result().status == "OK" for call in calls))
+    channel.close()
+
     # Bad input.
     bad = json.loads(json.dumps(credspecs["WebApp01"]))
     bad["DomainJoinConfig"]["DnsName"] = "not a domain!"
