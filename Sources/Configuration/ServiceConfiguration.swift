@@ -244,7 +244,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var controllers: [DomainController] = []
         public var protection: Protection = .sealed
         public var caFile: String?
-        public var timeout: Duration = .seconds(5)
+        /// Each step with a DC (the TCP connection, each LDAP answer) waits this long before the
+        /// next DC is asked: a DC on the network answers in milliseconds, and a hung one (it
+        /// accepts connections, answers nothing) must cost a request about a second, not many.
+        public var timeout: Duration = .seconds(1)
         /// `domain-joined` reads the passwords with the host's computer account even for a CredSpec with a HostAccountConfig.
         public var forcesDomainJoined = false
         /// The host's computer account keytab, as realm/adcli/`net ads join` leave it.

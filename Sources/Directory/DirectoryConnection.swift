@@ -50,6 +50,7 @@ public final class DirectoryConnection {
         ldap_set_option(raw, LDAP_OPT_PROTOCOL_VERSION, &version)
         ldap_set_option(raw, LDAP_OPT_REFERRALS, ccgd_ldap_opt_off())
         ldap_set_option(raw, LDAP_OPT_X_SASL_NOCANON, ccgd_ldap_opt_on())
+        // Each answer's wait (binds, searches): a hung DC costs this much, then the next is asked.
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
         ldap_set_option(raw, LDAP_OPT_TIMEOUT, &limit)
         ldap_set_option(raw, LDAP_OPT_NETWORK_TIMEOUT, &limit)

@@ -29,8 +29,10 @@ extension DirectoryConnection {
         names.append(nil)
         defer { names.forEach { free($0) } }
         var result: OpaquePointer?
-        var limit = timeval(tv_sec: 10, tv_usec: 0)
-        let status = BrokenPipe.ignored { ldap_search_ext_s(raw, base, scope.raw, filter, &names, 0, nil, nil, &limit, sizeLimit, &result) }
+        // No timeout here: libldap would also send it as the search's server-side time limit (a
+        // DC just back from a pause answers "time limit exceeded"); the wait is LDAP_OPT_TIMEOUT's,
+        // the connection's timeout, after which the DC counts as unreachable.
+        let status = BrokenPipe.ignored { ldap_search_ext_s(raw, base, scope.raw, filter, &names, 0, nil, nil, nil, sizeLimit, &result) }
         defer { if let result { ldap_msgfree(result) } }
         guard status == LDAP_SUCCESS || status == LDAP_SIZELIMIT_EXCEEDED else {
             let reason = diagnostic(status)

@@ -146,6 +146,10 @@ public enum APIDocuments {
                 public let host: String
                 public let state: String
                 public let lastContact: Date?
+                /// The DC ccgd's last successful read of the realm used (absent from older daemons).
+                public var inUse: Bool?
+                /// Why a `down` DC failed last (absent otherwise and from older daemons).
+                public var cause: String?
             }
             public let realm: String
             public let controllers: [Controller]

@@ -165,7 +165,7 @@ public struct APIRouter: Sendable {
         report.publish(to: metrics)
         let domains = report.controllers.map { realm, controllers in
             APIDocuments.Health.Domain(realm: realm, controllers: controllers.map {
-                .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact)
+                .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
             })
         }
         var document = APIDocuments.Health(status: report.degraded ? "degraded" : "ok", version: Self.version,

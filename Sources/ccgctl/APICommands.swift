@@ -140,7 +140,7 @@ struct HealthCommand: AsyncParsableCommand {
             for domain in health.domains {
                 print("domain    \(domain.realm)")
                 for controller in domain.controllers {
-                    print("  dc      \(controller.host)  \(controller.state)  last contact \(LeaseText.time(controller.lastContact, else: "never"))")
+                    print("  dc      \(controller.host)  \(controller.state)\(controller.inUse == true ? "  in use" : "")  last contact \(LeaseText.time(controller.lastContact, else: "never"))\(controller.cause.map { "  (\($0))" } ?? "")")
                 }
             }
         }

@@ -53,7 +53,10 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let service = try configuration.load()
         let settings = try await BlockingWork(label: "ccgctl.directory").run { [connection] in
-            try connection.settings(realm: spec.realm, dnsDomain: spec.dnsDomain, service: service)
+            var settings = try connection.settings(realm: spec.realm, dnsDomain: spec.dnsDomain, service: service)
+            // A hung DC first in line would cost every step its timeout (libkrb5: 10 s each).
+            settings.controllers = ControllerProber.answeringFirst(settings.controllers, timeout: 1)
+            return settings
         }
         // The Kerberos configuration must be in place before any Kerberos call.
         let scratch = try TemporaryDirectory()

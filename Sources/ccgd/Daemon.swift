@@ -134,6 +134,7 @@ struct Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
+            .init(service: ControllerProbeService(prober: ControllerProber(health: health))),
             .init(service: LeaseExpiryService(keeper: keeper)),
             .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
             .init(service: reload),
@@ -266,6 +267,17 @@ struct LeaseExpiryService: Service {
 }
 
 /// Keeps every lease fresh until shutdown.
+/// Probes the DCs recorded failed until they answer again (see `ControllerProber`).
+struct ControllerProbeService: Service {
+    let prober: ControllerProber
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await prober.run()
+        }
+    }
+}
+
 struct RefreshService: Service {
     let keeper: LeaseKeeper
 

@@ -41,12 +41,13 @@ public final class DirectoryAccountSource: AccountSource {
     /// The life asked for the accounts' tickets (nil: the KDC's maximum).
     private let ticketLifetime = Mutex<TimeInterval?>(nil)
     /// Warm directory sessions, one per domain and reader (see `DirectorySessions` for when they end).
-    let sessions = DirectorySessions()
+    let sessions: DirectorySessions
 
     public init(plugins: PluginRegistry, scratch: String, domains: Domains, health: ControllerHealth) {
         configured = Mutex((plugins, domains))
         self.scratch = scratch
         self.health = health
+        sessions = DirectorySessions(health: health)
     }
 
     /// The plug-ins and domains to use from now on (requests in flight finish with the old ones).
@@ -82,10 +83,28 @@ public final class DirectoryAccountSource: AccountSource {
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
-                let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
+                // The DCs in their own order; each connection asks them in the order of its moment.
+                let settings = try domains.preferredSettings(realm: spec.realm, dnsDomain: spec.dnsDomain)
                 let login = credential.map(DomainLogin.portableUser)
                     ?? .machine(principal: settings.machine.principal(realm: realm), keytab: settings.machine.keytab)
-                let fetcher = ManagedAccountFetcher(settings: settings)
+                var fetcher = ManagedAccountFetcher(settings: settings)
+                let healthRealm = realm.uppercased()
+                fetcher.ordering = { health.ordered(realm: healthRealm, $0) }
+                // libkrb5 gives a KDC that accepts TCP and never answers 10 s before it asks the
+                // next (MIT's wait for a stream): a root DSE search, 1 s at most per DC, finds the
+                // first DC that answers before the login, and a hung one goes last in the krb5.conf.
+                let preferred = settings.controllers
+                fetcher.beforeLogin = {
+                    for controller in health.ordered(realm: healthRealm, preferred) {
+                        let failure = ControllerProber.probe(controller, timeout: 1)
+                        if let failure {
+                            health.record(realm: healthRealm, host: controller.hostName, reachable: false, cause: failure)
+                        } else {
+                            health.record(realm: healthRealm, host: controller.hostName, reachable: true)
+                            return
+                        }
+                    }
+                }
                 let result: ManagedAccountFetcher.Result, credentials: [AccountCredentials]
                 do {
                     // The gMSA's AS exchange in `make` is the KDC's confirmation of its keys.
@@ -97,16 +116,26 @@ public final class DirectoryAccountSource: AccountSource {
                         })
                 } catch {
                     switch error as? AccountFetchError {
-                    case .controllersUnreachable:
-                        for controller in settings.controllers { health.record(realm: realm, host: controller.hostName, reachable: false) }
+                    case let .controllersUnreachable(_, failures):
+                        for failure in failures {
+                            guard case let .unreachable(name, reason) = failure else { continue }
+                            for controller in settings.controllers where controller.description == name {
+                                health.record(realm: healthRealm, host: controller.hostName, reachable: false, cause: reason)
+                            }
+                        }
                     case let .kdcUnreachable(_, _, failures):
-                        for failure in failures { health.record(realm: realm, host: failure.controller.hostName, reachable: false) }
+                        for failure in failures {
+                            health.record(realm: healthRealm, host: failure.controller.hostName, reachable: false, cause: failure.cause)
+                        }
                     default: break
                     }
                     throw error
                 }
-                for skipped in result.unreachableControllers { health.record(realm: realm, host: skipped.hostName, reachable: false) }
-                health.record(realm: realm, host: result.controller.hostName, reachable: true)
+                for (skipped, cause) in result.unreachable {
+                    health.record(realm: healthRealm, host: skipped.hostName, reachable: false, cause: cause)
+                }
+                health.record(realm: healthRealm, host: result.controller.hostName, reachable: true)
+                health.use(realm: healthRealm, host: result.controller.hostName)
                 return credentials
             }
             Metrics.shared.increment("ccgd_account_fetches_total", ["result": "ok"])
@@ -152,17 +181,16 @@ public final class DirectoryAccountSource: AccountSource {
     }
 
     public func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials {
-        let (scratch, lifetime, health, domains) = (self.scratch, ticketLifetime.withLock { $0 }, self.health, self.domains)
+        let (scratch, lifetime, health) = (self.scratch, ticketLifetime.withLock { $0 }, self.health)
         return try await blocking.run {
             let renewed = try credentials.renewingTicket(scratch: scratch, ticketLifetime: lifetime)
-            // A KDC of the realm answered, but libkrb5 does not say which: a DC recorded down
-            // (a login no KDC answered) is up again once its Kerberos port answers.
-            let realm = credentials.account.realm
-            let down = health.snapshot().first { $0.realm == realm }?.controllers.filter { $0.state == .down }.map(\.host) ?? []
-            if !down.isEmpty, let settings = try? domains.settings(realm: realm, dnsDomain: credentials.account.dnsDomain) {
-                let (answered, _) = ControllerProbe.probe(settings.controllers.filter { down.contains($0.hostName) },
-                                                          timeout: settings.timeout) { _ in ControllerProbe.kerberosPort }
-                for controller in answered { health.record(realm: realm, host: controller.hostName, reachable: true) }
+            // A KDC of the realm answered, but libkrb5 does not say which, and a port that accepts
+            // may belong to a hung DC: the DCs recorded failed are probed now (a root DSE search,
+            // as ControllerProber does), so that one that is back is seen without waiting for its backoff.
+            let realm = credentials.account.realm.uppercased()
+            for controller in health.failed(realm: realm) {
+                health.recordProbe(realm: realm, host: controller.hostName,
+                                   failure: ControllerProber.probe(controller, timeout: 1))
             }
             return renewed
         }

@@ -16,7 +16,11 @@ public final class DirectorySession {
     /// The principal the bind authenticated.
     public let user: String
     /// DCs tried before the one that answered.
-    public private(set) var unreachableControllers: [DomainController]
+    public var unreachableControllers: [DomainController] { unreachable.map(\.controller) }
+    /// Those DCs and why each failed (`DirectoryError`'s words), for the health record.
+    public private(set) var unreachable: [(controller: DomainController, cause: String)]
+    /// The order to try the DCs in at each connection (ccgd's: a failed DC last); identity by default.
+    private let ordering: @Sendable ([DomainController]) -> [DomainController]
     /// The user's tickets, kept as long as the connection is used (nil for LDAPS).
     private let tickets: CredentialsCache?
     /// When the user's TGT ends; nil for LDAPS (a simple bind has no ticket).
@@ -35,7 +39,7 @@ public final class DirectorySession {
     /// A session as the portable user, or as the host's computer account (its keytab read into
     /// memory; its TGT lives as long as the session, so each session logs in anew).
     public init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
-         login: DomainLogin) throws(AccountFetchError) {
+         login: DomainLogin, ordering: @escaping @Sendable ([DomainController]) -> [DomainController] = { $0 }) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
         let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
         let principal: String
@@ -81,9 +85,10 @@ public final class DirectorySession {
             }
             principal = machine
         }
-        let (connection, unreachable) = try Self.connect(settings: settings, realm: realm, bindOne)
+        let (connection, unreachable) = try Self.connect(ordering(settings.controllers), realm: realm, bindOne)
         self.connection = connection
-        self.unreachableControllers = unreachable
+        self.unreachable = unreachable
+        self.ordering = ordering
         self.user = principal
         self.tickets = tickets
         self.ticketEnd = ticketEnd
@@ -92,20 +97,20 @@ public final class DirectorySession {
         self.bindOne = bindOne
     }
 
-    /// The first DC, in order, that binds; moves on only past the unreachable ones.
+    /// The first of `controllers`, in order, that binds; moves on only past the unreachable ones.
     private static func connect(
-        settings: DomainSettings, realm: String, _ bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
-    ) throws(AccountFetchError) -> (DirectoryConnection, [DomainController]) {
-        var unreachable: [DomainController] = []
+        _ controllers: [DomainController], realm: String, _ bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
+    ) throws(AccountFetchError) -> (DirectoryConnection, [(controller: DomainController, cause: String)]) {
+        var unreachable: [(controller: DomainController, cause: String)] = []
         var failures: [DirectoryError] = []
-        for controller in settings.controllers {
+        for controller in controllers {
             do {
                 return (try bindOne(controller), unreachable)
             } catch {
                 switch error {
-                case .unreachable, .tlsFailed:
+                case let .unreachable(_, reason), let .tlsFailed(_, reason):
                     failures.append(error)
-                    unreachable.append(controller)
+                    unreachable.append((controller, reason))
                 default: throw .directory(error)
                 }
             }
@@ -123,10 +128,18 @@ public final class DirectorySession {
     }
 
     /// A new connection, bound with the same tickets (or password, for LDAPS), after the old one
-    /// broke (a DC restart, an idle timeout, a middlebox). No new login.
-    public func reconnect() throws(AccountFetchError) {
-        (connection, unreachableControllers) = try Self.connect(settings: settings, realm: realm, bindOne)
+    /// broke (a DC restart, an idle timeout, a middlebox, a DC that stopped answering: `cause`).
+    /// No new login. The DCs are asked in the order of now; the DC that broke is listed among
+    /// the unreachable ones.
+    public func reconnect(after cause: String? = nil) throws(AccountFetchError) {
+        let broken = connection.controller
+        let (connection, unreachable) = try Self.connect(ordering(settings.controllers), realm: realm, bindOne)
+        self.connection = connection
+        self.unreachable = (cause.map { [(broken, $0)] } ?? []) + unreachable.filter { $0.controller != broken || cause == nil }
     }
+
+    /// The DCs of the session's domain, in their configured or discovered order.
+    public var controllers: [DomainController] { settings.controllers }
 
     /// The DC that answered.
     public var controller: DomainController { connection.controller }

@@ -49,9 +49,13 @@ public final class DirectorySessions: Sendable {
     private let fingerprint = KeyedFingerprint()
     private let counts = Mutex<Statistics>(Statistics())
     private let clock: @Sendable () -> Date
+    /// Where a DC that stops answering a warm session is recorded (so that the reconnection and
+    /// every later request ask it last), and which DC a warm session belongs on.
+    private let health: ControllerHealth?
 
-    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(clock: @escaping @Sendable () -> Date = { Date() }, health: ControllerHealth? = nil) {
         self.clock = clock
+        self.health = health
     }
 
     /// What the sessions did since the start (also `ccgd_directory_sessions_total`).
@@ -136,9 +140,9 @@ public final class DirectorySessions: Sendable {
             return try read(try open())
         }
         if let warm = entries.withLock({ $0[key] }) {
-            if warm.answer == answer, !nearsEnd(warm) {
+            if warm.answer == answer, !nearsEnd(warm), !misplaced(warm, realm: key.realm) {
                 count(reused: true)
-                do { return try use(warm, read) } catch {
+                do { return try use(warm, realm: key.realm, read) } catch {
                     drop(key, warm)
                     guard Self.endsSession(error) else { throw error }
                     // A new login may cure it (new group memberships, a DC back): one more try.
@@ -151,10 +155,21 @@ public final class DirectorySessions: Sendable {
         let entry = Entry(session, answer: answer)
         count(reused: false)
         entries.withLock { $0[key] = entry }
-        do { return try use(entry, read) } catch {
+        do { return try use(entry, realm: key.realm, read) } catch {
             if Self.endsSession(error) { drop(key, entry) }
             throw error
         }
+    }
+
+    /// Whether a warm session sits on another DC than the one it belongs on: the first of its
+    /// domain's DCs, in their own order, that has not failed. After a DC's return (a probe saw it
+    /// answer) the next read logs in anew there; while its DC and every DC before it have
+    /// failed, the session stays where it is.
+    private func misplaced(_ entry: Entry, realm: String) -> Bool {
+        guard let health else { return false }
+        let (current, controllers) = entry.session.withLock { ($0.controller, $0.controllers) }
+        guard let preferred = health.preferred(realm: realm, controllers) else { return false }
+        return preferred.hostName != current.hostName
     }
 
     private func nearsEnd(_ entry: Entry) -> Bool {
@@ -175,13 +190,16 @@ public final class DirectorySessions: Sendable {
 
     /// One read at a time per session; a connection found broken is re-opened once with the same tickets.
     private func use<T: Sendable>(
-        _ entry: Entry, _ read: (DirectorySession) throws(AccountFetchError) -> T
+        _ entry: Entry, realm: String, _ read: (DirectorySession) throws(AccountFetchError) -> T
     ) throws(AccountFetchError) -> T {
+        let health = self.health
         let outcome: Result<T, AccountFetchError> = entry.session.withLock { session in
             do throws(AccountFetchError) { return .success(try read(session)) } catch {
-                guard case .directory(.unreachable) = error else { return .failure(error) }
+                guard case let .directory(.unreachable(_, reason)) = error else { return .failure(error) }
+                // The DC stopped answering: recorded first, so that the reconnection asks it last.
+                health?.record(realm: realm, host: session.controller.hostName, reachable: false, cause: reason)
                 do throws(AccountFetchError) {
-                    try session.reconnect()
+                    try session.reconnect(after: reason)
                     counts.withLock { $0.reconnected += 1 }
                     return .success(try read(session))
                 } catch {

@@ -16,6 +16,11 @@ import Synchronization
 /// GSS-API reads too.
 public struct ManagedAccountFetcher: Sendable {
     public var settings: DomainSettings
+    /// The order to ask the DCs in at each connection (ccgd's: a failed one last).
+    public var ordering: @Sendable ([DomainController]) -> [DomainController] = { $0 }
+    /// Runs before a new session logs in (ccgd's: finds the first DC that answers, so that a
+    /// hung one is known, and listed last in the krb5.conf, before libkrb5 waits on it).
+    public var beforeLogin: @Sendable () -> Void = {}
 
     public init(settings: DomainSettings) {
         self.settings = settings
@@ -26,9 +31,20 @@ public struct ManagedAccountFetcher: Sendable {
         public let accounts: [ManagedAccount]
         /// The DC that answered.
         public let controller: DomainController
-        /// DCs tried before it that did not answer.
-        public let unreachableControllers: [DomainController]
+        /// DCs tried before it that did not answer, and why.
+        public let unreachable: [(controller: DomainController, cause: String)]
         public let portableUser: String
+
+        /// DCs tried before it that did not answer.
+        public var unreachableControllers: [DomainController] { unreachable.map(\.controller) }
+
+        public init(accounts: [ManagedAccount], controller: DomainController,
+                    unreachable: [(controller: DomainController, cause: String)], portableUser: String) {
+            self.accounts = accounts
+            self.controller = controller
+            self.unreachable = unreachable
+            self.portableUser = portableUser
+        }
     }
 
     /// Fetches every account of `spec`, logging in as `credential`'s user.
@@ -63,14 +79,16 @@ public struct ManagedAccountFetcher: Sendable {
         confirmingWith confirm: @escaping @Sendable (ManagedAccount) throws(AccountFetchError) -> Confirmed
     ) throws(AccountFetchError) -> (result: Result, confirmed: [Confirmed]) {
         let domainDN = DirectoryConnection.distinguishedName(ofDNSDomain: dnsDomain)
-        let settings = self.settings
+        let (settings, ordering, beforeLogin) = (self.settings, self.ordering, self.beforeLogin)
         func open() throws(AccountFetchError) -> DirectorySession {
-            try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login)
+            beforeLogin()
+            return try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
+                                 ordering: ordering)
         }
         func read(_ session: DirectorySession) throws(AccountFetchError) -> Reading {
             do throws(DirectoryError) {
                 let records = try session.connection.readManagedServiceAccounts(accounts, domainDN: domainDN)
-                return Reading(records: records, controller: session.controller, unreachableControllers: session.unreachableControllers,
+                return Reading(records: records, controller: session.controller, unreachable: session.unreachable,
                                reader: session.user)
             } catch {
                 // The host's own account: the fix is its group membership, and a new ticket after it.
@@ -95,7 +113,7 @@ public struct ManagedAccountFetcher: Sendable {
             try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, confirm: confirm)
         }
         let result = Result(accounts: outcomes.map { $0.account }, controller: reading.controller,
-                            unreachableControllers: reading.unreachableControllers, portableUser: reading.reader)
+                            unreachable: reading.unreachable, portableUser: reading.reader)
         return (result, outcomes.map { $0.confirmed })
     }
 
@@ -103,7 +121,7 @@ public struct ManagedAccountFetcher: Sendable {
     struct Reading: Sendable {
         let records: [ManagedServiceAccountRecord]
         let controller: DomainController
-        let unreachableControllers: [DomainController]
+        let unreachable: [(controller: DomainController, cause: String)]
         let reader: String
     }
 

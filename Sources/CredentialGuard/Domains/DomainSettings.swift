@@ -13,14 +13,15 @@ public struct DomainSettings: Sendable, Equatable {
 
     public var controllers: [DomainController]
     public var protection: Protection
-    /// Seconds to wait for a DC's connection and answers.
+    /// Seconds to wait for a DC's connection and for each of its answers, before the next DC is
+    /// asked (`[domain] timeout`, 1 s by default: see `ServiceConfiguration.Domain.timeout`).
     public var timeout: Int
     /// The host's computer account, for CredSpecs without a HostAccountConfig.
     public var machine = MachineAccount()
     /// Every CredSpec of the domain is read with the computer account (`mode = domain-joined`).
     public var forcesDomainJoined = false
 
-    public init(controllers: [DomainController], protection: Protection = .sealedGSSAPI, timeout: Int = 5) {
+    public init(controllers: [DomainController], protection: Protection = .sealedGSSAPI, timeout: Int = 1) {
         self.controllers = controllers
         self.protection = protection
         self.timeout = timeout

@@ -22,7 +22,9 @@ public final class Domains: Sendable {
         self.kerberosConfigurationPath = kerberosConfigurationPath
         self.health = health
         self.discoveryLifetime = discoveryLifetime
-        for (realm, settings) in self.configured { health.know(realm: realm, hosts: settings.controllers.map(\.hostName)) }
+        for (realm, settings) in self.configured { health.know(realm: realm, controllers: settings.controllers) }
+        // A DC that fails or comes back changes the order libkrb5 must ask the KDCs in.
+        health.observe { [weak self] in try? self?.writeKerberosConfiguration() }
     }
 
     /// The settings of `realm`'s `[domain]` section, if it has one (never asks DNS).
@@ -32,20 +34,40 @@ public final class Domains: Sendable {
 
     /// The settings of `realm` (whose DNS domain is `dnsDomain`), discovering its DCs if needed.
     /// Blocking: discovery asks DNS.
+    /// The DCs come in the order to ask them now: a failed one last (see `ControllerHealth`).
     public func settings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {
+        var settings = try preferredSettings(realm: realm, dnsDomain: dnsDomain)
+        settings.controllers = health.ordered(realm: realm.uppercased(), settings.controllers)
+        return settings
+    }
+
+    /// The settings with the DCs in their configured or discovered order.
+    public func preferredSettings(realm: String, dnsDomain: String) throws(AccountFetchError) -> DomainSettings {
         let realm = realm.uppercased()
         if let settings = resolver.configuredSettings(realm: realm) { return settings }
         if let cached = discovered.withLock({ $0[realm] }), cached.until > Date() { return cached.settings }
-        let settings: DomainSettings
+        var settings: DomainSettings
         do { settings = try resolver.resolve(realm: realm, dnsDomain: dnsDomain).settings } catch { throw .directory(error) }
-        let controllers = settings.controllers
         let all = discovered.withLock { discovered in
+            // SRV records of one priority and weight come in a new random order at each lookup:
+            // the DCs known already keep their order, so that a rediscovery does not move the
+            // warm sessions to another DC (each move is a new login).
+            if let previous = discovered[realm]?.settings.controllers {
+                settings.controllers = Self.keepingOrder(of: previous, settings.controllers)
+            }
             discovered[realm] = (settings, Date().addingTimeInterval(discoveryLifetime))
             return discovered.mapValues(\.settings)
         }
-        health.know(realm: realm, hosts: controllers.map(\.hostName))
+        let controllers = settings.controllers
+        health.know(realm: realm, controllers: controllers)
         try? writeKerberosConfiguration(discovered: all)
         return settings
+    }
+
+    /// `found`, with the DCs also in `previous` first and in `previous`'s order, the new ones after.
+    static func keepingOrder(of previous: [DomainController], _ found: [DomainController]) -> [DomainController] {
+        let known = previous.compactMap { old in found.first { $0.hostName.lowercased() == old.hostName.lowercased() } }
+        return known + found.filter { new in !known.contains(new) }
     }
 
     /// The process's Kerberos configuration: every configured and discovered realm with its KDCs.
@@ -66,7 +88,11 @@ public final class Domains: Sendable {
     private func kerberosConfiguration(discovered: [String: DomainSettings]) -> KerberosConfiguration {
         let all = configured.merging(discovered) { $1 }
         let realms = all.map { realm, settings in
-            ProcessKerberosConfiguration.make(realm: realm, dnsDomain: realm.lowercased(), settings: settings).realms[0]
+            var settings = settings
+            // libkrb5 asks the KDCs in the file's order, waiting 1 s on each before the next: a
+            // failed DC listed last costs nothing until it is needed.
+            settings.controllers = health.ordered(realm: realm, settings.controllers)
+            return ProcessKerberosConfiguration.make(realm: realm, dnsDomain: realm.lowercased(), settings: settings).realms[0]
         }.sorted { $0.name < $1.name }
         return KerberosConfiguration(defaultRealm: configured.keys.sorted().first ?? realms.first?.name ?? "", realms: realms)
     }

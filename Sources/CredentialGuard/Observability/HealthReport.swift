@@ -32,7 +32,7 @@ public struct HealthReport: Sendable {
         for (realm, list) in controllers {
             for controller in list where controller.state == .down {
                 let last = controller.lastContact.map { "last reached \($0.formatted(.iso8601))" } ?? "never reached"
-                reasons.append("domain controller \(controller.host) of \(realm) does not answer (\(last)).")
+                reasons.append("domain controller \(controller.host) of \(realm) does not answer (\(last)\(controller.cause.map { "; \($0)" } ?? "")); it is asked last and probed until it answers.")
             }
         }
         for copy in copies {
