@@ -73,13 +73,38 @@ let package = Package(
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
         .target(name: "Configuration", dependencies: ["DomainModel"]),
 
-        // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
+        // The core, neutral to its front ends: nothing here speaks HTTP or gRPC. Each module has one
+        // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
+        // → SystemSupport (docs/architecture.md; scripts/check-layers checks every import).
+        // Threads for blocking C calls, child processes, descriptors and file reads: the small helpers every module shares.
+        .target(name: "SystemSupport", dependencies: ["SecretMemory"]),
+        // Metrics, the build's identity and the stable error codes every error a user can cause carries.
+        .target(name: "Observability", dependencies: ["ProcessIdentity", "PackageVersion"]),
+        // The plug-ins that know a portable user's credentials: registry, loaders, child processes.
         .target(
-            name: "CredentialGuard",
+            name: "PluginHost",
             dependencies: [
-                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch", "PackageVersion",
+                "SystemSupport", "Observability", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "CredSpec", "Configuration",
+                "SecretMemory", "DurableFiles", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // From a CredSpec and credentials to an account's keys: domains, directory sessions, the account cache.
+        .target(
+            name: "DirectoryPipeline",
+            dependencies: [
+                "SystemSupport", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
+                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // Leases: who may have which (the access policy), their directories, holders, journal and ends.
+        .target(
+            name: "LeaseService",
+            dependencies: [
+                "SystemSupport", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "CCGPlugin", "InlinePlugin",
+                "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
+                "CProcessWatch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -89,7 +114,7 @@ let package = Package(
         .target(
             name: "OperatorTools",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
                 "InlinePlugin", "Kerberos", "KerberosKeys",
             ]
         ),
@@ -98,7 +123,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +141,7 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -141,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "CredentialGuard", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 "PackageVersion",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -199,12 +224,12 @@ let package = Package(
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
+            "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
             "ProcessIdentity",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialsFetcherWire", "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
+            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -213,17 +238,17 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ]),
-        .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
+            "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
             "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
@@ -235,7 +260,7 @@ let package = Package(
 if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
-        ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
         ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in

@@ -1,18 +1,19 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
-import SocketAPI
 #if canImport(Glibc)
 import Glibc
 #endif
+import DirectoryPipeline
+import DomainModel
+import LeaseService
 
 /// credentials-fetcher's service on ccgd's lease keeper: an ECS lease is one ccgd lease per
 /// distinct gMSA of the request, each in `<krb files directory>/<lease id>/<gMSA name>`, tied
 /// together by the container id `ecs:<lease id>` (recorded, so they survive a restart).
-public struct CredentialsFetcherService: Sendable {
+package struct CredentialsFetcherService: Sendable {
     let keeper: LeaseKeeper
     let provided: ProvidedCredentials
     let krbFilesDirectory: String
@@ -31,7 +32,7 @@ public struct CredentialsFetcherService: Sendable {
     let ownership: @Sendable (_ gMSA: String) -> ECSLeaseOwnership
     let logger: Logger
 
-    public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
+    package init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
                 policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
                 forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
                 verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
@@ -53,13 +54,13 @@ public struct CredentialsFetcherService: Sendable {
     static let containerPrefix = "ecs:"
     /// Where the agent mounts a gMSA's directory in the task's containers (read-only): the
     /// krb5.conf written there names its ticket cache and keytab at this path.
-    public static let taskMountPath = "/var/credentials-fetcher/krbdir"
+    package static let taskMountPath = "/var/credentials-fetcher/krbdir"
     /// This front end's name in a lease's `frontEnd`.
-    public static let frontEnd = "ecs"
+    package static let frontEnd = "ecs"
 
     /// Why an ECS lease may no longer be held under `policy` (a reload, a restart): its creator,
     /// the ECS agent, is no longer allowed to call.
-    public static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
+    package static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
         let uid = lease.creator ?? 0
         guard uid != 0, !policy.allowedUIDs.contains(uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
         return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
@@ -311,12 +312,12 @@ public struct CredentialsFetcherService: Sendable {
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
 
     /// 10 random characters, as credentials-fetcher's lease ids.
-    public static func newLeaseID() -> String {
+    package static func newLeaseID() -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 
-    public static func isLeaseID(_ text: String) -> Bool {
+    package static func isLeaseID(_ text: String) -> Bool {
         text.count == 10 && text.allSatisfy { alphabet.contains($0) }
     }
 

@@ -1,4 +1,3 @@
-import CredentialGuard
 import FoundationEssentials
 import Logging
 import NIOConcurrencyHelpers
@@ -7,28 +6,29 @@ import NIOExtras
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
-import SocketAPI
 #if canImport(Glibc)
 import Glibc
 #endif
+import Observability
+import LeaseService
 
 /// The gRPC server of the ECS front end on its Unix socket (or one systemd passed): HTTP/2 over
 /// SwiftNIO, each stream one unary RPC of credentials-fetcher's service (`GRPCStreamHandler`).
-public final class ECSServer: Sendable {
-    public struct Settings: Sendable {
-        public var socketPath: String
-        public var socketMode: mode_t = 0o660
-        public var krbFilesDirectory: String
+package final class ECSServer: Sendable {
+    package struct Settings: Sendable {
+        package var socketPath: String
+        package var socketMode: mode_t = 0o660
+        package var krbFilesDirectory: String
         /// Connections of allowed peers, shared as on the API's socket (the same `[daemon]` keys).
-        public var connections = ConnectionLimits()
+        package var connections = ConnectionLimits()
         /// Connections of peers the allow-list does not name (each RPC of theirs is refused).
-        public var maximumRefusedConnections = 16
+        package var maximumRefusedConnections = 16
         /// Concurrent RPCs on one connection, and the largest request: without a bound, one
         /// connection could hold any number of RPCs, each with its request and its answer.
-        public var maximumConcurrentRPCs = 16
-        public var maximumRequestSize = 1 << 20
+        package var maximumConcurrentRPCs = 16
+        package var maximumRequestSize = 1 << 20
 
-        public init(socketPath: String, krbFilesDirectory: String) {
+        package init(socketPath: String, krbFilesDirectory: String) {
             self.socketPath = socketPath
             self.krbFilesDirectory = krbFilesDirectory
         }
@@ -45,11 +45,11 @@ public final class ECSServer: Sendable {
     /// Whether the socket is bound and a stop was asked for; the stop begins once both are true.
     private let lifecycle = NIOLockedValueBox((bound: false, stopping: false, done: EventLoopPromise<Void>?.none))
     /// The allowed peers' connections; its limits are replaced on reload.
-    public let shares: ConnectionShares
+    package let shares: ConnectionShares
 
     /// A server for `service` (which checks each caller against the allow-list, as `policy`
     /// does each connection); `inheritedDescriptor` is a listening socket systemd passed.
-    public init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
+    package init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
                 inheritedDescriptor: Int32?, logger: Logger) throws {
         self.settings = settings
         self.service = service
@@ -68,7 +68,7 @@ public final class ECSServer: Sendable {
     }
 
     /// Serves until `shutdown()`; the socket gets its mode once it is bound.
-    public func run() async throws {
+    package func run() async throws {
         guard let quiescer = quiescing.withLockedValue({ $0 }) else { return }
         let admission = ECSConnectionAdmission(
             shares: shares, refused: ConnectionLimit(maximum: settings.maximumRefusedConnections), policy: policy,
@@ -123,7 +123,7 @@ public final class ECSServer: Sendable {
     }
 
     /// Stops taking connections and lets RPCs in flight finish.
-    public func shutdown() {
+    package func shutdown() {
         if lifecycle.withLockedValue({ $0.stopping = true; return $0.bound }) { stop() }
     }
 

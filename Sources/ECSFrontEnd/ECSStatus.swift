@@ -1,5 +1,6 @@
 import CredSpec
-import CredentialGuard
+import Observability
+import LeaseService
 
 /// The gRPC status of each failure, with its one sentence (the HTTP API's codes, mapped).
 enum ECSStatus {

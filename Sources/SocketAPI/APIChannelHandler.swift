@@ -1,6 +1,7 @@
-import CredentialGuard
 import NIOCore
 import NIOHTTP1
+import Observability
+import LeaseService
 
 /// One connection: refuses a peer the policy does not allow (or one over its connection
 /// limit) as soon as its request head arrives, collects each allowed request's body up to the

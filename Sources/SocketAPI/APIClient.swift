@@ -7,22 +7,22 @@ import NIOPosix
 
 /// A minimal HTTP/1.1 client for ccgd's Unix socket, for `ccgctl` and the tests: one request
 /// per connection, the whole answer in memory.
-public struct APIClient: Sendable {
-    public let socketPath: String
+package struct APIClient: Sendable {
+    package let socketPath: String
 
-    public init(socketPath: String) {
+    package init(socketPath: String) {
         self.socketPath = socketPath
     }
 
-    public struct Response: Sendable {
-        public let status: Int
-        public let body: [UInt8]
-        public var text: String { String(decoding: body, as: UTF8.self) }
+    package struct Response: Sendable {
+        package let status: Int
+        package let body: [UInt8]
+        package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     /// Why no answer came, without a Swift signature: callers word their own advice around it.
-    public struct Failure: Error, CustomStringConvertible {
-        public enum Reason: Sendable, Equatable {
+    package struct Failure: Error, CustomStringConvertible {
+        package enum Reason: Sendable, Equatable {
             /// No file at the socket's path.
             case noSocket
             /// A socket file nobody listens on (a ccgd that stopped and left it).
@@ -37,11 +37,11 @@ public struct APIClient: Sendable {
             case other(String)
         }
 
-        public let socketPath: String
-        public let reason: Reason
+        package let socketPath: String
+        package let reason: Reason
 
         /// "no such socket", "nothing listens on it", …: what went wrong, after the path.
-        public var cause: String {
+        package var cause: String {
             switch reason {
             case .noSocket: "no such socket"
             case .nobodyListening: "nothing listens on it (a ccgd that stopped may have left the socket file)"
@@ -52,7 +52,7 @@ public struct APIClient: Sendable {
             }
         }
 
-        public var description: String { "cannot reach ccgd at \(socketPath): \(cause)." }
+        package var description: String { "cannot reach ccgd at \(socketPath): \(cause)." }
 
         static func connecting(to path: String, _ error: Error) -> Failure {
             guard let error = error as? IOError else {
@@ -69,7 +69,7 @@ public struct APIClient: Sendable {
     }
 
     /// Sends `method path` with an optional JSON body and returns the answer.
-    public func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Response {
+    package func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Response {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
         var channel: Channel?

@@ -1,4 +1,3 @@
-import CredentialGuard
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -6,18 +5,22 @@ import Glibc
 import Logging
 import NIOHTTP1
 import PackageVersion
+import DirectoryPipeline
+import DomainModel
+import LeaseService
+import Observability
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
 /// wrong becomes an error body with a stable code; nothing here can crash the daemon.
-public struct APIRouter: Sendable {
-    public static let version = PackageVersion.string
+package struct APIRouter: Sendable {
+    package static let version = PackageVersion.string
 
     let keeper: LeaseKeeper
     let health: ControllerHealth
     let metrics: Metrics
     let logger: Logger
 
-    public init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared, logger: Logger = Logger(label: "ccgd.api")) {
+    package init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared, logger: Logger = Logger(label: "ccgd.api")) {
         self.keeper = keeper
         self.health = health
         self.metrics = metrics
@@ -25,7 +28,7 @@ public struct APIRouter: Sendable {
     }
 
     /// Answers `request` under `policy` (the one in force when it arrived).
-    public func handle(_ request: APIRequest, policy: PeerPolicy) async -> APIResponse {
+    package func handle(_ request: APIRequest, policy: PeerPolicy) async -> APIResponse {
         let started = ContinuousClock.now
         let (route, response) = await dispatch(request, LeaseAuthorization(policy: policy, peer: request.peer))
         metrics.increment("ccgd_http_requests_total", ["route": route, "status": String(response.status.code)])
@@ -37,7 +40,7 @@ public struct APIRouter: Sendable {
     }
 
     /// Ends lease `id`, whose creating answer could not be delivered (the client was gone).
-    public func abandon(_ id: LeaseID) async {
+    package func abandon(_ id: LeaseID) async {
         await keeper.end(id, reason: .clientGone)
     }
 
@@ -177,7 +180,7 @@ public struct APIRouter: Sendable {
 
     /// The Prometheus exposition, its gauges read now: for the socket's `GET /metrics` and the
     /// optional TCP listener.
-    public func metricsResponse() async -> APIResponse {
+    package func metricsResponse() async -> APIResponse {
         await HealthReport.assess(keeper: keeper, health: health).publish(to: metrics)
         return APIResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: Array(metrics.rendered().utf8))
     }

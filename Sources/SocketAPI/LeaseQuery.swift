@@ -1,4 +1,4 @@
-import CredentialGuard
+import LeaseService
 
 /// The query of `GET /v1/leases`: `?containerId=…` narrows the list to one container's leases,
 /// so a runtime hook finds them again by the id it knows. An unknown parameter is refused, not

@@ -1,6 +1,6 @@
 import CredSpec
-import CredentialGuard
 import FoundationEssentials
+import LeaseService
 
 /// Reads a POST /v1/leases body into a `LeaseRequest`, naming the JSON path of whatever is wrong.
 enum LeaseRequestDecoder {

@@ -2,15 +2,16 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import LeaseService
 
 /// `GET /metrics` on a TCP port (`[metrics] listen`), for a Prometheus that scrapes over the
 /// network as its node setups expect: that route only, no peer credentials to check, a small
 /// connection budget of its own. Off unless configured; loopback unless an address is given.
-public final class MetricsListener: Sendable {
+package final class MetricsListener: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     /// Where it listens (the port the kernel chose when asked for 0).
-    public let address: String
+    package let address: String
 
     private init(group: MultiThreadedEventLoopGroup, channel: Channel, address: String) {
         self.group = group
@@ -18,7 +19,7 @@ public final class MetricsListener: Sendable {
         self.address = address
     }
 
-    public static func start(host: String, port: Int, router: APIRouter, logger: Logger,
+    package static func start(host: String, port: Int, router: APIRouter, logger: Logger,
                              maximumConnections: Int = 16) async throws -> MetricsListener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connections = ConnectionLimit(maximum: maximumConnections)
@@ -48,18 +49,18 @@ public final class MetricsListener: Sendable {
         return MetricsListener(group: group, channel: channel, address: bound)
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
 }
 
 /// Why the metrics listener could not start.
-public struct MetricsListenerError: Error, CustomStringConvertible {
+package struct MetricsListenerError: Error, CustomStringConvertible {
     let endpoint: String
     let reason: String
 
-    public var description: String {
+    package var description: String {
         "cannot serve metrics on \(endpoint): \(reason); choose a free port (and an address of this host) in [metrics] listen, or leave it empty."
     }
 }

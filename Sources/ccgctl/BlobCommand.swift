@@ -1,5 +1,4 @@
 import ArgumentParser
-import CredentialGuard
 import Foundation
 import KerberosKeys
 import OperatorTools

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CredSpec
-import CredentialGuard
+import LeaseService
 
 extension CredSpecCommand {
     /// `ccgctl credspec list`: Get-CredentialSpec for ccgd's CredSpec directory.

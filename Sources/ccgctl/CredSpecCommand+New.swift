@@ -2,11 +2,13 @@ import ArgumentParser
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import DomainModel
 import FilePlugin
 import Foundation
 import OperatorTools
+import DirectoryPipeline
+import PluginHost
+import SystemSupport
 
 extension CredSpecCommand {
     /// `ccgctl credspec new`: New-CredentialSpec, reading the domain's facts over LDAP.

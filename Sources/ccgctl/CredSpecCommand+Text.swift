@@ -1,5 +1,4 @@
 import CredSpec
-import CredentialGuard
 import Directory
 import OperatorTools
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
 import OperatorTools
+import LeaseService
+import PluginHost
 
 extension CredSpecCommand {
     /// `ccgctl credspec validate`: what ccgd would say about a CredSpec, without a lease.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Configuration
-import CredentialGuard
 import Directory
+import DirectoryPipeline
+import DomainModel
 
 /// How ccgctl reaches a domain's directory (`fetch`, `credspec new`, `doctor`): the `DomainResolver` of
 /// ccgd under these options, so the command line, the `[domain]` section and DNS SRV records

@@ -1,11 +1,13 @@
 import ArgumentParser
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import DurableFiles
 import FilePlugin
 import OperatorTools
 import Foundation
+import DirectoryPipeline
+import PluginHost
+import SystemSupport
 
 /// `ccgctl fetch`: the whole pipeline once, without the daemon.
 struct FetchCommand: AsyncParsableCommand {

@@ -5,9 +5,11 @@ import FoundationEssentials
 import Glibc
 #endif
 import Logging
-import CredentialGuard
 import DurableFiles
 import PackageVersion
+import LeaseService
+import PluginHost
+import SystemSupport
 
 @main
 struct CCGD: AsyncParsableCommand {

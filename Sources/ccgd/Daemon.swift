@@ -1,6 +1,5 @@
 import CCGPlugin
 import Configuration
-import CredentialGuard
 import Directory
 import DurableFiles
 import ECSFrontEnd
@@ -13,6 +12,9 @@ import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// Wires the configuration to the lease keeper and the socket API, tells systemd how it goes,
 /// and runs until SIGTERM; SIGHUP reloads the configuration.

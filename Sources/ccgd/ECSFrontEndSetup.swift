@@ -1,5 +1,4 @@
 import Configuration
-import CredentialGuard
 import ECSFrontEnd
 import FoundationEssentials
 import Logging
@@ -9,6 +8,9 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// The daemon's ECS front end (`[ecs]`, off without it): the plug-in that holds the agent's
 /// portable-user passwords (in memory only), and the gRPC server on the same lease keeper.

@@ -1,10 +1,12 @@
 import Configuration
-import CredentialGuard
 import Logging
 import ServiceLifecycle
 import SocketAPI
 import Synchronization
 import UnixSignals
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
 /// without a restart — plug-ins, domains, who may call and with how many connections, the

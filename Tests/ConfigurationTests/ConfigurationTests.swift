@@ -2,6 +2,7 @@ import Configuration
 import Directory
 import Foundation
 import XCTest
+import DomainModel
 
 final class ConfigurationTests: XCTestCase {
     private func problems(_ text: String) -> [String] {

@@ -1,9 +1,10 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Logging
 import Synchronization
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
 
 /// The account cache on its own: each account's refresh goes its own way.
 final class AccountCacheTests: XCTestCase {

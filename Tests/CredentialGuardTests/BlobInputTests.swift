@@ -1,4 +1,3 @@
-import CredentialGuard
 import OperatorTools
 import Foundation
 import XCTest

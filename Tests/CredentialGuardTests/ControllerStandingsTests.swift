@@ -1,7 +1,8 @@
-@testable import CredentialGuard
 import Directory
 import FoundationEssentials
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
 
 /// The order DCs are asked in, and when a failed one is probed: a failed DC last until it answers.
 final class ControllerStandingsTests: XCTestCase {

@@ -1,9 +1,9 @@
-@testable import CredentialGuard
 import CCGPlugin
 @testable import Directory
 import Kerberos
 import KerberosKeys
 import XCTest
+@testable import DirectoryPipeline
 
 /// The pure decisions around warm directory sessions, the salt fallback and matching records to names.
 final class DirectorySessionScheduleTests: XCTestCase {

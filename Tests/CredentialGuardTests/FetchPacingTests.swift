@@ -1,9 +1,10 @@
-@testable import CredentialGuard
 import Directory
 import Foundation
 @testable import Kerberos
 import Logging
 import XCTest
+@testable import DirectoryPipeline
+@testable import LeaseService
 
 /// The pacing of background fetches per domain: a bound that on-demand fetches count against but
 /// never wait for, a pause with jitter after a sign of strain, and which failures are such signs.

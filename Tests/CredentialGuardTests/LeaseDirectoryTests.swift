@@ -1,8 +1,9 @@
-@testable import CredentialGuard
 import DurableFiles
 import Foundation
 import KerberosKeys
 import XCTest
+@testable import DomainModel
+@testable import LeaseService
 
 /// A lease directory belongs to its owner once written: what the owner puts there is never
 /// followed, and deleting the lease still removes it.

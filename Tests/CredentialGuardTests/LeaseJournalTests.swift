@@ -1,9 +1,10 @@
-@testable import CredentialGuard
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 import XCTest
+@testable import DomainModel
+@testable import LeaseService
 
 final class LeaseJournalTests: XCTestCase {
     private var directory = ""

@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CredSpec
 @testable import Directory
 import DurableFiles
@@ -7,6 +6,10 @@ import Kerberos
 import KerberosKeys
 import Synchronization
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
+@testable import LeaseService
+@testable import Observability
 
 /// The lease keeper with an injected clock and a scripted account source: rotations, ticket
 /// renewals, failures and coalescing, without waiting hours.

@@ -1,9 +1,10 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
 import ProcessIdentity
 import XCTest
+@testable import DirectoryPipeline
+@testable import LeaseService
 
 /// Every lease ends: with its holder process, at its expiry, when the policy or its CredSpec no
 /// longer allows it; and no creator can hold more than its share.

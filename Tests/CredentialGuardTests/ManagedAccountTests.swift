@@ -1,8 +1,8 @@
-@testable import CredentialGuard
 import CCGPlugin
 import Foundation
 import KerberosKeys
 import XCTest
+@testable import DirectoryPipeline
 
 final class ManagedAccountTests: XCTestCase {
     private func account(kvno: UInt32, previous: Bool, unchanged: Duration = .seconds(3600)) -> ManagedAccount {

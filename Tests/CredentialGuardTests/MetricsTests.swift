@@ -1,6 +1,7 @@
-@testable import CredentialGuard
 import Foundation
 import XCTest
+@testable import DirectoryPipeline
+@testable import Observability
 
 /// What a Prometheus scrape finds before anything happened: every series an alert may name.
 final class MetricsTests: XCTestCase {

@@ -1,9 +1,9 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
 import XCTest
+import PluginHost
 
 final class PluginRegistryTests: XCTestCase {
     private func spec(guid: String, input: String = "/nonexistent") throws -> CredentialSpec {

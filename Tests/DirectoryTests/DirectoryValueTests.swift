@@ -1,5 +1,6 @@
 import Directory
 import XCTest
+import DomainModel
 
 final class DirectoryValueTests: XCTestCase {
     func testBinarySIDDecodesToItsTextForm() {

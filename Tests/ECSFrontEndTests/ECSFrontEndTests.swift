@@ -1,6 +1,5 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import CredentialsFetcherProtocol
@@ -8,6 +7,8 @@ import NIOCore
 import SocketAPI
 import SwiftProtobuf
 import XCTest
+import LeaseService
+import Observability
 
 final class ECSFrontEndTests: XCTestCase {
     private let credSpec = """

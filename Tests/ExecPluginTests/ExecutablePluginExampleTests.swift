@@ -1,7 +1,7 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
+import PluginHost
 
 /// The example of docs/exec-plugins.md, Scripts/secrets-directory.sh, run as ccgd runs it.
 final class ExecutablePluginExampleTests: ExecutablePluginTestCase {

@@ -1,10 +1,10 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginHost
 
 /// Programs that fail, hang, crash or print the wrong thing: each a clear error naming the program.
 final class ExecutablePluginFaultTests: ExecutablePluginTestCase {

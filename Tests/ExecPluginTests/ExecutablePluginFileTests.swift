@@ -1,9 +1,9 @@
-import CredentialGuard
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginHost
 
 /// Only a program nobody but root could have changed runs, with settings that make sense.
 final class ExecutablePluginFileTests: ExecutablePluginTestCase {

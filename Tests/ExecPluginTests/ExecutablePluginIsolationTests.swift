@@ -1,10 +1,10 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import Observability
 
 /// What a program sees of ccgd (nearly nothing), and what ccgd shows of its answer (no password).
 final class ExecutablePluginIsolationTests: ExecutablePluginTestCase {

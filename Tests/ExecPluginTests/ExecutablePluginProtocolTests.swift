@@ -1,5 +1,4 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
 

@@ -1,11 +1,11 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import Logging
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginHost
 
 /// A fresh directory (mode 755, so plug-ins in it pass the file check) and helpers that turn
 /// small shell scripts into plug-ins. Every script gets the directory as its first argument.

@@ -2,6 +2,7 @@ import Directory
 import Kerberos
 import KerberosKeys
 import XCTest
+import DomainModel
 
 /// Kerberos and LDAP against the real Samba DC: the DC's answers are the oracle.
 final class DirectoryIntegrationTests: XCTestCase {

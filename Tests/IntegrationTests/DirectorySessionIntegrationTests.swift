@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CCGPlugin
 import CredSpec
 import Directory
@@ -8,6 +7,9 @@ import Foundation
 import Kerberos
 import KerberosKeys
 import XCTest
+@testable import DirectoryPipeline
+@testable import Observability
+@testable import PluginHost
 
 /// The daemon's account source keeps one warm directory session per domain and portable user;
 /// the DC's keys and its KDC are the proof that what the warm session reads is right.

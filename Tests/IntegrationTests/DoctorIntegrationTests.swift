@@ -1,4 +1,3 @@
-import CredentialGuard
 import Foundation
 import OperatorTools
 import Synchronization

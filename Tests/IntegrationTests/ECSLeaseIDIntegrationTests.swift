@@ -1,12 +1,14 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import Foundation
 import Kerberos
 import SocketAPI
 import XCTest
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// The ECS front end's lease ids: 10 characters, so two requests may draw the same one. Its
 /// directory is made exclusively, and a taken id is never shared, even less deleted.

@@ -1,6 +1,5 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import Directory
 import DurableFiles
 import FilePlugin
@@ -8,6 +7,9 @@ import Foundation
 import Kerberos
 import KerberosKeys
 import XCTest
+import DirectoryPipeline
+import DomainModel
+import PluginHost
 
 /// The whole pipeline against the Samba DC; the DC's exported keys and its KDC are the proof.
 final class PipelineIntegrationTests: XCTestCase {

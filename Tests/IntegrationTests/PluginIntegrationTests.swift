@@ -1,9 +1,10 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
 import XCTest
+import DirectoryPipeline
+import PluginHost
 
 /// The portable user's credentials reach the DC through a configured executable plug-in,
 /// chosen by the CredSpec's PluginGUID, as on Windows through a COM class.

@@ -3,6 +3,7 @@ import Foundation
 import Kerberos
 import KerberosKeys
 import XCTest
+import DomainModel
 
 /// The Samba DC started by `scripts/testdomain up`, described by its `testdomain.env`.
 struct TestDomain: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LeaseService
 
 /// The privileges a systemd unit gives its service (user, capabilities, securebits, no new
 /// privileges) as `setpriv` options, so that a test starts ccgd exactly as ccgd.service does. A

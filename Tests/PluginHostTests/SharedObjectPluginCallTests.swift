@@ -1,6 +1,6 @@
 import CCGPlugin
-import CredentialGuard
 import XCTest
+import PluginHost
 
 final class SharedObjectPluginCallTests: XCTestCase {
     private var directory: PluginDirectory!

@@ -1,9 +1,9 @@
 import CCGPlugin
-import CredentialGuard
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginHost
 
 final class SharedObjectPluginRefusalTests: XCTestCase {
     private var directory: PluginDirectory!

@@ -1,10 +1,10 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import PluginHost
 
 /// A private temporary directory (0700, owned by the test's user) holding sample plug-ins the
 /// tests build or copy; removed by `remove()`. Loaded libraries stay mapped after removal.

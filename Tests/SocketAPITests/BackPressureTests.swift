@@ -1,8 +1,9 @@
-@testable import CredentialGuard
 import Foundation
 @testable import SocketAPI
 import SocketPeers
 import XCTest
+@testable import DomainModel
+@testable import Observability
 
 /// A peer that sends requests and does not read the answers: ccgd takes up no more of its
 /// requests than the answers it can hold for it, and closes it at the request deadline.

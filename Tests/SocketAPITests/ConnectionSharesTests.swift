@@ -1,5 +1,6 @@
 @testable import SocketAPI
 import XCTest
+import LeaseService
 
 /// How connections are shared: root's reserve, each uid's limit, reloads.
 final class ConnectionSharesTests: XCTestCase {

@@ -1,9 +1,9 @@
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
 @testable import SocketAPI
 import XCTest
+import LeaseService
 
 /// The authorization model's decisions, without a server: who may create which lease, and who
 /// sees it.

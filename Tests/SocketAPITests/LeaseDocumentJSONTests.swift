@@ -1,8 +1,9 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 @testable import SocketAPI
 import XCTest
+@testable import DomainModel
+@testable import LeaseService
 
 /// A lease's answer is written by the CredSpec module's JSON writer, not Foundation's encoder:
 /// held here to what Foundation's encoder writes for the same document, field for field.

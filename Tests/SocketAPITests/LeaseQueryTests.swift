@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
@@ -6,6 +5,7 @@ import Logging
 @testable import SocketAPI
 import SocketPeers
 import XCTest
+@testable import DomainModel
 
 /// `GET /v1/leases?containerId=…`: a runtime hook finds a container's leases by the id it knows,
 /// and a non-root peer still sees only the leases it created.

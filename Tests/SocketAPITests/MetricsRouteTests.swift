@@ -1,5 +1,4 @@
 import CredSpec
-import CredentialGuard
 import Foundation
 import Kerberos
 import Logging
@@ -7,6 +6,9 @@ import NIOHTTP1
 @testable import SocketAPI
 import SocketPeers
 import XCTest
+import DirectoryPipeline
+import LeaseService
+import Observability
 
 /// What monitoring reads from the server: `/metrics` on the socket and over TCP, refused peers
 /// counted, and a wrong method answered as HTTP says.

@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
@@ -6,6 +5,7 @@ import Logging
 @testable import SocketAPI
 import SocketPeers
 import XCTest
+@testable import DomainModel
 
 /// The authorization model through the socket: a non-root peer (uid 65534, allowed to connect)
 /// against a lease root created.

@@ -1,10 +1,12 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
 import SocketPeers
+@testable import DirectoryPipeline
+@testable import DomainModel
+@testable import LeaseService
 
 /// A socket API over leases restored from journal records, as after a restart while the DC is
 /// away: enough to test who sees which lease, with no domain. Root and `ForeignPeer` may connect.

@@ -1,5 +1,4 @@
 import CredSpec
-import CredentialGuard
 import Foundation
 import Kerberos
 import Logging
@@ -7,6 +6,8 @@ import NIOHTTP1
 @testable import SocketAPI
 import SocketPeers
 import XCTest
+import DirectoryPipeline
+import LeaseService
 
 /// The server's defences, with small limits: slow and idle clients, too many connections, large bodies.
 final class ServerLimitsTests: XCTestCase {

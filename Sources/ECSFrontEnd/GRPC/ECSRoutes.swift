@@ -1,5 +1,4 @@
 import CredentialsFetcherWire
-import SocketAPI
 
 /// credentials-fetcher's methods by their gRPC path (`/credentialsfetcher.CredentialsFetcherService/NAME`),
 /// each reading its request, calling the service and writing its answer.

@@ -2,7 +2,7 @@ import CredentialsFetcherWire
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import SocketAPI
+import LeaseService
 
 /// One unary RPC on one HTTP/2 stream, as gRPC over HTTP/2 frames it (grpc/doc/PROTOCOL-HTTP2.md):
 /// the request's headers (`:path` names the method), one length-prefixed message, the end of the

@@ -1,7 +1,6 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Directory
 import DomainModel
 import FilePlugin
@@ -9,6 +8,10 @@ import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
+import SystemSupport
 
 /// `ccgctl doctor`: ccgd's chain run one link at a time (CredSpec, plug-in, DCs, KDC, sealed
 /// bind, permission, blob, keys, the gMSA's own TGT), timed, stopping at the first link that
@@ -16,47 +19,47 @@ import Glibc
 ///
 /// It points the process's Kerberos configuration (KRB5_CONFIG, which GSS-API reads too) at a
 /// krb5.conf made from the DCs it finds, for the length of `run`: a tool's job, not the daemon's.
-public struct Doctor: Sendable {
-    public struct Options: Sendable {
+package struct Doctor: Sendable {
+    package struct Options: Sendable {
         /// A CredSpec file, or the name of one in the configuration's CredSpec directory.
-        public var credSpec: String
-        public var configurationPath: String
+        package var credSpec: String
+        package var configurationPath: String
         /// DCs to use instead of the configuration's or DNS's (`--dc`).
-        public var controllers: [DomainController] = []
+        package var controllers: [DomainController] = []
         /// How the password travels, when not as the configuration says (`--ldaps`).
-        public var protection: DomainSettings.Protection?
+        package var protection: DomainSettings.Protection?
         /// Seconds to wait for each DC, when not as the configuration says.
-        public var timeout: Int?
+        package var timeout: Int?
         /// A krb5.conf to use as it is, instead of one made from the DCs found.
-        public var kerberosConfigurationFile: String?
+        package var kerberosConfigurationFile: String?
         /// The portable user's credentials from this file (the file plug-in's formats) instead
         /// of from the CredSpec's plug-in.
-        public var credentialsFile: String?
+        package var credentialsFile: String?
         /// The computer account's keytab and principal for a domain-joined CredSpec, when not as the configuration says.
-        public var machineKeytab: String?
-        public var machinePrincipal: String?
+        package var machineKeytab: String?
+        package var machinePrincipal: String?
         /// A private directory for the krb5.conf the doctor writes.
-        public var scratchDirectory: String
+        package var scratchDirectory: String
         /// A clock difference with the KDC beyond this fails the login step (Kerberos' default
         /// tolerance); beyond a fifth of it, a warning.
-        public var maximumClockSkew: Duration = .seconds(300)
+        package var maximumClockSkew: Duration = .seconds(300)
 
-        public init(credSpec: String, configurationPath: String, scratchDirectory: String) {
+        package init(credSpec: String, configurationPath: String, scratchDirectory: String) {
             self.credSpec = credSpec
             self.configurationPath = configurationPath
             self.scratchDirectory = scratchDirectory
         }
     }
 
-    public let options: Options
+    package let options: Options
     private let blocking = BlockingWork(label: "ccgd.doctor")
 
-    public init(options: Options) {
+    package init(options: Options) {
         self.options = options
     }
 
     /// Runs the chain; `progress` hears of each step as it ends (to print it at once).
-    public func run(progress: @escaping @Sendable (DoctorStepResult) -> Void = { _ in }) async -> DoctorReport {
+    package func run(progress: @escaping @Sendable (DoctorStepResult) -> Void = { _ in }) async -> DoctorReport {
         let options = self.options
         var journal = DoctorJournal(progress: progress)
         guard let configuration = journal.run(.configuration, { () throws(DoctorFinding) in try Self.configuration(options) }),

@@ -1,4 +1,3 @@
-import CredentialGuard
 import Directory
 import DomainModel
 import FoundationEssentials

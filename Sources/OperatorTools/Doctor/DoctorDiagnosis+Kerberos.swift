@@ -1,8 +1,8 @@
-import CredentialGuard
 import Directory
 import FoundationEssentials
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// What a KDC's "no" means for the portable user and for the gMSA.
 extension DoctorDiagnosis {

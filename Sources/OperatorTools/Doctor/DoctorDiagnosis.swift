@@ -1,5 +1,5 @@
 import CredSpec
-import CredentialGuard
+import PluginHost
 
 /// Turns the errors of each link into what an operator reads: the finding and the fix.
 enum DoctorDiagnosis {

@@ -1,4 +1,3 @@
-import CredentialGuard
 /// Why a doctor step failed: its one-line detail, what is wrong and what to do.
 struct DoctorFinding: Error {
     let detail: String

@@ -1,6 +1,6 @@
-import CredentialGuard
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// Doctor's last link: a service ticket for one of each gMSA's SPNs, asked for with the portable
 /// user's TGT, must decrypt with the derived keys, as a service in a container decrypts its

@@ -1,7 +1,6 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Directory
 import DomainModel
 import FoundationEssentials
@@ -10,6 +9,7 @@ import Glibc
 #endif
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// The links from DC discovery on. Blocking (DNS, libkrb5, libldap): run it on a thread of its own.
 final class DoctorSession {
