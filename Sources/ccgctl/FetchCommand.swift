@@ -67,7 +67,7 @@ struct FetchCommand: AsyncParsableCommand {
         let login: DomainLogin
         if let credentialsPath {
             login = .portableUser(try FilePlugin.read(credentialsFile: credentialsPath))
-        } else if let host = spec.hostAccountConfig, !settings.forcesDomainJoined {
+        } else if let host = DirectoryReader.of(spec, domain: settings).portableUser {
             login = .portableUser(try await PluginRegistry(configuration: service).credentials(for: host))
         } else {
             let machine = MachineAccount(keytab: machineKeytab ?? settings.machine.keytab, principal: machinePrincipal ?? settings.machine.principal)

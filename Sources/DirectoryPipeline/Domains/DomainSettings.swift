@@ -27,11 +27,6 @@ package struct DomainSettings: Sendable, Equatable {
         self.protection = protection
         self.timeout = timeout
     }
-
-    /// Whether `spec` is read with the computer account rather than a plug-in's portable user.
-    package func readsWithMachineAccount(_ spec: CredentialSpec) -> Bool {
-        spec.isDomainJoined || forcesDomainJoined
-    }
 }
 
 import Configuration

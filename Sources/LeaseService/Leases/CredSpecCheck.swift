@@ -1,5 +1,6 @@
 import Configuration
 import CredSpec
+import DirectoryPipeline
 import PluginHost
 
 /// Whether ccgd could serve a CredSpec, short of asking the plug-in and the DC: it parses and
@@ -9,7 +10,7 @@ import PluginHost
 package enum CredSpecCheck {
     /// Why `spec` could not be served under `configuration` with `plugins`; nil when it could.
     package static func problem(with spec: CredentialSpec, plugins: PluginRegistry, configuration: ServiceConfiguration) -> String? {
-        guard let host = spec.hostAccountConfig, !(configuration.domain(spec.realm)?.forcesDomainJoined ?? false) else { return nil }
+        guard let host = DirectoryReader.of(spec, configuration: configuration).portableUser else { return nil }
         return plugins.refusal(of: host.pluginGUID).map { "\($0)" }
     }
 

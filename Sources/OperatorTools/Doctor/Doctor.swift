@@ -153,7 +153,7 @@ extension Doctor {
 
     /// Whether ccgd reads `spec` with the host's computer account (no HostAccountConfig, or mode = domain-joined).
     static func readsAsMachine(_ spec: CredentialSpec, _ configuration: ServiceConfiguration) -> Bool {
-        spec.isDomainJoined || configuration.domain(spec.realm)?.forcesDomainJoined == true
+        DirectoryReader.of(spec, configuration: configuration) == .computerAccount
     }
 
     /// The machine keytab: there, readable, private to root, and holding the computer account's keys.
