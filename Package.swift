@@ -39,13 +39,17 @@ let package = Package(
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP", pkgConfig: "ldap"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
+        // Whole-file reads, trimming, Duration as seconds: the small helpers of every module, the
+        // OCI hook and the shim included (no Foundation, no swift-system: SystemSupport builds on it).
+        .target(name: "SystemBasics"),
+
         // Pure logic.
-        .target(name: "CredSpec", dependencies: ["DomainModel"]),
+        .target(name: "CredSpec", dependencies: ["DomainModel", "SystemBasics"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
-        .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
-        .target(name: "ProcessIdentity"),   // a process's start time and the boot id: a lease holder's identity
+        .target(name: "DomainModel", dependencies: ["SystemBasics"]),    // what names a domain's parts (AccountName, DomainController): no C library
+        .target(name: "ProcessIdentity", dependencies: ["SystemBasics"]),   // a process's start time and the boot id: a lease holder's identity
         .target(name: "CProcessWatch"),     // pidfd_open and epoll, which Swift's Glibc module does not export
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
         // The version of VERSION, stamped in at build time (--version, /v1/health, the Debian package).
@@ -68,23 +72,23 @@ let package = Package(
         .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "DomainModel", "SecretMemory"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
-        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys", "SystemBasics"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["DomainModel"]),
+        .target(name: "Configuration", dependencies: ["DomainModel", "SystemBasics"]),
 
         // The core, neutral to its front ends: nothing here speaks HTTP or gRPC. Each module has one
         // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
         // → SystemSupport (docs/architecture.md; scripts/check-layers checks every import).
         // Threads for blocking C calls, child processes, descriptors and file reads: the small helpers every module shares.
-        .target(name: "SystemSupport", dependencies: ["SecretMemory"]),
+        .target(name: "SystemSupport", dependencies: ["SecretMemory", "SystemBasics"]),
         // Metrics, the build's identity and the stable error codes every error a user can cause carries.
         .target(name: "Observability", dependencies: ["ProcessIdentity", "PackageVersion"]),
         // The plug-ins that know a portable user's credentials: registry, loaders, child processes.
         .target(
             name: "PluginHost",
             dependencies: [
-                "SystemSupport", "Observability", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "CredSpec", "Configuration",
+                "SystemSupport", "SystemBasics", "Observability", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "CredSpec", "Configuration",
                 "SecretMemory", "DurableFiles", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,7 +96,7 @@ let package = Package(
         .target(
             name: "DirectoryPipeline",
             dependencies: [
-                "SystemSupport", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
+                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
                 "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -102,9 +106,9 @@ let package = Package(
         .target(
             name: "LeaseService",
             dependencies: [
-                "SystemSupport", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "CCGPlugin", "InlinePlugin",
+                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "CCGPlugin", "InlinePlugin",
                 "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
-                "CProcessWatch", .product(name: "Logging", package: "swift-log"),
+                "CProcessWatch", "ContainerRequest", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -114,7 +118,7 @@ let package = Package(
         .target(
             name: "OperatorTools",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SystemBasics", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
                 "InlinePlugin", "Kerberos", "KerberosKeys",
             ]
         ),
@@ -124,7 +128,7 @@ let package = Package(
             name: "SocketAPI",
             dependencies: [
                 "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "ContainerRequest", "SystemBasics", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -176,7 +180,7 @@ let package = Package(
             name: "ccgd",
             dependencies: [
                 "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
-                "PackageVersion",
+                "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -187,12 +191,13 @@ let package = Package(
         // The OCI hook for Podman and CRI-O: runs at every annotated container's start, so it links
         // only the JSON reader and the mount calls glibc does not wrap (no NIO, no Foundation).
         .target(name: "CMountAPI"),
-        // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
+        // The annotations (and environment variables) with which a container asks ccgd for a gMSA,
+        // and where the lease's files appear inside it (LeaseLayout): no Foundation, for the hook and the shim.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
-        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest", "SystemBasics"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(

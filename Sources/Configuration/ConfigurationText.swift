@@ -1,3 +1,5 @@
+import SystemBasics
+
 /// The syntax of ccgd's configuration file: INI in the style of git-config and krb5.conf, which
 /// operators edit by hand. `[section]` or `[section "argument"]`, then `key = value` lines;
 /// `#` and `;` start comments; a value may be double-quoted to keep leading or trailing spaces.
@@ -81,11 +83,8 @@ public struct ConfigurationText: Sendable {
 }
 
 extension StringProtocol {
+    /// Without the blanks of a line (space, tab, a CRLF file's CR) at either end.
     func trimmingWhitespace() -> SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
+        trimmed { $0 == " " || $0 == "\t" || $0 == "\r" }
     }
 }

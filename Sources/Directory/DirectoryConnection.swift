@@ -1,6 +1,7 @@
 internal import CLDAP
 #if canImport(Glibc)
 import Glibc
+import SystemBasics
 #endif
 
 /// Owns an LDAP handle to one domain controller. Its calls block: use it on a thread of its own.
@@ -81,7 +82,7 @@ public final class DirectoryConnection {
         let base = String(cString: ldap_err2string(status))
         guard let message else { return base }
         defer { ldap_memfree(message) }
-        let detail = String(cString: message).trimmingCharacters(in: [" ", "\n", "\0"])
+        let detail = String(String(cString: message).trimmed { " \n\0".contains($0) })
         return detail.isEmpty ? base : "\(base): \(detail)"
     }
 }

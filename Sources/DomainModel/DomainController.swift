@@ -1,3 +1,5 @@
+import SystemBasics
+
 /// A domain controller to talk to: its DNS name (what Kerberos and TLS know it by) and,
 /// optionally, the address to connect to when its name does not resolve from here.
 public struct DomainController: Sendable, Hashable, CustomStringConvertible {
@@ -25,7 +27,7 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
                 ldapPort = port
                 address = String(address[..<colon])
             }
-            address = address.trimmingCharacters(in: ["[", "]"])
+            address = String(address.trimmed { $0 == "[" || $0 == "]" })
             guard !address.isEmpty else { return nil }
             self.address = address
         }
@@ -33,11 +35,5 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         address.map { "\(hostName) (\($0))" } ?? hostName
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed())
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import Glibc
 #endif
 import SystemSupport
+import SystemBasics
 
 /// Any program as a plug-in, like Docker's credential helpers: ccgd writes
 /// `{"version":1,"pluginInput":"…"}` to its stdin and reads one JSON object from its stdout,
@@ -172,8 +173,7 @@ package struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible 
     private func failure(_ error: ChildProcess.Failure) -> ExecutablePluginError {
         switch error {
         case .timedOut:
-            let (seconds, attoseconds) = timeout.components
-            return .timedOut(path: path, seconds: Double(seconds) + Double(attoseconds) / 1e18)
+            return .timedOut(path: path, seconds: timeout.secondsValue)
         case .outputTooLarge:
             return .outputTooLarge(path: path, limit: maximumOutput)
         case let .spawn(number):

@@ -3,6 +3,7 @@ import FoundationEssentials
 import SecretMemory
 #if canImport(Glibc)
 import Glibc
+import SystemBasics
 #endif
 
 /// What a plug-in program printed: credentials, or the error it reports.

@@ -9,6 +9,7 @@ import InlinePlugin
 import Logging
 import Observability
 import SystemSupport
+import SystemBasics
 
 /// PluginGUID → plug-in, as Windows keeps under HKLM\…\CCG\COMClasses: the built-ins, and
 /// the shared objects and programs the configuration registers.
@@ -133,13 +134,6 @@ package struct PluginRegistry: Sendable {
             throw .failed(guid: guid.description, plugin: registration.name, reason: "it returned an empty domain, user name or password.")
         }
         return credential
-    }
-}
-
-extension Duration {
-    package var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 

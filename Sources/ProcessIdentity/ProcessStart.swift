@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemBasics
 
 /// When a process started, as the kernel counts it: clock ticks since boot (field 22 of
 /// `/proc/PID/stat`). A pid is reused; a pid with its start time names one process of one boot.
@@ -41,17 +42,7 @@ public enum ProcessStart {
     }
 
     private static func contents(of path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: limit)
-        var count = 0
-        while count < limit {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, limit - count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            count += n
-        }
-        return count > 0 ? Array(bytes[..<count]) : nil
+        guard let bytes = try? WholeFile.read(path: path, upTo: limit), !bytes.isEmpty else { return nil }
+        return bytes
     }
 }

@@ -1,3 +1,4 @@
+import ContainerRequest
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -16,9 +17,9 @@ package enum APIDocuments {
 
     package struct LeaseDocument: Codable, Sendable {
         package struct Files: Codable, Sendable {
-            package var keytab = "krb5.keytab"
-            package var ccache = "krb5cc"
-            package var krb5Conf = "krb5.conf"
+            package var keytab = LeaseLayout.keytab
+            package var ccache = LeaseLayout.ticketCache
+            package var krb5Conf = LeaseLayout.kerberosConfiguration
         }
 
         package struct Identity: Codable, Sendable {
@@ -71,13 +72,7 @@ package enum APIDocuments {
             }
             hostname = lease.hostname
             mount = Mount(source: lease.directory, target: lease.mountPath)
-            let inside = lease.mountPath.hasSuffix("/") ? String(lease.mountPath.dropLast()) : lease.mountPath
-            environment = [
-                "KRB5CCNAME": "FILE:\(inside)/krb5cc",
-                "KRB5_KTNAME": "FILE:\(inside)/krb5.keytab",
-                "KRB5_CLIENT_KTNAME": "FILE:\(inside)/krb5.keytab",
-                "KRB5_CONFIG": "\(inside)/krb5.conf",
-            ]
+            environment = LeaseLayout(mountPath: lease.mountPath).environment
             containerId = lease.containerID
             credentialSpecName = lease.credentialSpecName
             owner = lease.owner

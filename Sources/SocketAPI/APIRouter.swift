@@ -9,6 +9,7 @@ import DirectoryPipeline
 import DomainModel
 import LeaseService
 import Observability
+import SystemBasics
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
 /// wrong becomes an error body with a stable code; nothing here can crash the daemon.
@@ -33,8 +34,7 @@ package struct APIRouter: Sendable {
         let (route, response) = await dispatch(request, LeaseAuthorization(policy: policy, peer: request.peer))
         metrics.increment("ccgd_http_requests_total", ["route": route, "status": String(response.status.code)])
         let elapsed = ContinuousClock.now - started
-        let (seconds, attoseconds) = elapsed.components
-        metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: Double(seconds) + Double(attoseconds) / 1e18)
+        metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: elapsed.secondsValue)
         log(route, request, response)
         return response
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PackageVersion
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,8 @@ struct CCGCtl: AsyncParsableCommand {
     /// words with its documented status, never as a usage error.
     static func main() async {
         var command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        // The kernel's arguments: a preloaded libfaketime can leave Swift's empty (`ProcessArguments`).
+        do { command = try parseAsRoot(Array(ProcessArguments.current.dropFirst())) } catch { exit(withError: error) }
         do {
             if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
         } catch let failure as CommandFailure {

@@ -1,4 +1,5 @@
 import CMountAPI
+import ContainerRequest
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,9 +44,9 @@ struct ContainerMounts {
         defer { close(directoryTarget) }
         try Self.attach(directoryTree, onto: directoryTarget, named: target)
         if let confTree {
-            let confTarget = try Self.file("/etc/krb5.conf", in: root)
+            let confTarget = try Self.file(LeaseLayout.containerKerberosConfiguration, in: root)
             defer { close(confTarget) }
-            try Self.attach(confTree, onto: confTarget, named: "/etc/krb5.conf")
+            try Self.attach(confTree, onto: confTarget, named: LeaseLayout.containerKerberosConfiguration)
         }
     }
 

@@ -50,17 +50,9 @@ struct CCGD: AsyncParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Also allow this peer uid (repeatable; adds to [daemon] allowed-uids).")
     var allowedUIDs: [UInt32] = []
 
-    /// A preloaded library (libfaketime, which the rotation tests use) can leave Swift's argument
-    /// vector empty; the kernel's copy in /proc/self/cmdline is then the truth.
+    /// The arguments as the kernel has them, even under a preloaded libfaketime (`ProcessArguments`).
     static func main() async {
-        var arguments = CommandLine.arguments
-        if arguments.isEmpty, let fd = Optional(open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)), fd >= 0 {
-            var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 4096)
-            while case let n = chunk.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }), n > 0 { bytes += chunk[..<n] }
-            close(fd)
-            arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
-        }
-        await main(Array(arguments.dropFirst()))
+        await main(Array(ProcessArguments.current.dropFirst()))
     }
 
     func run() async throws {

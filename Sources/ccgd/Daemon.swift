@@ -1,5 +1,6 @@
 import CCGPlugin
 import Configuration
+import ContainerRequest
 import Directory
 import DurableFiles
 import ECSFrontEnd
@@ -15,6 +16,7 @@ import Glibc
 import DirectoryPipeline
 import LeaseService
 import PluginHost
+import SystemBasics
 
 /// Wires the configuration to the lease keeper and the socket API, tells systemd how it goes,
 /// and runs until SIGTERM; SIGHUP reloads the configuration.
@@ -75,16 +77,16 @@ struct Daemon {
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
-            let inside = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
+            let inside = LeaseLayout(mountPath: mountPath)
             return KerberosConfiguration(
                 defaultRealm: realm, realms: source.domains.kerberosConfiguration().realms.filter { $0.name == realm },
-                defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
+                defaultCredentialsCache: inside.ticketCachePath, defaultKeytab: inside.keytabPath)
         }
         settings.apply(configuration.refresh)
         settings.limits = configuration.leaseLimits
         // The ECS agent's passwords serve its own requests only, never a CredSpec sent to the socket API.
         settings.reservedPlugins = [ProvidedCredentials.guid]
-        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
+        source.useTicketLifetime(configuration.refresh.ticketLifetime?.secondsValue)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
         // Before the restore: restored leases whose files are in place are fetched in the background, spread.
         await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
@@ -196,7 +198,7 @@ extension ServiceConfiguration {
     /// Which named CredSpecs are prefetched; nil when none is.
     var prefetchSettings: PrefetchSettings? {
         guard daemon.prefetch else { return nil }
-        return PrefetchSettings(eager: Set(credSpecAccess.filter(\.prefetch).map(\.name)), recentPeriod: daemon.prefetchRecent.seconds)
+        return PrefetchSettings(eager: Set(credSpecAccess.filter(\.prefetch).map(\.name)), recentPeriod: daemon.prefetchRecent.secondsValue)
     }
 
     /// How background fetches are spread and bounded. Restored leases wait at most half of the
@@ -220,14 +222,11 @@ extension ServiceConfiguration {
 extension LeaseKeeper.Settings {
     mutating func apply(_ refresh: ServiceConfiguration.Refresh) {
         policy.ticketRenewalFraction = refresh.ticketRenewal
-        firstRetry = refresh.retry.seconds
-        maximumRetry = refresh.retryMaximum.seconds
+        firstRetry = refresh.retry.secondsValue
+        maximumRetry = refresh.retryMaximum.secondsValue
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 enum ExitCodeError: Error {
     case configuration

@@ -7,6 +7,7 @@ import UnixSignals
 import DirectoryPipeline
 import LeaseService
 import PluginHost
+import SystemBasics
 
 /// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
 /// without a restart — plug-ins, domains, who may call and with how many connections, the
@@ -114,10 +115,10 @@ final class ReloadService: Service, Sendable {
         // CredSpecs added are fetched, those removed released (in the background).
         await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
         await keeper.prefetch(configuration.prefetchSettings)
-        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
+        source.useTicketLifetime(configuration.refresh.ticketLifetime?.secondsValue)
         await keeper.useRefreshTimings(
-            ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
-            maximumRetry: configuration.refresh.retryMaximum.seconds)
+            ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.secondsValue,
+            maximumRetry: configuration.refresh.retryMaximum.secondsValue)
         server.policy.replace(with: Daemon.policy(configuration))
         // New limits apply to new connections; those already held are kept.
         for shares in connectionShares { shares.replace(with: configuration.daemon.connectionLimits) }

@@ -10,6 +10,7 @@ import Synchronization
 import Observability
 import PluginHost
 import SystemSupport
+import SystemBasics
 
 /// Where account credentials come from. The daemon's is the directory (`DirectoryAccountSource`);
 /// tests give their own to drive rotations with a sequence of blobs.
@@ -27,7 +28,7 @@ package protocol AccountSource: Sendable {
 
 extension AccountSource {
     package func machineAccount(for spec: CredentialSpec) -> String? {
-        spec.isDomainJoined ? "the host's computer account" : nil
+        DirectoryReader.of(spec, domain: nil) == .computerAccount ? "the host's computer account" : nil
     }
 
     package func pluginName(_ guid: PluginGUID) -> String? { nil }
@@ -76,8 +77,7 @@ package final class DirectoryAccountSource: AccountSource {
     package func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
         let (plugins, domains) = configured.withLock { ($0.plugins, $0.domains) }
         // No plug-in for a domain-joined read: the host's computer account reads the password.
-        let forced = domains.configuredSettings(realm: spec.realm)?.forcesDomainJoined ?? false
-        let credential: DomainCredential? = if let host = spec.hostAccountConfig, !forced {
+        let credential: DomainCredential? = if let host = DirectoryReader.of(spec, domain: domains.configuredSettings(realm: spec.realm)).portableUser {
             try await plugins.credentials(for: host)
         } else {
             nil
@@ -174,7 +174,7 @@ package final class DirectoryAccountSource: AccountSource {
 
     package func machineAccount(for spec: CredentialSpec) -> String? {
         let section = domains.configuredSettings(realm: spec.realm)
-        guard spec.isDomainJoined || section?.forcesDomainJoined == true else { return nil }
+        guard DirectoryReader.of(spec, domain: section) == .computerAccount else { return nil }
         let machine = section?.machine ?? MachineAccount()
         return machine.principal(realm: spec.realm) + " " + machine.keytab
     }

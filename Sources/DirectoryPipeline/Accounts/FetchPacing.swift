@@ -2,6 +2,7 @@ import Directory
 import FoundationEssentials
 import Kerberos
 import Observability
+import SystemBasics
 
 /// Whether a fetch serves a lease someone waits for, or gets ahead of need (prefetch, restored
 /// leases, refreshes).

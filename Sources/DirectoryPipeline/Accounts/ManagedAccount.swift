@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Kerberos
 import KerberosKeys
+import SystemBasics
 
 /// A group managed service account as fetched from the directory, with its derived keys.
 package struct ManagedAccount: Sendable {
@@ -38,7 +39,7 @@ package struct ManagedAccount: Sendable {
     package var principals: [String] { [principal] + servicePrincipalNames.map { "\($0)@\(realm)" } }
 
     /// Until when the password surely stays the same.
-    package var passwordStableUntil: Date { fetchedAt.addingTimeInterval(unchangedPasswordInterval.seconds) }
+    package var passwordStableUntil: Date { fetchedAt.addingTimeInterval(unchangedPasswordInterval.secondsValue) }
 
     /// Every key under every principal: current keys at the kvno, previous keys at kvno − 1 so
     /// that service tickets issued before a rotation still decrypt.
@@ -54,12 +55,6 @@ package struct ManagedAccount: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}
 
 extension ManagedAccount {
     /// The same account as if fetched at `time` (for tests with an injected clock).

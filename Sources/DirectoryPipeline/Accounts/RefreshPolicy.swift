@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Kerberos
+import SystemBasics
 
 /// When fetched credentials must be fetched or renewed again.
 package struct RefreshPolicy: Sendable {
@@ -17,7 +18,7 @@ package struct RefreshPolicy: Sendable {
     /// The next time the password must be read: the DC promised no change before
     /// `passwordStableUntil`; `jitter` (0…1) spreads many nodes over the last tenth of the interval.
     package func passwordRefresh(for account: ManagedAccount, jitter: Double = 0) -> Date {
-        let stable = max(account.unchangedPasswordInterval.seconds, minimumPasswordInterval)
+        let stable = max(account.unchangedPasswordInterval.secondsValue, minimumPasswordInterval)
         return account.fetchedAt.addingTimeInterval(stable * (1 - 0.1 * min(max(jitter, 0), 1)))
     }
 

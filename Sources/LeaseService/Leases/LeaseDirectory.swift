@@ -1,3 +1,4 @@
+import ContainerRequest
 import DomainModel
 import DurableFiles
 #if canImport(Glibc)
@@ -12,9 +13,9 @@ import KerberosKeys
 /// are not fsynced: they live on /run (a tmpfs) and are rewritten from the lease records
 /// whenever ccgd starts.
 struct LeaseDirectory {
-    static let keytab = "krb5.keytab"
-    static let ticketCache = "krb5cc"
-    static let kerberosConfiguration = "krb5.conf"
+    static let keytab = LeaseLayout.keytab
+    static let ticketCache = LeaseLayout.ticketCache
+    static let kerberosConfiguration = LeaseLayout.kerberosConfiguration
 
     let path: String
     let owner: LeaseOwner

@@ -12,6 +12,7 @@ import DirectoryPipeline
 import DomainModel
 import Observability
 import SystemSupport
+import SystemBasics
 
 /// Creates leases, records them in the journal, rewrites their files when an account's
 /// credentials change, and deletes them. The accounts themselves (fetch, refresh, backoff) are

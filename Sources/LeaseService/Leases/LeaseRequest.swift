@@ -1,3 +1,4 @@
+import ContainerRequest
 import CredSpec
 import FoundationEssentials
 
@@ -39,7 +40,7 @@ package struct LeaseRequest: Sendable {
     /// credentials); every other reserved plug-in is refused.
     package var reservedPlugin: PluginGUID?
 
-    package static let defaultMountPath = "/var/run/ccgd"
+    package static let defaultMountPath = LeaseLayout.defaultMountPath
     /// The socket API's name in `frontEnd`.
     package static let socketAPI = "api"
 

@@ -2,6 +2,7 @@ import CredSpec
 import FoundationEssentials
 import Logging
 import DirectoryPipeline
+import SystemBasics
 
 /// Which named CredSpecs are fetched ahead of their first lease: least privilege, so only those
 /// this node needs (a lease of it within `recentPeriod`, kept in `RecentCredSpecs`) and those the

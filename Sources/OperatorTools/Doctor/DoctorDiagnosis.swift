@@ -1,5 +1,6 @@
 import CredSpec
 import PluginHost
+import SystemBasics
 
 /// Turns the errors of each link into what an operator reads: the finding and the fix.
 enum DoctorDiagnosis {

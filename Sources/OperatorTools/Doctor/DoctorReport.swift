@@ -1,3 +1,5 @@
+import SystemBasics
+
 /// How one step of the chain went. Never holds a secret: details name accounts, DCs, enctypes,
 /// salts and key versions, never passwords or keys.
 package struct DoctorStepResult: Sendable {
@@ -35,8 +37,7 @@ package struct DoctorStepResult: Sendable {
 
     /// The duration in milliseconds, for people and scripts.
     package var milliseconds: Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        duration.secondsValue * 1000
     }
 }
 
