@@ -69,9 +69,7 @@ struct Daemon {
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
         ProcessKerberosConfiguration.point(at: runtime.kerberosConfiguration)
         let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
-        var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
-        ecsFrontEnd.registerPlugins(&plugins)
-        plugins.declareMetrics()
+        let plugins = try RunningParts.plugins(of: configuration, ecs: ecsFrontEnd)
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
@@ -82,25 +80,15 @@ struct Daemon {
                 defaultRealm: realm, realms: source.domains.kerberosConfiguration().realms.filter { $0.name == realm },
                 defaultCredentialsCache: inside.ticketCachePath, defaultKeytab: inside.keytabPath)
         }
-        settings.apply(configuration.refresh)
-        settings.limits = configuration.leaseLimits
         // The ECS agent's passwords serve its own requests only, never a CredSpec sent to the socket API.
         settings.reservedPlugins = [ProvidedCredentials.guid]
-        source.useTicketLifetime(configuration.refresh.ticketLifetime?.secondsValue)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
-        // Before the restore: restored leases whose files are in place are fetched in the background, spread.
-        await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
+        let parts = RunningParts(source: source, keeper: keeper, ecs: ecsFrontEnd, logger: logger)
         let restored: Int
-        do { restored = try await keeper.restore() } catch {
+        do { restored = try await parts.apply(configuration, plugins: plugins, domains: domains, at: .startUp).restored } catch {
             logger.critical("\(error)")
             throw ExitCodeError.configuration
         }
-
-        // A lease the configuration in force no longer allows does not come back.
-        await keeper.endLeases(refusedBy: Self.leaseRefusal(configuration))
-        await ecsFrontEnd.removeLeftovers(keeper: keeper, logger: logger)
-        // In the background: READY and the first requests never wait for the DCs.
-        await keeper.prefetch(configuration.prefetchSettings)
 
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
@@ -132,9 +120,9 @@ struct Daemon {
         }
 
         let reload = ReloadService(
-            path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
+            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts,
             server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
-            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins, reloadECS: ecsFrontEnd.useLeaseFiles)
+            signals: reloadSignals)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
@@ -216,14 +204,6 @@ extension ServiceConfiguration {
         LeaseLimits(perCaller: daemon.maximumLeasesPerCaller, root: nil,
                     callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
                     reserve: StorageReserve(percent: daemon.runtimeReservePercent))
-    }
-}
-
-extension LeaseKeeper.Settings {
-    mutating func apply(_ refresh: ServiceConfiguration.Refresh) {
-        policy.ticketRenewalFraction = refresh.ticketRenewal
-        firstRetry = refresh.retry.secondsValue
-        maximumRetry = refresh.retryMaximum.secondsValue
     }
 }
 
