@@ -61,7 +61,7 @@ package struct CredentialsFetcherService: Sendable {
     /// Why an ECS lease may no longer be held under `policy` (a reload, a restart): its creator,
     /// the ECS agent, is no longer allowed to call.
     package static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
-        let uid = lease.creator ?? 0
+        let uid = lease.creator
         guard uid != 0, !policy.allowedUIDs.contains(uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
         return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
     }

@@ -48,8 +48,8 @@ package enum APIDocuments {
         package let containerId: String?
         package let credentialSpecName: String?
         package let owner: LeaseOwner
-        /// The uid of the peer that created it (absent for leases recorded by an older ccgd).
-        package let creator: UInt32?
+        /// The uid of the peer that created it.
+        package let creator: UInt32
         package let createdAt: Date
         package let ticketExpiresAt: Date?
         package let refreshAt: Date?

@@ -13,7 +13,7 @@ extension APIDocuments.LeaseDocument {
         var members: [(key: String, value: JSONValue)] = []
         if let containerId { members.append(("containerId", string(containerId))) }
         members.append(("createdAt", date(createdAt)))
-        if let creator { members.append(("creator", number(creator))) }
+        members.append(("creator", number(creator)))
         if let credentialSpecName { members.append(("credentialSpecName", string(credentialSpecName))) }
         members.append(("directory", string(directory)))
         members.append(("environment", .object(JSONObject(environment.sorted { $0.key < $1.key }.map { ($0.key, string($0.value)) }))))

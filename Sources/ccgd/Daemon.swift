@@ -158,7 +158,7 @@ struct Daemon {
     static func leaseRefusal(_ configuration: ServiceConfiguration) -> @Sendable (Lease) -> String? {
         let policy = policy(configuration)
         return { lease in
-            let creator = PeerCredentials(pid: 0, uid: lease.creator ?? 0, gid: lease.creatorGID ?? 0)
+            let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
             switch lease.frontEnd {
             case CredentialsFetcherService.frontEnd: return CredentialsFetcherService.refusal(toKeep: lease, policy: policy)
             default: return LeaseAuthorization(policy: policy, peer: creator).refusal(toKeep: lease)

@@ -79,7 +79,7 @@ final class LeaseLifetimeTests: XCTestCase {
         XCTFail("never: \(what)")
     }
 
-    private func request(holder: LeaseHolder? = nil, creator: UInt32? = nil, named: Bool = false) -> LeaseRequest {
+    private func request(holder: LeaseHolder? = nil, creator: UInt32 = 0, named: Bool = false) -> LeaseRequest {
         LeaseRequest(source: named ? .named("WebApp01") : .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()),
                      creator: creator, holder: holder)
     }

@@ -13,7 +13,7 @@ final class LeaseDocumentJSONTests: XCTestCase {
         var lease = Lease(
             id: LeaseID(), credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: 100_000, gid: 4_294_967_294),
             fileAccess: .owner, containerID: container, mountPath: "/var/run/ccgd/", createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456),
-            creator: creator, creatorGID: creator, directory: "/run/ccgd/leases/l_x",
+            creator: creator ?? 0, creatorGID: creator, directory: "/run/ccgd/leases/l_x",
             holder: refreshed ? LeaseHolder(pid: 4242, startTime: 987_654_321, bootID: "1dddd3cd-cc88-4745-a1e7-1e66483a77e9") : nil,
             expiresAt: refreshed ? Date(timeIntervalSince1970: 1_764_709_200.5) : nil, onBehalfOfOwner: refreshed, frontEnd: "api",
             identities: [], ticketExpiresAt: nil, refreshAt: nil)

@@ -88,8 +88,8 @@ package struct LeaseAuthorization: Sendable {
     }
 
     /// Whether the peer may see, read and delete a lease `creator` made; any other lease is
-    /// "not found" to it. A lease of unknown creator (recorded by an older ccgd) is root's.
-    package func maySee(leaseCreatedBy creator: UInt32?) -> Bool {
+    /// "not found" to it.
+    package func maySee(leaseCreatedBy creator: UInt32) -> Bool {
         isRoot || creator == peer.uid
     }
 

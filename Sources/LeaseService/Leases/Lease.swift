@@ -19,9 +19,9 @@ package struct Lease: Sendable {
     package let containerID: String?
     package let mountPath: String
     package let createdAt: Date
-    /// The uid of the peer that created it; nil for a lease recorded before ccgd kept it (root's only).
-    package let creator: UInt32?
-    /// The primary gid of that peer; nil for a lease recorded before ccgd kept it.
+    /// The uid of the peer that created it (0, root, for a lease ccgd made itself).
+    package let creator: UInt32
+    /// The primary gid of that peer; nil when the request named none (then only the uid is checked).
     package let creatorGID: UInt32?
     /// The directory holding the files, under the runtime directory.
     package let directory: String

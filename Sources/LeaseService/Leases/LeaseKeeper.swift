@@ -113,9 +113,9 @@ package actor LeaseKeeper {
             throw .pluginReserved(guid)
         }
         // Counted from here, so that concurrent creations of one creator cannot pass its quota together.
-        let creator = request.creator ?? 0
+        let creator = request.creator
         if let quota = settings.limits.quota(for: creator) {
-            let held = leases.values.count { ($0.creator ?? 0) == creator } + creating[creator, default: 0]
+            let held = leases.values.count { $0.creator == creator } + creating[creator, default: 0]
             if held >= quota { throw .quotaExceeded(creator: creator, quota: quota) }
         }
         creating[creator, default: 0] += 1
@@ -237,7 +237,7 @@ package actor LeaseKeeper {
         Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
         logger.notice("lease ended", metadata: [
             "lease": "\(id)", "reason": "\(reason)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-            "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator.map(String.init) ?? "")",
+            "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator)",
             "owner": "\(lease.owner.uid):\(lease.owner.gid)"])
         return true
     }
@@ -706,7 +706,7 @@ package actor LeaseKeeper {
         Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
         logger.notice("lease ended", metadata: [
             "lease": "\(record.id)", "reason": "\(reason)", "credspec": "\(record.credentialSpecName ?? "inline")",
-            "container": "\(record.containerID ?? "")", "creator": "\(record.creator.map(String.init) ?? "")",
+            "container": "\(record.containerID ?? "")", "creator": "\(record.creator)",
             "owner": "\(record.owner.uid):\(record.owner.gid)", "at": "start-up"])
     }
 

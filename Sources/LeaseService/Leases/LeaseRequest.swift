@@ -19,7 +19,7 @@ package struct LeaseRequest: Sendable {
     /// Where the runtime mounts the lease directory inside the container.
     package var mountPath: String
     /// The uid of the peer asking (SO_PEERCRED): only it (and root) will see the lease.
-    package var creator: UInt32?
+    package var creator: UInt32
     /// The primary gid of the peer asking: with `creator`, what the access policy checks again
     /// at every reload.
     package var creatorGID: UInt32?
@@ -45,7 +45,7 @@ package struct LeaseRequest: Sendable {
     package static let socketAPI = "api"
 
     package init(source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
-                creator: UInt32? = nil, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
+                creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
                 expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
                 reservedPlugin: PluginGUID? = nil) {
         self.source = source

@@ -22,7 +22,7 @@ package final class LeaseJournal: Sendable {
         case deleted(LeaseID)
     }
 
-    /// The format of a line; a line without `v` was written before versions existed (1).
+    /// The format of a line (its `v`, on every line).
     package static let version = 1
 
     package let directory: String
@@ -159,7 +159,7 @@ package final class LeaseJournal: Sendable {
                 damaged.append(number + 1)
                 continue
             }
-            let version = entry.v ?? 1
+            let version = entry.v
             guard version <= Self.version else { throw .newerVersion(path: path, line: number + 1, version: version) }
             switch (entry.op, entry.lease, entry.id) {
             case let ("create", record?, _): live[record.id] = (number, record)
@@ -270,7 +270,7 @@ package final class LeaseJournal: Sendable {
     // MARK: - Encoding
 
     private struct JournalLine: Codable {
-        var v: Int?
+        let v: Int
         let op: String
         let lease: LeaseRecord?
         let id: LeaseID?

@@ -16,8 +16,8 @@ package struct LeaseRecord: Sendable, Codable, Equatable {
     package let containerID: String?
     package let mountPath: String
     package let createdAt: Date
-    /// The uid of the peer that created the lease; absent in records written before ccgd kept it.
-    package var creator: UInt32? = nil
+    /// The uid of the peer that created the lease (always recorded).
+    package var creator: UInt32 = 0
     /// The lease directory when the request chose it (absent: `<runtime directory>/leases/<id>`).
     package var directory: String? = nil
     /// The primary gid of the peer that created the lease.
@@ -44,7 +44,7 @@ extension LeaseRecord {
         var members: [(key: String, value: JSONValue)] = []
         if let containerID { members.append(("containerID", .string(containerID))) }
         members.append(("createdAt", .number("\(createdAt.timeIntervalSince1970)")))
-        if let creator { members.append(("creator", .number(String(creator)))) }
+        members.append(("creator", .number(String(creator))))
         if let creatorGID { members.append(("creatorGID", .number(String(creatorGID)))) }
         members.append(("credentialSpec", .string(credentialSpec)))
         if let credentialSpecName { members.append(("credentialSpecName", .string(credentialSpecName))) }
