@@ -114,9 +114,9 @@ final class FetchPacingTests: XCTestCase {
             .operationFailed(operation: "search", controller: "dc1", resultCode: code, reason: "")
         }
         for code: Int32 in [51, 52, 53] {
-            XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(code)))), "LDAP result \(code)")
+            XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(code)))), "LDAP result \(code)")
         }
-        XCTAssertFalse(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
+        XCTAssertFalse(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.controllersUnreachable(realm: "CONTOSO.TEST", [])))
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.directory(.unreachable(controller: "dc1", reason: "Timed out"))))
         let busy = KerberosError(kind: .kdcBusy, operation: "log in", code: -1765328355, libraryMessage: "service unavailable")
@@ -124,7 +124,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", busy)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", refused)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.directory(.accessDenied(account: "WebApp01$", reader: "u"))))
-        XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
+        XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
     }
 
     func testKerberosCallsABusyKDCBusy() {
