@@ -1,13 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
-// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
-// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
-// SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
+// Linux only: ccgd is built on pidfd and epoll, SO_PEERCRED, /proc, mount namespaces and glibc, so
+// no other platform is built or guarded for.
+//
+// The dependency arrows point one way: executables → front ends (SocketAPI, ECSFrontEnd; ccgctl's
+// OperatorTools) → the core (LeaseService → DirectoryPipeline → PluginHost → Observability →
+// SystemSupport) → the wrappers of the C libraries (Directory → Kerberos → KerberosKeys) → leaves
+// and C shims. CCGPlugin, what plug-in authors link, depends only on its C ABI header and
+// SecretMemory. docs/architecture.md draws the layers, and scripts/check-layers holds every
+// target's imports to that drawing.
 let package = Package(
     name: "ccgd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
@@ -93,8 +97,7 @@ let package = Package(
             name: "DirectoryPipeline",
             dependencies: [
                 "SystemSupport", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
-                .product(name: "Logging", package: "swift-log"),
+                "DomainModel", "DurableFiles", "Configuration", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -102,7 +105,7 @@ let package = Package(
         .target(
             name: "LeaseService",
             dependencies: [
-                "SystemSupport", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "CCGPlugin", "InlinePlugin",
+                "SystemSupport", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "InlinePlugin",
                 "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
                 "CProcessWatch", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -123,7 +126,8 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "DurableFiles", "PackageVersion",
+                "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +145,8 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
+                "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -166,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -175,7 +180,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 "PackageVersion",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
