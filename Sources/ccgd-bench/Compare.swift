@@ -6,7 +6,7 @@ import NIOPosix
 /// The whole comparison, from one run against the test domain: the credentials-fetcher-style
 /// command chain and gmsad next to `ccgctl fetch` and every kind of daemon lease, the floors the
 /// DC and the crypto set, fetch coalescing, warm throughput and memory. Prints one Markdown table.
-/// Nothing here asserts a time; the figures are for people to read (README: Performance).
+/// Nothing here asserts a time; the figures are for people to read (docs/performance.md).
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the peers and ccgd's leases side by side against the test domain and print one table (scripts/bench).")
