@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts of scripts/: messages, the root and Swift checks, Debian packages, work
 # undone when a script ends, and the tests' Python tools. Needs bash; sets no shell options (the
 # script's own `set -euo pipefail` stays in charge). Messages are prefixed with the script's name.
@@ -45,12 +46,13 @@ ccgd_run_exit_actions() {
 
 # --- Debian packages -------------------------------------------------------------------------------
 
-# The PACKAGEs that are not installed, one a line.
+# The PACKAGEs that are not installed, on one line separated by spaces (nothing if all are).
 apt_missing() { # PACKAGE…
-  local p
+  local p missing=()
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$p"
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  echo "${missing[*]}"
 }
 
 ccgd_apt_updated=0
@@ -74,12 +76,13 @@ apt_install_missing() { # PACKAGE…
   local missing
   missing=$(apt_missing "$@")
   [ -n "$missing" ] || return 0
+  require_root "packages are missing ($missing)"
   # shellcheck disable=SC2086 # one package a word
   set -- $missing
   log "installing $*"
   apt_get_install --no-install-recommends "$@"
   missing=$(apt_missing "$@")
-  [ -z "$missing" ] || die "$(echo $missing) did not install."
+  [ -z "$missing" ] || die "$missing did not install."
 }
 
 # Adds the machine's Debian archive for SUITE (e.g. bookworm-backports): the stanza of
