@@ -17,6 +17,24 @@ require_swift() {
   command -v swift >/dev/null || die "Swift 6 is needed (swift not on PATH); install the Swift toolchain first."
 }
 
+# `swift build ARGUMENT…`, quiet unless it fails; a failure ends the script with the compiler's
+# errors (or the output's last lines), so that nothing runs an older binary in place of the
+# failed build. --no-warnings first: a warning fails the build too (the project keeps none).
+swift_build() { # [--no-warnings] ARGUMENT…
+  local strict=0 output status=0
+  if [ "${1:-}" = --no-warnings ]; then strict=1; shift; fi
+  output=$(swift build "$@" 2>&1) || status=$?
+  # "error:" with its colon: a progress line names grpc-swift-protobuf's error_details.pb.swift.
+  if [ "$status" != 0 ]; then
+    grep -E 'error:' <<<"$output" >&2 || tail -20 <<<"$output" >&2
+    die "swift build $* failed (above)."
+  fi
+  if [ "$strict" = 1 ] && grep -E 'error:|warning:' <<<"$output" >&2; then
+    die "swift build $* gave warnings (above); the build is kept free of them."
+  fi
+  return 0
+}
+
 # --- Work undone when the script ends ------------------------------------------------------------
 # One EXIT trap runs every action registered with at_exit, the last first, whether the script
 # ends normally, by `exit`/`die`, by a failing command under `set -e`, or by SIGINT/SIGTERM/SIGHUP
