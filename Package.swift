@@ -2,8 +2,8 @@
 import PackageDescription
 
 // The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
-// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
-// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
+// → Directory/Kerberos/KerberosKeys → C shims. DomainModel, JSON and SecretMemory depend on nothing of
+// ours, CredSpec only on DomainModel and JSON, Configuration on those and CredSpec, CCGPlugin only on its C ABI header and
 // SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
 let package = Package(
     name: "ccgd",
@@ -40,7 +40,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Pure logic.
-        .target(name: "CredSpec", dependencies: ["DomainModel"]),
+        // JSON text read and written keeping member order and number spelling, with one rule set and
+        // positioned errors: pure Swift (no Foundation), so the OCI hook and the runtime shim link it.
+        .target(name: "JSON"),
+        .target(name: "CredSpec", dependencies: ["DomainModel", "JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -71,13 +74,14 @@ let package = Package(
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["DomainModel"]),
+        // CredSpec for CredSpecName: a [credspec NAME] section names a CredSpec as the directory does.
+        .target(name: "Configuration", dependencies: ["DomainModel", "CredSpec"]),
 
         // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
         .target(
             name: "CredentialGuard",
             dependencies: [
-                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
+                "CredSpec", "JSON", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
                 "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch", "PackageVersion",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -98,7 +102,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
+                "CredentialGuard", "CredSpec", "JSON", "Configuration", "DurableFiles", "PackageVersion",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +120,7 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
+                "CredentialGuard", "CredSpec", "JSON", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -141,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "JSON", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -164,10 +168,10 @@ let package = Package(
         .target(name: "CMountAPI"),
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
-        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -187,9 +191,10 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
-        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "CredSpec", "ContainerRequest"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
@@ -235,7 +240,7 @@ let package = Package(
 if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
-        ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec", "JSON"]),
         ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in

@@ -1,5 +1,6 @@
 import CredentialGuard
 import FoundationEssentials
+import JSON
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import CredentialGuard
 import FoundationEssentials
 
@@ -15,7 +16,7 @@ enum LeaseRequestDecoder {
 
     static func decode(_ body: [UInt8], caller: PeerCredentials) throws(Failure) -> LeaseRequest {
         let value: JSONValue
-        do { value = try JSONValue(parsing: .init(body)) } catch {
+        do { value = try JSONValue(parsing: body) } catch {
             throw bad("the body is not JSON: \(error.message)", field: nil)
         }
         guard case let .object(object) = value else { throw bad("the body must be a JSON object", field: nil) }

@@ -1,4 +1,4 @@
-import CredSpec
+import JSON
 import FoundationEssentials
 
 /// What the hook needs from the bundle's config.json: the root file system, the process's user
@@ -30,7 +30,7 @@ struct BundleConfiguration {
         guard bundle.hasPrefix("/") else { throw HookFailure("the OCI state names no bundle directory; run ccgd-oci-hook as an OCI hook.") }
         let path = bundle + "/config.json"
         let value: JSONValue
-        do { value = try JSONValue(parsing: Data(try FileBytes.contents(of: path))) } catch let failure as HookFailure {
+        do { value = try JSONValue(parsing: try FileBytes.contents(of: path)) } catch let failure as HookFailure {
             throw failure
         } catch {
             throw HookFailure("\(path) is not JSON (\(error)); the runtime wrote a broken bundle.")

@@ -1,4 +1,4 @@
-import CredSpec
+import JSON
 import FoundationEssentials
 
 /// The socket API calls the hook makes (docs/api.md): create a lease, find a container's
@@ -60,7 +60,7 @@ struct LeaseClient {
 
     /// The JSON body of a successful answer, or ccgd's error as a failure: "code: message".
     private static func document(_ response: UnixHTTPClient.Response, expecting status: Int) throws(HookFailure) -> JSONValue {
-        let value = try? JSONValue(parsing: Data(response.body))
+        let value = try? JSONValue(parsing: response.body)
         guard response.status == status else {
             if let error = value?.member("error"), let code = error.member("code")?.text, let message = error.member("message")?.text {
                 throw HookFailure("\(code): \(message)")

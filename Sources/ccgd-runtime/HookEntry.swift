@@ -1,4 +1,4 @@
-import CredSpec
+import JSON
 import FoundationEssentials
 
 /// ccgd's OCI hook as config.json lists it (runtime-spec "hooks": path, args, env, timeout),
@@ -14,7 +14,7 @@ struct HookEntry: Equatable {
     /// The hook of a hooks.d file (format 1.0.0), read from `text`; `file` names it in errors.
     init(hooksFile text: [UInt8], file: String) throws(ShimFailure) {
         let document: JSONValue
-        do { document = try JSONValue(parsing: Data(text)) } catch {
+        do { document = try JSONValue(parsing: text) } catch {
             throw ShimFailure("\(file) is not JSON (\(error.message)); reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file.")
         }
         guard document.member("version")?.text == "1.0.0", case let .object(hook)? = document.member("hook") else {
