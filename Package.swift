@@ -44,6 +44,9 @@ let package = Package(
         // positioned errors: pure Swift (no Foundation), so the OCI hook and the runtime shim link it.
         .target(name: "JSON"),
         .target(name: "CredSpec", dependencies: ["DomainModel", "JSON"]),
+        // The one client of ccgd's socket API (ccgctl, the OCI hook, the tests): HTTP/1.1 on a Unix
+        // socket, blocking, without NIO or Foundation, so the hook stays single-threaded and small.
+        .target(name: "SocketClient"),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -102,7 +105,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "JSON", "Configuration", "DurableFiles", "PackageVersion",
+                "CredentialGuard", "CredSpec", "JSON", "SocketClient", "Configuration", "DurableFiles", "PackageVersion",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -168,7 +171,7 @@ let package = Package(
         .target(name: "CMountAPI"),
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
         .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest"]),
@@ -192,6 +195,7 @@ let package = Package(
         ),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
         .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest"]),

@@ -1,5 +1,5 @@
 import JSON
-import FoundationEssentials
+import SocketClient
 
 /// The socket API calls the hook makes (docs/api.md): create a lease, find a container's
 /// leases, delete one.
@@ -17,7 +17,22 @@ struct LeaseClient {
         let hostname: String
     }
 
-    let http: UnixHTTPClient
+    /// The uid ccgd runs as besides root: a server of any other user is not asked anything.
+    let daemonUID: UInt32
+    /// No threads: the hook must stay single-threaded to enter the container's mount namespace.
+    private let http: UnixSocketHTTPClient
+
+    init(socketPath: String, daemonUID: UInt32) {
+        self.daemonUID = daemonUID
+        // Longest wait for ccgd's answer (100 s): a lease for an account not yet cached needs the DC.
+        http = UnixSocketHTTPClient(socketPath: socketPath, timeoutSeconds: 100, serverUIDs: [0, daemonUID], maximumAnswerByteCount: 4 << 20)
+    }
+
+    private func send(_ method: String, _ target: String, body: [UInt8]? = nil) throws(HookFailure) -> UnixSocketHTTPClient.Answer {
+        do { return try http.send(method, target, body: body) } catch {
+            throw HookFailure(error, method: method, target: target, daemonUID: daemonUID)
+        }
+    }
 
     /// A lease for the container: held by its init process (`holder`, with its start time when
     /// known), so that ccgd ends it when the container is gone even if no poststop runs, and
@@ -34,7 +49,7 @@ struct LeaseClient {
             ("onBehalfOfOwner", .bool(true)),
         ]
         if let mountPath { members.append(("mountPath", .string(mountPath))) }
-        let response = try http.send("POST", "/v1/leases", body: Array(JSONValue.object(JSONObject(members)).compactText.utf8))
+        let response = try send("POST", "/v1/leases", body: Array(JSONValue.object(JSONObject(members)).compactText.utf8))
         let lease = try Self.document(response, expecting: 201)
         guard let id = lease.member("id")?.text, let directory = lease.member("directory")?.text, directory.hasPrefix("/"),
               let conf = lease.member("files")?.member("krb5Conf")?.text, let target = lease.member("mount")?.member("target")?.text else {
@@ -46,20 +61,20 @@ struct LeaseClient {
 
     /// The ids of the leases made for `containerID` (that this peer may see).
     func leases(ofContainer containerID: String) throws(HookFailure) -> [String] {
-        let response = try http.send("GET", "/v1/leases?containerId=" + Self.percentEncoded(containerID))
+        let response = try send("GET", "/v1/leases?containerId=" + Self.percentEncoded(containerID))
         let list = try Self.document(response, expecting: 200)
         return (list.member("leases")?.elements ?? []).compactMap { $0.member("id")?.text }
     }
 
     func delete(_ id: String) throws(HookFailure) {
-        let response = try http.send("DELETE", "/v1/leases/" + Self.percentEncoded(id))
+        let response = try send("DELETE", "/v1/leases/" + Self.percentEncoded(id))
         // Already gone (another poststop, an operator) is what was wanted.
         if response.status == 204 || response.status == 404 { return }
         _ = try Self.document(response, expecting: 204)
     }
 
     /// The JSON body of a successful answer, or ccgd's error as a failure: "code: message".
-    private static func document(_ response: UnixHTTPClient.Response, expecting status: Int) throws(HookFailure) -> JSONValue {
+    private static func document(_ response: UnixSocketHTTPClient.Answer, expecting status: Int) throws(HookFailure) -> JSONValue {
         let value = try? JSONValue(parsing: response.body)
         guard response.status == status else {
             if let error = value?.member("error"), let code = error.member("code")?.text, let message = error.member("message")?.text {
