@@ -47,6 +47,9 @@ let package = Package(
         // The one client of ccgd's socket API (ccgctl, the OCI hook, the tests): HTTP/1.1 on a Unix
         // socket, blocking, without NIO or Foundation, so the hook stays single-threaded and small.
         .target(name: "SocketClient"),
+        // The lease request and answer documents of the socket API, written and read the same way by
+        // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
+        .target(name: "LeaseDocuments", dependencies: ["JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -105,7 +108,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "JSON", "SocketClient", "Configuration", "DurableFiles", "PackageVersion",
+                "CredentialGuard", "CredSpec", "JSON", "LeaseDocuments", "SocketClient", "Configuration", "DurableFiles", "PackageVersion",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -148,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "JSON", "Directory", "DurableFiles",
+                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "JSON", "LeaseDocuments", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -171,7 +174,7 @@ let package = Package(
         .target(name: "CMountAPI"),
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
         .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest"]),
@@ -196,6 +199,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
+        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
         .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest"]),
