@@ -1,5 +1,4 @@
 import JSON
-import FoundationEssentials
 
 /// What the hook needs from the bundle's config.json: the root file system, the process's user
 /// and the user namespace's id mappings, the host name.

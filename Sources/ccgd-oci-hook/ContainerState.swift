@@ -1,6 +1,5 @@
 import ContainerRequest
 import JSON
-import FoundationEssentials
 
 /// The OCI state a runtime gives a hook on standard input (runtime-spec "State"), and the
 /// annotations ccgd reads from it.

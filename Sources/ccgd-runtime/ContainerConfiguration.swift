@@ -1,6 +1,5 @@
 import ContainerRequest
 import JSON
-import FoundationEssentials
 
 /// A bundle's config.json (runtime-spec "Configuration") and what the shim changes in it for a
 /// container that asks for a CredSpec: ccgd's hook at createRuntime and poststop, and the

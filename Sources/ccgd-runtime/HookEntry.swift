@@ -1,5 +1,4 @@
 import JSON
-import FoundationEssentials
 
 /// ccgd's OCI hook as config.json lists it (runtime-spec "hooks": path, args, env, timeout),
 /// taken from the hooks.d file Podman and CRI-O read, so every runtime runs the hook with the
