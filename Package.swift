@@ -230,7 +230,8 @@ let package = Package(
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "SocketPeers", "CredentialGuard", "CredSpec", "JSON", "LeaseDocuments", "Kerberos", "Configuration",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
