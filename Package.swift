@@ -44,7 +44,16 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Pure logic.
-        .target(name: "CredSpec", dependencies: ["DomainModel"]),
+        // JSON text read and written keeping member order and number spelling, with one rule set and
+        // positioned errors: pure Swift (no Foundation), so the OCI hook and the runtime shim link it.
+        .target(name: "JSON"),
+        .target(name: "CredSpec", dependencies: ["DomainModel", "JSON"]),
+        // The one client of ccgd's socket API (ccgctl, the OCI hook, the tests): HTTP/1.1 on a Unix
+        // socket, blocking, without NIO or Foundation, so the hook stays single-threaded and small.
+        .target(name: "SocketClient"),
+        // The lease request and answer documents of the socket API, written and read the same way by
+        // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
+        .target(name: "LeaseDocuments", dependencies: ["JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -75,7 +84,8 @@ let package = Package(
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["DomainModel"]),
+        // CredSpec for CredSpecName: a [credspec NAME] section names a CredSpec as the directory does.
+        .target(name: "Configuration", dependencies: ["DomainModel", "CredSpec"]),
 
         // The core, neutral to its front ends: nothing here speaks HTTP or gRPC. Each module has one
         // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
@@ -96,6 +106,7 @@ let package = Package(
         .target(
             name: "DirectoryPipeline",
             dependencies: [
+                "JSON",
                 "SystemSupport", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
                 "DomainModel", "DurableFiles", "Configuration", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -105,6 +116,7 @@ let package = Package(
         .target(
             name: "LeaseService",
             dependencies: [
+                "JSON",
                 "SystemSupport", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "InlinePlugin",
                 "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
                 "CProcessWatch", .product(name: "Logging", package: "swift-log"),
@@ -126,6 +138,7 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
+                "JSON", "LeaseDocuments", "SocketClient",
                 "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "DurableFiles", "PackageVersion",
                 "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,6 +158,7 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
+                "JSON",
                 "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
                 "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -171,6 +185,7 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
+                "JSON", "LeaseDocuments",
                 "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -194,10 +209,10 @@ let package = Package(
         .target(name: "CMountAPI"),
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
-        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -217,9 +232,12 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
+        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
-        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "CredSpec", "ContainerRequest"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),

@@ -1,3 +1,4 @@
+import CredSpec
 import DomainModel
 import FoundationEssentials
 #if canImport(Glibc)
@@ -380,6 +381,6 @@ extension ServiceConfiguration.CredSpecAccess {
     /// `WebApp01` for `WebApp01` and `WebApp01.json` (any case of `.json`, as the CredSpec
     /// directory reads it): a CredSpec is named either way, and its section applies to both.
     public static func plainName(_ name: String) -> String {
-        name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
+        CredSpecName.stem(of: name)
     }
 }

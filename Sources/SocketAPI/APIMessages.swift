@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,6 +41,8 @@ package struct APIResponse: Sendable {
         self.body = body
     }
 
+    /// The rarer documents (health, accounts, lists) through Foundation's encoder and the Codable
+    /// types ccgctl decodes; a lease, on every request's path, through the JSON module (`APIResponse.lease`).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

@@ -196,7 +196,8 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-/// One keep-alive HTTP/1.1 connection to the socket, one request at a time.
+/// One keep-alive HTTP/1.1 connection to the socket, one request at a time. Not SocketClient
+/// (one blocking request per connection): the benchmark measures reused connections, hundreds at once.
 final class KeepAliveClient: @unchecked Sendable {
     let channel: Channel
     private let pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>

@@ -1,4 +1,4 @@
-import CredSpec
+import JSON
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,4 @@
-import CredSpec
+import JSON
 import Foundation
 import XCTest
 

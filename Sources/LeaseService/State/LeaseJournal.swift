@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import DurableFiles
 import Dispatch
 import FoundationEssentials
