@@ -3,17 +3,15 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import XCTest
 
 final class LeaseJournalTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-journal-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        // The journal makes its own directory.
+        directory = try temporaryDirectory("journal") + "/journal"
     }
 
     private func record(_ name: String? = nil) -> LeaseRecord {

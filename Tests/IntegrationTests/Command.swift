@@ -35,3 +35,23 @@ struct Command {
         return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
     }
 }
+
+extension Command {
+    /// Runs `process` (configured but not started) with stdout and stderr in the file `log`, and
+    /// stops it (SIGKILL) if it is still running after `seconds`, so that a command that should have
+    /// ended cannot hang the test. `stillRunning` says it had to be stopped.
+    static func run(_ process: Process, logTo log: String, seconds: Double) throws -> (status: Int32, output: String, stillRunning: Bool) {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let until = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < until { usleep(20_000) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "", stillRunning)
+    }
+}

@@ -139,19 +139,8 @@ final class DocumentationIntegrationTests: XCTestCase {
     }
 
     static func run(_ block: Block, in root: String, seconds: Double = 180) throws -> (status: Int32, output: String) {
-        let process = try shell(block, in: root)
-        let log = root + "/.block-\(block.line).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let until = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < until { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let outcome = try Command.run(try shell(block, in: root), logTo: root + "/.block-\(block.line).log", seconds: seconds)
+        return (outcome.status, outcome.output)
     }
 
     static func startInBackground(_ block: Block, in root: String, until socket: String) throws -> Process {

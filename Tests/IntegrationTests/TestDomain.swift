@@ -1,3 +1,4 @@
+import DaemonHarness
 import Directory
 import Foundation
 import Kerberos
@@ -20,17 +21,11 @@ struct TestDomain: Sendable {
     }
 
     private static let loaded: TestDomain? = {
-        let environment = ProcessInfo.processInfo.environment
-        let directory = environment["CCGD_TESTDOMAIN_DIR"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".testdomain").path
-        guard let text = try? String(contentsOfFile: directory + "/testdomain.env", encoding: .utf8) else { return nil }
-        var settings: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        let domain = TestDomain(settings: settings)
+        let directory = TestDomainFile.directory(
+            fallback: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".testdomain").path)
+        guard let file = TestDomainFile(directory: directory) else { return nil }
+        let domain = TestDomain(settings: file.settings)
         // Up means the KDC answers: a stale env file from a stopped DC is not a running domain.
         guard domain.kdcAnswers() else { return nil }
         // GSS-API reads the process's Kerberos configuration, like ccgd's own (see KerberosConfiguration).
