@@ -61,7 +61,8 @@ final class DaemonProcess {
         let socket = socket, client = client
         let outcome = Self.blocking {
             await DaemonStart.wait(for: process, attempts: 200, interval: .milliseconds(50)) {
-                FileManager.default.fileExists(atPath: socket) && (try? await client.send(.GET, "/v1/health").status) == 200
+                guard FileManager.default.fileExists(atPath: socket) else { return false }
+                return (try? await client.send(.GET, "/v1/health").status) == 200
             }
         }
         switch outcome {

@@ -7,6 +7,7 @@ import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// The daemon's account source keeps one warm directory session per domain and portable user;
@@ -15,13 +16,8 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-sessions-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
+        directory = try temporaryDirectory("sessions", creating: ["scratch"])
         chmod(directory + "/scratch", 0o700)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A source whose file plug-in reads `credentials.cred` in this test's directory, and WebApp01's

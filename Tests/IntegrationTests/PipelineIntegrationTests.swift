@@ -7,6 +7,7 @@ import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// The whole pipeline against the Samba DC; the DC's exported keys and its KDC are the proof.
@@ -14,12 +15,7 @@ final class PipelineIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-pipeline-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("pipeline")
     }
 
     private func spec(_ domain: TestDomain, _ account: String = "WebApp01") throws -> CredentialSpec {

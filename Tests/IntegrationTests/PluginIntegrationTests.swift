@@ -3,6 +3,7 @@ import Configuration
 import CredSpec
 import CredentialGuard
 import Foundation
+import TestSupport
 import XCTest
 
 /// The portable user's credentials reach the DC through a configured executable plug-in,
@@ -11,12 +12,7 @@ final class PluginIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-plugins-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("plugins", mode: 0o755)
     }
 
     func testExecutablePluginNamedByTheCredSpecSuppliesThePortableUser() async throws {
