@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// docs/ccgd.rules.yml against what a real ccgd exports: Prometheus' own checker accepts it, it
@@ -61,9 +62,7 @@ final class AlertRulesIntegrationTests: XCTestCase {
             let labelled = name.hasSuffix("}") ? name.dropLast() + #",instance="node1",job="ccgd"}"# : name + #"{instance="node1",job="ccgd"}"#
             return "      - series: '\(labelled)'\n        values: '\(value)x12'"
         }.joined(separator: "\n")
-        let directory = NSTemporaryDirectory() + "/ccgd-rules-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("rules")
         let test = """
             rule_files:
               - \(Self.rules)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// What an operator and their monitoring see of a real ccgd when things go wrong: metrics an
@@ -157,9 +158,7 @@ final class OperatorIntegrationTests: XCTestCase {
         guard !FileManager.default.fileExists(atPath: "/etc/ccgd/ccgd.conf") else {
             throw XCTSkip("/etc/ccgd/ccgd.conf exists on this machine: a ccgd without --config reads it")
         }
-        let root = NSTemporaryDirectory() + "/ccgd-bare-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root + "/credspecs", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try temporaryDirectory("bare", creating: ["credspecs"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
         process.arguments = ["--socket", root + "/ccgd.sock", "--runtime-directory", root + "/run", "--state-directory", root + "/state",

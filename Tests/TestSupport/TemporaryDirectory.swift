@@ -4,7 +4,8 @@ import XCTest
 /// A fresh directory of the test's own under the system's temporary directory, named
 /// `ccgd-PURPOSE-XXXXXXXX` (short: a Unix socket's path in it must stay under 108 bytes), made with
 /// the usual mode (0755 under the usual umask, so that peers of other uids can reach a socket in
-/// it), and removed with everything in it by `remove()` or when the last reference goes.
+/// it), and removed with everything in it by `remove()` or when the last reference goes: keep it
+/// in a stored property (or use `temporaryDirectory(_:)` in a test), never only its `path`.
 public final class TemporaryDirectory: Sendable {
     public let path: String
 
