@@ -190,6 +190,7 @@ let package = Package(
         // A ccgd started on its own directories and waited for, and the test domain's testdomain.env:
         // shared by the integration tests and ccgd-bench, so no XCTest here.
         .target(name: "DaemonHarness", path: "Tests/DaemonHarness"),
+        .testTarget(name: "DaemonHarnessTests", dependencies: ["DaemonHarness", "TestSupport"]),
 
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),

@@ -2,7 +2,8 @@ import Foundation
 
 /// A child process started with posix_spawn and reaped with waitpid, so that a timed run measures
 /// the program and not Foundation's run loop. stdin is a pipe fed with `input` (a password) or
-/// /dev/null; stdout and stderr go to files or /dev/null; no other descriptor of ours is inherited.
+/// /dev/null; stdout and stderr go to files, /dev/null or (`inheritingOutput`) where ours go; no
+/// other descriptor of ours is inherited.
 public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded by `lock`
     public let pid: pid_t
     private let lock = NSLock()
@@ -19,7 +20,8 @@ public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded 
     /// Starts `arguments[0]` (looked up on PATH when it has no slash) with `environment`. With
     /// `appendOutput`, stdout is appended to rather than truncated (a log kept across restarts).
     public init(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
-                stdout: String? = nil, stderr: String? = nil, appendOutput: Bool = false, terminal: String? = nil) throws {
+                stdout: String? = nil, stderr: String? = nil, appendOutput: Bool = false, inheritingOutput: Bool = false,
+                terminal: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -35,7 +37,7 @@ public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded 
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        if terminal == nil {
+        if terminal == nil, !inheritingOutput {
             let truncate = appendOutput ? O_APPEND : O_TRUNC
             posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | truncate, 0o600)
             if let stderr, stderr == stdout {

@@ -146,10 +146,7 @@ final class DocumentationIntegrationTests: XCTestCase {
     static func startInBackground(_ block: Block, in root: String, until socket: String) throws -> Process {
         let process = try shell(block, in: root)
         let log = root + "/.block-\(block.line).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
+        _ = try Command.output(of: process, to: log)
         try process.run()
         for _ in 0..<400 {
             if accepts(socket) { return process }
