@@ -65,14 +65,20 @@ final class ChildProcessTests: XCTestCase {
         XCTAssertEqual(try shell("kill -USR1 $$; exit 0").wait().status, 128 + SIGUSR1)
     }
 
+    /// A program of its own (not a shell's child, which would outlive the shell).
+    private func sleeper() throws -> ChildProcess {
+        try ChildProcess(["/bin/sleep", "30"], environment: [:])
+    }
+
     func testHasExitedAndStopWithAndWithoutPatience() throws {
-        let sleeper = try shell("sleep 30")
+        let sleeper = try sleeper()
         XCTAssertFalse(sleeper.hasExited)
         XCTAssertEqual(sleeper.stop(patience: nil), 128 + SIGTERM)
         XCTAssertTrue(sleeper.hasExited)
         XCTAssertEqual(sleeper.stop(), 128 + SIGTERM, "a second stop reports the same end")
 
-        let stubborn = try shell("trap '' TERM; sleep 30 & wait; sleep 30")
+        // Short sleeps, so that the one running when the shell is killed ends soon after it.
+        let stubborn = try shell("trap '' TERM; while :; do sleep 0.05; done")
         usleep(200_000)
         let started = ContinuousClock.now
         XCTAssertEqual(stubborn.stop(patience: .milliseconds(300)), 128 + SIGKILL)
@@ -80,7 +86,7 @@ final class ChildProcessTests: XCTestCase {
     }
 
     func testKillAbruptlyReapsTheChild() throws {
-        let sleeper = try shell("sleep 30")
+        let sleeper = try sleeper()
         sleeper.killAbruptly()
         XCTAssertTrue(sleeper.hasExited)
         XCTAssertEqual(sleeper.wait().status, 128 + SIGKILL)
