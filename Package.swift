@@ -220,7 +220,7 @@ let package = Package(
             dependencies: [
                 // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
                 "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
-                "CredentialsFetcherProtocol",
+                "CredentialsFetcherProtocol", "DaemonHarness",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -232,27 +232,33 @@ let package = Package(
             ]
         ),
 
+        // A ccgd started on its own directories and waited for, and the test domain's testdomain.env:
+        // shared by the integration tests and ccgd-bench, so no XCTest here.
+        .target(name: "DaemonHarness", path: "Tests/DaemonHarness"),
+        .testTarget(name: "DaemonHarnessTests", dependencies: ["DaemonHarness", "TestSupport"]),
+
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
         .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
-        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest"]),
-        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
-        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest", "TestSupport"]),
+        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5", "TestSupport"]),
+        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles", "TestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
-        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles", "TestSupport"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
+        .testTarget(name: "SecretMemoryTests", dependencies: ["SecretMemory"]),
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
-        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
+        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin", "TestSupport"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
             "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
-            "ProcessIdentity",
+            "ProcessIdentity", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
+            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -264,15 +270,22 @@ let package = Package(
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
+        // What several test targets need once: captured logs, temporary directories, CredSpec text
+        // (XCTest allowed: only test targets depend on it). Fakes of the core's protocols apart, so
+        // that the tests of lower modules do not build the core.
+        .target(name: "TestSupport", dependencies: ["CredSpec", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(name: "CoreTestSupport", dependencies: ["LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec"], path: "Tests/CoreTestSupport"),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", "TestSupport", "CoreTestSupport",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "TestSupport", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Directory
 import Foundation
 @testable import Kerberos
 import Logging
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import LeaseService
@@ -152,9 +153,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
 
-        let directory = NSTemporaryDirectory() + "/ccgd-recent-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("recent")
         try recent.write(directory: directory)
         XCTAssertEqual(RecentCredSpecs.read(directory: directory).lastUsed, recent.lastUsed)
         var status = stat()

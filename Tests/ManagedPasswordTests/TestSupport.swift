@@ -30,19 +30,6 @@ func password(_ units: [UInt16]) -> ManagedPassword {
     ManagedPassword(utf16LittleEndian: SecretBytes(utf16LittleEndian(units)))
 }
 
-/// A deterministic generator shared with the Python oracle that computed the expected keys.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Lets libkrb5 run RFC 3962's 1-, 2-, 5-, 50- and 1200-iteration vectors: MIT refuses counts below
 /// 4096 unless its exported test flag is set. Set once per process, before any such test.
 enum WeakIterations {
