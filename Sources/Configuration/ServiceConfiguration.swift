@@ -1,9 +1,7 @@
 import CredSpec
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd's configuration (`/etc/ccgd/ccgd.conf`): every key has a default, unknown keys are
 /// errors, and every problem is reported with its file, line and key.

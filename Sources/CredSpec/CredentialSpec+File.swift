@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension CredentialSpec {
     /// Reads, parses and validates the CredSpec file at `url`; the only I/O in this module.

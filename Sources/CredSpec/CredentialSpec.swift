@@ -1,8 +1,6 @@
 import JSON
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
 /// that lets a host outside the domain reach it (none for a domain-joined host). Every initializer validates, so a value is usable.

@@ -3,9 +3,7 @@ import CredSpec
 import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import DomainModel
 import LeaseService

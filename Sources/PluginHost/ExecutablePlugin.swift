@@ -1,9 +1,7 @@
 import CCGPlugin
 import FoundationEssentials
 import Logging
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemSupport
 
 /// Any program as a plug-in, like Docker's credential helpers: ccgd writes

@@ -1,9 +1,7 @@
 import CCGPlugin
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a plug-in program printed: credentials, or the error it reports.
 enum ExecutablePluginAnswer {

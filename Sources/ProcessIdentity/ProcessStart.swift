@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// When a process started, as the kernel counts it: clock ticks since boot (field 22 of
 /// `/proc/PID/stat`). A pid is reused; a pid with its start time names one process of one boot.

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import JSON
-#if canImport(Glibc)
 import Glibc
-#endif
 import NIOHTTP1
 import DomainModel
 import Observability

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why a request to a Unix socket got no usable answer: the socket's path and the reason. Callers
 /// word their own advice around `cause` (ccgctl's options, the hook's files).

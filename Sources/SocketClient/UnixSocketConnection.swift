@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One connected stream socket and the system calls the client makes on it.
 struct UnixSocketConnection {

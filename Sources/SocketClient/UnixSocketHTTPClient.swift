@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// HTTP/1.1 on a Unix socket, blocking: one request per connection (`connection: close`), the
 /// answer read to its end. ccgd's one client of its socket API, for ccgctl, the OCI hook and the

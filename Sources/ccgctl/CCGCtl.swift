@@ -1,8 +1,6 @@
 import ArgumentParser
 import PackageVersion
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @main
 struct CCGCtl: AsyncParsableCommand {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Whole files and standard input as bytes, through read(2): the hook needs nothing more.
 enum FileBytes {

@@ -31,6 +31,4 @@ extension HookFailure {
     }
 }
 
-#if canImport(Glibc)
 import Glibc
-#endif

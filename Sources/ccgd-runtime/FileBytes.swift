@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Whole files through read(2): the shim needs nothing more.
 enum FileBytes {

@@ -1,7 +1,5 @@
 import JSON
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Where the shim's one line of failure goes: standard error, and runc's `--log` file in its
 /// `--log-format`, which is where containerd's runc shim (and so Docker and ctr) reads a runtime's

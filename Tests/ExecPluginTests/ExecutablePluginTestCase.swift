@@ -3,9 +3,7 @@ import Foundation
 import Logging
 import TestSupport
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 /// A fresh directory (mode 755, so plug-ins in it pass the file check) and helpers that turn

@@ -2,9 +2,7 @@ import CKrb5
 import KerberosKeys
 import XCTest
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Bytes from hex with optional spaces, as RFCs print them.
 func bytes(hex: String) -> [UInt8] {

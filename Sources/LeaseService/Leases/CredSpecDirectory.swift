@@ -1,8 +1,6 @@
 import CredSpec
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Synchronization
 
 /// The directory of named CredSpecs (`/etc/ccgd/credspecs`, Docker's `CredentialSpecs/`).

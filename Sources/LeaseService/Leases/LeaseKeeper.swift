@@ -1,9 +1,7 @@
 import CredSpec
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import InlinePlugin
 import Kerberos
 import Logging

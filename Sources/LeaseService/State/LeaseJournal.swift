@@ -3,9 +3,7 @@ import JSON
 import DurableFiles
 import Dispatch
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 import Synchronization
 import DomainModel

@@ -2,9 +2,7 @@ import Configuration
 import DurableFiles
 import FoundationEssentials
 import JSON
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// When each named CredSpec last had a lease on this node, kept in the state directory
 /// (`recent-credspecs`, names and times only) so that a restart prefetches what the node used

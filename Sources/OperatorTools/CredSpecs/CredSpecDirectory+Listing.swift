@@ -1,8 +1,6 @@
 import CredSpec
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import LeaseService
 
 extension CredSpecDirectory {

@@ -5,9 +5,7 @@ import Directory
 import DomainModel
 import FilePlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import LeaseService
 import PluginHost
