@@ -1,13 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
-// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
-// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
-// SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
+// Linux only: ccgd is built on pidfd and epoll, SO_PEERCRED, /proc, mount namespaces and glibc, so
+// no other platform is built or guarded for.
+//
+// The dependency arrows point one way: executables → front ends (SocketAPI, ECSFrontEnd; ccgctl's
+// OperatorTools) → the core (LeaseService → DirectoryPipeline → PluginHost → Observability →
+// SystemSupport) → the wrappers of the C libraries (Directory → Kerberos → KerberosKeys) → leaves
+// and C shims. CCGPlugin, what plug-in authors link, depends only on its C ABI header and
+// SecretMemory. docs/architecture.md draws the layers, and scripts/check-layers holds every
+// target's imports to that drawing.
 let package = Package(
     name: "ccgd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
@@ -44,7 +48,16 @@ let package = Package(
         .target(name: "SystemBasics"),
 
         // Pure logic.
-        .target(name: "CredSpec", dependencies: ["DomainModel", "SystemBasics"]),
+        // JSON text read and written keeping member order and number spelling, with one rule set and
+        // positioned errors: pure Swift (no Foundation), so the OCI hook and the runtime shim link it.
+        .target(name: "JSON"),
+        .target(name: "CredSpec", dependencies: ["DomainModel", "JSON", "SystemBasics"]),
+        // The one client of ccgd's socket API (ccgctl, the OCI hook, the tests): HTTP/1.1 on a Unix
+        // socket, blocking, without NIO or Foundation, so the hook stays single-threaded and small.
+        .target(name: "SocketClient"),
+        // The lease request and answer documents of the socket API, written and read the same way by
+        // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
+        .target(name: "LeaseDocuments", dependencies: ["JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -75,7 +88,8 @@ let package = Package(
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys", "SystemBasics"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["DomainModel", "SystemBasics"]),
+        // CredSpec for CredSpecName: a [credspec NAME] section names a CredSpec as the directory does.
+        .target(name: "Configuration", dependencies: ["DomainModel", "CredSpec", "SystemBasics"]),
 
         // The core, neutral to its front ends: nothing here speaks HTTP or gRPC. Each module has one
         // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
@@ -96,9 +110,9 @@ let package = Package(
         .target(
             name: "DirectoryPipeline",
             dependencies: [
+                "JSON",
                 "SystemSupport", "SystemBasics", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory",
-                .product(name: "Logging", package: "swift-log"),
+                "DomainModel", "DurableFiles", "Configuration", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -106,7 +120,8 @@ let package = Package(
         .target(
             name: "LeaseService",
             dependencies: [
-                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "CCGPlugin", "InlinePlugin",
+                "JSON",
+                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "InlinePlugin",
                 "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
                 "CProcessWatch", "ContainerRequest", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -127,8 +142,10 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
-                "ContainerRequest", "SystemBasics", .product(name: "NIOCore", package: "swift-nio"),
+                "JSON", "LeaseDocuments", "SocketClient",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "DurableFiles", "PackageVersion",
+                "DomainModel", "ContainerRequest", "SystemBasics",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -145,7 +162,9 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
+                "JSON",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
+                "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -170,7 +189,8 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "JSON", "LeaseDocuments",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
                 "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -194,10 +214,10 @@ let package = Package(
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA,
         // and where the lease's files appear inside it (LeaseLayout): no Foundation, for the hook and the shim.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
+        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
-        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest", "SystemBasics"]),
+        .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest", "SystemBasics"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -205,7 +225,7 @@ let package = Package(
             dependencies: [
                 // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
                 "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
-                "CredentialsFetcherProtocol",
+                "CredentialsFetcherProtocol", "DaemonHarness",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -217,24 +237,33 @@ let package = Package(
             ]
         ),
 
+        // A ccgd started on its own directories and waited for, and the test domain's testdomain.env:
+        // shared by the integration tests and ccgd-bench, so no XCTest here.
+        .target(name: "DaemonHarness", path: "Tests/DaemonHarness"),
+        .testTarget(name: "DaemonHarnessTests", dependencies: ["DaemonHarness", "TestSupport"]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
+        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
-        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "CredSpec", "ContainerRequest"]),
-        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
-        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest", "TestSupport"]),
+        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5", "TestSupport"]),
+        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles", "TestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
-        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles", "TestSupport"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
+        .testTarget(name: "SecretMemoryTests", dependencies: ["SecretMemory"]),
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
-        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
+        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin", "TestSupport"]),
         .testTarget(name: "CredentialGuardTests", dependencies: [
             "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
-            "ProcessIdentity",
+            "ProcessIdentity", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
+            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -246,15 +275,22 @@ let package = Package(
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
+        // What several test targets need once: captured logs, temporary directories, CredSpec text
+        // (XCTest allowed: only test targets depend on it). Fakes of the core's protocols apart, so
+        // that the tests of lower modules do not build the core.
+        .target(name: "TestSupport", dependencies: ["CredSpec", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(name: "CoreTestSupport", dependencies: ["LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec"], path: "Tests/CoreTestSupport"),
         .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
+            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", "TestSupport", "CoreTestSupport",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "TestSupport", .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Scripts")]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
+            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]

@@ -68,6 +68,11 @@ layout_install() { # ROOT LAYOUT BINARIES
   done < <(layout_entries)
 }
 
+# The systemd units the list installs (ccgd.service, its sockets), by name, one a line.
+layout_units() {
+  layout_entries | awk '$3 ~ /^\/lib\/systemd\/system\/[^\/]*$/ { sub(/.*\//, "", $3); print $3 }'
+}
+
 # The products the list names (build:NAME), one a line.
 layout_products() {
   layout_entries | awk '$2 ~ /^build:/ { sub(/^build:/, "", $2); print $2 }'

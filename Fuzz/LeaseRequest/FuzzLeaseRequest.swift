@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import FoundationEssentials
 @testable import SocketAPI
 
@@ -12,7 +13,7 @@ public func fuzzLeaseRequest(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
         precondition(request.mountPath.hasPrefix("/") && !request.mountPath.split(separator: "/").contains(".."),
                      "an accepted mount path is relative or climbs out")
     } catch {
-        guard case .object? = try? JSONValue(parsing: Data(error.response.body)) else {
+        guard case .object? = try? JSONValue(parsing: error.response.body) else {
             preconditionFailure("a refusal is not a JSON object")
         }
     }

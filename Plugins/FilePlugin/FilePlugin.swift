@@ -1,8 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The simplest secret store: a file only ccgd can read, or a systemd credential.
 ///

@@ -1,8 +1,6 @@
 import CCGPlugin
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The bytes of a private file, read into wiped memory through the descriptor of a checked
 /// directory, so that neither a symbolic link nor a swap of the file in between is followed.

@@ -1,9 +1,7 @@
 internal import CCGPluginABI
 import Dispatch
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The one `struct ccgd_plugin_v1` of this library, made on first use and never freed.
 final class ExportedTable: @unchecked Sendable {   // `table` is guarded by `mutex`

@@ -1,8 +1,6 @@
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Reads the keys of each section into typed settings, collecting problems.
 struct SectionReader {

@@ -1,8 +1,7 @@
+import CredSpec
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd's configuration (`/etc/ccgd/ccgd.conf`): every key has a default, unknown keys are
 /// errors, and every problem is reported with its file, line and key.
@@ -380,6 +379,6 @@ extension ServiceConfiguration.CredSpecAccess {
     /// `WebApp01` for `WebApp01` and `WebApp01.json` (any case of `.json`, as the CredSpec
     /// directory reads it): a CredSpec is named either way, and its section applies to both.
     public static func plainName(_ name: String) -> String {
-        name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
+        CredSpecName.stem(of: name)
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// The accounts the container acts as, and how the host reaches the domain (`ActiveDirectoryConfig`).
 public struct ActiveDirectoryConfig: Sendable, Equatable {
     /// The gMSA entries in document order; the first names the container's primary identity.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SystemBasics
+import Glibc
 
 extension CredentialSpec {
     /// Reads, parses and validates the CredSpec file at `url`; the only I/O in this module.

@@ -1,7 +1,6 @@
+import JSON
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A container's credential spec (CredSpec): the gMSAs it acts as, their domain, and the plug-in
 /// that lets a host outside the domain reach it (none for a domain-joined host). Every initializer validates, so a value is usable.
@@ -64,7 +63,11 @@ public struct CredentialSpec: Sendable, Equatable {
     public init(jsonData: Data) throws(CredentialSpecError) {
         guard jsonData.count <= Self.maximumByteCount else { throw .tooLarge(limit: Self.maximumByteCount) }
         let text = try TextEncoding.utf8Bytes(of: [UInt8](jsonData))
-        try self.init(json: JSONParser.parse(text))
+        let json: JSONValue
+        // Repeated names kept: PropertyReader refuses a known property given twice (in any case),
+        // and unknown fields are written back exactly as they came.
+        do { json = try JSONValue(parsing: text, repeatedKeys: .kept) } catch { throw CredentialSpecError(error) }
+        try self.init(json: json)
     }
 
     /// Validates a CredSpec already parsed as JSON, e.g. one embedded in an API request.
@@ -77,7 +80,7 @@ public struct CredentialSpec: Sendable, Equatable {
 
     /// The CredSpec as UTF-8 JSON without a BOM; pretty-printed output ends with a newline.
     public func jsonData(prettyPrinted: Bool = true) -> Data {
-        Data(JSONWriter.bytes(of: jsonValue, prettyPrinted: prettyPrinted))
+        Data(jsonValue.utf8(prettyPrinted: prettyPrinted))
     }
 }
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// Why a CredSpec cannot be used: the facts, the JSON path of the bad field, and a one-sentence
 /// message saying what is wrong and what to do.
 public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a `CredentialSpec` into JSON the way Windows writes it: canonical property names in
 /// New-CredentialSpec's order, with each level's unknown fields after the known ones.
 enum CredentialSpecWriter {

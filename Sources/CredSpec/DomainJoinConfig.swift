@@ -1,7 +1,6 @@
+import JSON
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The domain the container appears to be joined to (`DomainJoinConfig`), as `Get-ADDomain` shows it.
 public struct DomainJoinConfig: Sendable, Equatable {

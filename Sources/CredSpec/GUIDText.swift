@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The textual GUID forms CredSpecs use: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, optionally in
 /// braces, hexadecimal digits in either case.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One entry of `GroupManagedServiceAccounts`: a gMSA and the domain name (DNS or NetBIOS) it is
 /// known by; New-CredentialSpec writes each account once per scope.
 public struct GroupManagedServiceAccount: Sendable, Equatable {

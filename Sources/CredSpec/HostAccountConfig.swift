@@ -1,3 +1,5 @@
+import JSON
+
 /// How a host that is not domain joined authenticates to the domain (`HostAccountConfig`, "portable
 /// CCG"): which plug-in to ask for the credentials of a portable user, and what to tell it.
 public struct HostAccountConfig: Sendable, Equatable {

@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The GUID that selects a CCG plug-in (`HostAccountConfig.PluginGUID`), e.g.
 /// `{859E1386-BDB4-49E8-85C7-3070B13920E1}`; braces are optional and case does not matter.

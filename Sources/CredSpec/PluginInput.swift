@@ -1,3 +1,5 @@
+import JSON
+
 /// What the CredSpec hands its plug-in (`HostAccountConfig.PluginInput`): usually a string, but
 /// AWS ECS CredSpecs carry a JSON object such as `{"credentialArn": "arn:aws:secretsmanager:…"}`.
 public enum PluginInput: Sendable, Equatable, ExpressibleByStringLiteral {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why one domain controller could not be reached: what the daemon's errors and the doctor
 /// say of each DC tried, in the same words.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension DirectoryConnection {
     /// The DC's own clock, from the rootDSE's `currentTime` (readable without a bind), in

@@ -1,8 +1,6 @@
 internal import CLDAP
-#if canImport(Glibc)
 import Glibc
 import SystemBasics
-#endif
 
 /// Owns an LDAP handle to one domain controller. Its calls block: use it on a thread of its own.
 public final class DirectoryConnection {

@@ -1,7 +1,5 @@
 internal import CResolv
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Finds a domain's controllers the way Windows does: the DNS SRV records
 /// `_ldap._tcp.dc._msdcs.<domain>`, ordered by priority and, within one priority, by weight.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Whether a TCP port answers: the first question when a DC "does not work".
 public enum PortProbe {

@@ -2,9 +2,7 @@ internal import CKrb5
 internal import CLDAP
 import Kerberos
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a SASL/GSSAPI bind must negotiate.
 public enum SASLProtection: Sendable, Equatable {

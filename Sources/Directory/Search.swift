@@ -1,8 +1,6 @@
 internal import CLDAP
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// How deep a search goes.
 public enum SearchScope: Sendable {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Opens a TCP connection with a deadline; we connect ourselves so that libldap never resolves
 /// the DC's name (it may only be known to Kerberos) and never blocks for the system's long timeout.

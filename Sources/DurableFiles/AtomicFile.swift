@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// How hard a write tries to survive a power loss.

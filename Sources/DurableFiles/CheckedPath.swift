@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// O_PATH, which Swift's Glibc module does not export (the same value on every Linux architecture Swift runs on).
 let openPathOnly: Int32 = 0o10_000_000

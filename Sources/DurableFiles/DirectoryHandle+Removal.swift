@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// How much of a tree a removal walks before it gives up: its owner may have built it to

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// An open directory whose files are created, replaced and removed by name through its

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One process's exclusive claim on a directory, for as long as the process lives: a POSIX
 /// record lock on `ccgd.lock` in it. The kernel drops the lock when the process ends, however it

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// Whole-buffer reads and writes over swift-system's `FileDescriptor` (short transfers and EINTR

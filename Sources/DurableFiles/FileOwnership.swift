@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Who owns a file the daemon writes, and with which mode.
 public struct FileOwnership: Sendable, Hashable {

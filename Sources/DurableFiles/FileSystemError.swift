@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A failed file-system call: the operation, the path and the errno, never file contents.
 public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -3,9 +3,7 @@ import CredSpec
 import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import DomainModel
 import LeaseService
@@ -61,9 +59,8 @@ package struct CredentialsFetcherService: Sendable {
     /// Why an ECS lease may no longer be held under `policy` (a reload, a restart): its creator,
     /// the ECS agent, is no longer allowed to call.
     package static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
-        let uid = lease.creator
-        guard uid != 0, !policy.allowedUIDs.contains(uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
-        return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
+        let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
+        return LeaseAuthorization(policy: policy, peer: creator).creatorRefusal(toKeep: lease)
     }
 
     func addKerberosLease(_ message: CreateKerberosLeaseRequest, peer caller: PeerCredentials?) async throws -> CreateKerberosLeaseResponse {
@@ -246,8 +243,7 @@ package struct CredentialsFetcherService: Sendable {
     /// The caller, as the kernel named it when it connected, if the current allow-list still names it.
     private func peer(_ caller: PeerCredentials?) throws(RPCStatus) -> PeerCredentials {
         guard let peer = caller else { throw ECSStatus.unknownPeer }
-        let policy = self.policy()
-        guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
+        guard LeaseAuthorization(policy: policy(), peer: peer).mayCall else { throw ECSStatus.notAllowed(peer.uid) }
         return peer
     }
 
@@ -281,9 +277,8 @@ package struct CredentialsFetcherService: Sendable {
 
     /// The ccgd leases of ECS lease `id` that `peer` may see (root: all).
     private func leases(of id: String, peer: PeerCredentials) async -> [Lease] {
-        await keeper.allLeases().filter {
-            $0.containerID == Self.containerPrefix + id && (peer.uid == 0 || $0.creator == peer.uid)
-        }
+        let authorization = LeaseAuthorization(policy: policy(), peer: peer)
+        return await keeper.allLeases().filter { $0.containerID == Self.containerPrefix + id && authorization.maySee($0) }
     }
 
     /// A new lease id and its directory `<krb files directory>/<id>`, made by one mkdir that fails

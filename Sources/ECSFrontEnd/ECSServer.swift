@@ -6,9 +6,7 @@ import NIOExtras
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
-#if canImport(Glibc)
 import Glibc
-#endif
 import Observability
 import LeaseService
 

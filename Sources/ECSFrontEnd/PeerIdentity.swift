@@ -1,7 +1,5 @@
 import NIOCore
-#if canImport(Glibc)
 import Glibc
-#endif
 import LeaseService
 
 /// The kernel's word on who called (SO_PEERCRED), read once per connection when it is accepted

@@ -2,9 +2,7 @@ internal import CKrb5
 import FoundationEssentials
 import KerberosKeys
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The AS exchange: a ticket-granting ticket from a password or from keys.
 extension KerberosContext {

@@ -1,8 +1,6 @@
 internal import CKrb5
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension Keytab {
     /// The bytes of a keytab file holding `entries`, written by libkrb5 into an anonymous memory

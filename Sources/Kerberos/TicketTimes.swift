@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// When a ticket-granting ticket was issued and until when it can be used or renewed.
 public struct TicketTimes: Sendable, Equatable {

@@ -75,12 +75,17 @@ package final class Metrics: Sendable {
         set("ccgd_build_info", ["version": BuildInfo.version], to: 1)
         for name in ["ccgd_refresh_failures_total", "ccgd_account_fetches_avoided_total", "ccgd_connections_forbidden_total"] { declare(name) }
         for search in ["same_answer", "after_password"] { declare("ccgd_key_version_reads_total", ["search": search]) }
+        for reason in Self.leaseEndReasons { declare("ccgd_leases_ended_total", ["reason": reason]) }
         for result in ["new", "reused"] { declare("ccgd_directory_sessions_total", ["result": result]) }
         for result in AccountFetchResult.labels { declare("ccgd_account_fetches_total", ["result": result]) }
         declareHistogram("ccgd_account_fetch_seconds")
         for gauge in ["ccgd_leases", "ccgd_accounts", "ccgd_health_degraded", "ccgd_journal_damaged_copies"] { set(gauge, to: 0) }
         ProcessMetrics.describe(in: self)
     }
+
+    /// The `reason` labels of `ccgd_leases_ended_total` (LeaseService's `LeaseEnding`), here so
+    /// that every series is there at zero before the lease keeper starts.
+    package static let leaseEndReasons = ["holder_gone", "expired", "revoked", "client_gone"]
 
     /// A counter series at zero, unless it has counted already.
     package func declare(_ name: String, _ labels: [String: String] = [:]) {

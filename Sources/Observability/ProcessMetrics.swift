@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import ProcessIdentity
 
 /// The `process_*` metrics every Prometheus client library exports, read from `/proc/self` at

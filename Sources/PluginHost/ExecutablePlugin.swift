@@ -1,9 +1,7 @@
 import CCGPlugin
 import FoundationEssentials
 import Logging
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemSupport
 import SystemBasics
 

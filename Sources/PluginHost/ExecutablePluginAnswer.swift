@@ -1,10 +1,8 @@
 import CCGPlugin
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
 import SystemBasics
-#endif
 
 /// What a plug-in program printed: credentials, or the error it reports.
 enum ExecutablePluginAnswer {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension ExecutablePlugin {
     /// Opens the program, refusing one that someone other than root could have changed (ccgd runs

@@ -1,7 +1,5 @@
 import DurableFiles
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A plug-in file as its check opened it (O_PATH, close-on-exec): ccgd runs or loads the code
 /// through this descriptor, never by the path again, so what runs is what was checked.

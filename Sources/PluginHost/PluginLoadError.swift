@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Observability
 
 /// Why a plug-in file (a shared object or an executable) was not loaded. `kind` is how the

@@ -2,9 +2,7 @@ import CCGPlugin
 import CredSpec
 import FilePlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import InlinePlugin
 import Logging
 import Observability

@@ -1,9 +1,7 @@
 import CCGPlugin
 internal import CCGPluginABI
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemSupport
 
 /// A plug-in in a shared object (`.so`) that exports `ccgd_plugin_entry` of `ccgd_plugin.h`:

@@ -1,9 +1,7 @@
 import CCGPlugin
 internal import CCGPluginABI
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The functions of a loaded `struct ccgd_plugin_v1`, and the one blocking call through them.
 final class SharedObjectPluginTable: @unchecked Sendable {   // immutable; ccgd_plugin.h makes the plug-in thread-safe

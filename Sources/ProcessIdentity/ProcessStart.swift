@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemBasics
 
 /// When a process started, as the kernel counts it: clock ticks since boot (field 22 of

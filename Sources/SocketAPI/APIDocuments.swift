@@ -1,8 +1,6 @@
 import ContainerRequest
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import LeaseService
 

@@ -1,7 +1,6 @@
 import FoundationEssentials
-#if canImport(Glibc)
+import JSON
 import Glibc
-#endif
 import NIOHTTP1
 import DomainModel
 import Observability
@@ -40,6 +39,8 @@ package struct APIResponse: Sendable {
         self.body = body
     }
 
+    /// The rarer documents (health, accounts, lists) through Foundation's encoder and the Codable
+    /// types ccgctl decodes; a lease, on every request's path, through the JSON module (`APIResponse.lease`).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import NIOHTTP1
 import PackageVersion

@@ -1,8 +1,6 @@
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

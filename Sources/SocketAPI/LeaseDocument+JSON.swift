@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import FoundationEssentials
 
 extension APIDocuments.LeaseDocument {

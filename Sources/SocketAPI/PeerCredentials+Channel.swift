@@ -1,8 +1,6 @@
 import LeaseService
 import NIOCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension PeerCredentials {
     /// Reads the peer of `channel`; `struct ucred` is hidden behind _GNU_SOURCE, so this mirrors

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Synchronization
 
 /// The one way ccgd runs blocking calls (libkrb5, libldap, a plug-in, a child process, fsync): each

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// glibc functions Swift's Glibc module does not import (they need _GNU_SOURCE), found at run time.
 enum GNUFunctions {

@@ -1,9 +1,7 @@
 import FoundationEssentials
 import SecretMemory
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One run of a program: its own process group, only the given environment, `/` as working
 /// directory, nothing open but stdin (the request), stdout and stderr, bounded in time and

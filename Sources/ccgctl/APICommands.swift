@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import JSON
+import LeaseDocuments
 import NIOHTTP1
 import SocketAPI
 
@@ -32,21 +34,22 @@ struct LeaseCommand: AsyncParsableCommand {
         var mountPath: String?
 
         func run() async throws {
-            var request: [String: Any] = [:]
+            let source: LeaseRequestBody.Source
             switch (name, file) {
-            case let (name?, nil): request["credentialSpecName"] = name
+            case let (name?, nil): source = .named(name)
             case let (nil, file?):
-                guard let data = FileManager.default.contents(atPath: file),
-                      let spec = try? JSONSerialization.jsonObject(with: data) else {
+                guard let data = FileManager.default.contents(atPath: file), let spec = try? JSONValue(parsing: data) else {
                     throw ValidationError("\(file) is not a readable JSON file; check the path.")
                 }
-                request["credentialSpec"] = spec
+                source = .inline(spec)
             default: throw ValidationError("give exactly one of --credspec NAME and --credspec-file FILE.")
             }
-            if uid != nil || gid != nil { request["owner"] = ["uid": uid ?? getuid(), "gid": gid ?? getgid()] }
-            if let containerID { request["containerId"] = containerID }
-            if let mountPath { request["mountPath"] = mountPath }
-            let body = Array(try JSONSerialization.data(withJSONObject: request))
+            var request = LeaseRequestBody(source: source, containerID: containerID, mountPath: mountPath)
+            if uid != nil || gid != nil {
+                request.ownerUID = uid ?? getuid()
+                request.ownerGID = gid ?? getgid()
+            }
+            let body = request.json.compactUTF8
             let lease = try await daemon.call(.POST, "/v1/leases", body: body, as: APIDocuments.LeaseDocument.self)
             if !daemon.json { LeaseText.print(lease) }
         }

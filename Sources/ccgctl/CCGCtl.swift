@@ -1,9 +1,7 @@
 import ArgumentParser
 import PackageVersion
 import SystemSupport
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @main
 struct CCGCtl: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CCGPlugin
 import Configuration
 import CredSpec
+import JSON
 import DomainModel
 import FilePlugin
 import Foundation
@@ -163,11 +164,9 @@ extension CredSpecCommand {
             }
             var plainName: String?
             if let name {
-                let stem = name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
-                guard !stem.isEmpty, !stem.contains("/"), !stem.hasPrefix("."), !stem.contains("\0") else {
+                do { plainName = try CredSpecName(name).stem } catch {
                     throw ValidationError("--name \(name) is not a plain file name; give a name like WebApp01.")
                 }
-                plainName = stem
             }
             return .directory(directory ?? service.daemon.credSpecDirectory, name: plainName)
         }
@@ -190,9 +189,8 @@ extension CredSpecCommand {
             }
             guard pluginInput.hasPrefix("{") else { return .string(pluginInput) }
             let value: JSONValue
-            do { value = try JSONValue(parsing: Data(pluginInput.utf8)) } catch {
-                guard case let .notJSON(problem, _, column) = error else { throw ValidationError("--plugin-input: \(error)") }
-                throw ValidationError("--plugin-input starts with { but is not JSON at character \(column) (\(problem)); write a JSON object or a string that does not start with {.")
+            do { value = try JSONValue(parsing: pluginInput) } catch {
+                throw ValidationError("--plugin-input starts with { but is not JSON at character \(error.column) (\(error.problem)); write a JSON object or a string that does not start with {.")
             }
             guard case let .object(object) = value else {
                 throw ValidationError("--plugin-input starts with { but is not a JSON object; write a JSON object or a string that does not start with {.")

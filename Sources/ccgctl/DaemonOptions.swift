@@ -1,6 +1,8 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import JSON
+import LeaseDocuments
 import NIOHTTP1
 import SocketAPI
 
@@ -73,10 +75,9 @@ struct DaemonOptions: ParsableArguments {
     /// ccgd's error answer, said as ccgctl would: its sentence with ccgctl's commands and options
     /// for the API's routes and fields, its code for scripts and searches, and the exit status of its class.
     static func failure(_ response: APIClient.Response, subject: Subject) -> CommandFailure {
-        guard let body = try? APIDocuments.decoder.decode(APIDocuments.ErrorBody.self, from: Data(response.body)) else {
+        guard let error = (try? JSONValue(parsing: response.body)).flatMap(APIErrorAnswer.init(json:)) else {
             return CommandFailure(.failure, "ccgd answered status \(response.status) without an error this ccgctl reads; see ccgd's log.")
         }
-        let error = body.error
         switch (error.code, subject) {
         case let ("not_found", .lease(id)):
             return CommandFailure(.notFound, "no lease \(id) (ccgd shows only leases you created, unless you are root); ccgctl lease list shows them.")

@@ -84,6 +84,7 @@ enum DoctorText {
                               milliseconds: (step.milliseconds * 10).rounded() / 10, detail: step.detail,
                               warnings: step.warnings, finding: step.finding, fix: step.fix)
             })
+        // Foundation's encoder, as for `ccgctl fetch --json` (FetchReport): the layout scripts read.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -73,26 +74,21 @@ struct Bench: AsyncParsableCommand {
             \(domainSection)
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
 
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: ccgd)
-        daemon.arguments = ["--config", configuration]
-        try daemon.run()
+        let daemon = try ChildProcess([ccgd, "--config", configuration], environment: ProcessInfo.processInfo.environment,
+                                      inheritingOutput: true)
         defer {
-            kill(daemon.processIdentifier, SIGTERM)
-            daemon.waitUntilExit()
+            daemon.stop(patience: nil)
             try? FileManager.default.removeItem(atPath: directory)
             try? FileManager.default.removeItem(atPath: runtimeDirectory)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var ready = false
-        for _ in 0..<1200 where !ready {
-            try await Task.sleep(for: .milliseconds(50))
-            ready = (try? await KeepAliveClient.connect(socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
+        let start = await DaemonStart.wait(for: daemon, attempts: 1200, interval: .milliseconds(50)) {
+            (try? await KeepAliveClient.connect(socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
         }
-        guard ready else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
+        guard start == .serving else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
         try await Task.sleep(for: .seconds(1))
-        let idleRSS = try residentKilobytes(daemon.processIdentifier)
-        let idleAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
+        let idleRSS = try residentKilobytes(daemon.pid)
+        let idleAnonymous = try residentKilobytes(daemon.pid, "RssAnon:")
 
         let body = Array(#"{"credentialSpecName": "\#(credspec)"}"#.utf8)
         let credSpecFile = URL(fileURLWithPath: credspecs).appendingPathComponent(credspec + ".json").path
@@ -109,10 +105,10 @@ struct Bench: AsyncParsableCommand {
             guard status == 201 else { throw ValidationError("the first lease failed with \(status); is the test domain up?") }
         }
         let uncached = ContinuousClock.now - started
-        let afterFirstRSS = try residentKilobytes(daemon.processIdentifier)
+        let afterFirstRSS = try residentKilobytes(daemon.pid)
 
         let perClient = (leases - 1) / clients
-        let cpuBefore = Self.cpuSeconds(daemon.processIdentifier)
+        let cpuBefore = Self.cpuSeconds(daemon.pid)
         let measured = try await withThrowingTaskGroup(of: [Duration].self) { tasks in
             for _ in 0..<clients {
                 tasks.addTask {
@@ -154,10 +150,10 @@ struct Bench: AsyncParsableCommand {
         }
         let total = measured.0.count + 1
         // ccgd's own CPU per lease: what a lease costs the host, whatever the client's share of the cores.
-        let cpuPerLease = (Self.cpuSeconds(daemon.processIdentifier) - cpuBefore) / Double(measured.0.count) * 1e6
+        let cpuPerLease = (Self.cpuSeconds(daemon.pid) - cpuBefore) / Double(measured.0.count) * 1e6
         try await Task.sleep(for: .seconds(1))
-        let loadedRSS = try residentKilobytes(daemon.processIdentifier)
-        let loadedAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
+        let loadedRSS = try residentKilobytes(daemon.pid)
+        let loadedAnonymous = try residentKilobytes(daemon.pid, "RssAnon:")
         let sorted = measured.0.sorted()
         func percentile(_ p: Double) -> String { milliseconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
         let seconds = Double(measured.1.components.seconds) + Double(measured.1.components.attoseconds) / 1e18
@@ -196,7 +192,8 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-/// One keep-alive HTTP/1.1 connection to the socket, one request at a time.
+/// One keep-alive HTTP/1.1 connection to the socket, one request at a time. Not SocketClient
+/// (one blocking request per connection): the benchmark measures reused connections, hundreds at once.
 final class KeepAliveClient: @unchecked Sendable {
     let channel: Channel
     private let pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>

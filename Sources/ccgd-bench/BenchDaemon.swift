@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -5,7 +6,7 @@ import NIOHTTP1
 /// A ccgd that `compare` starts on its own socket and directories, with the test domain's
 /// [plugins] and [domain] sections; every start is a fresh daemon (empty state, nothing cached).
 struct BenchDaemon {
-    let process: Spawn
+    let process: ChildProcess
     let socket: String
     let group: EventLoopGroup
 
@@ -27,14 +28,7 @@ struct BenchDaemon {
 
         /// The configuration: our [daemon], then every other section of the test domain's ccgd.conf.
         func writeConfiguration() throws {
-            let domain = try String(contentsOfFile: testDomain.configurationFile, encoding: .utf8)
-            var others: [Substring] = []
-            var inDaemon = false
-            for line in domain.split(separator: "\n", omittingEmptySubsequences: false) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.hasPrefix("[") { inDaemon = trimmed == "[daemon]" }
-                if !inDaemon { others.append(line) }
-            }
+            let others = try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: testDomain.configurationFile)
             let prefetchLine = (prefetch.map { "prefetch = \($0 ? "yes" : "no")\n" } ?? "") + (eager.isEmpty ? "" : "prefetch-window = 0\n")
             let eagerSections = eager.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n")
             try """
@@ -45,7 +39,7 @@ struct BenchDaemon {
                 credspec-directory = \(testDomain.credSpecDirectory)
                 log-level = warning
                 \(prefetchLine)
-                \(others.joined(separator: "\n"))
+                \(others)
 
                 \(eagerSections)
                 """.write(toFile: configuration, atomically: true, encoding: .utf8)
@@ -54,7 +48,7 @@ struct BenchDaemon {
         /// Whether this ccgd accepts the configuration (`ccgd --check-config`).
         func configurationAccepted() throws -> Bool {
             try writeConfiguration()
-            return try Spawn.run([executable, "--check-config", "--config", configuration], environment: Compare.cleanEnvironment,
+            return try ChildProcess.run([executable, "--check-config", "--config", configuration], environment: Compare.cleanEnvironment,
                                  stdout: log, stderr: log).succeeded
         }
     }
@@ -66,21 +60,20 @@ struct BenchDaemon {
         }
         try FileManager.default.createDirectory(atPath: setup.runtimeDirectory, withIntermediateDirectories: true)
         try setup.writeConfiguration()
-        let process = try Spawn([setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment,
+        let process = try ChildProcess([setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment,
                                 stdout: setup.log, stderr: setup.log)
         let daemon = BenchDaemon(process: process, socket: setup.socket, group: group)
-        for _ in 0..<6000 {
-            if (try? await KeepAliveClient.connect(setup.socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200 {
-                return daemon
-            }
-            var status: Int32 = 0
-            if waitpid(process.pid, &status, WNOHANG) == process.pid {
-                throw BenchError("ccgd exited at start; see \(setup.log).")
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        switch await DaemonStart.wait(for: process, attempts: 6000, interval: .milliseconds(2), serves: {
+            (try? await KeepAliveClient.connect(setup.socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
+        }) {
+        case .serving:
+            return daemon
+        case .exited:
+            throw BenchError("ccgd exited at start; see \(setup.log).")
+        case .silent:
+            process.stop()
+            throw BenchError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
         }
-        process.stop()
-        throw BenchError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
     }
 
     func client() async throws -> KeepAliveClient {

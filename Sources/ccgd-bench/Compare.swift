@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOPosix
@@ -6,13 +7,13 @@ import NIOPosix
 /// The whole comparison, from one run against the test domain: the credentials-fetcher-style
 /// command chain and gmsad next to `ccgctl fetch` and every kind of daemon lease, the floors the
 /// DC and the crypto set, fetch coalescing, warm throughput and memory. Prints one Markdown table.
-/// Nothing here asserts a time; the figures are for people to read (README: Performance).
+/// Nothing here asserts a time; the figures are for people to read (docs/performance.md).
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the peers and ccgd's leases side by side against the test domain and print one table (scripts/bench).")
 
     @Option(help: "The test domain's directory (scripts/testdomain; default $CCGD_TESTDOMAIN_DIR, else .testdomain).")
-    var testdomain = ProcessInfo.processInfo.environment["CCGD_TESTDOMAIN_DIR"] ?? ".testdomain"
+    var testdomain = TestDomainFile.directory(fallback: ".testdomain")
 
     @Option(help: "The directory of the release ccgd and ccgctl (default: this program's).")
     var binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -125,7 +126,7 @@ final class CompareRun {
     func tool(_ arguments: [String], environment: [String: String]? = nil, input: [UInt8]? = nil, stdout: String? = nil) throws {
         let log = work + "/tool.log"
         try? FileManager.default.removeItem(atPath: log)
-        let exit = try Spawn.run(arguments, environment: environment ?? toolEnvironment, input: input, stdout: stdout ?? log, stderr: log)
+        let exit = try ChildProcess.run(arguments, environment: environment ?? toolEnvironment, input: input, stdout: stdout ?? log, stderr: log)
         guard exit.succeeded else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw BenchError("\(arguments.prefix(2).joined(separator: " ")) failed with status \(exit.status): \(output.suffix(400))")

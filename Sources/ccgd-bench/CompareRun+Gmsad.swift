@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 
 /// gmsad 0.2.1 (PyPI), a Python daemon that keeps a gMSA's keytab: installed into a throwaway
@@ -57,16 +58,15 @@ extension CompareRun {
         var rejected = 0
         let value = try await measure { _ in
             for path in [keytab, cache, log] { try? FileManager.default.removeItem(atPath: path) }
-            var child: Spawn?
+            var child: ChildProcess?
             defer { child?.stop() }
             let elapsed = try await self.timed {
                 let started = ContinuousClock.now
-                child = try Spawn([venv + "/bin/gmsad", "-c", configuration], environment: environment, stdout: log, stderr: log)
+                child = try ChildProcess([venv + "/bin/gmsad", "-c", configuration], environment: environment, stdout: log, stderr: log)
                 while true {
                     let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                     if text.contains("have been updated successfully") { break }
-                    var status: Int32 = 0
-                    if let pid = child?.pid, waitpid(pid, &status, WNOHANG) == pid {
+                    if child?.hasExited == true {
                         child = nil
                         throw BenchError("gmsad exited before writing the keytab: \(text.suffix(400))")
                     }
@@ -74,7 +74,7 @@ extension CompareRun {
                     try await Task.sleep(for: .milliseconds(1))
                 }
             }
-            let check = try Spawn.run(["kinit", "-k", "-t", keytab, self.principal],
+            let check = try ChildProcess.run(["kinit", "-k", "-t", keytab, self.principal],
                                       environment: self.toolEnvironment.merging(["KRB5CCNAME": "FILE:\(self.work)/gmsad-check.ccache"]) { $1 })
             if !check.succeeded { rejected += 1 }
             return elapsed

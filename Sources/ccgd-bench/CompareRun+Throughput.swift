@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 
 /// Warm-lease throughput at several client counts and the daemon's memory. Throughput and
@@ -22,7 +23,7 @@ extension CompareRun {
         for (clients, grpc) in runs {
             let leases = clients == 1 ? min(2_000, options.leases) : options.leases
             let output = work + "/latency-\(clients)\(grpc ? "-grpc" : "").txt"
-            let exit = try Spawn.run([bench, "latency", "--ccgd", options.binaries + "/ccgd", "--domain-config", domain.configurationFile,
+            let exit = try ChildProcess.run([bench, "latency", "--ccgd", options.binaries + "/ccgd", "--domain-config", domain.configurationFile,
                                       "--credspecs", domain.credSpecDirectory, "--clients", String(clients), "--leases", String(leases),
                                       "--credspec", account, "--directory", work + "/latency",
                                       "--runtime-directory", options.runtimeDirectory + "/latency"]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOPosix
@@ -13,7 +14,7 @@ struct Fleet: AsyncParsableCommand {
         abstract: "Restart N ccgd processes together against the test domain and report the DC's load (scripts/fleet).")
 
     @Option(help: "The test domain's directory (scripts/testdomain; default $CCGD_TESTDOMAIN_DIR, else .testdomain).")
-    var testdomain = ProcessInfo.processInfo.environment["CCGD_TESTDOMAIN_DIR"] ?? ".testdomain"
+    var testdomain = TestDomainFile.directory(fallback: ".testdomain")
 
     @Option(help: "Simulated nodes: ccgd processes started together.")
     var nodes = 50

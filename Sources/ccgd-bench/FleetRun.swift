@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOCore
 
@@ -80,12 +81,12 @@ final class FleetRun: @unchecked Sendable {
         }
         nodes = (0..<plan.nodes).map { FleetNode(index: $0, directory: directory + "/node-\($0)", runtimeDirectory: runtimeDirectory + "/node-\($0)") }
         var sections = plan.eager ? plan.accounts.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n") : ""
-        func configure() throws -> Spawn.Exit {
+        func configure() throws -> ChildProcess.Exit {
             for node in nodes {
                 try node.configure(domain: domain, credSpecDirectory: credSpecDirectory, daemonSettings: variant.daemonSettings,
                                    credspecSections: sections)
             }
-            return try Spawn.run([variant.executable, "--check-config", "--config", nodes[0].configuration],
+            return try ChildProcess.run([variant.executable, "--check-config", "--config", nodes[0].configuration],
                                  environment: Compare.cleanEnvironment, stdout: nodes[0].log, stderr: nodes[0].log)
         }
         var check = try configure()
@@ -124,12 +125,12 @@ final class FleetRun: @unchecked Sendable {
     }
 
     private func waitUntilAnswering(_ node: FleetNode) async throws {
-        for _ in 0..<3000 {
-            if await node.answers(group: group) { return }
-            if node.exited { throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).") }
-            try await Task.sleep(for: .milliseconds(10))
+        guard let process = node.process else { throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).") }
+        switch await DaemonStart.wait(for: process, attempts: 3000, interval: .milliseconds(10), serves: { await node.answers(group: group) }) {
+        case .serving: return
+        case .exited: throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).")
+        case .silent: throw BenchError("node \(node.index): ccgd did not answer within 30 s; see \(node.log).")
         }
-        throw BenchError("node \(node.index): ccgd did not answer within 30 s; see \(node.log).")
     }
 
     /// Seconds from `start` until each node's socket answered, in node order.

@@ -1,7 +1,5 @@
 import CMountAPI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The lease directory (and its krb5.conf) that ccgd's answer names, opened and checked before
 /// anything is mounted from it: a directory `<runtime directory>/leases/<lease id>` reached through

@@ -1,8 +1,6 @@
 import CMountAPI
 import ContainerRequest
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Puts a lease into a container being created: read-only bind mounts made on the host
 /// (detached, from the checked lease's descriptors), then attached inside the container's mount

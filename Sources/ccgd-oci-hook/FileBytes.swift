@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemBasics
 
 /// Whole files and standard input as bytes (SystemBasics' reader), with the hook's failures.

@@ -7,7 +7,7 @@ struct Hook {
     let arguments: HookArguments
     let log: HookLog
 
-    var client: LeaseClient { LeaseClient(http: UnixHTTPClient(socketPath: arguments.socket, daemonUID: arguments.daemonUID)) }
+    var client: LeaseClient { LeaseClient(socketPath: arguments.socket, daemonUID: arguments.daemonUID) }
 
     /// The exit status: non-zero fails the container start.
     func run(state: ContainerState) -> Int32 {

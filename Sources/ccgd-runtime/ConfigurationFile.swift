@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A bundle's config.json on disk: read once, and replaced atomically (a temporary file in the
 /// bundle, synced, with the original's mode and owner, renamed over it) so the runtime never

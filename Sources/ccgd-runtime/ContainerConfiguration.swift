@@ -1,6 +1,5 @@
 import ContainerRequest
-import CredSpec
-import FoundationEssentials
+import JSON
 
 /// A bundle's config.json (runtime-spec "Configuration") and what the shim changes in it for a
 /// container that asks for a CredSpec: ccgd's hook at createRuntime and poststop, and the
@@ -14,7 +13,7 @@ struct ContainerConfiguration {
     init(text: [UInt8], file: String) throws(ShimFailure) {
         self.file = file
         let value: JSONValue
-        do { value = try JSONValue(parsing: Data(text)) } catch {
+        do { value = try JSONValue(parsing: text) } catch {
             throw ShimFailure("\(file) is not JSON (\(error.message)); the caller wrote a broken bundle.")
         }
         guard case let .object(document) = value else { throw ShimFailure("\(file) is not a JSON object; the caller wrote a broken bundle.") }

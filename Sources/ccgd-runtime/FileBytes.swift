@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemBasics
 
 /// Whole files (SystemBasics' reader), with the shim's failures.

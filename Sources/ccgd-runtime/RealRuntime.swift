@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The OCI runtime the shim hands every call to: `runc` on the PATH unless `--ccgd-runtime`
 /// names another (a path, or a name looked up on the PATH). The shim itself is never chosen, so a

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd-runtime: an OCI runtime shim for runtimes that run no hooks.d files (Docker, containerd).
 /// Called exactly like runc, it adds ccgd's OCI hook to the bundle of a container that asks for a

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Configuration
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import DurableFiles
 import PackageVersion

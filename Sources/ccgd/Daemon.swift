@@ -10,9 +10,7 @@ import Logging
 import ServiceLifecycle
 import SocketAPI
 import UnixSignals
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import LeaseService
 import PluginHost

@@ -5,9 +5,7 @@ import Logging
 import ServiceLifecycle
 import SocketAPI
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import LeaseService
 import PluginHost

@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// sd_notify(3): one datagram per state change to $NOTIFY_SOCKET, when systemd (or a test) set it.
 struct SystemdNotifier: Sendable {

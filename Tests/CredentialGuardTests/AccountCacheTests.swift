@@ -2,6 +2,7 @@ import CredSpec
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import DomainModel
@@ -11,12 +12,7 @@ final class AccountCacheTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-accounts-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("accounts", creating: ["scratch"])
     }
 
     /// Opens once; those who wait before that wait until then.
@@ -98,13 +94,7 @@ final class AccountCacheTests: XCTestCase {
     }
 
     private func spec(account: String) throws -> CredentialSpec {
-        try CredentialSpec(jsonData: Data("""
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "\(account)", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "\(account)", "Scope": "contoso.test"}],
-               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-            """.utf8))
+        try CredSpecJSON(account: account).credentialSpec()
     }
 
     func testPrefetchedAccountIsKeptFreshWithoutALeaseAndForgottenOnceReleased() async throws {

@@ -2,6 +2,7 @@ import Directory
 import Foundation
 @testable import Kerberos
 import Logging
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import LeaseService
@@ -114,9 +115,9 @@ final class FetchPacingTests: XCTestCase {
             .operationFailed(operation: "search", controller: "dc1", resultCode: code, reason: "")
         }
         for code: Int32 in [51, 52, 53] {
-            XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(code)))), "LDAP result \(code)")
+            XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(code)))), "LDAP result \(code)")
         }
-        XCTAssertFalse(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
+        XCTAssertFalse(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.controllersUnreachable(realm: "CONTOSO.TEST", [])))
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.directory(.unreachable(controller: "dc1", reason: "Timed out"))))
         let busy = KerberosError(kind: .kdcBusy, operation: "log in", code: -1765328355, libraryMessage: "service unavailable")
@@ -124,7 +125,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", busy)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", refused)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.directory(.accessDenied(account: "WebApp01$", reader: "u"))))
-        XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
+        XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
     }
 
     func testKerberosCallsABusyKDCBusy() {
@@ -152,9 +153,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
 
-        let directory = NSTemporaryDirectory() + "/ccgd-recent-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("recent")
         try recent.write(directory: directory)
         XCTAssertEqual(RecentCredSpecs.read(directory: directory).lastUsed, recent.lastUsed)
         var status = stat()

@@ -1,6 +1,7 @@
 import DurableFiles
 import Foundation
 import KerberosKeys
+import TestSupport
 import XCTest
 @testable import DomainModel
 @testable import LeaseService
@@ -13,14 +14,8 @@ final class LeaseDirectoryTests: XCTestCase {
     private var outside: String { root + "/outside" }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "/ccgd-lease-directory-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: leases, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        root = try temporaryDirectory("lease-directory", creating: ["leases", "outside"])
         try "outside".write(toFile: outside + "/file", atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     private func created() throws -> LeaseDirectory {

@@ -1,7 +1,6 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
+import TestSupport
 import XCTest
 @testable import DomainModel
 @testable import LeaseService
@@ -10,11 +9,8 @@ final class LeaseJournalTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-journal-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        // The journal makes its own directory.
+        directory = try temporaryDirectory("journal") + "/journal"
     }
 
     private func record(_ name: String? = nil) -> LeaseRecord {

@@ -5,6 +5,7 @@ import Foundation
 import Kerberos
 import KerberosKeys
 import Synchronization
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import DomainModel
@@ -17,12 +18,7 @@ final class LeaseKeeperTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-keeper-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("keeper", creating: ["scratch"])
     }
 
     // MARK: fixtures
@@ -98,13 +94,7 @@ final class LeaseKeeperTests: XCTestCase {
         }
     }
 
-    private let spec: CredentialSpec = try! CredentialSpec(jsonData: Data("""
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """.utf8))
+    private let spec: CredentialSpec = try! CredSpecJSON().credentialSpec()
 
     private func keeper(_ source: ScriptedSource, clock: TestClock) -> LeaseKeeper {
         let journal = LeaseJournal(directory: directory + "/state")
@@ -171,13 +161,9 @@ final class LeaseKeeperTests: XCTestCase {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
         let keeper = keeper(source, clock: clock)
-        let second = try CredentialSpec(jsonData: Data("""
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp02", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}, {"Name": "WebApp02", "Scope": "contoso.test"}],
-               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-            """.utf8))
+        var secondJSON = CredSpecJSON(account: "WebApp02")
+        secondJSON.accounts = ["WebApp01", "WebApp02"]
+        let second = try secondJSON.credentialSpec()
         let lease = try await keeper.create(LeaseRequest(source: .inline(second), owner: LeaseOwner(uid: getuid(), gid: getgid())))
 
         XCTAssertEqual(lease.identities.map(\.account), ["WebApp02$", "WebApp01$"])

@@ -2,6 +2,7 @@ import CredSpec
 import Foundation
 import Kerberos
 import ProcessIdentity
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import LeaseService
@@ -16,25 +17,15 @@ final class LeaseLifetimeTests: XCTestCase {
     private var children: [Process] = []
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-lifetime-\(UUID().uuidString)"
-        for sub in ["/scratch", "/run/leases", "/credspecs"] {
-            try FileManager.default.createDirectory(atPath: directory + sub, withIntermediateDirectories: true)
-        }
+        directory = try temporaryDirectory("lifetime", creating: ["scratch", "run/leases", "credspecs"])
         try Self.specJSON.write(toFile: directory + "/credspecs/WebApp01.json", atomically: true, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
         for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private static let specJSON = """
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """
+    private static let specJSON = CredSpecJSON().text
     private let spec = try! CredentialSpec(jsonData: Data(specJSON.utf8))
 
     private func source(_ clock: TestClock) -> ScriptedSource {

@@ -2,19 +2,18 @@ import CCGPlugin
 import Configuration
 import CredSpec
 import Foundation
+import InlinePlugin
+import Logging
+import TestSupport
 import XCTest
 import PluginHost
 
 final class PluginRegistryTests: XCTestCase {
     private func spec(guid: String, input: String = "/nonexistent") throws -> CredentialSpec {
-        let json = """
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.com", "DnsName": "contoso.com", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.com"}],
-                                       "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "\(guid)", "PluginInput": "\(input)"}}}
-            """
-        return try CredentialSpec(jsonData: Data(json.utf8))
+        var json = CredSpecJSON(domain: "contoso.com")
+        json.pluginGUID = guid
+        json.pluginInput = input
+        return try json.credentialSpec()
     }
 
     private struct Fixed: DomainAuthCredentials {
@@ -64,9 +63,7 @@ final class PluginRegistryTests: XCTestCase {
     }
 
     func testFilePluginReadsTheConfiguredCredentialsDirectory() async throws {
-        let directory = NSTemporaryDirectory() + "/ccgd-registry-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("registry", mode: 0o700)
         XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
         var configuration = ServiceConfiguration()
         configuration.plugins.credentialsDirectory = directory
@@ -134,7 +131,7 @@ final class PluginRegistryTests: XCTestCase {
 
     func testAllowedInlinePluginAnswersAndWarnsInTheLog() async throws {
         let messages = CapturedLog()
-        let logger = Logger(label: "test") { _ in messages }
+        let logger = messages.logger()
         let registry = PluginRegistry.builtIn(allowInline: true, logger: logger)
         let credential = try await registry.credentials(guid: PluginGUID(InlinePlugin.guid)!, pluginInput: "contoso.com:user:pa:ss")
         XCTAssertEqual(credential, DomainCredential(domainName: "contoso.com", username: "user", password: Password("pa:ss")))
@@ -153,26 +150,5 @@ final class PluginRegistryTests: XCTestCase {
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         XCTAssertEqual(names.count, 100)
-    }
-}
-
-import InlinePlugin
-import Logging
-
-/// Collects log lines as "level message".
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    var lines: [String] { lock.withLock { stored } }
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lock.withLock { stored.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
     }
 }

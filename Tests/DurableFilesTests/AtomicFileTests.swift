@@ -1,17 +1,13 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 final class AtomicFileTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-atomic-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("atomic")
     }
 
     private func mode(_ path: String) throws -> Int {

@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 /// A path walked one name at a time: every directory crossed is checked before anything below
@@ -8,15 +9,8 @@ final class CheckedPathTests: XCTestCase {
     private var root = ""
 
     override func setUpWithError() throws {
-        var base = NSTemporaryDirectory()
-        while base.hasSuffix("/") { base.removeLast() }
-        root = base + "/ccgd-walk-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/a/b", withIntermediateDirectories: true)
+        root = try temporaryDirectory("walk", creating: ["a/b"])
         try "file".write(toFile: root + "/a/b/file", atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     private struct Refusal: Error, Equatable {

@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 /// One process per directory: a claim another process holds is refused with its pid, and freed
@@ -8,12 +9,7 @@ final class DirectoryLockTests: XCTestCase {
     private var root = ""
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "/ccgd-lock-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
+        root = try temporaryDirectory("lock")
     }
 
     /// Another process (Python's lockf is a POSIX record lock, as ours) that holds the claim until its stdin closes.

@@ -9,6 +9,7 @@ import NIOHPACK
 import NIOHTTP2
 import NIOPosix
 import SwiftProtobuf
+import TestSupport
 import XCTest
 
 /// ccgd's own gRPC framing and protobuf messages against clients that are not ccgd's: grpc-swift
@@ -17,15 +18,15 @@ import XCTest
 /// with a route that answers what it read, so that each answer shows what ccgd decoded. (Python's
 /// grpcio drives the same server with every RPC in ECSIntegrationTests.)
 final class GRPCWireTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var socket = ""
     private var group: MultiThreadedEventLoopGroup!
     private var server: Channel!
     private static let maximumRequestSize = 4096
 
     override func setUp() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-wire-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("grpc-wire")
         socket = directory + "/ecs.sock"
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configured = ECSServer.Settings(socketPath: socket, krbFilesDirectory: directory + "/krb")
@@ -43,7 +44,7 @@ final class GRPCWireTests: XCTestCase {
     override func tearDown() async throws {
         try await server?.close()
         try await group?.shutdownGracefully()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     /// Answers what the request held, read by ccgd's decoders: the lease id is the username, the

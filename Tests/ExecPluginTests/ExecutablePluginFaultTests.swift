@@ -1,9 +1,7 @@
 import CCGPlugin
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 /// Programs that fail, hang, crash or print the wrong thing: each a clear error naming the program.

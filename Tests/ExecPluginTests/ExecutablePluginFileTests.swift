@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 /// Only a program nobody but root could have changed runs, with settings that make sense.

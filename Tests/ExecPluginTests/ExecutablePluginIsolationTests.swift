@@ -1,9 +1,7 @@
 import CCGPlugin
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import Observability
 
 /// What a program sees of ccgd (nearly nothing), and what ccgd shows of its answer (no password).

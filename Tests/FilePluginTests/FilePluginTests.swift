@@ -1,6 +1,7 @@
 import CCGPlugin
 import FilePlugin
 import Foundation
+import TestSupport
 import XCTest
 
 final class FilePluginTests: XCTestCase {
@@ -10,16 +11,12 @@ final class FilePluginTests: XCTestCase {
     private var elsewhere = ""
 
     override func setUpWithError() throws {
-        let base = NSTemporaryDirectory() + "/ccgd-fileplugin-\(UUID().uuidString)"
+        let base = try temporaryDirectory("fileplugin")
         directory = base + "/credentials"
         elsewhere = base + "/elsewhere"
         for path in [directory, elsewhere] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent)
     }
 
     private var plugin: FilePlugin { FilePlugin(directory: directory, systemdCredentialsDirectory: nil) }

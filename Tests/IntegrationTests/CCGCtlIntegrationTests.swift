@@ -2,6 +2,7 @@ import Directory
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// ccgctl as an operator runs it: what it prints, and what it says when the input is wrong.
@@ -9,12 +10,7 @@ final class CCGCtlIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-ccgctl-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("ccgctl", mode: 0o700)
     }
 
     private func file(_ name: String, _ text: String) throws -> String {

@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import XCTest
 
@@ -27,13 +28,10 @@ final class ClockedTestDomain {
         }
         try "+0\n".write(toFile: Self.clockFile, atomically: true, encoding: .utf8)
         try Self.testdomain(["up"])
-        let text = try String(contentsOfFile: Self.directory + "/testdomain.env", encoding: .utf8)
-        var settings: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        guard let file = TestDomainFile(directory: Self.directory) else {
+            throw DaemonProcess.Failure("scripts/testdomain up left no \(Self.directory)/testdomain.env; see its output above")
         }
-        domain = TestDomain(settings: settings)
+        domain = TestDomain(settings: file.settings)
     }
 
     /// Moves the DC's clock (and every process started with `clockEnvironment`) to `offset`

@@ -1,5 +1,6 @@
 import Foundation
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// A real ccgd against peers that misuse their connections: one that pipelines requests and
@@ -69,9 +70,7 @@ final class ConnectionIntegrationTests: XCTestCase {
 
     func testAPeerHoldingAllTheConnectionsItMayLeavesRootTheWatchdogAndOtherPeersServed() async throws {
         let greedy: UInt32 = 1000, other: UInt32 = 1001
-        let root = NSTemporaryDirectory() + "/ccgd-notify-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try temporaryDirectory("notify")
         let notify = try SystemdIntegrationTests.NotifySocket(path: root + "/notify.sock")
         // The defaults: 4,096 connections, 32 per non-root uid, 256 for root alone; a probe each 0.5 s.
         let daemon = try started(peers: [greedy, other], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
@@ -110,10 +109,7 @@ final class ConnectionIntegrationTests: XCTestCase {
 
     func testTheECSSocketSharesItsConnectionsByUidToo() async throws {
         let peer: UInt32 = 1000
-        let ecs = NSTemporaryDirectory() + "/ccgd-ecs-limits-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: ecs) }
-        try FileManager.default.createDirectory(atPath: ecs + "/socket", withIntermediateDirectories: true)
-        chmod(ecs, 0o755)
+        let ecs = try temporaryDirectory("ecs-limits", mode: 0o755, creating: ["socket"])
         let daemon = try started(peers: [peer], extra: """
 
             [ecs]

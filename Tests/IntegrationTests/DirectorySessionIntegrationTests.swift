@@ -6,6 +6,7 @@ import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import Observability
@@ -17,13 +18,8 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-sessions-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
+        directory = try temporaryDirectory("sessions", creating: ["scratch"])
         chmod(directory + "/scratch", 0o700)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A source whose file plug-in reads `credentials.cred` in this test's directory, and WebApp01's

@@ -1,6 +1,7 @@
 import Foundation
 import OperatorTools
 import Synchronization
+import TestSupport
 import XCTest
 
 /// `ccgctl doctor` against the Samba DC: each link of the chain broken on purpose, and the
@@ -9,12 +10,7 @@ final class DoctorIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-doctor-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("doctor", mode: 0o700)
     }
 
     // MARK: helpers

@@ -5,6 +5,7 @@ import CredentialsFetcherWire
 import Foundation
 import Kerberos
 import SocketAPI
+import TestSupport
 import XCTest
 import DirectoryPipeline
 import LeaseService
@@ -16,13 +17,7 @@ final class ECSLeaseIDIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-ecs-ids-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/krbdir", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("ecs-ids", creating: ["krbdir", "run"])
     }
 
     /// The ids a service draws, in order.

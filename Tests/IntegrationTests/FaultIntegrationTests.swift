@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SocketAPI
+import TestSupport
 import XCTest
 
 /// ccgd under faults, as a real daemon against the test domain: its DC gone and back, killed
@@ -151,9 +152,7 @@ final class FaultIntegrationTests: XCTestCase {
 
     func testMisbehavingPluginsGiveClearErrorsAndTheDaemonKeepsServing() async throws {
         let domain = try TestDomain.require()
-        let plugins = NSTemporaryDirectory() + "/ccgd-fault-plugins-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: plugins) }
+        let plugins = try temporaryDirectory("fault-plugins", mode: 0o755)
         let pids = plugins + "/pids"
         let behaviours: [(name: String, guid: String, script: String, code: String)] = [
             ("hang", "7E0A3C1D-0000-4000-8000-000000000001", "echo $$ >> \(pids); sleep 600", "plugin.timeout"),

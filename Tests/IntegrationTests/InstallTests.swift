@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// scripts/install and scripts/uninstall (a developer's install of packaging/files, the list the
 /// Debian package is made from), into a throwaway root.
 final class InstallTests: XCTestCase {
     func testInstallPutsEverythingInPlaceAndUninstallTakesItAway() throws {
-        let root = NSTemporaryDirectory() + "/ccgd-install-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try temporaryDirectory("install")
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts").path
         let installed = try Command.run(scripts + "/install", ["--destdir", root, "--binaries", Command.binaries])
@@ -123,10 +123,8 @@ final class InstallTests: XCTestCase {
 
     /// A throwaway root with /etc/docker (Docker installed) and `daemonJSON` in it, if given.
     private func dockerRoot(daemonJSON: String?) throws -> String {
-        let root = NSTemporaryDirectory() + "/ccgd-install-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/etc/docker", withIntermediateDirectories: true)
+        let root = try temporaryDirectory("install", creating: ["etc/docker"])
         if let daemonJSON { try daemonJSON.write(toFile: root + "/etc/docker/daemon.json", atomically: true, encoding: .utf8) }
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         return root
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// A real ccgd against the test domain: leases end when their creator gave up before the
@@ -31,8 +32,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
 
     /// An executable plug-in that answers with the test domain's portable user after `delay` seconds.
     private func slowPlugin(_ domain: TestDomain, delay: Int) throws -> (configuration: String, plugins: String, guid: String) {
-        let directory = NSTemporaryDirectory() + "/ccgd-slow-plugin-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let directory = try temporaryDirectory("slow-plugin", mode: 0o755)
         let path = directory + "/slow"
         try "#!/bin/sh\ncat >/dev/null\nsleep \(delay)\ncat '\(domain.allowedCredentialsFile)'\n".write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)

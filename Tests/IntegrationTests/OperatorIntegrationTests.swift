@@ -1,6 +1,8 @@
+import DaemonHarness
 import Foundation
 import NIOHTTP1
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// What an operator and their monitoring see of a real ccgd when things go wrong: metrics an
@@ -157,23 +159,12 @@ final class OperatorIntegrationTests: XCTestCase {
         guard !FileManager.default.fileExists(atPath: "/etc/ccgd/ccgd.conf") else {
             throw XCTSkip("/etc/ccgd/ccgd.conf exists on this machine: a ccgd without --config reads it")
         }
-        let root = NSTemporaryDirectory() + "/ccgd-bare-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root + "/credspecs", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
-        process.arguments = ["--socket", root + "/ccgd.sock", "--runtime-directory", root + "/run", "--state-directory", root + "/state",
-                             "--credspec-directory", root + "/credspecs"]
+        let root = try temporaryDirectory("bare", creating: ["credspecs"])
         let log = root + "/ccgd.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
-        }
+        let process = try ChildProcess([Command.binaries + "/ccgd", "--socket", root + "/ccgd.sock", "--runtime-directory", root + "/run",
+                                        "--state-directory", root + "/state", "--credspec-directory", root + "/credspecs"],
+                                       environment: ProcessInfo.processInfo.environment, stdout: log, stderr: log)
+        defer { process.stop(patience: nil) }
         var text = ""
         for _ in 0..<100 where !text.contains(" ready ") {
             usleep(50_000)

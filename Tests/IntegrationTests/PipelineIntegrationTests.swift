@@ -6,6 +6,7 @@ import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 import DirectoryPipeline
 import DomainModel
@@ -16,12 +17,7 @@ final class PipelineIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-pipeline-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("pipeline")
     }
 
     private func spec(_ domain: TestDomain, _ account: String = "WebApp01") throws -> CredentialSpec {

@@ -2,6 +2,7 @@ import CCGPlugin
 import Configuration
 import CredSpec
 import Foundation
+import TestSupport
 import XCTest
 import DirectoryPipeline
 import PluginHost
@@ -12,12 +13,7 @@ final class PluginIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-plugins-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("plugins", mode: 0o755)
     }
 
     func testExecutablePluginNamedByTheCredSpecSuppliesThePortableUser() async throws {

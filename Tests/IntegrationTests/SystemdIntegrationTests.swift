@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SocketAPI
+import TestSupport
 import XCTest
 
 /// ccgd under systemd, played by the test: a NOTIFY_SOCKET to read, a watchdog interval, and a
@@ -130,9 +131,7 @@ final class SystemdIntegrationTests: XCTestCase {
     func testBothSocketsAreSocketActivated() async throws {
         let domain = try TestDomain.require()
         try ECSIntegrationTests.requirePython()
-        let root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try temporaryDirectory("ecs")
         let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
 
             [ecs]

@@ -2,6 +2,7 @@ import DurableFiles
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// libkrb5's local operations (no KDC): principals, keytabs, configuration.
@@ -9,12 +10,7 @@ final class KerberosTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-kerberos-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("kerberos")
     }
 
     private func context() throws -> KerberosContext {

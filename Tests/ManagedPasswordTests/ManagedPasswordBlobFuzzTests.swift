@@ -1,4 +1,5 @@
 import KerberosKeys
+import TestSupport
 import XCTest
 
 final class ManagedPasswordBlobFuzzTests: XCTestCase {

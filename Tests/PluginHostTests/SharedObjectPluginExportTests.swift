@@ -1,9 +1,7 @@
 import CCGPlugin
 import CCGPluginABI
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 /// What `PluginExport` hands the host, seen through `dlopen` as a C host would.

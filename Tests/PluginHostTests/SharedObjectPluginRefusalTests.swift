@@ -1,8 +1,6 @@
 import CCGPlugin
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 final class SharedObjectPluginRefusalTests: XCTestCase {

@@ -1,9 +1,7 @@
 import CCGPlugin
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
 import PluginHost
 
 /// A private temporary directory (0700, owned by the test's user) holding sample plug-ins the

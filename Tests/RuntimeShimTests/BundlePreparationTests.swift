@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ccgd_runtime
@@ -11,14 +12,9 @@ final class BundlePreparationTests: XCTestCase {
     private var hooks = ""
 
     override func setUpWithError() throws {
-        bundle = NSTemporaryDirectory() + "/ccgd-bundle-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        bundle = try temporaryDirectory("bundle")
         hooks = bundle + "/hooks.json"
         try #"{"version":"1.0.0","hook":{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}}"#.write(toFile: hooks, atomically: true, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: bundle)
     }
 
     private func write(_ text: String, mode: Int) throws {

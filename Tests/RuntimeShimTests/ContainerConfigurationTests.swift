@@ -1,5 +1,5 @@
 import ContainerRequest
-import CredSpec
+import JSON
 import Foundation
 import XCTest
 

@@ -2,6 +2,7 @@ import Configuration
 import CredSpec
 import Foundation
 @testable import SocketAPI
+import TestSupport
 import XCTest
 import LeaseService
 
@@ -12,13 +13,7 @@ final class LeaseAuthorizationTests: XCTestCase {
     private let alice = PeerCredentials(pid: 2, uid: 1000, gid: 1000)
     private let bob = PeerCredentials(pid: 3, uid: 1001, gid: 1001)
 
-    private let spec = try! CredentialSpec(jsonData: Data("""
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """.utf8))
+    private let spec = try! CredSpecJSON().credentialSpec()
 
     private func policy(inline: Bool = false, callers: [ServiceConfiguration.Caller] = [],
                         credSpecs: [ServiceConfiguration.CredSpecAccess] = []) -> PeerPolicy {

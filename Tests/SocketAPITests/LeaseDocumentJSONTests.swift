@@ -1,5 +1,7 @@
 import CredSpec
 import Foundation
+import JSON
+import LeaseDocuments
 @testable import SocketAPI
 import XCTest
 @testable import DomainModel
@@ -53,6 +55,19 @@ final class LeaseDocumentJSONTests: XCTestCase {
             XCTAssertEqual(decoded.containerId, container)
             XCTAssertEqual(decoded.identities.count, 2)
         }
+    }
+
+    func testTheHooksReaderFindsWhatTheServerWrites() throws {
+        let document = APIDocuments.LeaseDocument(try lease(container: "c0ffee", name: "WebApp01", creator: 0, refreshed: true))
+        let answer = try XCTUnwrap(LeaseAnswer(json: JSONValue(parsing: APIResponse.lease(.created, document).body)))
+
+        XCTAssertEqual(answer.id, document.id)
+        XCTAssertEqual(answer.directory, "/run/ccgd/leases/l_x")
+        XCTAssertEqual(answer.krb5ConfName, "krb5.conf")
+        XCTAssertEqual(answer.mountTarget, "/var/run/ccgd/")
+        XCTAssertEqual(answer.hostname, document.hostname)
+        let error = APIResponse.error(.badRequest, "mountPath must be absolute.", field: "mountPath")
+        XCTAssertEqual(APIErrorAnswer(json: try JSONValue(parsing: error.body))?.field, "mountPath")
     }
 }
 

@@ -4,26 +4,28 @@ import Kerberos
 import Logging
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
 @testable import DomainModel
 
 /// The authorization model through the socket: a non-root peer (uid 65534, allowed to connect)
 /// against a lease root created.
 final class PeerAuthorizationTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
     private var socket: String { directory + "/api.sock" }
     private let rootLease = LeaseID()
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-authz-\(UUID().uuidString.prefix(8))"
+        scratch = try TemporaryDirectory("authz")
         // Root's lease, as the journal keeps it.
         server = try await RestoredLeasesServer.start(in: directory, records: [RestoredLeasesServer.record(rootLease, creator: 0)])
     }
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     private func code(_ body: String) -> String? {

@@ -1,3 +1,4 @@
+import CoreTestSupport
 import CredSpec
 import Foundation
 import Kerberos
@@ -5,30 +6,24 @@ import Logging
 import NIOHTTP1
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
 import DirectoryPipeline
 import LeaseService
 
 /// The server's defences, with small limits: slow and idle clients, too many connections, large bodies.
 final class ServerLimitsTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-limits-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("limits", creating: ["run/leases"])
     }
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// A source that is never asked: these tests never create a lease.
-    private struct NoSource: AccountSource {
-        struct Unused: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Unused() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Unused() }
+        scratch?.remove()
     }
 
     private func start(maximumConnections: Int = 64, adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
@@ -40,7 +35,7 @@ final class ServerLimitsTests: XCTestCase {
         let keeper = LeaseKeeper(
             settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
                             credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
-            source: NoSource())
+            source: FailingAccountSource())   // never asked: these tests never create a lease
         var settings = APIServer.Settings(socketPath: directory + "/api.sock",
                                           policy: PeerPolicy(allowedUIDs: Set([getuid()] + others), allowedGIDs: []))
         settings.idleTimeout = .milliseconds(300)

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Temporary credentials (container endpoint, instance metadata) kept between runs until five
 /// minutes before they expire. ccgd starts the plug-in once per call, so the cache is a directory

@@ -1,8 +1,6 @@
 import CAWSTransport
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One HTTP(S) exchange through libcurl (TLS, proxies from `https_proxy`/`no_proxy`, timeouts).
 struct HTTPRequest {

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials` of the
 /// user the plug-in runs as) and its profile (`AWS_PROFILE`, else `default`): an INI file with

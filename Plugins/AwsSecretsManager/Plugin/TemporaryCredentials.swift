@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The JSON that the container credentials endpoint and instance metadata both answer:
 /// `{"AccessKeyId": …, "SecretAccessKey": …, "Token": …, "Expiration": "2025-01-01T12:00:00Z"}`.

@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import KerberosKeys
 
 /// Who vouches for a cached account: the plug-in and the input it was fetched through, or the

@@ -2,9 +2,7 @@ import Configuration
 import CredSpec
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 import Logging
 import Observability

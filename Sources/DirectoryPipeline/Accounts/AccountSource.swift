@@ -2,9 +2,7 @@ import CCGPlugin
 import CredSpec
 import Directory
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 import Synchronization
 import Observability

@@ -1,8 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Directory
 import Kerberos
 import KerberosKeys

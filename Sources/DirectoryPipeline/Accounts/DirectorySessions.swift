@@ -1,9 +1,7 @@
 import CCGPlugin
 import Directory
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import KerberosKeys
 import Synchronization
 import Observability

@@ -1,8 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The host's own computer account, as a domain join (realm, adcli, `net ads join`) leaves it: a
 /// keytab and the principal whose keys it holds. A domain-joined host reads gMSA passwords with it.

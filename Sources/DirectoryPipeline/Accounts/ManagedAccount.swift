@@ -1,8 +1,6 @@
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 import KerberosKeys
 import SystemBasics

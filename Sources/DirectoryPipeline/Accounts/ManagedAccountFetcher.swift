@@ -3,9 +3,7 @@ import CredSpec
 import Directory
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 import KerberosKeys
 import Synchronization

@@ -1,8 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The names the portable user goes by: its Kerberos principal and its LDAP simple-bind name.
 package struct PortableUser: Sendable {

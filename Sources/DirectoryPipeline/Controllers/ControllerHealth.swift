@@ -1,8 +1,6 @@
 import Directory
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import Synchronization
 import DomainModel

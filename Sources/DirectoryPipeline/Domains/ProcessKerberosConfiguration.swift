@@ -1,8 +1,6 @@
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 
 /// libkrb5 and GSS-API read one Kerberos configuration per process (KRB5_CONFIG, read again by

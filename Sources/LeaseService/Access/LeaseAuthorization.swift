@@ -48,9 +48,7 @@ package struct LeaseAuthorization: Sendable {
     /// Why `lease` may no longer be held under this policy (the peer is its creator), or nil:
     /// what a reload or a restart checks of every lease the socket API made.
     package func refusal(toKeep lease: Lease) -> String? {
-        if !isRoot && !policy.allowedUIDs.contains(peer.uid) && !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) {
-            return "its creator, uid \(peer.uid), is no longer in allowed-uids or allowed-gids of [daemon]"
-        }
+        if let refusal = creatorRefusal(toKeep: lease) { return refusal }
         if let name = lease.credentialSpecName {
             if let refusal = credSpecRefusal(name, owner: lease.owner, onBehalfOfOwner: lease.onBehalfOfOwner) { return refusal }
         } else if !policy.allowInlineCredSpecs {
@@ -59,6 +57,16 @@ package struct LeaseAuthorization: Sendable {
         if !isRoot, let refusal = ownerRefusal(lease.owner) { return refusal.description }
         return nil
     }
+
+    /// Why `lease` may no longer be held because its creator (the peer) may no longer call at
+    /// all: what every front end checks of its leases at a reload or a restart.
+    package func creatorRefusal(toKeep lease: Lease) -> String? {
+        guard !isRoot, !policy.allowedUIDs.contains(peer.uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
+        return "its creator, uid \(peer.uid), is no longer in allowed-uids or allowed-gids of [daemon]"
+    }
+
+    /// Whether the peer may call at all: in allowed-uids or allowed-gids.
+    package var mayCall: Bool { policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) }
 
     /// Why the named CredSpec `text` may not be used for a lease of `owner`: its allow-list
     /// applies to the peer, or to the owner when the peer asks on the owner's behalf (the OCI

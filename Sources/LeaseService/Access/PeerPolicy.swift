@@ -1,8 +1,6 @@
 import Configuration
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Who is at the other end of a front end's Unix socket, from the kernel (SO_PEERCRED): not spoofable.
 package struct PeerCredentials: Sendable, Equatable {

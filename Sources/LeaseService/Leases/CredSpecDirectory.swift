@@ -1,8 +1,6 @@
 import CredSpec
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Synchronization
 
 /// The directory of named CredSpecs (`/etc/ccgd/credspecs`, Docker's `CredentialSpecs/`).
@@ -20,10 +18,8 @@ package struct CredSpecDirectory: Sendable {
     /// Reads the CredSpec called `name` (`WebApp01` or `WebApp01.json`).
     package func read(_ name: String) throws(LeaseError) -> CredentialSpec {
         // A plain file name: no separators, no dot-dot, no hidden files, nothing to interpret.
-        guard !name.isEmpty, name.count <= 255, !name.contains("/"), !name.contains("\0"), !name.hasPrefix(".") else {
-            throw .credSpecNameInvalid(name)
-        }
-        let file = name.lowercased().hasSuffix(".json") ? name : name + ".json"
+        let file: String
+        do { file = try CredSpecName(name).fileName } catch { throw .credSpecNameInvalid(name) }
         let full = path + "/" + file
         // Refuse a symlink (it could point out of the directory) and anything not a regular file.
         var status = stat()
@@ -42,9 +38,13 @@ package struct CredSpecDirectory: Sendable {
 
     /// The names of the CredSpecs in the directory (file names without `.json`), sorted.
     package func names() -> [String] {
+        credSpecNames().map(\.stem).sorted()
+    }
+
+    /// The CredSpecs' files in the directory, in no particular order.
+    package func credSpecNames() -> [CredSpecName] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return files.filter { $0.lowercased().hasSuffix(".json") && !$0.hasPrefix(".") }
-            .map { String($0.dropLast(5)) }.sorted()
+        return files.compactMap(CredSpecName.init(fileName:))
     }
 }
 

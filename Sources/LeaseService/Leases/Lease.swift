@@ -1,9 +1,7 @@
 import CredSpec
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A runtime's claim on a CredSpec's identities: a directory the daemon keeps fresh until the
 /// lease is deleted.

@@ -1,9 +1,7 @@
 import ContainerRequest
 import DomainModel
 import DurableFiles
-#if canImport(Glibc)
 import Glibc
-#endif
 import KerberosKeys
 
 /// The files of one lease, in a 0700 directory owned by the lease's uid, each file 0600 (0750 and

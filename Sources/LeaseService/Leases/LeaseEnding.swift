@@ -1,3 +1,4 @@
+import Observability
 import FoundationEssentials
 
 /// Why ccgd ended a lease that nobody deleted: the audit line's reason and the metric's label.
@@ -12,7 +13,7 @@ package enum LeaseEnding: Sendable, CustomStringConvertible {
     case clientGone
 
     /// Every `label`, for the metric's series at zero.
-    package static let labels = ["holder_gone", "expired", "revoked", "client_gone"]
+    package static let labels = Metrics.leaseEndReasons
 
     package var label: String {
         switch self {

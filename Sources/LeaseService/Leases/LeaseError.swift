@@ -74,7 +74,7 @@ package indirect enum LeaseError: CodedError, Sendable {
         case let .credSpecInvalid(error, source):
             return source.map { "CredSpec \($0): \(error)" } ?? "\(error)"
         case let .credSpecNameInvalid(name):
-            return "credentialSpecName \"\(name)\" is not the plain name of a file in the CredSpec directory; give a name like WebApp01 or WebApp01.json."
+            return "credentialSpecName \(CredSpecName.Invalid(name: name))"
         case let .credSpecNotFound(name, directory):
             return "no CredSpec \(name) in \(directory); create it there (ccgctl credspec new) or send the CredSpec inline."
         case let .notFound(id):

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Who besides root may read a lease's files. Every file belongs to the lease's owner (uid and
 /// gid); `group` also lets the members of the owner's gid read them, for a container that is known

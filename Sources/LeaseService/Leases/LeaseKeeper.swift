@@ -1,9 +1,7 @@
 import CredSpec
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import InlinePlugin
 import Kerberos
 import Logging
@@ -94,8 +92,6 @@ package actor LeaseKeeper {
         prefetcher = CredSpecPrefetch(accounts: accounts, logger: logger)
         self.logger = logger
         self.now = now
-        // Each series at zero from the start, so that a rate over it is defined before the first end.
-        for reason in LeaseEnding.labels { Metrics.shared.declare("ccgd_leases_ended_total", ["reason": reason]) }
     }
 
     // MARK: - Leases

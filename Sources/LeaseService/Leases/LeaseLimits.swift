@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What one creator may hold and what the lease directories' file system keeps free: a tenant
 /// cannot fill the runtime directory (on a shared /run) or crowd others out.

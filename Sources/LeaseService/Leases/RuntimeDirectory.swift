@@ -1,7 +1,5 @@
 import DurableFiles
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd's runtime directory: `leases/` (the lease directories, 0711: anyone may reach a lease
 /// directory whose 128-bit name they know, nobody may list them) and `private/` (0700: ccgd's own

@@ -1,10 +1,9 @@
 import CredSpec
+import JSON
 import DurableFiles
 import Dispatch
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 import Synchronization
 import DomainModel

@@ -1,8 +1,7 @@
 import CredSpec
+import JSON
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import DomainModel
 
 /// What the state directory keeps of a lease: enough to rebuild it after a restart, and never a

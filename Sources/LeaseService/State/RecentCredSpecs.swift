@@ -1,9 +1,8 @@
 import Configuration
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
+import JSON
 import Glibc
-#endif
 
 /// When each named CredSpec last had a lease on this node, kept in the state directory
 /// (`recent-credspecs`, names and times only) so that a restart prefetches what the node used
@@ -45,18 +44,21 @@ package struct RecentCredSpecs: Sendable, Equatable {
 
     /// The file's content: a JSON object of names and ISO 8601 times.
     func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(lastUsed))
+        let members = lastUsed.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.string($0.value.formatted(.iso8601))) }
+        return JSONValue.object(JSONObject(members)).compactUTF8
     }
 
     /// Reads `directory`'s file; a missing or damaged one is an empty record (it only guides prefetch).
     package static func read(directory: String) -> RecentCredSpecs {
-        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return RecentCredSpecs() }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return RecentCredSpecs(lastUsed: (try? decoder.decode([String: Date].self, from: data)) ?? [:])
+        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName),
+              case let .object(object)? = try? JSONValue(parsing: data) else { return RecentCredSpecs() }
+        var lastUsed: [String: Date] = [:]
+        for member in object.members {
+            // One bad time makes the whole record void, as before: it only guides prefetch.
+            guard let text = member.value.text, let time = try? Date(text, strategy: .iso8601) else { return RecentCredSpecs() }
+            lastUsed[member.key] = time
+        }
+        return RecentCredSpecs(lastUsed: lastUsed)
     }
 
     /// Writes it into `directory` atomically, readable by root only.

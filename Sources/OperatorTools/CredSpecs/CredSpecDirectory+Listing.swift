@@ -1,8 +1,6 @@
 import CredSpec
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import LeaseService
 
 extension CredSpecDirectory {
@@ -28,10 +26,10 @@ extension CredSpecDirectory {
         do { files = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
             throw .unreadableDirectory(path: path, reason: "\(error)")
         }
-        return files.filter { $0.lowercased().hasSuffix(".json") && !$0.hasPrefix(".") }
-            .sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) }.map { file in
-            Listed(name: String(file.dropLast(".json".count)), file: file,
-                   spec: Result { () throws(LeaseError) -> CredentialSpec in try read(file) })
+        return files.compactMap(CredSpecName.init(fileName:))
+            .sorted { ($0.fileName.lowercased(), $0.fileName) < ($1.fileName.lowercased(), $1.fileName) }.map { name in
+            Listed(name: name.stem, file: name.fileName,
+                   spec: Result { () throws(LeaseError) -> CredentialSpec in try read(name.fileName) })
         }
     }
 }

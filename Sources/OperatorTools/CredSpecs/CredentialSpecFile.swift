@@ -1,8 +1,6 @@
 import CredSpec
 import DurableFiles
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes a CredSpec file the way ccgd writes every file: atomically, with a mode that fits what
 /// the file holds (0644, as a CredSpec holds no secret, but 0600 for an inline password).

@@ -5,9 +5,7 @@ import Directory
 import DomainModel
 import FilePlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import DirectoryPipeline
 import LeaseService
 import PluginHost
@@ -134,7 +132,7 @@ extension Doctor {
                 throw DoctorDiagnosis.credSpec(error, source: input)
             }
         } else {
-            source = directory + "/" + (input.lowercased().hasSuffix(".json") ? input : input + ".json")
+            source = directory + "/" + ((try? CredSpecName(input))?.fileName ?? input)
             do { spec = try CredSpecDirectory(path: directory).read(input) } catch {
                 switch error {
                 case let .credSpecInvalid(problem, _): throw DoctorDiagnosis.credSpec(problem, source: source)

@@ -102,6 +102,8 @@ package struct FetchReport: Sendable {
             let nextRefresh: Date
             let accounts: [Account]
         }
+        // Foundation's encoder, not the JSON module's writer: `--json`'s layout (two-space indent,
+        // " : ") is what scripts have read so far, and this is ccgctl, which links Foundation anyway.
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

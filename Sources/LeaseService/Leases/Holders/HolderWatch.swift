@@ -1,7 +1,5 @@
 internal import CProcessWatch
-#if canImport(Glibc)
 import Glibc
-#endif
 import Synchronization
 import SystemSupport
 

@@ -1,7 +1,5 @@
 internal import CProcessWatch
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// An open process descriptor (pidfd): it names one process, never a later one with the same
 /// pid, and becomes readable when that process exits. Closed when dropped.

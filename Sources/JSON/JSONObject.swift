@@ -1,4 +1,4 @@
-/// A JSON object's members in document order; keys may repeat, as JSON text allows.
+/// A JSON object's members in document order (the reader refuses a key given twice unless asked to keep it).
 public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// The members in the order they were read or built.
     public var members: [(key: String, value: JSONValue)]

@@ -1,18 +1,30 @@
-@testable import CredSpec
+@testable import JSON
 import XCTest
 
-/// The JSON reader under the CredSpec parser: it must keep what Foundation's loses and never crash.
+/// The JSON reader under the CredSpec parser, the API and the hook: it must keep what Foundation's
+/// loses and never crash.
 final class JSONParserTests: XCTestCase {
-    private func parse(_ text: String) throws(CredentialSpecError) -> JSONValue {
+    /// What these tests check of a `JSONError`: the problem as its message words it, and where.
+    struct Located: Equatable {
+        let problem: String
+        let line: Int
+        let column: Int
+
+        static func notJSON(problem: String, line: Int, column: Int) -> Located {
+            Located(problem: problem, line: line, column: column)
+        }
+    }
+
+    private func parse(_ text: String) throws(JSONError) -> JSONValue {
         try JSONParser.parse(Array(text.utf8))
     }
 
-    private func syntaxError(_ text: String) -> CredentialSpecError? {
+    private func syntaxError(_ text: String) -> Located? {
         do {
             _ = try parse(text)
             return nil
         } catch {
-            return error
+            return Located(problem: error.problem.description, line: error.line, column: error.column)
         }
     }
 
@@ -102,7 +114,7 @@ final class JSONParserTests: XCTestCase {
 
     func testObjectKeepsMemberOrderAndRepeatedKeys() throws {
         XCTAssertEqual(
-            try parse(#"{"z": 1, "a": [true, false, null], "z": {}}"#),
+            try JSONParser.parse(Array(#"{"z": 1, "a": [true, false, null], "z": {}}"#.utf8), repeatedKeys: .kept),
             .object(JSONObject([(key: "z", value: 1), (key: "a", value: [true, false, nil]), (key: "z", value: [:])]))
         )
     }

@@ -1,33 +1,60 @@
 /// Reads JSON text (RFC 8259) into a `JSONValue`, keeping member order and number spelling, and
-/// says where the text goes wrong; Foundation's parser keeps neither order nor positions.
-struct JSONParser {
+/// says where the text goes wrong; Foundation's parser keeps neither order nor positions. The one
+/// rule set for every JSON ccgd reads: a CredSpec, a lease request, ccgd's answers, OCI state.
+package struct JSONParser {
     /// Deeper nesting is refused so hostile input cannot exhaust the stack.
-    static let maximumDepth = 100
+    package static let maximumDepth = 100
+    /// Objects with more members than this check repeated keys with a set, not a scan.
+    private static let keyScanLimit = 16
 
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Where the text starts: after the byte order mark if there is one (lines and columns count from here).
+    private var textStart = 0
 
-    /// Parses validated UTF-8 bytes holding exactly one JSON value.
-    static func parse(_ bytes: [UInt8]) throws(CredentialSpecError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    /// Parses UTF-8 bytes (a byte order mark first is skipped) holding exactly one JSON value.
+    package static func parse(
+        _ bytes: [UInt8], maximumByteCount: Int = JSONValue.defaultMaximumByteCount, repeatedKeys: JSONValue.RepeatedKeys = .rejected
+    ) throws(JSONError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, rejectsRepeatedKeys: repeatedKeys == .rejected)
+        guard bytes.count <= maximumByteCount else { throw parser.error(.tooLarge(limit: maximumByteCount), at: maximumByteCount) }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3; parser.textStart = 3 }
+        try parser.validateUTF8()
         let value = try parser.parseValue()
         parser.skipWhitespace()
         if parser.index < bytes.count { throw parser.expected("the end of the text after the JSON value") }
         return value
     }
 
-    private init(bytes: [UInt8]) {
+    private let rejectsRepeatedKeys: Bool
+
+    private init(bytes: [UInt8], rejectsRepeatedKeys: Bool) {
         self.bytes = bytes
+        self.rejectsRepeatedKeys = rejectsRepeatedKeys
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Strings are made with `String(decoding:)`, which would repair bad bytes silently.
+    private func validateUTF8() throws(JSONError) {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes[index...].makeIterator()
+        var offset = index
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return
+            case .error: throw error(.invalidUTF8, at: offset)
+            }
+        }
+    }
 
     private mutating func skipWhitespace() {
         while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
     }
 
-    private mutating func parseValue() throws(CredentialSpecError) -> JSONValue {
+    private mutating func parseValue() throws(JSONError) -> JSONValue {
         skipWhitespace()
         guard let byte = current else { throw expected("a JSON value") }
         switch byte {
@@ -42,9 +69,10 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject() throws(CredentialSpecError) -> JSONValue {
+    private mutating func parseObject() throws(JSONError) -> JSONValue {
         try enterContainer()
         var members: [(key: String, value: JSONValue)] = []
+        var keys: Set<String> = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             leaveContainer()
@@ -53,7 +81,9 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw expected("a property name in double quotes") }
+            let keyStart = index
             let key = try parseString()
+            if rejectsRepeatedKeys { try checkNotRepeated(key, in: members, keys: &keys, at: keyStart) }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw expected("':' after the property name") }
             index += 1
@@ -69,7 +99,21 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(CredentialSpecError) -> JSONValue {
+    /// A repeated key is refused: readers disagree on which value wins (first, last, error).
+    private func checkNotRepeated(
+        _ key: String, in members: [(key: String, value: JSONValue)], keys: inout Set<String>, at offset: Int
+    ) throws(JSONError) {
+        let repeated: Bool
+        if members.count < Self.keyScanLimit {
+            repeated = members.contains { $0.key == key }
+        } else {
+            if keys.isEmpty { keys = Set(members.map(\.key)) }
+            repeated = !keys.insert(key).inserted
+        }
+        if repeated { throw error(.repeatedKey(key), at: offset) }
+    }
+
+    private mutating func parseArray() throws(JSONError) -> JSONValue {
         try enterContainer()
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -90,9 +134,9 @@ struct JSONParser {
         }
     }
 
-    private mutating func enterContainer() throws(CredentialSpecError) {
+    private mutating func enterContainer() throws(JSONError) {
         guard depth < Self.maximumDepth else {
-            throw error("arrays and objects nested more than \(Self.maximumDepth) deep")
+            throw error(.nestedTooDeep(limit: Self.maximumDepth))
         }
         depth += 1
         index += 1
@@ -103,14 +147,14 @@ struct JSONParser {
         index += 1
     }
 
-    private mutating func parseLiteral(_ literal: String) throws(CredentialSpecError) {
+    private mutating func parseLiteral(_ literal: String) throws(JSONError) {
         for expected in literal.utf8 {
             guard current == expected else { throw self.expected(literal) }
             index += 1
         }
     }
 
-    private mutating func parseNumber() throws(CredentialSpecError) -> String {
+    private mutating func parseNumber() throws(JSONError) -> String {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
         if current == UInt8(ascii: "0") {
@@ -131,7 +175,7 @@ struct JSONParser {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    private mutating func skipDigits() throws(CredentialSpecError) {
+    private mutating func skipDigits() throws(JSONError) {
         guard let first = current, isDigit(first) else { throw expected("a digit in a number") }
         while let byte = current, isDigit(byte) { index += 1 }
     }
@@ -140,7 +184,7 @@ struct JSONParser {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
-    private mutating func parseString() throws(CredentialSpecError) -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         index += 1
         var utf8: [UInt8] = []
         while true {
@@ -152,7 +196,7 @@ struct JSONParser {
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &utf8)
             case 0x00..<0x20:
-                throw error("an unescaped control character \(Self.codePoint(UInt32(byte))) inside a string")
+                throw error(.controlCharacter(UInt32(byte)))
             default:
                 utf8.append(byte)
                 index += 1
@@ -160,7 +204,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseEscape(into utf8: inout [UInt8]) throws(CredentialSpecError) {
+    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONError) {
         index += 1
         guard let byte = current else { throw expected("an escape like \\n or \\u0041 after a backslash") }
         let simple: UInt8? = switch byte {
@@ -183,24 +227,24 @@ struct JSONParser {
         var value = UInt32(try parseHexUnit())
         if UTF16.isLeadSurrogate(UInt16(value)) {
             guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                throw error("an unpaired UTF-16 surrogate \(Self.codePoint(value)) in an escape", at: escapeStart)
+                throw error(.unpairedSurrogate(value), at: escapeStart)
             }
             index += 2
             let trail = try parseHexUnit()
             guard UTF16.isTrailSurrogate(trail) else {
-                throw error("an unpaired UTF-16 surrogate \(Self.codePoint(value)) in an escape", at: escapeStart)
+                throw error(.unpairedSurrogate(value), at: escapeStart)
             }
             value = 0x10000 + ((value - 0xD800) << 10 | UInt32(trail - 0xDC00))
         } else if UTF16.isTrailSurrogate(UInt16(value)) {
-            throw error("an unpaired UTF-16 surrogate \(Self.codePoint(value)) in an escape", at: escapeStart)
+            throw error(.unpairedSurrogate(value), at: escapeStart)
         }
         guard let scalar = Unicode.Scalar(value) else {
-            throw error("an escape that is not a Unicode character", at: escapeStart)
+            throw error(.notACharacter, at: escapeStart)
         }
         UTF8.encode(scalar) { utf8.append($0) }
     }
 
-    private mutating func parseHexUnit() throws(CredentialSpecError) -> UInt16 {
+    private mutating func parseHexUnit() throws(JSONError) -> UInt16 {
         var unit: UInt16 = 0
         for _ in 0..<4 {
             guard let byte = current, let digit = Self.hexDigitValue(byte) else {
@@ -221,11 +265,6 @@ struct JSONParser {
         }
     }
 
-    private static func codePoint(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
-
     /// The character at the current position for a message: `character 'x'`, `character U+00A0`
     /// or `the end of the text`.
     private func describeCurrent() -> String {
@@ -235,19 +274,19 @@ struct JSONParser {
         var iterator = bytes[index...].makeIterator()
         var decoder = UTF8()
         guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return "byte \(byte)" }
-        return "character \(Self.codePoint(scalar.value))"
+        return "character \(JSONError.Problem.codePoint(scalar.value))"
     }
 
-    private func expected(_ what: String) -> CredentialSpecError {
-        error("expected \(what), found \(describeCurrent())")
+    private func expected(_ what: String) -> JSONError {
+        error(.expected(what, found: describeCurrent()))
     }
 
-    private func error(_ problem: String, at offset: Int? = nil) -> CredentialSpecError {
+    private func error(_ problem: JSONError.Problem, at offset: Int? = nil) -> JSONError {
         let offset = min(offset ?? index, bytes.count)
-        let lineStart = bytes[..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        let line = 1 + bytes[..<offset].count { $0 == 0x0A }
+        let lineStart = bytes[textStart..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? textStart
+        let line = 1 + bytes[textStart..<offset].count { $0 == 0x0A }
         // Columns count characters: every UTF-8 byte that is not a continuation byte starts one.
         let column = 1 + bytes[lineStart..<offset].count { $0 & 0xC0 != 0x80 }
-        return .notJSON(problem: problem, line: line, column: column)
+        return JSONError(problem, line: line, column: column, byteOffset: offset)
     }
 }

@@ -1,10 +1,5 @@
-import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A JSON value that keeps object member order and number spelling, so unknown CredSpec fields
-/// survive a read/write round trip unchanged.
+/// A JSON value that keeps object member order and number spelling, so unknown fields (of a
+/// CredSpec, an OCI config.json) survive a read/write round trip unchanged.
 public enum JSONValue: Sendable, Hashable {
     /// JSON `null`.
     case null
@@ -57,6 +52,11 @@ public enum JSONValue: Sendable, Hashable {
     public var compactUTF8: [UInt8] {
         JSONWriter.bytes(of: self, prettyPrinted: false)
     }
+
+    /// The value as UTF-8 JSON text: compact, or indented by four spaces and ending with a newline.
+    public func utf8(prettyPrinted: Bool) -> [UInt8] {
+        JSONWriter.bytes(of: self, prettyPrinted: prettyPrinted)
+    }
 }
 
 extension JSONValue: ExpressibleByNilLiteral {
@@ -92,9 +92,33 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
 }
 
 extension JSONValue {
-    /// Parses JSON text (UTF-8, or UTF-16 with a BOM), keeping member order and number spelling;
-    /// errors say where the text goes wrong.
-    public init(parsing data: Data) throws(CredentialSpecError) {
-        self = try JSONParser.parse(TextEncoding.utf8Bytes(of: Array(data)))
+    /// The most input `init(parsing:)` reads unless told otherwise: far above any document ccgd
+    /// exchanges (an OCI config.json with a seccomp profile takes tens of kilobytes).
+    public static let defaultMaximumByteCount = 16 << 20
+
+    /// What the reader does with a property name given twice in one object.
+    public enum RepeatedKeys: Sendable {
+        /// Refused (`JSONError.Problem.repeatedKey`): readers disagree on which value wins, so a
+        /// request could mean one thing to ccgd and another to the next program.
+        case rejected
+        /// Kept, in order: only for a document that is written back as it came (a CredSpec's
+        /// unknown fields) and whose own reader checks the names it uses.
+        case kept
+    }
+
+    /// Parses UTF-8 JSON text (a leading byte order mark is skipped) holding exactly one value,
+    /// keeping member order and number spelling. The rules (JSONParser): RFC 8259 syntax, no
+    /// repeated property name in one object (unless `repeatedKeys` is `.kept`), no unpaired
+    /// surrogate escape, at most `JSONParser.maximumDepth` nested arrays and objects, at most
+    /// `maximumByteCount` bytes of valid UTF-8.
+    public init(
+        parsing utf8: some Collection<UInt8>, maximumByteCount: Int = defaultMaximumByteCount, repeatedKeys: RepeatedKeys = .rejected
+    ) throws(JSONError) {
+        self = try JSONParser.parse(Array(utf8), maximumByteCount: maximumByteCount, repeatedKeys: repeatedKeys)
+    }
+
+    /// Parses JSON text held in a `String`.
+    public init(parsing text: String) throws(JSONError) {
+        try self.init(parsing: text.utf8)
     }
 }

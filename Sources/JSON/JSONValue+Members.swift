@@ -1,5 +1,5 @@
 /// Reading a value whose shape is not checked beforehand (OCI state, config.json, hooks.d
-/// files, ccgd's answers): nil wherever the value is of another kind. For the OCI hook and shim.
+/// files, ccgd's answers): nil wherever the value is of another kind.
 extension JSONValue {
     /// The first member `key` of an object (nil for anything else).
     package func member(_ key: String) -> JSONValue? {

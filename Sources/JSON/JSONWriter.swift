@@ -2,14 +2,14 @@
 /// escapes `/`, which would mangle paths like `/etc/ccgd/…` in a PluginInput. It writes UTF-8
 /// bytes and copies each run of a string that needs no escape at once: every lease's answer and
 /// journal line go through here.
-enum JSONWriter {
+package enum JSONWriter {
     static let indentUnit: [UInt8] = Array("    ".utf8)
 
-    static func text(of value: JSONValue, prettyPrinted: Bool) -> String {
+    package static func text(of value: JSONValue, prettyPrinted: Bool) -> String {
         String(decoding: bytes(of: value, prettyPrinted: prettyPrinted), as: UTF8.self)
     }
 
-    static func bytes(of value: JSONValue, prettyPrinted: Bool) -> [UInt8] {
+    package static func bytes(of value: JSONValue, prettyPrinted: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         write(value, to: &output, indent: prettyPrinted ? 0 : nil)
