@@ -4,7 +4,7 @@ import Glibc
 
 extension CredentialSpec {
     /// Reads, parses and validates the CredSpec file at `url`; the only I/O in this module.
-    public static func read(contentsOf url: URL) throws(CredentialSpecError) -> CredentialSpec {
+    package static func read(contentsOf url: URL) throws(CredentialSpecError) -> CredentialSpec {
         let path = url.path
         // One byte more than allowed is enough to tell that a file is too large.
         let bytes: [UInt8]

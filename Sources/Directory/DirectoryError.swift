@@ -1,5 +1,5 @@
 /// Why a directory operation failed, with the facts an operator needs and never a secret.
-public enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No TCP connection to the DC.
     case unreachable(controller: String, reason: String)
     /// DNS named no DC of the domain: `record` is the SRV record asked for, of `nameservers`
@@ -22,7 +22,7 @@ public enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The DC returned something that is not what AD returns.
     case malformedAnswer(controller: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreachable(controller, reason):
             return "cannot connect to domain controller \(controller): \(reason); check its name, address and that it is reachable."

@@ -2,29 +2,29 @@ import FoundationEssentials
 import KerberosKeys
 
 /// What the directory says about one group managed service account.
-public struct ManagedServiceAccountRecord: Sendable {
-    public let distinguishedName: String
+package struct ManagedServiceAccountRecord: Sendable {
+    package let distinguishedName: String
     /// `sAMAccountName`, with its trailing `$`.
-    public let samAccountName: String
+    package let samAccountName: String
     /// The raw MSDS-MANAGEDPASSWORD_BLOB.
-    public let managedPasswordBlob: SecretBytes
+    package let managedPasswordBlob: SecretBytes
     /// `msDS-KeyVersionNumber` of the current password: from the same answer when the DC's held
     /// password is the one it sent (`StoredManagedPassword`), else read after the password.
-    public let keyVersionNumber: UInt32
-    public let servicePrincipalNames: [String]
+    package let keyVersionNumber: UInt32
+    package let servicePrincipalNames: [String]
     /// `msDS-SupportedEncryptionTypes`, nil when unset.
-    public let supportedEncryptionTypes: UInt32?
-    public let objectSid: SecurityIdentifier?
-    public let objectGUID: String?
-    public let dnsHostName: String?
-    public let userAccountControl: UInt32?
+    package let supportedEncryptionTypes: UInt32?
+    package let objectSid: SecurityIdentifier?
+    package let objectGUID: String?
+    package let dnsHostName: String?
+    package let userAccountControl: UInt32?
 
     /// Whether the kvno took a second search, read after the password (the DC's held password
     /// was not the one it sent: a rollover under way).
-    public var keyVersionReadAfterPassword = false
+    package var keyVersionReadAfterPassword = false
 
     /// True when `userAccountControl` has ACCOUNTDISABLE (0x2).
-    public var isDisabled: Bool { (userAccountControl ?? 0) & 0x2 != 0 }
+    package var isDisabled: Bool { (userAccountControl ?? 0) & 0x2 != 0 }
 }
 
 extension DirectoryConnection {
@@ -37,7 +37,7 @@ extension DirectoryConnection {
 
     /// Reads the gMSA `account` (with or without its `$`) under `domainDN`: first in
     /// `CN=Managed Service Accounts`, then anywhere in the domain.
-    public func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
+    package func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
         let samAccountName = AccountName(account).samAccountName
         guard let record = try readManagedServiceAccounts([account], domainDN: domainDN).first else {
             throw .accountNotFound(account: samAccountName, searchBase: domainDN)
@@ -49,7 +49,7 @@ extension DirectoryConnection {
     /// (an OR filter): first in `CN=Managed Service Accounts`, then anywhere in the domain for
     /// those not found there. Returns what the DC returned, in its order: the caller matches
     /// each record to the name it asked for (a missing name is not an error here).
-    public func readManagedServiceAccounts(_ accounts: [String], domainDN: String) throws(DirectoryError) -> [ManagedServiceAccountRecord] {
+    package func readManagedServiceAccounts(_ accounts: [String], domainDN: String) throws(DirectoryError) -> [ManagedServiceAccountRecord] {
         var wanted: [String] = []
         for account in accounts where !wanted.contains(where: { AccountName($0).normalized == AccountName(account).normalized }) {
             wanted.append(account)
@@ -137,7 +137,7 @@ extension DirectoryConnection {
     }
 
     /// The DN of a DNS domain, e.g. `contoso.test` → `DC=contoso,DC=test`.
-    public static func distinguishedName(ofDNSDomain domain: String) -> String {
+    package static func distinguishedName(ofDNSDomain domain: String) -> String {
         domain.split(separator: ".").map { "DC=\($0)" }.joined(separator: ",")
     }
 }

@@ -3,7 +3,7 @@ import KerberosKeys
 import Glibc
 
 /// How deep a search goes.
-public enum SearchScope: Sendable {
+package enum SearchScope: Sendable {
     case base, oneLevel, subtree
 
     var raw: Int32 {
@@ -18,7 +18,7 @@ public enum SearchScope: Sendable {
 extension DirectoryConnection {
     /// Searches and returns the entries (search references are skipped: we never chase referrals).
     /// Values of `secretAttributes` go straight into `SecretBytes`.
-    public func search(
+    package func search(
         base: String, scope: SearchScope, filter: String, attributes: [String],
         secretAttributes: Set<String> = [], sizeLimit: Int32 = 10
     ) throws(DirectoryError) -> [DirectoryEntry] {
@@ -87,7 +87,7 @@ extension DirectoryConnection {
 }
 
 /// RFC 4515 escaping of a value placed in a search filter.
-public func ldapFilterEscape(_ value: String) -> String {
+package func ldapFilterEscape(_ value: String) -> String {
     var escaped: [UInt8] = []
     for byte in value.utf8 {
         switch byte {

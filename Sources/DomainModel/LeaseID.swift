@@ -1,12 +1,12 @@
 /// A lease's id: `l_` and 22 base-62 characters from 128 random bits (the system's CSPRNG):
 /// unguessable, URL-safe, and safe as a directory name.
-public struct LeaseID: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
-    public let value: String
+package struct LeaseID: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
+    package let value: String
 
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
     /// A new random id.
-    public init() {
+    package init() {
         var generator = SystemRandomNumberGenerator()
         var high = generator.next() as UInt64, low = generator.next() as UInt64
         var characters: [Character] = []
@@ -22,13 +22,13 @@ public struct LeaseID: Sendable, Hashable, Codable, CustomStringConvertible, Com
     }
 
     /// Accepts only the shape `init()` produces, so an id never walks out of the lease directory.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard text.count == 24, text.hasPrefix("l_"),
               text.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
         value = text
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let id = LeaseID(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not a lease id"))
@@ -36,12 +36,12 @@ public struct LeaseID: Sendable, Hashable, Codable, CustomStringConvertible, Com
         self = id
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(value)
     }
 
-    public var description: String { value }
+    package var description: String { value }
 
-    public static func < (lhs: LeaseID, rhs: LeaseID) -> Bool { lhs.value < rhs.value }
+    package static func < (lhs: LeaseID, rhs: LeaseID) -> Bool { lhs.value < rhs.value }
 }

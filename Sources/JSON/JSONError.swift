@@ -1,8 +1,8 @@
 /// Why bytes are not the JSON ccgd reads: the problem, and where (line and column from 1, in
 /// characters; the byte offset from 0) so a person can find it in an editor.
-public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What is wrong at the position.
-    public enum Problem: Equatable, Sendable, CustomStringConvertible {
+    package enum Problem: Equatable, Sendable, CustomStringConvertible {
         /// The syntax wanted `wanted` (e.g. "':' after the property name") but found `found`
         /// (e.g. "character 'x'", "the end of the text").
         case expected(String, found: String)
@@ -21,7 +21,7 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         /// The bytes are not valid UTF-8 here.
         case invalidUTF8
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .expected(wanted, found): "expected \(wanted), found \(found)"
             case let .controlCharacter(value): "an unescaped control character \(Self.codePoint(value)) inside a string"
@@ -41,15 +41,15 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public let problem: Problem
+    package let problem: Problem
     /// The line, from 1.
-    public let line: Int
+    package let line: Int
     /// The column, from 1, counting characters (not bytes).
-    public let column: Int
+    package let column: Int
     /// The offset of the problem's first byte, from 0.
-    public let byteOffset: Int
+    package let byteOffset: Int
 
-    public init(_ problem: Problem, line: Int, column: Int, byteOffset: Int) {
+    package init(_ problem: Problem, line: Int, column: Int, byteOffset: Int) {
         self.problem = problem
         self.line = line
         self.column = column
@@ -57,7 +57,7 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// "line 3, column 7: expected ',' or '}' after a property, found character '\"'"
-    public var message: String { "line \(line), column \(column): \(problem)" }
+    package var message: String { "line \(line), column \(column): \(problem)" }
 
-    public var description: String { message }
+    package var description: String { message }
 }

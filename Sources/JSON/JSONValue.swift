@@ -1,6 +1,6 @@
 /// A JSON value that keeps object member order and number spelling, so unknown fields (of a
 /// CredSpec, an OCI config.json) survive a read/write round trip unchanged.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     /// JSON `null`.
     case null
     /// JSON `true` or `false`.
@@ -15,11 +15,11 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     /// The kind of a JSON value, named the way error messages speak of it.
-    public enum Kind: Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: Sendable, Hashable, CustomStringConvertible {
         case null, boolean, number, string, array, object
 
         /// The kind with its article, e.g. "a string", "an object", "null".
-        public var description: String {
+        package var description: String {
             switch self {
             case .null: "null"
             case .boolean: "a boolean"
@@ -32,7 +32,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The kind of this value.
-    public var kind: Kind {
+    package var kind: Kind {
         switch self {
         case .null: .null
         case .bool: .boolean
@@ -44,49 +44,49 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The value as compact JSON text, e.g. `{"credentialArn":"arn:aws:…"}`.
-    public var compactText: String {
+    package var compactText: String {
         JSONWriter.text(of: self, prettyPrinted: false)
     }
 
     /// The same text as UTF-8 bytes, without making a `String` first.
-    public var compactUTF8: [UInt8] {
+    package var compactUTF8: [UInt8] {
         JSONWriter.bytes(of: self, prettyPrinted: false)
     }
 
     /// The value as UTF-8 JSON text: compact, or indented by four spaces and ending with a newline.
-    public func utf8(prettyPrinted: Bool) -> [UInt8] {
+    package func utf8(prettyPrinted: Bool) -> [UInt8] {
         JSONWriter.bytes(of: self, prettyPrinted: prettyPrinted)
     }
 }
 
 extension JSONValue: ExpressibleByNilLiteral {
     /// `nil` is JSON `null`.
-    public init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue: ExpressibleByBooleanLiteral {
     /// A JSON `true` or `false`.
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 extension JSONValue: ExpressibleByIntegerLiteral {
     /// A JSON number written in decimal.
-    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    package init(integerLiteral value: Int) { self = .number(String(value)) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral {
     /// A JSON string.
-    public init(stringLiteral value: String) { self = .string(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
 }
 
 extension JSONValue: ExpressibleByArrayLiteral {
     /// A JSON array.
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }
 
 extension JSONValue: ExpressibleByDictionaryLiteral {
     /// A JSON object whose members keep the literal's order.
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
 }
@@ -94,10 +94,10 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
 extension JSONValue {
     /// The most input `init(parsing:)` reads unless told otherwise: far above any document ccgd
     /// exchanges (an OCI config.json with a seccomp profile takes tens of kilobytes).
-    public static let defaultMaximumByteCount = 16 << 20
+    package static let defaultMaximumByteCount = 16 << 20
 
     /// What the reader does with a property name given twice in one object.
-    public enum RepeatedKeys: Sendable {
+    package enum RepeatedKeys: Sendable {
         /// Refused (`JSONError.Problem.repeatedKey`): readers disagree on which value wins, so a
         /// request could mean one thing to ccgd and another to the next program.
         case rejected
@@ -111,14 +111,14 @@ extension JSONValue {
     /// repeated property name in one object (unless `repeatedKeys` is `.kept`), no unpaired
     /// surrogate escape, at most `JSONParser.maximumDepth` nested arrays and objects, at most
     /// `maximumByteCount` bytes of valid UTF-8.
-    public init(
+    package init(
         parsing utf8: some Collection<UInt8>, maximumByteCount: Int = defaultMaximumByteCount, repeatedKeys: RepeatedKeys = .rejected
     ) throws(JSONError) {
         self = try JSONParser.parse(Array(utf8), maximumByteCount: maximumByteCount, repeatedKeys: repeatedKeys)
     }
 
     /// Parses JSON text held in a `String`.
-    public init(parsing text: String) throws(JSONError) {
+    package init(parsing text: String) throws(JSONError) {
         try self.init(parsing: text.utf8)
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// The AS exchange: a ticket-granting ticket from a password or from keys.
 extension KerberosContext {
     /// Logs `client` in with `password` (UTF-8) and stores the TGT in `cache`.
-    public func obtainTicket(
+    package func obtainTicket(
         for client: Principal, password: SecretBytes, into cache: CredentialsCache
     ) throws(KerberosError) -> TicketTimes {
         let operation = "obtain a ticket for \(client.name) with its password"
@@ -32,7 +32,7 @@ extension KerberosContext {
     /// `lifetime` (seconds) it asks for a ticket that lives no longer (the KDC may give less).
     /// `optimistic`: the first request already carries an encrypted timestamp (keys need no salt
     /// from the KDC), saving the round trip that would fetch the KDC's PREAUTH_REQUIRED.
-    public func obtainTicket(
+    package func obtainTicket(
         for client: Principal, keytab: Keytab, into cache: CredentialsCache, lifetime: Int32? = nil, optimistic: Bool = false
     ) throws(KerberosError) -> TicketTimes {
         try withInitialCredentialsOptions(cache: cache, operation: "obtain a ticket for \(client.name) with its keys") { options, credentials in

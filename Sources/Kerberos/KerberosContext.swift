@@ -2,12 +2,12 @@ internal import CKrb5
 
 /// Owns a `krb5_context`. Not thread-safe (libkrb5 contexts are not): use one per task and
 /// never on the event loop or the Swift concurrency pool, since its calls block on the network.
-public final class KerberosContext {
+package final class KerberosContext {
     let raw: krb5_context
 
     /// A context configured by `configurationFile` (a krb5.conf), or by the usual
     /// `KRB5_CONFIG`/`/etc/krb5.conf` when nil.
-    public init(configurationFile: String? = nil) throws(KerberosError) {
+    package init(configurationFile: String? = nil) throws(KerberosError) {
         var context: krb5_context?
         var code: krb5_error_code
         if let configurationFile {

@@ -1,5 +1,5 @@
 /// Why a Kerberos key could not be derived. Never carries password or key bytes.
-public enum KeyDerivationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum KeyDerivationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `aesKey` was asked for a type that is not AES.
     case notAnAESEncryptionType(EncryptionType)
     /// libkrb5 could not create the context string-to-key runs in.
@@ -13,7 +13,7 @@ public enum KeyDerivationError: Error, Equatable, Sendable, CustomStringConverti
     /// An OpenSSL digest computation failed.
     case digestFailed(algorithm: String, openSSLError: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notAnAESEncryptionType(let type):
             return "AES string-to-key was asked for \(type), which is not an AES encryption type: use rc4Key(utf16LittleEndian:) for arcfour-hmac."

@@ -1,13 +1,13 @@
 /// Why an `msDS-ManagedPassword` value is not a well-formed MSDS-MANAGEDPASSWORD_BLOB.
-public enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A field the header points at, named as MS-ADTS 2.2.19 names its offset.
-    public enum Field: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    package enum Field: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case currentPassword = "CurrentPassword"
         case previousPassword = "PreviousPassword"
         case queryPasswordInterval = "QueryPasswordInterval"
         case unchangedPasswordInterval = "UnchangedPasswordInterval"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         var isPassword: Bool { self == .currentPassword || self == .previousPassword }
     }
@@ -39,7 +39,7 @@ public enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringCo
     /// An interval is negative.
     case negativeInterval(Field, hundredNanoseconds: Int64)
 
-    public var description: String {
+    package var description: String {
         let advice = "read msDS-ManagedPassword again, and if this persists the DC sent a corrupt value or this is not a gMSA password blob"
         switch self {
         case .tooShortForHeader(let byteCount):

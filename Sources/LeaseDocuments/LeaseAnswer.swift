@@ -2,19 +2,19 @@ import JSON
 
 /// What a client uses of ccgd's answer to `POST /v1/leases` or `GET /v1/leases/ID` (docs/api.md,
 /// SocketAPI's LeaseDocument writes it): where the lease's files are and where they go.
-public struct LeaseAnswer: Sendable, Equatable {
-    public let id: String
+package struct LeaseAnswer: Sendable, Equatable {
+    package let id: String
     /// The lease directory on the host (absolute).
-    public let directory: String
+    package let directory: String
     /// The name of its krb5.conf in the directory.
-    public let krb5ConfName: String
+    package let krb5ConfName: String
     /// Where the directory goes inside the container.
-    public let mountTarget: String
+    package let mountTarget: String
     /// The name the container should carry on the network (empty when ccgd names none).
-    public let hostname: String
+    package let hostname: String
 
     /// The answer's fields, or nil when one it must have is missing or not absolute.
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard let id = json.member("id")?.text, let directory = json.member("directory")?.text, directory.hasPrefix("/"),
               let conf = json.member("files")?.member("krb5Conf")?.text, let target = json.member("mount")?.member("target")?.text else {
             return nil
@@ -27,19 +27,19 @@ public struct LeaseAnswer: Sendable, Equatable {
     }
 
     /// The ids in an answer to `GET /v1/leases`.
-    public static func ids(inList json: JSONValue) -> [String] {
+    package static func ids(inList json: JSONValue) -> [String] {
         (json.member("leases")?.elements ?? []).compactMap { $0.member("id")?.text }
     }
 }
 
 /// Every error answer's body: `{"error": {"code", "message", "field"}}`.
-public struct APIErrorAnswer: Sendable, Equatable {
-    public let code: String
-    public let message: String
+package struct APIErrorAnswer: Sendable, Equatable {
+    package let code: String
+    package let message: String
     /// The JSON path of the request field at fault, if one is.
-    public let field: String?
+    package let field: String?
 
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard let error = json.member("error"), let code = error.member("code")?.text, let message = error.member("message")?.text else {
             return nil
         }

@@ -2,11 +2,11 @@ import JSON
 
 extension LeaseRequestBody {
     /// Why a body is refused: a sentence (ending with a full stop) and the JSON path of the field.
-    public struct Problem: Error, Equatable, Sendable {
-        public let message: String
-        public let field: String?
+    package struct Problem: Error, Equatable, Sendable {
+        package let message: String
+        package let field: String?
 
-        public init(_ message: String, field: String?) {
+        package init(_ message: String, field: String?) {
             self.message = message
             self.field = field
         }
@@ -15,7 +15,7 @@ extension LeaseRequestBody {
     /// Reads a body, checking each field's shape in the order docs/api.md lists them.
     /// `checkCredentialSpec` runs on an inline CredSpec before the fields after it are read, so
     /// its problem (a CredSpec error of the caller's) comes first, as ccgd has always answered.
-    public init<Failure: Error>(
+    package init<Failure: Error>(
         json value: JSONValue, checkCredentialSpec: (JSONValue) throws(Failure) -> Void
     ) throws(LeaseRequestBodyFailure<Failure>) {
         guard case let .object(object) = value else { throw .body(Self.bad("the body must be a JSON object", field: nil)) }
@@ -113,7 +113,7 @@ extension LeaseRequestBody {
 
 /// Why `LeaseRequestBody(json:checkCredentialSpec:)` refused a body: its own shape, or the
 /// caller's check of the inline CredSpec.
-public enum LeaseRequestBodyFailure<CredentialSpecFailure: Error>: Error {
+package enum LeaseRequestBodyFailure<CredentialSpecFailure: Error>: Error {
     case body(LeaseRequestBody.Problem)
     case credentialSpec(CredentialSpecFailure)
 }

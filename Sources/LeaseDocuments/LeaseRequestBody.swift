@@ -2,38 +2,38 @@ import JSON
 
 /// The body of `POST /v1/leases` (docs/api.md): written by ccgctl and the OCI hook, read by
 /// ccgd's socket API, so that the three agree on every field's name and shape.
-public struct LeaseRequestBody: Sendable, Equatable {
+package struct LeaseRequestBody: Sendable, Equatable {
     /// Which CredSpec: one inline (the document itself) or a name in ccgd's CredSpec directory.
-    public enum Source: Sendable, Equatable {
+    package enum Source: Sendable, Equatable {
         case inline(JSONValue)
         case named(String)
     }
 
     /// The process whose exit ends the lease.
-    public struct Holder: Sendable, Equatable {
-        public var pid: Int32
+    package struct Holder: Sendable, Equatable {
+        package var pid: Int32
         /// Its start time in clock ticks since boot (field 22 of /proc/PID/stat), when known.
-        public var startTime: UInt64?
+        package var startTime: UInt64?
 
-        public init(pid: Int32, startTime: UInt64? = nil) {
+        package init(pid: Int32, startTime: UInt64? = nil) {
             self.pid = pid
             self.startTime = startTime
         }
     }
 
-    public var source: Source
+    package var source: Source
     /// The owner of the lease's files; each nil part is the caller's own.
-    public var ownerUID: UInt32?
-    public var ownerGID: UInt32?
-    public var containerID: String?
-    public var mountPath: String?
-    public var holder: Holder?
+    package var ownerUID: UInt32?
+    package var ownerGID: UInt32?
+    package var containerID: String?
+    package var mountPath: String?
+    package var holder: Holder?
     /// Seconds until the lease ends by itself.
-    public var expiresIn: UInt64?
+    package var expiresIn: UInt64?
     /// Asked for the owner, to whom ccgd's allow-lists then apply.
-    public var onBehalfOfOwner: Bool?
+    package var onBehalfOfOwner: Bool?
 
-    public init(source: Source, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, containerID: String? = nil, mountPath: String? = nil,
+    package init(source: Source, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, containerID: String? = nil, mountPath: String? = nil,
                 holder: Holder? = nil, expiresIn: UInt64? = nil, onBehalfOfOwner: Bool? = nil) {
         self.source = source
         self.ownerUID = ownerUID
@@ -46,13 +46,13 @@ public struct LeaseRequestBody: Sendable, Equatable {
     }
 
     /// The fields a body may have.
-    public static let fieldNames = ["credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
+    package static let fieldNames = ["credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
                                     "onBehalfOfOwner"]
     /// The longest `expiresIn`: ten years, in seconds.
-    public static let longestLifetime: UInt64 = 10 * 366 * 24 * 3600
+    package static let longestLifetime: UInt64 = 10 * 366 * 24 * 3600
 
     /// The body as JSON, fields in a fixed order, absent ones left out.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         switch source {
         case let .inline(spec): members.append(("credentialSpec", spec))

@@ -2,8 +2,8 @@ import Glibc
 
 /// Why a request to a Unix socket got no usable answer: the socket's path and the reason. Callers
 /// word their own advice around `cause` (ccgctl's options, the hook's files).
-public struct SocketClientError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Reason: Error, Equatable, Sendable {
+package struct SocketClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    package enum Reason: Error, Equatable, Sendable {
         /// socket(2) failed.
         case cannotMakeSocket(errno: Int32)
         /// The path does not fit a Unix socket address (`limit` bytes at most).
@@ -28,16 +28,16 @@ public struct SocketClientError: Error, Equatable, Sendable, CustomStringConvert
         case answerTooLarge(limit: Int)
     }
 
-    public let socketPath: String
-    public let reason: Reason
+    package let socketPath: String
+    package let reason: Reason
 
-    public init(socketPath: String, reason: Reason) {
+    package init(socketPath: String, reason: Reason) {
         self.socketPath = socketPath
         self.reason = reason
     }
 
     /// What went wrong, in a few words, e.g. "No such file or directory".
-    public var cause: String {
+    package var cause: String {
         switch reason {
         case let .cannotMakeSocket(code): "cannot make a socket: \(Self.text(of: code))"
         case let .pathTooLong(limit): "the path is longer than \(limit) bytes, too long for a Unix socket"
@@ -53,10 +53,10 @@ public struct SocketClientError: Error, Equatable, Sendable, CustomStringConvert
         }
     }
 
-    public var description: String { "cannot reach \(socketPath): \(cause)." }
+    package var description: String { "cannot reach \(socketPath): \(cause)." }
 
     /// The text of a system error number, e.g. "Connection refused".
-    public static func text(of code: Int32) -> String {
+    package static func text(of code: Int32) -> String {
         String(cString: strerror(code))
     }
 }

@@ -4,30 +4,30 @@ import Glibc
 /// answer read to its end. ccgd's one client of its socket API, for ccgctl, the OCI hook and the
 /// tests: no threads, no NIO, no Foundation, so the hook stays single-threaded (setns refuses a
 /// process that shares its file system state) and small.
-public struct UnixSocketHTTPClient: Sendable {
+package struct UnixSocketHTTPClient: Sendable {
     /// An answer: the status and the body (as long as its content-length says).
-    public struct Answer: Sendable {
-        public let status: Int
-        public let body: [UInt8]
+    package struct Answer: Sendable {
+        package let status: Int
+        package let body: [UInt8]
 
-        public init(status: Int, body: [UInt8]) {
+        package init(status: Int, body: [UInt8]) {
             self.status = status
             self.body = body
         }
 
-        public var text: String { String(decoding: body, as: UTF8.self) }
+        package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    public let socketPath: String
+    package let socketPath: String
     /// Longest wait for each read and write: a lease for an account not yet cached needs the DC.
-    public var timeoutSeconds: Int
+    package var timeoutSeconds: Int
     /// The uids the server may run as (SO_PEERCRED), or nil for any: whoever can put a socket at
     /// the path must not get what the request carries, nor have its answer believed.
-    public var serverUIDs: [UInt32]?
+    package var serverUIDs: [UInt32]?
     /// Longer answers are refused: ccgd's largest (a list of leases) takes far less.
-    public var maximumAnswerByteCount: Int
+    package var maximumAnswerByteCount: Int
 
-    public init(socketPath: String, timeoutSeconds: Int = 100, serverUIDs: [UInt32]? = nil, maximumAnswerByteCount: Int = 16 << 20) {
+    package init(socketPath: String, timeoutSeconds: Int = 100, serverUIDs: [UInt32]? = nil, maximumAnswerByteCount: Int = 16 << 20) {
         self.socketPath = socketPath
         self.timeoutSeconds = timeoutSeconds
         self.serverUIDs = serverUIDs
@@ -35,7 +35,7 @@ public struct UnixSocketHTTPClient: Sendable {
     }
 
     /// Sends `method target` (e.g. `GET /v1/health`) with an optional JSON body and reads the answer.
-    public func send(_ method: String, _ target: String, body: [UInt8]? = nil) throws(SocketClientError) -> Answer {
+    package func send(_ method: String, _ target: String, body: [UInt8]? = nil) throws(SocketClientError) -> Answer {
         let connection = try UnixSocketConnection(path: socketPath, timeoutSeconds: timeoutSeconds)
         defer { connection.close() }
         if let serverUIDs {

@@ -4,22 +4,22 @@ import Foundation
 /// the program and not Foundation's run loop. stdin is a pipe fed with `input` (a password) or
 /// /dev/null; stdout and stderr go to files, /dev/null or (`inheritingOutput`) where ours go; no
 /// other descriptor of ours is inherited.
-public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded by `lock`
-    public let pid: pid_t
+package final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded by `lock`
+    package let pid: pid_t
     private let lock = NSLock()
     /// The exit status once waitpid has reported it (the pid is no longer ours after that).
     private var reaped: Int32?
 
-    public struct Exit: Sendable {
+    package struct Exit: Sendable {
         /// The exit code, or 128 + the signal that ended it (as a shell reports it).
-        public let status: Int32
-        public let elapsed: Duration
-        public var succeeded: Bool { status == 0 }
+        package let status: Int32
+        package let elapsed: Duration
+        package var succeeded: Bool { status == 0 }
     }
 
     /// Starts `arguments[0]` (looked up on PATH when it has no slash) with `environment`. With
     /// `appendOutput`, stdout is appended to rather than truncated (a log kept across restarts).
-    public init(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
+    package init(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
                 stdout: String? = nil, stderr: String? = nil, appendOutput: Bool = false, inheritingOutput: Bool = false,
                 terminal: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
@@ -82,25 +82,25 @@ public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded 
     }
 
     /// Runs a command to its end and times it, spawn to reap.
-    public static func run(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
+    package static func run(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
                            stdout: String? = nil, stderr: String? = nil) throws -> Exit {
         let started = ContinuousClock.now
         return try ChildProcess(arguments, environment: environment, input: input, stdout: stdout, stderr: stderr).wait(since: started)
     }
 
     /// Waits for the child; `started` is when the caller began timing.
-    public func wait(since started: ContinuousClock.Instant = .now) -> Exit {
+    package func wait(since started: ContinuousClock.Instant = .now) -> Exit {
         let status = lock.withLock { reaped } ?? reap(blocking: true)!
         return Exit(status: status, elapsed: ContinuousClock.now - started)
     }
 
     /// Whether the child has ended (reaping it if it just did).
-    public var hasExited: Bool { lock.withLock { reaped } != nil || reap(blocking: false) != nil }
+    package var hasExited: Bool { lock.withLock { reaped } != nil || reap(blocking: false) != nil }
 
     /// Ends the child (SIGTERM) and reaps it; after `patience` (none: wait as long as it takes),
     /// SIGKILL. Returns its exit status.
     @discardableResult
-    public func stop(patience: Duration? = .seconds(10)) -> Int32 {
+    package func stop(patience: Duration? = .seconds(10)) -> Int32 {
         if let status = lock.withLock({ reaped }) ?? reap(blocking: false) { return status }
         kill(pid, SIGTERM)
         if let patience {
@@ -115,7 +115,7 @@ public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded 
     }
 
     /// SIGKILL: no chance to clean up, as after a crash or an OOM kill; then reaps it.
-    public func killAbruptly() {
+    package func killAbruptly() {
         guard !hasExited else { return }
         kill(pid, SIGKILL)
         _ = wait()
@@ -140,8 +140,8 @@ public final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded 
     }
 
     /// A child that could not be started: what failed, and what to check.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
         init(_ description: String) { self.description = description }
     }
 }

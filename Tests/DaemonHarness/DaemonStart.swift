@@ -1,8 +1,8 @@
 import Foundation
 
 /// Waiting for a ccgd just started to serve its socket, the same way for the tests and the benchmark.
-public enum DaemonStart {
-    public enum Outcome: Sendable, Equatable {
+package enum DaemonStart {
+    package enum Outcome: Sendable, Equatable {
         case serving
         /// The process ended before it served (a configuration it refused, a socket in use).
         case exited
@@ -12,7 +12,7 @@ public enum DaemonStart {
 
     /// Asks `serves` up to `attempts` times, `interval` apart, while `daemon` runs; `serves` is the
     /// caller's own request (its client and its idea of ready: health 200, any answer).
-    public static func wait(for daemon: ChildProcess, attempts: Int, interval: Duration,
+    package static func wait(for daemon: ChildProcess, attempts: Int, interval: Duration,
                             serves: () async -> Bool) async -> Outcome {
         for _ in 0..<attempts {
             if daemon.hasExited { return .exited }

@@ -3,19 +3,19 @@ import Foundation
 /// The test domain as `scripts/testdomain up` describes it: the `KEY=value` lines of
 /// `testdomain.env` in its directory (keys `CCGD_TD_…`), read the same way by the integration
 /// tests and by ccgd-bench.
-public struct TestDomainFile: Sendable {
-    public let directory: String
+package struct TestDomainFile: Sendable {
+    package let directory: String
     /// Every line's key and value, keys in full (`CCGD_TD_REALM`).
-    public let settings: [String: String]
-    public var path: String { directory + "/testdomain.env" }
+    package let settings: [String: String]
+    package var path: String { directory + "/testdomain.env" }
 
     /// The directory named by $CCGD_TESTDOMAIN_DIR, else `fallback`.
-    public static func directory(fallback: String) -> String {
+    package static func directory(fallback: String) -> String {
         ProcessInfo.processInfo.environment["CCGD_TESTDOMAIN_DIR"] ?? fallback
     }
 
     /// Reads `directory`/testdomain.env; nil when there is none (the domain was never started there).
-    public init?(directory: String) {
+    package init?(directory: String) {
         guard let text = try? String(contentsOfFile: directory + "/testdomain.env", encoding: .utf8) else { return nil }
         self.directory = directory
         settings = Self.settings(text)
@@ -32,16 +32,16 @@ public struct TestDomainFile: Sendable {
     }
 
     /// The value of `CCGD_TD_`+`key`, empty when the file has none.
-    public subscript(_ key: String) -> String { settings["CCGD_TD_" + key] ?? "" }
+    package subscript(_ key: String) -> String { settings["CCGD_TD_" + key] ?? "" }
 
     /// The value of `CCGD_TD_`+`key`; a missing or empty one is an error that says what to do.
-    public func required(_ key: String) throws -> String {
+    package func required(_ key: String) throws -> String {
         guard let value = settings["CCGD_TD_" + key], !value.isEmpty else { throw Missing(file: path, key: "CCGD_TD_" + key) }
         return value
     }
 
-    public struct Missing: Error, CustomStringConvertible {
-        public let file: String, key: String
-        public var description: String { "\(file) has no \(key); run scripts/testdomain up again." }
+    package struct Missing: Error, CustomStringConvertible {
+        package let file: String, key: String
+        package var description: String { "\(file) has no \(key); run scripts/testdomain up again." }
     }
 }

@@ -4,26 +4,26 @@ import Foundation
 /// The text of a small valid CredSpec (a domain-joined account list and a plug-in's
 /// HostAccountConfig, as New-CredentialSpec writes it), with the parts tests vary as properties:
 /// tests that need a CredSpec but are not about its syntax build it here rather than inline.
-public struct CredSpecJSON: Sendable {
-    public var machineAccountName: String
+package struct CredSpecJSON: Sendable {
+    package var machineAccountName: String
     /// The group managed service accounts, in order (the first is the one a lease is named after).
-    public var accounts: [String]
-    public var domain: String
-    public var netBIOSName = "CONTOSO"
-    public var sid = "S-1-5-21-1-2-3"
-    public var domainGUID = "f9f13fea-efd2-40e3-9026-b03dcfca0b57"
+    package var accounts: [String]
+    package var domain: String
+    package var netBIOSName = "CONTOSO"
+    package var sid = "S-1-5-21-1-2-3"
+    package var domainGUID = "f9f13fea-efd2-40e3-9026-b03dcfca0b57"
     /// nil leaves HostAccountConfig out (a domain-joined host's CredSpec).
-    public var pluginGUID: String? = "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}"
-    public var pluginInput = "/x"
+    package var pluginGUID: String? = "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}"
+    package var pluginInput = "/x"
 
     /// One account, `account`, in `domain`, read by the file plug-in.
-    public init(account: String = "WebApp01", domain: String = "contoso.test") {
+    package init(account: String = "WebApp01", domain: String = "contoso.test") {
         machineAccountName = account
         accounts = [account]
         self.domain = domain
     }
 
-    public var text: String {
+    package var text: String {
         let accounts = accounts.map { #"{"Name": \#(Self.quoted($0)), "Scope": \#(Self.quoted(domain))}"# }.joined(separator: ", ")
         let hostAccount = pluginGUID.map {
             #", "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": \#(Self.quoted($0)), "PluginInput": \#(Self.quoted(pluginInput))}"#
@@ -38,7 +38,7 @@ public struct CredSpecJSON: Sendable {
     }
 
     /// The CredSpec the text reads as.
-    public func credentialSpec() throws -> CredentialSpec {
+    package func credentialSpec() throws -> CredentialSpec {
         try CredentialSpec(jsonData: Data(text.utf8))
     }
 

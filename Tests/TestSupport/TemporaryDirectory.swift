@@ -6,12 +6,12 @@ import XCTest
 /// the usual mode (0755 under the usual umask, so that peers of other uids can reach a socket in
 /// it), and removed with everything in it by `remove()` or when the last reference goes: keep it
 /// in a stored property (or use `temporaryDirectory(_:)` in a test), never only its `path`.
-public final class TemporaryDirectory: Sendable {
-    public let path: String
+package final class TemporaryDirectory: Sendable {
+    package let path: String
 
     /// Makes the directory (with `mode`, when given) and `subdirectories` (relative paths, parents
     /// included) in it.
-    public init(_ purpose: String, mode: Int? = nil, creating subdirectories: [String] = []) throws {
+    package init(_ purpose: String, mode: Int? = nil, creating subdirectories: [String] = []) throws {
         var base = NSTemporaryDirectory()
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
         path = base + "/ccgd-\(purpose)-\(UUID().uuidString.prefix(8))"
@@ -24,7 +24,7 @@ public final class TemporaryDirectory: Sendable {
     }
 
     /// Removes the directory and all it holds; safe to call twice.
-    public func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 
@@ -34,7 +34,7 @@ public final class TemporaryDirectory: Sendable {
 extension XCTestCase {
     /// The path of a fresh `TemporaryDirectory` removed when the test ends, passed or failed (after
     /// the test's teardown blocks registered later and before its `tearDown`).
-    public func temporaryDirectory(_ purpose: String, mode: Int? = nil, creating subdirectories: [String] = []) throws -> String {
+    package func temporaryDirectory(_ purpose: String, mode: Int? = nil, creating subdirectories: [String] = []) throws -> String {
         let directory = try TemporaryDirectory(purpose, mode: mode, creating: subdirectories)
         addTeardownBlock { directory.remove() }
         return directory.path
