@@ -59,11 +59,11 @@ let package = Package(
         // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
         .target(name: "LeaseDocuments", dependencies: ["JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
+        .target(name: "CCGPluginABI"), // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
-        .target(name: "DomainModel", dependencies: ["SystemBasics"]),    // what names a domain's parts (AccountName, DomainController): no C library
-        .target(name: "ProcessIdentity", dependencies: ["SystemBasics"]),   // a process's start time and the boot id: a lease holder's identity
-        .target(name: "CProcessWatch"),     // pidfd_open and epoll, which Swift's Glibc module does not export
+        .target(name: "DomainModel", dependencies: ["SystemBasics"]), // what names a domain's parts (AccountName, DomainController): no C library
+        .target(name: "ProcessIdentity", dependencies: ["SystemBasics"]), // a process's start time and the boot id: a lease holder's identity
+        .target(name: "CProcessWatch"), // pidfd_open and epoll, which Swift's Glibc module does not export
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
         // The version of VERSION, stamped in at build time (--version, /v1/health, the Debian package).
         .target(name: "PackageVersion", plugins: ["VersionStamp"]),
@@ -73,8 +73,9 @@ let package = Package(
         .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
         // AWS Secrets Manager, run by ccgd as an executable plug-in: libcurl and libcrypto through a C shim.
-        .target(name: "CAWSTransport", path: "Plugins/AwsSecretsManager/CAWSTransport",
-                linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
+        .target(
+            name: "CAWSTransport", path: "Plugins/AwsSecretsManager/CAWSTransport",
+            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
         .target(name: "AwsSecretsManagerPlugin", dependencies: ["CAWSTransport", "SecretMemory"], path: "Plugins/AwsSecretsManager/Plugin"),
         .executableTarget(name: "ccgd-aws-plugin", dependencies: ["AwsSecretsManagerPlugin"], path: "Plugins/AwsSecretsManager/Main"),
         // Sample shared-object plug-ins (the C one is built by PluginHostTests).
@@ -133,7 +134,8 @@ let package = Package(
         .target(
             name: "OperatorTools",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SystemBasics", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SystemBasics", "CredSpec", "CCGPlugin", "Configuration",
+                "Directory", "DomainModel", "DurableFiles", "FilePlugin",
                 "InlinePlugin", "Kerberos", "KerberosKeys",
             ]
         ),
@@ -190,7 +192,8 @@ let package = Package(
             name: "ccgctl",
             dependencies: [
                 "JSON", "LeaseDocuments",
-                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec",
+                "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -199,7 +202,8 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos",
+                "DurableFiles", "CCGPlugin",
                 "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -214,7 +218,8 @@ let package = Package(
         // The annotations (and environment variables) with which a container asks ccgd for a gMSA,
         // and where the lease's files appear inside it (LeaseLayout): no Foundation, for the hook and the shim.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
+        .executableTarget(
+            name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
         .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest", "SystemBasics"]),
@@ -257,21 +262,27 @@ let package = Package(
         .testTarget(name: "SecretMemoryTests", dependencies: ["SecretMemory"]),
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin", "TestSupport"]),
-        .testTarget(name: "CredentialGuardTests", dependencies: [
-            "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
-            "ProcessIdentity", "TestSupport",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-            .product(name: "NIOHPACK", package: "swift-nio-http2"),
-            // grpc-swift's client: the ECS front end's framing read and written by another implementation.
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-        ]),
+        .testTarget(
+            name: "CredentialGuardTests",
+            dependencies: [
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos",
+                "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
+                "ProcessIdentity", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ECSFrontEndTests",
+            dependencies: [
+                "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec",
+                "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                // grpc-swift's client: the ECS front end's framing read and written by another implementation.
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
@@ -279,19 +290,29 @@ let package = Package(
         // (XCTest allowed: only test targets depend on it). Fakes of the core's protocols apart, so
         // that the tests of lower modules do not build the core.
         .target(name: "TestSupport", dependencies: ["CredSpec", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
-        .target(name: "CoreTestSupport", dependencies: ["LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec"], path: "Tests/CoreTestSupport"),
-        .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos", "Configuration", "TestSupport", "CoreTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "TestSupport", .product(name: "Logging", package: "swift-log")],
-                    resources: [.copy("Scripts")]),
-        .testTarget(name: "IntegrationTests", dependencies: [
-            "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], exclude: ["ECS"]),
+        .target(
+            name: "CoreTestSupport", dependencies: ["LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec"],
+            path: "Tests/CoreTestSupport"),
+        .testTarget(
+            name: "SocketAPITests",
+            dependencies: [
+                "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos",
+                "Configuration", "TestSupport", "CoreTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "ExecPluginTests",
+            dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Scripts")]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec",
+                "CCGPlugin", "FilePlugin", "Configuration",
+                "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )

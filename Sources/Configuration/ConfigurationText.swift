@@ -47,7 +47,8 @@ package struct ConfigurationText: Sendable {
                     sections.append(Section(name: String(name).lowercased(), argument: String(rest.dropLast()), line: number, entries: []))
                 } else {
                     guard !inner.isEmpty, !inner.contains(" ") else {
-                        problems.append(.init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name] or [name \"argument\"]"))
+                        problems.append(
+                            .init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name] or [name \"argument\"]"))
                         continue
                     }
                     sections.append(Section(name: String(inner).lowercased(), argument: nil, line: number, entries: []))

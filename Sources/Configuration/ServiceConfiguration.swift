@@ -279,7 +279,8 @@ package struct ServiceConfiguration: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             let missing = !FileManager.default.fileExists(atPath: path)
             if path == defaultPath && missing && !named { return ServiceConfiguration() }
-            let message = missing
+            let message =
+                missing
                 ? "no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config"
                 : "cannot read the file; check its permissions"
             throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: message)])
@@ -354,7 +355,10 @@ package struct ServiceConfiguration: Sendable, Equatable {
                 let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME", "ecs-gmsa": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(
+                    section.line, nil,
+                    "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]"
+                )
             }
         }
         reader.check(ecs, section: ecsSection, accountSections: ecsAccountSections)

@@ -36,8 +36,9 @@ package struct CredentialSpec: Sendable, Equatable {
     package init(
         domain: DomainJoinConfig, accounts: [String], pluginGUID: PluginGUID, pluginInput: PluginInput
     ) throws(CredentialSpecError) {
-        try self.init(domain: domain, accounts: accounts,
-                      hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput))
+        try self.init(
+            domain: domain, accounts: accounts,
+            hostAccountConfig: HostAccountConfig(pluginGUID: pluginGUID, pluginInput: pluginInput))
     }
 
     /// The same, with the host's way in: a plug-in's HostAccountConfig, or nil for a domain-joined host.

@@ -42,13 +42,16 @@ package enum ControllerProbe {
     package static let kerberosPort: UInt16 = 88
 
     /// The DCs whose `port` accepted a TCP connection within `timeout` seconds, and why the others did not.
-    package static func probe(_ controllers: [DomainController], timeout: Int,
-                             port: (DomainController) -> UInt16) -> (answered: [DomainController], failures: [ControllerFailure]) {
+    package static func probe(
+        _ controllers: [DomainController], timeout: Int,
+        port: (DomainController) -> UInt16
+    ) -> (answered: [DomainController], failures: [ControllerFailure]) {
         var answered: [DomainController] = [], failures: [ControllerFailure] = []
         for controller in controllers {
             do {
-                try PortProbe.connect(host: controller.address ?? controller.hostName, port: port(controller),
-                                      timeoutMilliseconds: Int32(max(1, timeout) * 1000))
+                try PortProbe.connect(
+                    host: controller.address ?? controller.hostName, port: port(controller),
+                    timeoutMilliseconds: Int32(max(1, timeout) * 1000))
                 answered.append(controller)
             } catch {
                 failures.append(ControllerFailure(controller: controller, port: port(controller), error))

@@ -28,15 +28,19 @@ package enum DirectoryError: Error, Sendable, Equatable, CustomStringConvertible
             return "cannot connect to domain controller \(controller): \(reason); check its name, address and that it is reachable."
         case let .discoveryFailed(domain, record, nameservers, reason):
             let via = nameservers.isEmpty ? "the system's DNS servers" : nameservers.joined(separator: ", ")
-            return "no domain controller of \(domain) was found: DNS SRV \(record) (asked of \(via)) gave none: \(reason); list the DCs in the domain's [domain] controllers, or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(domain)."
+            return
+                "no domain controller of \(domain) was found: DNS SRV \(record) (asked of \(via)) gave none: \(reason); list the DCs in the domain's [domain] controllers, or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(domain)."
         case let .tlsFailed(controller, reason):
             return "TLS with domain controller \(controller) failed: \(reason); check the CA certificate and that the certificate names the DC."
         case let .bindRefused(controller, mechanism, reason):
-            return "domain controller \(controller) refused the \(mechanism) bind: \(reason); check the portable user's credentials and the DC's service principal."
+            return
+                "domain controller \(controller) refused the \(mechanism) bind: \(reason); check the portable user's credentials and the DC's service principal."
         case let .notSealed(controller, strength):
-            return "the bind to domain controller \(controller) is not encrypted (security strength \(strength)); the managed password is only sent over a sealed GSSAPI bind or LDAPS."
+            return
+                "the bind to domain controller \(controller) is not encrypted (security strength \(strength)); the managed password is only sent over a sealed GSSAPI bind or LDAPS."
         case let .confidentialityRequired(controller, reason):
-            return "domain controller \(controller) requires an encrypted connection to return the managed password (\(reason)); use a sealed GSSAPI bind or LDAPS."
+            return
+                "domain controller \(controller) requires an encrypted connection to return the managed password (\(reason)); use a sealed GSSAPI bind or LDAPS."
         case let .accountNotFound(account, searchBase):
             return "no group managed service account \(account) under \(searchBase); check the CredSpec's account name and domain."
         case let .accessDenied(account, reader):

@@ -32,8 +32,11 @@ package struct DomainControllerLocator: Sendable {
         guard !records.isEmpty else { throw failure("the answer holds no SRV record") }
         return ServiceRecord.ordered(records).map { record in
             // With our own DNS servers, the host's resolver may not know the DC: ask the same servers.
-            let address = nameservers.isEmpty ? nil : (try? query(record.target, type: Int32(ns_t_a.rawValue), state: &state))?
-                .compactMap(\.ipv4Address).first
+            let address =
+                nameservers.isEmpty
+                ? nil
+                : (try? query(record.target, type: Int32(ns_t_a.rawValue), state: &state))?
+                    .compactMap(\.ipv4Address).first
             return DomainController(hostName: record.target, address: address, ldapPort: record.port)
         }
     }

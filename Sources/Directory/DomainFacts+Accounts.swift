@@ -21,8 +21,9 @@ extension DirectoryConnection {
         let entries = try search(base: domainDN, scope: .subtree, filter: filter, attributes: ["sAMAccountName", "objectClass"])
         let wanted = Self.groupManagedServiceAccountClass.lowercased()
         if let gmsa = entries.first(where: { $0.strings("objectClass").contains { $0.lowercased() == wanted } }) {
-            return .groupManagedServiceAccount(samAccountName: gmsa.string("sAMAccountName") ?? AccountName(account).samAccountName,
-                                               distinguishedName: gmsa.distinguishedName)
+            return .groupManagedServiceAccount(
+                samAccountName: gmsa.string("sAMAccountName") ?? AccountName(account).samAccountName,
+                distinguishedName: gmsa.distinguishedName)
         }
         guard let other = entries.first else { return .notFound }
         // objectClass lists the class hierarchy from top to the most specific class.

@@ -57,15 +57,17 @@ extension DirectoryConnection {
         guard !wanted.isEmpty else { return [] }
         // One more than asked for, so that an entry nobody asked for is seen (and refused by the caller).
         let limit = Int32(clamping: wanted.count + 1)
-        var entries = try search(base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel,
-                                 filter: Self.managedServiceAccountFilter(wanted), attributes: Self.accountAttributes,
-                                 secretAttributes: ["msDS-ManagedPassword"], sizeLimit: limit)
+        var entries = try search(
+            base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel,
+            filter: Self.managedServiceAccountFilter(wanted), attributes: Self.accountAttributes,
+            secretAttributes: ["msDS-ManagedPassword"], sizeLimit: limit)
         let found = Set(entries.compactMap { $0.string("sAMAccountName").map { AccountName($0).normalized } })
         let missing = wanted.filter { !found.contains(AccountName($0).normalized) }
         if !missing.isEmpty {
-            entries += try search(base: domainDN, scope: .subtree, filter: Self.managedServiceAccountFilter(missing),
-                                  attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"],
-                                  sizeLimit: Int32(clamping: missing.count + 1))
+            entries += try search(
+                base: domainDN, scope: .subtree, filter: Self.managedServiceAccountFilter(missing),
+                attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"],
+                sizeLimit: Int32(clamping: missing.count + 1))
         }
         for entry in entries where entry.secret("msDS-ManagedPassword") == nil {
             let name = entry.string("sAMAccountName") ?? entry.distinguishedName
@@ -76,10 +78,12 @@ extension DirectoryConnection {
         var sameAnswer: [String: UInt32] = [:]
         for entry in entries {
             guard let text = entry.string("msDS-KeyVersionNumber"), let kvno = UInt32(text),
-                  let held = StoredManagedPassword(passwordID: entry.values("msDS-ManagedPasswordId").first ?? [],
-                                                   intervalDays: entry.string("msDS-ManagedPasswordInterval").flatMap { Int($0) }),
-                  let blob = try? ManagedPasswordBlob(decoding: entry.secret("msDS-ManagedPassword")!),
-                  held.countsCurrentPassword(queryInterval: Double(blob.queryPasswordInterval.components.seconds), now: now) else { continue }
+                let held = StoredManagedPassword(
+                    passwordID: entry.values("msDS-ManagedPasswordId").first ?? [],
+                    intervalDays: entry.string("msDS-ManagedPasswordInterval").flatMap { Int($0) }),
+                let blob = try? ManagedPasswordBlob(decoding: entry.secret("msDS-ManagedPassword")!),
+                held.countsCurrentPassword(queryInterval: Double(blob.queryPasswordInterval.components.seconds), now: now)
+            else { continue }
             sameAnswer[entry.distinguishedName.lowercased()] = kvno
         }
         let later = entries.map(\.distinguishedName).filter { sameAnswer[$0.lowercased()] == nil }
@@ -114,8 +118,9 @@ extension DirectoryConnection {
         if names.count == 1 {
             entries = try search(base: names[0], scope: .base, filter: "(objectClass=*)", attributes: ["msDS-KeyVersionNumber"])
         } else {
-            entries = try search(base: domainDN, scope: .subtree, filter: SearchFilter.anyOf("distinguishedName", equals: names),
-                                 attributes: ["msDS-KeyVersionNumber"], sizeLimit: Int32(clamping: names.count + 1))
+            entries = try search(
+                base: domainDN, scope: .subtree, filter: SearchFilter.anyOf("distinguishedName", equals: names),
+                attributes: ["msDS-KeyVersionNumber"], sizeLimit: Int32(clamping: names.count + 1))
         }
         var versions: [String: UInt32] = [:]
         for entry in entries {

@@ -42,12 +42,14 @@ extension DirectoryConnection {
     /// A simple bind (`user` as a DN or `user@domain`), allowed only over TLS since it sends the password.
     package func bindSimple(user: String, password: SecretBytes) throws(DirectoryError) {
         guard isTLS else {
-            throw .bindRefused(controller: controller.description, mechanism: "simple",
-                               reason: "a simple bind sends the password and is only done over LDAPS")
+            throw .bindRefused(
+                controller: controller.description, mechanism: "simple",
+                reason: "a simple bind sends the password and is only done over LDAPS")
         }
         let status: Int32 = password.withUnsafeBytes { bytes in
-            var credential = berval(bv_len: ber_len_t(bytes.count),
-                                    bv_val: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
+            var credential = berval(
+                bv_len: ber_len_t(bytes.count),
+                bv_val: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
             return BrokenPipe.ignored { ldap_sasl_bind_s(raw, user, ccgd_ldap_sasl_simple(), &credential, nil, nil, nil) }
         }
         guard status == LDAP_SUCCESS else {
@@ -108,8 +110,9 @@ final class GSSCredential {
             }
         }
         guard major == GSS_S_COMPLETE, let credential else {
-            throw .bindRefused(controller: controller, mechanism: "GSSAPI",
-                               reason: "no usable Kerberos credentials (\(GSSStatus.text(major: major, minor: minor)))")
+            throw .bindRefused(
+                controller: controller, mechanism: "GSSAPI",
+                reason: "no usable Kerberos credentials (\(GSSStatus.text(major: major, minor: minor)))")
         }
         raw = credential
     }

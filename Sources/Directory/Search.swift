@@ -35,14 +35,16 @@ extension DirectoryConnection {
         guard status == LDAP_SUCCESS || status == LDAP_SIZELIMIT_EXCEEDED else {
             let reason = diagnostic(status)
             if status == LDAP_STRONG_AUTH_REQUIRED || status == LDAP_CONFIDENTIALITY_REQUIRED
-                || reason.contains("0000202D") || reason.lowercased().contains("encrypted connection") {
+                || reason.contains("0000202D") || reason.lowercased().contains("encrypted connection")
+            {
                 throw .confidentialityRequired(controller: controller.description, reason: reason)
             }
             if status == LDAP_SERVER_DOWN || status == LDAP_TIMEOUT {
                 throw .unreachable(controller: controller.description, reason: reason)
             }
-            throw .operationFailed(operation: "search \(base) for \(filter)", controller: controller.description,
-                                   resultCode: status, reason: reason)
+            throw .operationFailed(
+                operation: "search \(base) for \(filter)", controller: controller.description,
+                resultCode: status, reason: reason)
         }
         var entries: [DirectoryEntry] = []
         var message = ldap_first_entry(raw, result)

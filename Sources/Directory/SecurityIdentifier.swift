@@ -10,7 +10,7 @@ package struct SecurityIdentifier: Sendable, Hashable, CustomStringConvertible {
         let count = Int(bytes[1])
         guard bytes[0] == 1, count <= 15, bytes.count == 8 + 4 * count else { return nil }
         revision = bytes[0]
-        authority = bytes[2..<8].reduce(0) { $0 << 8 | UInt64($1) }   // big endian, unlike the rest
+        authority = bytes[2..<8].reduce(0) { $0 << 8 | UInt64($1) } // big endian, unlike the rest
         subAuthorities = (0..<count).map { i in
             let at = 8 + 4 * i
             return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24

@@ -24,7 +24,8 @@ package struct LeaseID: Sendable, Hashable, Codable, CustomStringConvertible, Co
     /// Accepts only the shape `init()` produces, so an id never walks out of the lease directory.
     package init?(_ text: String) {
         guard text.count == 24, text.hasPrefix("l_"),
-              text.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+            text.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        else { return nil }
         value = text
     }
 

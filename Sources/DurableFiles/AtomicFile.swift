@@ -76,7 +76,7 @@ package enum AtomicFile {
         // The mode first: once the file belongs to someone else, changing it would need CAP_FOWNER.
         guard fchmod(fd, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: temporaryPath, errno: errno) }
         if ownership.uid != nil || ownership.gid != nil {
-            let uid = ownership.uid ?? uid_t.max   // -1 keeps the current owner
+            let uid = ownership.uid ?? uid_t.max // -1 keeps the current owner
             let gid = ownership.gid ?? gid_t.max
             guard fchown(fd, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: temporaryPath, errno: errno) }
         }

@@ -78,7 +78,8 @@ package enum DirectoryLockError: Error, Sendable, Equatable, CustomStringConvert
         switch self {
         case let .held(directory, purpose, pid):
             let holder = pid.map { $0 > 0 ? "process \($0)" : "a process of another PID namespace" } ?? "another process"
-            return "the \(purpose) \(directory) is in use by another ccgd (\(holder)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory."
+            return
+                "the \(purpose) \(directory) is in use by another ccgd (\(holder)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory."
         case let .unusable(purpose, error):
             return "cannot lock the \(purpose): \(error)"
         }

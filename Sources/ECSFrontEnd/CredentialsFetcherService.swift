@@ -30,13 +30,15 @@ package struct CredentialsFetcherService: Sendable {
     let ownership: @Sendable (_ gMSA: String) -> ECSLeaseOwnership
     let logger: Logger
 
-    package init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
-                policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
-                forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
-                verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
-                newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
-                ownership: @escaping @Sendable (_ gMSA: String) -> ECSLeaseOwnership = { _ in ECSLeaseOwnership() },
-                logger: Logger = Logger(label: "ccgd.ecs")) {
+    package init(
+        keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
+        policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
+        forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
+        verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
+        newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
+        ownership: @escaping @Sendable (_ gMSA: String) -> ECSLeaseOwnership = { _ in ECSLeaseOwnership() },
+        logger: Logger = Logger(label: "ccgd.ecs")
+    ) {
         self.keeper = keeper
         self.provided = provided
         self.krbFilesDirectory = krbFilesDirectory
@@ -127,17 +129,24 @@ package struct CredentialsFetcherService: Sendable {
             let (moved, failure) = await move(moving, to: host)
             renewed += moved
             if !moved.isEmpty {
-                logger.notice("ECS leases moved to another portable user", metadata: [
-                    "from": "\(user.domain)\\\(former)", "to": "\(user.domain)\\\(user.username)", "directories": "\(moved.count)",
-                    "peer_uid": "\(peer.uid)"])
+                logger.notice(
+                    "ECS leases moved to another portable user",
+                    metadata: [
+                        "from": "\(user.domain)\\\(former)", "to": "\(user.domain)\\\(user.username)", "directories": "\(moved.count)",
+                        "peer_uid": "\(peer.uid)",
+                    ])
             }
             if let failure { throw ECSStatus.of(failure) }
             // The rotation is over for this caller: nothing is read through old any more.
             if await !keeper.allLeases().contains(where: { $0.credentialSpec.hostAccountConfig == formerHost }),
-               provided.forget(uid: peer.uid, domain: user.domain, username: former) {
+                provided.forget(uid: peer.uid, domain: user.domain, username: former)
+            {
                 forgetSessions(former, user.domain)
-                logger.notice("a former portable user's password is dropped: no lease is read through it", metadata: [
-                    "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)"])
+                logger.notice(
+                    "a former portable user's password is dropped: no lease is read through it",
+                    metadata: [
+                        "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)",
+                    ])
             }
         }
         var response = RenewNonDomainJoinedKerberosLeaseResponse()
@@ -176,15 +185,18 @@ package struct CredentialsFetcherService: Sendable {
                 let name = spec.primaryAccount.hasSuffix("$") ? String(spec.primaryAccount.dropLast()) : spec.primaryAccount
                 guard seen.insert(name.lowercased()).inserted else { continue }
                 guard Self.isPlainName(name) else {
-                    throw ECSStatus.invalid(.invalid(field: "ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Name", value: .string(name),
-                                                     reason: .notAnAccountName), index: index)
+                    throw ECSStatus.invalid(
+                        .invalid(
+                            field: "ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Name", value: .string(name),
+                            reason: .notAnAccountName), index: index)
                 }
                 let directory = parent + "/" + name
                 let files = ownership(name)
-                let lease = LeaseRequest(source: .inline(spec), owner: files.owner(for: peer), fileAccess: files.access,
-                                         containerID: Self.containerPrefix + id, mountPath: Self.taskMountPath, creator: peer.uid,
-                                         creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
-                                         reservedPlugin: ProvidedCredentials.guid)
+                let lease = LeaseRequest(
+                    source: .inline(spec), owner: files.owner(for: peer), fileAccess: files.access,
+                    containerID: Self.containerPrefix + id, mountPath: Self.taskMountPath, creator: peer.uid,
+                    creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
+                    reservedPlugin: ProvidedCredentials.guid)
                 do { made.append(try await keeper.create(lease).id) } catch {
                     throw specs.count > 1 ? RPCStatus(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
                 }
@@ -250,15 +262,24 @@ package struct CredentialsFetcherService: Sendable {
     /// Makes `password` the one `user` of `uid` is read with: at once when it is the one held;
     /// otherwise only once the KDC accepted it (a refusal is UNAUTHENTICATED and keeps the one
     /// held). The user's warm directory sessions end with a new password.
-    private func accept(_ password: Password, of user: (username: String, domain: String), uid: UInt32,
-                        checkedWith spec: CredentialSpec) async throws {
+    private func accept(
+        _ password: Password, of user: (username: String, domain: String), uid: UInt32,
+        checkedWith spec: CredentialSpec
+    ) async throws {
         if provided.holds(password, uid: uid, domain: user.domain, username: user.username) { return }
         let credential = DomainCredential(domainName: user.domain, username: user.username, password: password, source: "provided by the ECS agent")
         do { try await verifyPassword(credential, spec) } catch {
-            logger.warning("the KDC refused a password the ECS agent provided; the one held before stays in use", metadata: [
-                "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)"])
+            logger.warning(
+                "the KDC refused a password the ECS agent provided; the one held before stays in use",
+                metadata: [
+                    "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)",
+                ])
             if error.code == .authFailed {
-                throw RPCStatus(code: .unauthenticated, message: "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use).")
+                throw RPCStatus(
+                    code: .unauthenticated,
+                    message:
+                        "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use)."
+                )
             }
             throw ECSStatus.of(.fetch(error))
         }
@@ -290,14 +311,18 @@ package struct CredentialsFetcherService: Sendable {
             let path = krbFilesDirectory + "/" + id
             guard mkdir(path, Self.leaseDirectoryMode) == 0 else {
                 if errno == EEXIST { continue }
-                throw RPCStatus(code: .unavailable, message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
+                throw RPCStatus(
+                    code: .unavailable,
+                    message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
             }
             // The mode whatever the umask; through a descriptor, in case the name was swapped meanwhile.
             let made = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if made >= 0 { _ = fchmod(made, Self.leaseDirectoryMode); close(made) }
             return (id, path)
         }
-        throw RPCStatus(code: .unavailable, message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
+        throw RPCStatus(
+            code: .unavailable,
+            message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
     }
 
     static let leaseIDAttempts = 5

@@ -45,7 +45,8 @@ enum ECSCredentialSpec {
         }
         // Property names are matched case-insensitively, as the parser does.
         if let index = document.members.firstIndex(where: { $0.key.lowercased() == "activedirectoryconfig" }),
-           case var .object(directory) = document.members[index].value {
+            case var .object(directory) = document.members[index].value
+        {
             directory.members.removeAll { $0.key.lowercased() == "hostaccountconfig" }
             if let host { directory.members.append((key: "HostAccountConfig", value: host)) }
             document.members[index].value = .object(directory)

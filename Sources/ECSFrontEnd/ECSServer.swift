@@ -47,8 +47,10 @@ package final class ECSServer: Sendable {
 
     /// A server for `service` (which checks each caller against the allow-list, as `policy`
     /// does each connection); `inheritedDescriptor` is a listening socket systemd passed.
-    package init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
-                inheritedDescriptor: Int32?, logger: Logger) throws {
+    package init(
+        _ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
+        inheritedDescriptor: Int32?, logger: Logger
+    ) throws {
         self.settings = settings
         self.service = service
         self.policy = policy
@@ -61,8 +63,9 @@ package final class ECSServer: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
         // Made at start, so that a lease's own directory is one exclusive mkdir in it; 0711: its lease ids cannot be listed.
-        try FileManager.default.createDirectory(atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o711])
+        try FileManager.default.createDirectory(
+            atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o711])
     }
 
     /// Serves until `shutdown()`; the socket gets its mode once it is bound.
@@ -92,7 +95,11 @@ package final class ECSServer: Sendable {
             channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: true).get()
             chmod(settings.socketPath, settings.socketMode)
         }
-        if lifecycle.withLockedValue({ $0.bound = true; return $0.stopping }) { stop() }
+        if lifecycle.withLockedValue({
+            $0.bound = true; return $0.stopping
+        }) {
+            stop()
+        }
         try await channel.closeFuture.get()
         // Connections still answering RPCs finish; the quiescing helper closes each once it is idle.
         try? await lifecycle.withLockedValue({ $0.done })?.futureResult.get()
@@ -103,8 +110,10 @@ package final class ECSServer: Sendable {
 
     /// Makes `connection` an HTTP/2 server connection whose every stream is one unary RPC routed by
     /// `route` (the tests drive this pipeline with gRPC clients and with hand-made frames).
-    static func serveRPCs(on connection: any Channel, peer: PeerCredentials?, settings: Settings,
-                          route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?) throws {
+    static func serveRPCs(
+        on connection: any Channel, peer: PeerCredentials?, settings: Settings,
+        route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?
+    ) throws {
         var http2 = NIOHTTP2Handler.ConnectionConfiguration()
         http2.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
@@ -114,15 +123,20 @@ package final class ECSServer: Sendable {
             mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(GRPCStreamHandler(
-                    route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
+                try stream.pipeline.syncOperations.addHandler(
+                    GRPCStreamHandler(
+                        route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
             }
         }
     }
 
     /// Stops taking connections and lets RPCs in flight finish.
     package func shutdown() {
-        if lifecycle.withLockedValue({ $0.stopping = true; return $0.bound }) { stop() }
+        if lifecycle.withLockedValue({
+            $0.stopping = true; return $0.bound
+        }) {
+            stop()
+        }
     }
 
     /// Begins the stop once: the helper closes the listening channel, then each connection once

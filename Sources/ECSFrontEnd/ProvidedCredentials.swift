@@ -67,9 +67,13 @@ package final class ProvidedCredentials: DomainAuthCredentials, Sendable {
 
     package func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
         guard let entry = entries.withLock({ $0[pluginInput] }) else {
-            throw PluginError(.notFound, "no password for \(pluginInput) since ccgd started; the ECS agent provides it with its next AddNonDomainJoinedKerberosLease or RenewNonDomainJoinedKerberosLease.")
+            throw PluginError(
+                .notFound,
+                "no password for \(pluginInput) since ccgd started; the ECS agent provides it with its next AddNonDomainJoinedKerberosLease or RenewNonDomainJoinedKerberosLease."
+            )
         }
-        return DomainCredential(domainName: entry.domain, username: entry.username, password: entry.password,
-                                source: "provided by the ECS agent")
+        return DomainCredential(
+            domainName: entry.domain, username: entry.username, password: entry.password,
+            source: "provided by the ECS agent")
     }
 }

@@ -13,8 +13,9 @@ extension KerberosContext {
         let operation = "obtain a ticket for \(client.name) with its password"
         let isValid = password.withUnsafeBytes { !$0.contains(0) }
         guard isValid, password.count > 0 else {
-            throw KerberosError(kind: .badInput, operation: operation, code: 0,
-                                libraryMessage: "the password is empty or contains a NUL character")
+            throw KerberosError(
+                kind: .badInput, operation: operation, code: 0,
+                libraryMessage: "the password is empty or contains a NUL character")
         }
         // libkrb5 wants a C string: the password and a NUL, in wiped storage (the buffer starts zeroed).
         let cString = SecretBytes(count: password.count + 1) { destination in
@@ -22,8 +23,9 @@ extension KerberosContext {
         }
         return try cString.withUnsafeBytes { cString throws(KerberosError) in
             try withInitialCredentialsOptions(cache: cache, operation: operation) { options, credentials in
-                krb5_get_init_creds_password(raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                             nil, nil, 0, nil, options)
+                krb5_get_init_creds_password(
+                    raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    nil, nil, 0, nil, options)
             }
         }
     }

@@ -14,8 +14,9 @@ package final class KerberosContext {
             var profile: OpaquePointer?
             let status = profile_init_path(configurationFile, &profile)
             guard status == 0, let profile else {
-                throw KerberosError(kind: .realmUnknown, operation: "read the Kerberos configuration \(configurationFile)",
-                                    code: Int32(truncatingIfNeeded: status), libraryMessage: "the file is missing or malformed")
+                throw KerberosError(
+                    kind: .realmUnknown, operation: "read the Kerberos configuration \(configurationFile)",
+                    code: Int32(truncatingIfNeeded: status), libraryMessage: "the file is missing or malformed")
             }
             defer { profile_release(profile) }
             code = krb5_init_context_profile(profile, 0, &context)
@@ -23,8 +24,9 @@ package final class KerberosContext {
             code = krb5_init_context(&context)
         }
         guard code == 0, let context else {
-            throw KerberosError(kind: .other, operation: "initialise Kerberos", code: code,
-                                libraryMessage: "krb5_init_context failed with code \(code)")
+            throw KerberosError(
+                kind: .other, operation: "initialise Kerberos", code: code,
+                libraryMessage: "krb5_init_context failed with code \(code)")
         }
         raw = context
     }

@@ -19,8 +19,9 @@ extension Keytab {
             copied += 1
         }
         guard copied > 0 else {
-            throw KerberosError(kind: .other, operation: operation, code: 0,
-                                libraryMessage: "the keytab holds no key of \(principal.name); set machine-principal to a principal it holds (klist -k \(path))")
+            throw KerberosError(
+                kind: .other, operation: operation, code: 0,
+                libraryMessage: "the keytab holds no key of \(principal.name); set machine-principal to a principal it holds (klist -k \(path))")
         }
         return copy
     }

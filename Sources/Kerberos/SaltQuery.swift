@@ -28,8 +28,9 @@ extension KerberosContext {
         var encryptionType: krb5_enctype = 0
         var salt = krb5_data()
         var parameters = krb5_data()
-        try check(krb5_get_etype_info(raw, principal.raw, nil, &encryptionType, &salt, &parameters),
-                  "ask the KDC for the salt of \(principal.name)")
+        try check(
+            krb5_get_etype_info(raw, principal.raw, nil, &encryptionType, &salt, &parameters),
+            "ask the KDC for the salt of \(principal.name)")
         defer {
             krb5_free_data_contents(raw, &salt)
             krb5_free_data_contents(raw, &parameters)

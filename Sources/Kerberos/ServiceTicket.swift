@@ -22,8 +22,10 @@ extension KerberosContext {
         try serviceTicket(for: server, from: cache, options: KRB5_GC_CACHED, operation: "find a ticket for \(server.name) in \(cache.name)")
     }
 
-    private func serviceTicket(for server: Principal, from cache: CredentialsCache, options: Int32,
-                               operation: String) throws(KerberosError) -> ServiceTicket {
+    private func serviceTicket(
+        for server: Principal, from cache: CredentialsCache, options: Int32,
+        operation: String
+    ) throws(KerberosError) -> ServiceTicket {
         var wanted = krb5_creds()
         try check(krb5_cc_get_principal(raw, cache.raw, &wanted.client), operation)
         defer { krb5_free_principal(raw, wanted.client) }
@@ -36,8 +38,9 @@ extension KerberosContext {
         var decoded: UnsafeMutablePointer<krb5_ticket>?
         try check(krb5_decode_ticket(&obtained!.pointee.ticket, &decoded), operation)
         defer { krb5_free_ticket(raw, decoded) }
-        return ServiceTicket(encoded: encoded, server: server.name, encryptionType: decoded!.pointee.enc_part.enctype,
-                             keyVersionNumber: decoded!.pointee.enc_part.kvno)
+        return ServiceTicket(
+            encoded: encoded, server: server.name, encryptionType: decoded!.pointee.enc_part.enctype,
+            keyVersionNumber: decoded!.pointee.enc_part.kvno)
     }
 
     /// Decrypts `ticket` with the matching key of `keytab` (its enctype and kvno), as an acceptor
@@ -47,8 +50,9 @@ extension KerberosContext {
         let operation = "decrypt the \(ticket.server) ticket (enctype \(ticket.encryptionType), kvno \(ticket.keyVersionNumber)) with the keytab"
         var decoded: UnsafeMutablePointer<krb5_ticket>?
         let code = ticket.encoded.withUnsafeBytes { bytes -> krb5_error_code in
-            var data = krb5_data(magic: 0, length: UInt32(bytes.count),
-                                 data: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
+            var data = krb5_data(
+                magic: 0, length: UInt32(bytes.count),
+                data: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
             return krb5_decode_ticket(&data, &decoded)
         }
         try check(code, operation)

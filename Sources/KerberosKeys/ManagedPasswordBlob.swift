@@ -90,7 +90,7 @@ package struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         guard let current = passwords[.currentPassword],
             let query = intervals[.queryPasswordInterval],
             let unchanged = intervals[.unchangedPasswordInterval]
-        else { throw .missingCurrentPassword }  // unreachable: every listed field was decoded above
+        else { throw .missingCurrentPassword } // unreachable: every listed field was decoded above
         self.version = version
         self.currentPassword = current
         self.previousPassword = passwords[.previousPassword]

@@ -16,7 +16,8 @@ package struct LeaseAnswer: Sendable, Equatable {
     /// The answer's fields, or nil when one it must have is missing or not absolute.
     package init?(json: JSONValue) {
         guard let id = json.member("id")?.text, let directory = json.member("directory")?.text, directory.hasPrefix("/"),
-              let conf = json.member("files")?.member("krb5Conf")?.text, let target = json.member("mount")?.member("target")?.text else {
+            let conf = json.member("files")?.member("krb5Conf")?.text, let target = json.member("mount")?.member("target")?.text
+        else {
             return nil
         }
         self.id = id

@@ -24,8 +24,10 @@ extension LeaseRequestBody {
         }
         switch (object["credentialSpec"], object["credentialSpecName"]) {
         case (nil, nil), (.some, .some):
-            throw .body(Self.bad("give exactly one of credentialSpec (the CredSpec itself) and credentialSpecName (a file in the CredSpec directory)",
-                                 field: nil))
+            throw .body(
+                Self.bad(
+                    "give exactly one of credentialSpec (the CredSpec itself) and credentialSpecName (a file in the CredSpec directory)",
+                    field: nil))
         case let (spec?, nil):
             guard case .object = spec else { throw .body(Self.bad("credentialSpec must be a JSON object (the CredSpec)", field: "credentialSpec")) }
             do { try checkCredentialSpec(spec) } catch { throw .credentialSpec(error) }
@@ -58,8 +60,9 @@ extension LeaseRequestBody {
         }
         if let value = object["mountPath"] {
             guard case let .string(text) = value, text.hasPrefix("/"), text.utf8.count <= 1024,
-                  !text.split(separator: "/").contains(".."),
-                  !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) else {
+                !text.split(separator: "/").contains(".."),
+                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+            else {
                 throw Self.bad("mountPath must be an absolute path without .., spaces or control characters", field: "mountPath")
             }
             mountPath = text
@@ -90,8 +93,9 @@ extension LeaseRequestBody {
         var startTime: UInt64?
         if let value = fields["startTime"] {
             guard case let .number(text) = value, let ticks = UInt64(text) else {
-                throw bad("holder.startTime must be the process's start time in clock ticks since boot (field 22 of /proc/PID/stat)",
-                          field: "holder.startTime")
+                throw bad(
+                    "holder.startTime must be the process's start time in clock ticks since boot (field 22 of /proc/PID/stat)",
+                    field: "holder.startTime")
             }
             startTime = ticks
         }

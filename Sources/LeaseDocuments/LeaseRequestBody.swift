@@ -33,8 +33,10 @@ package struct LeaseRequestBody: Sendable, Equatable {
     /// Asked for the owner, to whom ccgd's allow-lists then apply.
     package var onBehalfOfOwner: Bool?
 
-    package init(source: Source, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, containerID: String? = nil, mountPath: String? = nil,
-                holder: Holder? = nil, expiresIn: UInt64? = nil, onBehalfOfOwner: Bool? = nil) {
+    package init(
+        source: Source, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, containerID: String? = nil, mountPath: String? = nil,
+        holder: Holder? = nil, expiresIn: UInt64? = nil, onBehalfOfOwner: Bool? = nil
+    ) {
         self.source = source
         self.ownerUID = ownerUID
         self.ownerGID = ownerGID
@@ -46,8 +48,10 @@ package struct LeaseRequestBody: Sendable, Equatable {
     }
 
     /// The fields a body may have.
-    package static let fieldNames = ["credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
-                                    "onBehalfOfOwner"]
+    package static let fieldNames = [
+        "credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
+        "onBehalfOfOwner",
+    ]
     /// The longest `expiresIn`: ten years, in seconds.
     package static let longestLifetime: UInt64 = 10 * 366 * 24 * 3600
 

@@ -63,15 +63,20 @@ package final class Metrics: Sendable {
         describe("ccgd_plugin_call_seconds", type: "histogram", "Plug-in call duration.")
         describe("ccgd_domain_controller_up", type: "gauge", "1 when the domain controller answered last time, else 0 (also before ccgd first reached it).")
         describe("ccgd_connections_refused_total", type: "counter", "Connections of allowed peers refused, by the limit they were over.")
-        describe("ccgd_key_version_reads_total", type: "counter",
-                 "gMSA kvnos by search: same_answer (one round trip) or after_password (a rollover under way: a second search).")
+        describe(
+            "ccgd_key_version_reads_total", type: "counter",
+            "gMSA kvnos by search: same_answer (one round trip) or after_password (a rollover under way: a second search).")
         describe("ccgd_domain_backoffs_total", type: "counter", "Pauses of a domain's background fetches after a sign of strain (busy, unavailable, slow).")
         describe("ccgd_connections_forbidden_total", type: "counter", "Connections refused with 403: the peer is in neither allowed-uids nor allowed-gids.")
-        describe("ccgd_account_fetches_avoided_total", type: "counter", "Requests answered with a remembered failed fetch instead of asking the plug-in and the DC again.")
+        describe(
+            "ccgd_account_fetches_avoided_total", type: "counter",
+            "Requests answered with a remembered failed fetch instead of asking the plug-in and the DC again.")
         describe("ccgd_leases_ended_total", type: "counter", "Leases ccgd ended without a DELETE, by reason.")
         describe("ccgd_build_info", type: "gauge", "1, labelled with the version of ccgd that runs.")
         describe("ccgd_health_degraded", type: "gauge", "1 while GET /v1/health says degraded (its reasons say why), else 0.")
-        describe("ccgd_journal_damaged_copies", type: "gauge", "Damaged lease journal copies in the state directory; while one is there, lease directories without a record are kept.")
+        describe(
+            "ccgd_journal_damaged_copies", type: "gauge",
+            "Damaged lease journal copies in the state directory; while one is there, lease directories without a record are kept.")
         set("ccgd_build_info", ["version": BuildInfo.version], to: 1)
         for name in ["ccgd_refresh_failures_total", "ccgd_account_fetches_avoided_total", "ccgd_connections_forbidden_total"] { declare(name) }
         for search in ["same_answer", "after_password"] { declare("ccgd_key_version_reads_total", ["search": search]) }

@@ -132,9 +132,11 @@ package struct ExecutablePlugin: DomainAuthCredentials, CustomStringConvertible 
             return try answer(outcome, loggedErrorOutput: !errorOutput.isEmpty)
         } catch {
             if !errorOutput.isEmpty {
-                logger.warning("plug-in program failed; the end of its stderr follows", metadata: [
-                    "plugin": "\(path)", "stderr": "\(errorOutput)", "error": "\(error)",
-                ])
+                logger.warning(
+                    "plug-in program failed; the end of its stderr follows",
+                    metadata: [
+                        "plugin": "\(path)", "stderr": "\(errorOutput)", "error": "\(error)",
+                    ])
             }
             throw error
         }

@@ -68,7 +68,7 @@ enum ProgramText {
     /// `cutAtStart`, the bytes are the end of a longer text and a leading `…` says so.
     static func printable(_ bytes: some Collection<UInt8>, limit: Int = 1024, cutAtStart: Bool = false) -> String {
         var bytes = bytes[...]
-        if cutAtStart { bytes = bytes.drop(while: { $0 & 0xC0 == 0x80 }) }   // a character cut in half
+        if cutAtStart { bytes = bytes.drop(while: { $0 & 0xC0 == 0x80 }) } // a character cut in half
         var result = ""
         for scalar in String(decoding: bytes, as: UTF8.self).trimmedOfWhitespace.unicodeScalars {
             switch scalar {

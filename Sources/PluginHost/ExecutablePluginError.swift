@@ -44,7 +44,8 @@ package enum ExecutablePluginError: CodedError, Sendable, Equatable {
         case let .spawnFailed(path, reason):
             return "cannot start executable plug-in \(path): \(reason); check that it is a program for this machine or a script that starts with #!."
         case let .timedOut(path, seconds):
-            return "executable plug-in \(path) did not finish within \(Self.format(seconds)) s and was stopped; check the secret store it asks, or give it a longer timeout."
+            return
+                "executable plug-in \(path) did not finish within \(Self.format(seconds)) s and was stopped; check the secret store it asks, or give it a longer timeout."
         case let .outputTooLarge(path, limit):
             return "executable plug-in \(path) printed more than \(limit) bytes and was stopped; an answer is one small JSON object."
         case let .killedBySignal(path, signal, logged):

@@ -3,7 +3,7 @@ import Glibc
 
 /// A plug-in file as its check opened it (O_PATH, close-on-exec): ccgd runs or loads the code
 /// through this descriptor, never by the path again, so what runs is what was checked.
-final class CheckedPluginFile: @unchecked Sendable {   // `kept` changes only before the file is shared
+final class CheckedPluginFile: @unchecked Sendable { // `kept` changes only before the file is shared
     let path: String
     let descriptor: Int32
     private var kept = false

@@ -40,21 +40,27 @@ package enum PluginLoadError: CodedError, Sendable, Equatable {
         case let .notOwnedByRoot(path, kind, uid):
             return "\(kind) plug-in \(path) is owned by uid \(uid), not root; run chown root \(path) if you trust it."
         case let .directoryWritableByOthers(directory, path, kind, mode):
-            return "the directory \(directory) of \(kind) plug-in \(path) is writable by group or others (mode \(Self.octal(mode))); move the plug-in to a directory only root may write to."
+            return
+                "the directory \(directory) of \(kind) plug-in \(path) is writable by group or others (mode \(Self.octal(mode))); move the plug-in to a directory only root may write to."
         case let .directoryNotOwnedByRoot(directory, path, kind, uid):
-            return "the directory \(directory) of \(kind) plug-in \(path) is owned by uid \(uid), not root; move the plug-in to a directory only root may write to."
+            return
+                "the directory \(directory) of \(kind) plug-in \(path) is owned by uid \(uid), not root; move the plug-in to a directory only root may write to."
         case let .ancestorWritableByOthers(directory, path, kind, mode):
-            return "the directory \(directory) above \(kind) plug-in \(path) is writable by group or others without the sticky bit (mode \(Self.octal(mode))), so anyone could swap what lies below it; run chmod go-w \(directory), or keep plug-ins under directories only root may write to."
+            return
+                "the directory \(directory) above \(kind) plug-in \(path) is writable by group or others without the sticky bit (mode \(Self.octal(mode))), so anyone could swap what lies below it; run chmod go-w \(directory), or keep plug-ins under directories only root may write to."
         case let .ancestorNotOwnedByRoot(directory, path, kind, uid):
-            return "the directory \(directory) above \(kind) plug-in \(path) belongs to uid \(uid), who could swap what lies below it; keep plug-ins under directories owned by root."
+            return
+                "the directory \(directory) above \(kind) plug-in \(path) belongs to uid \(uid), who could swap what lies below it; keep plug-ins under directories owned by root."
         case let .notLoadable(path, reason):
             // dlerror() starts with the path more often than not: say it once.
             let detail = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
             return "cannot load shared-object plug-in \(path): \(detail); check that it is a shared object built for this system, with its libraries installed."
         case let .missingEntryPoint(path):
-            return "shared-object plug-in \(path) does not export ccgd_plugin_entry; define it as ccgd_plugin.h says, or export it with CCGPlugin's PluginExport."
+            return
+                "shared-object plug-in \(path) does not export ccgd_plugin_entry; define it as ccgd_plugin.h says, or export it with CCGPlugin's PluginExport."
         case let .refusedHostVersion(path, hostVersion):
-            return "shared-object plug-in \(path) refused ccgd's plug-in ABI version \(hostVersion) (ccgd_plugin_entry returned NULL); \(rebuild) or use a plug-in made for it."
+            return
+                "shared-object plug-in \(path) refused ccgd's plug-in ABI version \(hostVersion) (ccgd_plugin_entry returned NULL); \(rebuild) or use a plug-in made for it."
         case let .unsupportedVersion(path, version, hostVersion):
             return "shared-object plug-in \(path) speaks plug-in ABI version \(version), but ccgd speaks version \(hostVersion); \(rebuild)."
         case let .tableTooSmall(path, size, expected):

@@ -28,7 +28,10 @@ extension PluginRegistry {
             let plugin = try ExecutablePlugin(path: path, timeout: configuration.plugins.timeout, environment: environment, logger: pluginLogger)
             register(plugin, guid: guid, name: "AWS Secrets Manager", origin: "bundled executable \(path)", timeout: configuration.plugins.timeout)
         } catch {
-            disable(guid, reason: "the bundled AWS Secrets Manager plug-in cannot be used (\(error)) Install it with scripts/install, or map this GUID in a [plugin] section")
+            disable(
+                guid,
+                reason:
+                    "the bundled AWS Secrets Manager plug-in cannot be used (\(error)) Install it with scripts/install, or map this GUID in a [plugin] section")
         }
     }
 }

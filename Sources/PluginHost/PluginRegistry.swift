@@ -35,16 +35,19 @@ package struct PluginRegistry: Sendable {
 
     /// The plug-ins compiled into ccgd: the file plug-in (reading `credentialsDirectory`) always,
     /// the inline one only when allowed.
-    package static func builtIn(allowInline: Bool = false, timeout: Duration = .seconds(10),
-                               credentialsDirectory: String = FilePlugin.defaultDirectory,
-                               logger: Logger = Logger(label: "ccgd.plugins")) -> PluginRegistry {
+    package static func builtIn(
+        allowInline: Bool = false, timeout: Duration = .seconds(10),
+        credentialsDirectory: String = FilePlugin.defaultDirectory,
+        logger: Logger = Logger(label: "ccgd.plugins")
+    ) -> PluginRegistry {
         var registry = PluginRegistry(logger: logger)
         registry.register(FilePlugin(directory: credentialsDirectory), guid: PluginGUID(FilePlugin.guid)!, name: "file", origin: "built-in", timeout: timeout)
         let inline = PluginGUID(InlinePlugin.guid)!
         if allowInline {
             registry.register(InlinePlugin(), guid: inline, name: "inline", origin: "built-in", timeout: timeout, warnsOnUse: true)
         } else {
-            registry.disabled[inline] = "the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only"
+            registry.disabled[inline] =
+                "the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only"
         }
         return registry
     }
@@ -99,8 +102,9 @@ package struct PluginRegistry: Sendable {
         if let refusal = refusal(of: guid) { throw refusal }
         guard let registration = registrations[guid] else { throw .unknown(guid: guid.description, registered: []) }
         if registration.warnsOnUse {
-            logger.warning("plug-in used: the CredSpec carries a password in PluginInput; use it for tests and demos only",
-                           metadata: ["plugin": "\(registration.name)", "guid": "\(guid)"])
+            logger.warning(
+                "plug-in used: the CredSpec carries a password in PluginInput; use it for tests and demos only",
+                metadata: ["plugin": "\(registration.name)", "guid": "\(guid)"])
         }
         let plugin = registration.plugin
         let answer: DomainCredential?
@@ -155,7 +159,8 @@ package enum PluginHostError: CodedError, Sendable, Equatable {
     package var description: String {
         switch self {
         case let .unknown(guid, registered):
-            return "no plug-in is registered for PluginGUID \(guid) (registered: \(registered.joined(separator: ", "))); register one in the configuration or fix the CredSpec."
+            return
+                "no plug-in is registered for PluginGUID \(guid) (registered: \(registered.joined(separator: ", "))); register one in the configuration or fix the CredSpec."
         case let .disabled(guid, reason):
             return "PluginGUID \(guid): \(reason)."
         case let .failed(guid, plugin, reason):

@@ -56,8 +56,9 @@ package struct SharedObjectPlugin: DomainAuthCredentials, CustomStringConvertibl
         let given = fields.name.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) }
         self.path = path
         self.name = given.flatMap { $0.isEmpty ? nil : $0 } ?? fileName
-        self.table = SharedObjectPluginTable(context: fields.context, getPasswordCredentials: get, freeString: free,
-                                             label: "shared-object plug-in \"\(self.name)\" (\(path))")
+        self.table = SharedObjectPluginTable(
+            context: fields.context, getPasswordCredentials: get, freeString: free,
+            label: "shared-object plug-in \"\(self.name)\" (\(path))")
     }
 
     /// Calls the plug-in on a thread of its own, never on the Swift concurrency pool, as it may block.

@@ -4,12 +4,13 @@ import SecretMemory
 import Glibc
 
 /// The functions of a loaded `struct ccgd_plugin_v1`, and the one blocking call through them.
-final class SharedObjectPluginTable: @unchecked Sendable {   // immutable; ccgd_plugin.h makes the plug-in thread-safe
-    typealias GetPasswordCredentials = @convention(c) (
-        UnsafeMutableRawPointer?, UnsafePointer<CChar>?,
-        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-    ) -> Int32
+final class SharedObjectPluginTable: @unchecked Sendable { // immutable; ccgd_plugin.h makes the plug-in thread-safe
+    typealias GetPasswordCredentials =
+        @convention(c) (
+            UnsafeMutableRawPointer?, UnsafePointer<CChar>?,
+            UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+            UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        ) -> Int32
     typealias FreeString = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?) -> Void
 
     private let context: UnsafeMutableRawPointer?
@@ -18,8 +19,10 @@ final class SharedObjectPluginTable: @unchecked Sendable {   // immutable; ccgd_
     /// How errors name the plug-in: `shared-object plug-in "NAME" (PATH)`.
     private let label: String
 
-    init(context: UnsafeMutableRawPointer?, getPasswordCredentials: @escaping GetPasswordCredentials,
-         freeString: @escaping FreeString, label: String) {
+    init(
+        context: UnsafeMutableRawPointer?, getPasswordCredentials: @escaping GetPasswordCredentials,
+        freeString: @escaping FreeString, label: String
+    ) {
         self.context = context
         self.getPasswordCredentials = getPasswordCredentials
         self.freeString = freeString

@@ -192,7 +192,7 @@ package struct SecretJSONReader {
             let unit = try hexUnit()
             var scalar = UInt32(unit)
             if (0xD800..<0xDC00).contains(unit), bytes.count - index >= 6,
-               bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
             {
                 let saved = index
                 index += 2

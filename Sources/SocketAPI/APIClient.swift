@@ -51,14 +51,15 @@ package struct APIClient: Sendable {
 
         init(_ error: SocketClientError) {
             socketPath = error.socketPath
-            reason = switch error.reason {
-            case .cannotConnect(errno: ENOENT), .cannotConnect(errno: ENOTDIR): .noSocket
-            case .cannotConnect(errno: ECONNREFUSED): .nobodyListening
-            case .cannotConnect(errno: EACCES), .cannotConnect(errno: EPERM): .permissionDenied
-            case .busy: .busy
-            case .closedEarly: .closedEarly
-            default: .other(error.cause)
-            }
+            reason =
+                switch error.reason {
+                case .cannotConnect(errno: ENOENT), .cannotConnect(errno: ENOTDIR): .noSocket
+                case .cannotConnect(errno: ECONNREFUSED): .nobodyListening
+                case .cannotConnect(errno: EACCES), .cannotConnect(errno: EPERM): .permissionDenied
+                case .busy: .busy
+                case .closedEarly: .closedEarly
+                default: .other(error.cause)
+                }
         }
     }
 

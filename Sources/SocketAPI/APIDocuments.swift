@@ -65,8 +65,9 @@ package enum APIDocuments {
             id = lease.id.value
             directory = lease.directory
             identities = lease.identities.map {
-                Identity(account: $0.account, realm: $0.realm, principal: $0.principal, ccache: $0.ccache, kvno: $0.kvno,
-                         enctypes: $0.enctypes, servicePrincipalNames: $0.servicePrincipalNames)
+                Identity(
+                    account: $0.account, realm: $0.realm, principal: $0.principal, ccache: $0.ccache, kvno: $0.kvno,
+                    enctypes: $0.enctypes, servicePrincipalNames: $0.servicePrincipalNames)
             }
             hostname = lease.hostname
             mount = Mount(source: lease.directory, target: lease.mountPath)

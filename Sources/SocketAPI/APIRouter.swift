@@ -47,7 +47,8 @@ package struct APIRouter: Sendable {
     private func log(_ route: String, _ request: APIRequest, _ response: APIResponse) {
         var metadata: Logger.Metadata = [
             "route": "\(route)", "status": "\(response.status.code)",
-            "peer_uid": "\(request.peer.uid)", "peer_gid": "\(request.peer.gid)", "peer_pid": "\(request.peer.pid)"]
+            "peer_uid": "\(request.peer.uid)", "peer_gid": "\(request.peer.gid)", "peer_pid": "\(request.peer.pid)",
+        ]
         if let failure = response.failure {
             metadata["code"] = "\(failure.code.rawValue)"
             metadata["error"] = "\(failure.message)"
@@ -100,8 +101,12 @@ package struct APIRouter: Sendable {
                 // From memory: the file in the lease directory is its owner's to replace (with a symlink, a FIFO).
                 do {
                     guard let keytab = try await keeper.keytab(of: id) else {
-                        return ("lease_keytab", .error(.directoryUnreachable,
-                            "the accounts of lease \(id) have not been fetched since ccgd started; retry when GET /v1/accounts shows them fresh."))
+                        return (
+                            "lease_keytab",
+                            .error(
+                                .directoryUnreachable,
+                                "the accounts of lease \(id) have not been fetched since ccgd started; retry when GET /v1/accounts shows them fresh.")
+                        )
                     }
                     return ("lease_keytab", APIResponse(status: .ok, contentType: "application/octet-stream", body: keytab.withUnsafeBytes { Array($0) }))
                 } catch {
@@ -148,11 +153,14 @@ package struct APIRouter: Sendable {
         if let refusal = authorization.refusal(of: leaseRequest) { return .error(refusal, field: refusal.field) }
         do {
             let lease = try await keeper.create(leaseRequest)
-            logger.info("lease created", metadata: [
-                "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-                "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
-                "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
-                "container": "\(lease.containerID ?? "")"])
+            logger.info(
+                "lease created",
+                metadata: [
+                    "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+                    "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
+                    "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
+                    "container": "\(lease.containerID ?? "")",
+                ])
             var response = APIResponse.lease(.created, APIDocuments.LeaseDocument(lease))
             response.createdLease = lease.id
             return response
@@ -165,12 +173,15 @@ package struct APIRouter: Sendable {
         let report = await HealthReport.assess(keeper: keeper, health: health)
         report.publish(to: metrics)
         let domains = report.controllers.map { realm, controllers in
-            APIDocuments.Health.Domain(realm: realm, controllers: controllers.map {
-                .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
-            })
+            APIDocuments.Health.Domain(
+                realm: realm,
+                controllers: controllers.map {
+                    .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
+                })
         }
-        var document = APIDocuments.Health(status: report.degraded ? "degraded" : "ok", version: Self.version,
-                                           leases: report.leases, accounts: report.accounts.count, domains: domains)
+        var document = APIDocuments.Health(
+            status: report.degraded ? "degraded" : "ok", version: Self.version,
+            leases: report.leases, accounts: report.accounts.count, domains: domains)
         document.prefetch = report.prefetch.map(APIDocuments.Health.Prefetch.init)
         document.reasons = report.reasons
         return .json(.ok, document)

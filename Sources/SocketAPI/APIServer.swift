@@ -50,8 +50,10 @@ package final class APIServer: Sendable {
     /// The allowed peers' connections; its limits are replaced on reload.
     package let shares: ConnectionShares
 
-    private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
-                 policy: PeerPolicyBox, shares: ConnectionShares, inherited: Bool) {
+    private init(
+        group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
+        policy: PeerPolicyBox, shares: ConnectionShares, inherited: Bool
+    ) {
         self.group = group
         self.channel = channel
         self.policy = policy
@@ -115,10 +117,11 @@ package final class APIServer: Sendable {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
                         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                        try pipeline.addHandler(APIChannelHandler(
-                            router: router, policy: policy, peer: peer, refusal: refusal, refusals: refusals,
-                            maximumBodySize: settings.maximumBodySize,
-                            requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
+                        try pipeline.addHandler(
+                            APIChannelHandler(
+                                router: router, policy: policy, peer: peer, refusal: refusal, refusals: refusals,
+                                maximumBodySize: settings.maximumBodySize,
+                                requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
                     }
                 }
             }
@@ -135,8 +138,9 @@ package final class APIServer: Sendable {
             throw error
         }
         logger.info("listening", metadata: ["socket": "\(settings.socketPath)", "from": "\(inheritedDescriptor == nil ? "ccgd" : "systemd")"])
-        return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
-                         shares: shares, inherited: inheritedDescriptor != nil)
+        return APIServer(
+            group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
+            shares: shares, inherited: inheritedDescriptor != nil)
     }
 
     /// Stops accepting, lets requests in flight finish, then closes every connection.
@@ -162,8 +166,9 @@ enum SocketFile {
 
     static func prepare(_ path: String) throws {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFSOCK else {

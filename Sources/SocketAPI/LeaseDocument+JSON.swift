@@ -27,14 +27,19 @@ extension APIDocuments.LeaseDocument {
         }
         members.append(("hostname", string(hostname)))
         members.append(("id", string(id)))
-        members.append(("identities", .array(identities.map { identity in
-            .object([
-                "account": string(identity.account), "ccache": string(identity.ccache),
-                "enctypes": .array(identity.enctypes.map(string)), "kvno": number(identity.kvno),
-                "principal": string(identity.principal), "realm": string(identity.realm),
-                "servicePrincipalNames": .array(identity.servicePrincipalNames.map(string)),
-            ])
-        })))
+        members.append(
+            (
+                "identities",
+                .array(
+                    identities.map { identity in
+                        .object([
+                            "account": string(identity.account), "ccache": string(identity.ccache),
+                            "enctypes": .array(identity.enctypes.map(string)), "kvno": number(identity.kvno),
+                            "principal": string(identity.principal), "realm": string(identity.realm),
+                            "servicePrincipalNames": .array(identity.servicePrincipalNames.map(string)),
+                        ])
+                    })
+            ))
         members.append(("mount", .object(["readOnly": .bool(mount.readOnly), "source": string(mount.source), "target": string(mount.target)])))
         members.append(("owner", .object(["gid": number(owner.gid), "uid": number(owner.uid)])))
         if let refreshAt { members.append(("refreshAt", date(refreshAt))) }

@@ -41,9 +41,10 @@ enum LeaseRequestDecoder {
         let owner = LeaseOwner(uid: request.ownerUID ?? caller.uid, gid: request.ownerGID ?? caller.gid)
         let holder = request.holder.map { LeaseHolder(pid: $0.pid, startTime: $0.startTime) }
         let expiresAt = request.expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) }
-        return LeaseRequest(source: source, owner: owner, containerID: request.containerID, mountPath: request.mountPath ?? LeaseRequest.defaultMountPath,
-                            creator: caller.uid, creatorGID: caller.gid, holder: holder, expiresAt: expiresAt,
-                            onBehalfOfOwner: request.onBehalfOfOwner ?? false)
+        return LeaseRequest(
+            source: source, owner: owner, containerID: request.containerID, mountPath: request.mountPath ?? LeaseRequest.defaultMountPath,
+            creator: caller.uid, creatorGID: caller.gid, holder: holder, expiresAt: expiresAt,
+            onBehalfOfOwner: request.onBehalfOfOwner ?? false)
     }
 
     private static func bad(_ message: String, field: String?) -> Failure {

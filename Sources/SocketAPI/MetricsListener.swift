@@ -19,8 +19,10 @@ package final class MetricsListener: Sendable {
         self.address = address
     }
 
-    package static func start(host: String, port: Int, router: APIRouter, logger: Logger,
-                             maximumConnections: Int = 16) async throws -> MetricsListener {
+    package static func start(
+        host: String, port: Int, router: APIRouter, logger: Logger,
+        maximumConnections: Int = 16
+    ) async throws -> MetricsListener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connections = ConnectionLimit(maximum: maximumConnections)
         let bootstrap = ServerBootstrap(group: group)
@@ -41,10 +43,11 @@ package final class MetricsListener: Sendable {
             try? await group.shutdownGracefully()
             throw MetricsListenerError(endpoint: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", reason: "\(error)")
         }
-        let bound = channel.localAddress.map { address in
-            let ip = address.ipAddress ?? host
-            return ip.contains(":") ? "[\(ip)]:\(address.port ?? port)" : "\(ip):\(address.port ?? port)"
-        } ?? "\(host):\(port)"
+        let bound =
+            channel.localAddress.map { address in
+                let ip = address.ipAddress ?? host
+                return ip.contains(":") ? "[\(ip)]:\(address.port ?? port)" : "\(ip):\(address.port ?? port)"
+            } ?? "\(host):\(port)"
         logger.info("serving metrics", metadata: ["listen": "\(bound)", "route": "/metrics"])
         return MetricsListener(group: group, channel: channel, address: bound)
     }
@@ -86,8 +89,9 @@ private final class MetricsHandler: ChannelInboundHandler {
             self.head = nil
             let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
             guard head.method == .GET || head.method == .HEAD, path == "/metrics" else {
-                write(status: .notFound, contentType: "text/plain", body: Array("only GET /metrics is served here; the API is on ccgd's Unix socket.\n".utf8),
-                      keepAlive: head.isKeepAlive, context: context)
+                write(
+                    status: .notFound, contentType: "text/plain", body: Array("only GET /metrics is served here; the API is on ccgd's Unix socket.\n".utf8),
+                    keepAlive: head.isKeepAlive, context: context)
                 return
             }
             let router = self.router
@@ -96,8 +100,9 @@ private final class MetricsHandler: ChannelInboundHandler {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
-                handler.write(status: .ok, contentType: response.contentType, body: head.method == .HEAD ? [] : response.body,
-                              keepAlive: head.isKeepAlive, context: context)
+                handler.write(
+                    status: .ok, contentType: response.contentType, body: head.method == .HEAD ? [] : response.body,
+                    keepAlive: head.isKeepAlive, context: context)
             }
         }
     }

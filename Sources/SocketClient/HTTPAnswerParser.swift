@@ -9,7 +9,8 @@ enum HTTPAnswerParser {
         let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusWords = lines.first?.split(separator: " ") ?? []
         guard statusWords.count >= 2, statusWords[0].hasPrefix("HTTP/1."), statusWords[1].count == 3,
-              let status = Int(statusWords[1]) else {
+            let status = Int(statusWords[1])
+        else {
             throw .notHTTP
         }
         var body = Array(answer[(end + 4)...])

@@ -51,11 +51,13 @@ package struct BlockingWork: Sendable {
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { argument in
-            let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
-            work.body()
-            return nil
-        }, work)
+        let status = pthread_create(
+            &thread, &attributes,
+            { argument in
+                let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
+                work.body()
+                return nil
+            }, work)
         // Without a thread the work cannot run at all; there is no caller to hand an error to.
         precondition(status == 0, "cannot start a thread for \(label): \(String(cString: strerror(status)))")
     }
@@ -68,11 +70,13 @@ package struct BlockingWork: Sendable {
         for _ in 1..<max(count, 1) {
             let work = Unmanaged.passRetained(Work(body)).toOpaque()
             var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { argument in
-                let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
-                work.body()
-                return nil
-            }, work)
+            let status = pthread_create(
+                &thread, nil,
+                { argument in
+                    let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
+                    work.body()
+                    return nil
+                }, work)
             if status == 0 {
                 threads.append(thread)
             } else {

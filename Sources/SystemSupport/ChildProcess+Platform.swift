@@ -17,7 +17,7 @@ enum GNUFunctions {
     static let pidFDOpen: PidFDOpen? = symbol("pidfd_open")
 
     private static func symbol<Function>(_ name: String) -> Function? {
-        guard let address = dlsym(nil, name) else { return nil }   // nil is RTLD_DEFAULT
+        guard let address = dlsym(nil, name) else { return nil } // nil is RTLD_DEFAULT
         return unsafeBitCast(address, to: Function.self)
     }
 }

@@ -176,13 +176,16 @@ package struct ChildProcess {
         defer { close(raised) }
         let result = posix_spawn_file_actions_adddup2(&actions, raised, Self.programDescriptor)
         guard result == 0 else { throw .system(call: "posix_spawn_file_actions_adddup2", errno: result) }
-        return try spawn("/proc/self/fd/\(Self.programDescriptor)", actions: &actions, attributes: &attributes,
-                         closingFrom: Self.programDescriptor + 1)
+        return try spawn(
+            "/proc/self/fd/\(Self.programDescriptor)", actions: &actions, attributes: &attributes,
+            closingFrom: Self.programDescriptor + 1)
     }
 
     /// Runs `file` with the actions and attributes so far, after closing every descriptor from `lowest` on.
-    private func spawn(_ file: String, actions: inout posix_spawn_file_actions_t, attributes: inout posix_spawnattr_t,
-                       closingFrom lowest: Int32) throws(Failure) -> pid_t {
+    private func spawn(
+        _ file: String, actions: inout posix_spawn_file_actions_t, attributes: inout posix_spawnattr_t,
+        closingFrom lowest: Int32
+    ) throws(Failure) -> pid_t {
         // Every descriptor of ours is close-on-exec; this also covers those other code opened without it.
         if let addCloseFrom = GNUFunctions.addCloseFrom {
             let result = addCloseFrom(&actions, lowest)
@@ -215,7 +218,7 @@ package struct ChildProcess {
 
 extension ChildProcess {
     /// Lets the task awaiting a run stop it: sets a flag and wakes the poll loop through a pipe.
-    package final class Cancellation: @unchecked Sendable {   // `cancelled` is guarded by `lock`; the pipe never changes
+    package final class Cancellation: @unchecked Sendable { // `cancelled` is guarded by `lock`; the pipe never changes
         private let cancelled = Mutex(false)
         private let wake: ChildPipe
 
@@ -263,7 +266,7 @@ private final class RunningChild {
 
     init(pid: pid_t) {
         self.pid = pid
-        exitDescriptor = GNUFunctions.pidFDOpen.map { $0(pid, 0) } ?? -1   // pidfds are always close-on-exec
+        exitDescriptor = GNUFunctions.pidFDOpen.map { $0(pid, 0) } ?? -1 // pidfds are always close-on-exec
     }
 
     deinit {

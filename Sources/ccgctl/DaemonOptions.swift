@@ -48,8 +48,10 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// Sends the request and reads the answer as `Document`.
-    func call<Document: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, subject: Subject = .none,
-                                   as document: Document.Type) async throws -> Document {
+    func call<Document: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, subject: Subject = .none,
+        as document: Document.Type
+    ) async throws -> Document {
         let response = try await call(method, path, body: body, subject: subject)
         do { return try APIDocuments.decoder.decode(Document.self, from: Data(response.body)) } catch {
             throw CommandFailure(.failure, "ccgd's answer is not what this ccgctl reads (\(error.localizedDescription)); use a ccgctl of ccgd's version.")
@@ -63,12 +65,13 @@ struct DaemonOptions: ParsableArguments {
     }
 
     static func unreachable(_ failure: APIClient.Failure) -> CommandFailure {
-        let advice = switch failure.reason {
-        case .noSocket, .nobodyListening: "start ccgd, or pass --socket or --config if it listens elsewhere"
-        case .permissionDenied: "run as root or as a member of the socket's group ([daemon] socket-group), or pass --socket"
-        case .busy, .closedEarly: "retry, and see ccgd's log (journalctl -u ccgd) if it goes on"
-        case .other: "check the path (--socket, --config, CCGD_SOCKET) and that ccgd runs"
-        }
+        let advice =
+            switch failure.reason {
+            case .noSocket, .nobodyListening: "start ccgd, or pass --socket or --config if it listens elsewhere"
+            case .permissionDenied: "run as root or as a member of the socket's group ([daemon] socket-group), or pass --socket"
+            case .busy, .closedEarly: "retry, and see ccgd's log (journalctl -u ccgd) if it goes on"
+            case .other: "check the path (--socket, --config, CCGD_SOCKET) and that ccgd runs"
+            }
         return CommandFailure(.unavailable, "cannot reach ccgd at \(failure.socketPath): \(failure.cause); \(advice).")
     }
 

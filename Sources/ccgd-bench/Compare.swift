@@ -27,7 +27,9 @@ struct Compare: AsyncParsableCommand {
     @Option(help: "Concurrent first requests for one account (how many DC fetches do they cause?).")
     var concurrent = 64
 
-    @Option(name: .customLong("gmsad-venv"), help: "A Python virtual environment with gmsad 0.2.1 installed (default: make a throwaway one under /var/tmp with pip).")
+    @Option(
+        name: .customLong("gmsad-venv"),
+        help: "A Python virtual environment with gmsad 0.2.1 installed (default: make a throwaway one under /var/tmp with pip).")
     var gmsadVenv: String?
 
     @Flag(name: .customLong("skip-gmsad"), help: "Leave gmsad out (no PyPI access).")
@@ -146,7 +148,9 @@ final class CompareRun {
         try writeKerberosConfiguration()
         let controllerResolves = Self.resolves(domain.controller)
         if !controllerResolves {
-            notes.append("\(domain.controller) does not resolve here, so ldapsearch cannot ask for ldap/\(domain.controller): run compare through scripts/bench, which gives it a private /etc/hosts.")
+            notes.append(
+                "\(domain.controller) does not resolve here, so ldapsearch cannot ask for ldap/\(domain.controller): run compare through scripts/bench, which gives it a private /etc/hosts."
+            )
         }
         try await peers(controllerResolves: controllerResolves)
         try await leases()
@@ -159,24 +163,24 @@ final class CompareRun {
     /// own krb5.conf has: the AS reply with a PAC is too big for UDP and would be retried over TCP).
     func writeKerberosConfiguration() throws {
         try """
-            [libdefaults]
-            \tdefault_realm = \(domain.realm)
-            \tdns_lookup_realm = false
-            \tdns_lookup_kdc = false
-            \trdns = false
-            \tdns_canonicalize_hostname = false
-            \tudp_preference_limit = 1
+        [libdefaults]
+        \tdefault_realm = \(domain.realm)
+        \tdns_lookup_realm = false
+        \tdns_lookup_kdc = false
+        \trdns = false
+        \tdns_canonicalize_hostname = false
+        \tudp_preference_limit = 1
 
-            [realms]
-            \t\(domain.realm) = {
-            \t\tkdc = \(domain.controllerAddress):88
-            \t}
+        [realms]
+        \t\(domain.realm) = {
+        \t\tkdc = \(domain.controllerAddress):88
+        \t}
 
-            [domain_realm]
-            \t.\(domain.dnsDomain) = \(domain.realm)
-            \t\(domain.dnsDomain) = \(domain.realm)
+        [domain_realm]
+        \t.\(domain.dnsDomain) = \(domain.realm)
+        \t\(domain.dnsDomain) = \(domain.realm)
 
-            """.write(toFile: krb5Config, atomically: true, encoding: .utf8)
+        """.write(toFile: krb5Config, atomically: true, encoding: .utf8)
     }
 
     static func resolves(_ host: String) -> Bool {
@@ -187,10 +191,13 @@ final class CompareRun {
 
     func report() -> String {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        var text = "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
+        var text =
+            "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
         text += table.render(samples: options.samples)
         var notes = notes
-        notes.append("Times are wall clock on this machine as it was during the run (other work included: 1-minute load average \(loadAverages.joined(separator: " at the start, ")) at the end); the DC CPU column counts all of the DC's work during the timed parts, another client's too.")
+        notes.append(
+            "Times are wall clock on this machine as it was during the run (other work included: 1-minute load average \(loadAverages.joined(separator: " at the start, ")) at the end); the DC CPU column counts all of the DC's work during the timed parts, another client's too."
+        )
         if !notes.isEmpty { text += "\n\n" + notes.map { "- " + $0 }.joined(separator: "\n") }
         return text
     }

@@ -31,10 +31,12 @@ struct Fleet: AsyncParsableCommand {
     @Flag(help: "Every CredSpec of --accounts opted in to eager prefetch (`[credspec \"NAME\"] prefetch = yes`).")
     var eager = false
 
-    @Option(parsing: .singleValue, help: """
-        A ccgd to measure, as LABEL=PATH, optionally followed by ;KEY=VALUE lines for its [daemon] (repeat: each runs the same \
-        restart in turn, in the order given). Default: this program's directory's ccgd.
-        """)
+    @Option(
+        parsing: .singleValue,
+        help: """
+            A ccgd to measure, as LABEL=PATH, optionally followed by ;KEY=VALUE lines for its [daemon] (repeat: each runs the same \
+            restart in turn, in the order given). Default: this program's directory's ccgd.
+            """)
     var variant: [String] = []
 
     @Option(help: "Leases asked for during the storm: one per node at a random time within this many seconds of the restart.")
@@ -74,8 +76,9 @@ struct Fleet: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         var results: [FleetResult] = []
         for variant in variants {
-            let run = FleetRun(plan: plan, variant: variant, domain: domain, group: group,
-                               directory: directory + "/" + variant.label, runtimeDirectory: runtimeDirectory + "/" + variant.label)
+            let run = FleetRun(
+                plan: plan, variant: variant, domain: domain, group: group,
+                directory: directory + "/" + variant.label, runtimeDirectory: runtimeDirectory + "/" + variant.label)
             results.append(try await run.measure())
         }
         try await group.shutdownGracefully()

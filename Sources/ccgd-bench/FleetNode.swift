@@ -29,18 +29,18 @@ final class FleetNode: @unchecked Sendable {
         // A variant may set its own log level (e.g. `log-level=info` to see why fetches failed).
         let logLevel = daemonSettings.contains { $0.hasPrefix("log-level ") } ? "" : "log-level = notice"
         try """
-            [daemon]
-            socket = \(socket)
-            runtime-directory = \(runtimeDirectory)
-            state-directory = \(directory)/state
-            credspec-directory = \(credSpecDirectory)
-            \(logLevel)
-            allow-inline-credspecs = yes
-            \(daemonSettings.joined(separator: "\n"))
+        [daemon]
+        socket = \(socket)
+        runtime-directory = \(runtimeDirectory)
+        state-directory = \(directory)/state
+        credspec-directory = \(credSpecDirectory)
+        \(logLevel)
+        allow-inline-credspecs = yes
+        \(daemonSettings.joined(separator: "\n"))
 
-            \(credspecSections)
-            \(others)
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        \(credspecSections)
+        \(others)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 
     func start(_ executable: String) throws {

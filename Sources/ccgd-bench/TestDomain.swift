@@ -34,8 +34,9 @@ struct TestDomain {
         configurationFile = try file.required("CCGD_CONF")
         readerCredentials = try file.required("ALLOWED_CREDENTIALS")
         guard let data = FileManager.default.contents(atPath: readerCredentials),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let username = json["username"] as? String, let password = json["password"] as? String else {
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let username = json["username"] as? String, let password = json["password"] as? String
+        else {
             throw BenchError("\(readerCredentials) is not the file plug-in's JSON {\"username\", \"password\"}; recreate the test domain.")
         }
         reader = username

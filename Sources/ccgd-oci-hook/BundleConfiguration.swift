@@ -64,7 +64,8 @@ struct BundleConfiguration {
         guard let elements = value.elements else { throw HookFailure("\(key) in \(path) is not an array; the runtime wrote a broken bundle.") }
         return try elements.map { element throws(HookFailure) in
             guard let container = element.member("containerID")?.wholeNumber, let host = element.member("hostID")?.wholeNumber,
-                  let size = element.member("size")?.wholeNumber else {
+                let size = element.member("size")?.wholeNumber
+            else {
                 throw HookFailure("\(key) in \(path) has an entry without containerID, hostID and size; the runtime wrote a broken bundle.")
             }
             return IDMapping(containerID: container, hostID: host, size: size)

@@ -10,9 +10,12 @@ extension HookFailure {
         case let .pathTooLong(limit):
             self.init("the socket path \(socket) is longer than \(limit) bytes; give a shorter --socket.")
         case let .cannotConnect(code):
-            self.init("cannot connect to ccgd at \(socket) (\(systemError(code))); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?")
+            self.init(
+                "cannot connect to ccgd at \(socket) (\(systemError(code))); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?")
         case .busy:
-            self.init("cannot connect to ccgd at \(socket) (\(systemError(EAGAIN))); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?")
+            self.init(
+                "cannot connect to ccgd at \(socket) (\(systemError(EAGAIN))); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?"
+            )
         case let .cannotIdentifyServer(code):
             self.init("cannot learn who listens on \(socket) (\(systemError(code))); the hook asks only ccgd.")
         case let .unexpectedServer(uid):

@@ -28,8 +28,10 @@ struct LeaseClient {
     /// A lease for the container: held by its init process (`holder`, with its start time when
     /// known), so that ccgd ends it when the container is gone even if no poststop runs, and
     /// asked on behalf of the container's user, to whom ccgd's allow-lists then apply.
-    func create(credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
-                holder: (pid: Int32, startTime: UInt64?)) throws(HookFailure) -> Granted {
+    func create(
+        credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
+        holder: (pid: Int32, startTime: UInt64?)
+    ) throws(HookFailure) -> Granted {
         let request = LeaseRequestBody(
             source: .named(credentialSpecName), ownerUID: owner.uid, ownerGID: owner.gid, containerID: containerID, mountPath: mountPath,
             holder: .init(pid: holder.pid, startTime: holder.startTime), onBehalfOfOwner: true
@@ -75,7 +77,7 @@ struct LeaseClient {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)

@@ -17,7 +17,9 @@ struct HookEntry: Equatable {
             throw ShimFailure("\(file) is not JSON (\(error.message)); reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file.")
         }
         guard document.member("version")?.text == "1.0.0", case let .object(hook)? = document.member("hook") else {
-            throw ShimFailure("\(file) is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file.")
+            throw ShimFailure(
+                "\(file) is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file."
+            )
         }
         guard let path = hook["path"]?.text, path.hasPrefix("/") else {
             throw ShimFailure("the hook in \(file) has no absolute path; give hook.path as the OCI hook's absolute path.")

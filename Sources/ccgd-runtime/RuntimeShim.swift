@@ -32,7 +32,8 @@ struct RuntimeShim {
         let file = try ConfigurationFile(bundle: bundle)
         var configuration = try ContainerConfiguration(text: file.bytes, file: file.path)
         guard let request = try configuration.request() else { return }
-        let hooksText = try FileBytes.contents(of: hooksFile, remedy: "install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file.")
+        let hooksText = try FileBytes.contents(
+            of: hooksFile, remedy: "install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file.")
         try configuration.add(try HookEntry(hooksFile: hooksText, file: hooksFile), for: request)
         try file.replace(with: configuration.text(endingLike: file.bytes))
     }

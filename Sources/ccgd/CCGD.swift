@@ -22,15 +22,19 @@ struct CCGD: AsyncParsableCommand {
             """,
         version: PackageVersion.string)
 
-    @Option(name: .customLong("config"), help: ArgumentHelp(
-        "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",
-        valueName: "FILE"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",
+            valueName: "FILE"))
     var configurationPath: String?
 
-    @Flag(name: .customLong("check-config"), help: """
-        Check the configuration (and its plug-ins and every CredSpec of its CredSpec directory), report every problem, \
-        and exit: 0 when ccgd could start with it, 2 otherwise.
-        """)
+    @Flag(
+        name: .customLong("check-config"),
+        help: """
+            Check the configuration (and its plug-ins and every CredSpec of its CredSpec directory), report every problem, \
+            and exit: 0 when ccgd could start with it, 2 otherwise.
+            """)
     var checkConfiguration = false
 
     @Option(help: "The API socket (overrides [daemon] socket).")
@@ -114,7 +118,9 @@ struct CCGD: AsyncParsableCommand {
         for (purpose, directory) in [("state directory", configuration.daemon.stateDirectory), ("runtime directory", configuration.daemon.runtimeDirectory)] {
             guard let pid = DirectoryLock.holder(of: directory) else { continue }
             let holder = pid > 0 ? "process \(pid)" : "a process of another PID namespace"
-            print("note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts.")
+            print(
+                "note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts."
+            )
             break
         }
     }

@@ -29,9 +29,12 @@ struct Daemon {
         let notifier = SystemdNotifier()
         if configuration.sourceFile.isEmpty {
             // Defaults decide where the socket, the journal and the lease directories go: say so.
-            logger.warning("no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE", metadata: [
-                "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
-                "runtime_directory": "\(configuration.daemon.runtimeDirectory)"])
+            logger.warning(
+                "no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE",
+                metadata: [
+                    "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
+                    "runtime_directory": "\(configuration.daemon.runtimeDirectory)",
+                ])
         }
         // Keys live in this process's memory: keep them out of core dumps, and files private by default.
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
@@ -104,10 +107,12 @@ struct Daemon {
         let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let router = APIRouter(keeper: keeper, health: health)
         let inherited = SystemdNotifier.inheritedListeners()
-        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
-                                               logger: logger)
-        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
-                                         inheritedDescriptor: inherited.ecs, logger: logger)
+        let server = try await APIServer.start(
+            serverSettings, router: router, inheritedDescriptor: inherited.api,
+            logger: logger)
+        let ecs = try ecsFrontEnd.server(
+            keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
+            inheritedDescriptor: inherited.ecs, logger: logger)
         var metricsListener: MetricsListener?
         if let endpoint = configuration.metrics.listen {
             do { metricsListener = try await MetricsListener.start(host: endpoint.host, port: endpoint.port, router: router, logger: logger) } catch {
@@ -119,7 +124,8 @@ struct Daemon {
 
         let reload = ReloadService(
             path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts,
-            server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
+            server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier,
+            logger: Logger(label: "ccgd.reload"),
             signals: reloadSignals)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
@@ -137,8 +143,12 @@ struct Daemon {
             for await _ in shutdownSignals { await group.triggerGracefulShutdown() }
         }
         defer { shutdown.cancel() }
-        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)",
-                                        "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")"])
+        logger.info(
+            "ready",
+            metadata: [
+                "socket": "\(daemon.socket)", "leases": "\(restored)",
+                "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")",
+            ])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
         logger.info("stopped")
@@ -166,9 +176,10 @@ struct Daemon {
 
     static func policy(_ configuration: ServiceConfiguration) -> PeerPolicy {
         let daemon = configuration.daemon
-        return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
-                          allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
-                          credSpecs: configuration.credSpecAccess)
+        return PeerPolicy(
+            allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
+            allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
+            credSpecs: configuration.credSpecAccess)
     }
 }
 
@@ -199,12 +210,12 @@ extension ServiceConfiguration {
 
     /// How many leases each caller may hold and what the runtime directory keeps free.
     var leaseLimits: LeaseLimits {
-        LeaseLimits(perCaller: daemon.maximumLeasesPerCaller, root: nil,
-                    callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
-                    reserve: StorageReserve(percent: daemon.runtimeReservePercent))
+        LeaseLimits(
+            perCaller: daemon.maximumLeasesPerCaller, root: nil,
+            callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
+            reserve: StorageReserve(percent: daemon.runtimeReservePercent))
     }
 }
-
 
 enum ExitCodeError: Error {
     case configuration

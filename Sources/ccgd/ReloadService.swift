@@ -29,9 +29,11 @@ final class ReloadService: Service, Sendable {
     let signals: UnixSignalsSequence
     private let current: Mutex<ServiceConfiguration>
 
-    init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
-         parts: RunningParts, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
-         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence) {
+    init(
+        path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
+        parts: RunningParts, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
+        notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence
+    ) {
         self.path = path
         self.signals = signals
         self.overrides = overrides
@@ -70,9 +72,11 @@ final class ReloadService: Service, Sendable {
             return
         }
         let previous = current.withLock { $0 }
-        for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
-                                ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
-                                ("state-directory", previous.daemon.stateDirectory, configuration.daemon.stateDirectory)] where old != new {
+        for (key, old, new) in [
+            ("socket", previous.daemon.socket, configuration.daemon.socket),
+            ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
+            ("state-directory", previous.daemon.stateDirectory, configuration.daemon.stateDirectory),
+        ] where old != new {
             logger.warning("\(key) changes only with a restart; still using \(old)")
             switch key {
             case "socket": configuration.daemon.socket = old
@@ -90,7 +94,9 @@ final class ReloadService: Service, Sendable {
         if previous.ecs != listening {
             // The ECS front end's socket, plug-in and directory are set up once, at start; only
             // who owns the files of the leases made from now on follows a reload.
-            logger.warning("[ecs] changes only with a restart, but for lease-uid, lease-gid, lease-mode and [ecs-gmsa]; still using the rest of the [ecs] ccgd started with")
+            logger.warning(
+                "[ecs] changes only with a restart, but for lease-uid, lease-gid, lease-mode and [ecs-gmsa]; still using the rest of the [ecs] ccgd started with"
+            )
             (configuration.ecs.enabled, configuration.ecs.socket, configuration.ecs.socketMode, configuration.ecs.krbFilesDirectory) =
                 (previous.ecs.enabled, previous.ecs.socket, previous.ecs.socketMode, previous.ecs.krbFilesDirectory)
         }
@@ -101,15 +107,20 @@ final class ReloadService: Service, Sendable {
         }
         let ended: Int
         do {
-            ended = try await parts.apply(configuration, plugins: plugins, domains: domains,
-                                          at: .reload(policy: server.policy, connectionShares: connectionShares)).ended
+            ended = try await parts.apply(
+                configuration, plugins: plugins, domains: domains,
+                at: .reload(policy: server.policy, connectionShares: connectionShares)
+            ).ended
         } catch {
             // Only start-up's restore throws; said all the same should that ever change.
             logger.error("reload incomplete: \(error)")
             return
         }
         current.withLock { $0 = configuration }
-        logger.notice("configuration reloaded", metadata: [
-            "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)", "leases_ended": "\(ended)"])
+        logger.notice(
+            "configuration reloaded",
+            metadata: [
+                "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)", "leases_ended": "\(ended)",
+            ])
     }
 }

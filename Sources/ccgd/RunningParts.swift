@@ -35,8 +35,10 @@ struct RunningParts: Sendable {
 
     /// Applies `configuration` (with its `plugins` and `domains`, whose krb5.conf is written);
     /// returns how many leases came back (start-up) and how many it ended.
-    func apply(_ configuration: ServiceConfiguration, plugins: PluginRegistry, domains: Domains,
-               at moment: Moment) async throws -> (restored: Int, ended: Int) {
+    func apply(
+        _ configuration: ServiceConfiguration, plugins: PluginRegistry, domains: Domains,
+        at moment: Moment
+    ) async throws -> (restored: Int, ended: Int) {
         JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
         source.reconfigure(plugins: plugins, domains: domains)
         source.useTicketLifetime(configuration.refresh.ticketLifetime?.secondsValue)

@@ -75,8 +75,10 @@ final class AccountCacheTests: XCTestCase {
 
     func testComputerAccountReadsAreKeyedByItsPrincipalAndKeytabNeverByAPlugin() throws {
         let portable = try spec(account: "WebApp01")
-        let joined = try CredentialSpec(jsonData: Data(String(decoding: portable.jsonData(), as: UTF8.self)
-            .replacingOccurrences(of: #""HostAccountConfig""#, with: #""Unused""#).utf8))
+        let joined = try CredentialSpec(
+            jsonData: Data(
+                String(decoding: portable.jsonData(), as: UTF8.self)
+                    .replacingOccurrences(of: #""HostAccountConfig""#, with: #""Unused""#).utf8))
         XCTAssertTrue(joined.isDomainJoined)
         let host = "WEB01$@CONTOSO.TEST /etc/krb5.keytab"
         let keys = AccountKey.keys(of: joined, machine: host)
@@ -87,8 +89,9 @@ final class AccountCacheTests: XCTestCase {
     }
 
     func testComputerAccountPrincipalIsTheShortHostNameAsADNamesIt() {
-        XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "web-frontend-server01.contoso.test", realm: "contoso.test"),
-                       "WEB-FRONTEND-SE$@CONTOSO.TEST")
+        XCTAssertEqual(
+            MachineAccount.defaultPrincipal(hostName: "web-frontend-server01.contoso.test", realm: "contoso.test"),
+            "WEB-FRONTEND-SE$@CONTOSO.TEST")
         XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "node7", realm: "CONTOSO.TEST"), "NODE7$@CONTOSO.TEST")
         XCTAssertEqual(MachineAccount(keytab: "/k", principal: "X$@R").principal(realm: "CONTOSO.TEST"), "X$@R")
     }
@@ -99,10 +102,12 @@ final class AccountCacheTests: XCTestCase {
 
     func testPrefetchedAccountIsKeptFreshWithoutALeaseAndForgottenOnceReleased() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "AppA")
         let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
@@ -135,9 +140,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testFailedPrefetchIsKeptForTheSchedulerAndAReleasedUnfetchedOneIsDropped() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "AppA")
         let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
@@ -171,9 +178,11 @@ final class AccountCacheTests: XCTestCase {
     /// that was waiting for the pause then finds the account cached and asks nobody.
     func testAnOnDemandFetchIsNotHeldBehindABackingOffDomainAndABackgroundOneThenFindsItCached() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         var settings = FetchPacing.Settings(backgroundPerDomain: 2)
         settings.backoff = DomainBackoff(first: .seconds(1), maximum: .seconds(1))
         let pacing = FetchPacing(settings: settings)
@@ -195,9 +204,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testAnAccountIsShownAsItsCredSpecSpellsItWithItsCredSpecAndReaderBeforeAnyFetch() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "WebApp07")
         await cache.prefetch(["Seven": spec])
@@ -214,9 +225,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testAnAccountWhoseDirectoryHangsDoesNotDelayAnotherAccountsRefresh() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let scripted = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let source = HangingSource(scripted, hanging: "appa")
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let (specA, specB) = (try spec(account: "AppA"), try spec(account: "AppB"))
@@ -242,8 +255,9 @@ final class AccountCacheTests: XCTestCase {
             // AppB's refresh is done (its leases would be rewritten now): AppA's may go on.
             if key.name == "appb$" { await source.release.open() }
         }
-        XCTAssertEqual(changedWhileAHung.withLock { $0 }, ["appb$": true, "appa$": false],
-                       "AppB's refresh waited for AppA's hung directory")
+        XCTAssertEqual(
+            changedWhileAHung.withLock { $0 }, ["appb$": true, "appa$": false],
+            "AppB's refresh waited for AppA's hung directory")
         let statuses = await cache.statuses()
         XCTAssertEqual(statuses.map(\.state), [.fresh, .fresh])
     }
@@ -252,9 +266,11 @@ final class AccountCacheTests: XCTestCase {
     /// count; the forced read waits for it, then reads again, and only the renewed input's accounts.
     func testAForcedReadWaitsForARefreshOnItsWayAndReadsOnlyThatInputsAccounts() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let scripted = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let source = HangingSource(scripted, hanging: "appa")
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let renewed = try spec(account: "AppA")

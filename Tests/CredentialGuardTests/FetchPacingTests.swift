@@ -55,7 +55,9 @@ final class FetchPacingTests: XCTestCase {
         let backsOff = await pacing.backsOff(realm: "CONTOSO.TEST")
         XCTAssertTrue(backsOff)
         let started = ContinuousClock.now
-        let background = Task { await pacing.admit(.background, realm: "CONTOSO.TEST"); return ContinuousClock.now - started }
+        let background = Task {
+            await pacing.admit(.background, realm: "CONTOSO.TEST"); return ContinuousClock.now - started
+        }
         try await eventually("the background fetch waits out the pause") { await pacing.waiting(realm: "CONTOSO.TEST") == 1 }
         await pacing.admit(.onDemand, realm: "CONTOSO.TEST")
         XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(200), "an on-demand fetch does not wait for the pause")
@@ -137,8 +139,9 @@ final class FetchPacingTests: XCTestCase {
     func testPrefetchSelectsOptedInAndRecentlyUsedCredSpecsOnly() {
         let settings = PrefetchSettings(eager: ["WebApp02", "Reports.json"], recentPeriod: 3600)
         let names = ["Billing", "Reports", "WebApp01", "WebApp02", "WebApp03", "webapp02"]
-        XCTAssertEqual(settings.selection(of: names, recentlyUsed: ["WebApp01.json"]), ["Reports", "WebApp01", "WebApp02"],
-                       "names as the directory spells them, like [credspec] sections")
+        XCTAssertEqual(
+            settings.selection(of: names, recentlyUsed: ["WebApp01.json"]), ["Reports", "WebApp01", "WebApp02"],
+            "names as the directory spells them, like [credspec] sections")
         XCTAssertEqual(settings.selection(of: names, recentlyUsed: []), ["Reports", "WebApp02"])
         XCTAssertEqual(PrefetchSettings().selection(of: names, recentlyUsed: []), [], "nothing by default: the directory is not the node's")
     }

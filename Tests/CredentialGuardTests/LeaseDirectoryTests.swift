@@ -20,14 +20,16 @@ final class LeaseDirectoryTests: XCTestCase {
 
     private func created() throws -> LeaseDirectory {
         let directory = LeaseDirectory(path: leases + "/" + LeaseID().value, owner: LeaseOwner(uid: 1000, gid: 1000))
-        try directory.create(keytab: SecretBytes(Array("keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("cc".utf8)))],
-                             kerberosConfiguration: "[libdefaults]\n")
+        try directory.create(
+            keytab: SecretBytes(Array("keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("cc".utf8)))],
+            kerberosConfiguration: "[libdefaults]\n")
         return directory
     }
 
     private func rewrite(_ directory: LeaseDirectory) throws {
-        try directory.write(keytab: SecretBytes(Array("new keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("new cc".utf8)))],
-                            kerberosConfiguration: "[libdefaults]\n")
+        try directory.write(
+            keytab: SecretBytes(Array("new keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("new cc".utf8)))],
+            kerberosConfiguration: "[libdefaults]\n")
     }
 
     private var outsideUntouched: Bool {

@@ -14,15 +14,17 @@ final class LeaseJournalTests: XCTestCase {
     }
 
     private func record(_ name: String? = nil) -> LeaseRecord {
-        LeaseRecord(id: LeaseID(), credentialSpec: "{}", credentialSpecName: name, owner: LeaseOwner(uid: 1000, gid: 1000),
-                    containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
+        LeaseRecord(
+            id: LeaseID(), credentialSpec: "{}", credentialSpecName: name, owner: LeaseOwner(uid: 1000, gid: 1000),
+            containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
     }
 
     func testLinesHaveFoundationsFieldsAndValuesAndReplayToTheRecord() throws {
         let spec = #"{"CmsPlugins":["ActiveDirectory"],"PluginInput":"/etc/ccgd/credentials/a b\"c"}"#
-        var odd = LeaseRecord(id: LeaseID(), credentialSpec: spec, credentialSpecName: "Web \"01\"", owner: LeaseOwner(uid: 0, gid: 4_294_967_295),
-                              containerID: "quote\" back\\slash /slash \u{01}\n é 🙂", mountPath: "/var/run/ccgd/",
-                              createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
+        var odd = LeaseRecord(
+            id: LeaseID(), credentialSpec: spec, credentialSpecName: "Web \"01\"", owner: LeaseOwner(uid: 0, gid: 4_294_967_295),
+            containerID: "quote\" back\\slash /slash \u{01}\n é 🙂", mountPath: "/var/run/ccgd/",
+            createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
         odd.creator = 1000
         odd.directory = "/run/ccgd/ecs/task 1/WebApp01"
         odd.creatorGID = 4_294_967_294
@@ -151,9 +153,10 @@ final class LeaseJournalTests: XCTestCase {
         let page = [UInt8](repeating: 0x55, count: 4096)
         while page.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
         close(filler)
-        let big = LeaseRecord(id: LeaseID(), credentialSpec: String(repeating: "x", count: 6000), credentialSpecName: nil,
-                              owner: LeaseOwner(uid: 1000, gid: 1000), containerID: nil, mountPath: "/var/run/ccgd",
-                              createdAt: Date(timeIntervalSince1970: 1_900_000_000))
+        let big = LeaseRecord(
+            id: LeaseID(), credentialSpec: String(repeating: "x", count: 6000), credentialSpecName: nil,
+            owner: LeaseOwner(uid: 1000, gid: 1000), containerID: nil, mountPath: "/var/run/ccgd",
+            createdAt: Date(timeIntervalSince1970: 1_900_000_000))
         do {
             try await journal.append(.created(big))
             XCTFail("the append should have failed on a full file system")

@@ -34,8 +34,10 @@ final class LeaseLifetimeTests: XCTestCase {
 
     /// A keeper on the test's directories; `opened`: its journal opened as a start-up without
     /// records would (false: the test calls `restore`).
-    private func keeper(_ source: ScriptedSource, clock: TestClock, limits: LeaseLimits = LeaseLimits(),
-                        reserved: Set<PluginGUID> = [], opened: Bool = true) -> LeaseKeeper {
+    private func keeper(
+        _ source: ScriptedSource, clock: TestClock, limits: LeaseLimits = LeaseLimits(),
+        reserved: Set<PluginGUID> = [], opened: Bool = true
+    ) -> LeaseKeeper {
         let journal = LeaseJournal(directory: directory + "/state")
         if opened { _ = try? journal.open() }
         var settings = LeaseKeeper.Settings(
@@ -71,8 +73,9 @@ final class LeaseLifetimeTests: XCTestCase {
     }
 
     private func request(holder: LeaseHolder? = nil, creator: UInt32 = 0, named: Bool = false) -> LeaseRequest {
-        LeaseRequest(source: named ? .named("WebApp01") : .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()),
-                     creator: creator, holder: holder)
+        LeaseRequest(
+            source: named ? .named("WebApp01") : .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()),
+            creator: creator, holder: holder)
     }
 
     // MARK: holders
@@ -275,7 +278,9 @@ final class LeaseLifetimeTests: XCTestCase {
         let clock = TestClock()
         let source = source(clock)
         let keeper = keeper(source, clock: clock)
-        source.failNext = AccountFetchError.portableUserLogin(principal: "user@CONTOSO.TEST", KerberosError(kind: .wrongPassword, operation: "get initial credentials", code: -1765328360, libraryMessage: "Preauthentication failed"))
+        source.failNext = AccountFetchError.portableUserLogin(
+            principal: "user@CONTOSO.TEST",
+            KerberosError(kind: .wrongPassword, operation: "get initial credentials", code: -1765328360, libraryMessage: "Preauthentication failed"))
         for _ in 0..<2 { _ = try? await keeper.create(request()) }
         XCTAssertEqual(source.fetches, 1)
         clock.advance(by: 60)

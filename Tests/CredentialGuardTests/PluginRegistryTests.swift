@@ -27,7 +27,10 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch let error as PluginHostError {
             XCTAssertEqual(error.code, .pluginUnknown)
-            XCTAssertEqual("\(error)", "no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}); register one in the configuration or fix the CredSpec.")
+            XCTAssertEqual(
+                "\(error)",
+                "no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}); register one in the configuration or fix the CredSpec."
+            )
         }
     }
 
@@ -41,8 +44,9 @@ final class PluginRegistryTests: XCTestCase {
 
     func testEmptyFieldsFromAPluginAreAFailureNamingIt() async throws {
         var registry = PluginRegistry()
-        registry.register(Fixed(credential: DomainCredential(domainName: "CONTOSO", username: "", password: Password("p"))),
-                          guid: PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1")!, name: "Fixed", origin: "test")
+        registry.register(
+            Fixed(credential: DomainCredential(domainName: "CONTOSO", username: "", password: Password("p"))),
+            guid: PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1")!, name: "Fixed", origin: "test")
         do {
             _ = try await registry.credentials(for: try spec(guid: "859E1386-BDB4-49E8-85C7-3070B13920E1"))
             XCTFail("no error")
@@ -54,17 +58,23 @@ final class PluginRegistryTests: XCTestCase {
 
     func testFilePluginFailureKeepsItsMessage() async throws {
         do {
-            _ = try await PluginRegistry.builtIn().credentials(for: try spec(guid: "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", input: "/nonexistent/portable.json"))
+            _ = try await PluginRegistry.builtIn().credentials(
+                for: try spec(guid: "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", input: "/nonexistent/portable.json"))
             XCTFail("no error")
         } catch let error as PluginHostError {
             XCTAssertEqual(error.code, .pluginFailed)
-            XCTAssertTrue("\(error)".hasSuffix("failed: file plug-in: PluginInput \"/nonexistent/portable.json\" is not in the credentials directory /etc/ccgd/credentials; move the file there and name it by its name, or set [plugins] credentials-directory."), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasSuffix(
+                    "failed: file plug-in: PluginInput \"/nonexistent/portable.json\" is not in the credentials directory /etc/ccgd/credentials; move the file there and name it by its name, or set [plugins] credentials-directory."
+                ), "\(error)")
         }
     }
 
     func testFilePluginReadsTheConfiguredCredentialsDirectory() async throws {
         let directory = try temporaryDirectory("registry", mode: 0o700)
-        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
         var configuration = ServiceConfiguration()
         configuration.plugins.credentialsDirectory = directory
         let registry = try PluginRegistry(configuration: configuration)
@@ -84,7 +94,9 @@ final class PluginRegistryTests: XCTestCase {
     private struct Hung: DomainAuthCredentials {
         func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread { Thread.sleep(forTimeInterval: 5); continuation.resume() }
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: 5); continuation.resume()
+                }
             }
             return DomainCredential(domainName: "late", username: "late", password: Password("late"))
         }
@@ -99,7 +111,8 @@ final class PluginRegistryTests: XCTestCase {
             _ = try await registry.credentials(guid: guid, pluginInput: "gmsa/webapp")
             XCTFail("no error")
         } catch {
-            XCTAssertEqual(error, .failed(guid: "{859E1386-BDB4-49E8-85C7-3070B13920E1}", plugin: "vault", reason: "secret gmsa/webapp is not in the vault; create it."))
+            XCTAssertEqual(
+                error, .failed(guid: "{859E1386-BDB4-49E8-85C7-3070B13920E1}", plugin: "vault", reason: "secret gmsa/webapp is not in the vault; create it."))
             XCTAssertEqual(error.code, .pluginFailed)
         }
     }
@@ -113,7 +126,9 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch {
             XCTAssertEqual(error.code, .pluginTimeout)
-            XCTAssertEqual("\(error)", "plug-in hung ({859E1386-BDB4-49E8-85C7-3070B13920E1}) did not answer within 0.2 s; check the secret store it reads or raise its timeout.")
+            XCTAssertEqual(
+                "\(error)",
+                "plug-in hung ({859E1386-BDB4-49E8-85C7-3070B13920E1}) did not answer within 0.2 s; check the secret store it reads or raise its timeout.")
         }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "the caller does not wait for the hung call")
     }
@@ -125,7 +140,10 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch {
             XCTAssertEqual(error.code, .pluginUnknown)
-            XCTAssertEqual("\(error)", "PluginGUID {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}: the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only.")
+            XCTAssertEqual(
+                "\(error)",
+                "PluginGUID {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}: the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only."
+            )
         }
     }
 

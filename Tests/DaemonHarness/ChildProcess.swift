@@ -4,7 +4,7 @@ import Foundation
 /// the program and not Foundation's run loop. stdin is a pipe fed with `input` (a password) or
 /// /dev/null; stdout and stderr go to files, /dev/null or (`inheritingOutput`) where ours go; no
 /// other descriptor of ours is inherited.
-package final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded by `lock`
+package final class ChildProcess: @unchecked Sendable { // `reaped` is guarded by `lock`
     package let pid: pid_t
     private let lock = NSLock()
     /// The exit status once waitpid has reported it (the pid is no longer ours after that).
@@ -19,9 +19,11 @@ package final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded
 
     /// Starts `arguments[0]` (looked up on PATH when it has no slash) with `environment`. With
     /// `appendOutput`, stdout is appended to rather than truncated (a log kept across restarts).
-    package init(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
-                stdout: String? = nil, stderr: String? = nil, appendOutput: Bool = false, inheritingOutput: Bool = false,
-                terminal: String? = nil) throws {
+    package init(
+        _ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
+        stdout: String? = nil, stderr: String? = nil, appendOutput: Bool = false, inheritingOutput: Bool = false,
+        terminal: String? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -82,8 +84,10 @@ package final class ChildProcess: @unchecked Sendable {   // `reaped` is guarded
     }
 
     /// Runs a command to its end and times it, spawn to reap.
-    package static func run(_ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
-                           stdout: String? = nil, stderr: String? = nil) throws -> Exit {
+    package static func run(
+        _ arguments: [String], environment: [String: String], input: [UInt8]? = nil,
+        stdout: String? = nil, stderr: String? = nil
+    ) throws -> Exit {
         let started = ContinuousClock.now
         return try ChildProcess(arguments, environment: environment, input: input, stdout: stdout, stderr: stderr).wait(since: started)
     }

@@ -12,8 +12,10 @@ package enum DaemonStart {
 
     /// Asks `serves` up to `attempts` times, `interval` apart, while `daemon` runs; `serves` is the
     /// caller's own request (its client and its idea of ready: health 200, any answer).
-    package static func wait(for daemon: ChildProcess, attempts: Int, interval: Duration,
-                            serves: () async -> Bool) async -> Outcome {
+    package static func wait(
+        for daemon: ChildProcess, attempts: Int, interval: Duration,
+        serves: () async -> Bool
+    ) async -> Outcome {
         for _ in 0..<attempts {
             if daemon.hasExited { return .exited }
             if await serves() { return .serving }

@@ -13,8 +13,9 @@ final class ChildProcessTests: XCTestCase {
     }
 
     private func shell(_ script: String, stdout: String? = nil, appendOutput: Bool = false) throws -> ChildProcess {
-        try ChildProcess(["/bin/sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], stdout: stdout, stderr: stdout,
-                         appendOutput: appendOutput)
+        try ChildProcess(
+            ["/bin/sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], stdout: stdout, stderr: stdout,
+            appendOutput: appendOutput)
     }
 
     func testTheExitCodeIsReported() throws {
@@ -49,7 +50,7 @@ final class ChildProcessTests: XCTestCase {
     }
 
     func testOurDescriptorsAreNotInherited() throws {
-        let fd = open(directory + "/held", O_CREAT | O_WRONLY, 0o600)   // no O_CLOEXEC, as Foundation's pipes
+        let fd = open(directory + "/held", O_CREAT | O_WRONLY, 0o600) // no O_CLOEXEC, as Foundation's pipes
         defer { close(fd) }
         XCTAssertGreaterThan(fd, 2)
         let log = directory + "/log"

@@ -22,7 +22,9 @@ final class DaemonStartTests: XCTestCase {
         let daemon = try sleeper()
         defer { daemon.stop() }
         let probes = Counter()
-        let outcome = await DaemonStart.wait(for: daemon, attempts: 5, interval: .milliseconds(1)) { _ = probes.next(); return false }
+        let outcome = await DaemonStart.wait(for: daemon, attempts: 5, interval: .milliseconds(1)) {
+            _ = probes.next(); return false
+        }
         XCTAssertEqual(outcome, .silent)
         XCTAssertEqual(probes.count, 5)
     }
@@ -40,14 +42,15 @@ final class DaemonStartTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: binaries + "/ccgd") else { throw XCTSkip("no ccgd beside the tests in \(binaries)") }
         let root = try temporaryDirectory("harness", creating: ["credspecs"])
         try """
-            [daemon]
-            socket = \(root)/ccgd.sock
-            runtime-directory = \(root)/run
-            state-directory = \(root)/state
-            credspec-directory = \(root)/credspecs
-            """.write(toFile: root + "/ccgd.conf", atomically: true, encoding: .utf8)
-        let daemon = try ChildProcess([binaries + "/ccgd", "--config", root + "/ccgd.conf"], environment: ProcessInfo.processInfo.environment,
-                                      stdout: root + "/ccgd.log", stderr: root + "/ccgd.log")
+        [daemon]
+        socket = \(root)/ccgd.sock
+        runtime-directory = \(root)/run
+        state-directory = \(root)/state
+        credspec-directory = \(root)/credspecs
+        """.write(toFile: root + "/ccgd.conf", atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(
+            [binaries + "/ccgd", "--config", root + "/ccgd.conf"], environment: ProcessInfo.processInfo.environment,
+            stdout: root + "/ccgd.log", stderr: root + "/ccgd.log")
         let outcome = await DaemonStart.wait(for: daemon, attempts: 200, interval: .milliseconds(50)) {
             FileManager.default.fileExists(atPath: root + "/ccgd.sock")
         }

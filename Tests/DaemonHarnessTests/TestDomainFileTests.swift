@@ -27,9 +27,11 @@ final class TestDomainFileTests: XCTestCase {
 
     func testTheDaemonSectionIsLeftOutOfTheDomainsConfiguration() throws {
         let path = try temporaryDirectory("conf") + "/ccgd.conf"
-        try "[daemon]\nsocket = /x\n\n[plugins]\ncredentials-directory = /c\n  [daemon]\nlog-level = debug\n[domain \"CONTOSO.TEST\"]\ncontrollers = dc=1.2.3.4\n"
+        try
+            "[daemon]\nsocket = /x\n\n[plugins]\ncredentials-directory = /c\n  [daemon]\nlog-level = debug\n[domain \"CONTOSO.TEST\"]\ncontrollers = dc=1.2.3.4\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: path),
-                       "[plugins]\ncredentials-directory = /c\n[domain \"CONTOSO.TEST\"]\ncontrollers = dc=1.2.3.4\n")
+        XCTAssertEqual(
+            try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: path),
+            "[plugins]\ncredentials-directory = /c\n[domain \"CONTOSO.TEST\"]\ncontrollers = dc=1.2.3.4\n")
     }
 }

@@ -10,8 +10,9 @@ final class ServiceRecordTests: XCTestCase {
             ServiceRecord(priority: 5, weight: 0, port: 389, target: "dc2.contoso.com"),
         ]
         var generator = SplitMix64(state: 1)
-        XCTAssertEqual(ServiceRecord.ordered(records, using: &generator).map(\.target),
-                       ["dc1.contoso.com", "dc2.contoso.com", "backup.contoso.com"])
+        XCTAssertEqual(
+            ServiceRecord.ordered(records, using: &generator).map(\.target),
+            ["dc1.contoso.com", "dc2.contoso.com", "backup.contoso.com"])
     }
 
     func testWeightsShareTheFirstPlaceInProportion() {

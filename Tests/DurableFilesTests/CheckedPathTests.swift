@@ -72,11 +72,13 @@ final class CheckedPathTests: XCTestCase {
 
     func testARefusalStopsTheWalkBeforeItLooksBelow() {
         var crossed: [String] = []
-        XCTAssertThrowsError(try CheckedPath.open(root + "/a/b/file", failure: { Refusal(path: $0, errno: $1) }) {
-            (crossing: DirectoryCrossing) throws(Refusal) in
-            crossed.append(crossing.path)
-            if crossing.path == root + "/a" { throw Refusal(path: crossing.path, errno: EPERM) }
-        }) { XCTAssertEqual($0 as? Refusal, Refusal(path: root + "/a", errno: EPERM)) }
+        XCTAssertThrowsError(
+            try CheckedPath.open(root + "/a/b/file", failure: { Refusal(path: $0, errno: $1) }) {
+                (crossing: DirectoryCrossing) throws(Refusal) in
+                crossed.append(crossing.path)
+                if crossing.path == root + "/a" { throw Refusal(path: crossing.path, errno: EPERM) }
+            }
+        ) { XCTAssertEqual($0 as? Refusal, Refusal(path: root + "/a", errno: EPERM)) }
         XCTAssertEqual(crossed.last, root + "/a", "nothing below the refused directory was looked at")
     }
 

@@ -41,9 +41,11 @@ final class DirectoryHandleTests: XCTestCase {
     func testSymlinkAtTheNewFilesNameIsRefused() throws {
         XCTAssertEqual(symlink(outside + "/target", inside + "/krb5.keytab"), 0)
         let directory = try DirectoryHandle(opening: inside)
-        XCTAssertThrowsError(try Array("new".utf8).withUnsafeBytes {
-            try directory.create("krb5.keytab", with: $0, ownership: .privateToCaller)
-        }) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EEXIST, "\($0)") }
+        XCTAssertThrowsError(
+            try Array("new".utf8).withUnsafeBytes {
+                try directory.create("krb5.keytab", with: $0, ownership: .privateToCaller)
+            }
+        ) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EEXIST, "\($0)") }
         XCTAssertEqual(try text(outside + "/target"), "outside")
     }
 

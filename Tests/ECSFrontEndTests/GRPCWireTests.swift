@@ -54,8 +54,10 @@ final class GRPCWireTests: XCTestCase {
         case ECSRoutes.service + "AddNonDomainJoinedKerberosLease":
             return { bytes, _ in
                 let request: CreateNonDomainJoinedKerberosLeaseRequest = try ECSRoutes.read(bytes)
-                return CreateKerberosLeaseResponse(leaseID: request.username,
-                                                   createdKerberosFilePaths: request.credspecContents + [request.domain, "\(request.password.count)"]).encoded()
+                return CreateKerberosLeaseResponse(
+                    leaseID: request.username,
+                    createdKerberosFilePaths: request.credspecContents + [request.domain, "\(request.password.count)"]
+                ).encoded()
             }
         case ECSRoutes.service + "HealthCheck":
             return { bytes, _ in
@@ -87,17 +89,21 @@ final class GRPCWireTests: XCTestCase {
     }
 
     private static func add(_ request: AddMethod.Input, with client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> AddMethod.Output {
-        try await client.unary(request: ClientRequest(message: request), descriptor: AddMethod.descriptor,
-                               serializer: ProtobufSerializer<AddMethod.Input>(), deserializer: ProtobufDeserializer<AddMethod.Output>(),
-                               options: .defaults) { try $0.message }
+        try await client.unary(
+            request: ClientRequest(message: request), descriptor: AddMethod.descriptor,
+            serializer: ProtobufSerializer<AddMethod.Input>(), deserializer: ProtobufDeserializer<AddMethod.Output>(),
+            options: .defaults
+        ) { try $0.message }
     }
 
     private static func health(_ service: String, with client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> String {
         var request = HealthMethod.Input()
         request.service = service
-        return try await client.unary(request: ClientRequest(message: request), descriptor: HealthMethod.descriptor,
-                                      serializer: ProtobufSerializer<HealthMethod.Input>(), deserializer: ProtobufDeserializer<HealthMethod.Output>(),
-                                      options: .defaults) { try $0.message.status }
+        return try await client.unary(
+            request: ClientRequest(message: request), descriptor: HealthMethod.descriptor,
+            serializer: ProtobufSerializer<HealthMethod.Input>(), deserializer: ProtobufDeserializer<HealthMethod.Output>(),
+            options: .defaults
+        ) { try $0.message.status }
     }
 
     /// Every field of a request, empty and non-ASCII strings and empty elements of a repeated
@@ -141,9 +147,11 @@ final class GRPCWireTests: XCTestCase {
         try await withClient { client in
             typealias Arn = Credentialsfetcher_CredentialsFetcherService.Method.AddKerberosArnLease
             do {
-                _ = try await client.unary(request: ClientRequest(message: Arn.Input()), descriptor: Arn.descriptor,
-                                           serializer: ProtobufSerializer<Arn.Input>(), deserializer: ProtobufDeserializer<Arn.Output>(),
-                                           options: .defaults) { try $0.message }
+                _ = try await client.unary(
+                    request: ClientRequest(message: Arn.Input()), descriptor: Arn.descriptor,
+                    serializer: ProtobufSerializer<Arn.Input>(), deserializer: ProtobufDeserializer<Arn.Output>(),
+                    options: .defaults
+                ) { try $0.message }
                 XCTFail("an unrouted method answered")
             } catch let error as RPCError {
                 XCTAssertEqual(error.code, .unimplemented, "\(error)")
@@ -275,8 +283,10 @@ private struct RawConnection {
         channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(mode: .client, connectionConfiguration: .init(),
-                                                                                   streamConfiguration: .init()) { stream in
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .client, connectionConfiguration: .init(),
+                        streamConfiguration: .init()
+                    ) { stream in
                         stream.eventLoop.makeSucceededVoidFuture()
                     }
                 }
@@ -295,12 +305,15 @@ private struct RawConnection {
         let stream = try await multiplexer.createStreamChannel { stream in
             stream.eventLoop.makeCompletedFuture { try stream.pipeline.syncOperations.addHandler(Collector(done: done)) }
         }.get()
-        let headers: HPACKHeaders = [":method": method, ":scheme": "http", ":path": path, ":authority": "localhost",
-                                     "content-type": contentType, "te": "trailers"]
+        let headers: HPACKHeaders = [
+            ":method": method, ":scheme": "http", ":path": path, ":authority": "localhost",
+            "content-type": contentType, "te": "trailers",
+        ]
         stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: data.isEmpty)), promise: nil)
         for (index, bytes) in data.enumerated() {
-            stream.write(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: bytes)), endStream: index == data.count - 1)),
-                         promise: nil)
+            stream.write(
+                HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: bytes)), endStream: index == data.count - 1)),
+                promise: nil)
         }
         stream.flush()
         return try await done.futureResult.get()

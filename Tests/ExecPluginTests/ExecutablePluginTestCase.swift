@@ -81,7 +81,7 @@ class ExecutablePluginTestCase: XCTestCase {
         for _ in 0..<200 {
             if kill(pid, 0) != 0 { return true }
             if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z"
+                let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z"
             {
                 return true
             }

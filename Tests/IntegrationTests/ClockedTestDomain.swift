@@ -46,8 +46,10 @@ final class ClockedTestDomain {
     /// For a child process that shares the DC's clock from now on (the daemon): the control file.
     /// Only the wall clock moves: the monotonic clock its timers and sleeps use stays real.
     var clockEnvironment: [String: String] {
-        ["LD_PRELOAD": Self.faketimeLibrary, "FAKETIME_TIMESTAMP_FILE": Self.clockFile, "FAKETIME_CACHE_DURATION": "1",
-         "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
+        [
+            "LD_PRELOAD": Self.faketimeLibrary, "FAKETIME_TIMESTAMP_FILE": Self.clockFile, "FAKETIME_CACHE_DURATION": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        ]
     }
 
     /// For a short-lived child (kinit, kvno, samba-tool): the current offset, fixed.
@@ -66,9 +68,11 @@ final class ClockedTestDomain {
     }
 
     static func testdomain(_ arguments: [String]) throws {
-        let outcome = try Command.run(script, arguments, environment: [
-            "CCGD_TESTDOMAIN_DIR": directory, "CCGD_TESTDOMAIN_ADDRESS": address, "CCGD_TESTDOMAIN_CLOCK_FILE": clockFile,
-        ])
+        let outcome = try Command.run(
+            script, arguments,
+            environment: [
+                "CCGD_TESTDOMAIN_DIR": directory, "CCGD_TESTDOMAIN_ADDRESS": address, "CCGD_TESTDOMAIN_CLOCK_FILE": clockFile,
+            ])
         guard outcome.status == 0 else {
             throw DaemonProcess.Failure("scripts/testdomain \(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.all)")
         }

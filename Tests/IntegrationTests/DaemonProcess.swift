@@ -21,9 +21,11 @@ final class DaemonProcess {
     /// Variables added to ccgd's environment (e.g. AWS_* for the AWS Secrets Manager plug-in).
     var environment: [String: String] = [:]
 
-    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
-         pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
-         prefetch: Bool = false, prefetchWindow: String = "0") throws {
+    init(
+        domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
+        pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
+        prefetch: Bool = false, prefetchWindow: String = "0"
+    ) throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -31,22 +33,22 @@ final class DaemonProcess {
             try FileManager.default.copyItem(atPath: domain.credSpecDirectory + "/" + name, toPath: credSpecs + "/" + name)
         }
         try """
-            [daemon]
-            socket = \(socket)
-            runtime-directory = \(runtime)
-            state-directory = \(state)
-            credspec-directory = \(credSpecs)
-            log-level = \(logLevel)
-            prefetch = \(prefetch ? "yes" : "no")
-            prefetch-window = \(prefetchWindow)
-            \(extraConfiguration)
+        [daemon]
+        socket = \(socket)
+        runtime-directory = \(runtime)
+        state-directory = \(state)
+        credspec-directory = \(credSpecs)
+        log-level = \(logLevel)
+        prefetch = \(prefetch ? "yes" : "no")
+        prefetch-window = \(prefetchWindow)
+        \(extraConfiguration)
 
-            [plugins]
-            credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)
-            \(pluginsConfiguration)
+        [plugins]
+        credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)
+        \(pluginsConfiguration)
 
-            \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 
     var client: APIClient { APIClient(socketPath: socket) }
@@ -54,8 +56,9 @@ final class DaemonProcess {
     func start() throws {
         let command = wrapper + [Command.binaries + "/ccgd", "--config", configuration]
         // The log is appended to across restarts: a test reads the whole story.
-        let process = try ChildProcess(command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-                                       stdout: log, stderr: log, appendOutput: true)
+        let process = try ChildProcess(
+            command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: log, stderr: log, appendOutput: true)
         self.process = process
         // Ready when the socket accepts a request.
         let socket = socket, client = client
@@ -137,7 +140,7 @@ final class DaemonProcess {
     }
 }
 
-private final class ResultBox<Value>: @unchecked Sendable {   // written before the semaphore is signalled, read after
+private final class ResultBox<Value>: @unchecked Sendable { // written before the semaphore is signalled, read after
     var value: Value?
 }
 

@@ -31,8 +31,10 @@ final class DocumentationIntegrationTests: XCTestCase {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if var current = open {
                 if line == "```" {
-                    blocks.append(Block(file: file, line: current.line, language: current.language, marker: current.marker,
-                                        text: current.lines.joined(separator: "\n") + "\n"))
+                    blocks.append(
+                        Block(
+                            file: file, line: current.line, language: current.language, marker: current.marker,
+                            text: current.lines.joined(separator: "\n") + "\n"))
                     open = nil
                     lastText = String(line)
                 } else {
@@ -65,7 +67,9 @@ final class DocumentationIntegrationTests: XCTestCase {
         let hostCache = "/var/run/ccgd/krb5cc"
         let cacheExisted = FileManager.default.fileExists(atPath: hostCache)
 
-        let pages = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: Self.repository + "/docs"))
+        let pages =
+            ["README.md"]
+            + (try FileManager.default.contentsOfDirectory(atPath: Self.repository + "/docs"))
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
         var background: [Process] = []
         defer { for process in background { Self.terminate(process) } }
@@ -74,11 +78,13 @@ final class DocumentationIntegrationTests: XCTestCase {
             let text = try String(contentsOfFile: Self.repository + "/" + page, encoding: .utf8)
             for block in Self.blocks(of: text, file: page) where ["sh", "bash", "shell", "console"].contains(block.language) {
                 if let marker = block.marker, marker.hasPrefix("not run:") {
-                    XCTAssertGreaterThan(marker.dropFirst("not run:".count).trimmingCharacters(in: .whitespaces).count, 10,
-                                         "\(block.place): say why the block cannot run")
+                    XCTAssertGreaterThan(
+                        marker.dropFirst("not run:".count).trimmingCharacters(in: .whitespaces).count, 10,
+                        "\(block.place): say why the block cannot run")
                     continue
                 }
-                XCTAssertNotEqual(block.language, "console", "\(block.place): a console block is a transcript: mark it <!-- not run: why -->, or make it an sh block")
+                XCTAssertNotEqual(
+                    block.language, "console", "\(block.place): a console block is a transcript: mark it <!-- not run: why -->, or make it an sh block")
                 if let marker = block.marker, marker.hasPrefix("run in the background; wait for ") {
                     let socket = root + "/" + marker.dropFirst("run in the background; wait for ".count)
                     background.append(try Self.startInBackground(block, in: root, until: socket))
@@ -120,8 +126,11 @@ final class DocumentationIntegrationTests: XCTestCase {
         try configuration.replacingOccurrences(of: real + "/daemon", with: testdomain + "/daemon")
             .write(toFile: testdomain + "/ccgd.conf", atomically: true, encoding: .utf8)
         // What scripts/demo leaves for "Use it from Podman".
-        let sandbox = try Command.run(repository + "/scripts/testpodman", [
-            "sandbox", testdomain + "/demo/sandbox", testdomain + "/daemon/ccgd.sock", testdomain + "/daemon/run", Command.binaries + "/ccgd-oci-hook"])
+        let sandbox = try Command.run(
+            repository + "/scripts/testpodman",
+            [
+                "sandbox", testdomain + "/demo/sandbox", testdomain + "/daemon/ccgd.sock", testdomain + "/daemon/run", Command.binaries + "/ccgd-oci-hook",
+            ])
         guard sandbox.status == 0 else { throw DaemonProcess.Failure("scripts/testpodman sandbox failed: \(sandbox.all)") }
         return root
     }

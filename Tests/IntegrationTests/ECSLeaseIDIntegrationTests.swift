@@ -21,7 +21,7 @@ final class ECSLeaseIDIntegrationTests: XCTestCase {
     }
 
     /// The ids a service draws, in order.
-    private final class Draws: @unchecked Sendable {   // `ids` is guarded by `lock`
+    private final class Draws: @unchecked Sendable { // `ids` is guarded by `lock`
         private let lock = NSLock()
         private var ids: [String]
         init(_ ids: [String]) { self.ids = ids }

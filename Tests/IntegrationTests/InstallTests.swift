@@ -146,7 +146,8 @@ final class InstallTests: XCTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: root + "/etc/docker/daemon.json")
         let installed = try install(root)
         XCTAssertEqual(installed.status, 0, installed.all)
-        XCTAssertTrue(installed.output.contains("install: \(root)/etc/docker/daemon.json: runtime \"ccgd\" added (then: systemctl reload docker)"), installed.output)
+        XCTAssertTrue(
+            installed.output.contains("install: \(root)/etc/docker/daemon.json: runtime \"ccgd\" added (then: systemctl reload docker)"), installed.output)
         let merged = try daemonJSON(root)
         XCTAssertEqual(merged["log-driver"] as? String, "journald")
         XCTAssertEqual(merged["debug"] as? Bool, true)
@@ -192,8 +193,11 @@ final class InstallTests: XCTestCase {
         let root = try dockerRoot(daemonJSON: original)
         let installed = try install(root)
         XCTAssertNotEqual(installed.status, 0, installed.all)
-        XCTAssertTrue(installed.errors.contains("already has a runtime \"ccgd\" with another path than /usr/local/libexec/ccgd/ccgd-runtime; remove it or change its path, then run this again."),
-                      installed.errors)
+        XCTAssertTrue(
+            installed.errors.contains(
+                "already has a runtime \"ccgd\" with another path than /usr/local/libexec/ccgd/ccgd-runtime; remove it or change its path, then run this again."
+            ),
+            installed.errors)
         XCTAssertEqual(try String(contentsOfFile: root + "/etc/docker/daemon.json", encoding: .utf8), original)
         // Nor taken out by uninstall: it is not ours.
         XCTAssertEqual(try uninstall(root).status, 0)
@@ -205,8 +209,10 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try install(root).status, 0)
         let removed = try uninstall(root)
         XCTAssertNotEqual(removed.status, 0, removed.all)
-        XCTAssertTrue(removed.errors.contains("makes \"ccgd\" Docker's default-runtime: set \"default-runtime\" back (e.g. to \"runc\") and reload Docker first, then run this again."),
-                      removed.errors)
+        XCTAssertTrue(
+            removed.errors.contains(
+                "makes \"ccgd\" Docker's default-runtime: set \"default-runtime\" back (e.g. to \"runc\") and reload Docker first, then run this again."),
+            removed.errors)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/usr/local/libexec/ccgd/ccgd-runtime"), "nothing was removed")
         XCTAssertNotNil((try daemonJSON(root)["runtimes"] as? [String: Any])?["ccgd"])
     }

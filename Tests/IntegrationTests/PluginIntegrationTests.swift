@@ -21,18 +21,19 @@ final class PluginIntegrationTests: XCTestCase {
         // The plug-in reads the path in PluginInput and answers with the credentials file's JSON.
         let script = directory + "/vault-helper"
         try """
-            #!/bin/sh
-            input=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["pluginInput"])')
-            exec cat "$input"
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        input=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["pluginInput"])')
+        exec cat "$input"
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         let guid = "859E1386-BDB4-49E8-85C7-3070B13920E1"
-        let configuration = try ServiceConfiguration(text: """
-            [plugin "{\(guid)}"]
-            name = vault helper
-            executable = \(script)
-            timeout = 5s
-            """, file: "ccgd.conf")
+        let configuration = try ServiceConfiguration(
+            text: """
+                [plugin "{\(guid)}"]
+                name = vault helper
+                executable = \(script)
+                timeout = 5s
+                """, file: "ccgd.conf")
         let registry = try PluginRegistry(configuration: configuration)
         XCTAssertEqual(Set(registry.all.map(\.name)), ["file", "vault helper"])
 

@@ -90,8 +90,9 @@ struct TestDomain: Sendable {
         process.waitUntilExit()
         let text = String(decoding: out, as: UTF8.self)
         if process.terminationStatus != 0 {
-            throw CommandFailed(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                output: text + String(decoding: err, as: UTF8.self))
+            throw CommandFailed(
+                command: arguments.joined(separator: " "), status: process.terminationStatus,
+                output: text + String(decoding: err, as: UTF8.self))
         }
         return text
     }

@@ -49,7 +49,8 @@ final class JSONRulesTests: XCTestCase {
 
     func testByteOrderMarkIsSkippedAndNotCountedAsAColumn() throws {
         XCTAssertEqual(try JSONValue(parsing: [0xEF, 0xBB, 0xBF] + Array("[]".utf8)), [])
-        XCTAssertEqual(error([0xEF, 0xBB, 0xBF] + Array("x".utf8)), JSONError(.expected("a JSON value", found: "character 'x'"), line: 1, column: 1, byteOffset: 3))
+        XCTAssertEqual(
+            error([0xEF, 0xBB, 0xBF] + Array("x".utf8)), JSONError(.expected("a JSON value", found: "character 'x'"), line: 1, column: 1, byteOffset: 3))
     }
 
     func testMessageNamesLineColumnAndProblem() {
@@ -61,7 +62,8 @@ final class JSONRulesTests: XCTestCase {
 
     func testPrettyTextIsIndentedByFourSpacesAndEndsWithANewline() {
         let value: JSONValue = ["a": [1, "x"], "b": [:]]
-        XCTAssertEqual(String(decoding: value.utf8(prettyPrinted: true), as: UTF8.self), "{\n    \"a\": [\n        1,\n        \"x\"\n    ],\n    \"b\": {}\n}\n")
+        XCTAssertEqual(
+            String(decoding: value.utf8(prettyPrinted: true), as: UTF8.self), "{\n    \"a\": [\n        1,\n        \"x\"\n    ],\n    \"b\": {}\n}\n")
         XCTAssertEqual(value.compactUTF8, value.utf8(prettyPrinted: false))
     }
 }

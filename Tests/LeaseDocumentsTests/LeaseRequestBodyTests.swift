@@ -23,8 +23,9 @@ final class LeaseRequestBodyTests: XCTestCase {
     }
 
     func testTheHooksRequestIsWrittenInItsFieldOrderAndReadsBackEqual() throws {
-        let request = LeaseRequestBody(source: .named("WebApp01"), ownerUID: 1000, ownerGID: 100, containerID: "c0ffee", mountPath: "/run/id",
-                                       holder: .init(pid: 42, startTime: 7), onBehalfOfOwner: true)
+        let request = LeaseRequestBody(
+            source: .named("WebApp01"), ownerUID: 1000, ownerGID: 100, containerID: "c0ffee", mountPath: "/run/id",
+            holder: .init(pid: 42, startTime: 7), onBehalfOfOwner: true)
 
         XCTAssertEqual(
             request.json.compactText,
@@ -46,10 +47,12 @@ final class LeaseRequestBodyTests: XCTestCase {
 
     func testEachShapeProblemNamesItsField() throws {
         XCTAssertEqual(try problem(#"{"credentialSpecName": "a", "colour": 1}"#)?.field, "colour")
-        XCTAssertEqual(try problem(#"{}"#)?.message,
-                       "give exactly one of credentialSpec (the CredSpec itself) and credentialSpecName (a file in the CredSpec directory).")
-        XCTAssertEqual(try problem(#"{"credentialSpecName": "a", "owner": {"uid": 4294967295}}"#),
-                       LeaseRequestBody.Problem("owner.uid must be a whole number from 0 to 4294967294.", field: "owner.uid"))
+        XCTAssertEqual(
+            try problem(#"{}"#)?.message,
+            "give exactly one of credentialSpec (the CredSpec itself) and credentialSpecName (a file in the CredSpec directory).")
+        XCTAssertEqual(
+            try problem(#"{"credentialSpecName": "a", "owner": {"uid": 4294967295}}"#),
+            LeaseRequestBody.Problem("owner.uid must be a whole number from 0 to 4294967294.", field: "owner.uid"))
         XCTAssertEqual(try problem(#"{"credentialSpecName": "a", "mountPath": "/a/../b"}"#)?.field, "mountPath")
         XCTAssertEqual(try problem(#"{"credentialSpecName": "a", "holder": {"pid": 0}}"#)?.field, "holder.pid")
         XCTAssertEqual(try problem(#"{"credentialSpecName": "a", "expiresIn": 0}"#)?.field, "expiresIn")
@@ -57,7 +60,8 @@ final class LeaseRequestBodyTests: XCTestCase {
     }
 
     func testAnswerFieldsAndErrorsAreRead() throws {
-        let lease = try JSONValue(parsing: #"{"id": "l_1", "directory": "/run/ccgd/leases/l_1", "files": {"krb5Conf": "krb5.conf"}, "mount": {"target": "/var/run/ccgd"}}"#)
+        let lease = try JSONValue(
+            parsing: #"{"id": "l_1", "directory": "/run/ccgd/leases/l_1", "files": {"krb5Conf": "krb5.conf"}, "mount": {"target": "/var/run/ccgd"}}"#)
         XCTAssertEqual(LeaseAnswer(json: lease)?.mountTarget, "/var/run/ccgd")
         XCTAssertEqual(LeaseAnswer(json: lease)?.hostname, "")
         XCTAssertNil(LeaseAnswer(json: try JSONValue(parsing: #"{"id": "l_1", "directory": "relative"}"#)))

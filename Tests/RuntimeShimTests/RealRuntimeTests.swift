@@ -19,10 +19,13 @@ final class RealRuntimeTests: XCTestCase {
 
     func testAMissingRuntimeSaysWhatToDo() {
         XCTAssertThrowsError(try RealRuntime(named: nil, searchPath: "/nonexistent")) { error in
-            XCTAssertEqual("\(error)", "cannot find the OCI runtime runc on the PATH (/nonexistent); install runc or give the runtime's path with --ccgd-runtime.")
+            XCTAssertEqual(
+                "\(error)", "cannot find the OCI runtime runc on the PATH (/nonexistent); install runc or give the runtime's path with --ccgd-runtime.")
         }
         XCTAssertThrowsError(try RealRuntime(named: "/nonexistent/crun", searchPath: nil)) { error in
-            XCTAssertEqual("\(error)", "the OCI runtime /nonexistent/crun (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
+            XCTAssertEqual(
+                "\(error)",
+                "the OCI runtime /nonexistent/crun (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
         }
     }
 

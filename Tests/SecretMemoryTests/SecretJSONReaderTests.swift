@@ -170,7 +170,7 @@ final class SecretJSONReaderTests: XCTestCase {
     func testControlCharactersInStringsAreRefused() {
         XCTAssertEqual(problem("\"a\nb\""), "a control character in a string at byte 3")
         XCTAssertEqual(problem([0x22, 0x00, 0x22]), "a control character in a string at byte 2")
-        XCTAssertNil(problem([0x22, 0x7F, 0x22]))   // DEL is not a control character to JSON
+        XCTAssertNil(problem([0x22, 0x7F, 0x22])) // DEL is not a control character to JSON
     }
 
     func testStringThatIsNotUTF8IsRefusedAtItsStart() {
@@ -212,9 +212,10 @@ final class SecretJSONReaderTests: XCTestCase {
     }
 
     func testProblemsNeverContainTheSecret() {
-        for json in [#"{"password": "hunter2" x}"#, #"{"password": "hunter2\q"}"#, "{\"password\": \"hunter2\u{01}\"}",
-                     #"{"password": "hunter2"#]
-        {
+        for json in [
+            #"{"password": "hunter2" x}"#, #"{"password": "hunter2\q"}"#, "{\"password\": \"hunter2\u{01}\"}",
+            #"{"password": "hunter2"#,
+        ] {
             guard let text = problem(json) else { XCTFail("\(json) was read"); continue }
             XCTAssertFalse(text.contains("hunter2"), text)
             XCTAssertFalse(text.contains("password"), text)

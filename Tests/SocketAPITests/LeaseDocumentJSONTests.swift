@@ -20,10 +20,12 @@ final class LeaseDocumentJSONTests: XCTestCase {
             expiresAt: refreshed ? Date(timeIntervalSince1970: 1_764_709_200.5) : nil, onBehalfOfOwner: refreshed, frontEnd: "api",
             identities: [], ticketExpiresAt: nil, refreshAt: nil)
         lease.identities = [
-            LeaseIdentity(account: "WebApp01$", realm: "CONTOSO.TEST", principal: "WebApp01$@CONTOSO.TEST", ccache: "krb5cc", kvno: 3,
-                          enctypes: ["aes256-cts-hmac-sha1-96"], servicePrincipalNames: ["host/WebApp01", "http/web.contoso.test"]),
-            LeaseIdentity(account: "Ünïcode$", realm: "CONTOSO.TEST", principal: "Ünïcode$@CONTOSO.TEST", ccache: "krb5cc-%C3%9Cn", kvno: 4_294_967_295,
-                          enctypes: [], servicePrincipalNames: []),
+            LeaseIdentity(
+                account: "WebApp01$", realm: "CONTOSO.TEST", principal: "WebApp01$@CONTOSO.TEST", ccache: "krb5cc", kvno: 3,
+                enctypes: ["aes256-cts-hmac-sha1-96"], servicePrincipalNames: ["host/WebApp01", "http/web.contoso.test"]),
+            LeaseIdentity(
+                account: "Ünïcode$", realm: "CONTOSO.TEST", principal: "Ünïcode$@CONTOSO.TEST", ccache: "krb5cc-%C3%9Cn", kvno: 4_294_967_295,
+                enctypes: [], servicePrincipalNames: []),
         ]
         if refreshed {
             lease.ticketExpiresAt = Date(timeIntervalSince1970: 1_764_705_600)
@@ -37,9 +39,11 @@ final class LeaseDocumentJSONTests: XCTestCase {
     }
 
     func testLeaseAnswerHasFoundationsFieldsAndValues() throws {
-        for (container, name, creator, refreshed) in [("c0ffee", "WebApp01", UInt32(0), true),
-                                                       (nil, nil, nil, false),
-                                                       ("quote\" back\\slash /slash \u{01}\n\t é 🙂", "Web App", 1000, true)] {
+        for (container, name, creator, refreshed) in [
+            ("c0ffee", "WebApp01", UInt32(0), true),
+            (nil, nil, nil, false),
+            ("quote\" back\\slash /slash \u{01}\n\t é 🙂", "Web App", 1000, true),
+        ] {
             let document = APIDocuments.LeaseDocument(try lease(container: container, name: name, creator: creator, refreshed: refreshed))
             let fast = APIResponse.lease(.created, document)
             let foundation = APIResponse.json(.created, document)

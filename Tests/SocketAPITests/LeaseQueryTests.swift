@@ -20,11 +20,13 @@ final class LeaseQueryTests: XCTestCase {
 
     override func setUp() async throws {
         scratch = try TemporaryDirectory("query")
-        server = try await RestoredLeasesServer.start(in: directory, records: [
-            RestoredLeasesServer.record(rootC1, creator: 0, name: "WebApp01", container: "c1"),
-            RestoredLeasesServer.record(rootC2, creator: 0, name: "WebApp01", container: "c 2/x"),
-            RestoredLeasesServer.record(foreignC1, creator: ForeignPeer.uid, name: "WebApp01", container: "c1"),
-        ])
+        server = try await RestoredLeasesServer.start(
+            in: directory,
+            records: [
+                RestoredLeasesServer.record(rootC1, creator: 0, name: "WebApp01", container: "c1"),
+                RestoredLeasesServer.record(rootC2, creator: 0, name: "WebApp01", container: "c 2/x"),
+                RestoredLeasesServer.record(foreignC1, creator: ForeignPeer.uid, name: "WebApp01", container: "c1"),
+            ])
     }
 
     override func tearDown() async throws {
@@ -63,8 +65,10 @@ final class LeaseQueryTests: XCTestCase {
     }
 
     func testAMisspeltOrMalformedQueryIsRefusedNotIgnored() async throws {
-        for (target, field) in [("/v1/leases?containerID=c1", "containerID"), ("/v1/leases?containerId=c%2", "containerId"),
-                                ("/v1/leases?containerId=c1&containerId=c2", "containerId")] {
+        for (target, field) in [
+            ("/v1/leases?containerID=c1", "containerID"), ("/v1/leases?containerId=c%2", "containerId"),
+            ("/v1/leases?containerId=c1&containerId=c2", "containerId"),
+        ] {
             let answer = try await rootList(target)
             XCTAssertEqual(answer.status, 400, target)
             let error = ((try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any])?["error"] as? [String: Any]

@@ -33,8 +33,10 @@ final class MetricsRouteTests: XCTestCase {
 
     private func router() -> APIRouter {
         let keeper = LeaseKeeper(
-            settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
-                            credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
+            settings: .init(
+                runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
+                credSpecs: CredSpecDirectory(path: directory)
+            ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
             source: FailingAccountSource())
         return APIRouter(keeper: keeper, health: ControllerHealth(), metrics: metrics)
     }

@@ -44,9 +44,11 @@ final class PeerAuthorizationTests: XCTestCase {
             let answer = try ForeignPeer.curl(socket, method, route)
             XCTAssertEqual(answer.status, 404, "\(method) \(route): \(answer.body)")
             XCTAssertEqual(code(answer.body), "not_found", "\(method) \(route)")
-            XCTAssertEqual(answer.body, try ForeignPeer.curl(socket, method, route.replacingOccurrences(of: rootLease.value, with: LeaseID().value)).body
-                .replacingOccurrences(of: #"l_[A-Za-z0-9_-]+"#, with: rootLease.value, options: .regularExpression),
-                           "the same answer as for an id that does not exist")
+            XCTAssertEqual(
+                answer.body,
+                try ForeignPeer.curl(socket, method, route.replacingOccurrences(of: rootLease.value, with: LeaseID().value)).body
+                    .replacingOccurrences(of: #"l_[A-Za-z0-9_-]+"#, with: rootLease.value, options: .regularExpression),
+                "the same answer as for an id that does not exist")
         }
         let list = try ForeignPeer.curl(socket, "GET", "/v1/leases")
         XCTAssertEqual(list.status, 200)

@@ -17,8 +17,9 @@ enum RestoredLeasesServer {
 
     /// A record of a lease of `spec` created by `creator` (and owned by it).
     static func record(_ id: LeaseID, creator: UInt32, name: String? = nil, container: String? = nil) -> LeaseRecord {
-        LeaseRecord(id: id, credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: creator, gid: creator),
-                    containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)
+        LeaseRecord(
+            id: id, credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: creator, gid: creator),
+            containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)
     }
 
     /// Journals `records` under `directory`, restores them and serves them on `directory/api.sock`.
@@ -35,7 +36,7 @@ enum RestoredLeasesServer {
             settings: .init(runtimeDirectory: directory + "/run", journal: journal, credSpecs: CredSpecDirectory(path: directory)) { realm, _ in
                 KerberosConfiguration(defaultRealm: realm, realms: [])
             },
-            source: FailingAccountSource())   // restored leases stay, without files
+            source: FailingAccountSource()) // restored leases stay, without files
         try await keeper.restore()
         var settings = APIServer.Settings(socketPath: directory + "/api.sock", policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
         settings.socketMode = 0o666

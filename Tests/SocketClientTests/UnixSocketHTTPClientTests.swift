@@ -54,7 +54,8 @@ final class UnixSocketHTTPClientTests: XCTestCase {
     private static func isComplete(_ request: [UInt8]) -> Bool {
         let text = String(decoding: request, as: UTF8.self)
         guard let end = text.range(of: "\r\n\r\n") else { return false }
-        let length = text[..<end.lowerBound].split(separator: "\r\n")
+        let length =
+            text[..<end.lowerBound].split(separator: "\r\n")
             .first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
         return text.utf8.count - text[..<end.upperBound].utf8.count >= length
@@ -129,8 +130,9 @@ final class UnixSocketHTTPClientTests: XCTestCase {
     func testMissingSocketIsCannotConnectWithENOENT() {
         let error = failure { () throws(SocketClientError) in try UnixSocketHTTPClient(socketPath: directory + "/none").send("GET", "/") }
         XCTAssertEqual(error, .cannotConnect(errno: ENOENT))
-        XCTAssertEqual(SocketClientError(socketPath: "/run/x", reason: .cannotConnect(errno: ENOENT)).description,
-                       "cannot reach /run/x: No such file or directory.")
+        XCTAssertEqual(
+            SocketClientError(socketPath: "/run/x", reason: .cannotConnect(errno: ENOENT)).description,
+            "cannot reach /run/x: No such file or directory.")
     }
 
     func testPathTooLongForASocketAddressIsRefused() {

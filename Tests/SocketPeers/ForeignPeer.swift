@@ -57,15 +57,19 @@ package enum ForeignPeer {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        _ = output.fileHandleForReading.availableData  // "ready": every connection is made
-        return ({
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-        }, process)
+        _ = output.fileHandleForReading.availableData // "ready": every connection is made
+        return (
+            {
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
+            }, process
+        )
     }
 
     /// curl as the foreign peer: the status and the body.
-    package static func curl(_ socket: String, _ method: String, _ path: String, body: String? = nil, as uid: UInt32 = uid) throws -> (status: Int, body: String) {
+    package static func curl(
+        _ socket: String, _ method: String, _ path: String, body: String? = nil, as uid: UInt32 = uid
+    ) throws -> (status: Int, body: String) {
         var arguments = ["/usr/bin/curl", "-s", "-w", "\n%{http_code}", "--unix-socket", socket, "-X", method, "http://ccgd" + path]
         if let body { arguments += ["-H", "content-type: application/json", "-d", body] }
         let output = try run(arguments, as: uid)
@@ -148,8 +152,10 @@ package enum ForeignPeer {
     /// Sends `request` again and again on one connection for up to `seconds`, as fast as the
     /// socket takes it, and never reads an answer: the number of requests sent, and whether
     /// the server closed the connection meanwhile.
-    package static func pipelineWithoutReading(_ socket: String, _ request: String, seconds: Double,
-                                              as uid: UInt32 = uid) throws -> (sent: Int, closed: Bool) {
+    package static func pipelineWithoutReading(
+        _ socket: String, _ request: String, seconds: Double,
+        as uid: UInt32 = uid
+    ) throws -> (sent: Int, closed: Bool) {
         let script = """
             import json, select, socket, sys, time
             path, request, seconds = sys.argv[1], sys.argv[2].encode(), float(sys.argv[3])

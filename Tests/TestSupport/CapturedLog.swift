@@ -3,7 +3,7 @@ import Logging
 
 /// A log handler that keeps every line as "level message metadata" (the logger's metadata merged
 /// with the event's), for tests that check what was logged and that no secret was.
-package final class CapturedLog: LogHandler, @unchecked Sendable {   // `stored` is guarded by `lock`
+package final class CapturedLog: LogHandler, @unchecked Sendable { // `stored` is guarded by `lock`
     private let lock = NSLock()
     private var stored: [String] = []
     package var lines: [String] { lock.withLock { stored } }

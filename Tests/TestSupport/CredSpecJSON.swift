@@ -25,9 +25,10 @@ package struct CredSpecJSON: Sendable {
 
     package var text: String {
         let accounts = accounts.map { #"{"Name": \#(Self.quoted($0)), "Scope": \#(Self.quoted(domain))}"# }.joined(separator: ", ")
-        let hostAccount = pluginGUID.map {
-            #", "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": \#(Self.quoted($0)), "PluginInput": \#(Self.quoted(pluginInput))}"#
-        } ?? ""
+        let hostAccount =
+            pluginGUID.map {
+                #", "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": \#(Self.quoted($0)), "PluginInput": \#(Self.quoted(pluginInput))}"#
+            } ?? ""
         return """
             {"CmsPlugins": ["ActiveDirectory"],
              "DomainJoinConfig": {"Sid": \(Self.quoted(sid)), "MachineAccountName": \(Self.quoted(machineAccountName)), \

@@ -16,8 +16,9 @@ package final class TemporaryDirectory: Sendable {
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
         path = base + "/ccgd-\(purpose)-\(UUID().uuidString.prefix(8))"
         // Not withIntermediateDirectories: a name already taken is an error, never a shared directory.
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
-                                                attributes: mode.map { [.posixPermissions: $0] })
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: false,
+            attributes: mode.map { [.posixPermissions: $0] })
         for subdirectory in subdirectories {
             try FileManager.default.createDirectory(atPath: path + "/" + subdirectory, withIntermediateDirectories: true)
         }

@@ -17,7 +17,7 @@ enum TemporaryCredentials {
             throw CredentialsFailure(message: "the answer of \(source) is not credentials JSON (\(error.text))")
         }
         guard let id = SecretJSONNode.member("AccessKeyId", of: members)?.text, !id.isEmpty,
-              case let .string(secret)? = SecretJSONNode.member("SecretAccessKey", of: members), secret.count > 0
+            case let .string(secret)? = SecretJSONNode.member("SecretAccessKey", of: members), secret.count > 0
         else {
             let code = SecretJSONNode.member("Code", of: members)?.text.map { " (Code \($0))" } ?? ""
             throw CredentialsFailure(message: "the answer of \(source) lacks AccessKeyId or SecretAccessKey\(code)")
@@ -29,8 +29,9 @@ enum TemporaryCredentials {
             }
             expiration = date
         }
-        return AWSCredentials(accessKeyID: id, secretAccessKey: SecretBytes(copying: secret),
-                              sessionToken: SecretJSONNode.member("Token", of: members)?.text, expiration: expiration, source: source)
+        return AWSCredentials(
+            accessKeyID: id, secretAccessKey: SecretBytes(copying: secret),
+            sessionToken: SecretJSONNode.member("Token", of: members)?.text, expiration: expiration, source: source)
     }
 }
 

@@ -21,8 +21,9 @@ package struct AccountAuthority: Hashable, Sendable {
             self.init(plugin: host)
         } else {
             // "PRINCIPAL KEYTAB": the principal is what an operator knows the account by.
-            self.init(fingerprint: "machine/" + (machine ?? ""), plugin: nil,
-                      machine: (machine ?? "").split(separator: " ").first.map(String.init) ?? "the host's computer account")
+            self.init(
+                fingerprint: "machine/" + (machine ?? ""), plugin: nil,
+                machine: (machine ?? "").split(separator: " ").first.map(String.init) ?? "the host's computer account")
         }
     }
 

@@ -23,8 +23,10 @@ package actor AccountCache {
         var failedFetchHold: TimeInterval = 5
         var failedLoginHold: TimeInterval = 120
 
-        package init(policy: RefreshPolicy = RefreshPolicy(), firstRetry: TimeInterval = 30, maximumRetry: TimeInterval = 600,
-                     failedFetchHold: TimeInterval = 5, failedLoginHold: TimeInterval = 120) {
+        package init(
+            policy: RefreshPolicy = RefreshPolicy(), firstRetry: TimeInterval = 30, maximumRetry: TimeInterval = 600,
+            failedFetchHold: TimeInterval = 5, failedLoginHold: TimeInterval = 120
+        ) {
             (self.policy, self.firstRetry, self.maximumRetry) = (policy, firstRetry, maximumRetry)
             (self.failedFetchHold, self.failedLoginHold) = (failedFetchHold, failedLoginHold)
         }
@@ -85,8 +87,10 @@ package actor AccountCache {
     /// How many fetches of each domain run at once, and when a strained domain is left alone.
     package let pacing: FetchPacing
 
-    package init(source: AccountSource, timings: Timings, logger: Logger, pacing: FetchPacing = FetchPacing(),
-         now: @escaping @Sendable () -> Date) {
+    package init(
+        source: AccountSource, timings: Timings, logger: Logger, pacing: FetchPacing = FetchPacing(),
+        now: @escaping @Sendable () -> Date
+    ) {
         self.source = source
         self.timings = timings
         self.logger = logger
@@ -195,7 +199,8 @@ package actor AccountCache {
     /// failure in a row, and longest for a refused login (each one counts towards AD's lockout).
     private func remember(_ error: AccountError, for key: AccountKey) {
         let failures = (failedFetches[key]?.failures ?? 0) + 1
-        let (first, longest): (TimeInterval, TimeInterval) = error.code == .authFailed
+        let (first, longest): (TimeInterval, TimeInterval) =
+            error.code == .authFailed
             ? (timings.failedLoginHold, max(timings.maximumRetry, timings.failedLoginHold))
             : (timings.failedFetchHold, max(timings.failedFetchHold, 60))
         let hold = min(first * pow(2, Double(failures - 1)), longest)
@@ -323,9 +328,12 @@ package actor AccountCache {
         entry.ticketRefreshAt = timings.policy.ticketRefresh(credentials.ticket, now: now())
         let lifetime = credentials.ticket.endTime.timeIntervalSince(credentials.ticket.startTime)
         if lifetime < timings.policy.minimumTicketInterval * 2 {
-            logger.warning("the KDC issued a ticket that lives only briefly; renewals are spaced to protect it", metadata: [
-                "account": "\(credentials.account.samAccountName)", "lifetime_seconds": "\(Int(lifetime))",
-                "hint": "check the domain's maximum ticket lifetime and the clocks of this host and the DC"])
+            logger.warning(
+                "the KDC issued a ticket that lives only briefly; renewals are spaced to protect it",
+                metadata: [
+                    "account": "\(credentials.account.samAccountName)", "lifetime_seconds": "\(Int(lifetime))",
+                    "hint": "check the domain's maximum ticket lifetime and the clocks of this host and the DC",
+                ])
         }
         entries[key] = entry
     }
@@ -347,8 +355,10 @@ package actor AccountCache {
     /// now, whatever its refresh times (its plug-in's credentials changed: the ECS agent renewed
     /// a portable user's password), after any refresh of it already on its way. Answers the keys
     /// refreshed and the first failure; `changed` is told of each account as in `refreshDue`.
-    package func refreshNow(fetchedThrough authority: AccountAuthority,
-                    changed: @escaping @Sendable (AccountKey) async -> Void) async -> (keys: [AccountKey], failure: AccountError?) {
+    package func refreshNow(
+        fetchedThrough authority: AccountAuthority,
+        changed: @escaping @Sendable (AccountKey) async -> Void
+    ) async -> (keys: [AccountKey], failure: AccountError?) {
         let keys = entries.filter { $0.key.authority == authority && !$0.value.holders.isEmpty }.map(\.key)
             .sorted { ($0.realm, $0.name) < ($1.realm, $1.name) }
         var failure: AccountError?
@@ -411,8 +421,10 @@ package actor AccountCache {
     /// failure keeps the old (still valid) credentials and retries with backoff.
     /// `force`: read the password now, whatever the refresh times say. Answers the failure, if any.
     @discardableResult
-    private func refresh(_ key: AccountKey, at time: Date, readingPassword force: Bool = false,
-                         changed: @Sendable (AccountKey) async -> Void) async -> AccountError? {
+    private func refresh(
+        _ key: AccountKey, at time: Date, readingPassword force: Bool = false,
+        changed: @Sendable (AccountKey) async -> Void
+    ) async -> AccountError? {
         defer {
             refreshing[key] = nil
             endPause()
@@ -451,9 +463,12 @@ package actor AccountCache {
             let previousKVNO = entries[key]?.credentials?.account.keyVersionNumber
             store(renewed, for: key)
             if let previousKVNO, previousKVNO != renewed.account.keyVersionNumber {
-                logger.notice("password rotated", metadata: [
-                    "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
-                    "previous_kvno": "\(previousKVNO)"])
+                logger.notice(
+                    "password rotated",
+                    metadata: [
+                        "account": "\(renewed.account.samAccountName)", "kvno": "\(renewed.account.keyVersionNumber)",
+                        "previous_kvno": "\(previousKVNO)",
+                    ])
             }
             await changed(key)
             return nil
@@ -471,12 +486,16 @@ package actor AccountCache {
         entry.retryAt = time.addingTimeInterval(delay * Double.random(in: 0.8...1.2))
         let ticketValid = (entry.credentials?.ticket.endTime ?? .distantPast) > time
         entry.state = ticketValid ? .stale : .failed
-        entry.lastError = (error is AccountError || error is PluginHostError || error is AccountFetchError)
+        entry.lastError =
+            (error is AccountError || error is PluginHostError || error is AccountFetchError)
             ? "\(AccountError(error))" : "\(error)"
         entries[key] = entry
         Metrics.shared.increment("ccgd_refresh_failures_total")
-        logger.warning("refresh failed; the leases keep their current files", metadata: [
-            "account": "\(displayName(of: key))", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
-            "retry_at": "\(entry.retryAt!.formatted(.iso8601))"])
+        logger.warning(
+            "refresh failed; the leases keep their current files",
+            metadata: [
+                "account": "\(displayName(of: key))", "realm": "\(key.realm)", "error": "\(entry.lastError ?? "")",
+                "retry_at": "\(entry.retryAt!.formatted(.iso8601))",
+            ])
     }
 }

@@ -52,8 +52,9 @@ package struct AccountCredentials: Sendable {
     ) throws(AccountFetchError) -> AccountCredentials {
         let cachePath = scratch + "/\(UUID().uuidString).ccache"
         defer { unlink(cachePath) }
-        let times = try CredentialFiles.writeTicketCache(for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime,
-                                                         durability: .atomicOnly)
+        let times = try CredentialFiles.writeTicketCache(
+            for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime,
+            durability: .atomicOnly)
         return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
     }
 

@@ -62,11 +62,13 @@ package enum AccountFetchError: CodedError, Sendable {
         case let .portableUserLogin(principal, error):
             return "portable user \(principal) could not log in: \(error)"
         case let .machineAccountLogin(principal, keytab, error):
-            return "this host's computer account \(principal) could not log in with the keytab \(keytab): \(error) Set machine-keytab and machine-principal in the domain's [domain] section to the keytab and principal the host's domain join left."
+            return
+                "this host's computer account \(principal) could not log in with the keytab \(keytab): \(error) Set machine-keytab and machine-principal in the domain's [domain] section to the keytab and principal the host's domain join left."
         case let .machineAccountNeedsSealedBind(realm):
             return "domain \(realm) is read with this host's computer account, which binds with GSSAPI only; set protection = sealed in its [domain] section."
         case let .machineAccountNotAllowed(account, machine):
-            return "this host's computer account \(machine) is not allowed to retrieve the managed password of \(account); add it to the group that the gMSA's msDS-GroupMSAMembership (PrincipalsAllowedToRetrieveManagedPassword) names, and note that the host needs a new ticket after a group change (ccgd logs in anew on its next try)."
+            return
+                "this host's computer account \(machine) is not allowed to retrieve the managed password of \(account); add it to the group that the gMSA's msDS-GroupMSAMembership (PrincipalsAllowedToRetrieveManagedPassword) names, and note that the host needs a new ticket after a group change (ccgd logs in anew on its next try)."
         case let .controllersUnreachable(realm, errors):
             let causes = errors.map { error in
                 switch error {
@@ -75,13 +77,16 @@ package enum AccountFetchError: CodedError, Sendable {
                 default: "\(error)"
                 }
             }
-            return "no domain controller of \(realm) could be reached over LDAP: \(causes.joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that their LDAP port is open from this host."
+            return
+                "no domain controller of \(realm) could be reached over LDAP: \(causes.joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that their LDAP port is open from this host."
         case let .kdcUnreachable(realm, principal, failures):
-            return "no domain controller of \(realm) answered the Kerberos login of \(principal): \(failures.map(\.description).joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that TCP port 88 is open from this host."
+            return
+                "no domain controller of \(realm) answered the Kerberos login of \(principal): \(failures.map(\.description).joined(separator: "; ")); check the DCs' names and addresses ([domain \"\(realm)\"] controllers or DNS) and that TCP port 88 is open from this host."
         case let .directory(error):
             return "\(error)"
         case let .accountNameMismatch(requested, returned):
-            return "the domain controller answered a request for \(requested) with the account \(returned); ccgd uses only the account it asked for, so check the directory for a renamed or duplicate sAMAccountName."
+            return
+                "the domain controller answered a request for \(requested) with the account \(returned); ccgd uses only the account it asked for, so check the directory for a renamed or duplicate sAMAccountName."
         case let .malformedPassword(account, error):
             return "the managed password of \(account) is malformed: \(error)"
         case let .keyDerivation(account, error):

@@ -75,18 +75,20 @@ package final class DirectoryAccountSource: AccountSource {
     package func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] {
         let (plugins, domains) = configured.withLock { ($0.plugins, $0.domains) }
         // No plug-in for a domain-joined read: the host's computer account reads the password.
-        let credential: DomainCredential? = if let host = DirectoryReader.of(spec, domain: domains.configuredSettings(realm: spec.realm)).portableUser {
-            try await plugins.credentials(for: host)
-        } else {
-            nil
-        }
+        let credential: DomainCredential? =
+            if let host = DirectoryReader.of(spec, domain: domains.configuredSettings(realm: spec.realm)).portableUser {
+                try await plugins.credentials(for: host)
+            } else {
+                nil
+            }
         let (scratch, health, realm, lifetime, sessions) = (self.scratch, self.health, spec.realm, ticketLifetime.withLock { $0 }, self.sessions)
         let started = ContinuousClock.now
         do {
             let fetched = try await blocking.run {
                 // The DCs in their own order; each connection asks them in the order of its moment.
                 let settings = try domains.preferredSettings(realm: spec.realm, dnsDomain: spec.dnsDomain)
-                let login = credential.map(DomainLogin.portableUser)
+                let login =
+                    credential.map(DomainLogin.portableUser)
                     ?? .machine(principal: settings.machine.principal(realm: realm), keytab: settings.machine.keytab)
                 var fetcher = ManagedAccountFetcher(settings: settings)
                 let healthRealm = realm.uppercased()
@@ -155,8 +157,9 @@ package final class DirectoryAccountSource: AccountSource {
         do {
             try await blocking.run { () throws in
                 let settings = try domains.settings(realm: spec.realm, dnsDomain: spec.dnsDomain)
-                let user = PortableUser(credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                                        netBiosName: spec.domainJoinConfig.netBiosName)
+                let user = PortableUser(
+                    credential, realm: spec.realm, dnsDomain: spec.dnsDomain,
+                    netBiosName: spec.domainJoinConfig.netBiosName)
                 let password = credential.password.withUTF8 { SecretBytes(copying: $0) }
                 do { _ = try DirectorySession.logIn(user, password: password) } catch let error as KerberosError {
                     throw DirectorySession.unanswered(error, principal: user.principal, settings: settings, realm: spec.realm)
@@ -190,8 +193,9 @@ package final class DirectoryAccountSource: AccountSource {
             // as ControllerProber does), so that one that is back is seen without waiting for its backoff.
             let realm = credentials.account.realm.uppercased()
             for controller in health.failed(realm: realm) {
-                health.recordProbe(realm: realm, host: controller.hostName,
-                                   failure: ControllerProber.probe(controller, timeout: 1))
+                health.recordProbe(
+                    realm: realm, host: controller.hostName,
+                    failure: ControllerProber.probe(controller, timeout: 1))
             }
             return renewed
         }

@@ -30,15 +30,19 @@ package final class DirectorySession {
     private let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
 
     /// `netBiosName` nil when still unknown (making a CredSpec): the first DNS label is the guess.
-    package convenience init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
-         credential: DomainCredential) throws(AccountFetchError) {
+    package convenience init(
+        settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+        credential: DomainCredential
+    ) throws(AccountFetchError) {
         try self.init(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: .portableUser(credential))
     }
 
     /// A session as the portable user, or as the host's computer account (its keytab read into
     /// memory; its TGT lives as long as the session, so each session logs in anew).
-    package init(settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
-         login: DomainLogin, ordering: @escaping @Sendable ([DomainController]) -> [DomainController] = { $0 }) throws(AccountFetchError) {
+    package init(
+        settings: DomainSettings, realm: String, dnsDomain: String, netBiosName: String? = nil,
+        login: DomainLogin, ordering: @escaping @Sendable ([DomainController]) -> [DomainController] = { $0 }
+    ) throws(AccountFetchError) {
         guard !settings.controllers.isEmpty else { throw .noDomainControllers(realm: realm) }
         let bindOne: (DomainController) throws(DirectoryError) -> DirectoryConnection
         let principal: String
@@ -185,8 +189,10 @@ extension DirectorySession {
 
     /// A connection to `controller` bound as the user: GSSAPI with `tickets`, sealed, or LDAPS and
     /// a simple bind, as `settings` say. The strength factor is nil for LDAPS.
-    package static func bind(to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
-                     tickets: CredentialsCache?) throws(DirectoryError) -> (connection: DirectoryConnection, strength: Int?) {
+    package static func bind(
+        to controller: DomainController, settings: DomainSettings, user: PortableUser, password: SecretBytes,
+        tickets: CredentialsCache?
+    ) throws(DirectoryError) -> (connection: DirectoryConnection, strength: Int?) {
         switch settings.protection {
         case .sealedGSSAPI:
             let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)

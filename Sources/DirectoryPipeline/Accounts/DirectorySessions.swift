@@ -101,8 +101,9 @@ package final class DirectorySessions: Sendable {
     func identify(_ login: DomainLogin, realm: String, dnsDomain: String) -> (key: Key, answer: [UInt8]?) {
         switch login {
         case let .portableUser(credential):
-            let key = Key(realm: realm.uppercased(), dnsDomain: dnsDomain.lowercased(),
-                          reader: "user \(credential.domainName)\\\(credential.username)")
+            let key = Key(
+                realm: realm.uppercased(), dnsDomain: dnsDomain.lowercased(),
+                reader: "user \(credential.domainName)\\\(credential.username)")
             return (key, try? fingerprint.of(Self.canonical(credential)))
         case let .machine(principal, keytab):
             return (Key(realm: realm.uppercased(), dnsDomain: dnsDomain.lowercased(), reader: "machine \(principal) \(keytab)"), [])
@@ -214,7 +215,7 @@ package final class DirectorySessions: Sendable {
     static func endsSession(_ error: AccountFetchError) -> Bool {
         switch error {
         case .directory(.accountNotFound), .directory(.malformedAnswer), .accountNameMismatch, .malformedPassword,
-             .keyDerivation, .managedAccountLogin, .output:
+            .keyDerivation, .managedAccountLogin, .output:
             false
         default:
             true

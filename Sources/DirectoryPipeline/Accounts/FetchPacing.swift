@@ -133,7 +133,8 @@ package actor FetchPacing {
     /// While waiters are held only by a pause, wakes them when it ends.
     private func scheduleWake(_ realm: String) {
         guard let domain = domains[realm], !domain.waiting.isEmpty, let until = domain.pausedUntil, until > .now,
-              domain.wake == nil else { return }
+            domain.wake == nil
+        else { return }
         domains[realm]?.wake = Task {
             try? await Task.sleep(until: until, clock: .continuous)
             self.woke(realm)
@@ -147,7 +148,8 @@ package actor FetchPacing {
 
     private func cancelWait(_ number: Int, realm: String) {
         guard let index = domains[realm]?.waiting.firstIndex(where: { $0.number == number }),
-              let waiter = domains[realm]?.waiting.remove(at: index) else { return }
+            let waiter = domains[realm]?.waiting.remove(at: index)
+        else { return }
         domains[realm]?.running += 1
         waiter.continuation.resume()
     }

@@ -53,7 +53,6 @@ package struct ManagedAccount: Sendable {
     }
 }
 
-
 extension ManagedAccount {
     /// The same account as if fetched at `time` (for tests with an injected clock).
     func fetched(at time: Date) -> ManagedAccount {

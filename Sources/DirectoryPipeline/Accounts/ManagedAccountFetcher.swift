@@ -38,8 +38,10 @@ package struct ManagedAccountFetcher: Sendable {
         /// DCs tried before it that did not answer.
         package var unreachableControllers: [DomainController] { unreachable.map(\.controller) }
 
-        package init(accounts: [ManagedAccount], controller: DomainController,
-                    unreachable: [(controller: DomainController, cause: String)], portableUser: String) {
+        package init(
+            accounts: [ManagedAccount], controller: DomainController,
+            unreachable: [(controller: DomainController, cause: String)], portableUser: String
+        ) {
             self.accounts = accounts
             self.controller = controller
             self.unreachable = unreachable
@@ -49,8 +51,9 @@ package struct ManagedAccountFetcher: Sendable {
 
     /// Fetches every account of `spec`, logging in as `credential`'s user.
     package func fetch(_ spec: CredentialSpec, credential: DomainCredential) throws(AccountFetchError) -> Result {
-        try fetch(accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
-                  netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
+        try fetch(
+            accounts: spec.accounts, realm: spec.realm, dnsDomain: spec.dnsDomain,
+            netBiosName: spec.domainJoinConfig.netBiosName, credential: credential)
     }
 
     /// Fetches `accounts` (names with or without `$`) of the domain `dnsDomain`/`realm`.
@@ -65,8 +68,10 @@ package struct ManagedAccountFetcher: Sendable {
     package func fetch(
         accounts: [String], realm: String, dnsDomain: String, netBiosName: String?, login: DomainLogin
     ) throws(AccountFetchError) -> Result {
-        try fetch(accounts: accounts, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
-                  confirmingWith: { _ throws(AccountFetchError) in }).result
+        try fetch(
+            accounts: accounts, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
+            confirmingWith: { _ throws(AccountFetchError) in }
+        ).result
     }
 
     /// Fetches `accounts` and has `confirm` log each in with its keys (the KDC's word that they are
@@ -82,14 +87,16 @@ package struct ManagedAccountFetcher: Sendable {
         let (settings, ordering, beforeLogin) = (self.settings, self.ordering, self.beforeLogin)
         func open() throws(AccountFetchError) -> DirectorySession {
             beforeLogin()
-            return try DirectorySession(settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
-                                 ordering: ordering)
+            return try DirectorySession(
+                settings: settings, realm: realm, dnsDomain: dnsDomain, netBiosName: netBiosName, login: login,
+                ordering: ordering)
         }
         func read(_ session: DirectorySession) throws(AccountFetchError) -> Reading {
             do throws(DirectoryError) {
                 let records = try session.connection.readManagedServiceAccounts(accounts, domainDN: domainDN)
-                return Reading(records: records, controller: session.controller, unreachable: session.unreachable,
-                               reader: session.user)
+                return Reading(
+                    records: records, controller: session.controller, unreachable: session.unreachable,
+                    reader: session.user)
             } catch {
                 // The host's own account: the fix is its group membership, and a new ticket after it.
                 if case let .accessDenied(denied, _) = error, case let .machine(machine, _) = login {
@@ -112,8 +119,9 @@ package struct ManagedAccountFetcher: Sendable {
         let outcomes = try Self.concurrently(matched) { record throws(AccountFetchError) in
             try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, confirm: confirm)
         }
-        let result = Result(accounts: outcomes.map { $0.account }, controller: reading.controller,
-                            unreachable: reading.unreachable, portableUser: reading.reader)
+        let result = Result(
+            accounts: outcomes.map { $0.account }, controller: reading.controller,
+            unreachable: reading.unreachable, portableUser: reading.reader)
         return (result, outcomes.map { $0.confirmed })
     }
 
@@ -154,7 +162,7 @@ package struct ManagedAccountFetcher: Sendable {
             return (account, try confirm(account))
         } catch {
             guard SaltFallback.asksForTheKDCsSalt(after: error),
-                  let salt = SaltFallback.retrySalt(advertised: SaltFallback.advertisement(for: account.principal), used: account.salt)
+                let salt = SaltFallback.retrySalt(advertised: SaltFallback.advertisement(for: account.principal), used: account.salt)
             else { throw error }
             let again = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: salt)
             return (again, try confirm(again))
@@ -179,7 +187,9 @@ package struct ManagedAccountFetcher: Sendable {
     /// Refuses an account the DC returned for another name: its name becomes part of file names
     /// and cache keys. Names compare case-insensitively, with or without their `$`.
     package static func checkName(_ returned: String, answers requested: String) throws(AccountFetchError) {
-        guard AccountName(returned).normalized == AccountName(requested).normalized else { throw .accountNameMismatch(requested: requested, returned: returned) }
+        guard AccountName(returned).normalized == AccountName(requested).normalized else {
+            throw .accountNameMismatch(requested: requested, returned: returned)
+        }
     }
 
     /// Blob → passwords → keys, with the salt AD uses for the account.
@@ -199,9 +209,10 @@ package struct ManagedAccountFetcher: Sendable {
         let current: [KerberosKey], previous: [KerberosKey]
         do {
             current = try KeyDerivation.keys(for: blob.currentPassword, salt: salt, encryptionTypes: types)
-            previous = try blob.previousPassword.map { password throws(KeyDerivationError) in
-                try KeyDerivation.keys(for: password, salt: salt, encryptionTypes: types)
-            } ?? []
+            previous =
+                try blob.previousPassword.map { password throws(KeyDerivationError) in
+                    try KeyDerivation.keys(for: password, salt: salt, encryptionTypes: types)
+                } ?? []
         } catch {
             throw .keyDerivation(account: account, error)
         }

@@ -20,7 +20,8 @@ package struct PortableUser: Sendable {
             user = String(user[..<at])
         }
         let lower = domain.lowercased()
-        let isThisDomain = lower == dnsDomain.lowercased() || lower == realm.lowercased()
+        let isThisDomain =
+            lower == dnsDomain.lowercased() || lower == realm.lowercased()
             || netBiosName.map { lower == $0.lowercased() } ?? false
         let userRealm = isThisDomain ? realm : domain.uppercased()
         principal = "\(user)@\(userRealm)"

@@ -134,7 +134,8 @@ package final class ControllerHealth: Sendable {
     private func announce(_ change: ControllerStandings.Change, realm: String) {
         switch (change.from, change.to) {
         case (_, .down):
-            logger.warning("domain controller \(change.host) of \(realm) failed: \(change.cause ?? "no answer"); it is asked last, and probed until it answers again")
+            logger.warning(
+                "domain controller \(change.host) of \(realm) failed: \(change.cause ?? "no answer"); it is asked last, and probed until it answers again")
         case (.down, .up):
             logger.notice("domain controller \(change.host) of \(realm) answers again; it takes its place in the order again")
         case (.unknown, .up):
@@ -150,11 +151,15 @@ package final class ControllerHealth: Sendable {
             all.keys.sorted().map { realm in
                 let entry = all[realm]!
                 let hosts = Set(entry.controllers.keys).union(entry.standings.standings.keys).sorted()
-                return (realm, hosts.map { host in
-                    let standing = entry.standings.standings[host]
-                    return Controller(realm: realm, host: host, state: standing?.state ?? .unknown, lastContact: entry.lastContact[host],
-                                      inUse: entry.inUse == host, cause: standing?.state == .down ? standing?.cause : nil)
-                })
+                return (
+                    realm,
+                    hosts.map { host in
+                        let standing = entry.standings.standings[host]
+                        return Controller(
+                            realm: realm, host: host, state: standing?.state ?? .unknown, lastContact: entry.lastContact[host],
+                            inUse: entry.inUse == host, cause: standing?.state == .down ? standing?.cause : nil)
+                    }
+                )
             }
         }
     }

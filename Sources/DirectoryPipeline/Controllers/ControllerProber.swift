@@ -55,8 +55,9 @@ package struct ControllerProber: Sendable {
             let connection = try DirectoryConnection(to: controller, transport: .plain, timeout: timeout)
             _ = try connection.search(base: "", scope: .base, filter: "(objectClass=*)", attributes: ["dnsHostName"])
             // The KDC lives in the same DC; its port must at least accept.
-            try PortProbe.connect(host: controller.address ?? controller.hostName, port: ControllerProbe.kerberosPort,
-                                  timeoutMilliseconds: Int32(timeout * 1000))
+            try PortProbe.connect(
+                host: controller.address ?? controller.hostName, port: ControllerProbe.kerberosPort,
+                timeoutMilliseconds: Int32(timeout * 1000))
             return nil
         } catch {
             return "\(error)"

@@ -41,8 +41,10 @@ package struct DomainResolver: Sendable {
     package let locator: DomainControllerLocator
     package let overrides: Overrides
 
-    package init(configured: [String: DomainSettings], caFiles: [String: String] = [:],
-                locator: DomainControllerLocator = DomainControllerLocator(), overrides: Overrides = Overrides()) {
+    package init(
+        configured: [String: DomainSettings], caFiles: [String: String] = [:],
+        locator: DomainControllerLocator = DomainControllerLocator(), overrides: Overrides = Overrides()
+    ) {
         self.configured = Dictionary(configured.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { $1 })
         self.caFiles = Dictionary(caFiles.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { $1 })
         self.locator = locator
@@ -51,10 +53,12 @@ package struct DomainResolver: Sendable {
 
     /// The `[domain]` sections and DNS servers of `configuration`, under `overrides`.
     package init(configuration: ServiceConfiguration, overrides: Overrides = Overrides()) {
-        self.init(configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
-                  caFiles: Dictionary(configuration.domains.compactMap { domain in domain.caFile.map { (domain.realm, $0) } },
-                                      uniquingKeysWith: { $1 }),
-                  locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers), overrides: overrides)
+        self.init(
+            configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
+            caFiles: Dictionary(
+                configuration.domains.compactMap { domain in domain.caFile.map { (domain.realm, $0) } },
+                uniquingKeysWith: { $1 }),
+            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers), overrides: overrides)
     }
 
     /// The configured settings of `realm` with at least one DC, if any: those need no DNS.

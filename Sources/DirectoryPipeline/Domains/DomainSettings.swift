@@ -35,8 +35,9 @@ extension DomainSettings {
     /// The settings a `[domain "REALM"]` section gives.
     package init(_ domain: ServiceConfiguration.Domain) {
         let protection: Protection = domain.protection == .ldaps ? .ldaps(caFile: domain.caFile) : .sealedGSSAPI
-        self.init(controllers: domain.controllers, protection: protection,
-                  timeout: max(1, Int(domain.timeout.components.seconds)))
+        self.init(
+            controllers: domain.controllers, protection: protection,
+            timeout: max(1, Int(domain.timeout.components.seconds)))
         machine = MachineAccount(keytab: domain.machineKeytab, principal: domain.machinePrincipal)
         forcesDomainJoined = domain.forcesDomainJoined
     }

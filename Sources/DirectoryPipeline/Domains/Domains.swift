@@ -15,9 +15,11 @@ package final class Domains: Sendable {
     private let discoveryLifetime: TimeInterval
     private let discovered = Mutex<[String: (settings: DomainSettings, until: Date)]>([:])
 
-    package init(configured: [String: DomainSettings], locator: DomainControllerLocator = DomainControllerLocator(),
-                kerberosConfigurationPath: String? = nil, health: ControllerHealth = ControllerHealth(),
-                discoveryLifetime: TimeInterval = 900) {
+    package init(
+        configured: [String: DomainSettings], locator: DomainControllerLocator = DomainControllerLocator(),
+        kerberosConfigurationPath: String? = nil, health: ControllerHealth = ControllerHealth(),
+        discoveryLifetime: TimeInterval = 900
+    ) {
         self.configured = Dictionary(configured.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { $1 })
         resolver = DomainResolver(configured: configured, locator: locator)
         self.kerberosConfigurationPath = kerberosConfigurationPath

@@ -38,8 +38,10 @@ package enum ProcessKerberosConfiguration {
     /// A tool's configuration for `realm`: `file` as it is when given, else one naming the DCs of
     /// `settings` as KDCs, written in `scratch`; pointed at once. Returns the file used.
     @discardableResult
-    package static func useForTool(file: String?, realm: String, dnsDomain: String, settings: DomainSettings,
-                                  scratch: String) throws -> String {
+    package static func useForTool(
+        file: String?, realm: String, dnsDomain: String, settings: DomainSettings,
+        scratch: String
+    ) throws -> String {
         if let file {
             point(at: file)
             return file

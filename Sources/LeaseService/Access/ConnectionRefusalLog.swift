@@ -24,9 +24,12 @@ package final class ConnectionRefusalLog: Sendable {
     /// A connection of an allowed peer over one of its connection limits.
     package func record(_ refusal: ConnectionRefusal) {
         guard let unreported = due("limit") else { return }
-        logger.warning("connection refused", metadata: [
-            "socket": "\(socket)", "limit": "\(refusal.reason)", "error": "\(refusal)",
-            "also_refused_since_last_line": "\(unreported)"])
+        logger.warning(
+            "connection refused",
+            metadata: [
+                "socket": "\(socket)", "limit": "\(refusal.reason)", "error": "\(refusal)",
+                "also_refused_since_last_line": "\(unreported)",
+            ])
     }
 
     /// A peer in neither allowed-uids nor allowed-gids: `answered` when it got its 403 (else
@@ -34,10 +37,13 @@ package final class ConnectionRefusalLog: Sendable {
     package func recordForbidden(_ peer: PeerCredentials?, answered: Bool) {
         guard let unreported = due("forbidden") else { return }
         let who = peer.map { "uid \($0.uid), gid \($0.gid), pid \($0.pid)" } ?? "an unidentified peer"
-        logger.warning("peer refused: not in allowed-uids or allowed-gids", metadata: [
-            "socket": "\(socket)", "peer": "\(who)", "answer": "\(answered ? "403 forbidden" : "none (too many refused peers at once)")",
-            "hint": "add the peer's uid to allowed-uids or its group to allowed-gids in [daemon] of ccgd.conf if it should be served",
-            "also_refused_since_last_line": "\(unreported)"])
+        logger.warning(
+            "peer refused: not in allowed-uids or allowed-gids",
+            metadata: [
+                "socket": "\(socket)", "peer": "\(who)", "answer": "\(answered ? "403 forbidden" : "none (too many refused peers at once)")",
+                "hint": "add the peer's uid to allowed-uids or its group to allowed-gids in [daemon] of ccgd.conf if it should be served",
+                "also_refused_since_last_line": "\(unreported)",
+            ])
     }
 
     /// How many of `kind` went unreported when a line is due now, else nil (and one more is unreported).

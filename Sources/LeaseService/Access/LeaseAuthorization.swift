@@ -32,7 +32,8 @@ package struct LeaseAuthorization: Sendable {
             guard policy.allowInlineCredSpecs else {
                 return Refusal(
                     code: .credspecInlineDisabled,
-                    description: "inline CredSpecs are turned off; name a CredSpec of the CredSpec directory with credentialSpecName, or set allow-inline-credspecs = yes in [daemon] of ccgd.conf.",
+                    description:
+                        "inline CredSpecs are turned off; name a CredSpec of the CredSpec directory with credentialSpecName, or set allow-inline-credspecs = yes in [daemon] of ccgd.conf.",
                     field: "credentialSpec")
             }
         case let .named(text):
@@ -85,12 +86,16 @@ package struct LeaseAuthorization: Sendable {
     private func ownerRefusal(_ owner: LeaseOwner) -> (description: String, field: String)? {
         let grant = policy.callers[peer.uid]
         if owner.uid != peer.uid && !(grant?.ownerUIDs.contains(owner.uid) ?? false) {
-            return ("uid \(peer.uid) may not create a lease owned by uid \(owner.uid); leave owner out (you own it), or add \(owner.uid) to owner-uids in [caller \"\(peer.uid)\"] of ccgd.conf.",
-                    "owner.uid")
+            return (
+                "uid \(peer.uid) may not create a lease owned by uid \(owner.uid); leave owner out (you own it), or add \(owner.uid) to owner-uids in [caller \"\(peer.uid)\"] of ccgd.conf.",
+                "owner.uid"
+            )
         }
         if owner.gid != peer.gid && !(grant?.ownerGIDs.contains(owner.gid) ?? false) {
-            return ("uid \(peer.uid) may not create a lease owned by gid \(owner.gid); give your own gid \(peer.gid), or add \(owner.gid) to owner-gids in [caller \"\(peer.uid)\"] of ccgd.conf.",
-                    "owner.gid")
+            return (
+                "uid \(peer.uid) may not create a lease owned by gid \(owner.gid); give your own gid \(peer.gid), or add \(owner.gid) to owner-gids in [caller \"\(peer.uid)\"] of ccgd.conf.",
+                "owner.gid"
+            )
         }
         return nil
     }

@@ -40,8 +40,10 @@ package struct PeerPolicy: Sendable {
     /// Allow-lists of named CredSpecs, by name without `.json`.
     package var credSpecs: [String: ServiceConfiguration.CredSpecAccess]
 
-    package init(allowedUIDs: Set<UInt32>, allowedGIDs: Set<UInt32>, allowInlineCredSpecs: Bool = false,
-                callers: [ServiceConfiguration.Caller] = [], credSpecs: [ServiceConfiguration.CredSpecAccess] = []) {
+    package init(
+        allowedUIDs: Set<UInt32>, allowedGIDs: Set<UInt32>, allowInlineCredSpecs: Bool = false,
+        callers: [ServiceConfiguration.Caller] = [], credSpecs: [ServiceConfiguration.CredSpecAccess] = []
+    ) {
         self.allowedUIDs = allowedUIDs
         self.allowedGIDs = allowedGIDs
         self.allowInlineCredSpecs = allowInlineCredSpecs

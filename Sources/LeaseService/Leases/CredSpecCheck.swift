@@ -15,8 +15,10 @@ package enum CredSpecCheck {
     }
 
     /// The problem of each CredSpec of `directory` that has one, by file name (`WebApp01.json`), in name order.
-    package static func problems(in directory: CredSpecDirectory, plugins: PluginRegistry,
-                                configuration: ServiceConfiguration) -> (checked: Int, problems: [(file: String, problem: String)]) {
+    package static func problems(
+        in directory: CredSpecDirectory, plugins: PluginRegistry,
+        configuration: ServiceConfiguration
+    ) -> (checked: Int, problems: [(file: String, problem: String)]) {
         let names = directory.credSpecNames().sorted { $0.stem < $1.stem }
         var problems: [(file: String, problem: String)] = []
         for name in names {

@@ -88,13 +88,16 @@ package indirect enum LeaseError: CodedError, Sendable {
         case let .holderGone(holder, absence):
             return "the lease's holder, \(holder), is not running (\(absence)); name a process that runs, such as the container's init process."
         case let .quotaExceeded(creator, quota):
-            return "uid \(creator) already holds \(quota) leases, as many as it may; delete some (GET /v1/leases lists them) or raise max-leases in [caller \"\(creator)\"] of ccgd.conf."
+            return
+                "uid \(creator) already holds \(quota) leases, as many as it may; delete some (GET /v1/leases lists them) or raise max-leases in [caller \"\(creator)\"] of ccgd.conf."
         case let .storageFull(path, freeBytes, freeInodes, reserve):
-            return "the file system of \(path) is down to its reserve (\(freeBytes / 1024) KiB and \(freeInodes) inodes free; ccgd keeps \(reserve.percent)% and \(reserve.inodes) inodes for others); delete leases or give it more room."
+            return
+                "the file system of \(path) is down to its reserve (\(freeBytes / 1024) KiB and \(freeInodes) inodes free; ccgd keeps \(reserve.percent)% and \(reserve.inodes) inodes for others); delete leases or give it more room."
         case let .remembered(error, retryAt):
             return "\(error) ccgd answers this until \(retryAt.formatted(.iso8601)) and tries again then; a reload tries at once."
         case let .pluginReserved(guid):
-            return "plug-in \(guid) serves one front end only (the ECS agent's provided credentials); name the CredSpec's plug-in of a secret store instead (see docs/writing-a-plugin.md)."
+            return
+                "plug-in \(guid) serves one front end only (the ECS agent's provided credentials); name the CredSpec's plug-in of a secret store instead (see docs/writing-a-plugin.md)."
         }
     }
 }

@@ -32,8 +32,10 @@ package actor LeaseKeeper {
         /// Plug-ins only one front end may use (requests name the one they may in `reservedPlugin`).
         package var reservedPlugins: Set<PluginGUID> = []
 
-        package init(runtimeDirectory: String, journal: LeaseJournal, credSpecs: CredSpecDirectory,
-                    containerKerberosConfiguration: @escaping @Sendable (String, String) -> KerberosConfiguration) {
+        package init(
+            runtimeDirectory: String, journal: LeaseJournal, credSpecs: CredSpecDirectory,
+            containerKerberosConfiguration: @escaping @Sendable (String, String) -> KerberosConfiguration
+        ) {
             self.runtimeDirectory = runtimeDirectory
             self.journal = journal
             self.credSpecs = credSpecs
@@ -85,8 +87,10 @@ package actor LeaseKeeper {
     /// How many directory fetches were started: the proof of coalescing.
     package var fetchCount: Int { get async { await accounts.fetchCount } }
 
-    package init(settings: Settings, source: AccountSource, logger: Logger = Logger(label: "ccgd.leases"),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(
+        settings: Settings, source: AccountSource, logger: Logger = Logger(label: "ccgd.leases"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.settings = settings
         accounts = AccountCache(source: source, timings: settings.timings, logger: logger, now: now)
         prefetcher = CredSpecPrefetch(accounts: accounts, logger: logger)
@@ -149,8 +153,11 @@ package actor LeaseKeeper {
             // Acknowledged only once recorded durably and written; neither half outlives a failure.
             if recorded == nil {
                 do { try await journal.append(.deleted(id)) } catch {
-                    logger.error("a lease whose files failed stays recorded; start-up writes its files again", metadata: [
-                        "lease": "\(id)", "error": "\(error)"])
+                    logger.error(
+                        "a lease whose files failed stays recorded; start-up writes its files again",
+                        metadata: [
+                            "lease": "\(id)", "error": "\(error)",
+                        ])
                 }
             }
             try? await fileWork.run { try files.directory.remove() }
@@ -226,15 +233,21 @@ package actor LeaseKeeper {
             try await delete(id)
         } catch {
             if case .notFound = error { return false }
-            logger.error("a lease that should end could not be deleted; it stays", metadata: [
-                "lease": "\(id)", "reason": "\(reason)", "error": "\(error)"])
+            logger.error(
+                "a lease that should end could not be deleted; it stays",
+                metadata: [
+                    "lease": "\(id)", "reason": "\(reason)", "error": "\(error)",
+                ])
             return false
         }
         Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
-        logger.notice("lease ended", metadata: [
-            "lease": "\(id)", "reason": "\(reason)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-            "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator)",
-            "owner": "\(lease.owner.uid):\(lease.owner.gid)"])
+        logger.notice(
+            "lease ended",
+            metadata: [
+                "lease": "\(id)", "reason": "\(reason)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+                "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator)",
+                "owner": "\(lease.owner.uid):\(lease.owner.gid)",
+            ])
         return true
     }
 
@@ -311,13 +324,19 @@ package actor LeaseKeeper {
         let name = leases[id]?.credentialSpecName ?? ""
         let adopted: Lease?
         do { adopted = try await take(spec, for: id) } catch {
-            logger.error("a lease's CredSpec changed, but it cannot take it; it keeps the former one", metadata: [
-                "lease": "\(id)", "credspec": "\(name)", "error": "\(error)"])
+            logger.error(
+                "a lease's CredSpec changed, but it cannot take it; it keeps the former one",
+                metadata: [
+                    "lease": "\(id)", "credspec": "\(name)", "error": "\(error)",
+                ])
             return
         }
         guard let adopted else { return }
-        logger.notice("lease follows its changed CredSpec", metadata: [
-            "lease": "\(id)", "credspec": "\(name)", "accounts": "\(adopted.identities.map(\.account).joined(separator: ","))"])
+        logger.notice(
+            "lease follows its changed CredSpec",
+            metadata: [
+                "lease": "\(id)", "credspec": "\(name)", "accounts": "\(adopted.identities.map(\.account).joined(separator: ","))",
+            ])
     }
 
     /// Each lease of `specs` takes its new CredSpec (a front end moved it to other credentials:
@@ -512,7 +531,9 @@ package actor LeaseKeeper {
         for id in ids where leases[id] != nil && !deleting.contains(id) {
             // Queued behind the lease's previous rewrite (another account of it), so the newest credentials land last.
             let previous = writing[id]
-            let write = Task { await previous?.value; await self.rewrite(id) }
+            let write = Task {
+                await previous?.value; await self.rewrite(id)
+            }
             writing[id] = write
             await write.value
             if writing[id] == write { writing[id] = nil }
@@ -588,8 +609,9 @@ package actor LeaseKeeper {
         if let damage = contents.damage {
             logger.critical("\(damage)", metadata: ["kept_directories": "\(kept.sorted().joined(separator: ","))"])
         } else if !kept.isEmpty && contents.keepsDirectoriesWithoutRecord {
-            logger.warning("lease directories without a record are kept while a damaged journal copy remains; remove the copy once repaired",
-                           metadata: ["copies": "\(contents.damagedCopies.joined(separator: ","))", "kept_directories": "\(kept.sorted().joined(separator: ","))"])
+            logger.warning(
+                "lease directories without a record are kept while a damaged journal copy remains; remove the copy once repaired",
+                metadata: ["copies": "\(contents.damagedCopies.joined(separator: ","))", "kept_directories": "\(kept.sorted().joined(separator: ","))"])
         }
         if !contents.keepsDirectoriesWithoutRecord {
             for problem in kept { logger.error("a directory of a deleted lease cannot be removed; remove it by hand", metadata: ["error": "\(problem)"]) }
@@ -633,8 +655,11 @@ package actor LeaseKeeper {
             if spec != recorded {
                 // The file changed while ccgd was down: the lease follows it, and its record too.
                 do { try await journal.append(.created(self.record(of: lease))) } catch {
-                    logger.error("a lease's changed CredSpec cannot be recorded; it is used until the next restart", metadata: [
-                        "lease": "\(record.id)", "error": "\(error)"])
+                    logger.error(
+                        "a lease's changed CredSpec cannot be recorded; it is used until the next restart",
+                        metadata: [
+                            "lease": "\(record.id)", "error": "\(error)",
+                        ])
                 }
             }
             if let name = record.credentialSpecName { noteUse(of: name) }
@@ -691,8 +716,11 @@ package actor LeaseKeeper {
     /// Ends a recorded lease that is not restored: its deletion recorded, its directory removed.
     private func discard(_ record: LeaseRecord, reason: LeaseEnding) async {
         do { try await settings.journal.append(.deleted(record.id)) } catch {
-            logger.error("a lease that should end cannot be recorded as deleted; it is kept", metadata: [
-                "lease": "\(record.id)", "reason": "\(reason)", "error": "\(error)"])
+            logger.error(
+                "a lease that should end cannot be recorded as deleted; it is kept",
+                metadata: [
+                    "lease": "\(record.id)", "reason": "\(reason)", "error": "\(error)",
+                ])
             return
         }
         let directory = LeaseDirectory(path: record.directory ?? settings.leasesDirectory + "/" + record.id.value, owner: record.owner)
@@ -700,10 +728,13 @@ package actor LeaseKeeper {
             logger.error("an ended lease's directory is left behind; remove it by hand", metadata: ["lease": "\(record.id)", "error": "\(error)"])
         }
         Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
-        logger.notice("lease ended", metadata: [
-            "lease": "\(record.id)", "reason": "\(reason)", "credspec": "\(record.credentialSpecName ?? "inline")",
-            "container": "\(record.containerID ?? "")", "creator": "\(record.creator)",
-            "owner": "\(record.owner.uid):\(record.owner.gid)", "at": "start-up"])
+        logger.notice(
+            "lease ended",
+            metadata: [
+                "lease": "\(record.id)", "reason": "\(reason)", "credspec": "\(record.credentialSpecName ?? "inline")",
+                "container": "\(record.containerID ?? "")", "creator": "\(record.creator)",
+                "owner": "\(record.owner.uid):\(record.owner.gid)", "at": "start-up",
+            ])
     }
 
     /// Removes what deleted leases left under `root`, a front end's own layout of chosen lease
@@ -771,7 +802,8 @@ package actor LeaseKeeper {
     static func recordJSON(of spec: CredentialSpec) -> String {
         var stored = spec
         if spec.hostAccountConfig?.pluginGUID.normalized == InlinePlugin.guid,
-           let redacted = try? spec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput)) {
+            let redacted = try? spec.replacingPluginInput(.string(LeaseRecord.redactedPluginInput))
+        {
             stored = redacted
         }
         return String(decoding: stored.jsonData(prettyPrinted: false), as: UTF8.self)

@@ -44,10 +44,12 @@ package struct LeaseRequest: Sendable {
     /// The socket API's name in `frontEnd`.
     package static let socketAPI = "api"
 
-    package init(source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
-                creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
-                expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
-                reservedPlugin: PluginGUID? = nil) {
+    package init(
+        source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
+        creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
+        expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
+        reservedPlugin: PluginGUID? = nil
+    ) {
         self.source = source
         self.owner = owner
         self.fileAccess = fileAccess

@@ -27,21 +27,28 @@ package struct HealthReport: Sendable {
             case .failed:
                 reasons.append("gMSA \(account.account) of \(account.realm) could not be fetched: \(account.lastError ?? "no error recorded")")
             case .stale:
-                reasons.append("gMSA \(account.account) of \(account.realm) could not be refreshed (its leases keep their still-valid files): \(account.lastError ?? "no error recorded")")
+                reasons.append(
+                    "gMSA \(account.account) of \(account.realm) could not be refreshed (its leases keep their still-valid files): \(account.lastError ?? "no error recorded")"
+                )
             case .fresh, .refreshing: break
             }
         }
         for (realm, list) in controllers {
             for controller in list where controller.state == .down {
                 let last = controller.lastContact.map { "last reached \($0.formatted(.iso8601))" } ?? "never reached"
-                reasons.append("domain controller \(controller.host) of \(realm) does not answer (\(last)\(controller.cause.map { "; \($0)" } ?? "")); it is asked last and probed until it answers.")
+                reasons.append(
+                    "domain controller \(controller.host) of \(realm) does not answer (\(last)\(controller.cause.map { "; \($0)" } ?? "")); it is asked last and probed until it answers."
+                )
             }
         }
         for copy in copies {
-            reasons.append("the damaged lease journal copy \(copy) is kept, so lease directories without a record (which may hold keytabs) are not removed; restore the leases it holds or give up on them, then delete it.")
+            reasons.append(
+                "the damaged lease journal copy \(copy) is kept, so lease directories without a record (which may hold keytabs) are not removed; restore the leases it holds or give up on them, then delete it."
+            )
         }
-        return HealthReport(leases: await keeper.leaseCount, accounts: accounts, controllers: controllers,
-                            prefetch: await keeper.prefetchStatuses(), damagedJournalCopies: copies, reasons: reasons)
+        return HealthReport(
+            leases: await keeper.leaseCount, accounts: accounts, controllers: controllers,
+            prefetch: await keeper.prefetchStatuses(), damagedJournalCopies: copies, reasons: reasons)
     }
 
     /// Sets the gauges a scrape reads: leases, accounts, degraded, damaged copies, the process's own.

@@ -92,8 +92,11 @@ actor CredSpecPrefetch {
         for name in settings.selection(of: directory.names(), recentlyUsed: recentlyUsed) {
             do { specs[name] = try directory.read(name) } catch {
                 invalid[name] = "\(error)"
-                logger.error("a file of the CredSpec directory is not a valid CredSpec; it is not prefetched", metadata: [
-                    "file": "\(directory.path)/\(name).json", "error": "\(error)"])
+                logger.error(
+                    "a file of the CredSpec directory is not a valid CredSpec; it is not prefetched",
+                    metadata: [
+                        "file": "\(directory.path)/\(name).json", "error": "\(error)",
+                    ])
             }
         }
         self.invalid = invalid
@@ -114,13 +117,19 @@ actor CredSpecPrefetch {
         let started = ContinuousClock.now
         do {
             _ = try await accounts.credentials(for: spec, priority: .background)
-            logger.info("prefetched", metadata: [
-                "credspec": "\(name)", "seconds": "\((ContinuousClock.now - started).secondsValue)"])
+            logger.info(
+                "prefetched",
+                metadata: [
+                    "credspec": "\(name)", "seconds": "\((ContinuousClock.now - started).secondsValue)",
+                ])
         } catch {
             // Kept (its prefetch holds it) and retried by the scheduler with backoff.
             await accounts.failed(spec, error)
-            logger.warning("prefetch failed; the scheduler retries it with backoff", metadata: [
-                "credspec": "\(name)", "error": "\(error)"])
+            logger.warning(
+                "prefetch failed; the scheduler retries it with backoff",
+                metadata: [
+                    "credspec": "\(name)", "error": "\(error)",
+                ])
         }
     }
 }

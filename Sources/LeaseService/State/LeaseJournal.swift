@@ -89,7 +89,7 @@ package final class LeaseJournal: Sendable {
             throw .unusable(path: directory, reason: "cannot create the state directory (\(error))")
         }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
-            unlink(directory + "/" + name)   // a compaction a crash interrupted
+            unlink(directory + "/" + name) // a compaction a crash interrupted
         }
         let data = try Self.contents(of: path)
         let (records, damagedLines) = try Self.replay(data, path: path)
@@ -170,7 +170,8 @@ package final class LeaseJournal: Sendable {
     }
 
     static func list(_ lines: [Int]) -> String {
-        lines.count <= 5 ? lines.map(String.init).joined(separator: ", ")
+        lines.count <= 5
+            ? lines.map(String.init).joined(separator: ", ")
             : lines.prefix(5).map(String.init).joined(separator: ", ") + " and \(lines.count - 5) more"
     }
 
@@ -196,7 +197,8 @@ package final class LeaseJournal: Sendable {
     private func compactIfWorthIt() {
         let worth = state.withLock { $0.broken == nil && $0.lines > max(10_000, 4 * $0.live) }
         guard worth, let data = try? Self.contents(of: path), let (records, damaged) = try? Self.replay(data, path: path),
-              damaged.isEmpty else { return }
+            damaged.isEmpty
+        else { return }
         try? compact(records)
     }
 
@@ -254,7 +256,9 @@ package final class LeaseJournal: Sendable {
     private func write(_ bytes: [UInt8], to fd: Int32, after size: off_t) -> LeaseJournalError? {
         var failure: FileSystemError?
         bytes.withUnsafeBytes { buffer in
-            do { try FileDescriptor(rawValue: fd).writeAll(buffer, path: path) } catch { failure = (error as? FileSystemError) ?? FileSystemError("append to", path: path, errno: EIO) }
+            do { try FileDescriptor(rawValue: fd).writeAll(buffer, path: path) } catch {
+                failure = (error as? FileSystemError) ?? FileSystemError("append to", path: path, errno: EIO)
+            }
         }
         if failure == nil && fdatasync(fd) != 0 { failure = FileSystemError("sync", path: path, errno: errno) }
         guard let failure else { return nil }

@@ -51,7 +51,8 @@ package struct RecentCredSpecs: Sendable, Equatable {
     /// Reads `directory`'s file; a missing or damaged one is an empty record (it only guides prefetch).
     package static func read(directory: String) -> RecentCredSpecs {
         guard let data = FileManager.default.contents(atPath: directory + "/" + fileName),
-              case let .object(object)? = try? JSONValue(parsing: data) else { return RecentCredSpecs() }
+            case let .object(object)? = try? JSONValue(parsing: data)
+        else { return RecentCredSpecs() }
         var lastUsed: [String: Date] = [:]
         for member in object.members {
             // One bad time makes the whole record void, as before: it only guides prefetch.

@@ -28,8 +28,9 @@ extension CredSpecDirectory {
         }
         return files.compactMap(CredSpecName.init(fileName:))
             .sorted { ($0.fileName.lowercased(), $0.fileName) < ($1.fileName.lowercased(), $1.fileName) }.map { name in
-            Listed(name: name.stem, file: name.fileName,
-                   spec: Result { () throws(LeaseError) -> CredentialSpec in try read(name.fileName) })
-        }
+                Listed(
+                    name: name.stem, file: name.fileName,
+                    spec: Result { () throws(LeaseError) -> CredentialSpec in try read(name.fileName) })
+            }
     }
 }

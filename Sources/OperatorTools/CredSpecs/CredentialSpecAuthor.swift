@@ -72,8 +72,9 @@ package struct CredentialSpecAuthor: Sendable {
             }
         }
         let spec = try order.credentialSpec(facts: facts, accounts: accounts.map(\.samAccountName))
-        return Result(spec: spec, facts: facts, accounts: accounts, controller: session.controller,
-                      unreachableControllers: session.unreachableControllers, reader: session.user,
-                      protection: session.protectionDescription)
+        return Result(
+            spec: spec, facts: facts, accounts: accounts, controller: session.controller,
+            unreachableControllers: session.unreachableControllers, reader: session.user,
+            protection: session.protectionDescription)
     }
 }

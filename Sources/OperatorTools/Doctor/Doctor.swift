@@ -61,14 +61,16 @@ package struct Doctor: Sendable {
         let options = self.options
         var journal = DoctorJournal(progress: progress)
         guard let configuration = journal.run(.configuration, { () throws(DoctorFinding) in try Self.configuration(options) }),
-              let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
-              let plugin = await journal.run(.plugin, name: Self.readsAsMachine(spec, configuration) ? "machine keytab" : nil, {
-                  () async throws(DoctorFinding) in
-                  guard Self.readsAsMachine(spec, configuration) else {
-                      return try await Self.credentials(options, configuration: configuration, spec: spec).map(DoctorReader.portableUser)
-                  }
-                  return try Self.machineKeytab(options, configuration: configuration, spec: spec)
-              })
+            let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
+            let plugin = await journal.run(
+                .plugin, name: Self.readsAsMachine(spec, configuration) ? "machine keytab" : nil,
+                {
+                    () async throws(DoctorFinding) in
+                    guard Self.readsAsMachine(spec, configuration) else {
+                        return try await Self.credentials(options, configuration: configuration, spec: spec).map(DoctorReader.portableUser)
+                    }
+                    return try Self.machineKeytab(options, configuration: configuration, spec: spec)
+                })
         else { return DoctorReport(credSpec: options.credSpec, steps: journal.results) }
 
         let started = journal
@@ -108,8 +110,10 @@ extension Doctor {
         let configuration: ServiceConfiguration
         do { configuration = try ServiceConfiguration.load(path: path) } catch {
             let count = error.problems.count
-            throw DoctorFinding("\(path): \(count) problem\(count == 1 ? "" : "s")",
-                                finding: "\(error)", fix: "Fix the configuration at the lines named (each problem says what the key takes), or point --config at ccgd's configuration.")
+            throw DoctorFinding(
+                "\(path): \(count) problem\(count == 1 ? "" : "s")",
+                finding: "\(error)",
+                fix: "Fix the configuration at the lines named (each problem says what the key takes), or point --config at ccgd's configuration.")
         }
         guard access(path, F_OK) == 0 else {
             return DoctorPass(value: configuration, detail: "\(path) does not exist: built-in defaults")
@@ -137,16 +141,23 @@ extension Doctor {
                 switch error {
                 case let .credSpecInvalid(problem, _): throw DoctorDiagnosis.credSpec(problem, source: source)
                 case .credSpecNotFound:
-                    throw DoctorFinding("no \(source)", finding: "there is no CredSpec \(input) in \(directory) (the [daemon] credspec-directory of \(configuration.sourceFile.isEmpty ? "the defaults" : configuration.sourceFile)).",
-                                        fix: "Give the CredSpec file's path, or put \(input).json in \(directory).")
+                    throw DoctorFinding(
+                        "no \(source)",
+                        finding:
+                            "there is no CredSpec \(input) in \(directory) (the [daemon] credspec-directory of \(configuration.sourceFile.isEmpty ? "the defaults" : configuration.sourceFile)).",
+                        fix: "Give the CredSpec file's path, or put \(input).json in \(directory).")
                 default:
-                    throw DoctorFinding("\(input): not a CredSpec name", finding: "\(error)", fix: "Give a CredSpec file's path, or a plain name like WebApp01.")
+                    throw DoctorFinding(
+                        "\(input): not a CredSpec name", finding: "\(error)", fix: "Give a CredSpec file's path, or a plain name like WebApp01.")
                 }
             }
         }
         let accounts = spec.accounts.map { AccountName($0).samAccountName }
-        return DoctorPass(value: spec,
-                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")")
+        return DoctorPass(
+            value: spec,
+            detail:
+                "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")"
+        )
     }
 
     /// Whether ccgd reads `spec` with the host's computer account (no HostAccountConfig, or mode = domain-joined).
@@ -162,39 +173,55 @@ extension Doctor {
         let join = "Join the host (realm join, adcli join or net ads join), or set machine-keytab in [domain \"\(spec.realm)\"] to the keytab the join left."
         var status = stat()
         guard stat(keytab, &status) == 0 else {
-            throw DoctorFinding("\(keytab): \(String(cString: strerror(errno)))", finding: "The machine keytab \(keytab) cannot be found: \(String(cString: strerror(errno))).", fix: join)
+            throw DoctorFinding(
+                "\(keytab): \(String(cString: strerror(errno)))", finding: "The machine keytab \(keytab) cannot be found: \(String(cString: strerror(errno))).",
+                fix: join)
         }
         if status.st_mode & 0o077 != 0 {
-            throw DoctorFinding("\(keytab): mode 0\(String(status.st_mode & 0o777, radix: 8))",
-                                finding: "The machine keytab \(keytab) is open to group or others (mode 0\(String(status.st_mode & 0o777, radix: 8))): anyone who reads it is this computer in the domain.",
-                                fix: "chmod 600 \(keytab) (owned by root).")
+            throw DoctorFinding(
+                "\(keytab): mode 0\(String(status.st_mode & 0o777, radix: 8))",
+                finding:
+                    "The machine keytab \(keytab) is open to group or others (mode 0\(String(status.st_mode & 0o777, radix: 8))): anyone who reads it is this computer in the domain.",
+                fix: "chmod 600 \(keytab) (owned by root).")
         }
         do { try DirectorySession.checkMachineKeytab(keytab, principal: principal) } catch {
-            throw DoctorFinding("\(keytab): no keys of \(principal)", finding: "The machine keytab \(keytab) cannot give the keys of \(principal): \(error)",
-                                fix: "Set machine-principal in [domain \"\(spec.realm)\"] (or --machine-principal) to the principal klist -k \(keytab) lists, or rejoin the host.")
+            throw DoctorFinding(
+                "\(keytab): no keys of \(principal)", finding: "The machine keytab \(keytab) cannot give the keys of \(principal): \(error)",
+                fix:
+                    "Set machine-principal in [domain \"\(spec.realm)\"] (or --machine-principal) to the principal klist -k \(keytab) lists, or rejoin the host."
+            )
         }
-        return DoctorPass(value: .machine(principal: principal, keytab: keytab), detail: "\(keytab) holds the keys of \(principal) (mode 0\(String(status.st_mode & 0o777, radix: 8)))")
+        return DoctorPass(
+            value: .machine(principal: principal, keytab: keytab),
+            detail: "\(keytab) holds the keys of \(principal) (mode 0\(String(status.st_mode & 0o777, radix: 8)))")
     }
 
-    static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
+    static func credentials(
+        _ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec
+    ) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
         if let file = options.credentialsFile {
             let credential: DomainCredential
             do { credential = try FilePlugin.read(credentialsFile: file) } catch {
                 let (finding, fix) = DoctorDiagnosis.splitAdvice(error.message)
-                throw DoctorFinding("credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
-                                    fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")
+                throw DoctorFinding(
+                    "credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
+                    fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")
             }
-            return DoctorPass(value: PluginAnswer(credential: credential, source: "the credentials file \(file)", store: "the credentials file \(file)"),
-                              detail: "credentials file \(file) (--credentials): \(credential)")
+            return DoctorPass(
+                value: PluginAnswer(credential: credential, source: "the credentials file \(file)", store: "the credentials file \(file)"),
+                detail: "credentials file \(file) (--credentials): \(credential)")
         }
         let registry: PluginRegistry
         do { registry = try PluginRegistry(configuration: configuration) } catch {
-            throw DoctorFinding("a registered plug-in cannot be loaded", finding: "\(error)",
-                                fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
+            throw DoctorFinding(
+                "a registered plug-in cannot be loaded", finding: "\(error)",
+                fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
         }
         guard let guid = spec.hostAccountConfig?.pluginGUID else {
-            throw DoctorFinding("domain-joined CredSpec", finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
-                                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
+            throw DoctorFinding(
+                "domain-joined CredSpec",
+                finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
+                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
         }
         let registration = registry.all.first { $0.guid == guid }
         let credential: DomainCredential
@@ -203,7 +230,8 @@ extension Doctor {
         }
         let name = registration.map { "\($0.name) (\($0.origin))" } ?? "\(guid)"
         let source = "plug-in \(registration?.name ?? "") (\(guid))"
-        return DoctorPass(value: PluginAnswer(credential: credential, source: source, store: "the secret store \(source) reads"),
-                          detail: "\(name) answered \(credential) for PluginGUID \(guid)")
+        return DoctorPass(
+            value: PluginAnswer(credential: credential, source: source, store: "the secret store \(source) reads"),
+            detail: "\(name) answered \(credential) for PluginGUID \(guid)")
     }
 }

@@ -23,8 +23,10 @@ package struct DoctorStepResult: Sendable {
     /// On failure: what to do about it, in a sentence.
     package let fix: String?
 
-    package init(step: DoctorStep, name: String? = nil, duration: Duration, outcome: Outcome, detail: String,
-                warnings: [String] = [], finding: String? = nil, fix: String? = nil) {
+    package init(
+        step: DoctorStep, name: String? = nil, duration: Duration, outcome: Outcome, detail: String,
+        warnings: [String] = [], finding: String? = nil, fix: String? = nil
+    ) {
         self.step = step
         self.name = name ?? step.name
         self.duration = duration

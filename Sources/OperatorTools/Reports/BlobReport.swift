@@ -13,7 +13,7 @@ package struct BlobReport: Sendable {
     /// Decodes `input`: the raw blob, its base64, or the LDIF line `ldapsearch` prints
     /// (`msDS-ManagedPassword:: …`, possibly folded).
     package static func blobBytes(from input: [UInt8]) -> [UInt8]? {
-        if input.count >= 2, input[0] == 1, input[1] == 0 { return input }   // raw: version 1, little endian
+        if input.count >= 2, input[0] == 1, input[1] == 0 { return input } // raw: version 1, little endian
         var text = String(decoding: input, as: UTF8.self)
         if let range = text.range(of: "msDS-ManagedPassword::", options: .caseInsensitive) {
             text = String(text[range.upperBound...])
@@ -52,8 +52,9 @@ package struct BlobReport: Sendable {
         }
         lines.append("query password interval    \(format(blob.queryPasswordInterval))")
         lines.append("unchanged password interval \(format(blob.unchangedPasswordInterval))")
-        lines.append(salt.map { "salt                       \($0.value)" }
-            ?? "salt                       unknown: give --realm, --account and --dns-domain for AES key fingerprints")
+        lines.append(
+            salt.map { "salt                       \($0.value)" }
+                ?? "salt                       unknown: give --realm, --account and --dns-domain for AES key fingerprints")
         return lines.joined(separator: "\n")
     }
 

@@ -38,8 +38,10 @@ package struct FetchReport: Sendable {
         package let passwordStableUntil: Date
     }
 
-    package init(spec realmSource: some RealmNaming, result: ManagedAccountFetcher.Result, settings: DomainSettings,
-                keytabPath: String, ccachePath: String?, ticket: TicketTimes?, policy: RefreshPolicy = RefreshPolicy()) {
+    package init(
+        spec realmSource: some RealmNaming, result: ManagedAccountFetcher.Result, settings: DomainSettings,
+        keytabPath: String, ccachePath: String?, ticket: TicketTimes?, policy: RefreshPolicy = RefreshPolicy()
+    ) {
         realm = realmSource.realm
         dnsDomain = realmSource.dnsDomain
         controller = result.controller.description
@@ -50,7 +52,8 @@ package struct FetchReport: Sendable {
         portableUser = result.portableUser
         accounts = result.accounts.map { account in
             let previousKVNO = account.keyVersionNumber > 1 ? account.keyVersionNumber - 1 : 0
-            let fingerprints = account.currentKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: account.keyVersionNumber, sha256: $0.fingerprint) }
+            let fingerprints =
+                account.currentKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: account.keyVersionNumber, sha256: $0.fingerprint) }
                 + account.previousKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: previousKVNO, sha256: $0.fingerprint) }
             return Account(
                 account: account.samAccountName, principal: account.principal, kvno: account.keyVersionNumber,
@@ -107,9 +110,10 @@ package struct FetchReport: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let document = Document(realm: realm, dnsDomain: dnsDomain, controller: controller, protection: protection,
-                                portableUser: portableUser, keytab: keytabPath, ccache: ccachePath,
-                                ticketExpiresAt: ticket?.endTime, nextRefresh: nextRefresh, accounts: accounts)
+        let document = Document(
+            realm: realm, dnsDomain: dnsDomain, controller: controller, protection: protection,
+            portableUser: portableUser, keytab: keytabPath, ccache: ccachePath,
+            ticketExpiresAt: ticket?.endTime, nextRefresh: nextRefresh, accounts: accounts)
         return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self)
     }
 }

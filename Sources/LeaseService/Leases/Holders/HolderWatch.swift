@@ -71,9 +71,14 @@ final class HolderWatch: Sendable {
                 return !state.polled.isEmpty
             }
             guard let polling else { return }
-            let ready = epoll >= 0 ? tokens.withUnsafeMutableBufferPointer {
-                ccgd_epoll_wait(epoll, $0.baseAddress, Int32($0.count), Self.pollInterval)
-            } : { usleep(UInt32(Self.pollInterval) * 1000); return 0 }()
+            let ready =
+                epoll >= 0
+                ? tokens.withUnsafeMutableBufferPointer {
+                    ccgd_epoll_wait(epoll, $0.baseAddress, Int32($0.count), Self.pollInterval)
+                }
+                : {
+                    usleep(UInt32(Self.pollInterval) * 1000); return 0
+                }()
             var ended: [(LeaseHolder, HolderAbsence)] = []
             if ready > 0 {
                 state.withLock { state in
