@@ -45,7 +45,17 @@ package struct UnixSocketHTTPClient: Sendable {
         var request = "\(method) \(target) HTTP/1.1\r\nhost: ccgd\r\nconnection: close\r\n"
         if let body { request += "content-type: application/json\r\ncontent-length: \(body.count)\r\n" }
         request += "\r\n"
-        try connection.write(Array(request.utf8) + (body ?? []))
+        do {
+            try connection.write(Array(request.utf8) + (body ?? []))
+        } catch let sendFailure {
+            // ccgd answers a request it refuses early (a body over its limit: 413) and closes before
+            // reading the rest, so the write fails; its answer is still there to read.
+            guard case .cannotSend(let code) = sendFailure.reason, code == EPIPE || code == ECONNRESET,
+                let answer = try? connection.readAll(limit: maximumAnswerByteCount),
+                let parsed = try? HTTPAnswerParser.parse(answer)
+            else { throw sendFailure }
+            return parsed
+        }
         let answer = try connection.readAll(limit: maximumAnswerByteCount)
         do { return try HTTPAnswerParser.parse(answer) } catch { throw connection.failure(error) }
     }

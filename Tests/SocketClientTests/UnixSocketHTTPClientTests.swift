@@ -18,7 +18,7 @@ final class UnixSocketHTTPClientTests: XCTestCase {
 
     /// Listens at `path`, reads one request (until its blank line and content-length body),
     /// writes `answer` and closes; the request comes back through the returned closure.
-    private func serveOnce(_ answer: [UInt8], at path: String) throws -> () -> String {
+    private func serveOnce(_ answer: [UInt8], at path: String, readingTheBody: Bool = true) throws -> () -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -34,7 +34,7 @@ final class UnixSocketHTTPClientTests: XCTestCase {
             let connection = accept(fd, nil, nil)
             var request: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
-            while !Self.isComplete(request) {
+            while !(readingTheBody ? Self.isComplete(request) : String(decoding: request, as: UTF8.self).contains("\r\n\r\n")) {
                 let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { break }
                 request += chunk[0..<count]
@@ -68,6 +68,19 @@ final class UnixSocketHTTPClientTests: XCTestCase {
         } catch {
             return error.reason
         }
+    }
+
+    /// ccgd refuses a body over its limit from the head alone and closes without reading the rest:
+    /// the client's write then fails, and the answer it was sent is what the caller gets.
+    func testAnAnswerSentBeforeTheBodyWasReadIsTheAnswer() throws {
+        let path = directory + "/s"
+        let request = try serveOnce(Array("HTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n\r\n{}".utf8), at: path, readingTheBody: false)
+
+        let answer = try UnixSocketHTTPClient(socketPath: path).send("POST", "/v1/leases", body: [UInt8](repeating: 0x20, count: 8 << 20))
+
+        XCTAssertEqual(answer.status, 413)
+        XCTAssertEqual(answer.text, "{}")
+        XCTAssertTrue(request().hasPrefix("POST /v1/leases HTTP/1.1\r\n"))
     }
 
     func testRequestCarriesMethodTargetHeadersAndBodyAndTheAnswerIsCutAtContentLength() throws {
