@@ -1,13 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The dependency arrows point one way: executables → OperatorTools (ccgctl only) → CredentialGuard
-// → Directory/Kerberos/KerberosKeys → C shims. DomainModel and SecretMemory depend on nothing of
-// ours, CredSpec and Configuration only on DomainModel, CCGPlugin only on its C ABI header and
-// SecretMemory (secret bytes: the one place that wipes memory). docs/architecture.md draws the graph.
+// Linux only: ccgd is built on pidfd and epoll, SO_PEERCRED, /proc, mount namespaces and glibc, so
+// no other platform is built or guarded for.
+//
+// The dependency arrows point one way: executables → front ends (SocketAPI, ECSFrontEnd; ccgctl's
+// OperatorTools) → the core (LeaseService → DirectoryPipeline → PluginHost → Observability →
+// SystemSupport) → the wrappers of the C libraries (Directory → Kerberos → KerberosKeys) → leaves
+// and C shims. CCGPlugin, what plug-in authors link, depends only on its C ABI header and
+// SecretMemory. docs/architecture.md draws the layers, and scripts/check-layers holds every
+// target's imports to that drawing.
 let package = Package(
     name: "ccgd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ccgd", targets: ["ccgd"]),
         .executable(name: "ccgctl", targets: ["ccgctl"]),
@@ -39,14 +43,27 @@ let package = Package(
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP", pkgConfig: "ldap"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
+        // Whole-file reads, trimming, Duration as seconds: the small helpers of every module, the
+        // OCI hook and the shim included (no Foundation, no swift-system: SystemSupport builds on it).
+        .target(name: "SystemBasics"),
+
         // Pure logic.
-        .target(name: "CredSpec", dependencies: ["DomainModel"]),
+        // JSON text read and written keeping member order and number spelling, with one rule set and
+        // positioned errors: pure Swift (no Foundation), so the OCI hook and the runtime shim link it.
+        .target(name: "JSON"),
+        .target(name: "CredSpec", dependencies: ["DomainModel", "JSON", "SystemBasics"]),
+        // The one client of ccgd's socket API (ccgctl, the OCI hook, the tests): HTTP/1.1 on a Unix
+        // socket, blocking, without NIO or Foundation, so the hook stays single-threaded and small.
+        .target(name: "SocketClient"),
+        // The lease request and answer documents of the socket API, written and read the same way by
+        // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
+        .target(name: "LeaseDocuments", dependencies: ["JSON"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "CCGPluginABI"),   // ccgd_plugin.h, the C ABI of shared-object plug-ins
+        .target(name: "CCGPluginABI"), // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
-        .target(name: "DomainModel"),    // what names a domain's parts (AccountName, DomainController): no C library
-        .target(name: "ProcessIdentity"),   // a process's start time and the boot id: a lease holder's identity
-        .target(name: "CProcessWatch"),     // pidfd_open and epoll, which Swift's Glibc module does not export
+        .target(name: "DomainModel", dependencies: ["SystemBasics"]), // what names a domain's parts (AccountName, DomainController): no C library
+        .target(name: "ProcessIdentity", dependencies: ["SystemBasics"]), // a process's start time and the boot id: a lease holder's identity
+        .target(name: "CProcessWatch"), // pidfd_open and epoll, which Swift's Glibc module does not export
         .target(name: "CCGPlugin", dependencies: ["CCGPluginABI", "SecretMemory"]),
         // The version of VERSION, stamped in at build time (--version, /v1/health, the Debian package).
         .target(name: "PackageVersion", plugins: ["VersionStamp"]),
@@ -56,8 +73,9 @@ let package = Package(
         .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
         // AWS Secrets Manager, run by ccgd as an executable plug-in: libcurl and libcrypto through a C shim.
-        .target(name: "CAWSTransport", path: "Plugins/AwsSecretsManager/CAWSTransport",
-                linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
+        .target(
+            name: "CAWSTransport", path: "Plugins/AwsSecretsManager/CAWSTransport",
+            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]),
         .target(name: "AwsSecretsManagerPlugin", dependencies: ["CAWSTransport", "SecretMemory"], path: "Plugins/AwsSecretsManager/Plugin"),
         .executableTarget(name: "ccgd-aws-plugin", dependencies: ["AwsSecretsManagerPlugin"], path: "Plugins/AwsSecretsManager/Main"),
         // Sample shared-object plug-ins (the C one is built by PluginHostTests).
@@ -68,18 +86,45 @@ let package = Package(
         .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "DomainModel", "SecretMemory"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
-        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys"]),
+        .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys", "SystemBasics"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
-        .target(name: "Configuration", dependencies: ["DomainModel"]),
+        // CredSpec for CredSpecName: a [credspec NAME] section names a CredSpec as the directory does.
+        .target(name: "Configuration", dependencies: ["DomainModel", "CredSpec", "SystemBasics"]),
 
-        // The pipeline (and later the daemon): CredSpec + credentials → keys, keytab, tickets.
+        // The core, neutral to its front ends: nothing here speaks HTTP or gRPC. Each module has one
+        // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
+        // → SystemSupport (docs/architecture.md; scripts/check-layers checks every import).
+        // Threads for blocking C calls, child processes, descriptors and file reads: the small helpers every module shares.
+        .target(name: "SystemSupport", dependencies: ["SecretMemory", "SystemBasics"]),
+        // Metrics, the build's identity and the stable error codes every error a user can cause carries.
+        .target(name: "Observability", dependencies: ["ProcessIdentity", "PackageVersion"]),
+        // The plug-ins that know a portable user's credentials: registry, loaders, child processes.
         .target(
-            name: "CredentialGuard",
+            name: "PluginHost",
             dependencies: [
-                "CredSpec", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "KerberosKeys", "Kerberos", "Directory",
-                "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity", "CProcessWatch", "PackageVersion",
-                .product(name: "Logging", package: "swift-log"),
+                "SystemSupport", "SystemBasics", "Observability", "CCGPlugin", "CCGPluginABI", "FilePlugin", "InlinePlugin", "CredSpec", "Configuration",
+                "SecretMemory", "DurableFiles", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // From a CredSpec and credentials to an account's keys: domains, directory sessions, the account cache.
+        .target(
+            name: "DirectoryPipeline",
+            dependencies: [
+                "JSON",
+                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "CredSpec", "CCGPlugin", "KerberosKeys", "Kerberos", "Directory",
+                "DomainModel", "DurableFiles", "Configuration", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // Leases: who may have which (the access policy), their directories, holders, journal and ends.
+        .target(
+            name: "LeaseService",
+            dependencies: [
+                "JSON",
+                "SystemSupport", "SystemBasics", "Observability", "PluginHost", "DirectoryPipeline", "CredSpec", "InlinePlugin",
+                "KerberosKeys", "Kerberos", "DomainModel", "DurableFiles", "Configuration", "SecretMemory", "ProcessIdentity",
+                "CProcessWatch", "ContainerRequest", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -89,7 +134,8 @@ let package = Package(
         .target(
             name: "OperatorTools",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "Configuration", "Directory", "DomainModel", "DurableFiles", "FilePlugin",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "SystemBasics", "CredSpec", "CCGPlugin", "Configuration",
+                "Directory", "DomainModel", "DurableFiles", "FilePlugin",
                 "InlinePlugin", "Kerberos", "KerberosKeys",
             ]
         ),
@@ -98,7 +144,9 @@ let package = Package(
         .target(
             name: "SocketAPI",
             dependencies: [
-                "CredentialGuard", "CredSpec", "Configuration", "DurableFiles", "PackageVersion",
+                "JSON", "LeaseDocuments", "SocketClient",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "DurableFiles", "PackageVersion",
+                "DomainModel", "ContainerRequest", "SystemBasics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +164,9 @@ let package = Package(
         .target(
             name: "ECSFrontEnd",
             dependencies: [
-                "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherWire",
+                "JSON",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
+                "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -141,7 +191,9 @@ let package = Package(
         .executableTarget(
             name: "ccgctl",
             dependencies: [
-                "CredentialGuard", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec", "Directory", "DurableFiles",
+                "JSON", "LeaseDocuments",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "Configuration", "SocketAPI", "OperatorTools", "CCGPlugin", "CredSpec",
+                "Directory", "DurableFiles",
                 "FilePlugin", "KerberosKeys", "DomainModel", "PackageVersion",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -150,8 +202,9 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "CredentialGuard", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos", "DurableFiles", "CCGPlugin",
-                "PackageVersion",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos",
+                "DurableFiles", "CCGPlugin",
+                "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -162,12 +215,14 @@ let package = Package(
         // The OCI hook for Podman and CRI-O: runs at every annotated container's start, so it links
         // only the JSON reader and the mount calls glibc does not wrap (no NIO, no Foundation).
         .target(name: "CMountAPI"),
-        // The annotations (and environment variables) with which a container asks ccgd for a gMSA.
+        // The annotations (and environment variables) with which a container asks ccgd for a gMSA,
+        // and where the lease's files appear inside it (LeaseLayout): no Foundation, for the hook and the shim.
         .target(name: "ContainerRequest"),
-        .executableTarget(name: "ccgd-oci-hook", dependencies: ["CredSpec", "CMountAPI", "ProcessIdentity", "ContainerRequest"]),
+        .executableTarget(
+            name: "ccgd-oci-hook", dependencies: ["JSON", "LeaseDocuments", "SocketClient", "CMountAPI", "ProcessIdentity", "ContainerRequest", "SystemBasics"]),
         // The OCI runtime shim for Docker and containerd: runs for every container of its runtime,
         // so it links only the JSON reader and writer (no NIO, no Foundation) and then execs runc.
-        .executableTarget(name: "ccgd-runtime", dependencies: ["CredSpec", "ContainerRequest"]),
+        .executableTarget(name: "ccgd-runtime", dependencies: ["JSON", "ContainerRequest", "SystemBasics"]),
 
         // The benchmark harness (not a test: figures are reported, never asserted).
         .executableTarget(
@@ -175,7 +230,7 @@ let package = Package(
             dependencies: [
                 // `derive` (the command chain's key step) and the PBKDF2 floor use the project's key code.
                 "KerberosKeys", "Kerberos", "DurableFiles", "SecretMemory", "COpenSSL",
-                "CredentialsFetcherProtocol",
+                "CredentialsFetcherProtocol", "DaemonHarness",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -187,45 +242,77 @@ let package = Package(
             ]
         ),
 
+        // A ccgd started on its own directories and waited for, and the test domain's testdomain.env:
+        // shared by the integration tests and ccgd-bench, so no XCTest here.
+        .target(name: "DaemonHarness", path: "Tests/DaemonHarness"),
+        .testTarget(name: "DaemonHarnessTests", dependencies: ["DaemonHarness", "TestSupport"]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
+        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
-        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "CredSpec", "ContainerRequest"]),
-        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5"]),
-        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles"]),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory"]),
+        .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest", "TestSupport"]),
+        .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5", "TestSupport"]),
+        .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles", "TestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Directory"]),
-        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"]),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles", "TestSupport"]),
         .testTarget(name: "CCGPluginTests", dependencies: ["CCGPlugin"]),
+        .testTarget(name: "SecretMemoryTests", dependencies: ["SecretMemory"]),
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
-        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin"]),
-        .testTarget(name: "CredentialGuardTests", dependencies: [
-            "CredentialGuard", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos", "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
-            "ProcessIdentity",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "ECSFrontEndTests", dependencies: [
-            "ECSFrontEnd", "CredentialsFetcherWire", "CredentialGuard", "CredSpec", "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol",
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-            .product(name: "NIOHPACK", package: "swift-nio-http2"),
-            // grpc-swift's client: the ECS front end's framing read and written by another implementation.
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-        ]),
-        .testTarget(name: "PluginHostTests", dependencies: ["CredentialGuard", "CCGPlugin", "CCGPluginABI"]),
+        .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin", "TestSupport"]),
+        .testTarget(
+            name: "CredentialGuardTests",
+            dependencies: [
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos",
+                "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
+                "ProcessIdentity", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ECSFrontEndTests",
+            dependencies: [
+                "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec",
+                "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                // grpc-swift's client: the ECS front end's framing read and written by another implementation.
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]),
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
-        .testTarget(name: "SocketAPITests", dependencies: [
-            "SocketAPI", "SocketPeers", "CredentialGuard", "CredSpec", "Kerberos", "Configuration", .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["CredentialGuard", "CCGPlugin", .product(name: "Logging", package: "swift-log")],
-                    resources: [.copy("Scripts")]),
-        .testTarget(name: "IntegrationTests", dependencies: [
-            "CredentialGuard", "Directory", "Kerberos", "KerberosKeys", "CredSpec", "CCGPlugin", "FilePlugin", "Configuration",
-            "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], exclude: ["ECS"]),
+        // What several test targets need once: captured logs, temporary directories, CredSpec text
+        // (XCTest allowed: only test targets depend on it). Fakes of the core's protocols apart, so
+        // that the tests of lower modules do not build the core.
+        .target(name: "TestSupport", dependencies: ["CredSpec", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(
+            name: "CoreTestSupport", dependencies: ["LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec"],
+            path: "Tests/CoreTestSupport"),
+        .testTarget(
+            name: "SocketAPITests",
+            dependencies: [
+                "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos",
+                "Configuration", "TestSupport", "CoreTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "ExecPluginTests",
+            dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Scripts")]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "Directory", "Kerberos", "KerberosKeys", "CredSpec",
+                "CCGPlugin", "FilePlugin", "Configuration",
+                "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ], exclude: ["ECS"]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -235,7 +322,7 @@ let package = Package(
 if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
-        ("PluginAnswer", ["CredentialGuard"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
         ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in

@@ -17,8 +17,9 @@ public func fuzzCredentialsFetcherMessage(_ data: UnsafeRawPointer, _ size: Int)
         if let request = try? CreateKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
             writer.write(1, request.credspecContents)
-            precondition((try? CreateKerberosLeaseRequest(decoding: writer.bytes))?.credspecContents == request.credspecContents,
-                         "CreateKerberosLeaseRequest does not read back")
+            precondition(
+                (try? CreateKerberosLeaseRequest(decoding: writer.bytes))?.credspecContents == request.credspecContents,
+                "CreateKerberosLeaseRequest does not read back")
         }
         if let request = try? CreateNonDomainJoinedKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
@@ -26,22 +27,25 @@ public func fuzzCredentialsFetcherMessage(_ data: UnsafeRawPointer, _ size: Int)
             writer.write(2, request.username)
             writer.write(4, request.domain)
             let again = try? CreateNonDomainJoinedKerberosLeaseRequest(decoding: writer.bytes)
-            precondition(again?.credspecContents == request.credspecContents && again?.username == request.username
-                         && again?.domain == request.domain, "CreateNonDomainJoinedKerberosLeaseRequest does not read back")
+            precondition(
+                again?.credspecContents == request.credspecContents && again?.username == request.username
+                    && again?.domain == request.domain, "CreateNonDomainJoinedKerberosLeaseRequest does not read back")
         }
         if let request = try? RenewNonDomainJoinedKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
             writer.write(1, request.username)
             writer.write(3, request.domain)
             let again = try? RenewNonDomainJoinedKerberosLeaseRequest(decoding: writer.bytes)
-            precondition(again?.username == request.username && again?.domain == request.domain,
-                         "RenewNonDomainJoinedKerberosLeaseRequest does not read back")
+            precondition(
+                again?.username == request.username && again?.domain == request.domain,
+                "RenewNonDomainJoinedKerberosLeaseRequest does not read back")
         }
         if let request = try? DeleteKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
             writer.write(1, request.leaseID)
-            precondition((try? DeleteKerberosLeaseRequest(decoding: writer.bytes))?.leaseID == request.leaseID,
-                         "DeleteKerberosLeaseRequest does not read back")
+            precondition(
+                (try? DeleteKerberosLeaseRequest(decoding: writer.bytes))?.leaseID == request.leaseID,
+                "DeleteKerberosLeaseRequest does not read back")
         }
         _ = try? HealthCheckRequest(decoding: message)
     }

@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import FoundationEssentials
 @testable import SocketAPI
 
@@ -9,10 +10,11 @@ public func fuzzLeaseRequest(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
     let body = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
     do {
         let request = try LeaseRequestDecoder.decode(body, caller: PeerCredentials(pid: 1, uid: 1000, gid: 1000))
-        precondition(request.mountPath.hasPrefix("/") && !request.mountPath.split(separator: "/").contains(".."),
-                     "an accepted mount path is relative or climbs out")
+        precondition(
+            request.mountPath.hasPrefix("/") && !request.mountPath.split(separator: "/").contains(".."),
+            "an accepted mount path is relative or climbs out")
     } catch {
-        guard case .object? = try? JSONValue(parsing: Data(error.response.body)) else {
+        guard case .object? = try? JSONValue(parsing: error.response.body) else {
             preconditionFailure("a refusal is not a JSON object")
         }
     }

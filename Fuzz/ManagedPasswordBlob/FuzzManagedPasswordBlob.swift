@@ -10,8 +10,9 @@ public func fuzzManagedPasswordBlob(_ data: UnsafeRawPointer, _ size: Int) -> CI
         let blob = try ManagedPasswordBlob(decoding: bytes)
         _ = blob.description
         for password in [blob.currentPassword, blob.previousPassword].compactMap({ $0 }) {
-            precondition(password.utf16LittleEndian.count > 0 && password.utf16LittleEndian.count % 2 == 0,
-                         "a decoded password is empty or not whole UTF-16 units")
+            precondition(
+                password.utf16LittleEndian.count > 0 && password.utf16LittleEndian.count % 2 == 0,
+                "a decoded password is empty or not whole UTF-16 units")
             _ = password.kerberosUTF8()
             _ = try? KeyDerivation.rc4Key(utf16LittleEndian: password.utf16LittleEndian)
         }

@@ -1,4 +1,4 @@
-@testable import CredentialGuard
+@testable import PluginHost
 
 /// libFuzzer entry: what an executable plug-in printed on stdout.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -13,7 +13,8 @@ enum CredentialText {
             var text = bytes[...]
             if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
             guard let first = text.first(where: { !isSpace($0) }) else {
-                throw PluginError(.malformedSecret, "file plug-in: \(source) is empty; write the credentials as JSON, DOMAIN\\user:password or user@domain:password.")
+                throw PluginError(
+                    .malformedSecret, "file plug-in: \(source) is empty; write the credentials as JSON, DOMAIN\\user:password or user@domain:password.")
             }
             return first == UInt8(ascii: "{") ? try parseJSON(bytes, source: source) : try parseLine(text, source: source)
         }
@@ -63,10 +64,13 @@ enum CredentialText {
             throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has no \\ or @ before the \":\", so it names no domain; \(lineFormat).")
         }
         guard !domain.isEmpty, !user.isEmpty, !user.contains(UInt8(ascii: "\\")), !user.contains(UInt8(ascii: "@")) else {
-            throw PluginError(.malformedSecret, "file plug-in: \(source): line 1 has an empty domain or user, or a user with a second \\ or @, before the \":\"; \(lineFormat).")
+            throw PluginError(
+                .malformedSecret,
+                "file plug-in: \(source): line 1 has an empty domain or user, or a user with a second \\ or @, before the \":\"; \(lineFormat).")
         }
         let secret = SecretBytes(copying: UnsafeRawBufferPointer(rebasing: password))
-        return DomainCredential(domainName: String(decoding: domain, as: UTF8.self), username: String(decoding: user, as: UTF8.self),
-                                password: Password(secret))
+        return DomainCredential(
+            domainName: String(decoding: domain, as: UTF8.self), username: String(decoding: user, as: UTF8.self),
+            password: Password(secret))
     }
 }

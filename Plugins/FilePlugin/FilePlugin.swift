@@ -1,8 +1,6 @@
 import CCGPlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The simplest secret store: a file only ccgd can read, or a systemd credential.
 ///
@@ -55,8 +53,9 @@ public struct FilePlugin: DomainAuthCredentials {
         let cut = path.lastIndex(of: "/")
         let directory = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let name = cut.map { String(path[path.index(after: $0)...]) } ?? path
-        let location = SecretFile.Location(directory: directory, name: name, label: path, checksDirectory: false,
-                                           directoryFix: "give the path of an existing credentials file")
+        let location = SecretFile.Location(
+            directory: directory, name: name, label: path, checksDirectory: false,
+            directoryFix: "give the path of an existing credentials file")
         let contents = try SecretFile.read(location, maximumSize: maximumSize)
         return try CredentialText.parse(contents, source: path)
     }
@@ -69,24 +68,35 @@ public struct FilePlugin: DomainAuthCredentials {
                 throw PluginError(.invalidInput, "file plug-in: \(label) does not name a systemd credential; use credential:NAME with a plain name.")
             }
             guard let directory = systemdCredentialsDirectory, !directory.isEmpty else {
-                throw PluginError(.notFound, "file plug-in: \(label) needs $CREDENTIALS_DIRECTORY, which is unset; add LoadCredential=\(name):PATH to the service or name a file in \(self.directory).")
+                throw PluginError(
+                    .notFound,
+                    "file plug-in: \(label) needs $CREDENTIALS_DIRECTORY, which is unset; add LoadCredential=\(name):PATH to the service or name a file in \(self.directory)."
+                )
             }
-            return SecretFile.Location(directory: directory, name: name, label: label, checksDirectory: true,
-                                       directoryFix: "check LoadCredential= in the service")
+            return SecretFile.Location(
+                directory: directory, name: name, label: label, checksDirectory: true,
+                directoryFix: "check LoadCredential= in the service")
         }
         let directory = Self.withoutTrailingSlashes(self.directory)
         var name = input
         if input.hasPrefix("/") {
             guard input.hasPrefix(directory + "/") else {
-                throw PluginError(.accessDenied, "file plug-in: \(label) is not in the credentials directory \(directory); move the file there and name it by its name, or set [plugins] credentials-directory.")
+                throw PluginError(
+                    .accessDenied,
+                    "file plug-in: \(label) is not in the credentials directory \(directory); move the file there and name it by its name, or set [plugins] credentials-directory."
+                )
             }
             name = String(input.dropFirst(directory.count + 1))
         }
         guard Self.isPlainName(name) else {
-            throw PluginError(.invalidInput, "file plug-in: \(label) is not a file name in the credentials directory \(directory) (no subdirectories); give the name of a file there, or credential:NAME.")
+            throw PluginError(
+                .invalidInput,
+                "file plug-in: \(label) is not a file name in the credentials directory \(directory) (no subdirectories); give the name of a file there, or credential:NAME."
+            )
         }
-        return SecretFile.Location(directory: directory, name: name, label: label, checksDirectory: true,
-                                   directoryFix: "create it with install -d -m 700 -o root \(directory), or set [plugins] credentials-directory")
+        return SecretFile.Location(
+            directory: directory, name: name, label: label, checksDirectory: true,
+            directoryFix: "create it with install -d -m 700 -o root \(directory), or set [plugins] credentials-directory")
     }
 
     private static func isPlainName(_ name: String) -> Bool {

@@ -1,8 +1,6 @@
 import CCGPlugin
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The bytes of a private file, read into wiped memory through the descriptor of a checked
 /// directory, so that neither a symbolic link nor a swap of the file in between is followed.
@@ -34,7 +32,8 @@ enum SecretFile {
             let reason = String(cString: strerror(number))
             switch number {
             case ELOOP:
-                throw PluginError(.accessDenied, "file plug-in: \(label): \(path) is a symbolic link, which is not followed; put the credentials file itself there.")
+                throw PluginError(
+                    .accessDenied, "file plug-in: \(label): \(path) is a symbolic link, which is not followed; put the credentials file itself there.")
             case ENOENT:
                 throw PluginError(.notFound, "file plug-in: \(label): cannot open \(path): \(reason); check the name in PluginInput and that the file exists.")
             case EACCES:
@@ -56,10 +55,12 @@ enum SecretFile {
         }
         let permissions = status.st_mode & 0o777
         guard permissions == 0o600 || permissions == 0o400 else {
-            throw PluginError(.accessDenied, "file plug-in: \(label): \(path) has mode \(String(permissions, radix: 8)), not 600 or 400; run chmod 600 \(path).")
+            throw PluginError(
+                .accessDenied, "file plug-in: \(label): \(path) has mode \(String(permissions, radix: 8)), not 600 or 400; run chmod 600 \(path).")
         }
         guard Int(status.st_size) <= maximumSize else {
-            throw PluginError(.malformedSecret, "file plug-in: \(label): \(path) is \(status.st_size) bytes, more than a credentials file holds; check the name.")
+            throw PluginError(
+                .malformedSecret, "file plug-in: \(label): \(path) is \(status.st_size) bytes, more than a credentials file holds; check the name.")
         }
         let contents = SecretBuffer(capacity: Int(status.st_size) + 1)
         while contents.count <= maximumSize {
@@ -94,11 +95,16 @@ enum SecretFile {
         }
         guard isTrustedOwner(status.st_uid) else {
             close(fd)
-            throw PluginError(.accessDenied, "file plug-in: \(label): the credentials directory \(directory) is owned by uid \(status.st_uid), not root; run chown root \(directory).")
+            throw PluginError(
+                .accessDenied,
+                "file plug-in: \(label): the credentials directory \(directory) is owned by uid \(status.st_uid), not root; run chown root \(directory).")
         }
         guard status.st_mode & 0o022 == 0 else {
             close(fd)
-            throw PluginError(.accessDenied, "file plug-in: \(label): the credentials directory \(directory) is writable by group or others (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 700 \(directory).")
+            throw PluginError(
+                .accessDenied,
+                "file plug-in: \(label): the credentials directory \(directory) is writable by group or others (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 700 \(directory)."
+            )
         }
         return fd
     }

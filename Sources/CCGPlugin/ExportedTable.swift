@@ -1,12 +1,10 @@
 internal import CCGPluginABI
 import Dispatch
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The one `struct ccgd_plugin_v1` of this library, made on first use and never freed.
-final class ExportedTable: @unchecked Sendable {   // `table` is guarded by `mutex`
+final class ExportedTable: @unchecked Sendable { // `table` is guarded by `mutex`
     static let shared = ExportedTable()
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -23,14 +21,15 @@ final class ExportedTable: @unchecked Sendable {   // `table` is guarded by `mut
         if let table { return UnsafePointer(table) }
         let plugin = ExportedPlugin(makePlugin())
         let made = UnsafeMutablePointer<ccgd_plugin_v1>.allocate(capacity: 1)
-        made.initialize(to: ccgd_plugin_v1(
-            abi_version: CCGD_PLUGIN_ABI_VERSION,
-            struct_size: UInt32(MemoryLayout<ccgd_plugin_v1>.size),
-            name: UnsafePointer(strdup(name)),
-            context: Unmanaged.passRetained(plugin).toOpaque(),
-            get_password_credentials: exportedPasswordCredentials,
-            free_string: exportedFreeString
-        ))
+        made.initialize(
+            to: ccgd_plugin_v1(
+                abi_version: CCGD_PLUGIN_ABI_VERSION,
+                struct_size: UInt32(MemoryLayout<ccgd_plugin_v1>.size),
+                name: UnsafePointer(strdup(name)),
+                context: Unmanaged.passRetained(plugin).toOpaque(),
+                get_password_credentials: exportedPasswordCredentials,
+                free_string: exportedFreeString
+            ))
         table = made
         return UnsafePointer(made)
     }
@@ -61,7 +60,7 @@ final class ExportedPlugin: Sendable {
         return outcome.result!
     }
 
-    private final class Outcome: @unchecked Sendable {   // written once before the signal, read after the wait
+    private final class Outcome: @unchecked Sendable { // written once before the signal, read after the wait
         var result: Result<DomainCredential, any Error>?
     }
 }

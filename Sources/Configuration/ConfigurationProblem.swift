@@ -1,11 +1,11 @@
 /// One thing wrong with the configuration, located by file, line and key.
-public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public let file: String
-    public let line: Int?
-    public let key: String?
-    public let message: String
+package struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    package let file: String
+    package let line: Int?
+    package let key: String?
+    package let message: String
 
-    public init(file: String, line: Int?, key: String?, message: String) {
+    package init(file: String, line: Int?, key: String?, message: String) {
         self.file = file
         self.line = line
         self.key = key
@@ -13,7 +13,7 @@ public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConv
     }
 
     /// `file:line: key: message.`, like a compiler, so editors can jump to it.
-    public var description: String {
+    package var description: String {
         var text = file
         if let line { text += ":\(line)" }
         text += ": "
@@ -23,12 +23,12 @@ public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConv
 }
 
 /// Every problem found, reported together so an operator fixes them in one pass.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public let problems: [ConfigurationProblem]
+package struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    package let problems: [ConfigurationProblem]
 
-    public init(problems: [ConfigurationProblem]) {
+    package init(problems: [ConfigurationProblem]) {
         self.problems = problems
     }
 
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
 }

@@ -1,28 +1,30 @@
+import SystemBasics
+
 /// The syntax of ccgd's configuration file: INI in the style of git-config and krb5.conf, which
 /// operators edit by hand. `[section]` or `[section "argument"]`, then `key = value` lines;
 /// `#` and `;` start comments; a value may be double-quoted to keep leading or trailing spaces.
-public struct ConfigurationText: Sendable {
-    public struct Entry: Sendable, Equatable {
-        public let key: String
-        public let value: String
-        public let line: Int
+package struct ConfigurationText: Sendable {
+    package struct Entry: Sendable, Equatable {
+        package let key: String
+        package let value: String
+        package let line: Int
     }
 
-    public struct Section: Sendable, Equatable {
-        public let name: String
-        public let argument: String?
-        public let line: Int
-        public var entries: [Entry]
+    package struct Section: Sendable, Equatable {
+        package let name: String
+        package let argument: String?
+        package let line: Int
+        package var entries: [Entry]
 
         /// `[plugin "{GUID}"]` as written, for messages.
-        public var title: String { argument.map { "[\(name) \"\($0)\"]" } ?? "[\(name)]" }
+        package var title: String { argument.map { "[\(name) \"\($0)\"]" } ?? "[\(name)]" }
     }
 
-    public let sections: [Section]
-    public let problems: [ConfigurationProblem]
+    package let sections: [Section]
+    package let problems: [ConfigurationProblem]
 
     /// Parses `text`, collecting every syntax problem rather than stopping at the first.
-    public init(_ text: String, file: String) {
+    package init(_ text: String, file: String) {
         var sections: [Section] = []
         var problems: [ConfigurationProblem] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -45,7 +47,8 @@ public struct ConfigurationText: Sendable {
                     sections.append(Section(name: String(name).lowercased(), argument: String(rest.dropLast()), line: number, entries: []))
                 } else {
                     guard !inner.isEmpty, !inner.contains(" ") else {
-                        problems.append(.init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name] or [name \"argument\"]"))
+                        problems.append(
+                            .init(file: file, line: number, key: nil, message: "malformed section header \(line); write [name] or [name \"argument\"]"))
                         continue
                     }
                     sections.append(Section(name: String(inner).lowercased(), argument: nil, line: number, entries: []))
@@ -81,11 +84,8 @@ public struct ConfigurationText: Sendable {
 }
 
 extension StringProtocol {
+    /// Without the blanks of a line (space, tab, a CRLF file's CR) at either end.
     func trimmingWhitespace() -> SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
+        trimmed { $0 == " " || $0 == "\t" || $0 == "\r" }
     }
 }

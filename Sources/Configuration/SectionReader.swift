@@ -1,8 +1,6 @@
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Reads the keys of each section into typed settings, collecting problems.
 struct SectionReader {
@@ -32,16 +30,23 @@ struct SectionReader {
     }
 
     mutating func read(_ section: ConfigurationText.Section, into daemon: inout ServiceConfiguration.Daemon) {
-        entries(section, known: ["socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
-                                 "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
-                                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-window", "prefetch-delay",
-                                 "prefetch-recent",
-                                 "max-leases-per-caller", "runtime-reserve",
-                                 "max-connections", "max-connections-per-uid", "root-reserved-connections"]) { reader, entry in
+        entries(
+            section,
+            known: [
+                "socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
+                "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
+                "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-window", "prefetch-delay",
+                "prefetch-recent",
+                "max-leases-per-caller", "runtime-reserve",
+                "max-connections", "max-connections-per-uid", "root-reserved-connections",
+            ]
+        ) { reader, entry in
             switch entry.key {
             case "socket": daemon.socket = reader.absolutePath(entry) ?? daemon.socket
             case "socket-mode":
-                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 { daemon.socketMode = mode } else {
+                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 {
+                    daemon.socketMode = mode
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not an octal file mode like 0660")
                 }
             case "socket-group": daemon.socketGroup = entry.value.isEmpty ? nil : entry.value
@@ -60,7 +65,9 @@ struct SectionReader {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a share of the file system like 10% (0% to 90%)")
                 }
             case "prefetch-concurrency":
-                if let count = Int(entry.value), (1...64).contains(count) { daemon.prefetchConcurrency = count } else {
+                if let count = Int(entry.value), (1...64).contains(count) {
+                    daemon.prefetchConcurrency = count
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a number of concurrent fetches per domain from 1 to 64")
                 }
             case "max-connections":
@@ -87,7 +94,9 @@ struct SectionReader {
                 }
             default:
                 let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-                if levels.contains(entry.value.lowercased()) { daemon.logLevel = entry.value.lowercased() } else {
+                if levels.contains(entry.value.lowercased()) {
+                    daemon.logLevel = entry.value.lowercased()
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a log level (\(levels.joined(separator: ", ")))")
                 }
             }
@@ -98,10 +107,15 @@ struct SectionReader {
         if daemon.rootReservedConnections >= daemon.maxConnections {
             let (reserve, total) = (daemon.rootReservedConnections, daemon.maxConnections)
             if let entry = section.entries.last(where: { $0.key == "root-reserved-connections" }) {
-                problem(entry.line, entry.key, "\(reserve) reserved for root leaves no connection of max-connections (\(total)) to other peers; make it smaller than max-connections")
+                problem(
+                    entry.line, entry.key,
+                    "\(reserve) reserved for root leaves no connection of max-connections (\(total)) to other peers; make it smaller than max-connections")
             } else {
                 let line = section.entries.last { $0.key == "max-connections" }?.line ?? section.line
-                problem(line, "max-connections", "\(total) leaves no connection to peers other than root beside the \(reserve) of root-reserved-connections (its default); raise max-connections or set root-reserved-connections below it")
+                problem(
+                    line, "max-connections",
+                    "\(total) leaves no connection to peers other than root beside the \(reserve) of root-reserved-connections (its default); raise max-connections or set root-reserved-connections below it"
+                )
             }
         }
     }
@@ -124,7 +138,9 @@ struct SectionReader {
             case "enabled": ecs.enabled = reader.boolean(entry) ?? ecs.enabled
             case "socket": ecs.socket = reader.absolutePath(entry) ?? ecs.socket
             case "socket-mode":
-                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 { ecs.socketMode = mode } else {
+                if let mode = UInt32(entry.value, radix: 8), mode <= 0o777 {
+                    ecs.socketMode = mode
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not an octal file mode like 0660")
                 }
             case "krb-files-directory": ecs.krbFilesDirectory = reader.absolutePath(entry) ?? ecs.krbFilesDirectory
@@ -139,7 +155,9 @@ struct SectionReader {
     mutating func readECSAccount(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.ECSAccount? {
         let plain = name.hasSuffix("$") ? String(name.dropLast()) : name
         guard !plain.isEmpty, !plain.contains(where: { "/\\@:".contains($0) }) else {
-            problem(section.line, nil, "\(section.title): \"\(name)\" is not a gMSA's name like WebApp01 (no domain, as in the CredSpec's GroupManagedServiceAccounts)")
+            problem(
+                section.line, nil,
+                "\(section.title): \"\(name)\" is not a gMSA's name like WebApp01 (no domain, as in the CredSpec's GroupManagedServiceAccounts)")
             return nil
         }
         var account = ServiceConfiguration.ECSAccount(name: name)
@@ -152,7 +170,9 @@ struct SectionReader {
         case "lease-uid": files.uid = id(entry) ?? files.uid
         case "lease-gid": files.gid = id(entry) ?? files.gid
         default:
-            if let mode = ServiceConfiguration.ECSLeaseFiles.Mode(rawValue: entry.value.lowercased()) { files.mode = mode } else {
+            if let mode = ServiceConfiguration.ECSLeaseFiles.Mode(rawValue: entry.value.lowercased()) {
+                files.mode = mode
+            } else {
                 problem(entry.line, entry.key, "\"\(entry.value)\" is not owner (only lease-uid reads the files) or group (lease-gid reads them too)")
             }
         }
@@ -160,8 +180,10 @@ struct SectionReader {
 
     /// Problems of the ECS lease files' keys that only the whole file shows: a group mode without
     /// a group (where it takes effect), `[ecs-gmsa]` sections without `[ecs]`.
-    mutating func check(_ ecs: ServiceConfiguration.ECS, section: ConfigurationText.Section?,
-                        accountSections: [ConfigurationText.Section]) {
+    mutating func check(
+        _ ecs: ServiceConfiguration.ECS, section: ConfigurationText.Section?,
+        accountSections: [ConfigurationText.Section]
+    ) {
         guard let section else {
             for account in accountSections {
                 problem(account.line, nil, "\(account.title) has no effect without an [ecs] section; add [ecs] or remove it")
@@ -170,8 +192,9 @@ struct SectionReader {
         }
         func groupless(_ files: ServiceConfiguration.ECSLeaseFiles) -> Bool { files.mode == .group && files.gid == nil }
         if groupless(ecs.leaseFiles) {
-            problem(section.entries.last { $0.key == "lease-mode" }?.line ?? section.line, "lease-mode",
-                    "lease-mode = group in [ecs] needs lease-gid, the group whose members may read the files; set it")
+            problem(
+                section.entries.last { $0.key == "lease-mode" }?.line ?? section.line, "lease-mode",
+                "lease-mode = group in [ecs] needs lease-gid, the group whose members may read the files; set it")
         }
         for (account, accountSection) in zip(ecs.accounts, accountSections) where groupless(account.leaseFiles.over(ecs.leaseFiles)) {
             let line = accountSection.entries.last { $0.key == "lease-mode" }?.line ?? accountSection.line
@@ -183,7 +206,9 @@ struct SectionReader {
         entries(section, known: ["listen"]) { reader, entry in
             guard !entry.value.isEmpty else { return metrics.listen = nil }
             guard let endpoint = ServiceConfiguration.Metrics.Endpoint(parsing: entry.value) else {
-                return reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off")
+                return reader.problem(
+                    entry.line, entry.key,
+                    "\"\(entry.value)\" is not PORT, ADDRESS:PORT or [IPV6-ADDRESS]:PORT (e.g. 127.0.0.1:9464); empty turns the listener off")
             }
             metrics.listen = endpoint
         }
@@ -194,7 +219,9 @@ struct SectionReader {
             switch entry.key {
             case "ticket-renewal":
                 let text = entry.value.hasSuffix("%") ? String(entry.value.dropLast()) : entry.value
-                if let percent = Double(text), percent >= 10, percent <= 95 { refresh.ticketRenewal = percent / 100 } else {
+                if let percent = Double(text), percent >= 10, percent <= 95 {
+                    refresh.ticketRenewal = percent / 100
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a share of a ticket's life between 10% and 95%, like 80%")
                 }
             case "ticket-lifetime":
@@ -238,8 +265,9 @@ struct SectionReader {
         case let (path?, nil):
             return .init(guid: guid, kind: .sharedObject(path: path), name: name, timeout: timeout, environment: environment, line: section.line)
         case let (nil, path?):
-            return .init(guid: guid, kind: .executable(path: path, arguments: arguments), name: name, timeout: timeout,
-                         environment: environment, line: section.line)
+            return .init(
+                guid: guid, kind: .executable(path: path, arguments: arguments), name: name, timeout: timeout,
+                environment: environment, line: section.line)
         case (.some, .some):
             problem(section.line, nil, "\(section.title) sets both shared-object and executable; keep one")
         case (nil, nil):
@@ -288,7 +316,9 @@ struct SectionReader {
                     return controller
                 }
             case "protection":
-                if let value = ServiceConfiguration.Domain.Protection(rawValue: entry.value.lowercased()) { domain.protection = value } else {
+                if let value = ServiceConfiguration.Domain.Protection(rawValue: entry.value.lowercased()) {
+                    domain.protection = value
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not sealed or ldaps")
                 }
             case "ca-file": domain.caFile = reader.absolutePath(entry)
@@ -300,7 +330,9 @@ struct SectionReader {
                 }
             case "machine-keytab": domain.machineKeytab = reader.absolutePath(entry) ?? domain.machineKeytab
             case "machine-principal":
-                if entry.value.contains("@") { domain.machinePrincipal = entry.value } else {
+                if entry.value.contains("@") {
+                    domain.machinePrincipal = entry.value
+                } else {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not NAME$@REALM")
                 }
             default: domain.timeout = reader.duration(entry) ?? domain.timeout

@@ -1,64 +1,63 @@
+import CredSpec
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd's configuration (`/etc/ccgd/ccgd.conf`): every key has a default, unknown keys are
 /// errors, and every problem is reported with its file, line and key.
-public struct ServiceConfiguration: Sendable, Equatable {
-    public static let defaultPath = "/etc/ccgd/ccgd.conf"
+package struct ServiceConfiguration: Sendable, Equatable {
+    package static let defaultPath = "/etc/ccgd/ccgd.conf"
 
     /// `[daemon]`: where ccgd listens and keeps its files, and who may call it.
-    public struct Daemon: Sendable, Equatable {
-        public var socket = "/run/ccgd/ccgd.sock"
-        public var socketMode: UInt32 = 0o660
-        public var socketGroup: String?
-        public var allowedUIDs: [UInt32] = [0]
-        public var allowedGIDs: [UInt32] = []
-        public var runtimeDirectory = "/run/ccgd"
-        public var stateDirectory = "/var/lib/ccgd"
-        public var credSpecDirectory = "/etc/ccgd/credspecs"
+    package struct Daemon: Sendable, Equatable {
+        package var socket = "/run/ccgd/ccgd.sock"
+        package var socketMode: UInt32 = 0o660
+        package var socketGroup: String?
+        package var allowedUIDs: [UInt32] = [0]
+        package var allowedGIDs: [UInt32] = []
+        package var runtimeDirectory = "/run/ccgd"
+        package var stateDirectory = "/var/lib/ccgd"
+        package var credSpecDirectory = "/etc/ccgd/credspecs"
         /// DNS servers for finding the DCs of realms without a [domain] section (empty: resolv.conf).
-        public var dnsServers: [String] = []
-        public var logLevel = "info"
+        package var dnsServers: [String] = []
+        package var logLevel = "info"
         /// Whether callers may send a CredSpec in the request (credentialSpec) rather than name
         /// one the operator put in the CredSpec directory.
-        public var allowInlineCredSpecs = false
+        package var allowInlineCredSpecs = false
         /// Whether the named CredSpecs this node needs are fetched at start and on reload (and
         /// kept fresh): those leased here within `prefetchRecent`, and those a `[credspec]`
         /// section opts in to; never the whole directory (least privilege).
-        public var prefetch = true
+        package var prefetch = true
         /// How many background fetches (prefetch, restored leases, refreshes) run at once against one domain.
-        public var prefetchConcurrency = 2
+        package var prefetchConcurrency = 2
         /// Background fetches after a start or reload begin at random moments of this window: a
         /// fleet restarting at once does not reach its DCs at once (`prefetch-delay`, its former name).
-        public var prefetchWindow: Duration = .seconds(120)
+        package var prefetchWindow: Duration = .seconds(120)
         /// A named CredSpec leased here within this long before a start is prefetched (0: none).
-        public var prefetchRecent: Duration = .seconds(86_400)
+        package var prefetchRecent: Duration = .seconds(86_400)
         /// Leases a non-root caller may hold at once (nil: no limit); `[caller "UID"] max-leases` overrides it.
-        public var maximumLeasesPerCaller: Int? = 128
+        package var maximumLeasesPerCaller: Int? = 128
         /// The share of the lease directories' file system that leases never take (left to the rest of /run).
-        public var runtimeReservePercent = 10
+        package var runtimeReservePercent = 10
         /// Connections of allowed peers to each socket (the API's, the ECS front end's), all together.
-        public var maxConnections = 4096
+        package var maxConnections = 4096
         /// Each non-root uid's connections to each socket.
-        public var maxConnectionsPerUID = 32
+        package var maxConnectionsPerUID = 32
         /// Of `maxConnections`, those only root may use: non-root peers together never take them.
-        public var rootReservedConnections = 256
-        public init() {}
+        package var rootReservedConnections = 256
+        package init() {}
     }
 
     /// `[caller "UID"]`: what a non-root peer may do beyond leases owned by itself.
-    public struct Caller: Sendable, Equatable {
-        public var uid: UInt32
+    package struct Caller: Sendable, Equatable {
+        package var uid: UInt32
         /// Owners (besides its own uid and gid) it may create leases for.
-        public var ownerUIDs = IDRanges()
-        public var ownerGIDs = IDRanges()
+        package var ownerUIDs = IDRanges()
+        package var ownerGIDs = IDRanges()
         /// Leases it may hold at once, instead of `max-leases-per-caller` (`.some(nil)`: no limit; nil: that default).
-        public var maximumLeases: Int??
+        package var maximumLeases: Int??
 
-        public init(uid: UInt32, ownerUIDs: IDRanges = IDRanges(), ownerGIDs: IDRanges = IDRanges(), maximumLeases: Int?? = nil) {
+        package init(uid: UInt32, ownerUIDs: IDRanges = IDRanges(), ownerGIDs: IDRanges = IDRanges(), maximumLeases: Int?? = nil) {
             self.uid = uid
             self.ownerUIDs = ownerUIDs
             self.ownerGIDs = ownerGIDs
@@ -68,17 +67,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// `[credspec "NAME"]`: which non-root peers may use the named CredSpec NAME, and whether
     /// it is prefetched whatever this node did with it.
-    public struct CredSpecAccess: Sendable, Equatable {
+    package struct CredSpecAccess: Sendable, Equatable {
         /// The CredSpec's name without `.json`.
-        public var name: String
-        public var allowedUIDs = IDRanges()
-        public var allowedGIDs = IDRanges()
+        package var name: String
+        package var allowedUIDs = IDRanges()
+        package var allowedGIDs = IDRanges()
         /// `prefetch = yes`: fetched at start and kept fresh (eager prefetch, an explicit opt-in).
-        public var prefetch = false
+        package var prefetch = false
         /// Whether the allow-list applies: false only for a section that sets nothing but `prefetch`.
-        public var restrictsUse = true
+        package var restrictsUse = true
 
-        public init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
+        package init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
             self.name = name
             self.allowedUIDs = allowedUIDs
             self.allowedGIDs = allowedGIDs
@@ -86,47 +85,47 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 
     /// `[plugins]`: defaults for every plug-in.
-    public struct Plugins: Sendable, Equatable {
-        public var directory = "/usr/lib/ccgd/plugins"
+    package struct Plugins: Sendable, Equatable {
+        package var directory = "/usr/lib/ccgd/plugins"
         /// The file plug-in reads only here (and systemd credentials): root's, not writable by group or others.
-        public var credentialsDirectory = "/etc/ccgd/credentials"
-        public var timeout: Duration = .seconds(10)
+        package var credentialsDirectory = "/etc/ccgd/credentials"
+        package var timeout: Duration = .seconds(10)
         /// The inline plug-in puts a password in the CredSpec: tests and demos only.
-        public var allowInline = false
-        public init() {}
+        package var allowInline = false
+        package init() {}
     }
 
     /// `[refresh]`: when tickets are renewed and how failed refreshes are retried.
-    public struct Refresh: Sendable, Equatable {
+    package struct Refresh: Sendable, Equatable {
         /// The fraction of a ticket's life after which a new one is obtained.
-        public var ticketRenewal = 0.8
+        package var ticketRenewal = 0.8
         /// The life asked for each account's ticket (nil: the KDC's maximum, usually 10 h).
-        public var ticketLifetime: Duration?
+        package var ticketLifetime: Duration?
         /// The first retry after a failed refresh; each further failure doubles it up to `retryMaximum`.
-        public var retry: Duration = .seconds(30)
-        public var retryMaximum: Duration = .seconds(600)
-        public init() {}
+        package var retry: Duration = .seconds(30)
+        package var retryMaximum: Duration = .seconds(600)
+        package init() {}
     }
 
     /// `[ecs]`: credentials-fetcher's gRPC protocol for the Amazon ECS agent; on when the section
     /// is there (unless `enabled = no`), off without it.
-    public struct ECS: Sendable, Equatable {
-        public var enabled = false
+    package struct ECS: Sendable, Equatable {
+        package var enabled = false
         /// The agent's default socket.
-        public var socket = "/var/credentials-fetcher/socket/credentials_fetcher.sock"
-        public var socketMode: UInt32 = 0o660
+        package var socket = "/var/credentials-fetcher/socket/credentials_fetcher.sock"
+        package var socketMode: UInt32 = 0o660
         /// Each lease's directories go under `<krbFilesDirectory>/<lease id>/<gMSA name>`.
-        public var krbFilesDirectory = "/var/credentials-fetcher/krbdir"
+        package var krbFilesDirectory = "/var/credentials-fetcher/krbdir"
         /// Who owns the files of the leases the agent asks for (`lease-uid`, `lease-gid`,
         /// `lease-mode`): the agent passes no uid, so the operator says.
-        public var leaseFiles = ECSLeaseFiles()
+        package var leaseFiles = ECSLeaseFiles()
         /// The same keys per gMSA (`[ecs-gmsa "NAME"]`), for the tasks of one gMSA running as
         /// another user: each key not set there is `[ecs]`'s.
-        public var accounts: [ECSAccount] = []
-        public init() {}
+        package var accounts: [ECSAccount] = []
+        package init() {}
 
         /// The files' owner and mode for the gMSA `name` (its `[ecs-gmsa]` section's keys over `[ecs]`'s).
-        public func leaseFiles(forGMSA name: String) -> ECSLeaseFiles {
+        package func leaseFiles(forGMSA name: String) -> ECSLeaseFiles {
             let key = ECSAccount.plainName(name)
             guard let account = accounts.first(where: { $0.name == key }) else { return leaseFiles }
             return account.leaseFiles.over(leaseFiles)
@@ -135,8 +134,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// The owner and mode of an ECS lease's files; a key not set is the default's (the agent's
     /// uid and gid, files for the owner only).
-    public struct ECSLeaseFiles: Sendable, Equatable {
-        public enum Mode: String, Sendable, Equatable {
+    package struct ECSLeaseFiles: Sendable, Equatable {
+        package enum Mode: String, Sendable, Equatable {
             /// Only `uid` reads the files (0600, the directory 0700).
             case owner
             /// `gid` reads them too (0640, the directory 0750).
@@ -144,13 +143,13 @@ public struct ServiceConfiguration: Sendable, Equatable {
         }
 
         /// nil: the agent's uid.
-        public var uid: UInt32?
+        package var uid: UInt32?
         /// nil: the agent's primary gid.
-        public var gid: UInt32?
+        package var gid: UInt32?
         /// nil: `owner`.
-        public var mode: Mode?
+        package var mode: Mode?
 
-        public init(uid: UInt32? = nil, gid: UInt32? = nil, mode: Mode? = nil) {
+        package init(uid: UInt32? = nil, gid: UInt32? = nil, mode: Mode? = nil) {
             self.uid = uid
             self.gid = gid
             self.mode = mode
@@ -163,37 +162,37 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 
     /// `[ecs-gmsa "NAME"]`: the owner and mode of the files of gMSA NAME's ECS lease directories.
-    public struct ECSAccount: Sendable, Equatable {
+    package struct ECSAccount: Sendable, Equatable {
         /// The gMSA's name as `plainName` spells it.
-        public var name: String
-        public var leaseFiles = ECSLeaseFiles()
+        package var name: String
+        package var leaseFiles = ECSLeaseFiles()
 
-        public init(name: String, leaseFiles: ECSLeaseFiles = ECSLeaseFiles()) {
+        package init(name: String, leaseFiles: ECSLeaseFiles = ECSLeaseFiles()) {
             self.name = ECSAccount.plainName(name)
             self.leaseFiles = leaseFiles
         }
 
         /// `webapp01` for `WebApp01` and `WebApp01$`: AD's names are case-insensitive, and a
         /// CredSpec may name the account either way.
-        public static func plainName(_ name: String) -> String {
+        package static func plainName(_ name: String) -> String {
             (name.hasSuffix("$") ? String(name.dropLast()) : name).lowercased()
         }
     }
 
     /// `[metrics]`: `GET /metrics` over TCP as well, for a Prometheus that cannot reach the
     /// Unix socket; off unless `listen` is set, loopback unless an address is given.
-    public struct Metrics: Sendable, Equatable {
-        public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
-            public var host: String
-            public var port: Int
+    package struct Metrics: Sendable, Equatable {
+        package struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+            package var host: String
+            package var port: Int
 
-            public init(host: String, port: Int) {
+            package init(host: String, port: Int) {
                 self.host = host
                 self.port = port
             }
 
             /// `9464` (loopback), `127.0.0.1:9464`, `[::1]:9464`; a numeric address, never a name.
-            public init?(parsing text: String) {
+            package init?(parsing text: String) {
                 var host = "127.0.0.1", portText = Substring(text)
                 if text.hasPrefix("[") {
                     guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
@@ -212,75 +211,76 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 self.init(host: host, port: port)
             }
 
-            public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+            package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
         }
 
         /// Where to listen; nil: no TCP listener (the default).
-        public var listen: Endpoint?
-        public init() {}
+        package var listen: Endpoint?
+        package init() {}
     }
 
     /// `[plugin "{GUID}"]`: one registered plug-in.
-    public struct Plugin: Sendable, Equatable {
-        public enum Kind: Sendable, Equatable {
+    package struct Plugin: Sendable, Equatable {
+        package enum Kind: Sendable, Equatable {
             case sharedObject(path: String)
             case executable(path: String, arguments: [String])
         }
 
-        public var guid: UUID
-        public var kind: Kind
-        public var name: String?
-        public var timeout: Duration?
+        package var guid: UUID
+        package var kind: Kind
+        package var name: String?
+        package var timeout: Duration?
         /// Extra environment for an executable plug-in.
-        public var environment: [String: String]
+        package var environment: [String: String]
         /// Where it was declared, for messages.
-        public var line: Int
+        package var line: Int
     }
 
     /// `[domain "REALM"]`: how to reach one domain.
-    public struct Domain: Sendable, Equatable {
-        public enum Protection: String, Sendable, Equatable { case sealed, ldaps }
-        public var realm: String
-        public var controllers: [DomainController] = []
-        public var protection: Protection = .sealed
-        public var caFile: String?
+    package struct Domain: Sendable, Equatable {
+        package enum Protection: String, Sendable, Equatable { case sealed, ldaps }
+        package var realm: String
+        package var controllers: [DomainController] = []
+        package var protection: Protection = .sealed
+        package var caFile: String?
         /// Each step with a DC (the TCP connection, each LDAP answer) waits this long before the
         /// next DC is asked: a DC on the network answers in milliseconds, and a hung one (it
         /// accepts connections, answers nothing) must cost a request about a second, not many.
-        public var timeout: Duration = .seconds(1)
+        package var timeout: Duration = .seconds(1)
         /// `domain-joined` reads the passwords with the host's computer account even for a CredSpec with a HostAccountConfig.
-        public var forcesDomainJoined = false
+        package var forcesDomainJoined = false
         /// The host's computer account keytab, as realm/adcli/`net ads join` leave it.
-        public var machineKeytab = Domain.defaultMachineKeytab
+        package var machineKeytab = Domain.defaultMachineKeytab
         /// The computer account's principal; nil: `<SHORT HOST NAME>$@REALM`.
-        public var machinePrincipal: String?
+        package var machinePrincipal: String?
 
-        public static let defaultMachineKeytab = "/etc/krb5.keytab"
+        package static let defaultMachineKeytab = "/etc/krb5.keytab"
 
-        public init(realm: String) { self.realm = realm }
+        package init(realm: String) { self.realm = realm }
     }
 
     /// The file this was read from ("" for built-in defaults), for messages.
-    public var sourceFile = ""
-    public var daemon = Daemon()
-    public var plugins = Plugins()
-    public var refresh = Refresh()
-    public var ecs = ECS()
-    public var metrics = Metrics()
-    public var registeredPlugins: [Plugin] = []
-    public var domains: [Domain] = []
-    public var callers: [Caller] = []
-    public var credSpecAccess: [CredSpecAccess] = []
+    package var sourceFile = ""
+    package var daemon = Daemon()
+    package var plugins = Plugins()
+    package var refresh = Refresh()
+    package var ecs = ECS()
+    package var metrics = Metrics()
+    package var registeredPlugins: [Plugin] = []
+    package var domains: [Domain] = []
+    package var callers: [Caller] = []
+    package var credSpecAccess: [CredSpecAccess] = []
 
-    public init() {}
+    package init() {}
 
     /// The configuration in `path`. A missing file at the default path means all defaults (its
     /// `sourceFile` is then empty), unless `named`: a file named on a command line must be there.
-    public static func load(path: String = defaultPath, named: Bool = false) throws(ConfigurationError) -> ServiceConfiguration {
+    package static func load(path: String = defaultPath, named: Bool = false) throws(ConfigurationError) -> ServiceConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             let missing = !FileManager.default.fileExists(atPath: path)
             if path == defaultPath && missing && !named { return ServiceConfiguration() }
-            let message = missing
+            let message =
+                missing
                 ? "no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config"
                 : "cannot read the file; check its permissions"
             throw ConfigurationError(problems: [.init(file: path, line: nil, key: nil, message: message)])
@@ -292,7 +292,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 
     /// Parses and checks `text`; throws every problem at once.
-    public init(text: String, file: String) throws(ConfigurationError) {
+    package init(text: String, file: String) throws(ConfigurationError) {
         sourceFile = file
         let parsed = ConfigurationText(text, file: file)
         var reader = SectionReader(file: file, problems: parsed.problems)
@@ -355,7 +355,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
                 let argument = ["plugin": "{GUID}", "domain": "REALM", "caller": "UID", "credspec": "NAME", "ecs-gmsa": "NAME"][section.name] ?? ""
                 reader.problem(section.line, nil, "[\(section.name)] needs an argument: write [\(section.name) \"\(argument)\"]")
             default:
-                reader.problem(section.line, nil, "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]")
+                reader.problem(
+                    section.line, nil,
+                    "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]"
+                )
             }
         }
         reader.check(ecs, section: ecsSection, accountSections: ecsAccountSections)
@@ -366,12 +369,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
     }
 
     /// The grants of the non-root peer `uid`, if configured.
-    public func caller(_ uid: UInt32) -> Caller? {
+    package func caller(_ uid: UInt32) -> Caller? {
         callers.first { $0.uid == uid }
     }
 
     /// The settings for `realm`, if configured.
-    public func domain(_ realm: String) -> Domain? {
+    package func domain(_ realm: String) -> Domain? {
         domains.first { $0.realm == realm.uppercased() }
     }
 }
@@ -379,7 +382,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
 extension ServiceConfiguration.CredSpecAccess {
     /// `WebApp01` for `WebApp01` and `WebApp01.json` (any case of `.json`, as the CredSpec
     /// directory reads it): a CredSpec is named either way, and its section applies to both.
-    public static func plainName(_ name: String) -> String {
-        name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
+    package static func plainName(_ name: String) -> String {
+        CredSpecName.stem(of: name)
     }
 }

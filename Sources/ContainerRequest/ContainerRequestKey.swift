@@ -2,22 +2,22 @@
 /// ccgd's OCI hook from the container's state) and an environment variable of the container's
 /// process, for runtimes that cannot set annotations (Docker 20.10), which ccgd-runtime turns
 /// into the same annotation before the hook runs.
-public struct ContainerRequestKey: Sendable, Hashable {
-    public let annotation: String
-    public let environmentVariable: String
+package struct ContainerRequestKey: Sendable, Hashable {
+    package let annotation: String
+    package let environmentVariable: String
 
     /// The CredSpec's name in ccgd's CredSpec directory: its presence selects the container.
-    public static let credentialSpec = ContainerRequestKey(annotation: "io.ccgd.credentialspec", environmentVariable: "CCGD_CREDENTIALSPEC")
+    package static let credentialSpec = ContainerRequestKey(annotation: "io.ccgd.credentialspec", environmentVariable: "CCGD_CREDENTIALSPEC")
     /// Where the lease directory appears inside the container (default: ccgd's, /var/run/ccgd).
-    public static let mountPath = ContainerRequestKey(annotation: "io.ccgd.mount-path", environmentVariable: "CCGD_MOUNT_PATH")
+    package static let mountPath = ContainerRequestKey(annotation: "io.ccgd.mount-path", environmentVariable: "CCGD_MOUNT_PATH")
     /// `none`: leave the container's /etc/krb5.conf alone.
-    public static let krb5Conf = ContainerRequestKey(annotation: "io.ccgd.krb5conf", environmentVariable: "CCGD_KRB5CONF")
+    package static let krb5Conf = ContainerRequestKey(annotation: "io.ccgd.krb5conf", environmentVariable: "CCGD_KRB5CONF")
 
     /// Every key, the CredSpec's first.
-    public static let all: [ContainerRequestKey] = [credentialSpec, mountPath, krb5Conf]
+    package static let all: [ContainerRequestKey] = [credentialSpec, mountPath, krb5Conf]
 
     /// The prefix of the annotations Kubernetes runtimes (CRI-O, containerd's CRI plug-in) put on
     /// every container of a pod: such a container gets a gMSA through the CSI volume, which checks
     /// the pod's service account, never by asking for it itself.
-    public static let kubernetesAnnotationPrefix = "io.kubernetes."
+    package static let kubernetesAnnotationPrefix = "io.kubernetes."
 }

@@ -1,6 +1,6 @@
 extension CredentialSpecError {
     /// What is wrong with the bytes of a CredSpec as text; byte offsets count from 0, BOM included.
-    public enum EncodingProblem: Sendable, Equatable, CustomStringConvertible {
+    package enum EncodingProblem: Sendable, Equatable, CustomStringConvertible {
         /// No byte order mark, and the bytes are not UTF-8.
         case invalidUTF8(byteOffset: Int)
         /// A UTF-16 surrogate without its other half.
@@ -13,7 +13,7 @@ extension CredentialSpecError {
         case utf32
 
         /// The problem as the end of "The CredSpec …".
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalidUTF8(let offset): "is not valid UTF-8 at byte offset \(offset)"
             case .invalidUTF16(let offset): "is not valid UTF-16 at byte offset \(offset) (half a surrogate pair)"

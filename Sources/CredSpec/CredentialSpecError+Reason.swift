@@ -1,6 +1,6 @@
 extension CredentialSpecError {
     /// Why a well-typed value cannot be used; each reason ends with what to do.
-    public enum Reason: Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: Sendable, Equatable, CustomStringConvertible {
         /// `PluginGUID` is not a GUID (as in the Windows docs' own sample).
         case notAPluginGUID
         /// `DomainJoinConfig.Guid` is not a GUID.
@@ -23,7 +23,7 @@ extension CredentialSpecError {
         case noAccounts
 
         /// The reason as the end of "<field>: <value> …".
-        public var description: String {
+        package var description: String {
             switch self {
             case .notAPluginGUID:
                 "is not a GUID (expected 32 hexadecimal digits like {859E1386-BDB4-49E8-85C7-3070B13920E1}); "

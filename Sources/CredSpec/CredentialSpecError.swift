@@ -1,6 +1,8 @@
+import JSON
+
 /// Why a CredSpec cannot be used: the facts, the JSON path of the bad field, and a one-sentence
 /// message saying what is wrong and what to do.
-public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The input is larger than `limit` bytes.
     case tooLarge(limit: Int)
     /// The file at `path` could not be read.
@@ -19,7 +21,7 @@ public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Send
     case invalid(field: String, value: JSONValue, reason: Reason)
 
     /// The JSON path of the offending property, e.g. `ActiveDirectoryConfig.GroupManagedServiceAccounts[1].Name`.
-    public var field: String? {
+    package var field: String? {
         switch self {
         case .missing(let field), .duplicate(let field), .invalid(let field, _, _):
             field
@@ -31,7 +33,7 @@ public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Send
     }
 
     /// One sentence: what is wrong, where, and what to do.
-    public var message: String {
+    package var message: String {
         switch self {
         case .tooLarge(let limit):
             "The CredSpec is larger than \(limit) bytes; check that the file is a CredSpec, which takes a few hundred bytes."
@@ -54,7 +56,7 @@ public enum CredentialSpecError: Error, CustomStringConvertible, Equatable, Send
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     static let hostAccountConfigPath = "ActiveDirectoryConfig.HostAccountConfig"
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns parsed JSON into a `CredentialSpec`: property names and types, with the JSON path of
 /// anything missing or mistyped; the values' rules are `CredentialSpecValidator`'s.
 enum CredentialSpecParser {

@@ -1,3 +1,5 @@
+import JSON
+
 /// The rules a CredSpec's values must follow for ccgd, checked in document order so the first
 /// error reported is the first in the file.
 enum CredentialSpecValidator {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a `CredentialSpec` into JSON the way Windows writes it: canonical property names in
 /// New-CredentialSpec's order, with each level's unknown fields after the known ones.
 enum CredentialSpecWriter {
@@ -26,9 +28,10 @@ enum CredentialSpecWriter {
     }
 
     private static func jsonValue(of config: ActiveDirectoryConfig) -> JSONValue {
-        let accounts: JSONValue = .array(config.groupManagedServiceAccounts.map { account in
-            object(["Name": .string(account.name), "Scope": .string(account.scope)], then: account.unknownFields)
-        })
+        let accounts: JSONValue = .array(
+            config.groupManagedServiceAccounts.map { account in
+                object(["Name": .string(account.name), "Scope": .string(account.scope)], then: account.unknownFields)
+            })
         guard let host = config.hostAccountConfig else {
             return object(["GroupManagedServiceAccounts": accounts], then: config.unknownFields)
         }

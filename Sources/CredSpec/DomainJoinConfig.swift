@@ -1,27 +1,26 @@
+import JSON
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The domain the container appears to be joined to (`DomainJoinConfig`), as `Get-ADDomain` shows it.
-public struct DomainJoinConfig: Sendable, Equatable {
+package struct DomainJoinConfig: Sendable, Equatable {
     /// The domain's SID, e.g. `S-1-5-21-1667864157-1729501337-2726663654`.
-    public let sid: String
+    package let sid: String
     /// The primary gMSA's name, without a trailing `$`.
-    public let machineAccountName: String
+    package let machineAccountName: String
     /// The domain's object GUID.
-    public let guid: UUID
+    package let guid: UUID
     /// The DNS name of the forest root domain, e.g. `contoso.test`.
-    public let dnsTreeName: String
+    package let dnsTreeName: String
     /// The DNS name of the domain, e.g. `contoso.test`.
-    public let dnsName: String
+    package let dnsName: String
     /// The NetBIOS name of the domain, e.g. `CONTOSO`.
-    public let netBiosName: String
+    package let netBiosName: String
     /// Properties ccgd does not know, kept in order so they are written back.
-    public let unknownFields: JSONObject
+    package let unknownFields: JSONObject
 
     /// The domain's facts; a trailing `$` on `machineAccountName` is dropped.
-    public init(
+    package init(
         sid: String, machineAccountName: String, guid: UUID, dnsTreeName: String, dnsName: String,
         netBiosName: String, unknownFields: JSONObject = [:]
     ) {

@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The textual GUID forms CredSpecs use: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, optionally in
 /// braces, hexadecimal digits in either case.
@@ -15,7 +13,8 @@ enum GUIDText {
         guard utf8.count == 36 else { return nil }
         for (offset, byte) in utf8.enumerated() {
             let isHyphenPosition = [8, 13, 18, 23].contains(offset)
-            let isHex = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let isHex =
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
                 || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
             guard isHyphenPosition ? byte == UInt8(ascii: "-") : isHex else { return nil }

@@ -1,20 +1,22 @@
+import JSON
+
 /// How a host that is not domain joined authenticates to the domain (`HostAccountConfig`, "portable
 /// CCG"): which plug-in to ask for the credentials of a portable user, and what to tell it.
-public struct HostAccountConfig: Sendable, Equatable {
+package struct HostAccountConfig: Sendable, Equatable {
     /// The only version there is: "1".
-    public static let supportedPortableCcgVersion = "1"
+    package static let supportedPortableCcgVersion = "1"
 
     /// The portable CCG version; ccgd accepts only "1".
-    public let portableCcgVersion: String
+    package let portableCcgVersion: String
     /// The plug-in that supplies the portable user's credentials.
-    public let pluginGUID: PluginGUID
+    package let pluginGUID: PluginGUID
     /// What the plug-in receives.
-    public let pluginInput: PluginInput
+    package let pluginInput: PluginInput
     /// Properties ccgd does not know, kept in order so they are written back.
-    public let unknownFields: JSONObject
+    package let unknownFields: JSONObject
 
     /// A host account configuration, by default of portable CCG version "1".
-    public init(
+    package init(
         portableCcgVersion: String = HostAccountConfig.supportedPortableCcgVersion, pluginGUID: PluginGUID,
         pluginInput: PluginInput, unknownFields: JSONObject = [:]
     ) {

@@ -29,18 +29,20 @@ enum NameSyntax {
 
     /// 1–15 characters, none a dot, a control character or one of `\/:*?"<>|`.
     static func isNetBIOSName(_ text: String) -> Bool {
-        (1...15).contains(text.count) && text.unicodeScalars.allSatisfy { scalar in
-            !scalar.properties.generalCategory.isControlOrFormat && !"\\/:*?\"<>|.".unicodeScalars.contains(scalar)
-        }
+        (1...15).contains(text.count)
+            && text.unicodeScalars.allSatisfy { scalar in
+                !scalar.properties.generalCategory.isControlOrFormat && !"\\/:*?\"<>|.".unicodeScalars.contains(scalar)
+            }
     }
 
     /// 1–15 characters (a gMSA's sAMAccountName without its `$`), none a space, a control
     /// character or one of `"/\[]:;|=,+*?<>@$`.
     static func isAccountName(_ text: String) -> Bool {
-        (1...15).contains(text.count) && text.unicodeScalars.allSatisfy { scalar in
-            !scalar.properties.isWhitespace && !scalar.properties.generalCategory.isControlOrFormat
-                && !"\"/\\[]:;|=,+*?<>@$".unicodeScalars.contains(scalar)
-        }
+        (1...15).contains(text.count)
+            && text.unicodeScalars.allSatisfy { scalar in
+                !scalar.properties.isWhitespace && !scalar.properties.generalCategory.isControlOrFormat
+                    && !"\"/\\[]:;|=,+*?<>@$".unicodeScalars.contains(scalar)
+            }
     }
 }
 

@@ -1,36 +1,34 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The GUID that selects a CCG plug-in (`HostAccountConfig.PluginGUID`), e.g.
 /// `{859E1386-BDB4-49E8-85C7-3070B13920E1}`; braces are optional and case does not matter.
-public struct PluginGUID: Sendable, Hashable, CustomStringConvertible {
+package struct PluginGUID: Sendable, Hashable, CustomStringConvertible {
     /// The GUID as written, so a CredSpec is written back the way it was read.
-    public let spelling: String
+    package let spelling: String
     /// The GUID's value; equality and hashing use only this.
-    public let uuid: UUID
+    package let uuid: UUID
 
     /// Reads a GUID with or without braces, in any case; nil if `text` is not a GUID.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let uuid = GUIDText.uuid(from: text) else { return nil }
         self.spelling = text
         self.uuid = uuid
     }
 
     /// The GUID of `uuid`, spelt in braces and uppercase like the Windows registry.
-    public init(_ uuid: UUID) {
+    package init(_ uuid: UUID) {
         self.uuid = uuid
         self.spelling = "{\(uuid.uuidString.uppercased())}"
     }
 
     /// Uppercase hexadecimal without braces, e.g. `859E1386-BDB4-49E8-85C7-3070B13920E1`.
-    public var normalized: String { uuid.uuidString.uppercased() }
+    package var normalized: String { uuid.uuidString.uppercased() }
 
     /// The GUID in braces and uppercase, e.g. `{859E1386-BDB4-49E8-85C7-3070B13920E1}`.
-    public var description: String { "{\(normalized)}" }
+    package var description: String { "{\(normalized)}" }
 
-    public static func == (lhs: PluginGUID, rhs: PluginGUID) -> Bool { lhs.uuid == rhs.uuid }
+    package static func == (lhs: PluginGUID, rhs: PluginGUID) -> Bool { lhs.uuid == rhs.uuid }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(uuid) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(uuid) }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Reads the properties of one JSON object by name, case-insensitively as Windows does, tracking
 /// the JSON path for errors and which members were read so the rest can be kept as unknown fields.
 struct PropertyReader {

@@ -5,13 +5,13 @@ enum TextEncoding: Equatable {
     case utf16LittleEndian
     case utf16BigEndian
 
-    /// Detects the encoding by its byte order mark and returns the text as validated UTF-8 bytes.
+    /// Detects the encoding by its byte order mark and returns the text as UTF-8 bytes (UTF-8 as it came).
     static func utf8Bytes(of bytes: [UInt8]) throws(CredentialSpecError) -> [UInt8] {
         let (encoding, markLength) = try detect(bytes)
         switch encoding {
         case .utf8:
-            try validateUTF8(bytes, from: markLength)
-            return Array(bytes[markLength...])
+            // As they are: the JSON reader skips the byte order mark and checks the UTF-8 (JSONError.invalidUTF8).
+            return bytes
         case .utf16LittleEndian, .utf16BigEndian:
             return try transcodeUTF16(bytes, from: markLength, bigEndian: encoding == .utf16BigEndian)
         }
@@ -27,19 +27,6 @@ enum TextEncoding: Equatable {
         // JSON text starts with ASCII, so a zero among the first two bytes means UTF-16 (or worse).
         if bytes.prefix(2).contains(0) { throw .wrongEncoding(.utf16WithoutByteOrderMark) }
         return (.utf8, 0)
-    }
-
-    private static func validateUTF8(_ bytes: [UInt8], from start: Int) throws(CredentialSpecError) {
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes[start...].makeIterator()
-        var offset = start
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let scalar): offset += scalar.count
-            case .emptyInput: return
-            case .error: throw .wrongEncoding(.invalidUTF8(byteOffset: offset))
-            }
-        }
     }
 
     private static func transcodeUTF16(

@@ -8,22 +8,22 @@ import CCGPlugin
 // the password. The ARN requests (AWS access keys) are never read: their methods are refused.
 
 /// A request the server reads from its bytes.
-public protocol CredentialsFetcherRequest: Sendable {
+package protocol CredentialsFetcherRequest: Sendable {
     init(decoding bytes: [UInt8]) throws(ProtobufError)
 }
 
 /// A response the server writes.
-public protocol CredentialsFetcherResponse: Sendable {
+package protocol CredentialsFetcherResponse: Sendable {
     func encoded() -> [UInt8]
 }
 
 /// `CreateKerberosLeaseRequest{repeated string credspec_contents = 1}`.
-public struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
-    public var credspecContents: [String] = []
+package struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
+    package var credspecContents: [String] = []
 
-    public init() {}
+    package init() {}
 
-    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { credspecContents.append(try reader.string(value)) }
@@ -33,15 +33,15 @@ public struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
 
 /// `CreateNonDomainJoinedKerberosLeaseRequest{repeated string credspec_contents = 1; string
 /// username = 2; string password = 3; string domain = 4}`.
-public struct CreateNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
-    public var credspecContents: [String] = []
-    public var username = ""
-    public var password = Password("")
-    public var domain = ""
+package struct CreateNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
+    package var credspecContents: [String] = []
+    package var username = ""
+    package var password = Password("")
+    package var domain = ""
 
-    public init() {}
+    package init() {}
 
-    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             switch number {
@@ -56,14 +56,14 @@ public struct CreateNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherReque
 }
 
 /// `RenewNonDomainJoinedKerberosLeaseRequest{string username = 1; string password = 2; string domain = 3}`.
-public struct RenewNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
-    public var username = ""
-    public var password = Password("")
-    public var domain = ""
+package struct RenewNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequest {
+    package var username = ""
+    package var password = Password("")
+    package var domain = ""
 
-    public init() {}
+    package init() {}
 
-    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             switch number {
@@ -77,12 +77,12 @@ public struct RenewNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherReques
 }
 
 /// `DeleteKerberosLeaseRequest{string lease_id = 1}`.
-public struct DeleteKerberosLeaseRequest: CredentialsFetcherRequest {
-    public var leaseID = ""
+package struct DeleteKerberosLeaseRequest: CredentialsFetcherRequest {
+    package var leaseID = ""
 
-    public init() {}
+    package init() {}
 
-    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { leaseID = try reader.string(value) }
@@ -91,12 +91,12 @@ public struct DeleteKerberosLeaseRequest: CredentialsFetcherRequest {
 }
 
 /// `HealthCheckRequest{string service = 1}`.
-public struct HealthCheckRequest: CredentialsFetcherRequest {
-    public var service = ""
+package struct HealthCheckRequest: CredentialsFetcherRequest {
+    package var service = ""
 
-    public init() {}
+    package init() {}
 
-    public init(decoding bytes: [UInt8]) throws(ProtobufError) {
+    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
         var reader = ProtobufReader(bytes)
         while let (number, value) = try reader.nextField() {
             if number == 1 { service = try reader.string(value) }
@@ -106,16 +106,16 @@ public struct HealthCheckRequest: CredentialsFetcherRequest {
 
 /// `CreateKerberosLeaseResponse` and `CreateNonDomainJoinedKerberosLeaseResponse`, the same
 /// fields: `{string lease_id = 1; repeated string created_kerberos_file_paths = 2}`.
-public struct CreateKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
-    public var leaseID = ""
-    public var createdKerberosFilePaths: [String] = []
+package struct CreateKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    package var leaseID = ""
+    package var createdKerberosFilePaths: [String] = []
 
-    public init(leaseID: String = "", createdKerberosFilePaths: [String] = []) {
+    package init(leaseID: String = "", createdKerberosFilePaths: [String] = []) {
         self.leaseID = leaseID
         self.createdKerberosFilePaths = createdKerberosFilePaths
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, leaseID)
         writer.write(2, createdKerberosFilePaths)
@@ -124,14 +124,14 @@ public struct CreateKerberosLeaseResponse: CredentialsFetcherResponse, Equatable
 }
 
 /// `RenewNonDomainJoinedKerberosLeaseResponse{repeated string renewed_kerberos_file_paths = 1}`.
-public struct RenewNonDomainJoinedKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
-    public var renewedKerberosFilePaths: [String] = []
+package struct RenewNonDomainJoinedKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    package var renewedKerberosFilePaths: [String] = []
 
-    public init(renewedKerberosFilePaths: [String] = []) {
+    package init(renewedKerberosFilePaths: [String] = []) {
         self.renewedKerberosFilePaths = renewedKerberosFilePaths
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, renewedKerberosFilePaths)
         return writer.bytes
@@ -139,16 +139,16 @@ public struct RenewNonDomainJoinedKerberosLeaseResponse: CredentialsFetcherRespo
 }
 
 /// `DeleteKerberosLeaseResponse{string lease_id = 1; repeated string deleted_kerberos_file_paths = 2}`.
-public struct DeleteKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
-    public var leaseID = ""
-    public var deletedKerberosFilePaths: [String] = []
+package struct DeleteKerberosLeaseResponse: CredentialsFetcherResponse, Equatable {
+    package var leaseID = ""
+    package var deletedKerberosFilePaths: [String] = []
 
-    public init(leaseID: String = "", deletedKerberosFilePaths: [String] = []) {
+    package init(leaseID: String = "", deletedKerberosFilePaths: [String] = []) {
         self.leaseID = leaseID
         self.deletedKerberosFilePaths = deletedKerberosFilePaths
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, leaseID)
         writer.write(2, deletedKerberosFilePaths)
@@ -157,14 +157,14 @@ public struct DeleteKerberosLeaseResponse: CredentialsFetcherResponse, Equatable
 }
 
 /// `HealthCheckResponse{string status = 1}`.
-public struct HealthCheckResponse: CredentialsFetcherResponse, Equatable {
-    public var status = ""
+package struct HealthCheckResponse: CredentialsFetcherResponse, Equatable {
+    package var status = ""
 
-    public init(status: String = "") {
+    package init(status: String = "") {
         self.status = status
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var writer = ProtobufWriter()
         writer.write(1, status)
         return writer.bytes

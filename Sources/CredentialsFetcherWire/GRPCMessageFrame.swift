@@ -2,9 +2,9 @@
 /// "Length-Prefixed-Message"): a flag byte (1: compressed), a big-endian 32-bit length, the bytes.
 /// A unary request is exactly one such message; anything before, after or short of it is refused,
 /// so that no request is served from part of what the client sent.
-public enum GRPCMessageFrame {
+package enum GRPCMessageFrame {
     /// Why the data of a unary request is not one message.
-    public enum Problem: Error, Equatable, CustomStringConvertible {
+    package enum Problem: Error, Equatable, CustomStringConvertible {
         /// The stream ended before a whole prefix came (a call without a message).
         case noMessage
         /// The flag says compressed: ccgd offers no `grpc-encoding`, so no client may compress.
@@ -12,7 +12,7 @@ public enum GRPCMessageFrame {
         /// The prefix's length and the bytes that came differ (truncated, or more than one message).
         case notOneWholeMessage(declared: UInt32, received: Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .noMessage: "a unary call needs exactly one request message; none came"
             case .compressed: "ccgd reads uncompressed messages only; call without grpc-encoding"
@@ -23,7 +23,7 @@ public enum GRPCMessageFrame {
     }
 
     /// The bytes of the one message framed in `data`.
-    public static func unaryMessage(in data: [UInt8]) throws(Problem) -> ArraySlice<UInt8> {
+    package static func unaryMessage(in data: [UInt8]) throws(Problem) -> ArraySlice<UInt8> {
         guard data.count >= 5 else { throw .noMessage }
         guard data[0] == 0 else { throw .compressed }
         let declared = data[1...4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
@@ -32,7 +32,7 @@ public enum GRPCMessageFrame {
     }
 
     /// `message` framed, uncompressed.
-    public static func framed(_ message: [UInt8]) -> [UInt8] {
+    package static func framed(_ message: [UInt8]) -> [UInt8] {
         let length = UInt32(message.count)
         return [0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + message
     }

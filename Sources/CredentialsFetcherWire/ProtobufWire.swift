@@ -9,9 +9,9 @@ enum ProtobufWire {
 }
 
 /// Why a message could not be read; never holds a field's bytes (one may be a password).
-public struct ProtobufError: Error, Equatable, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct ProtobufError: Error, Equatable, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }
 
 /// Reads the fields of one message, in order.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// libldap writes to its socket with write(2): on a connection the DC (or a middlebox) has closed,
 /// that raises SIGPIPE, whose default action ends the process. A kept connection meets this

@@ -1,11 +1,9 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension DirectoryConnection {
     /// The DC's own clock, from the rootDSE's `currentTime` (readable without a bind), in
     /// seconds since 1970: what a clock-skew diagnosis compares this host's clock with.
-    public func currentTime() throws(DirectoryError) -> Int64 {
+    package func currentTime() throws(DirectoryError) -> Int64 {
         let entries = try search(base: "", scope: .base, filter: "(objectClass=*)", attributes: ["currentTime"])
         guard let text = entries.first?.string("currentTime"), let seconds = Self.generalizedTime(text) else {
             throw .malformedAnswer(controller: controller.description, reason: "the rootDSE has no readable currentTime")

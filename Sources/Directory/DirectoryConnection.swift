@@ -1,27 +1,26 @@
 internal import CLDAP
-#if canImport(Glibc)
 import Glibc
-#endif
+import SystemBasics
 
 /// Owns an LDAP handle to one domain controller. Its calls block: use it on a thread of its own.
-public final class DirectoryConnection {
+package final class DirectoryConnection {
     /// How the connection is protected before any bind.
-    public enum Transport: Sendable, Equatable {
+    package enum Transport: Sendable, Equatable {
         /// Plain LDAP on the LDAP port; protection comes from a sealed SASL bind.
         case plain
         /// LDAPS on the LDAPS port, the DC's certificate checked against `caFile` (nil: the system's CAs).
         case tls(caFile: String?)
     }
 
-    public let controller: DomainController
+    package let controller: DomainController
     /// True when the connection runs over TLS (LDAPS).
-    public let isTLS: Bool
+    package let isTLS: Bool
     let raw: OpaquePointer
     /// Who the bind authenticated, for error messages.
     var boundAs = "anonymous"
 
     /// Connects to `controller` within `timeout` seconds.
-    public init(to controller: DomainController, transport: Transport, timeout: Int = 5) throws(DirectoryError) {
+    package init(to controller: DomainController, transport: Transport, timeout: Int = 5) throws(DirectoryError) {
         self.controller = controller
         self.isTLS = transport != .plain
         let host = controller.address ?? controller.hostName
@@ -81,7 +80,7 @@ public final class DirectoryConnection {
         let base = String(cString: ldap_err2string(status))
         guard let message else { return base }
         defer { ldap_memfree(message) }
-        let detail = String(cString: message).trimmingCharacters(in: [" ", "\n", "\0"])
+        let detail = String(String(cString: message).trimmed { " \n\0".contains($0) })
         return detail.isEmpty ? base : "\(base): \(detail)"
     }
 }
@@ -89,7 +88,7 @@ public final class DirectoryConnection {
 extension DirectoryConnection {
     /// Shuts the TCP connection down under libldap, as a DC or a middlebox closing it would: the
     /// next operation fails as unreachable. For tests of reconnection; the handle stays valid.
-    public func shutDownTransport() {
+    package func shutDownTransport() {
         var fd: Int32 = -1
         guard ldap_get_option(raw, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS, fd >= 0 else { return }
         shutdown(fd, Int32(SHUT_RDWR))

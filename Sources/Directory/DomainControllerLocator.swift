@@ -1,20 +1,18 @@
 internal import CResolv
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Finds a domain's controllers the way Windows does: the DNS SRV records
 /// `_ldap._tcp.dc._msdcs.<domain>`, ordered by priority and, within one priority, by weight.
-public struct DomainControllerLocator: Sendable {
+package struct DomainControllerLocator: Sendable {
     /// DNS servers to ask (`address` or `address:port`); empty means the system's resolv.conf.
-    public let nameservers: [String]
+    package let nameservers: [String]
 
-    public init(nameservers: [String] = []) {
+    package init(nameservers: [String] = []) {
         self.nameservers = nameservers
     }
 
     /// The domain's DCs in the order to try them. Blocking: DNS waits on the network.
-    public func controllers(forDomain domain: String) throws(DirectoryError) -> [DomainController] {
+    package func controllers(forDomain domain: String) throws(DirectoryError) -> [DomainController] {
         let name = Self.serviceRecord(of: domain)
         let failure = { (reason: String) in DirectoryError.discoveryFailed(domain: domain, record: name, nameservers: nameservers, reason: reason) }
         var state = ccgd_resolver_state()
@@ -34,14 +32,17 @@ public struct DomainControllerLocator: Sendable {
         guard !records.isEmpty else { throw failure("the answer holds no SRV record") }
         return ServiceRecord.ordered(records).map { record in
             // With our own DNS servers, the host's resolver may not know the DC: ask the same servers.
-            let address = nameservers.isEmpty ? nil : (try? query(record.target, type: Int32(ns_t_a.rawValue), state: &state))?
-                .compactMap(\.ipv4Address).first
+            let address =
+                nameservers.isEmpty
+                ? nil
+                : (try? query(record.target, type: Int32(ns_t_a.rawValue), state: &state))?
+                    .compactMap(\.ipv4Address).first
             return DomainController(hostName: record.target, address: address, ldapPort: record.port)
         }
     }
 
     /// The SRV record naming the DCs of `domain`.
-    public static func serviceRecord(of domain: String) -> String {
+    package static func serviceRecord(of domain: String) -> String {
         "_ldap._tcp.dc._msdcs.\(domain)"
     }
 

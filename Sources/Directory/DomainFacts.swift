@@ -1,22 +1,22 @@
 /// What a CredSpec's `DomainJoinConfig` says about a domain, as its domain controller tells it
 /// (the facts `Get-ADDomain` shows and `New-CredentialSpec` copies).
-public struct DomainFacts: Sendable, Equatable {
+package struct DomainFacts: Sendable, Equatable {
     /// The domain's naming context (`defaultNamingContext`), e.g. `DC=contoso,DC=com`.
-    public let distinguishedName: String
+    package let distinguishedName: String
     /// The domain object's `objectSid`, e.g. `S-1-5-21-1667864157-1729501337-2726663654`.
-    public let sid: SecurityIdentifier
+    package let sid: SecurityIdentifier
     /// The domain object's `objectGUID`, lowercase as Windows prints it.
-    public let guid: String
+    package let guid: String
     /// The domain's DNS name (its crossRef's `dnsRoot`), e.g. `contoso.com`.
-    public let dnsName: String
+    package let dnsName: String
     /// The domain's NetBIOS name (its crossRef's `nETBIOSName`), e.g. `CONTOSO`.
-    public let netBiosName: String
+    package let netBiosName: String
     /// The DNS name of the forest's root domain: a CredSpec's `DnsTreeName`.
-    public let forestDNSName: String
+    package let forestDNSName: String
     /// The answering DC's own `dnsHostName`, when its root DSE names it.
-    public let controllerHostName: String?
+    package let controllerHostName: String?
 
-    public init(
+    package init(
         distinguishedName: String, sid: SecurityIdentifier, guid: String, dnsName: String, netBiosName: String,
         forestDNSName: String, controllerHostName: String?
     ) {
@@ -34,7 +34,7 @@ extension DirectoryConnection {
     /// Reads the facts of the domain this DC serves: the root DSE names the domain, the forest
     /// root and the configuration; the domain object holds SID and GUID; the domain's crossRef
     /// under `CN=Partitions` holds its DNS and NetBIOS names. Any authenticated user may read them.
-    public func readDomainFacts() throws(DirectoryError) -> DomainFacts {
+    package func readDomainFacts() throws(DirectoryError) -> DomainFacts {
         let rootDSE = try search(
             base: "", scope: .base, filter: "(objectClass=*)",
             attributes: ["defaultNamingContext", "rootDomainNamingContext", "configurationNamingContext", "dnsHostName"]

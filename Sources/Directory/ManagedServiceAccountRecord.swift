@@ -2,29 +2,29 @@ import FoundationEssentials
 import KerberosKeys
 
 /// What the directory says about one group managed service account.
-public struct ManagedServiceAccountRecord: Sendable {
-    public let distinguishedName: String
+package struct ManagedServiceAccountRecord: Sendable {
+    package let distinguishedName: String
     /// `sAMAccountName`, with its trailing `$`.
-    public let samAccountName: String
+    package let samAccountName: String
     /// The raw MSDS-MANAGEDPASSWORD_BLOB.
-    public let managedPasswordBlob: SecretBytes
+    package let managedPasswordBlob: SecretBytes
     /// `msDS-KeyVersionNumber` of the current password: from the same answer when the DC's held
     /// password is the one it sent (`StoredManagedPassword`), else read after the password.
-    public let keyVersionNumber: UInt32
-    public let servicePrincipalNames: [String]
+    package let keyVersionNumber: UInt32
+    package let servicePrincipalNames: [String]
     /// `msDS-SupportedEncryptionTypes`, nil when unset.
-    public let supportedEncryptionTypes: UInt32?
-    public let objectSid: SecurityIdentifier?
-    public let objectGUID: String?
-    public let dnsHostName: String?
-    public let userAccountControl: UInt32?
+    package let supportedEncryptionTypes: UInt32?
+    package let objectSid: SecurityIdentifier?
+    package let objectGUID: String?
+    package let dnsHostName: String?
+    package let userAccountControl: UInt32?
 
     /// Whether the kvno took a second search, read after the password (the DC's held password
     /// was not the one it sent: a rollover under way).
-    public var keyVersionReadAfterPassword = false
+    package var keyVersionReadAfterPassword = false
 
     /// True when `userAccountControl` has ACCOUNTDISABLE (0x2).
-    public var isDisabled: Bool { (userAccountControl ?? 0) & 0x2 != 0 }
+    package var isDisabled: Bool { (userAccountControl ?? 0) & 0x2 != 0 }
 }
 
 extension DirectoryConnection {
@@ -37,7 +37,7 @@ extension DirectoryConnection {
 
     /// Reads the gMSA `account` (with or without its `$`) under `domainDN`: first in
     /// `CN=Managed Service Accounts`, then anywhere in the domain.
-    public func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
+    package func readManagedServiceAccount(_ account: String, domainDN: String) throws(DirectoryError) -> ManagedServiceAccountRecord {
         let samAccountName = AccountName(account).samAccountName
         guard let record = try readManagedServiceAccounts([account], domainDN: domainDN).first else {
             throw .accountNotFound(account: samAccountName, searchBase: domainDN)
@@ -49,7 +49,7 @@ extension DirectoryConnection {
     /// (an OR filter): first in `CN=Managed Service Accounts`, then anywhere in the domain for
     /// those not found there. Returns what the DC returned, in its order: the caller matches
     /// each record to the name it asked for (a missing name is not an error here).
-    public func readManagedServiceAccounts(_ accounts: [String], domainDN: String) throws(DirectoryError) -> [ManagedServiceAccountRecord] {
+    package func readManagedServiceAccounts(_ accounts: [String], domainDN: String) throws(DirectoryError) -> [ManagedServiceAccountRecord] {
         var wanted: [String] = []
         for account in accounts where !wanted.contains(where: { AccountName($0).normalized == AccountName(account).normalized }) {
             wanted.append(account)
@@ -57,15 +57,17 @@ extension DirectoryConnection {
         guard !wanted.isEmpty else { return [] }
         // One more than asked for, so that an entry nobody asked for is seen (and refused by the caller).
         let limit = Int32(clamping: wanted.count + 1)
-        var entries = try search(base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel,
-                                 filter: Self.managedServiceAccountFilter(wanted), attributes: Self.accountAttributes,
-                                 secretAttributes: ["msDS-ManagedPassword"], sizeLimit: limit)
+        var entries = try search(
+            base: "CN=Managed Service Accounts,\(domainDN)", scope: .oneLevel,
+            filter: Self.managedServiceAccountFilter(wanted), attributes: Self.accountAttributes,
+            secretAttributes: ["msDS-ManagedPassword"], sizeLimit: limit)
         let found = Set(entries.compactMap { $0.string("sAMAccountName").map { AccountName($0).normalized } })
         let missing = wanted.filter { !found.contains(AccountName($0).normalized) }
         if !missing.isEmpty {
-            entries += try search(base: domainDN, scope: .subtree, filter: Self.managedServiceAccountFilter(missing),
-                                  attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"],
-                                  sizeLimit: Int32(clamping: missing.count + 1))
+            entries += try search(
+                base: domainDN, scope: .subtree, filter: Self.managedServiceAccountFilter(missing),
+                attributes: Self.accountAttributes, secretAttributes: ["msDS-ManagedPassword"],
+                sizeLimit: Int32(clamping: missing.count + 1))
         }
         for entry in entries where entry.secret("msDS-ManagedPassword") == nil {
             let name = entry.string("sAMAccountName") ?? entry.distinguishedName
@@ -76,10 +78,12 @@ extension DirectoryConnection {
         var sameAnswer: [String: UInt32] = [:]
         for entry in entries {
             guard let text = entry.string("msDS-KeyVersionNumber"), let kvno = UInt32(text),
-                  let held = StoredManagedPassword(passwordID: entry.values("msDS-ManagedPasswordId").first ?? [],
-                                                   intervalDays: entry.string("msDS-ManagedPasswordInterval").flatMap { Int($0) }),
-                  let blob = try? ManagedPasswordBlob(decoding: entry.secret("msDS-ManagedPassword")!),
-                  held.countsCurrentPassword(queryInterval: Double(blob.queryPasswordInterval.components.seconds), now: now) else { continue }
+                let held = StoredManagedPassword(
+                    passwordID: entry.values("msDS-ManagedPasswordId").first ?? [],
+                    intervalDays: entry.string("msDS-ManagedPasswordInterval").flatMap { Int($0) }),
+                let blob = try? ManagedPasswordBlob(decoding: entry.secret("msDS-ManagedPassword")!),
+                held.countsCurrentPassword(queryInterval: Double(blob.queryPasswordInterval.components.seconds), now: now)
+            else { continue }
             sameAnswer[entry.distinguishedName.lowercased()] = kvno
         }
         let later = entries.map(\.distinguishedName).filter { sameAnswer[$0.lowercased()] == nil }
@@ -114,8 +118,9 @@ extension DirectoryConnection {
         if names.count == 1 {
             entries = try search(base: names[0], scope: .base, filter: "(objectClass=*)", attributes: ["msDS-KeyVersionNumber"])
         } else {
-            entries = try search(base: domainDN, scope: .subtree, filter: SearchFilter.anyOf("distinguishedName", equals: names),
-                                 attributes: ["msDS-KeyVersionNumber"], sizeLimit: Int32(clamping: names.count + 1))
+            entries = try search(
+                base: domainDN, scope: .subtree, filter: SearchFilter.anyOf("distinguishedName", equals: names),
+                attributes: ["msDS-KeyVersionNumber"], sizeLimit: Int32(clamping: names.count + 1))
         }
         var versions: [String: UInt32] = [:]
         for entry in entries {
@@ -137,7 +142,7 @@ extension DirectoryConnection {
     }
 
     /// The DN of a DNS domain, e.g. `contoso.test` → `DC=contoso,DC=test`.
-    public static func distinguishedName(ofDNSDomain domain: String) -> String {
+    package static func distinguishedName(ofDNSDomain domain: String) -> String {
         domain.split(separator: ".").map { "DC=\($0)" }.joined(separator: ",")
     }
 }

@@ -1,12 +1,10 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Whether a TCP port answers: the first question when a DC "does not work".
-public enum PortProbe {
+package enum PortProbe {
     /// Connects to `port` of `host` (a name or an address) within `timeoutMilliseconds` and
     /// closes the connection; throws `.unreachable` naming the host, the port and why.
-    public static func connect(host: String, port: UInt16, timeoutMilliseconds: Int32) throws(DirectoryError) {
+    package static func connect(host: String, port: UInt16, timeoutMilliseconds: Int32) throws(DirectoryError) {
         let fd = try TCPConnection.open(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
         close(fd)
     }

@@ -2,12 +2,10 @@ internal import CKrb5
 internal import CLDAP
 import Kerberos
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a SASL/GSSAPI bind must negotiate.
-public enum SASLProtection: Sendable, Equatable {
+package enum SASLProtection: Sendable, Equatable {
     /// Encryption (SSF ≥ 56): what AD needs before it sends a managed password.
     case sealed
     /// Integrity only: AD refuses to send a managed password over it; for diagnostics and tests.
@@ -18,7 +16,7 @@ extension DirectoryConnection {
     /// Binds with GSSAPI using the tickets in `cache` (an in-memory cache works: no environment
     /// variable is touched), negotiating `protection`; returns the security strength factor.
     @discardableResult
-    public func bindGSSAPI(credentials cache: CredentialsCache, protection: SASLProtection = .sealed) throws(DirectoryError) -> Int {
+    package func bindGSSAPI(credentials cache: CredentialsCache, protection: SASLProtection = .sealed) throws(DirectoryError) -> Int {
         let credential = try GSSCredential(cacheName: cache.name, controller: controller.description)
         let properties = protection == .sealed ? "minssf=56" : "minssf=1,maxssf=1"
         ldap_set_option(raw, LDAP_OPT_X_SASL_SECPROPS, properties)
@@ -42,14 +40,16 @@ extension DirectoryConnection {
     }
 
     /// A simple bind (`user` as a DN or `user@domain`), allowed only over TLS since it sends the password.
-    public func bindSimple(user: String, password: SecretBytes) throws(DirectoryError) {
+    package func bindSimple(user: String, password: SecretBytes) throws(DirectoryError) {
         guard isTLS else {
-            throw .bindRefused(controller: controller.description, mechanism: "simple",
-                               reason: "a simple bind sends the password and is only done over LDAPS")
+            throw .bindRefused(
+                controller: controller.description, mechanism: "simple",
+                reason: "a simple bind sends the password and is only done over LDAPS")
         }
         let status: Int32 = password.withUnsafeBytes { bytes in
-            var credential = berval(bv_len: ber_len_t(bytes.count),
-                                    bv_val: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
+            var credential = berval(
+                bv_len: ber_len_t(bytes.count),
+                bv_val: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
             return BrokenPipe.ignored { ldap_sasl_bind_s(raw, user, ccgd_ldap_sasl_simple(), &credential, nil, nil, nil) }
         }
         guard status == LDAP_SUCCESS else {
@@ -110,8 +110,9 @@ final class GSSCredential {
             }
         }
         guard major == GSS_S_COMPLETE, let credential else {
-            throw .bindRefused(controller: controller, mechanism: "GSSAPI",
-                               reason: "no usable Kerberos credentials (\(GSSStatus.text(major: major, minor: minor)))")
+            throw .bindRefused(
+                controller: controller, mechanism: "GSSAPI",
+                reason: "no usable Kerberos credentials (\(GSSStatus.text(major: major, minor: minor)))")
         }
         raw = credential
     }

@@ -1,11 +1,9 @@
 internal import CLDAP
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// How deep a search goes.
-public enum SearchScope: Sendable {
+package enum SearchScope: Sendable {
     case base, oneLevel, subtree
 
     var raw: Int32 {
@@ -20,7 +18,7 @@ public enum SearchScope: Sendable {
 extension DirectoryConnection {
     /// Searches and returns the entries (search references are skipped: we never chase referrals).
     /// Values of `secretAttributes` go straight into `SecretBytes`.
-    public func search(
+    package func search(
         base: String, scope: SearchScope, filter: String, attributes: [String],
         secretAttributes: Set<String> = [], sizeLimit: Int32 = 10
     ) throws(DirectoryError) -> [DirectoryEntry] {
@@ -37,14 +35,16 @@ extension DirectoryConnection {
         guard status == LDAP_SUCCESS || status == LDAP_SIZELIMIT_EXCEEDED else {
             let reason = diagnostic(status)
             if status == LDAP_STRONG_AUTH_REQUIRED || status == LDAP_CONFIDENTIALITY_REQUIRED
-                || reason.contains("0000202D") || reason.lowercased().contains("encrypted connection") {
+                || reason.contains("0000202D") || reason.lowercased().contains("encrypted connection")
+            {
                 throw .confidentialityRequired(controller: controller.description, reason: reason)
             }
             if status == LDAP_SERVER_DOWN || status == LDAP_TIMEOUT {
                 throw .unreachable(controller: controller.description, reason: reason)
             }
-            throw .operationFailed(operation: "search \(base) for \(filter)", controller: controller.description,
-                                   resultCode: status, reason: reason)
+            throw .operationFailed(
+                operation: "search \(base) for \(filter)", controller: controller.description,
+                resultCode: status, reason: reason)
         }
         var entries: [DirectoryEntry] = []
         var message = ldap_first_entry(raw, result)
@@ -89,7 +89,7 @@ extension DirectoryConnection {
 }
 
 /// RFC 4515 escaping of a value placed in a search filter.
-public func ldapFilterEscape(_ value: String) -> String {
+package func ldapFilterEscape(_ value: String) -> String {
     var escaped: [UInt8] = []
     for byte in value.utf8 {
         switch byte {

@@ -15,12 +15,12 @@ import FoundationEssentials
 /// says when the password it sends ends (now + query interval). They agree only when the password
 /// sent is the one held; the next one ends a whole interval later (or more), far beyond any
 /// clock skew Kerberos allows.
-public struct StoredManagedPassword: Sendable, Equatable {
+package struct StoredManagedPassword: Sendable, Equatable {
     /// When the held password's group key period began.
-    public let keyStart: Date
+    package let keyStart: Date
     /// Its life: `msDS-ManagedPasswordInterval` days in whole 10-hour key periods, as DCs count it
     /// (1 day: 20 h; 30 days: 720 h).
-    public let rolloverInterval: TimeInterval
+    package let rolloverInterval: TimeInterval
 
     /// Group key periods (MS-GKDI): ten hours; 32 L2 periods make an L1, 32 L1 an L0.
     static let keyPeriod: TimeInterval = 36_000
@@ -29,7 +29,7 @@ public struct StoredManagedPassword: Sendable, Equatable {
     /// Seconds from 1601-01-01 (FILETIME's epoch) to 1970-01-01.
     static let fileTimeEpochOffset: TimeInterval = 11_644_473_600
 
-    public init(keyStart: Date, rolloverInterval: TimeInterval) {
+    package init(keyStart: Date, rolloverInterval: TimeInterval) {
         self.keyStart = keyStart
         self.rolloverInterval = rolloverInterval
     }
@@ -37,7 +37,7 @@ public struct StoredManagedPassword: Sendable, Equatable {
     /// Reads `msDS-ManagedPasswordId` (a key envelope: version 1, magic "KDSK", flags, then the
     /// L0, L1 and L2 indices, little endian) and `msDS-ManagedPasswordInterval` (days; AD's
     /// default, 30, when absent). Nil for anything else: the caller then reads the kvno again.
-    public init?(passwordID: [UInt8], intervalDays: Int?) {
+    package init?(passwordID: [UInt8], intervalDays: Int?) {
         guard passwordID.count >= 24 else { return nil }
         func word(_ offset: Int) -> UInt32 {
             UInt32(passwordID[offset]) | UInt32(passwordID[offset + 1]) << 8 | UInt32(passwordID[offset + 2]) << 16
@@ -54,12 +54,12 @@ public struct StoredManagedPassword: Sendable, Equatable {
     }
 
     /// When the held password ends.
-    public var keyEnd: Date { keyStart.addingTimeInterval(rolloverInterval) }
+    package var keyEnd: Date { keyStart.addingTimeInterval(rolloverInterval) }
 
     /// Whether the answer's kvno counts the password the blob sends as current: the blob's end of
     /// that password (`now` + `queryInterval`) is the held password's end, within half an
     /// interval, and the DC is not yet sending the next password.
-    public func countsCurrentPassword(queryInterval: TimeInterval, now: Date) -> Bool {
+    package func countsCurrentPassword(queryInterval: TimeInterval, now: Date) -> Bool {
         guard rolloverInterval > 0, queryInterval > Self.nextPasswordLead + 60 else { return false }
         let end = now.addingTimeInterval(queryInterval)
         return abs(end.timeIntervalSince(keyEnd)) < rolloverInterval / 2

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Opens a TCP connection with a deadline; we connect ourselves so that libldap never resolves
 /// the DC's name (it may only be known to Kerberos) and never blocks for the system's long timeout.
@@ -17,7 +15,8 @@ enum TCPConnection {
         var candidate: UnsafeMutablePointer<addrinfo>? = list
         while let info = candidate {
             candidate = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), info.pointee.ai_protocol)
+            let fd = socket(
+                info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), info.pointee.ai_protocol)
             guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
             if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 || errno == EINPROGRESS {
                 var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)

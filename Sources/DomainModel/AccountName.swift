@@ -1,19 +1,19 @@
 /// A computer or managed service account's name. AD's sAMAccountName ends in `$`; CredSpecs,
 /// flags and people write it with or without. Every comparison and every name made from it
 /// (file names, salts, host names) goes through here, so all agree on the `$`.
-public struct AccountName: Sendable, CustomStringConvertible {
+package struct AccountName: Sendable, CustomStringConvertible {
     /// With `$`, in the spelling given: `WebApp01$`.
-    public let samAccountName: String
+    package let samAccountName: String
 
-    public init(_ text: some StringProtocol) {
+    package init(_ text: some StringProtocol) {
         samAccountName = text.hasSuffix("$") ? String(text) : text + "$"
     }
 
     /// Without `$`: `WebApp01` (a CredSpec's Name, a container's host name, the account's part of its salt).
-    public var bare: String { String(samAccountName.dropLast()) }
+    package var bare: String { String(samAccountName.dropLast()) }
 
     /// Lower-cased, with `$`: what two spellings of one account compare equal by (AD's names fold case).
-    public var normalized: String { samAccountName.lowercased() }
+    package var normalized: String { samAccountName.lowercased() }
 
-    public var description: String { samAccountName }
+    package var description: String { samAccountName }
 }

@@ -1,12 +1,14 @@
+import SystemBasics
+
 /// A domain controller to talk to: its DNS name (what Kerberos and TLS know it by) and,
 /// optionally, the address to connect to when its name does not resolve from here.
-public struct DomainController: Sendable, Hashable, CustomStringConvertible {
-    public var hostName: String
-    public var address: String?
-    public var ldapPort: UInt16
-    public var ldapsPort: UInt16
+package struct DomainController: Sendable, Hashable, CustomStringConvertible {
+    package var hostName: String
+    package var address: String?
+    package var ldapPort: UInt16
+    package var ldapsPort: UInt16
 
-    public init(hostName: String, address: String? = nil, ldapPort: UInt16 = 389, ldapsPort: UInt16 = 636) {
+    package init(hostName: String, address: String? = nil, ldapPort: UInt16 = 389, ldapsPort: UInt16 = 636) {
         self.hostName = hostName
         self.address = address
         self.ldapPort = ldapPort
@@ -14,7 +16,7 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `name`, `name=address` or `name=address:port` (the LDAP port), as written in config and flags.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let name = parts.first, !name.isEmpty, !name.contains(" ") else { return nil }
         self.init(hostName: name)
@@ -25,19 +27,13 @@ public struct DomainController: Sendable, Hashable, CustomStringConvertible {
                 ldapPort = port
                 address = String(address[..<colon])
             }
-            address = address.trimmingCharacters(in: ["[", "]"])
+            address = String(address.trimmed { $0 == "[" || $0 == "]" })
             guard !address.isEmpty else { return nil }
             self.address = address
         }
     }
 
-    public var description: String {
+    package var description: String {
         address.map { "\(hostName) (\($0))" } ?? hostName
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop(while: { set.contains($0) }).reversed().drop(while: { set.contains($0) }).reversed())
     }
 }

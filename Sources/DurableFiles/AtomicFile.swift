@@ -1,10 +1,8 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// How hard a write tries to survive a power loss.
-public enum Durability: Sendable {
+package enum Durability: Sendable {
     /// fsync the file before the rename and the directory after: the new content survives a crash.
     case synced
     /// Only the rename: readers never see a partial file, but a power loss may lose the update.
@@ -14,16 +12,16 @@ public enum Durability: Sendable {
 
 /// Replaces a file so that a reader sees either the old or the new content, never a part:
 /// write a temporary file beside it, set owner and mode, sync, rename over, sync the directory.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
-    public static func write(
+    package static func write(
         _ bytes: some Collection<UInt8>, to path: String, ownership: FileOwnership, durability: Durability = .synced
     ) throws {
         try Array(bytes).withUnsafeBytes { try write($0, to: path, ownership: ownership, durability: durability) }
     }
 
     /// Writes the bytes of `buffer` (secrets included: no copy is made) to `path` atomically.
-    public static func write(
+    package static func write(
         _ buffer: UnsafeRawBufferPointer, to path: String, ownership: FileOwnership, durability: Durability = .synced
     ) throws {
         let temporaryPath = temporaryName(for: path)
@@ -45,7 +43,7 @@ public enum AtomicFile {
     /// Lets `produce` create a file at a temporary path (for C libraries that write by path),
     /// then makes it durable and renames it over `path`. The temporary file is removed on failure;
     /// `produce`'s own error is rethrown unchanged.
-    public static func replace(
+    package static func replace(
         _ path: String, ownership: FileOwnership, durability: Durability = .synced,
         produce: (_ temporaryPath: String) throws -> Void
     ) throws {
@@ -78,7 +76,7 @@ public enum AtomicFile {
         // The mode first: once the file belongs to someone else, changing it would need CAP_FOWNER.
         guard fchmod(fd, ownership.mode) == 0 else { throw FileSystemError("change the mode of", path: temporaryPath, errno: errno) }
         if ownership.uid != nil || ownership.gid != nil {
-            let uid = ownership.uid ?? uid_t.max   // -1 keeps the current owner
+            let uid = ownership.uid ?? uid_t.max // -1 keeps the current owner
             let gid = ownership.gid ?? gid_t.max
             guard fchown(fd, uid, gid) == 0 else { throw FileSystemError("change the owner of", path: temporaryPath, errno: errno) }
         }
@@ -88,7 +86,7 @@ public enum AtomicFile {
     }
 
     /// Makes a rename or unlink in the directory of `path` durable.
-    public static func syncDirectory(of path: String) {
+    package static func syncDirectory(of path: String) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }

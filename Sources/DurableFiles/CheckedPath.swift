@@ -1,22 +1,20 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// O_PATH, which Swift's Glibc module does not export (the same value on every Linux architecture Swift runs on).
 let openPathOnly: Int32 = 0o10_000_000
 
 /// A directory a `CheckedPath` walk crossed, as its check sees it.
-public struct DirectoryCrossing {
+package struct DirectoryCrossing {
     /// The directory's path as the walk reached it (symlinks resolved), for messages.
-    public let path: String
-    public let status: stat
+    package let path: String
+    package let status: stat
     /// True for the directory that holds the walk's last name (the file, or a symlink to it):
     /// whoever may write it may replace what the path names.
-    public let holdsLastName: Bool
+    package let holdsLastName: Bool
 
     /// Anyone but the owner may add, rename or remove its entries: group or others may write
     /// it and, unless `stickyIsEnough` is false, the sticky bit does not keep them to their own entries.
-    public func writableByOthers(stickyIsEnough: Bool) -> Bool {
+    package func writableByOthers(stickyIsEnough: Bool) -> Bool {
         status.st_mode & (S_IWGRP | S_IWOTH) != 0 && !(stickyIsEnough && status.st_mode & S_ISVTX != 0)
     }
 }
@@ -25,15 +23,15 @@ public struct DirectoryCrossing {
 /// following symlinks itself, and hands every directory it crosses to a check before it looks
 /// inside: what the check passed is what was opened, and nobody can swap a directory of the path
 /// between the check and the use (the caller uses the descriptor, never the path again).
-public enum CheckedPath {
+package enum CheckedPath {
     /// How many symlinks one walk follows, as the kernel's limit.
-    public static let symlinkLimit = 40
+    package static let symlinkLimit = 40
 
     /// The last name of `path` opened `O_PATH | O_NOFOLLOW` (close it), and the path the walk
     /// resolved. A symlink as the last name is followed when `followLastSymlink`, else returned
     /// as it is (the caller's fstat sees a symlink). `failure` turns a failed call on a path into
     /// the caller's error; `check` sees each directory crossed, `/` first.
-    public static func open<Failure: Error>(
+    package static func open<Failure: Error>(
         _ path: String, followLastSymlink: Bool = true,
         failure: (_ path: String, _ errno: Int32) -> Failure,
         check: (DirectoryCrossing) throws(Failure) -> Void

@@ -1,15 +1,13 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// How much of a tree a removal walks before it gives up: its owner may have built it to
 /// exhaust the remover, or may keep adding to it.
-public struct RemovalLimits: Sendable {
-    public var depth: Int
-    public var entries: Int
+package struct RemovalLimits: Sendable {
+    package var depth: Int
+    package var entries: Int
 
-    public init(depth: Int = 16, entries: Int = 10_000) {
+    package init(depth: Int = 16, entries: Int = 10_000) {
         self.depth = depth
         self.entries = entries
     }
@@ -19,7 +17,7 @@ extension DirectoryHandle {
     /// Removes the directory at `path` and everything in it, through descriptors: a symlink
     /// anywhere (at `path` too) is removed, never followed; subdirectories of any mode are
     /// emptied. Nothing at `path` is fine. Beyond `limits`, fails with `treeTooLarge`.
-    public static func removeTree(at path: String, limits: RemovalLimits = RemovalLimits()) throws {
+    package static func removeTree(at path: String, limits: RemovalLimits = RemovalLimits()) throws {
         let directory: DirectoryHandle
         do {
             directory = try DirectoryHandle(opening: path)
@@ -35,19 +33,19 @@ extension DirectoryHandle {
     }
 
     /// Removes the entry `name` of this directory, a whole subtree if it is one.
-    public func remove(_ name: String, limits: RemovalLimits = RemovalLimits()) throws {
+    package func remove(_ name: String, limits: RemovalLimits = RemovalLimits()) throws {
         try Self.check(name, in: path)
         var budget = limits.entries
         try removeEntry(Array(name.utf8CString), depth: 1, budget: &budget, limits: limits, root: path + "/" + name)
     }
 
     /// The names in this directory (not `.` and `..`), or nil when there are more than `limit`.
-    public func names(upTo limit: Int = 100_000) throws -> [String]? {
+    package func names(upTo limit: Int = 100_000) throws -> [String]? {
         try entryNames(upTo: limit)?.map(Self.printable)
     }
 
     /// Opens the directory `name` in this one; a symlink or anything else there is refused, not followed.
-    public func subdirectory(_ name: String) throws -> DirectoryHandle {
+    package func subdirectory(_ name: String) throws -> DirectoryHandle {
         try Self.check(name, in: path)
         let child = openat(descriptor.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard child >= 0 else {
@@ -59,7 +57,7 @@ extension DirectoryHandle {
 
     /// Removes the directory `name` in this one if it is empty; answers whether it is gone.
     @discardableResult
-    public func removeIfEmpty(_ name: String) -> Bool {
+    package func removeIfEmpty(_ name: String) -> Bool {
         (try? Self.check(name, in: path)) != nil && (unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
     }
 

@@ -1,15 +1,13 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// An open directory whose files are created, replaced and removed by name through its
 /// descriptor, never by path: a symlink planted at the directory or at any name in it is not
 /// followed. For directories someone else owns and may change at any moment (a lease directory
 /// belongs to the container's uid). Nothing is fsynced: such files live on a tmpfs.
-public struct DirectoryHandle: ~Copyable {
+package struct DirectoryHandle: ~Copyable {
     /// For messages only: every operation goes through `descriptor`.
-    public let path: String
+    package let path: String
     let descriptor: FileDescriptor
     /// The hidden name a replacement is written under before the rename (tests choose it).
     var temporaryName: (String) -> String = DirectoryHandle.randomTemporaryName(for:)
@@ -20,7 +18,7 @@ public struct DirectoryHandle: ~Copyable {
     }
 
     /// Opens the directory at `path`; a symlink or anything else there is refused, not followed.
-    public init(opening path: String) throws {
+    package init(opening path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ELOOP || errno == ENOTDIR { throw DirectoryHandleError.notADirectory(path: path) }
@@ -30,7 +28,7 @@ public struct DirectoryHandle: ~Copyable {
     }
 
     /// Creates the directory at `path`, which must not exist, and opens it: 0700, the caller's.
-    public init(creating path: String) throws {
+    package init(creating path: String) throws {
         guard mkdir(path, 0o700) == 0 else { throw FileSystemError("create the directory", path: path, errno: errno) }
         try self.init(opening: path)
     }
@@ -38,7 +36,7 @@ public struct DirectoryHandle: ~Copyable {
     deinit { try? descriptor.close() }
 
     /// Gives the directory itself `ownership`, through the descriptor.
-    public func setOwnership(_ ownership: FileOwnership) throws {
+    package func setOwnership(_ ownership: FileOwnership) throws {
         var status = stat()
         guard fstat(descriptor.rawValue, &status) == 0 else { throw FileSystemError("inspect", path: path, errno: errno) }
         let uid = ownership.uid ?? status.st_uid, gid = ownership.gid ?? status.st_gid
@@ -57,7 +55,7 @@ public struct DirectoryHandle: ~Copyable {
 
     /// Creates the file `name`, which must not exist, with `buffer` as its content: for a
     /// directory nobody else can write yet, where a temporary name and a rename buy nothing.
-    public func create(_ name: String, with buffer: UnsafeRawBufferPointer, ownership: FileOwnership) throws {
+    package func create(_ name: String, with buffer: UnsafeRawBufferPointer, ownership: FileOwnership) throws {
         try Self.check(name, in: path)
         let file = try openNew(name)
         defer { close(file) }
@@ -67,7 +65,7 @@ public struct DirectoryHandle: ~Copyable {
 
     /// Replaces the file `name` with `buffer` so that a reader sees the old or the new content,
     /// never a part: written under a hidden name, given its owner and mode, renamed over.
-    public func replace(_ name: String, with buffer: UnsafeRawBufferPointer, ownership: FileOwnership) throws {
+    package func replace(_ name: String, with buffer: UnsafeRawBufferPointer, ownership: FileOwnership) throws {
         try Self.check(name, in: path)
         let temporary = temporaryName(name)
         let file = try openNew(temporary)
@@ -122,7 +120,7 @@ public struct DirectoryHandle: ~Copyable {
 }
 
 /// Why a directory handle refused to act.
-public enum DirectoryHandleError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DirectoryHandleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `path` is a symlink or not a directory: it is not followed.
     case notADirectory(path: String)
     /// A name given to the handle is not one plain file name.
@@ -130,7 +128,7 @@ public enum DirectoryHandleError: Error, Sendable, Equatable, CustomStringConver
     /// A tree to remove is deeper or larger than the limits.
     case treeTooLarge(path: String, depth: Int, entries: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notADirectory(path):
             return "\(path) is not a directory (a symlink or another file stands there); ccgd does not follow it, remove it."

@@ -1,20 +1,18 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One process's exclusive claim on a directory, for as long as the process lives: a POSIX
 /// record lock on `ccgd.lock` in it. The kernel drops the lock when the process ends, however it
 /// ends, and tells a second claimant the holder's pid; the pid is also written into the file for
 /// people. The file is opened close-on-exec (a plug-in never holds it) and never through a symlink.
-public final class DirectoryLock: Sendable {
-    public static let fileName = "ccgd.lock"
+package final class DirectoryLock: Sendable {
+    package static let fileName = "ccgd.lock"
 
-    public let directory: String
+    package let directory: String
     private let descriptor: Int32
 
     /// Claims `directory` (made 0700 when missing, with its missing parents), or throws `held`
     /// naming the process that has it. `purpose` names the directory in messages ("state directory").
-    public init(claiming directory: String, purpose: String) throws(DirectoryLockError) {
+    package init(claiming directory: String, purpose: String) throws(DirectoryLockError) {
         var prefix = directory.hasPrefix("/") ? "" : "."
         for name in directory.split(separator: "/").dropLast() {
             prefix += "/" + name
@@ -49,7 +47,7 @@ public final class DirectoryLock: Sendable {
 
     /// The pid of the process that holds `directory`'s lock, 0 when the kernel cannot name it,
     /// nil when nobody holds it. Creates and changes nothing (for `--check-config`).
-    public static func holder(of directory: String) -> pid_t? {
+    package static func holder(of directory: String) -> pid_t? {
         let fd = open(directory + "/" + fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -71,16 +69,17 @@ public final class DirectoryLock: Sendable {
 }
 
 /// Why a directory could not be claimed.
-public enum DirectoryLockError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DirectoryLockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another process holds it; `pid` 0 when the kernel cannot say which (another pid namespace).
     case held(directory: String, purpose: String, pid: pid_t?)
     case unusable(purpose: String, FileSystemError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .held(directory, purpose, pid):
             let holder = pid.map { $0 > 0 ? "process \($0)" : "a process of another PID namespace" } ?? "another process"
-            return "the \(purpose) \(directory) is in use by another ccgd (\(holder)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory."
+            return
+                "the \(purpose) \(directory) is in use by another ccgd (\(holder)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory."
         case let .unusable(purpose, error):
             return "cannot lock the \(purpose): \(error)"
         }

@@ -1,18 +1,16 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import SystemPackage
 
 /// Whole-buffer reads and writes over swift-system's `FileDescriptor` (short transfers and EINTR
 /// retried there), with ccgd's errors: `path` names the file in them.
 extension FileDescriptor {
     /// Writes all of `buffer`.
-    public func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
+    package func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
         do { _ = try writeAll(buffer) } catch { throw FileSystemError("write", path: path, errno: (error as? Errno)?.rawValue ?? EIO) }
     }
 
     /// Reads until the end of the file.
-    public func readToEnd(path: String) throws(FileSystemError) -> [UInt8] {
+    package func readToEnd(path: String) throws(FileSystemError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -26,7 +24,7 @@ extension FileDescriptor {
     }
 
     /// Fills all of `buffer` (secrets included: no copy is made); a file that ends first is an error.
-    public func readExactly(into buffer: UnsafeMutableRawBufferPointer, path: String) throws(FileSystemError) {
+    package func readExactly(into buffer: UnsafeMutableRawBufferPointer, path: String) throws(FileSystemError) {
         var offset = 0
         while offset < buffer.count {
             let count: Int

@@ -1,18 +1,17 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
-import SocketAPI
-#if canImport(Glibc)
 import Glibc
-#endif
+import DirectoryPipeline
+import DomainModel
+import LeaseService
 
 /// credentials-fetcher's service on ccgd's lease keeper: an ECS lease is one ccgd lease per
 /// distinct gMSA of the request, each in `<krb files directory>/<lease id>/<gMSA name>`, tied
 /// together by the container id `ecs:<lease id>` (recorded, so they survive a restart).
-public struct CredentialsFetcherService: Sendable {
+package struct CredentialsFetcherService: Sendable {
     let keeper: LeaseKeeper
     let provided: ProvidedCredentials
     let krbFilesDirectory: String
@@ -31,13 +30,15 @@ public struct CredentialsFetcherService: Sendable {
     let ownership: @Sendable (_ gMSA: String) -> ECSLeaseOwnership
     let logger: Logger
 
-    public init(keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
-                policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
-                forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
-                verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
-                newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
-                ownership: @escaping @Sendable (_ gMSA: String) -> ECSLeaseOwnership = { _ in ECSLeaseOwnership() },
-                logger: Logger = Logger(label: "ccgd.ecs")) {
+    package init(
+        keeper: LeaseKeeper, provided: ProvidedCredentials, krbFilesDirectory: String,
+        policy: @escaping @Sendable () -> PeerPolicy, readsWithMachineAccount: @escaping @Sendable (String) -> Bool,
+        forgetSessions: @escaping @Sendable (_ username: String, _ domain: String) -> Void = { _, _ in },
+        verifyPassword: @escaping @Sendable (_ credential: DomainCredential, _ spec: CredentialSpec) async throws(AccountFetchError) -> Void,
+        newLeaseIDs: @escaping @Sendable () -> String = CredentialsFetcherService.newLeaseID,
+        ownership: @escaping @Sendable (_ gMSA: String) -> ECSLeaseOwnership = { _ in ECSLeaseOwnership() },
+        logger: Logger = Logger(label: "ccgd.ecs")
+    ) {
         self.keeper = keeper
         self.provided = provided
         self.krbFilesDirectory = krbFilesDirectory
@@ -53,16 +54,15 @@ public struct CredentialsFetcherService: Sendable {
     static let containerPrefix = "ecs:"
     /// Where the agent mounts a gMSA's directory in the task's containers (read-only): the
     /// krb5.conf written there names its ticket cache and keytab at this path.
-    public static let taskMountPath = "/var/credentials-fetcher/krbdir"
+    package static let taskMountPath = "/var/credentials-fetcher/krbdir"
     /// This front end's name in a lease's `frontEnd`.
-    public static let frontEnd = "ecs"
+    package static let frontEnd = "ecs"
 
     /// Why an ECS lease may no longer be held under `policy` (a reload, a restart): its creator,
     /// the ECS agent, is no longer allowed to call.
-    public static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
-        let uid = lease.creator ?? 0
-        guard uid != 0, !policy.allowedUIDs.contains(uid), !(lease.creatorGID.map(policy.allowedGIDs.contains) ?? true) else { return nil }
-        return "its creator, uid \(uid), is no longer in allowed-uids or allowed-gids of [daemon]"
+    package static func refusal(toKeep lease: Lease, policy: PeerPolicy) -> String? {
+        let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
+        return LeaseAuthorization(policy: policy, peer: creator).creatorRefusal(toKeep: lease)
     }
 
     func addKerberosLease(_ message: CreateKerberosLeaseRequest, peer caller: PeerCredentials?) async throws -> CreateKerberosLeaseResponse {
@@ -129,17 +129,24 @@ public struct CredentialsFetcherService: Sendable {
             let (moved, failure) = await move(moving, to: host)
             renewed += moved
             if !moved.isEmpty {
-                logger.notice("ECS leases moved to another portable user", metadata: [
-                    "from": "\(user.domain)\\\(former)", "to": "\(user.domain)\\\(user.username)", "directories": "\(moved.count)",
-                    "peer_uid": "\(peer.uid)"])
+                logger.notice(
+                    "ECS leases moved to another portable user",
+                    metadata: [
+                        "from": "\(user.domain)\\\(former)", "to": "\(user.domain)\\\(user.username)", "directories": "\(moved.count)",
+                        "peer_uid": "\(peer.uid)",
+                    ])
             }
             if let failure { throw ECSStatus.of(failure) }
             // The rotation is over for this caller: nothing is read through old any more.
             if await !keeper.allLeases().contains(where: { $0.credentialSpec.hostAccountConfig == formerHost }),
-               provided.forget(uid: peer.uid, domain: user.domain, username: former) {
+                provided.forget(uid: peer.uid, domain: user.domain, username: former)
+            {
                 forgetSessions(former, user.domain)
-                logger.notice("a former portable user's password is dropped: no lease is read through it", metadata: [
-                    "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)"])
+                logger.notice(
+                    "a former portable user's password is dropped: no lease is read through it",
+                    metadata: [
+                        "user": "\(user.domain)\\\(former)", "peer_uid": "\(peer.uid)",
+                    ])
             }
         }
         var response = RenewNonDomainJoinedKerberosLeaseResponse()
@@ -178,15 +185,18 @@ public struct CredentialsFetcherService: Sendable {
                 let name = spec.primaryAccount.hasSuffix("$") ? String(spec.primaryAccount.dropLast()) : spec.primaryAccount
                 guard seen.insert(name.lowercased()).inserted else { continue }
                 guard Self.isPlainName(name) else {
-                    throw ECSStatus.invalid(.invalid(field: "ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Name", value: .string(name),
-                                                     reason: .notAnAccountName), index: index)
+                    throw ECSStatus.invalid(
+                        .invalid(
+                            field: "ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Name", value: .string(name),
+                            reason: .notAnAccountName), index: index)
                 }
                 let directory = parent + "/" + name
                 let files = ownership(name)
-                let lease = LeaseRequest(source: .inline(spec), owner: files.owner(for: peer), fileAccess: files.access,
-                                         containerID: Self.containerPrefix + id, mountPath: Self.taskMountPath, creator: peer.uid,
-                                         creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
-                                         reservedPlugin: ProvidedCredentials.guid)
+                let lease = LeaseRequest(
+                    source: .inline(spec), owner: files.owner(for: peer), fileAccess: files.access,
+                    containerID: Self.containerPrefix + id, mountPath: Self.taskMountPath, creator: peer.uid,
+                    creatorGID: peer.gid, directory: directory, frontEnd: Self.frontEnd,
+                    reservedPlugin: ProvidedCredentials.guid)
                 do { made.append(try await keeper.create(lease).id) } catch {
                     throw specs.count > 1 ? RPCStatus(code: ECSStatus.code(error.code), message: "credspec_contents[\(index)]: \(error)") : ECSStatus.of(error)
                 }
@@ -245,23 +255,31 @@ public struct CredentialsFetcherService: Sendable {
     /// The caller, as the kernel named it when it connected, if the current allow-list still names it.
     private func peer(_ caller: PeerCredentials?) throws(RPCStatus) -> PeerCredentials {
         guard let peer = caller else { throw ECSStatus.unknownPeer }
-        let policy = self.policy()
-        guard policy.allowedUIDs.contains(peer.uid) || policy.allowedGIDs.contains(peer.gid) else { throw ECSStatus.notAllowed(peer.uid) }
+        guard LeaseAuthorization(policy: policy(), peer: peer).mayCall else { throw ECSStatus.notAllowed(peer.uid) }
         return peer
     }
 
     /// Makes `password` the one `user` of `uid` is read with: at once when it is the one held;
     /// otherwise only once the KDC accepted it (a refusal is UNAUTHENTICATED and keeps the one
     /// held). The user's warm directory sessions end with a new password.
-    private func accept(_ password: Password, of user: (username: String, domain: String), uid: UInt32,
-                        checkedWith spec: CredentialSpec) async throws {
+    private func accept(
+        _ password: Password, of user: (username: String, domain: String), uid: UInt32,
+        checkedWith spec: CredentialSpec
+    ) async throws {
         if provided.holds(password, uid: uid, domain: user.domain, username: user.username) { return }
         let credential = DomainCredential(domainName: user.domain, username: user.username, password: password, source: "provided by the ECS agent")
         do { try await verifyPassword(credential, spec) } catch {
-            logger.warning("the KDC refused a password the ECS agent provided; the one held before stays in use", metadata: [
-                "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)"])
+            logger.warning(
+                "the KDC refused a password the ECS agent provided; the one held before stays in use",
+                metadata: [
+                    "user": "\(user.domain)\\\(user.username)", "peer_uid": "\(uid)", "error": "\(error)",
+                ])
             if error.code == .authFailed {
-                throw RPCStatus(code: .unauthenticated, message: "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use).")
+                throw RPCStatus(
+                    code: .unauthenticated,
+                    message:
+                        "the password given for \(user.domain)\\\(user.username) is refused by the domain (\(error)); fix the task's credentials (the password held before, if any, stays in use)."
+                )
             }
             throw ECSStatus.of(.fetch(error))
         }
@@ -280,9 +298,8 @@ public struct CredentialsFetcherService: Sendable {
 
     /// The ccgd leases of ECS lease `id` that `peer` may see (root: all).
     private func leases(of id: String, peer: PeerCredentials) async -> [Lease] {
-        await keeper.allLeases().filter {
-            $0.containerID == Self.containerPrefix + id && (peer.uid == 0 || $0.creator == peer.uid)
-        }
+        let authorization = LeaseAuthorization(policy: policy(), peer: peer)
+        return await keeper.allLeases().filter { $0.containerID == Self.containerPrefix + id && authorization.maySee($0) }
     }
 
     /// A new lease id and its directory `<krb files directory>/<id>`, made by one mkdir that fails
@@ -294,14 +311,18 @@ public struct CredentialsFetcherService: Sendable {
             let path = krbFilesDirectory + "/" + id
             guard mkdir(path, Self.leaseDirectoryMode) == 0 else {
                 if errno == EEXIST { continue }
-                throw RPCStatus(code: .unavailable, message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
+                throw RPCStatus(
+                    code: .unavailable,
+                    message: "cannot create \(path) (\(String(cString: strerror(errno)))); check that krb-files-directory of [ecs] is writable by ccgd.")
             }
             // The mode whatever the umask; through a descriptor, in case the name was swapped meanwhile.
             let made = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if made >= 0 { _ = fchmod(made, Self.leaseDirectoryMode); close(made) }
             return (id, path)
         }
-        throw RPCStatus(code: .unavailable, message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
+        throw RPCStatus(
+            code: .unavailable,
+            message: "\(Self.leaseIDAttempts) new lease ids in a row were already taken in \(krbFilesDirectory); remove what is not ccgd's there.")
     }
 
     static let leaseIDAttempts = 5
@@ -311,12 +332,12 @@ public struct CredentialsFetcherService: Sendable {
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
 
     /// 10 random characters, as credentials-fetcher's lease ids.
-    public static func newLeaseID() -> String {
+    package static func newLeaseID() -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 
-    public static func isLeaseID(_ text: String) -> Bool {
+    package static func isLeaseID(_ text: String) -> Bool {
         text.count == 10 && text.allSatisfy { alphabet.contains($0) }
     }
 

@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import FoundationEssentials
 import Synchronization
 
@@ -36,13 +37,16 @@ enum ECSCredentialSpec {
     /// `text` with its HostAccountConfig replaced by `host` (nil: removed).
     private static func parse(_ text: String, hostAccountConfig host: JSONValue?) throws(CredentialSpecError) -> CredentialSpec {
         guard text.utf8.count <= CredentialSpec.maximumByteCount else { throw .tooLarge(limit: CredentialSpec.maximumByteCount) }
-        let json = try JSONValue(parsing: Data(text.utf8))
+        let json: JSONValue
+        // As CredentialSpec(jsonData:) reads it: its own reader refuses a known property given twice.
+        do { json = try JSONValue(parsing: text.utf8, repeatedKeys: .kept) } catch { throw CredentialSpecError(error) }
         guard case var .object(document) = json else {
             throw .wrongType(field: "", expected: [.object], found: json.kind)
         }
         // Property names are matched case-insensitively, as the parser does.
         if let index = document.members.firstIndex(where: { $0.key.lowercased() == "activedirectoryconfig" }),
-           case var .object(directory) = document.members[index].value {
+            case var .object(directory) = document.members[index].value
+        {
             directory.members.removeAll { $0.key.lowercased() == "hostaccountconfig" }
             if let host { directory.members.append((key: "HostAccountConfig", value: host)) }
             document.members[index].value = .object(directory)

@@ -1,4 +1,3 @@
-import CredentialGuard
 import FoundationEssentials
 import Logging
 import NIOConcurrencyHelpers
@@ -7,28 +6,27 @@ import NIOExtras
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
-import SocketAPI
-#if canImport(Glibc)
 import Glibc
-#endif
+import Observability
+import LeaseService
 
 /// The gRPC server of the ECS front end on its Unix socket (or one systemd passed): HTTP/2 over
 /// SwiftNIO, each stream one unary RPC of credentials-fetcher's service (`GRPCStreamHandler`).
-public final class ECSServer: Sendable {
-    public struct Settings: Sendable {
-        public var socketPath: String
-        public var socketMode: mode_t = 0o660
-        public var krbFilesDirectory: String
+package final class ECSServer: Sendable {
+    package struct Settings: Sendable {
+        package var socketPath: String
+        package var socketMode: mode_t = 0o660
+        package var krbFilesDirectory: String
         /// Connections of allowed peers, shared as on the API's socket (the same `[daemon]` keys).
-        public var connections = ConnectionLimits()
+        package var connections = ConnectionLimits()
         /// Connections of peers the allow-list does not name (each RPC of theirs is refused).
-        public var maximumRefusedConnections = 16
+        package var maximumRefusedConnections = 16
         /// Concurrent RPCs on one connection, and the largest request: without a bound, one
         /// connection could hold any number of RPCs, each with its request and its answer.
-        public var maximumConcurrentRPCs = 16
-        public var maximumRequestSize = 1 << 20
+        package var maximumConcurrentRPCs = 16
+        package var maximumRequestSize = 1 << 20
 
-        public init(socketPath: String, krbFilesDirectory: String) {
+        package init(socketPath: String, krbFilesDirectory: String) {
             self.socketPath = socketPath
             self.krbFilesDirectory = krbFilesDirectory
         }
@@ -45,12 +43,14 @@ public final class ECSServer: Sendable {
     /// Whether the socket is bound and a stop was asked for; the stop begins once both are true.
     private let lifecycle = NIOLockedValueBox((bound: false, stopping: false, done: EventLoopPromise<Void>?.none))
     /// The allowed peers' connections; its limits are replaced on reload.
-    public let shares: ConnectionShares
+    package let shares: ConnectionShares
 
     /// A server for `service` (which checks each caller against the allow-list, as `policy`
     /// does each connection); `inheritedDescriptor` is a listening socket systemd passed.
-    public init(_ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
-                inheritedDescriptor: Int32?, logger: Logger) throws {
+    package init(
+        _ settings: Settings, service: CredentialsFetcherService, policy: @escaping @Sendable () -> PeerPolicy,
+        inheritedDescriptor: Int32?, logger: Logger
+    ) throws {
         self.settings = settings
         self.service = service
         self.policy = policy
@@ -63,12 +63,13 @@ public final class ECSServer: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
         // Made at start, so that a lease's own directory is one exclusive mkdir in it; 0711: its lease ids cannot be listed.
-        try FileManager.default.createDirectory(atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o711])
+        try FileManager.default.createDirectory(
+            atPath: settings.krbFilesDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o711])
     }
 
     /// Serves until `shutdown()`; the socket gets its mode once it is bound.
-    public func run() async throws {
+    package func run() async throws {
         guard let quiescer = quiescing.withLockedValue({ $0 }) else { return }
         let admission = ECSConnectionAdmission(
             shares: shares, refused: ConnectionLimit(maximum: settings.maximumRefusedConnections), policy: policy,
@@ -94,7 +95,11 @@ public final class ECSServer: Sendable {
             channel = try await bootstrap.bind(unixDomainSocketPath: settings.socketPath, cleanupExistingSocketFile: true).get()
             chmod(settings.socketPath, settings.socketMode)
         }
-        if lifecycle.withLockedValue({ $0.bound = true; return $0.stopping }) { stop() }
+        if lifecycle.withLockedValue({
+            $0.bound = true; return $0.stopping
+        }) {
+            stop()
+        }
         try await channel.closeFuture.get()
         // Connections still answering RPCs finish; the quiescing helper closes each once it is idle.
         try? await lifecycle.withLockedValue({ $0.done })?.futureResult.get()
@@ -105,8 +110,10 @@ public final class ECSServer: Sendable {
 
     /// Makes `connection` an HTTP/2 server connection whose every stream is one unary RPC routed by
     /// `route` (the tests drive this pipeline with gRPC clients and with hand-made frames).
-    static func serveRPCs(on connection: any Channel, peer: PeerCredentials?, settings: Settings,
-                          route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?) throws {
+    static func serveRPCs(
+        on connection: any Channel, peer: PeerCredentials?, settings: Settings,
+        route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?
+    ) throws {
         var http2 = NIOHTTP2Handler.ConnectionConfiguration()
         http2.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
@@ -116,15 +123,20 @@ public final class ECSServer: Sendable {
             mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(GRPCStreamHandler(
-                    route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
+                try stream.pipeline.syncOperations.addHandler(
+                    GRPCStreamHandler(
+                        route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
             }
         }
     }
 
     /// Stops taking connections and lets RPCs in flight finish.
-    public func shutdown() {
-        if lifecycle.withLockedValue({ $0.stopping = true; return $0.bound }) { stop() }
+    package func shutdown() {
+        if lifecycle.withLockedValue({
+            $0.stopping = true; return $0.bound
+        }) {
+            stop()
+        }
     }
 
     /// Begins the stop once: the helper closes the listening channel, then each connection once

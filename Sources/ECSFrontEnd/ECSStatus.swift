@@ -1,5 +1,6 @@
 import CredSpec
-import CredentialGuard
+import Observability
+import LeaseService
 
 /// The gRPC status of each failure, with its one sentence (the HTTP API's codes, mapped).
 enum ECSStatus {
@@ -45,10 +46,14 @@ enum ECSStatus {
     static func notDomainJoined(realm: String) -> RPCStatus {
         RPCStatus(
             code: .failedPrecondition,
-            message: "AddKerberosLease reads gMSA passwords with this host's computer account, but ccgd.conf does not say that this host is joined to \(realm); add mode = domain-joined with machine-keytab and machine-principal (the host's join) to [domain \"\(realm)\"], or use AddNonDomainJoinedKerberosLease with the portable user's credentials.")
+            message:
+                "AddKerberosLease reads gMSA passwords with this host's computer account, but ccgd.conf does not say that this host is joined to \(realm); add mode = domain-joined with machine-keytab and machine-principal (the host's join) to [domain \"\(realm)\"], or use AddNonDomainJoinedKerberosLease with the portable user's credentials."
+        )
     }
 
     static func noLease(_ id: String) -> RPCStatus {
-        RPCStatus(code: .notFound, message: "no lease \(id); it was deleted or never created (lease ids are those AddKerberosLease and AddNonDomainJoinedKerberosLease answered).")
+        RPCStatus(
+            code: .notFound,
+            message: "no lease \(id); it was deleted or never created (lease ids are those AddKerberosLease and AddNonDomainJoinedKerberosLease answered).")
     }
 }

@@ -1,8 +1,6 @@
 import NIOCore
-import SocketAPI
-#if canImport(Glibc)
 import Glibc
-#endif
+import LeaseService
 
 /// The kernel's word on who called (SO_PEERCRED), read once per connection when it is accepted
 /// and handed to each of its RPCs; a client cannot claim another identity.

@@ -1,4 +1,3 @@
-
 /// The `username` of a non-domain-joined request: `user`, or `old:new` while the agent rotates
 /// from one portable user to another (credentials-fetcher's blue/green convention; AD forbids
 /// ':' in a user name, so the form cannot be a user's). The password given is `new`'s.
@@ -21,7 +20,11 @@ extension PortableUserName {
             former = parts[0].lowercased() == parts[1].lowercased() ? nil : String(parts[0])
         default:
             // Not echoed: a secret mistyped as user:password would show its password.
-            throw RPCStatus(code: .invalidArgument, message: "username is neither a user name nor OLD:NEW (a rotation from user OLD to user NEW, whose password is given): it has \(parts.count) parts separated by ':'\(parts.contains(where: \.isEmpty) ? ", one of them empty" : ""); fix the portable user's secret.")
+            throw RPCStatus(
+                code: .invalidArgument,
+                message:
+                    "username is neither a user name nor OLD:NEW (a rotation from user OLD to user NEW, whose password is given): it has \(parts.count) parts separated by ':'\(parts.contains(where: \.isEmpty) ? ", one of them empty" : ""); fix the portable user's secret."
+            )
         }
     }
 }

@@ -2,7 +2,7 @@ internal import CKrb5
 
 /// Owns a `krb5_ccache`. Memory caches are destroyed when released (libkrb5 keeps MEMORY
 /// caches process-wide after a mere close, so closing would leak tickets).
-public final class CredentialsCache {
+package final class CredentialsCache {
     let context: KerberosContext
     let raw: OpaquePointer
     private let destroyOnRelease: Bool
@@ -14,14 +14,14 @@ public final class CredentialsCache {
     }
 
     /// A new, uniquely named in-memory cache: no file, no environment variable.
-    public static func newInMemory(context: KerberosContext) throws(KerberosError) -> CredentialsCache {
+    package static func newInMemory(context: KerberosContext) throws(KerberosError) -> CredentialsCache {
         var cache: krb5_ccache?
         try context.check(krb5_cc_new_unique(context.raw, "MEMORY", nil, &cache), "create an in-memory credentials cache")
         return CredentialsCache(context: context, raw: cache!, destroyOnRelease: true)
     }
 
     /// The cache stored in the file at `path` (created when tickets are stored).
-    public static func file(at path: String, context: KerberosContext) throws(KerberosError) -> CredentialsCache {
+    package static func file(at path: String, context: KerberosContext) throws(KerberosError) -> CredentialsCache {
         var cache: krb5_ccache?
         try context.check(krb5_cc_resolve(context.raw, "FILE:\(path)", &cache), "open the credentials cache \(path)")
         return CredentialsCache(context: context, raw: cache!, destroyOnRelease: false)
@@ -32,7 +32,7 @@ public final class CredentialsCache {
     }
 
     /// The principal the cache belongs to, once it holds tickets.
-    public var principalName: String? {
+    package var principalName: String? {
         var principal: krb5_principal?
         guard krb5_cc_get_principal(context.raw, raw, &principal) == 0, let principal else { return nil }
         defer { krb5_free_principal(context.raw, principal) }
@@ -43,7 +43,7 @@ public final class CredentialsCache {
     }
 
     /// The full name, e.g. `MEMORY:3yR…`, which GSS-API's credential store accepts.
-    public var name: String {
+    package var name: String {
         var text: UnsafeMutablePointer<CChar>?
         guard krb5_cc_get_full_name(context.raw, raw, &text) == 0, let text else { return "" }
         defer { krb5_free_string(context.raw, text) }

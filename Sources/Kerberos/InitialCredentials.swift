@@ -2,21 +2,20 @@ internal import CKrb5
 import FoundationEssentials
 import KerberosKeys
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The AS exchange: a ticket-granting ticket from a password or from keys.
 extension KerberosContext {
     /// Logs `client` in with `password` (UTF-8) and stores the TGT in `cache`.
-    public func obtainTicket(
+    package func obtainTicket(
         for client: Principal, password: SecretBytes, into cache: CredentialsCache
     ) throws(KerberosError) -> TicketTimes {
         let operation = "obtain a ticket for \(client.name) with its password"
         let isValid = password.withUnsafeBytes { !$0.contains(0) }
         guard isValid, password.count > 0 else {
-            throw KerberosError(kind: .badInput, operation: operation, code: 0,
-                                libraryMessage: "the password is empty or contains a NUL character")
+            throw KerberosError(
+                kind: .badInput, operation: operation, code: 0,
+                libraryMessage: "the password is empty or contains a NUL character")
         }
         // libkrb5 wants a C string: the password and a NUL, in wiped storage (the buffer starts zeroed).
         let cString = SecretBytes(count: password.count + 1) { destination in
@@ -24,8 +23,9 @@ extension KerberosContext {
         }
         return try cString.withUnsafeBytes { cString throws(KerberosError) in
             try withInitialCredentialsOptions(cache: cache, operation: operation) { options, credentials in
-                krb5_get_init_creds_password(raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                             nil, nil, 0, nil, options)
+                krb5_get_init_creds_password(
+                    raw, &credentials, client.raw, cString.baseAddress!.assumingMemoryBound(to: CChar.self),
+                    nil, nil, 0, nil, options)
             }
         }
     }
@@ -34,7 +34,7 @@ extension KerberosContext {
     /// `lifetime` (seconds) it asks for a ticket that lives no longer (the KDC may give less).
     /// `optimistic`: the first request already carries an encrypted timestamp (keys need no salt
     /// from the KDC), saving the round trip that would fetch the KDC's PREAUTH_REQUIRED.
-    public func obtainTicket(
+    package func obtainTicket(
         for client: Principal, keytab: Keytab, into cache: CredentialsCache, lifetime: Int32? = nil, optimistic: Bool = false
     ) throws(KerberosError) -> TicketTimes {
         try withInitialCredentialsOptions(cache: cache, operation: "obtain a ticket for \(client.name) with its keys") { options, credentials in

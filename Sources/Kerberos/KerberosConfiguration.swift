@@ -1,28 +1,28 @@
 /// A krb5.conf, rendered from what ccgd knows about its domains. The daemon writes one for
 /// itself (libkrb5 and GSS-API read the process's KRB5_CONFIG) and one into every lease.
-public struct KerberosConfiguration: Sendable, Equatable {
+package struct KerberosConfiguration: Sendable, Equatable {
     /// One realm and where its KDCs are.
-    public struct Realm: Sendable, Equatable {
-        public var name: String
+    package struct Realm: Sendable, Equatable {
+        package var name: String
         /// DNS name of the domain, mapped to the realm in [domain_realm].
-        public var dnsDomain: String
+        package var dnsDomain: String
         /// `host` or `host:port`; empty means find them with DNS SRV records.
-        public var kdcs: [String]
+        package var kdcs: [String]
 
-        public init(name: String, dnsDomain: String, kdcs: [String]) {
+        package init(name: String, dnsDomain: String, kdcs: [String]) {
             self.name = name
             self.dnsDomain = dnsDomain
             self.kdcs = kdcs
         }
     }
 
-    public var defaultRealm: String
-    public var realms: [Realm]
+    package var defaultRealm: String
+    package var realms: [Realm]
     /// Inside a container: where its tickets and keys are, so no environment variable is needed.
-    public var defaultCredentialsCache: String?
-    public var defaultKeytab: String?
+    package var defaultCredentialsCache: String?
+    package var defaultKeytab: String?
 
-    public init(defaultRealm: String, realms: [Realm], defaultCredentialsCache: String? = nil, defaultKeytab: String? = nil) {
+    package init(defaultRealm: String, realms: [Realm], defaultCredentialsCache: String? = nil, defaultKeytab: String? = nil) {
         self.defaultRealm = defaultRealm
         self.realms = realms
         self.defaultCredentialsCache = defaultCredentialsCache
@@ -30,7 +30,7 @@ public struct KerberosConfiguration: Sendable, Equatable {
     }
 
     /// The file's text.
-    public func rendered() -> String {
+    package func rendered() -> String {
         let usesDNS = realms.contains { $0.kdcs.isEmpty }
         var text = """
             # Written by ccgd.

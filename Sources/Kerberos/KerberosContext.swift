@@ -2,20 +2,21 @@ internal import CKrb5
 
 /// Owns a `krb5_context`. Not thread-safe (libkrb5 contexts are not): use one per task and
 /// never on the event loop or the Swift concurrency pool, since its calls block on the network.
-public final class KerberosContext {
+package final class KerberosContext {
     let raw: krb5_context
 
     /// A context configured by `configurationFile` (a krb5.conf), or by the usual
     /// `KRB5_CONFIG`/`/etc/krb5.conf` when nil.
-    public init(configurationFile: String? = nil) throws(KerberosError) {
+    package init(configurationFile: String? = nil) throws(KerberosError) {
         var context: krb5_context?
         var code: krb5_error_code
         if let configurationFile {
             var profile: OpaquePointer?
             let status = profile_init_path(configurationFile, &profile)
             guard status == 0, let profile else {
-                throw KerberosError(kind: .realmUnknown, operation: "read the Kerberos configuration \(configurationFile)",
-                                    code: Int32(truncatingIfNeeded: status), libraryMessage: "the file is missing or malformed")
+                throw KerberosError(
+                    kind: .realmUnknown, operation: "read the Kerberos configuration \(configurationFile)",
+                    code: Int32(truncatingIfNeeded: status), libraryMessage: "the file is missing or malformed")
             }
             defer { profile_release(profile) }
             code = krb5_init_context_profile(profile, 0, &context)
@@ -23,8 +24,9 @@ public final class KerberosContext {
             code = krb5_init_context(&context)
         }
         guard code == 0, let context else {
-            throw KerberosError(kind: .other, operation: "initialise Kerberos", code: code,
-                                libraryMessage: "krb5_init_context failed with code \(code)")
+            throw KerberosError(
+                kind: .other, operation: "initialise Kerberos", code: code,
+                libraryMessage: "krb5_init_context failed with code \(code)")
         }
         raw = context
     }

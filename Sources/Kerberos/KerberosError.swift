@@ -1,9 +1,9 @@
 internal import CKrb5
 
 /// A libkrb5 failure, classified so that callers can tell a wrong password from an unreachable KDC.
-public struct KerberosError: Error, Sendable, CustomStringConvertible {
+package struct KerberosError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, in the terms an operator acts on.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case wrongPassword
         case clientUnknown
         case clientRevoked
@@ -18,21 +18,21 @@ public struct KerberosError: Error, Sendable, CustomStringConvertible {
         case other
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// What we were doing, e.g. "obtain a ticket for StandardUser01@CONTOSO.TEST".
-    public let operation: String
-    public let code: Int32
+    package let operation: String
+    package let code: Int32
     /// libkrb5's own text (names principals and realms, never keys or passwords).
-    public let libraryMessage: String
+    package let libraryMessage: String
 
-    public init(kind: Kind, operation: String, code: Int32, libraryMessage: String) {
+    package init(kind: Kind, operation: String, code: Int32, libraryMessage: String) {
         self.kind = kind
         self.operation = operation
         self.code = code
         self.libraryMessage = libraryMessage
     }
 
-    public var description: String {
+    package var description: String {
         let advice: String
         switch kind {
         case .wrongPassword: advice = "the KDC rejected the password or key; check the credentials"

@@ -1,15 +1,13 @@
 internal import CKrb5
 import KerberosKeys
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension Keytab {
     /// The bytes of a keytab file holding `entries`, written by libkrb5 into an anonymous memory
     /// file: the keys never reach a disk, and none of the fsyncs libkrb5 does after every entry
     /// of a FILE keytab is paid. Nil where the process has no memory files (no memfd or no /proc):
     /// the caller writes a file instead.
-    public static func fileBytes(of entries: [KeytabEntry], context: KerberosContext) throws(KerberosError) -> SecretBytes? {
+    package static func fileBytes(of entries: [KeytabEntry], context: KerberosContext) throws(KerberosError) -> SecretBytes? {
         let fd = ccgd_memfd_create("ccgd-keytab")
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -3,7 +3,7 @@ internal import CKrb5
 extension Keytab {
     /// The keys of `principal` read from the keytab file at `path` into a private in-memory keytab:
     /// the file is read once, with the daemon's rights, and its keys stay in this process.
-    public static func memoryCopy(ofFile path: String, principal: Principal, context: KerberosContext) throws(KerberosError) -> Keytab {
+    package static func memoryCopy(ofFile path: String, principal: Principal, context: KerberosContext) throws(KerberosError) -> Keytab {
         let file = try Keytab(path: path, context: context)
         let copy = try Keytab(inMemory: [], context: context)
         var cursor: krb5_kt_cursor?
@@ -19,8 +19,9 @@ extension Keytab {
             copied += 1
         }
         guard copied > 0 else {
-            throw KerberosError(kind: .other, operation: operation, code: 0,
-                                libraryMessage: "the keytab holds no key of \(principal.name); set machine-principal to a principal it holds (klist -k \(path))")
+            throw KerberosError(
+                kind: .other, operation: operation, code: 0,
+                libraryMessage: "the keytab holds no key of \(principal.name); set machine-principal to a principal it holds (klist -k \(path))")
         }
         return copy
     }

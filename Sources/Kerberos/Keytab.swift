@@ -3,12 +3,12 @@ import DurableFiles
 import KerberosKeys
 
 /// One key of one principal at one key version.
-public struct KeytabEntry: Sendable, Equatable {
-    public let principal: String
-    public let keyVersionNumber: UInt32
-    public let key: KerberosKey
+package struct KeytabEntry: Sendable, Equatable {
+    package let principal: String
+    package let keyVersionNumber: UInt32
+    package let key: KerberosKey
 
-    public init(principal: String, keyVersionNumber: UInt32, key: KerberosKey) {
+    package init(principal: String, keyVersionNumber: UInt32, key: KerberosKey) {
         self.principal = principal
         self.keyVersionNumber = keyVersionNumber
         self.key = key
@@ -16,7 +16,7 @@ public struct KeytabEntry: Sendable, Equatable {
 }
 
 /// Owns a `krb5_keytab`: a FILE keytab to read, or a MEMORY one to obtain tickets without a file.
-public final class Keytab {
+package final class Keytab {
     let context: KerberosContext
     let raw: OpaquePointer
     private let isMemory: Bool
@@ -30,12 +30,12 @@ public final class Keytab {
     }
 
     /// The keytab file at `path`.
-    public convenience init(path: String, context: KerberosContext) throws(KerberosError) {
+    package convenience init(path: String, context: KerberosContext) throws(KerberosError) {
         try self.init(context: context, name: "FILE:\(path)", isMemory: false)
     }
 
     /// A private in-memory keytab holding `entries`.
-    public convenience init(inMemory entries: [KeytabEntry], context: KerberosContext) throws(KerberosError) {
+    package convenience init(inMemory entries: [KeytabEntry], context: KerberosContext) throws(KerberosError) {
         let name = "MEMORY:ccgd-\(UInt64.random(in: .min ... .max))"
         try self.init(context: context, name: name, isMemory: true)
         try add(entries)
@@ -64,7 +64,7 @@ public final class Keytab {
     }
 
     /// Writes `entries` as a new keytab file at `path`, atomically: readers see the old file or the new one.
-    public static func write(
+    package static func write(
         _ entries: [KeytabEntry], to path: String, ownership: FileOwnership, durability: Durability = .synced, context: KerberosContext
     ) throws {
         try AtomicFile.replace(path, ownership: ownership, durability: durability) { temporaryPath in
@@ -91,7 +91,7 @@ public final class Keytab {
     }
 
     /// The principal, kvno and enctype of every entry (no keys), for listings and checks.
-    public func listing() throws(KerberosError) -> [(principal: String, keyVersionNumber: UInt32, encryptionType: Int32)] {
+    package func listing() throws(KerberosError) -> [(principal: String, keyVersionNumber: UInt32, encryptionType: Int32)] {
         var cursor: krb5_kt_cursor?
         try context.check(krb5_kt_start_seq_get(context.raw, raw, &cursor), "read the keytab")
         defer { krb5_kt_end_seq_get(context.raw, raw, &cursor) }

@@ -3,11 +3,11 @@ import KerberosKeys
 /// A keytab file's bytes. MIT's FILE keytab (version 0x0502) is a 2-byte version followed by
 /// length-prefixed entries, so the keytabs of several accounts combine by keeping one version
 /// header: each account's keytab is made once by libkrb5 and reused by every lease.
-public enum KeytabFile {
+package enum KeytabFile {
     static let version: [UInt8] = [0x05, 0x02]
 
     /// One keytab holding the entries of all `keytabs`, in order.
-    public static func combining(_ keytabs: [SecretBytes]) throws(KeytabFileError) -> SecretBytes {
+    package static func combining(_ keytabs: [SecretBytes]) throws(KeytabFileError) -> SecretBytes {
         var total = version.count
         for (index, keytab) in keytabs.enumerated() {
             let valid = keytab.withUnsafeBytes { $0.count >= 2 && $0[0] == version[0] && $0[1] == version[1] }
@@ -30,7 +30,7 @@ public enum KeytabFile {
 }
 
 /// A keytab that is not a version 0x0502 FILE keytab.
-public struct KeytabFileError: Error, Sendable, CustomStringConvertible {
-    public let index: Int
-    public var description: String { "keytab \(index + 1) is not a version 5.2 keytab file; it cannot be combined." }
+package struct KeytabFileError: Error, Sendable, CustomStringConvertible {
+    package let index: Int
+    package var description: String { "keytab \(index + 1) is not a version 5.2 keytab file; it cannot be combined." }
 }

@@ -3,33 +3,34 @@ import KerberosKeys
 
 /// What a KDC says about a principal's long-term key before anyone proves anything: the
 /// encryption type it prefers and the salt (PA-ETYPE-INFO2). Public knowledge, never a secret.
-public struct KeySaltAdvertisement: Sendable, Equatable {
+package struct KeySaltAdvertisement: Sendable, Equatable {
     /// The IANA number of the enctype the KDC chose; 0 when it sent no etype-info.
-    public let encryptionTypeNumber: Int32
+    package let encryptionTypeNumber: Int32
     /// The salt for that enctype; empty when the KDC sent no etype-info.
-    public let salt: String
+    package let salt: String
 
-    public init(encryptionTypeNumber: Int32, salt: String) {
+    package init(encryptionTypeNumber: Int32, salt: String) {
         self.encryptionTypeNumber = encryptionTypeNumber
         self.salt = salt
     }
 
     /// The enctype, when it is one ccgd derives keys for.
-    public var encryptionType: EncryptionType? { EncryptionType(rawValue: encryptionTypeNumber) }
+    package var encryptionType: EncryptionType? { EncryptionType(rawValue: encryptionTypeNumber) }
 
     /// MIT's name for the enctype, or its number.
-    public var encryptionTypeName: String { encryptionType?.name ?? "enctype \(encryptionTypeNumber)" }
+    package var encryptionTypeName: String { encryptionType?.name ?? "enctype \(encryptionTypeNumber)" }
 }
 
 extension KerberosContext {
     /// Asks the KDC which enctype and salt it uses for `principal` (an AS request without
     /// pre-authentication, answered with PA-ETYPE-INFO2). Blocking: it waits on the KDC.
-    public func keySaltAdvertisement(for principal: Principal) throws(KerberosError) -> KeySaltAdvertisement {
+    package func keySaltAdvertisement(for principal: Principal) throws(KerberosError) -> KeySaltAdvertisement {
         var encryptionType: krb5_enctype = 0
         var salt = krb5_data()
         var parameters = krb5_data()
-        try check(krb5_get_etype_info(raw, principal.raw, nil, &encryptionType, &salt, &parameters),
-                  "ask the KDC for the salt of \(principal.name)")
+        try check(
+            krb5_get_etype_info(raw, principal.raw, nil, &encryptionType, &salt, &parameters),
+            "ask the KDC for the salt of \(principal.name)")
         defer {
             krb5_free_data_contents(raw, &salt)
             krb5_free_data_contents(raw, &parameters)

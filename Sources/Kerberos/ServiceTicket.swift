@@ -2,28 +2,30 @@ internal import CKrb5
 
 /// A service ticket as a service receives it: the acceptor's view, to prove that keys decrypt
 /// what the KDC encrypted for them (a wrong salt or enctype passes no other check so plainly).
-public struct ServiceTicket: Sendable {
+package struct ServiceTicket: Sendable {
     /// The ticket as the KDC encoded it (its encrypted part is readable only with the service's key).
-    public let encoded: [UInt8]
-    public let server: String
+    package let encoded: [UInt8]
+    package let server: String
     /// The key the KDC encrypted it with: its enctype number and kvno.
-    public let encryptionType: Int32
-    public let keyVersionNumber: UInt32
+    package let encryptionType: Int32
+    package let keyVersionNumber: UInt32
 }
 
 extension KerberosContext {
     /// Asks the KDC for a ticket to `server` with the TGT in `cache` (and stores it there).
-    public func obtainServiceTicket(for server: Principal, from cache: CredentialsCache) throws(KerberosError) -> ServiceTicket {
+    package func obtainServiceTicket(for server: Principal, from cache: CredentialsCache) throws(KerberosError) -> ServiceTicket {
         try serviceTicket(for: server, from: cache, options: 0, operation: "obtain a service ticket for \(server.name)")
     }
 
     /// The ticket to `server` already stored in `cache` (never asks the KDC).
-    public func storedServiceTicket(for server: Principal, in cache: CredentialsCache) throws(KerberosError) -> ServiceTicket {
+    package func storedServiceTicket(for server: Principal, in cache: CredentialsCache) throws(KerberosError) -> ServiceTicket {
         try serviceTicket(for: server, from: cache, options: KRB5_GC_CACHED, operation: "find a ticket for \(server.name) in \(cache.name)")
     }
 
-    private func serviceTicket(for server: Principal, from cache: CredentialsCache, options: Int32,
-                               operation: String) throws(KerberosError) -> ServiceTicket {
+    private func serviceTicket(
+        for server: Principal, from cache: CredentialsCache, options: Int32,
+        operation: String
+    ) throws(KerberosError) -> ServiceTicket {
         var wanted = krb5_creds()
         try check(krb5_cc_get_principal(raw, cache.raw, &wanted.client), operation)
         defer { krb5_free_principal(raw, wanted.client) }
@@ -36,19 +38,21 @@ extension KerberosContext {
         var decoded: UnsafeMutablePointer<krb5_ticket>?
         try check(krb5_decode_ticket(&obtained!.pointee.ticket, &decoded), operation)
         defer { krb5_free_ticket(raw, decoded) }
-        return ServiceTicket(encoded: encoded, server: server.name, encryptionType: decoded!.pointee.enc_part.enctype,
-                             keyVersionNumber: decoded!.pointee.enc_part.kvno)
+        return ServiceTicket(
+            encoded: encoded, server: server.name, encryptionType: decoded!.pointee.enc_part.enctype,
+            keyVersionNumber: decoded!.pointee.enc_part.kvno)
     }
 
     /// Decrypts `ticket` with the matching key of `keytab` (its enctype and kvno), as an acceptor
     /// does, and returns the client it was issued to. Ticket times are not checked.
     @discardableResult
-    public func decrypt(_ ticket: ServiceTicket, with keytab: Keytab) throws(KerberosError) -> String {
+    package func decrypt(_ ticket: ServiceTicket, with keytab: Keytab) throws(KerberosError) -> String {
         let operation = "decrypt the \(ticket.server) ticket (enctype \(ticket.encryptionType), kvno \(ticket.keyVersionNumber)) with the keytab"
         var decoded: UnsafeMutablePointer<krb5_ticket>?
         let code = ticket.encoded.withUnsafeBytes { bytes -> krb5_error_code in
-            var data = krb5_data(magic: 0, length: UInt32(bytes.count),
-                                 data: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
+            var data = krb5_data(
+                magic: 0, length: UInt32(bytes.count),
+                data: UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress))
             return krb5_decode_ticket(&data, &decoded)
         }
         try check(code, operation)

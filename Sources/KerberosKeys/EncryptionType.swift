@@ -1,12 +1,12 @@
 /// A Kerberos encryption type this daemon derives keys for; raw values are the IANA numbers.
-public enum EncryptionType: Int32, Sendable, CaseIterable, Hashable, CustomStringConvertible {
+package enum EncryptionType: Int32, Sendable, CaseIterable, Hashable, CustomStringConvertible {
     // Declared strongest first: `allCases` is the preference order.
     case aes256CtsHmacSha196 = 18
     case aes128CtsHmacSha196 = 17
     case rc4Hmac = 23
 
     /// MIT's name, as `klist -e` prints it.
-    public var name: String {
+    package var name: String {
         switch self {
         case .aes256CtsHmacSha196: "aes256-cts-hmac-sha1-96"
         case .aes128CtsHmacSha196: "aes128-cts-hmac-sha1-96"
@@ -15,7 +15,7 @@ public enum EncryptionType: Int32, Sendable, CaseIterable, Hashable, CustomStrin
     }
 
     /// Accepts MIT's names and common aliases, case-insensitively.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "aes256-cts-hmac-sha1-96", "aes256-cts", "aes256-sha1": self = .aes256CtsHmacSha196
         case "aes128-cts-hmac-sha1-96", "aes128-cts", "aes128-sha1": self = .aes128CtsHmacSha196
@@ -25,7 +25,7 @@ public enum EncryptionType: Int32, Sendable, CaseIterable, Hashable, CustomStrin
     }
 
     /// Key length in bytes.
-    public var keyLength: Int {
+    package var keyLength: Int {
         switch self {
         case .aes256CtsHmacSha196: 32
         case .aes128CtsHmacSha196, .rc4Hmac: 16
@@ -34,5 +34,5 @@ public enum EncryptionType: Int32, Sendable, CaseIterable, Hashable, CustomStrin
 
     var isAES: Bool { self != .rc4Hmac }
 
-    public var description: String { name }
+    package var description: String { name }
 }

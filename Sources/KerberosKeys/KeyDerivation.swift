@@ -2,9 +2,9 @@ import Dispatch
 import Synchronization
 
 /// Kerberos long-term keys from a gMSA password, as Windows derives them.
-public enum KeyDerivation {
+package enum KeyDerivation {
     /// Derives one key per type from the password, strongest first (duplicates derived once).
-    public static func keys(
+    package static func keys(
         for password: ManagedPassword,
         salt: Salt,
         encryptionTypes: [EncryptionType]
@@ -46,7 +46,7 @@ public enum KeyDerivation {
 
     /// RFC 3962 string-to-key for raw UTF-8 bytes (also used by tests with the RFC vectors;
     /// iterations default 4096, which is what AD uses).
-    public static func aesKey(
+    package static func aesKey(
         _ type: EncryptionType,
         passwordUTF8: SecretBytes,
         salt: Salt,
@@ -58,7 +58,7 @@ public enum KeyDerivation {
     }
 
     /// RC4-HMAC: MD4 over the raw UTF-16LE bytes (unpaired surrogates and all, no conversion).
-    public static func rc4Key(utf16LittleEndian: SecretBytes) throws(KeyDerivationError) -> KerberosKey {
+    package static func rc4Key(utf16LittleEndian: SecretBytes) throws(KeyDerivationError) -> KerberosKey {
         let bytes = try utf16LittleEndian.withUnsafeBytes { password in
             Result { () throws(KeyDerivationError) in try OpenSSLDigests.shared.md4(password) }
         }.get()
@@ -66,5 +66,5 @@ public enum KeyDerivation {
     }
 
     /// RFC 3962's default PBKDF2 iteration count, the one AD uses.
-    public static let defaultIterations: UInt32 = 4096
+    package static let defaultIterations: UInt32 = 4096
 }

@@ -1,16 +1,16 @@
 /// A gMSA password: UTF-16LE bytes exactly as the DC sent them, without the terminating NUL.
-public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct ManagedPassword: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    public let utf16LittleEndian: SecretBytes
+    package let utf16LittleEndian: SecretBytes
 
-    public init(utf16LittleEndian: SecretBytes) {
+    package init(utf16LittleEndian: SecretBytes) {
         self.utf16LittleEndian = utf16LittleEndian
     }
 
     /// UTF-8 as Windows' Kerberos uses for AES string-to-key: each unpaired surrogate becomes U+FFFD
     /// (EF BF BD). A stray odd final byte, which a DC never sends, also becomes U+FFFD.
-    public func kerberosUTF8() -> SecretBytes {
+    package func kerberosUTF8() -> SecretBytes {
         utf16LittleEndian.withUnsafeBytes { source in
             var length = 0
             KerberosUTF8.forEachScalar(inUTF16LittleEndian: source) { length += UTF8.width($0) }
@@ -27,9 +27,9 @@ public struct ManagedPassword: Sendable, Equatable, CustomStringConvertible, Cus
         }
     }
 
-    public var description: String { "<redacted password, \(utf16LittleEndian.count) bytes>" }
+    package var description: String { "<redacted password, \(utf16LittleEndian.count) bytes>" }
 
-    public var debugDescription: String { "ManagedPassword(<redacted \(utf16LittleEndian.count) bytes>)" }
+    package var debugDescription: String { "ManagedPassword(<redacted \(utf16LittleEndian.count) bytes>)" }
 
-    public var customMirror: Mirror { Mirror(self, children: [:], displayStyle: .struct) }
+    package var customMirror: Mirror { Mirror(self, children: [:], displayStyle: .struct) }
 }

@@ -4,28 +4,28 @@
 /// password, the previous password (0 = none), QueryPasswordInterval and UnchangedPasswordInterval.
 /// Passwords are NUL-terminated UTF-16LE; intervals are i64 counts of 100 ns. A field's region runs
 /// to the next field's offset (or the end); alignment is not required, as Windows does not align.
-public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
-    public typealias Field = ManagedPasswordBlobError.Field
+package struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
+    package typealias Field = ManagedPasswordBlobError.Field
 
-    public let version: UInt16
-    public let currentPassword: ManagedPassword
-    public let previousPassword: ManagedPassword?
+    package let version: UInt16
+    package let currentPassword: ManagedPassword
+    package let previousPassword: ManagedPassword?
     /// Time until the password must be read again.
-    public let queryPasswordInterval: Duration
+    package let queryPasswordInterval: Duration
     /// Time during which the password surely does not change.
-    public let unchangedPasswordInterval: Duration
+    package let unchangedPasswordInterval: Duration
 
     static let headerSize = 16
     static let intervalSize = 8
 
-    public init(decoding bytes: [UInt8]) throws(ManagedPasswordBlobError) {
+    package init(decoding bytes: [UInt8]) throws(ManagedPasswordBlobError) {
         self = try bytes.withUnsafeBytes { raw in
             Result { () throws(ManagedPasswordBlobError) in try Self(reader: BlobReader(bytes: raw)) }
         }.get()
     }
 
     /// Decodes a blob already held in wiped storage, so the passwords never sit in a plain array.
-    public init(decoding blob: SecretBytes) throws(ManagedPasswordBlobError) {
+    package init(decoding blob: SecretBytes) throws(ManagedPasswordBlobError) {
         self = try blob.withUnsafeBytes { raw in
             Result { () throws(ManagedPasswordBlobError) in try Self(reader: BlobReader(bytes: raw)) }
         }.get()
@@ -90,7 +90,7 @@ public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         guard let current = passwords[.currentPassword],
             let query = intervals[.queryPasswordInterval],
             let unchanged = intervals[.unchangedPasswordInterval]
-        else { throw .missingCurrentPassword }  // unreachable: every listed field was decoded above
+        else { throw .missingCurrentPassword } // unreachable: every listed field was decoded above
         self.version = version
         self.currentPassword = current
         self.previousPassword = passwords[.previousPassword]
@@ -132,7 +132,7 @@ public struct ManagedPasswordBlob: Sendable, CustomStringConvertible {
         )
     }
 
-    public var description: String {
+    package var description: String {
         let previous = previousPassword.map { "\($0)" } ?? "none"
         return "ManagedPasswordBlob(version \(version), current \(currentPassword), previous \(previous), "
             + "query interval \(queryPasswordInterval), unchanged interval \(unchangedPasswordInterval))"

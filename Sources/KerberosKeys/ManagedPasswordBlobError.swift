@@ -1,13 +1,13 @@
 /// Why an `msDS-ManagedPassword` value is not a well-formed MSDS-MANAGEDPASSWORD_BLOB.
-public enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A field the header points at, named as MS-ADTS 2.2.19 names its offset.
-    public enum Field: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    package enum Field: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case currentPassword = "CurrentPassword"
         case previousPassword = "PreviousPassword"
         case queryPasswordInterval = "QueryPasswordInterval"
         case unchangedPasswordInterval = "UnchangedPasswordInterval"
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         var isPassword: Bool { self == .currentPassword || self == .previousPassword }
     }
@@ -39,13 +39,14 @@ public enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringCo
     /// An interval is negative.
     case negativeInterval(Field, hundredNanoseconds: Int64)
 
-    public var description: String {
+    package var description: String {
         let advice = "read msDS-ManagedPassword again, and if this persists the DC sent a corrupt value or this is not a gMSA password blob"
         switch self {
         case .tooShortForHeader(let byteCount):
             return "The managed password blob is \(byteCount) bytes, shorter than its 16-byte header: \(advice)."
         case .unsupportedVersion(let version):
-            return "The managed password blob has version \(version), but only version 1 (MS-ADTS 2.2.19) is understood: check that the value comes from msDS-ManagedPassword."
+            return
+                "The managed password blob has version \(version), but only version 1 (MS-ADTS 2.2.19) is understood: check that the value comes from msDS-ManagedPassword."
         case .truncated(let declared, let byteCount):
             return "The managed password blob is truncated: its header says \(declared) bytes but only \(byteCount) arrived; \(advice)."
         case .trailingBytes(let declared, let byteCount):
@@ -63,7 +64,8 @@ public enum ManagedPasswordBlobError: Error, Equatable, Sendable, CustomStringCo
         case .oddPasswordLength(let field, let offset, let regionLength):
             return "The managed password blob's \(field) at offset \(offset) spans an odd \(regionLength) bytes, so it is not UTF-16; \(advice)."
         case .missingTerminator(let field, let offset, let regionEnd):
-            return "The managed password blob's \(field) at offset \(offset) has no UTF-16 NUL terminator before offset \(regionEnd), where the next field or the blob ends; \(advice)."
+            return
+                "The managed password blob's \(field) at offset \(offset) has no UTF-16 NUL terminator before offset \(regionEnd), where the next field or the blob ends; \(advice)."
         case .emptyPassword(let field, let offset):
             return "The managed password blob's \(field) at offset \(offset) is empty; \(advice)."
         case .negativeInterval(let field, let value):

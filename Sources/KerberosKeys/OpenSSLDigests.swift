@@ -69,9 +69,10 @@ final class OpenSSLDigests: @unchecked Sendable {
         var length = 0
         let ok = withUnsafeBytes(of: UInt8(0)) { empty in
             output.withUnsafeMutableBytes { out in
-                EVP_Q_mac(context, "HMAC", nil, "SHA256", nil, key.baseAddress ?? empty.baseAddress, key.count,
-                          (input.baseAddress ?? empty.baseAddress)?.assumingMemoryBound(to: UInt8.self), input.count,
-                          out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count, &length) != nil
+                EVP_Q_mac(
+                    context, "HMAC", nil, "SHA256", nil, key.baseAddress ?? empty.baseAddress, key.count,
+                    (input.baseAddress ?? empty.baseAddress)?.assumingMemoryBound(to: UInt8.self), input.count,
+                    out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count, &length) != nil
             }
         }
         guard ok, length == output.count else { throw .digestFailed(algorithm: "HMAC-SHA256", openSSLError: Self.takeErrorQueue()) }

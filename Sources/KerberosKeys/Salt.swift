@@ -1,21 +1,21 @@
 import DomainModel
 
 /// A Kerberos string-to-key salt. Not secret: a KDC tells it to anyone in PA-ETYPE-INFO2.
-public struct Salt: Sendable, Hashable, CustomStringConvertible {
-    public let value: String
+package struct Salt: Sendable, Hashable, CustomStringConvertible {
+    package let value: String
 
-    public init(_ value: String) {
+    package init(_ value: String) {
         self.value = value
     }
 
     /// The salt AD uses for a computer-style account (gMSAs are computer-like):
     /// UPPER(realm) + "host" + lower(sAMAccountName without a trailing "$") + "." + lower(DNS domain).
     /// A trailing dot on the DNS domain (a rooted name) is dropped, as AD's salt never has one.
-    public static func computerAccount(realm: String, accountName: String, dnsDomain: String) -> Salt {
+    package static func computerAccount(realm: String, accountName: String, dnsDomain: String) -> Salt {
         let name = AccountName(accountName).bare
         let domain = dnsDomain.hasSuffix(".") ? dnsDomain.dropLast() : Substring(dnsDomain)
         return Salt(realm.uppercased() + "host" + name.lowercased() + "." + domain.lowercased())
     }
 
-    public var description: String { value }
+    package var description: String { value }
 }

@@ -24,6 +24,9 @@ package enum SecretJSONNode {
 /// A strict RFC 8259 reader over bytes in place, for JSON that holds a secret (a plug-in's answer,
 /// a credentials file): every string is decoded into a `SecretBuffer`, never into a `String`, and a
 /// problem says where the JSON broke, never what it held. The one JSON reader that sees passwords.
+/// Not the JSON module on purpose: that one makes Strings (never wiped), and plug-ins link only
+/// SecretMemory. Its rules differ where secrets need it: a lone surrogate becomes U+FFFD (as
+/// Windows' string-to-key has it), and a repeated key is kept with the last one read, case-insensitively.
 package struct SecretJSONReader {
     package struct Problem: Error, Sendable {
         package let text: String
@@ -189,7 +192,7 @@ package struct SecretJSONReader {
             let unit = try hexUnit()
             var scalar = UInt32(unit)
             if (0xD800..<0xDC00).contains(unit), bytes.count - index >= 6,
-               bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
             {
                 let saved = index
                 index += 2

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One heap buffer of secret bytes, zeroed before it goes back to the allocator.
 ///
@@ -30,11 +24,7 @@ final class SecretStorage: @unchecked Sendable {
 /// The one place in ccgd that wipes: every secret buffer, ours or a plug-in's, comes here.
 public func wipeSecret(_ buffer: UnsafeMutableRawBufferPointer) {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-    #if canImport(Darwin)
-    _ = memset_s(base, buffer.count, 0, buffer.count)
-    #else
     explicit_bzero(base, buffer.count)
-    #endif
 }
 
 /// Wipes a NUL-terminated C string (up to its NUL), e.g. a password a C library handed over.

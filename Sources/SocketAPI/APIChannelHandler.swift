@@ -1,6 +1,7 @@
-import CredentialGuard
 import NIOCore
 import NIOHTTP1
+import Observability
+import LeaseService
 
 /// One connection: refuses a peer the policy does not allow (or one over its connection
 /// limit) as soon as its request head arrives, collects each allowed request's body up to the
@@ -34,8 +35,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A whole request that waits until the peer has taken enough of the previous answer.
     private var waiting: (head: HTTPRequestHead, peer: PeerCredentials)?
 
-    init(router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, refusal: Refusal?, refusals: ConnectionRefusalLog,
-         maximumBodySize: Int, requestDeadline: TimeAmount) {
+    init(
+        router: APIRouter, policy: PeerPolicyBox, peer: PeerCredentials?, refusal: Refusal?, refusals: ConnectionRefusalLog,
+        maximumBodySize: Int, requestDeadline: TimeAmount
+    ) {
         self.router = router
         self.policy = policy
         self.refusals = refusals
@@ -120,8 +123,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func forbidden(context: ChannelHandlerContext) {
         Self.forbidden(peer, answered: true, refusals: refusals, metrics: router.metrics)
         let who = peer.map { "uid \($0.uid), gid \($0.gid)" } ?? "an unidentified peer"
-        refuse(.error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
-               context: context)
+        refuse(
+            .error(.forbidden, "\(who) may not use ccgd; add it to allowed-uids or allowed-gids in [daemon] of ccgd.conf."),
+            context: context)
     }
 
     /// Counts and logs (rate-limited) a connection of a peer that is not allowed.
@@ -155,13 +159,16 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func tooLarge(context: ChannelHandlerContext) {
-        refuse(.error(.payloadTooLarge, "the request body is larger than \(maximumBodySize) bytes; a CredSpec is a few kilobytes."),
-               context: context)
+        refuse(
+            .error(.payloadTooLarge, "the request body is larger than \(maximumBodySize) bytes; a CredSpec is a few kilobytes."),
+            context: context)
     }
 
     /// Writes `response`; `delivered` learns whether it reached the socket (false: the peer was gone).
-    private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext,
-                       delivered: (@Sendable (Bool) -> Void)? = nil) {
+    private func write(
+        _ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext,
+        delivered: (@Sendable (Bool) -> Void)? = nil
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: String(response.body.count))

@@ -1,82 +1,77 @@
-import CredentialGuard
+import ContainerRequest
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
+import DirectoryPipeline
+import LeaseService
 
 /// The JSON shapes of docs/api.md, version 1: the router encodes them, ccgctl decodes them.
-public enum APIDocuments {
+package enum APIDocuments {
     /// Reads the documents as the router writes them (dates in ISO 8601).
-    public static let decoder: JSONDecoder = {
+    package static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
 
-    public struct LeaseDocument: Codable, Sendable {
-        public struct Files: Codable, Sendable {
-            public var keytab = "krb5.keytab"
-            public var ccache = "krb5cc"
-            public var krb5Conf = "krb5.conf"
+    package struct LeaseDocument: Codable, Sendable {
+        package struct Files: Codable, Sendable {
+            package var keytab = LeaseLayout.keytab
+            package var ccache = LeaseLayout.ticketCache
+            package var krb5Conf = LeaseLayout.kerberosConfiguration
         }
 
-        public struct Identity: Codable, Sendable {
-            public let account: String
-            public let realm: String
-            public let principal: String
-            public let ccache: String
-            public let kvno: UInt32
-            public let enctypes: [String]
-            public let servicePrincipalNames: [String]
+        package struct Identity: Codable, Sendable {
+            package let account: String
+            package let realm: String
+            package let principal: String
+            package let ccache: String
+            package let kvno: UInt32
+            package let enctypes: [String]
+            package let servicePrincipalNames: [String]
         }
 
-        public struct Mount: Codable, Sendable {
-            public let source: String
-            public let target: String
-            public var readOnly = true
+        package struct Mount: Codable, Sendable {
+            package let source: String
+            package let target: String
+            package var readOnly = true
         }
 
-        public let id: String
-        public let directory: String
-        public var files = Files()
-        public let identities: [Identity]
-        public let hostname: String
-        public let mount: Mount
-        public let environment: [String: String]
-        public let containerId: String?
-        public let credentialSpecName: String?
-        public let owner: LeaseOwner
-        /// The uid of the peer that created it (absent for leases recorded by an older ccgd).
-        public let creator: UInt32?
-        public let createdAt: Date
-        public let ticketExpiresAt: Date?
-        public let refreshAt: Date?
+        package let id: String
+        package let directory: String
+        package var files = Files()
+        package let identities: [Identity]
+        package let hostname: String
+        package let mount: Mount
+        package let environment: [String: String]
+        package let containerId: String?
+        package let credentialSpecName: String?
+        package let owner: LeaseOwner
+        /// The uid of the peer that created it.
+        package let creator: UInt32
+        package let createdAt: Date
+        package let ticketExpiresAt: Date?
+        package let refreshAt: Date?
         /// The process whose exit ends the lease.
-        public let holder: Holder?
+        package let holder: Holder?
         /// When the lease ends by itself.
-        public let expiresAt: Date?
+        package let expiresAt: Date?
 
-        public struct Holder: Codable, Sendable, Equatable {
-            public let pid: Int32
-            public let startTime: UInt64?
+        package struct Holder: Codable, Sendable, Equatable {
+            package let pid: Int32
+            package let startTime: UInt64?
         }
 
         init(_ lease: Lease) {
             id = lease.id.value
             directory = lease.directory
             identities = lease.identities.map {
-                Identity(account: $0.account, realm: $0.realm, principal: $0.principal, ccache: $0.ccache, kvno: $0.kvno,
-                         enctypes: $0.enctypes, servicePrincipalNames: $0.servicePrincipalNames)
+                Identity(
+                    account: $0.account, realm: $0.realm, principal: $0.principal, ccache: $0.ccache, kvno: $0.kvno,
+                    enctypes: $0.enctypes, servicePrincipalNames: $0.servicePrincipalNames)
             }
             hostname = lease.hostname
             mount = Mount(source: lease.directory, target: lease.mountPath)
-            let inside = lease.mountPath.hasSuffix("/") ? String(lease.mountPath.dropLast()) : lease.mountPath
-            environment = [
-                "KRB5CCNAME": "FILE:\(inside)/krb5cc",
-                "KRB5_KTNAME": "FILE:\(inside)/krb5.keytab",
-                "KRB5_CLIENT_KTNAME": "FILE:\(inside)/krb5.keytab",
-                "KRB5_CONFIG": "\(inside)/krb5.conf",
-            ]
+            environment = LeaseLayout(mountPath: lease.mountPath).environment
             containerId = lease.containerID
             credentialSpecName = lease.credentialSpecName
             owner = lease.owner
@@ -89,32 +84,32 @@ public enum APIDocuments {
         }
     }
 
-    public struct LeaseList: Codable, Sendable {
-        public let leases: [LeaseDocument]
+    package struct LeaseList: Codable, Sendable {
+        package let leases: [LeaseDocument]
     }
 
-    public struct AccountDocument: Codable, Sendable {
-        public let account: String
-        public let realm: String
-        public let kvno: UInt32?
-        public let enctypes: [String]
-        public let fetchedAt: Date?
-        public let refreshAt: Date?
-        public let leases: Int
-        public let state: String
-        public let lastError: String?
+    package struct AccountDocument: Codable, Sendable {
+        package let account: String
+        package let realm: String
+        package let kvno: UInt32?
+        package let enctypes: [String]
+        package let fetchedAt: Date?
+        package let refreshAt: Date?
+        package let leases: Int
+        package let state: String
+        package let lastError: String?
         /// Kept fresh for the prefetch of a named CredSpec (absent from older daemons).
-        public let prefetched: Bool?
+        package let prefetched: Bool?
         /// The named CredSpecs whose leases or prefetch use it (absent from older daemons).
-        public let credSpecs: [String]?
+        package let credSpecs: [String]?
         /// Who reads its password (absent from older daemons).
-        public let readBy: Reader?
+        package let readBy: Reader?
 
         /// `{"plugin": "{GUID}", "pluginName": "file"}` or `{"machine": "HOST$@REALM"}`: never the PluginInput.
-        public struct Reader: Codable, Sendable, Equatable {
-            public let plugin: String?
-            public let pluginName: String?
-            public let machine: String?
+        package struct Reader: Codable, Sendable, Equatable {
+            package let plugin: String?
+            package let pluginName: String?
+            package let machine: String?
         }
 
         init(_ status: AccountStatus) {
@@ -136,40 +131,40 @@ public enum APIDocuments {
         }
     }
 
-    public struct AccountList: Codable, Sendable {
-        public let accounts: [AccountDocument]
+    package struct AccountList: Codable, Sendable {
+        package let accounts: [AccountDocument]
     }
 
-    public struct Health: Codable, Sendable {
-        public struct Domain: Codable, Sendable {
-            public struct Controller: Codable, Sendable {
-                public let host: String
-                public let state: String
-                public let lastContact: Date?
+    package struct Health: Codable, Sendable {
+        package struct Domain: Codable, Sendable {
+            package struct Controller: Codable, Sendable {
+                package let host: String
+                package let state: String
+                package let lastContact: Date?
                 /// The DC ccgd's last successful read of the realm used (absent from older daemons).
-                public var inUse: Bool?
+                package var inUse: Bool?
                 /// Why a `down` DC failed last (absent otherwise and from older daemons).
-                public var cause: String?
+                package var cause: String?
             }
-            public let realm: String
-            public let controllers: [Controller]
+            package let realm: String
+            package let controllers: [Controller]
         }
-        public let status: String
-        public let version: String
-        public let leases: Int
-        public let accounts: Int
-        public let domains: [Domain]
+        package let status: String
+        package let version: String
+        package let leases: Int
+        package let accounts: Int
+        package let domains: [Domain]
         /// The prefetch of each CredSpec of the CredSpec directory (absent from older daemons;
         /// empty when prefetch is off).
-        public var prefetch: [Prefetch]?
+        package var prefetch: [Prefetch]?
         /// Why `status` is degraded, one sentence each; empty when ok (absent from older daemons).
-        public var reasons: [String]?
+        package var reasons: [String]?
 
-        public struct Prefetch: Codable, Sendable {
-            public let credSpec: String
+        package struct Prefetch: Codable, Sendable {
+            package let credSpec: String
             /// fresh, refreshing (not fetched yet), stale, failed (retried with backoff), invalid (skipped).
-            public let state: String
-            public let lastError: String?
+            package let state: String
+            package let lastError: String?
 
             init(_ status: PrefetchStatus) {
                 credSpec = status.credSpec
@@ -180,12 +175,12 @@ public enum APIDocuments {
     }
 
     /// Every error's body: `{"error": {"code", "message", "field"}}`.
-    public struct ErrorBody: Codable, Sendable {
-        public struct Detail: Codable, Sendable {
-            public let code: String
-            public let message: String
-            public let field: String?
+    package struct ErrorBody: Codable, Sendable {
+        package struct Detail: Codable, Sendable {
+            package let code: String
+            package let message: String
+            package let field: String?
         }
-        public let error: Detail
+        package let error: Detail
     }
 }

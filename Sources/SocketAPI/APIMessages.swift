@@ -1,18 +1,19 @@
-import CredentialGuard
 import FoundationEssentials
-#if canImport(Glibc)
+import JSON
 import Glibc
-#endif
 import NIOHTTP1
+import DomainModel
+import Observability
+import LeaseService
 
 /// A request as the router sees it: the whole body, and who sent it.
-public struct APIRequest: Sendable {
-    public var method: HTTPMethod
-    public var path: String
-    public var body: [UInt8]
-    public var peer: PeerCredentials
+package struct APIRequest: Sendable {
+    package var method: HTTPMethod
+    package var path: String
+    package var body: [UInt8]
+    package var peer: PeerCredentials
 
-    public init(method: HTTPMethod, path: String, body: [UInt8], peer: PeerCredentials) {
+    package init(method: HTTPMethod, path: String, body: [UInt8], peer: PeerCredentials) {
         self.method = method
         self.path = path
         self.body = body
@@ -21,23 +22,25 @@ public struct APIRequest: Sendable {
 }
 
 /// A complete response.
-public struct APIResponse: Sendable {
-    public var status: HTTPResponseStatus
-    public var contentType: String
-    public var body: [UInt8]
+package struct APIResponse: Sendable {
+    package var status: HTTPResponseStatus
+    package var contentType: String
+    package var body: [UInt8]
     /// For an error answer, its code and sentence, so that the log can say what was refused.
-    public var failure: (code: ErrorCode, message: String)?
+    package var failure: (code: ErrorCode, message: String)?
     /// The lease this answer creates: ended if the answer cannot be delivered.
-    public var createdLease: LeaseID?
+    package var createdLease: LeaseID?
     /// The methods a route takes, for a 405's `Allow` header.
-    public var allow: [HTTPMethod]?
+    package var allow: [HTTPMethod]?
 
-    public init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
+    package init(status: HTTPResponseStatus, contentType: String = "application/json", body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.body = body
     }
 
+    /// The rarer documents (health, accounts, lists) through Foundation's encoder and the Codable
+    /// types ccgctl decodes; a lease, on every request's path, through the JSON module (`APIResponse.lease`).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

@@ -1,23 +1,25 @@
-import CredentialGuard
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import NIOHTTP1
 import PackageVersion
+import DirectoryPipeline
+import DomainModel
+import LeaseService
+import Observability
+import SystemBasics
 
 /// Maps each request to the lease keeper and renders the answer. Everything a user can get
 /// wrong becomes an error body with a stable code; nothing here can crash the daemon.
-public struct APIRouter: Sendable {
-    public static let version = PackageVersion.string
+package struct APIRouter: Sendable {
+    package static let version = PackageVersion.string
 
     let keeper: LeaseKeeper
     let health: ControllerHealth
     let metrics: Metrics
     let logger: Logger
 
-    public init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared, logger: Logger = Logger(label: "ccgd.api")) {
+    package init(keeper: LeaseKeeper, health: ControllerHealth, metrics: Metrics = .shared, logger: Logger = Logger(label: "ccgd.api")) {
         self.keeper = keeper
         self.health = health
         self.metrics = metrics
@@ -25,19 +27,18 @@ public struct APIRouter: Sendable {
     }
 
     /// Answers `request` under `policy` (the one in force when it arrived).
-    public func handle(_ request: APIRequest, policy: PeerPolicy) async -> APIResponse {
+    package func handle(_ request: APIRequest, policy: PeerPolicy) async -> APIResponse {
         let started = ContinuousClock.now
         let (route, response) = await dispatch(request, LeaseAuthorization(policy: policy, peer: request.peer))
         metrics.increment("ccgd_http_requests_total", ["route": route, "status": String(response.status.code)])
         let elapsed = ContinuousClock.now - started
-        let (seconds, attoseconds) = elapsed.components
-        metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: Double(seconds) + Double(attoseconds) / 1e18)
+        metrics.observe("ccgd_http_request_seconds", ["route": route], seconds: elapsed.secondsValue)
         log(route, request, response)
         return response
     }
 
     /// Ends lease `id`, whose creating answer could not be delivered (the client was gone).
-    public func abandon(_ id: LeaseID) async {
+    package func abandon(_ id: LeaseID) async {
         await keeper.end(id, reason: .clientGone)
     }
 
@@ -46,7 +47,8 @@ public struct APIRouter: Sendable {
     private func log(_ route: String, _ request: APIRequest, _ response: APIResponse) {
         var metadata: Logger.Metadata = [
             "route": "\(route)", "status": "\(response.status.code)",
-            "peer_uid": "\(request.peer.uid)", "peer_gid": "\(request.peer.gid)", "peer_pid": "\(request.peer.pid)"]
+            "peer_uid": "\(request.peer.uid)", "peer_gid": "\(request.peer.gid)", "peer_pid": "\(request.peer.pid)",
+        ]
         if let failure = response.failure {
             metadata["code"] = "\(failure.code.rawValue)"
             metadata["error"] = "\(failure.message)"
@@ -99,8 +101,12 @@ public struct APIRouter: Sendable {
                 // From memory: the file in the lease directory is its owner's to replace (with a symlink, a FIFO).
                 do {
                     guard let keytab = try await keeper.keytab(of: id) else {
-                        return ("lease_keytab", .error(.directoryUnreachable,
-                            "the accounts of lease \(id) have not been fetched since ccgd started; retry when GET /v1/accounts shows them fresh."))
+                        return (
+                            "lease_keytab",
+                            .error(
+                                .directoryUnreachable,
+                                "the accounts of lease \(id) have not been fetched since ccgd started; retry when GET /v1/accounts shows them fresh.")
+                        )
                     }
                     return ("lease_keytab", APIResponse(status: .ok, contentType: "application/octet-stream", body: keytab.withUnsafeBytes { Array($0) }))
                 } catch {
@@ -147,11 +153,14 @@ public struct APIRouter: Sendable {
         if let refusal = authorization.refusal(of: leaseRequest) { return .error(refusal, field: refusal.field) }
         do {
             let lease = try await keeper.create(leaseRequest)
-            logger.info("lease created", metadata: [
-                "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-                "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
-                "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
-                "container": "\(lease.containerID ?? "")"])
+            logger.info(
+                "lease created",
+                metadata: [
+                    "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+                    "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
+                    "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
+                    "container": "\(lease.containerID ?? "")",
+                ])
             var response = APIResponse.lease(.created, APIDocuments.LeaseDocument(lease))
             response.createdLease = lease.id
             return response
@@ -164,12 +173,15 @@ public struct APIRouter: Sendable {
         let report = await HealthReport.assess(keeper: keeper, health: health)
         report.publish(to: metrics)
         let domains = report.controllers.map { realm, controllers in
-            APIDocuments.Health.Domain(realm: realm, controllers: controllers.map {
-                .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
-            })
+            APIDocuments.Health.Domain(
+                realm: realm,
+                controllers: controllers.map {
+                    .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
+                })
         }
-        var document = APIDocuments.Health(status: report.degraded ? "degraded" : "ok", version: Self.version,
-                                           leases: report.leases, accounts: report.accounts.count, domains: domains)
+        var document = APIDocuments.Health(
+            status: report.degraded ? "degraded" : "ok", version: Self.version,
+            leases: report.leases, accounts: report.accounts.count, domains: domains)
         document.prefetch = report.prefetch.map(APIDocuments.Health.Prefetch.init)
         document.reasons = report.reasons
         return .json(.ok, document)
@@ -177,7 +189,7 @@ public struct APIRouter: Sendable {
 
     /// The Prometheus exposition, its gauges read now: for the socket's `GET /metrics` and the
     /// optional TCP listener.
-    public func metricsResponse() async -> APIResponse {
+    package func metricsResponse() async -> APIResponse {
         await HealthReport.assess(keeper: keeper, health: health).publish(to: metrics)
         return APIResponse(status: .ok, contentType: "text/plain; version=0.0.4", body: Array(metrics.rendered().utf8))
     }

@@ -1,41 +1,39 @@
-import CredentialGuard
 import DurableFiles
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import LeaseService
 
 /// The HTTP/1.1 server on ccgd's Unix socket.
-public final class APIServer: Sendable {
-    public struct Settings: Sendable {
-        public var socketPath: String
-        public var socketMode: mode_t = 0o660
-        public var socketGroup: gid_t?
-        public var policy: PeerPolicy
-        public var maximumBodySize = 1 << 20
+package final class APIServer: Sendable {
+    package struct Settings: Sendable {
+        package var socketPath: String
+        package var socketMode: mode_t = 0o660
+        package var socketGroup: gid_t?
+        package var policy: PeerPolicy
+        package var maximumBodySize = 1 << 20
         /// A connection with no traffic for this long is closed.
-        public var idleTimeout: TimeAmount = .seconds(60)
+        package var idleTimeout: TimeAmount = .seconds(60)
         /// A request, head and body, must arrive within this long of the connection's start (or
         /// of the previous response's end).
-        public var requestDeadline: TimeAmount = .seconds(10)
+        package var requestDeadline: TimeAmount = .seconds(10)
         /// Connections of allowed peers, and their shares: root's reserve, each other uid's limit.
-        public var connections = ConnectionLimits()
+        package var connections = ConnectionLimits()
         /// Connections of this process (the watchdog probe), in a budget of their own: peers
         /// holding every other slot must not make systemd restart ccgd.
-        public var maximumOwnConnections = 4
+        package var maximumOwnConnections = 4
         /// Connections of peers the policy does not allow: each gets its 403 and is closed, in a
         /// budget of its own so that they never take an allowed peer's slot.
-        public var maximumRefusedConnections = 16
+        package var maximumRefusedConnections = 16
         /// How long a refused peer has to send its request head.
-        public var refusedRequestDeadline: TimeAmount = .seconds(2)
+        package var refusedRequestDeadline: TimeAmount = .seconds(2)
 
-        public init(socketPath: String, policy: PeerPolicy) {
+        package init(socketPath: String, policy: PeerPolicy) {
             self.socketPath = socketPath
             self.policy = policy
         }
@@ -44,16 +42,18 @@ public final class APIServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     /// Who may call; replaced on reload.
-    public let policy: PeerPolicyBox
+    package let policy: PeerPolicyBox
     /// Whether the socket came from systemd (which then owns its file).
     private let inherited: Bool
     private let quiescing: NIOLockedValueBox<ServerQuiescingHelper?>
-    public let settings: Settings
+    package let settings: Settings
     /// The allowed peers' connections; its limits are replaced on reload.
-    public let shares: ConnectionShares
+    package let shares: ConnectionShares
 
-    private init(group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
-                 policy: PeerPolicyBox, shares: ConnectionShares, inherited: Bool) {
+    private init(
+        group: MultiThreadedEventLoopGroup, channel: Channel, quiescing: ServerQuiescingHelper, settings: Settings,
+        policy: PeerPolicyBox, shares: ConnectionShares, inherited: Bool
+    ) {
         self.group = group
         self.channel = channel
         self.policy = policy
@@ -65,7 +65,7 @@ public final class APIServer: Sendable {
 
     /// Serves `router` on the socket systemd passed (`inheritedDescriptor`), or binds the socket
     /// itself, refusing to take over one a live server still uses.
-    public static func start(_ settings: Settings, router: APIRouter, inheritedDescriptor: Int32? = nil, logger: Logger) async throws -> APIServer {
+    package static func start(_ settings: Settings, router: APIRouter, inheritedDescriptor: Int32? = nil, logger: Logger) async throws -> APIServer {
         if inheritedDescriptor == nil { try SocketFile.prepare(settings.socketPath) }
         let policy = PeerPolicyBox(settings.policy)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -117,10 +117,11 @@ public final class APIServer: Sendable {
                         let pipeline = channel.pipeline.syncOperations
                         try pipeline.addHandler(IdleStateHandler(readTimeout: settings.idleTimeout))
                         try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                        try pipeline.addHandler(APIChannelHandler(
-                            router: router, policy: policy, peer: peer, refusal: refusal, refusals: refusals,
-                            maximumBodySize: settings.maximumBodySize,
-                            requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
+                        try pipeline.addHandler(
+                            APIChannelHandler(
+                                router: router, policy: policy, peer: peer, refusal: refusal, refusals: refusals,
+                                maximumBodySize: settings.maximumBodySize,
+                                requestDeadline: refusal == nil ? settings.requestDeadline : settings.refusedRequestDeadline))
                     }
                 }
             }
@@ -137,12 +138,13 @@ public final class APIServer: Sendable {
             throw error
         }
         logger.info("listening", metadata: ["socket": "\(settings.socketPath)", "from": "\(inheritedDescriptor == nil ? "ccgd" : "systemd")"])
-        return APIServer(group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
-                         shares: shares, inherited: inheritedDescriptor != nil)
+        return APIServer(
+            group: group, channel: channel, quiescing: quiescing, settings: settings, policy: policy,
+            shares: shares, inherited: inheritedDescriptor != nil)
     }
 
     /// Stops accepting, lets requests in flight finish, then closes every connection.
-    public func shutdown() async {
+    package func shutdown() async {
         let done = group.next().makePromise(of: Void.self)
         quiescing.withLockedValue { $0?.initiateShutdown(promise: done) }
         try? await done.futureResult.get()
@@ -155,24 +157,6 @@ public final class APIServer: Sendable {
     }
 }
 
-/// Counts connections so that a flood of clients cannot exhaust file descriptors.
-package final class ConnectionLimit: Sendable {
-    private let count = NIOLockedValueBox(0)
-    let maximum: Int
-
-    package init(maximum: Int) { self.maximum = maximum }
-
-    package func enter() -> Bool {
-        count.withLockedValue { count in
-            guard count < maximum else { return false }
-            count += 1
-            return true
-        }
-    }
-
-    package func leave() { count.withLockedValue { $0 -= 1 } }
-}
-
 /// The socket file: a stale one is replaced, a live one is an error; mode and group are set.
 enum SocketFile {
     struct InUse: Error, CustomStringConvertible {
@@ -182,8 +166,9 @@ enum SocketFile {
 
     static func prepare(_ path: String) throws {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFSOCK else {

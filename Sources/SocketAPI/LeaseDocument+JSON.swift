@@ -1,4 +1,5 @@
 import CredSpec
+import JSON
 import FoundationEssentials
 
 extension APIDocuments.LeaseDocument {
@@ -13,7 +14,7 @@ extension APIDocuments.LeaseDocument {
         var members: [(key: String, value: JSONValue)] = []
         if let containerId { members.append(("containerId", string(containerId))) }
         members.append(("createdAt", date(createdAt)))
-        if let creator { members.append(("creator", number(creator))) }
+        members.append(("creator", number(creator)))
         if let credentialSpecName { members.append(("credentialSpecName", string(credentialSpecName))) }
         members.append(("directory", string(directory)))
         members.append(("environment", .object(JSONObject(environment.sorted { $0.key < $1.key }.map { ($0.key, string($0.value)) }))))
@@ -26,14 +27,19 @@ extension APIDocuments.LeaseDocument {
         }
         members.append(("hostname", string(hostname)))
         members.append(("id", string(id)))
-        members.append(("identities", .array(identities.map { identity in
-            .object([
-                "account": string(identity.account), "ccache": string(identity.ccache),
-                "enctypes": .array(identity.enctypes.map(string)), "kvno": number(identity.kvno),
-                "principal": string(identity.principal), "realm": string(identity.realm),
-                "servicePrincipalNames": .array(identity.servicePrincipalNames.map(string)),
-            ])
-        })))
+        members.append(
+            (
+                "identities",
+                .array(
+                    identities.map { identity in
+                        .object([
+                            "account": string(identity.account), "ccache": string(identity.ccache),
+                            "enctypes": .array(identity.enctypes.map(string)), "kvno": number(identity.kvno),
+                            "principal": string(identity.principal), "realm": string(identity.realm),
+                            "servicePrincipalNames": .array(identity.servicePrincipalNames.map(string)),
+                        ])
+                    })
+            ))
         members.append(("mount", .object(["readOnly": .bool(mount.readOnly), "source": string(mount.source), "target": string(mount.target)])))
         members.append(("owner", .object(["gid": number(owner.gid), "uid": number(owner.uid)])))
         if let refreshAt { members.append(("refreshAt", date(refreshAt))) }

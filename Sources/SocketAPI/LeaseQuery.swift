@@ -1,4 +1,4 @@
-import CredentialGuard
+import LeaseService
 
 /// The query of `GET /v1/leases`: `?containerId=…` narrows the list to one container's leases,
 /// so a runtime hook finds them again by the id it knows. An unknown parameter is refused, not
@@ -25,8 +25,9 @@ struct LeaseQuery: Equatable {
                 guard containerID == nil else { throw Failure(description: "containerId is given twice; give it once.", field: name) }
                 containerID = value
             default:
-                throw Failure(description: "unknown query parameter \"\(name)\"; GET /v1/leases takes \(Self.parameters.joined(separator: ", ")).",
-                              field: name)
+                throw Failure(
+                    description: "unknown query parameter \"\(name)\"; GET /v1/leases takes \(Self.parameters.joined(separator: ", ")).",
+                    field: name)
             }
         }
     }

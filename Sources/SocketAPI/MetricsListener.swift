@@ -2,15 +2,16 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import LeaseService
 
 /// `GET /metrics` on a TCP port (`[metrics] listen`), for a Prometheus that scrapes over the
 /// network as its node setups expect: that route only, no peer credentials to check, a small
 /// connection budget of its own. Off unless configured; loopback unless an address is given.
-public final class MetricsListener: Sendable {
+package final class MetricsListener: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     /// Where it listens (the port the kernel chose when asked for 0).
-    public let address: String
+    package let address: String
 
     private init(group: MultiThreadedEventLoopGroup, channel: Channel, address: String) {
         self.group = group
@@ -18,8 +19,10 @@ public final class MetricsListener: Sendable {
         self.address = address
     }
 
-    public static func start(host: String, port: Int, router: APIRouter, logger: Logger,
-                             maximumConnections: Int = 16) async throws -> MetricsListener {
+    package static func start(
+        host: String, port: Int, router: APIRouter, logger: Logger,
+        maximumConnections: Int = 16
+    ) async throws -> MetricsListener {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connections = ConnectionLimit(maximum: maximumConnections)
         let bootstrap = ServerBootstrap(group: group)
@@ -40,26 +43,27 @@ public final class MetricsListener: Sendable {
             try? await group.shutdownGracefully()
             throw MetricsListenerError(endpoint: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", reason: "\(error)")
         }
-        let bound = channel.localAddress.map { address in
-            let ip = address.ipAddress ?? host
-            return ip.contains(":") ? "[\(ip)]:\(address.port ?? port)" : "\(ip):\(address.port ?? port)"
-        } ?? "\(host):\(port)"
+        let bound =
+            channel.localAddress.map { address in
+                let ip = address.ipAddress ?? host
+                return ip.contains(":") ? "[\(ip)]:\(address.port ?? port)" : "\(ip):\(address.port ?? port)"
+            } ?? "\(host):\(port)"
         logger.info("serving metrics", metadata: ["listen": "\(bound)", "route": "/metrics"])
         return MetricsListener(group: group, channel: channel, address: bound)
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
 }
 
 /// Why the metrics listener could not start.
-public struct MetricsListenerError: Error, CustomStringConvertible {
+package struct MetricsListenerError: Error, CustomStringConvertible {
     let endpoint: String
     let reason: String
 
-    public var description: String {
+    package var description: String {
         "cannot serve metrics on \(endpoint): \(reason); choose a free port (and an address of this host) in [metrics] listen, or leave it empty."
     }
 }
@@ -85,8 +89,9 @@ private final class MetricsHandler: ChannelInboundHandler {
             self.head = nil
             let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
             guard head.method == .GET || head.method == .HEAD, path == "/metrics" else {
-                write(status: .notFound, contentType: "text/plain", body: Array("only GET /metrics is served here; the API is on ccgd's Unix socket.\n".utf8),
-                      keepAlive: head.isKeepAlive, context: context)
+                write(
+                    status: .notFound, contentType: "text/plain", body: Array("only GET /metrics is served here; the API is on ccgd's Unix socket.\n".utf8),
+                    keepAlive: head.isKeepAlive, context: context)
                 return
             }
             let router = self.router
@@ -95,8 +100,9 @@ private final class MetricsHandler: ChannelInboundHandler {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
-                handler.write(status: .ok, contentType: response.contentType, body: head.method == .HEAD ? [] : response.body,
-                              keepAlive: head.isKeepAlive, context: context)
+                handler.write(
+                    status: .ok, contentType: response.contentType, body: head.method == .HEAD ? [] : response.body,
+                    keepAlive: head.isKeepAlive, context: context)
             }
         }
     }

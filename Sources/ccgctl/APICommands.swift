@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import JSON
+import LeaseDocuments
 import NIOHTTP1
 import SocketAPI
 
@@ -32,21 +34,22 @@ struct LeaseCommand: AsyncParsableCommand {
         var mountPath: String?
 
         func run() async throws {
-            var request: [String: Any] = [:]
+            let source: LeaseRequestBody.Source
             switch (name, file) {
-            case let (name?, nil): request["credentialSpecName"] = name
+            case let (name?, nil): source = .named(name)
             case let (nil, file?):
-                guard let data = FileManager.default.contents(atPath: file),
-                      let spec = try? JSONSerialization.jsonObject(with: data) else {
+                guard let data = FileManager.default.contents(atPath: file), let spec = try? JSONValue(parsing: data) else {
                     throw ValidationError("\(file) is not a readable JSON file; check the path.")
                 }
-                request["credentialSpec"] = spec
+                source = .inline(spec)
             default: throw ValidationError("give exactly one of --credspec NAME and --credspec-file FILE.")
             }
-            if uid != nil || gid != nil { request["owner"] = ["uid": uid ?? getuid(), "gid": gid ?? getgid()] }
-            if let containerID { request["containerId"] = containerID }
-            if let mountPath { request["mountPath"] = mountPath }
-            let body = Array(try JSONSerialization.data(withJSONObject: request))
+            var request = LeaseRequestBody(source: source, containerID: containerID, mountPath: mountPath)
+            if uid != nil || gid != nil {
+                request.ownerUID = uid ?? getuid()
+                request.ownerGID = gid ?? getgid()
+            }
+            let body = request.json.compactUTF8
             let lease = try await daemon.call(.POST, "/v1/leases", body: body, as: APIDocuments.LeaseDocument.self)
             if !daemon.json { LeaseText.print(lease) }
         }
@@ -61,8 +64,10 @@ struct LeaseCommand: AsyncParsableCommand {
             guard !daemon.json else { return }
             // Whole ids and container ids: a script or a person copies them into the next command.
             let rows = answer.leases.map { lease in
-                [lease.id, lease.identities.first?.principal ?? "(pending)", "\(lease.owner.uid):\(lease.owner.gid)",
-                 lease.credentialSpecName ?? "(inline)", lease.containerId ?? "-", LeaseText.time(lease.ticketExpiresAt)]
+                [
+                    lease.id, lease.identities.first?.principal ?? "(pending)", "\(lease.owner.uid):\(lease.owner.gid)",
+                    lease.credentialSpecName ?? "(inline)", lease.containerId ?? "-", LeaseText.time(lease.ticketExpiresAt),
+                ]
             }
             print(TextColumns.render([["ID", "PRINCIPAL", "OWNER", "CREDSPEC", "CONTAINER", "TICKET EXPIRES"]] + rows))
         }
@@ -94,7 +99,9 @@ struct LeaseCommand: AsyncParsableCommand {
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts", abstract: "List the gMSAs ccgd keeps fresh, by CredSpec, with who reads each password.",
-        discussion: "One row per account and reader: ccgd fetches an account once per plug-in and PluginInput (or computer account) that reads it. READ BY is the plug-in (name and PluginGUID) or the computer account; never the PluginInput.")
+        discussion:
+            "One row per account and reader: ccgd fetches an account once per plug-in and PluginInput (or computer account) that reads it. READ BY is the plug-in (name and PluginGUID) or the computer account; never the PluginInput."
+    )
     @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
@@ -106,8 +113,10 @@ struct AccountsCommand: AsyncParsableCommand {
         let rows = sorted.map { account -> [String] in
             let group = Self.credSpecs(account)
             defer { previous = group }
-            return [group == previous ? "" : group, account.account, account.realm, account.kvno.map { "\($0)" } ?? "-", account.state,
-                    "\(account.leases)", LeaseText.time(account.refreshAt), Self.reader(account.readBy), account.lastError ?? ""]
+            return [
+                group == previous ? "" : group, account.account, account.realm, account.kvno.map { "\($0)" } ?? "-", account.state,
+                "\(account.leases)", LeaseText.time(account.refreshAt), Self.reader(account.readBy), account.lastError ?? "",
+            ]
         }
         print(TextColumns.render([["CREDSPEC", "ACCOUNT", "REALM", "KVNO", "STATE", "LEASES", "REFRESH AT", "READ BY", "LAST ERROR"]] + rows))
     }
@@ -140,13 +149,16 @@ struct HealthCommand: AsyncParsableCommand {
             for domain in health.domains {
                 print("domain    \(domain.realm)")
                 for controller in domain.controllers {
-                    print("  dc      \(controller.host)  \(controller.state)\(controller.inUse == true ? "  in use" : "")  last contact \(LeaseText.time(controller.lastContact, else: "never"))\(controller.cause.map { "  (\($0))" } ?? "")")
+                    print(
+                        "  dc      \(controller.host)  \(controller.state)\(controller.inUse == true ? "  in use" : "")  last contact \(LeaseText.time(controller.lastContact, else: "never"))\(controller.cause.map { "  (\($0))" } ?? "")"
+                    )
                 }
             }
         }
         guard health.status == "ok" else {
             let reasons = health.reasons ?? []
-            throw CommandFailure(.degraded, "ccgd is \(health.status)" + (reasons.isEmpty ? "." : ": \(reasons.count) reason\(reasons.count == 1 ? "" : "s") above."))
+            throw CommandFailure(
+                .degraded, "ccgd is \(health.status)" + (reasons.isEmpty ? "." : ": \(reasons.count) reason\(reasons.count == 1 ? "" : "s") above."))
         }
     }
 }

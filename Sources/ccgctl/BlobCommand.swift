@@ -1,5 +1,4 @@
 import ArgumentParser
-import CredentialGuard
 import Foundation
 import KerberosKeys
 import OperatorTools
@@ -39,7 +38,8 @@ struct BlobCommand: AsyncParsableCommand {
                 input = data
             }
             guard let bytes = BlobReport.blobBytes(from: Array(input)) else {
-                throw CommandFailure(.failure, "\(path == "-" ? "standard input" : path) holds neither a raw blob nor base64 nor an msDS-ManagedPassword:: line.")
+                throw CommandFailure(
+                    .failure, "\(path == "-" ? "standard input" : path) holds neither a raw blob nor base64 nor an msDS-ManagedPassword:: line.")
             }
             var salt: Salt?
             if let realm, let account, let dnsDomain {

@@ -1,8 +1,7 @@
 import ArgumentParser
 import PackageVersion
-#if canImport(Glibc)
+import SystemSupport
 import Glibc
-#endif
 
 @main
 struct CCGCtl: AsyncParsableCommand {
@@ -28,7 +27,8 @@ struct CCGCtl: AsyncParsableCommand {
     /// words with its documented status, never as a usage error.
     static func main() async {
         var command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        // The kernel's arguments: a preloaded libfaketime can leave Swift's empty (`ProcessArguments`).
+        do { command = try parseAsRoot(Array(ProcessArguments.current.dropFirst())) } catch { exit(withError: error) }
         do {
             if var asynchronous = command as? AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
         } catch let failure as CommandFailure {

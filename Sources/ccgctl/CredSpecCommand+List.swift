@@ -1,13 +1,15 @@
 import ArgumentParser
 import CredSpec
-import CredentialGuard
+import LeaseService
 
 extension CredSpecCommand {
     /// `ccgctl credspec list`: Get-CredentialSpec for ccgd's CredSpec directory.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the CredSpecs of the CredSpec directory, as Get-CredentialSpec does.",
-            discussion: "Shows each CredSpec's name (for ccgctl lease create --credspec NAME), primary account (also the host name a container must carry: podman run --hostname), other accounts, domain and plug-in; a file ccgd cannot use is listed with its error.")
+            discussion:
+                "Shows each CredSpec's name (for ccgctl lease create --credspec NAME), primary account (also the host name a container must carry: podman run --hostname), other accounts, domain and plug-in; a file ccgd cannot use is listed with its error."
+        )
 
         @Option(help: ArgumentHelp("The CredSpec directory. Default: [daemon] credspec-directory of the configuration.", valueName: "DIRECTORY"))
         var directory: String?
@@ -24,8 +26,10 @@ extension CredSpecCommand {
                 switch entry.spec {
                 case let .success(spec):
                     let others = spec.accounts.dropFirst()
-                    return [entry.name, spec.primaryAccount, others.isEmpty ? "-" : others.joined(separator: ","),
-                            spec.domainJoinConfig.dnsName, spec.hostAccountConfig?.pluginGUID.description ?? "- (domain joined)"]
+                    return [
+                        entry.name, spec.primaryAccount, others.isEmpty ? "-" : others.joined(separator: ","),
+                        spec.domainJoinConfig.dnsName, spec.hostAccountConfig?.pluginGUID.description ?? "- (domain joined)",
+                    ]
                 case let .failure(error):
                     return [entry.name, "error: " + Self.sentence(error)]
                 }

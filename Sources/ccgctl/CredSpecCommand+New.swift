@@ -2,11 +2,14 @@ import ArgumentParser
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
+import JSON
 import DomainModel
 import FilePlugin
 import Foundation
 import OperatorTools
+import DirectoryPipeline
+import PluginHost
+import SystemSupport
 
 extension CredSpecCommand {
     /// `ccgctl credspec new`: New-CredentialSpec, reading the domain's facts over LDAP.
@@ -31,23 +34,42 @@ extension CredSpecCommand {
         @Option(help: ArgumentHelp("The domain's DNS name, e.g. contoso.com. Default: the only [domain] section of the configuration.", valueName: "DNS-NAME"))
         var domain: String?
 
-        @Option(name: .customLong("credentials"),
-                help: ArgumentHelp("The credentials of a user who may read the directory (JSON, DOMAIN\\user:password or user@domain:password). Default: ask the CredSpec's plug-in.", valueName: "FILE"))
+        @Option(
+            name: .customLong("credentials"),
+            help: ArgumentHelp(
+                "The credentials of a user who may read the directory (JSON, DOMAIN\\user:password or user@domain:password). Default: ask the CredSpec's plug-in.",
+                valueName: "FILE"))
         var credentialsPath: String?
 
-        @Option(name: .customLong("plugin-guid"), help: ArgumentHelp("The plug-in that gives ccgd the portable user's credentials. Default: the file plug-in, {\(FilePlugin.guid)}.", valueName: "GUID"))
+        @Option(
+            name: .customLong("plugin-guid"),
+            help: ArgumentHelp(
+                "The plug-in that gives ccgd the portable user's credentials. Default: the file plug-in, {\(FilePlugin.guid)}.", valueName: "GUID"))
         var pluginGUID: String?
 
-        @Option(name: .customLong("plugin-input"), help: ArgumentHelp("What the plug-in receives: a string, or a JSON object when it starts with {. Default: the absolute path of --credentials.", valueName: "INPUT"))
+        @Option(
+            name: .customLong("plugin-input"),
+            help: ArgumentHelp(
+                "What the plug-in receives: a string, or a JSON object when it starts with {. Default: the absolute path of --credentials.", valueName: "INPUT")
+        )
         var pluginInput: String?
 
-        @Flag(help: "Write no HostAccountConfig: a domain-joined host reads the passwords with its own computer account. Without --credentials, the directory is read as that account too.")
+        @Flag(
+            help:
+                "Write no HostAccountConfig: a domain-joined host reads the passwords with its own computer account. Without --credentials, the directory is read as that account too."
+        )
         var domainJoined = false
 
-        @Option(help: ArgumentHelp("With --domain-joined: the computer account's keytab. Default: the [domain] section's machine-keytab, else /etc/krb5.keytab.", valueName: "FILE"))
+        @Option(
+            help: ArgumentHelp(
+                "With --domain-joined: the computer account's keytab. Default: the [domain] section's machine-keytab, else /etc/krb5.keytab.", valueName: "FILE"
+            ))
         var machineKeytab: String?
 
-        @Option(help: ArgumentHelp("With --domain-joined: the computer account's principal. Default: the [domain] section's machine-principal, else <SHORT HOST NAME>$@REALM.", valueName: "PRINCIPAL"))
+        @Option(
+            help: ArgumentHelp(
+                "With --domain-joined: the computer account's principal. Default: the [domain] section's machine-principal, else <SHORT HOST NAME>$@REALM.",
+                valueName: "PRINCIPAL"))
         var machinePrincipal: String?
 
         @Option(help: ArgumentHelp("The CredSpec's name, for ccgctl lease create --credspec NAME. Default: the first account's name.", valueName: "NAME"))
@@ -89,7 +111,8 @@ extension CredSpecCommand {
             let destination = try self.destination(service)
             // Refuse before any network traffic; the write itself refuses atomically.
             if !force, let early = destination.path(primaryAccount: AccountName(account).bare),
-               FileManager.default.fileExists(atPath: early) {
+                FileManager.default.fileExists(atPath: early)
+            {
                 throw CredSpecCreationError.fileExists(path: early)
             }
             let credentialsFile = credentialsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
@@ -101,7 +124,8 @@ extension CredSpecCommand {
                 pluginInput: domainJoined ? .string("") : try parsedPluginInput(credentialsFile: credentialsFile))
             order.domainJoined = domainJoined
             if case .standardOutput = destination, order.pluginGUID == NewCredentialSpec.inlinePluginGUID {
-                throw ValidationError("the inline plug-in's input is a password, which ccgctl does not print; write the CredSpec to a file (mode 0600) with --path or --name.")
+                throw ValidationError(
+                    "the inline plug-in's input is a password, which ccgctl does not print; write the CredSpec to a file (mode 0600) with --path or --name.")
             }
 
             let blocking = BlockingWork(label: "ccgctl.directory")
@@ -117,8 +141,9 @@ extension CredSpecCommand {
                 login = .machine(principal: machine.principal(realm: realm), keytab: machine.keytab)
             } else {
                 do {
-                    login = .portableUser(try await PluginRegistry(configuration: service)
-                        .credentials(guid: order.pluginGUID, pluginInput: order.pluginInput.text))
+                    login = .portableUser(
+                        try await PluginRegistry(configuration: service)
+                            .credentials(guid: order.pluginGUID, pluginInput: order.pluginInput.text))
                 } catch {
                     throw CommandFailure(.failure, "\(error) To read the directory as another user, give --credentials FILE.")
                 }
@@ -161,11 +186,9 @@ extension CredSpecCommand {
             }
             var plainName: String?
             if let name {
-                let stem = name.lowercased().hasSuffix(".json") ? String(name.dropLast(5)) : name
-                guard !stem.isEmpty, !stem.contains("/"), !stem.hasPrefix("."), !stem.contains("\0") else {
+                do { plainName = try CredSpecName(name).stem } catch {
                     throw ValidationError("--name \(name) is not a plain file name; give a name like WebApp01.")
                 }
-                plainName = stem
             }
             return .directory(directory ?? service.daemon.credSpecDirectory, name: plainName)
         }
@@ -188,9 +211,10 @@ extension CredSpecCommand {
             }
             guard pluginInput.hasPrefix("{") else { return .string(pluginInput) }
             let value: JSONValue
-            do { value = try JSONValue(parsing: Data(pluginInput.utf8)) } catch {
-                guard case let .notJSON(problem, _, column) = error else { throw ValidationError("--plugin-input: \(error)") }
-                throw ValidationError("--plugin-input starts with { but is not JSON at character \(column) (\(problem)); write a JSON object or a string that does not start with {.")
+            do { value = try JSONValue(parsing: pluginInput) } catch {
+                throw ValidationError(
+                    "--plugin-input starts with { but is not JSON at character \(error.column) (\(error.problem)); write a JSON object or a string that does not start with {."
+                )
             }
             guard case let .object(object) = value else {
                 throw ValidationError("--plugin-input starts with { but is not a JSON object; write a JSON object or a string that does not start with {.")

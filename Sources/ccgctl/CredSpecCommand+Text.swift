@@ -1,5 +1,4 @@
 import CredSpec
-import CredentialGuard
 import Directory
 import OperatorTools
 
@@ -19,7 +18,9 @@ enum CredSpecText {
         lines.append("guid        \(facts.guid)")
         lines.append("plug-in     \(plugin(spec))")
         lines.append("input       \(spec.holdsSecret ? "not shown (it holds a password)" : spec.hostAccountConfig?.pluginInput.text ?? "-")")
-        let skipped = made.unreachableControllers.isEmpty ? ""
+        let skipped =
+            made.unreachableControllers.isEmpty
+            ? ""
             : " (unreachable: \(made.unreachableControllers.map(\.description).joined(separator: ", ")))"
         lines.append("read from   \(made.controller) as \(made.reader) (\(made.protection))\(skipped)")
         return lines.joined(separator: "\n") + "\n"

@@ -1,16 +1,19 @@
 import ArgumentParser
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
 import OperatorTools
+import LeaseService
+import PluginHost
 
 extension CredSpecCommand {
     /// `ccgctl credspec validate`: what ccgd would say about a CredSpec, without a lease.
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check CredSpec files as ccgd reads them; exits 1 if one is invalid.",
-            discussion: "Prints FILE: valid (accounts, domain, plug-in), or FILE: the first problem with its JSON path, or that no plug-in of the configuration (--config) answers for its PluginGUID.")
+            discussion:
+                "Prints FILE: valid (accounts, domain, plug-in), or FILE: the first problem with its JSON path, or that no plug-in of the configuration (--config) answers for its PluginGUID."
+        )
 
         @Argument(help: ArgumentHelp("The CredSpec files.", valueName: "FILE"))
         var files: [String]
@@ -34,9 +37,14 @@ extension CredSpecCommand {
                         FileHandle.standardError.write(Data("\(file): ccgd cannot serve it with \(source): \(problem)\n".utf8))
                         continue
                     }
-                    print("\(file): valid (accounts \(spec.accounts.joined(separator: ", ")), domain \(spec.domainJoinConfig.dnsName), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in"))")
+                    print(
+                        "\(file): valid (accounts \(spec.accounts.joined(separator: ", ")), domain \(spec.domainJoinConfig.dnsName), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in"))"
+                    )
                     if !spec.listsMachineAccount {
-                        FileHandle.standardError.write(Data("\(file): warning: DomainJoinConfig.MachineAccountName \(spec.domainJoinConfig.machineAccountName) is not one of the GroupManagedServiceAccounts, so \(spec.primaryAccount) (the first listed) is the container's identity; set it to the account the container is known by on the network.\n".utf8))
+                        FileHandle.standardError.write(
+                            Data(
+                                "\(file): warning: DomainJoinConfig.MachineAccountName \(spec.domainJoinConfig.machineAccountName) is not one of the GroupManagedServiceAccounts, so \(spec.primaryAccount) (the first listed) is the container's identity; set it to the account the container is known by on the network.\n"
+                                    .utf8))
                     }
                 } catch {
                     invalid = true

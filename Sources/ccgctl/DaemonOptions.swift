@@ -1,6 +1,8 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import JSON
+import LeaseDocuments
 import NIOHTTP1
 import SocketAPI
 
@@ -46,8 +48,10 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// Sends the request and reads the answer as `Document`.
-    func call<Document: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, subject: Subject = .none,
-                                   as document: Document.Type) async throws -> Document {
+    func call<Document: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, subject: Subject = .none,
+        as document: Document.Type
+    ) async throws -> Document {
         let response = try await call(method, path, body: body, subject: subject)
         do { return try APIDocuments.decoder.decode(Document.self, from: Data(response.body)) } catch {
             throw CommandFailure(.failure, "ccgd's answer is not what this ccgctl reads (\(error.localizedDescription)); use a ccgctl of ccgd's version.")
@@ -61,22 +65,22 @@ struct DaemonOptions: ParsableArguments {
     }
 
     static func unreachable(_ failure: APIClient.Failure) -> CommandFailure {
-        let advice = switch failure.reason {
-        case .noSocket, .nobodyListening: "start ccgd, or pass --socket or --config if it listens elsewhere"
-        case .permissionDenied: "run as root or as a member of the socket's group ([daemon] socket-group), or pass --socket"
-        case .busy, .closedEarly: "retry, and see ccgd's log (journalctl -u ccgd) if it goes on"
-        case .other: "check the path (--socket, --config, CCGD_SOCKET) and that ccgd runs"
-        }
+        let advice =
+            switch failure.reason {
+            case .noSocket, .nobodyListening: "start ccgd, or pass --socket or --config if it listens elsewhere"
+            case .permissionDenied: "run as root or as a member of the socket's group ([daemon] socket-group), or pass --socket"
+            case .busy, .closedEarly: "retry, and see ccgd's log (journalctl -u ccgd) if it goes on"
+            case .other: "check the path (--socket, --config, CCGD_SOCKET) and that ccgd runs"
+            }
         return CommandFailure(.unavailable, "cannot reach ccgd at \(failure.socketPath): \(failure.cause); \(advice).")
     }
 
     /// ccgd's error answer, said as ccgctl would: its sentence with ccgctl's commands and options
     /// for the API's routes and fields, its code for scripts and searches, and the exit status of its class.
     static func failure(_ response: APIClient.Response, subject: Subject) -> CommandFailure {
-        guard let body = try? APIDocuments.decoder.decode(APIDocuments.ErrorBody.self, from: Data(response.body)) else {
+        guard let error = (try? JSONValue(parsing: response.body)).flatMap(APIErrorAnswer.init(json:)) else {
             return CommandFailure(.failure, "ccgd answered status \(response.status) without an error this ccgctl reads; see ccgd's log.")
         }
-        let error = body.error
         switch (error.code, subject) {
         case let ("not_found", .lease(id)):
             return CommandFailure(.notFound, "no lease \(id) (ccgd shows only leases you created, unless you are root); ccgctl lease list shows them.")

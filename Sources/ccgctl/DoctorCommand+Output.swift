@@ -1,4 +1,3 @@
-import CredentialGuard
 import Foundation
 import OperatorTools
 
@@ -8,11 +7,12 @@ enum DoctorText {
 
     /// `✓ portable-user login    25 ms  TGT for …`
     static func line(_ step: DoctorStepResult) -> String {
-        let mark = switch step.outcome {
-        case .passed: "✓"
-        case .warning: "!"
-        case .failed: "✗"
-        }
+        let mark =
+            switch step.outcome {
+            case .passed: "✓"
+            case .warning: "!"
+            case .failed: "✗"
+            }
         let name = step.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         let time = "\(Int(step.milliseconds.rounded())) ms"
         return "\(mark) \(name) \(String(repeating: " ", count: max(0, 8 - time.count)))\(time)  \(step.detail)"
@@ -81,10 +81,12 @@ enum DoctorText {
         let document = Document(
             credSpec: report.credSpec, passed: report.passed, failedStep: report.failure?.step.identifier,
             steps: report.steps.map { step in
-                Document.Step(step: step.step.identifier, name: step.name, outcome: step.outcome.rawValue,
-                              milliseconds: (step.milliseconds * 10).rounded() / 10, detail: step.detail,
-                              warnings: step.warnings, finding: step.finding, fix: step.fix)
+                Document.Step(
+                    step: step.step.identifier, name: step.name, outcome: step.outcome.rawValue,
+                    milliseconds: (step.milliseconds * 10).rounded() / 10, detail: step.detail,
+                    warnings: step.warnings, finding: step.finding, fix: step.fix)
             })
+        // Foundation's encoder, as for `ccgctl fetch --json` (FetchReport): the layout scripts read.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document) else { return "{}" }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CredentialGuard
 import Foundation
 import OperatorTools
 
@@ -16,14 +15,16 @@ struct DoctorCommand: AsyncParsableCommand {
             prints a secret. Exits 0 when every step passes (warnings allowed), 1 otherwise.
             """)
 
-    @Option(name: .customLong("credspec"),
-            help: "A CredSpec file, or the name of one in the CredSpec directory of the configuration (e.g. WebApp01).")
+    @Option(
+        name: .customLong("credspec"),
+        help: "A CredSpec file, or the name of one in the CredSpec directory of the configuration (e.g. WebApp01).")
     var credSpec: String
 
     @OptionGroup var configuration: ConfigurationOptions
 
-    @Option(name: .customLong("credentials"),
-            help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
+    @Option(
+        name: .customLong("credentials"),
+        help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
 
     @Option(help: "For a domain-joined CredSpec: the computer account's keytab (default: [domain] machine-keytab, else /etc/krb5.keytab).")

@@ -1,13 +1,18 @@
 import ArgumentParser
 import Configuration
-import CredentialGuard
 import Directory
+import DirectoryPipeline
+import DomainModel
 
 /// How ccgctl reaches a domain's directory (`fetch`, `credspec new`, `doctor`): the `DomainResolver` of
 /// ccgd under these options, so the command line, the `[domain]` section and DNS SRV records
 /// count in the same order for every command.
 struct DomainConnectionOptions: ParsableArguments {
-    @Option(name: .customLong("dc"), help: ArgumentHelp("A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more; tried in order. Default: the [domain] section of the configuration, else the domain's DNS SRV records.", valueName: "NAME[=ADDRESS]"))
+    @Option(
+        name: .customLong("dc"),
+        help: ArgumentHelp(
+            "A domain controller: NAME, or NAME=ADDRESS[:PORT] when NAME does not resolve here. Repeat for more; tried in order. Default: the [domain] section of the configuration, else the domain's DNS SRV records.",
+            valueName: "NAME[=ADDRESS]"))
     var controllers: [String] = []
 
     @Flag(help: "Use LDAPS with a simple bind instead of a sealed GSSAPI bind.")
@@ -32,8 +37,9 @@ struct DomainConnectionOptions: ParsableArguments {
         }
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second.") }
         // A CA file means LDAPS: it is of no use to anything else.
-        return DomainResolver.Overrides(controllers: parsed, protection: ldaps || caFile != nil ? .ldaps(caFile: caFile) : nil,
-                                        timeout: timeout)
+        return DomainResolver.Overrides(
+            controllers: parsed, protection: ldaps || caFile != nil ? .ldaps(caFile: caFile) : nil,
+            timeout: timeout)
     }
 
     /// The DCs of `realm` and how to bind to them. Blocking: discovery asks DNS.
@@ -43,7 +49,8 @@ struct DomainConnectionOptions: ParsableArguments {
 
     /// Points libkrb5 and GSS-API at `--krb5-config`, or at a krb5.conf in `scratch` naming the DCs as KDCs.
     func useKerberosConfiguration(realm: String, dnsDomain: String, settings: DomainSettings, scratch: TemporaryDirectory) throws {
-        try ProcessKerberosConfiguration.useForTool(file: krb5Config, realm: realm, dnsDomain: dnsDomain, settings: settings,
-                                                    scratch: scratch.path)
+        try ProcessKerberosConfiguration.useForTool(
+            file: krb5Config, realm: realm, dnsDomain: dnsDomain, settings: settings,
+            scratch: scratch.path)
     }
 }

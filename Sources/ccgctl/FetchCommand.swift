@@ -1,11 +1,13 @@
 import ArgumentParser
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import DurableFiles
 import FilePlugin
 import OperatorTools
 import Foundation
+import DirectoryPipeline
+import PluginHost
+import SystemSupport
 
 /// `ccgctl fetch`: the whole pipeline once, without the daemon.
 struct FetchCommand: AsyncParsableCommand {
@@ -23,8 +25,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("credspec"), help: "The CredSpec file (JSON, as Windows writes it).")
     var credSpecPath: String
 
-    @Option(name: .customLong("credentials"),
-            help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
+    @Option(
+        name: .customLong("credentials"),
+        help: "Read the portable user's credentials from this file (JSON, DOMAIN\\user:password or user@domain:password) instead of the CredSpec's plug-in.")
     var credentialsPath: String?
 
     @Option(help: "The host's computer account keytab for a domain-joined read (default: the [domain] section's machine-keytab, else /etc/krb5.keytab).")
@@ -65,7 +68,7 @@ struct FetchCommand: AsyncParsableCommand {
         let login: DomainLogin
         if let credentialsPath {
             login = .portableUser(try FilePlugin.read(credentialsFile: credentialsPath))
-        } else if let host = spec.hostAccountConfig, !settings.forcesDomainJoined {
+        } else if let host = DirectoryReader.of(spec, domain: settings).portableUser {
             login = .portableUser(try await PluginRegistry(configuration: service).credentials(for: host))
         } else {
             let machine = MachineAccount(keytab: machineKeytab ?? settings.machine.keytab, principal: machinePrincipal ?? settings.machine.principal)
@@ -83,8 +86,9 @@ struct FetchCommand: AsyncParsableCommand {
             try confirmed[0].ticketCache.withUnsafeBytes { try AtomicFile.write($0, to: ccache, ownership: .privateToCaller) }
         }
         let ticket = ccache.isEmpty ? nil : confirmed[0].ticket
-        let report = FetchReport(spec: spec, result: result, settings: settings, keytabPath: keytab,
-                                 ccachePath: ccache.isEmpty ? nil : ccache, ticket: ticket)
+        let report = FetchReport(
+            spec: spec, result: result, settings: settings, keytabPath: keytab,
+            ccachePath: ccache.isEmpty ? nil : ccache, ticket: ticket)
         print(json ? report.json() : report.text())
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
+import PluginHost
 
 /// `ccgctl plugin list|test`: what is registered, and whether one answers.
 struct PluginCommand: AsyncParsableCommand {

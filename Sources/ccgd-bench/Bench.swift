@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -42,8 +43,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Measure GET requests of this path instead of lease creations (to see the server's own cost).")
     var get: String?
 
-    @Option(name: .customLong("ecs-credentials"),
-            help: "Create the leases through the ECS front end (gRPC, as the ECS agent does) with this portable user (the file plug-in's JSON).")
+    @Option(
+        name: .customLong("ecs-credentials"),
+        help: "Create the leases through the ECS front end (gRPC, as the ECS agent does) with this portable user (the file plug-in's JSON).")
     var ecsCredentials: String?
 
     func run() async throws {
@@ -55,44 +57,41 @@ struct Bench: AsyncParsableCommand {
         let domainSection = String(domain[domain.range(of: "[domain")!.lowerBound...])
         // The file plug-in reads only there: the test domain's credentials/ (or, provisioned by an older script, the domain folder).
         let domainDirectory = URL(fileURLWithPath: domainConfig).standardizedFileURL.deletingLastPathComponent().path
-        let credentialsDirectory = FileManager.default.fileExists(atPath: domainDirectory + "/credentials")
+        let credentialsDirectory =
+            FileManager.default.fileExists(atPath: domainDirectory + "/credentials")
             ? domainDirectory + "/credentials" : domainDirectory
         let socket = directory + "/ccgd.sock"
         let configuration = directory + "/ccgd.conf"
         try """
-            [daemon]
-            socket = \(socket)
-            runtime-directory = \(runtimeDirectory)
-            state-directory = \(directory)/state
-            credspec-directory = \(URL(fileURLWithPath: credspecs).standardizedFileURL.path)
-            log-level = warning
+        [daemon]
+        socket = \(socket)
+        runtime-directory = \(runtimeDirectory)
+        state-directory = \(directory)/state
+        credspec-directory = \(URL(fileURLWithPath: credspecs).standardizedFileURL.path)
+        log-level = warning
 
-            [plugins]
-            credentials-directory = \(credentialsDirectory)
-            \(ecsCredentials == nil ? "" : "\n[ecs]\nsocket = \(directory)/ecs.sock\nkrb-files-directory = \(runtimeDirectory)/krbdir\n")
-            \(domainSection)
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        [plugins]
+        credentials-directory = \(credentialsDirectory)
+        \(ecsCredentials == nil ? "" : "\n[ecs]\nsocket = \(directory)/ecs.sock\nkrb-files-directory = \(runtimeDirectory)/krbdir\n")
+        \(domainSection)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
 
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: ccgd)
-        daemon.arguments = ["--config", configuration]
-        try daemon.run()
+        let daemon = try ChildProcess(
+            [ccgd, "--config", configuration], environment: ProcessInfo.processInfo.environment,
+            inheritingOutput: true)
         defer {
-            kill(daemon.processIdentifier, SIGTERM)
-            daemon.waitUntilExit()
+            daemon.stop(patience: nil)
             try? FileManager.default.removeItem(atPath: directory)
             try? FileManager.default.removeItem(atPath: runtimeDirectory)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var ready = false
-        for _ in 0..<1200 where !ready {
-            try await Task.sleep(for: .milliseconds(50))
-            ready = (try? await KeepAliveClient.connect(socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
+        let start = await DaemonStart.wait(for: daemon, attempts: 1200, interval: .milliseconds(50)) {
+            (try? await KeepAliveClient.connect(socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
         }
-        guard ready else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
+        guard start == .serving else { throw ValidationError("ccgd did not start; run it by hand with --config \(configuration) to see why.") }
         try await Task.sleep(for: .seconds(1))
-        let idleRSS = try residentKilobytes(daemon.processIdentifier)
-        let idleAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
+        let idleRSS = try residentKilobytes(daemon.pid)
+        let idleAnonymous = try residentKilobytes(daemon.pid, "RssAnon:")
 
         let body = Array(#"{"credentialSpecName": "\#(credspec)"}"#.utf8)
         let credSpecFile = URL(fileURLWithPath: credspecs).appendingPathComponent(credspec + ".json").path
@@ -109,10 +108,10 @@ struct Bench: AsyncParsableCommand {
             guard status == 201 else { throw ValidationError("the first lease failed with \(status); is the test domain up?") }
         }
         let uncached = ContinuousClock.now - started
-        let afterFirstRSS = try residentKilobytes(daemon.processIdentifier)
+        let afterFirstRSS = try residentKilobytes(daemon.pid)
 
         let perClient = (leases - 1) / clients
-        let cpuBefore = Self.cpuSeconds(daemon.processIdentifier)
+        let cpuBefore = Self.cpuSeconds(daemon.pid)
         let measured = try await withThrowingTaskGroup(of: [Duration].self) { tasks in
             for _ in 0..<clients {
                 tasks.addTask {
@@ -123,7 +122,10 @@ struct Bench: AsyncParsableCommand {
                     // Paced clients send on a fixed schedule (an open loop), so a slow answer does not
                     // hide the queueing it causes.
                     let interval: Duration = rate > 0 ? .nanoseconds(Int64(1e9 * Double(clients) / Double(rate))) : .zero
-                    var next = ContinuousClock.now + .nanoseconds(Int64.random(in: 0...max(1, interval.components.attoseconds / 1_000_000_000 + interval.components.seconds * 1_000_000_000)))
+                    var next =
+                        ContinuousClock.now
+                        + .nanoseconds(
+                            Int64.random(in: 0...max(1, interval.components.attoseconds / 1_000_000_000 + interval.components.seconds * 1_000_000_000)))
                     for _ in 0..<perClient {
                         if interval > .zero {
                             try await Task.sleep(until: next, clock: .continuous)
@@ -135,12 +137,15 @@ struct Bench: AsyncParsableCommand {
                             latencies.append(ContinuousClock.now - start)
                             continue
                         }
-                        let (status, answer) = if let get {
-                            try await client.request(.GET, get, body: nil)
-                        } else {
-                            try await client.request(.POST, "/v1/leases", body: body)
+                        let (status, answer) =
+                            if let get {
+                                try await client.request(.GET, get, body: nil)
+                            } else {
+                                try await client.request(.POST, "/v1/leases", body: body)
+                            }
+                        guard status == 201 || status == 200 else {
+                            throw ValidationError("lease failed: \(status) \(String(decoding: answer, as: UTF8.self))")
                         }
-                        guard status == 201 || status == 200 else { throw ValidationError("lease failed: \(status) \(String(decoding: answer, as: UTF8.self))") }
                         latencies.append(ContinuousClock.now - start)
                     }
                     await ecs?.close()
@@ -154,14 +159,15 @@ struct Bench: AsyncParsableCommand {
         }
         let total = measured.0.count + 1
         // ccgd's own CPU per lease: what a lease costs the host, whatever the client's share of the cores.
-        let cpuPerLease = (Self.cpuSeconds(daemon.processIdentifier) - cpuBefore) / Double(measured.0.count) * 1e6
+        let cpuPerLease = (Self.cpuSeconds(daemon.pid) - cpuBefore) / Double(measured.0.count) * 1e6
         try await Task.sleep(for: .seconds(1))
-        let loadedRSS = try residentKilobytes(daemon.processIdentifier)
-        let loadedAnonymous = try residentKilobytes(daemon.processIdentifier, "RssAnon:")
+        let loadedRSS = try residentKilobytes(daemon.pid)
+        let loadedAnonymous = try residentKilobytes(daemon.pid, "RssAnon:")
         let sorted = measured.0.sorted()
         func percentile(_ p: Double) -> String { milliseconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) }
         let seconds = Double(measured.1.components.seconds) + Double(measured.1.components.attoseconds) / 1e18
-        print("""
+        print(
+            """
             ccgd-bench: \(total) \(get.map { "GET \($0)" } ?? "leases of \(credspec)"), \(clients) concurrent keep-alive clients\(ecsCredentials == nil ? "" : " of the ECS front end (gRPC)")\(rate > 0 ? " paced to \(rate)/s" : " at full speed"), \(ProcessInfo.processInfo.activeProcessorCount) cores
             first lease (plug-in + DC fetch + keys + TGT)  \(milliseconds(uncached)) ms
             cached lease latency  p50 \(percentile(0.5)) ms  p90 \(percentile(0.9)) ms  p99 \(percentile(0.99)) ms  max \(milliseconds(sorted.last!)) ms
@@ -191,12 +197,14 @@ struct Bench: AsyncParsableCommand {
     private func residentKilobytes(_ pid: Int32, _ field: String = "VmRSS:") throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-              let value = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
+            let value = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        else { return 0 }
         return value
     }
 }
 
-/// One keep-alive HTTP/1.1 connection to the socket, one request at a time.
+/// One keep-alive HTTP/1.1 connection to the socket, one request at a time. Not SocketClient
+/// (one blocking request per connection): the benchmark measures reused connections, hundreds at once.
 final class KeepAliveClient: @unchecked Sendable {
     let channel: Channel
     private let pending: NIOLockedValueBox<EventLoopPromise<(Int, [UInt8])>?>
@@ -244,7 +252,9 @@ final class KeepAliveClient: @unchecked Sendable {
             case let .head(head): status = Int(head.status.code); body = []
             case let .body(buffer): body += buffer.readableBytesView
             case .end:
-                let promise = pending.withLockedValue { promise in defer { promise = nil }; return promise }
+                let promise = pending.withLockedValue { promise in
+                    defer { promise = nil }; return promise
+                }
                 promise?.succeed((status, body))
             }
         }

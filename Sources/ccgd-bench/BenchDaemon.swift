@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -5,7 +6,7 @@ import NIOHTTP1
 /// A ccgd that `compare` starts on its own socket and directories, with the test domain's
 /// [plugins] and [domain] sections; every start is a fresh daemon (empty state, nothing cached).
 struct BenchDaemon {
-    let process: Spawn
+    let process: ChildProcess
     let socket: String
     let group: EventLoopGroup
 
@@ -27,35 +28,30 @@ struct BenchDaemon {
 
         /// The configuration: our [daemon], then every other section of the test domain's ccgd.conf.
         func writeConfiguration() throws {
-            let domain = try String(contentsOfFile: testDomain.configurationFile, encoding: .utf8)
-            var others: [Substring] = []
-            var inDaemon = false
-            for line in domain.split(separator: "\n", omittingEmptySubsequences: false) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.hasPrefix("[") { inDaemon = trimmed == "[daemon]" }
-                if !inDaemon { others.append(line) }
-            }
+            let others = try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: testDomain.configurationFile)
             let prefetchLine = (prefetch.map { "prefetch = \($0 ? "yes" : "no")\n" } ?? "") + (eager.isEmpty ? "" : "prefetch-window = 0\n")
             let eagerSections = eager.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n")
             try """
-                [daemon]
-                socket = \(socket)
-                runtime-directory = \(runtimeDirectory)
-                state-directory = \(directory)/state
-                credspec-directory = \(testDomain.credSpecDirectory)
-                log-level = warning
-                \(prefetchLine)
-                \(others.joined(separator: "\n"))
+            [daemon]
+            socket = \(socket)
+            runtime-directory = \(runtimeDirectory)
+            state-directory = \(directory)/state
+            credspec-directory = \(testDomain.credSpecDirectory)
+            log-level = warning
+            \(prefetchLine)
+            \(others)
 
-                \(eagerSections)
-                """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            \(eagerSections)
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
         }
 
         /// Whether this ccgd accepts the configuration (`ccgd --check-config`).
         func configurationAccepted() throws -> Bool {
             try writeConfiguration()
-            return try Spawn.run([executable, "--check-config", "--config", configuration], environment: Compare.cleanEnvironment,
-                                 stdout: log, stderr: log).succeeded
+            return try ChildProcess.run(
+                [executable, "--check-config", "--config", configuration], environment: Compare.cleanEnvironment,
+                stdout: log, stderr: log
+            ).succeeded
         }
     }
 
@@ -66,21 +62,24 @@ struct BenchDaemon {
         }
         try FileManager.default.createDirectory(atPath: setup.runtimeDirectory, withIntermediateDirectories: true)
         try setup.writeConfiguration()
-        let process = try Spawn([setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment,
-                                stdout: setup.log, stderr: setup.log)
+        let process = try ChildProcess(
+            [setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment,
+            stdout: setup.log, stderr: setup.log)
         let daemon = BenchDaemon(process: process, socket: setup.socket, group: group)
-        for _ in 0..<6000 {
-            if (try? await KeepAliveClient.connect(setup.socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200 {
-                return daemon
-            }
-            var status: Int32 = 0
-            if waitpid(process.pid, &status, WNOHANG) == process.pid {
-                throw BenchError("ccgd exited at start; see \(setup.log).")
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        switch await DaemonStart.wait(
+            for: process, attempts: 6000, interval: .milliseconds(2),
+            serves: {
+                (try? await KeepAliveClient.connect(setup.socket, group: group).request(.GET, "/v1/health", body: nil).0) == 200
+            })
+        {
+        case .serving:
+            return daemon
+        case .exited:
+            throw BenchError("ccgd exited at start; see \(setup.log).")
+        case .silent:
+            process.stop()
+            throw BenchError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
         }
-        process.stop()
-        throw BenchError("ccgd did not answer /v1/health within 12 s; see \(setup.log).")
     }
 
     func client() async throws -> KeepAliveClient {
@@ -105,9 +104,11 @@ struct BenchDaemon {
         let samples = String(decoding: body, as: UTF8.self).split(separator: "\n")
             .filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
             .filter { label.map($0.contains) ?? true }
-        return samples.isEmpty ? nil : samples
-            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
-            .reduce(0) { $0 + Int($1) }
+        return samples.isEmpty
+            ? nil
+            : samples
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+                .reduce(0) { $0 + Int($1) }
     }
 
     /// The state GET /v1/accounts gives `account` (e.g. "fresh"), or nil when it is not listed.
@@ -130,8 +131,10 @@ struct BenchDaemon {
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
             return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
         }
-        return (field("VmRSS", in: status), field("RssAnon", in: status),
-                field("Private_Clean", in: rollup) + field("Private_Dirty", in: rollup))
+        return (
+            field("VmRSS", in: status), field("RssAnon", in: status),
+            field("Private_Clean", in: rollup) + field("Private_Dirty", in: rollup)
+        )
     }
 
     func stop() { process.stop() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOPosix
@@ -6,13 +7,13 @@ import NIOPosix
 /// The whole comparison, from one run against the test domain: the credentials-fetcher-style
 /// command chain and gmsad next to `ccgctl fetch` and every kind of daemon lease, the floors the
 /// DC and the crypto set, fetch coalescing, warm throughput and memory. Prints one Markdown table.
-/// Nothing here asserts a time; the figures are for people to read (README: Performance).
+/// Nothing here asserts a time; the figures are for people to read (docs/performance.md).
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the peers and ccgd's leases side by side against the test domain and print one table (scripts/bench).")
 
     @Option(help: "The test domain's directory (scripts/testdomain; default $CCGD_TESTDOMAIN_DIR, else .testdomain).")
-    var testdomain = ProcessInfo.processInfo.environment["CCGD_TESTDOMAIN_DIR"] ?? ".testdomain"
+    var testdomain = TestDomainFile.directory(fallback: ".testdomain")
 
     @Option(help: "The directory of the release ccgd and ccgctl (default: this program's).")
     var binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -26,7 +27,9 @@ struct Compare: AsyncParsableCommand {
     @Option(help: "Concurrent first requests for one account (how many DC fetches do they cause?).")
     var concurrent = 64
 
-    @Option(name: .customLong("gmsad-venv"), help: "A Python virtual environment with gmsad 0.2.1 installed (default: make a throwaway one under /var/tmp with pip).")
+    @Option(
+        name: .customLong("gmsad-venv"),
+        help: "A Python virtual environment with gmsad 0.2.1 installed (default: make a throwaway one under /var/tmp with pip).")
     var gmsadVenv: String?
 
     @Flag(name: .customLong("skip-gmsad"), help: "Leave gmsad out (no PyPI access).")
@@ -125,7 +128,7 @@ final class CompareRun {
     func tool(_ arguments: [String], environment: [String: String]? = nil, input: [UInt8]? = nil, stdout: String? = nil) throws {
         let log = work + "/tool.log"
         try? FileManager.default.removeItem(atPath: log)
-        let exit = try Spawn.run(arguments, environment: environment ?? toolEnvironment, input: input, stdout: stdout ?? log, stderr: log)
+        let exit = try ChildProcess.run(arguments, environment: environment ?? toolEnvironment, input: input, stdout: stdout ?? log, stderr: log)
         guard exit.succeeded else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw BenchError("\(arguments.prefix(2).joined(separator: " ")) failed with status \(exit.status): \(output.suffix(400))")
@@ -145,7 +148,9 @@ final class CompareRun {
         try writeKerberosConfiguration()
         let controllerResolves = Self.resolves(domain.controller)
         if !controllerResolves {
-            notes.append("\(domain.controller) does not resolve here, so ldapsearch cannot ask for ldap/\(domain.controller): run compare through scripts/bench, which gives it a private /etc/hosts.")
+            notes.append(
+                "\(domain.controller) does not resolve here, so ldapsearch cannot ask for ldap/\(domain.controller): run compare through scripts/bench, which gives it a private /etc/hosts."
+            )
         }
         try await peers(controllerResolves: controllerResolves)
         try await leases()
@@ -158,24 +163,24 @@ final class CompareRun {
     /// own krb5.conf has: the AS reply with a PAC is too big for UDP and would be retried over TCP).
     func writeKerberosConfiguration() throws {
         try """
-            [libdefaults]
-            \tdefault_realm = \(domain.realm)
-            \tdns_lookup_realm = false
-            \tdns_lookup_kdc = false
-            \trdns = false
-            \tdns_canonicalize_hostname = false
-            \tudp_preference_limit = 1
+        [libdefaults]
+        \tdefault_realm = \(domain.realm)
+        \tdns_lookup_realm = false
+        \tdns_lookup_kdc = false
+        \trdns = false
+        \tdns_canonicalize_hostname = false
+        \tudp_preference_limit = 1
 
-            [realms]
-            \t\(domain.realm) = {
-            \t\tkdc = \(domain.controllerAddress):88
-            \t}
+        [realms]
+        \t\(domain.realm) = {
+        \t\tkdc = \(domain.controllerAddress):88
+        \t}
 
-            [domain_realm]
-            \t.\(domain.dnsDomain) = \(domain.realm)
-            \t\(domain.dnsDomain) = \(domain.realm)
+        [domain_realm]
+        \t.\(domain.dnsDomain) = \(domain.realm)
+        \t\(domain.dnsDomain) = \(domain.realm)
 
-            """.write(toFile: krb5Config, atomically: true, encoding: .utf8)
+        """.write(toFile: krb5Config, atomically: true, encoding: .utf8)
     }
 
     static func resolves(_ host: String) -> Bool {
@@ -186,10 +191,13 @@ final class CompareRun {
 
     func report() -> String {
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        var text = "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
+        var text =
+            "ccgd-bench compare: \(domain.realm) on \(domain.controller) (\(domain.controllerAddress)), gMSA \(account), portable user \(domain.reader); \(cores) cores\n\n"
         text += table.render(samples: options.samples)
         var notes = notes
-        notes.append("Times are wall clock on this machine as it was during the run (other work included: 1-minute load average \(loadAverages.joined(separator: " at the start, ")) at the end); the DC CPU column counts all of the DC's work during the timed parts, another client's too.")
+        notes.append(
+            "Times are wall clock on this machine as it was during the run (other work included: 1-minute load average \(loadAverages.joined(separator: " at the start, ")) at the end); the DC CPU column counts all of the DC's work during the timed parts, another client's too."
+        )
         if !notes.isEmpty { text += "\n\n" + notes.map { "- " + $0 }.joined(separator: "\n") }
         return text
     }

@@ -19,7 +19,8 @@ extension CompareRun {
         let kinitKeytab = try await measure { _ in
             try? FileManager.default.removeItem(atPath: gmsaCache)
             return try await self.timed {
-                try self.tool(["kinit", "-k", "-t", keytab, self.principal], environment: self.toolEnvironment.merging(["KRB5CCNAME": "FILE:" + gmsaCache]) { $1 })
+                try self.tool(
+                    ["kinit", "-k", "-t", keytab, self.principal], environment: self.toolEnvironment.merging(["KRB5CCNAME": "FILE:" + gmsaCache]) { $1 })
             }
         }
         table.add("floors", "bare `kinit -k` (the gMSA, its keytab)", kinitKeytab)
@@ -54,9 +55,10 @@ extension CompareRun {
         try await derivationFloors()
 
         if case let .timed(_, dcCPU?) = coldLease {
-            table.add("floors", "DC CPU per fetch (all the DC does for the fully cold lease)",
-                      .figure(String(format: "%.1f ms", Samples.milliseconds(dcCPU))),
-                      note: "utime+stime of the DC's processes (/proc/PID/stat) during the timed part, per lease; 10 ms clock ticks, averaged")
+            table.add(
+                "floors", "DC CPU per fetch (all the DC does for the fully cold lease)",
+                .figure(String(format: "%.1f ms", Samples.milliseconds(dcCPU))),
+                note: "utime+stime of the DC's processes (/proc/PID/stat) during the timed part, per lease; 10 ms clock ticks, averaged")
         } else {
             table.add("floors", "DC CPU per fetch", .skipped, note: "the DC's pid is not in \(domain.directory)/samba.pid")
         }
@@ -66,7 +68,8 @@ extension CompareRun {
     /// current password (from the chain's LDIF).
     func derivationFloors() async throws {
         guard let attributes = try? LDIFAttributes(contentsOf: chainLDIF), let encoded = attributes.values["msDS-ManagedPassword"],
-              let decoded = Data(base64Encoded: encoded) else {
+            let decoded = Data(base64Encoded: encoded)
+        else {
             table.add("floors", "PBKDF2-HMAC-SHA1 (4096) for the two AES keys", .skipped, note: "needs the command chain's LDIF (the gMSA's password)")
             return
         }
@@ -78,17 +81,19 @@ extension CompareRun {
             var output = [UInt8](repeating: 0, count: length)
             let started = ContinuousClock.now
             password.withUnsafeBytes { bytes in
-                _ = PKCS5_PBKDF2_HMAC(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), saltBytes, Int32(saltBytes.count),
-                                      4096, EVP_sha1(), Int32(length), &output)
+                _ = PKCS5_PBKDF2_HMAC(
+                    bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), saltBytes, Int32(saltBytes.count),
+                    4096, EVP_sha1(), Int32(length), &output)
             }
             let elapsed = ContinuousClock.now - started
             for index in output.indices { output[index] = 0 }
             return elapsed
         }
-        _ = pbkdf2(32)  // OpenSSL's first use loads its provider: not part of any sample
+        _ = pbkdf2(32) // OpenSSL's first use loads its provider: not part of any sample
         let both = try await measure { _ in pbkdf2(32) + pbkdf2(16) }
-        table.add("floors", "PBKDF2-HMAC-SHA1, 4096 iterations, for the two AES keys (32 B + 16 B)", both,
-                  note: "OpenSSL's PKCS5_PBKDF2_HMAC in-process (COpenSSL), the gMSA's password and salt")
+        table.add(
+            "floors", "PBKDF2-HMAC-SHA1, 4096 iterations, for the two AES keys (32 B + 16 B)", both,
+            note: "OpenSSL's PKCS5_PBKDF2_HMAC in-process (COpenSSL), the gMSA's password and salt")
         let single = try await measure { _ in pbkdf2(32) }
         table.add("floors", "PBKDF2 once, 32 B (AES128's output is its first 16 bytes: 2 blocks, not 3)", single, note: "the same, one call")
         _ = try KeyDerivation.keys(for: blob.currentPassword, salt: salt, encryptionTypes: [.aes256CtsHmacSha196])
@@ -99,8 +104,9 @@ extension CompareRun {
         }
         var note = "KerberosKeys' `KeyDerivation.keys` (libkrb5 string-to-key, as the daemon derives)"
         if case let .timed(oursSamples, _) = ours, case let .timed(twoKeys, _) = both, case let .timed(oneCall, _) = single {
-            note += String(format: "; %.2f× the two-key PBKDF2 floor, %.2f× the one-call one", oursSamples.median / twoKeys.median,
-                           oursSamples.median / oneCall.median)
+            note += String(
+                format: "; %.2f× the two-key PBKDF2 floor, %.2f× the one-call one", oursSamples.median / twoKeys.median,
+                oursSamples.median / oneCall.median)
         }
         table.add("floors", "ccgd's key derivation, AES256 + AES128", ours, note: note)
     }

@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 
 /// gmsad 0.2.1 (PyPI), a Python daemon that keeps a gMSA's keytab: installed into a throwaway
@@ -37,36 +38,35 @@ extension CompareRun {
         // no ldap/<address> SPN; the same host gets its salt AS-REQ. TLS: Samba's certificate names
         // the DC's FQDN. TLS_BEFORE_BIND: the default binds without a security layer, which Samba refuses.
         try """
-            [gmsad]
-            loglevel = INFO
-            check_interval = 3600
+        [gmsad]
+        loglevel = INFO
+        check_interval = 3600
 
-            [\(account)]
-            gMSA_sAMAccountName = \(account)$
-            gMSA_domain = \(domain.realm)
-            gMSA_keytab = \(keytab)
-            principal = \(readerPrincipal)
-            keytab = \(readerKeytab)
-            host = \(controllerResolves ? domain.controller : domain.controllerAddress)
-            tls_ca_certs_file = \(domain.caFile)
-            tls_valid_names = \(domain.controller)
-            ldap_auto_bind = TLS_BEFORE_BIND
+        [\(account)]
+        gMSA_sAMAccountName = \(account)$
+        gMSA_domain = \(domain.realm)
+        gMSA_keytab = \(keytab)
+        principal = \(readerPrincipal)
+        keytab = \(readerKeytab)
+        host = \(controllerResolves ? domain.controller : domain.controllerAddress)
+        tls_ca_certs_file = \(domain.caFile)
+        tls_valid_names = \(domain.controller)
+        ldap_auto_bind = TLS_BEFORE_BIND
 
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
         let environment = toolEnvironment.merging(["KRB5CCNAME": "FILE:" + cache]) { $1 }
         var rejected = 0
         let value = try await measure { _ in
             for path in [keytab, cache, log] { try? FileManager.default.removeItem(atPath: path) }
-            var child: Spawn?
+            var child: ChildProcess?
             defer { child?.stop() }
             let elapsed = try await self.timed {
                 let started = ContinuousClock.now
-                child = try Spawn([venv + "/bin/gmsad", "-c", configuration], environment: environment, stdout: log, stderr: log)
+                child = try ChildProcess([venv + "/bin/gmsad", "-c", configuration], environment: environment, stdout: log, stderr: log)
                 while true {
                     let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                     if text.contains("have been updated successfully") { break }
-                    var status: Int32 = 0
-                    if let pid = child?.pid, waitpid(pid, &status, WNOHANG) == pid {
+                    if child?.hasExited == true {
                         child = nil
                         throw BenchError("gmsad exited before writing the keytab: \(text.suffix(400))")
                     }
@@ -74,13 +74,16 @@ extension CompareRun {
                     try await Task.sleep(for: .milliseconds(1))
                 }
             }
-            let check = try Spawn.run(["kinit", "-k", "-t", keytab, self.principal],
-                                      environment: self.toolEnvironment.merging(["KRB5CCNAME": "FILE:\(self.work)/gmsad-check.ccache"]) { $1 })
+            let check = try ChildProcess.run(
+                ["kinit", "-k", "-t", keytab, self.principal],
+                environment: self.toolEnvironment.merging(["KRB5CCNAME": "FILE:\(self.work)/gmsad-check.ccache"]) { $1 })
             if !check.succeeded { rejected += 1 }
             return elapsed
         }
-        var note = rejected == 0 ? "every keytab accepted by the KDC (`kinit -k`, untimed); no gMSA TGT in the time"
-                                 : "\(rejected) of \(options.samples) keytabs REJECTED by the KDC (`kinit -k`)"
+        var note =
+            rejected == 0
+            ? "every keytab accepted by the KDC (`kinit -k`, untimed); no gMSA TGT in the time"
+            : "\(rejected) of \(options.samples) keytabs REJECTED by the KDC (`kinit -k`)"
         if let mode = (try? FileManager.default.attributesOfItem(atPath: keytab))?[.posixPermissions] as? Int {
             note += String(format: "; its keytab's mode: %04o", mode)
         }
@@ -92,11 +95,13 @@ extension CompareRun {
         var template = Array("/var/tmp/ccgd-bench-gmsad.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("cannot make a directory under /var/tmp: errno \(errno)") }
         let venv = String(cString: made)
-        FileHandle.standardError.write(Data("ccgd-bench: installing gmsad \(Self.gmsadVersion) from PyPI into \(venv) (builds gssapi; a few minutes the first time)\n".utf8))
+        FileHandle.standardError.write(
+            Data("ccgd-bench: installing gmsad \(Self.gmsadVersion) from PyPI into \(venv) (builds gssapi; a few minutes the first time)\n".utf8))
         try tool(["python3", "-m", "venv", venv], environment: Compare.cleanEnvironment)
         do {
-            try tool([venv + "/bin/pip", "install", "--quiet", "--disable-pip-version-check", "gmsad==\(Self.gmsadVersion)"],
-                     environment: Compare.cleanEnvironment)
+            try tool(
+                [venv + "/bin/pip", "install", "--quiet", "--disable-pip-version-check", "gmsad==\(Self.gmsadVersion)"],
+                environment: Compare.cleanEnvironment)
         } catch {
             try? FileManager.default.removeItem(atPath: venv)
             throw error

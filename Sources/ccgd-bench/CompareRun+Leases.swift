@@ -5,16 +5,18 @@ import Foundation
 extension CompareRun {
     /// A fresh daemon's setup; `prefetch` is written only when this ccgd knows the key.
     func daemonSetup(prefetch: Bool) -> BenchDaemon.Setup {
-        BenchDaemon.Setup(executable: options.binaries + "/ccgd", testDomain: domain, directory: work + "/daemon",
-                          runtimeDirectory: options.runtimeDirectory + "/daemon", prefetch: prefetchKnown ? prefetch : nil)
+        BenchDaemon.Setup(
+            executable: options.binaries + "/ccgd", testDomain: domain, directory: work + "/daemon",
+            runtimeDirectory: options.runtimeDirectory + "/daemon", prefetch: prefetchKnown ? prefetch : nil)
     }
 
     /// Whether this ccgd accepts `prefetch` in [daemon] (`ccgd --check-config`); asked once.
     var prefetchKnown: Bool {
         if let known = prefetchAccepted { return known }
         try? FileManager.default.createDirectory(atPath: work + "/daemon", withIntermediateDirectories: true)
-        let setup = BenchDaemon.Setup(executable: options.binaries + "/ccgd", testDomain: domain, directory: work + "/daemon",
-                                      runtimeDirectory: options.runtimeDirectory + "/daemon", prefetch: true)
+        let setup = BenchDaemon.Setup(
+            executable: options.binaries + "/ccgd", testDomain: domain, directory: work + "/daemon",
+            runtimeDirectory: options.runtimeDirectory + "/daemon", prefetch: true)
         let known = (try? setup.configurationAccepted()) ?? false
         prefetchAccepted = known
         return known
@@ -46,10 +48,12 @@ extension CompareRun {
                 }
                 return elapsed
             }
-            table.add("peers and leases", "cold-account lease on a warm session (fresh daemon: \(account) first, then \(second) timed)", value,
-                      note: counted ? "the session was reused in \(reused) of \(options.samples) samples (`ccgd_directory_sessions_total`)"
-                                    : "this ccgd keeps no warm directory session (no `ccgd_directory_sessions_total`): a whole fetch",
-                      ratio: true)
+            table.add(
+                "peers and leases", "cold-account lease on a warm session (fresh daemon: \(account) first, then \(second) timed)", value,
+                note: counted
+                    ? "the session was reused in \(reused) of \(options.samples) samples (`ccgd_directory_sessions_total`)"
+                    : "this ccgd keeps no warm directory session (no `ccgd_directory_sessions_total`): a whole fetch",
+                ratio: true)
         } else {
             table.add("peers and leases", "cold-account lease on a warm session", .skipped, note: "the test domain has one gMSA only")
         }
@@ -72,8 +76,9 @@ extension CompareRun {
     /// A fresh daemon with prefetch on: once GET /v1/accounts shows the account fresh, one lease.
     func prefetchedLease() async throws {
         guard prefetchKnown else {
-            table.add("peers and leases", "lease after prefetch", .skipped,
-                      note: "this ccgd rejects `prefetch = yes` in [daemon] (`ccgd --check-config`); issue 14 item 4 adds it", ratio: true)
+            table.add(
+                "peers and leases", "lease after prefetch", .skipped,
+                note: "this ccgd rejects `prefetch = yes` in [daemon] (`ccgd --check-config`); issue 14 item 4 adds it", ratio: true)
             return
         }
         // A ccgd that prefetches only what the node needs is told to prefetch this CredSpec now.
@@ -94,8 +99,9 @@ extension CompareRun {
             let client = try await daemon.client()
             return try await self.timed { _ = try await BenchDaemon.lease(self.account, on: client) }
         }
-        table.add("peers and leases", "lease after prefetch (fresh daemon, prefetch = yes\(eager ? " and its opt-in" : ""), account shown fresh, then timed)", value,
-                  note: ignored ? "the account was not fresh within 30 s of a start: prefetch seems ignored, so these are cold leases" : "", ratio: true)
+        table.add(
+            "peers and leases", "lease after prefetch (fresh daemon, prefetch = yes\(eager ? " and its opt-in" : ""), account shown fresh, then timed)", value,
+            note: ignored ? "the account was not fresh within 30 s of a start: prefetch seems ignored, so these are cold leases" : "", ratio: true)
     }
 
     /// `concurrent` clients ask a fresh daemon for the same account's first lease at once.
@@ -114,8 +120,9 @@ extension CompareRun {
             return count
         }
         let fetches = try await daemon.counter("ccgd_account_fetches_total") ?? 0
-        table.add("coalescing", "\(options.concurrent) concurrent first leases of \(account) on a fresh daemon",
-                  .figure("\(fetches) DC fetch\(fetches == 1 ? "" : "es")"),
-                  note: "`ccgd_account_fetches_total` from GET /metrics; \(created) of \(options.concurrent) leases created")
+        table.add(
+            "coalescing", "\(options.concurrent) concurrent first leases of \(account) on a fresh daemon",
+            .figure("\(fetches) DC fetch\(fetches == 1 ? "" : "es")"),
+            note: "`ccgd_account_fetches_total` from GET /metrics; \(created) of \(options.concurrent) leases created")
     }
 }

@@ -8,17 +8,21 @@ extension CompareRun {
     var chainKeytab: String { work + "/chain.keytab" }
 
     func ldapsearchArguments(filterAccount: String) -> [String] {
-        ["ldapsearch", "-LLL", "-N", "-Y", "GSSAPI", "-H", "ldap://\(domain.controller)",
-         "-b", "CN=Managed Service Accounts,\(domain.domainDN)", "(sAMAccountName=\(filterAccount))",
-         "msDS-ManagedPassword", "msDS-KeyVersionNumber"]
+        [
+            "ldapsearch", "-LLL", "-N", "-Y", "GSSAPI", "-H", "ldap://\(domain.controller)",
+            "-b", "CN=Managed Service Accounts,\(domain.domainDN)", "(sAMAccountName=\(filterAccount))",
+            "msDS-ManagedPassword", "msDS-KeyVersionNumber",
+        ]
     }
 
     func peers(controllerResolves: Bool) async throws {
         if controllerResolves {
             let value = try await measure { _ in try await self.chainSample() }
             if case let .timed(samples, _) = value { table.chainMedian = samples.median }
-            table.add("peers and leases", "command chain: `kinit` (password) → `ldapsearch -Y GSSAPI` → `ccgd-bench derive` → `kinit -k`", value,
-                      note: "what credentials-fetcher runs per lease; step 3 is our stand-in for its .NET helper (KerberosKeys + Kerberos modules, a Swift process)", ratio: true)
+            table.add(
+                "peers and leases", "command chain: `kinit` (password) → `ldapsearch -Y GSSAPI` → `ccgd-bench derive` → `kinit -k`", value,
+                note: "what credentials-fetcher runs per lease; step 3 is our stand-in for its .NET helper (KerberosKeys + Kerberos modules, a Swift process)",
+                ratio: true)
         } else {
             table.add("peers and leases", "command chain", .skipped, note: "the DC's name does not resolve (see the notes)")
         }
@@ -28,9 +32,12 @@ extension CompareRun {
             try? FileManager.default.removeItem(atPath: keytab)
             try? FileManager.default.removeItem(atPath: ccache)
             return try await self.timed {
-                try self.tool([self.options.binaries + "/ccgctl", "fetch", "--config", self.domain.configurationFile,
-                               "--credspec", "\(self.domain.credSpecDirectory)/\(self.account).json", "--keytab", keytab, "--ccache", ccache],
-                              environment: Compare.cleanEnvironment)
+                try self.tool(
+                    [
+                        self.options.binaries + "/ccgctl", "fetch", "--config", self.domain.configurationFile,
+                        "--credspec", "\(self.domain.credSpecDirectory)/\(self.account).json", "--keytab", keytab, "--ccache", ccache,
+                    ],
+                    environment: Compare.cleanEnvironment)
             }
         }
         table.add("peers and leases", "`ccgctl fetch` (one process: plug-in, login, sealed search, keys, gMSA TGT)", value, ratio: true)
@@ -46,8 +53,10 @@ extension CompareRun {
         return try await timed {
             try tool(["kinit", readerPrincipal], environment: reader, input: passwordLine)
             try tool(ldapsearchArguments(filterAccount: "\(account)$"), environment: reader, stdout: chainLDIF)
-            try tool([bench, "derive", "--ldif", chainLDIF, "--account", account, "--realm", domain.realm,
-                      "--dns-domain", domain.dnsDomain, "--keytab", chainKeytab])
+            try tool([
+                bench, "derive", "--ldif", chainLDIF, "--account", account, "--realm", domain.realm,
+                "--dns-domain", domain.dnsDomain, "--keytab", chainKeytab,
+            ])
             try tool(["kinit", "-k", "-t", chainKeytab, principal], environment: toolEnvironment.merging(["KRB5CCNAME": gmsaCache]) { $1 })
         }
     }

@@ -87,7 +87,8 @@ struct FleetResult {
 
 
             """
-        text += "| variant | DC CPU s (per node ms) | DC peak share (1 s) | peak fetches/s | fetches ok / failed, refresh failures | all serving s | all hold their accounts s (p50) | storm lease p50 / p99 / max ms (failed) | load avg |\n"
+        text +=
+            "| variant | DC CPU s (per node ms) | DC peak share (1 s) | peak fetches/s | fetches ok / failed, refresh failures | all serving s | all hold their accounts s (p50) | storm lease p50 / p99 / max ms (failed) | load avg |\n"
         text += "|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
         for result in results {
             let latencies = result.probes.compactMap { $0 }
@@ -101,7 +102,8 @@ struct FleetResult {
         }
         text += "\n"
         for result in results {
-            text += "- \(result.variant.label): \(result.variant.executable)\(result.variant.daemonSettings.isEmpty ? "" : ", [daemon] " + result.variant.daemonSettings.joined(separator: "; "))\n"
+            text +=
+                "- \(result.variant.label): \(result.variant.executable)\(result.variant.daemonSettings.isEmpty ? "" : ", [daemon] " + result.variant.daemonSettings.joined(separator: "; "))\n"
         }
         text += """
             - DC CPU: user + system time of the DC's processes (/proc, 10 ms ticks) from the start of the nodes until every node held every \

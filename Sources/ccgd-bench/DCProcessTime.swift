@@ -13,7 +13,8 @@ struct DCProcessTime {
         var ticks: [pid_t: Int] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             // After "pid (comm) ": state ppid ... utime (14th field) stime (15th); comm may hold spaces.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 13, let parent = pid_t(fields[1]), let user = Int(fields[11]), let system = Int(fields[12]) else { continue }

@@ -31,7 +31,8 @@ final class ECSLeaseClient: Sendable {
         try await client.unary(
             request: ClientRequest(message: request), descriptor: Method.descriptor,
             serializer: ProtobufSerializer<Method.Input>(), deserializer: ProtobufDeserializer<Method.Output>(),
-            options: .defaults) { response in try response.message.leaseID }
+            options: .defaults
+        ) { response in try response.message.leaseID }
     }
 
     func close() async {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonHarness
 import Foundation
 import NIOCore
 import NIOPosix
@@ -13,7 +14,7 @@ struct Fleet: AsyncParsableCommand {
         abstract: "Restart N ccgd processes together against the test domain and report the DC's load (scripts/fleet).")
 
     @Option(help: "The test domain's directory (scripts/testdomain; default $CCGD_TESTDOMAIN_DIR, else .testdomain).")
-    var testdomain = ProcessInfo.processInfo.environment["CCGD_TESTDOMAIN_DIR"] ?? ".testdomain"
+    var testdomain = TestDomainFile.directory(fallback: ".testdomain")
 
     @Option(help: "Simulated nodes: ccgd processes started together.")
     var nodes = 50
@@ -30,10 +31,12 @@ struct Fleet: AsyncParsableCommand {
     @Flag(help: "Every CredSpec of --accounts opted in to eager prefetch (`[credspec \"NAME\"] prefetch = yes`).")
     var eager = false
 
-    @Option(parsing: .singleValue, help: """
-        A ccgd to measure, as LABEL=PATH, optionally followed by ;KEY=VALUE lines for its [daemon] (repeat: each runs the same \
-        restart in turn, in the order given). Default: this program's directory's ccgd.
-        """)
+    @Option(
+        parsing: .singleValue,
+        help: """
+            A ccgd to measure, as LABEL=PATH, optionally followed by ;KEY=VALUE lines for its [daemon] (repeat: each runs the same \
+            restart in turn, in the order given). Default: this program's directory's ccgd.
+            """)
     var variant: [String] = []
 
     @Option(help: "Leases asked for during the storm: one per node at a random time within this many seconds of the restart.")
@@ -73,8 +76,9 @@ struct Fleet: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         var results: [FleetResult] = []
         for variant in variants {
-            let run = FleetRun(plan: plan, variant: variant, domain: domain, group: group,
-                               directory: directory + "/" + variant.label, runtimeDirectory: runtimeDirectory + "/" + variant.label)
+            let run = FleetRun(
+                plan: plan, variant: variant, domain: domain, group: group,
+                directory: directory + "/" + variant.label, runtimeDirectory: runtimeDirectory + "/" + variant.label)
             results.append(try await run.measure())
         }
         try await group.shutdownGracefully()

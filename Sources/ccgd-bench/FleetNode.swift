@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOCore
 
@@ -7,7 +8,7 @@ final class FleetNode: @unchecked Sendable {
     let index: Int
     let directory: String
     let runtimeDirectory: String
-    private(set) var process: Spawn?
+    private(set) var process: ChildProcess?
 
     var socket: String { directory + "/ccgd.sock" }
     var configuration: String { directory + "/ccgd.conf" }
@@ -24,33 +25,26 @@ final class FleetNode: @unchecked Sendable {
     func configure(domain: TestDomain, credSpecDirectory: String, daemonSettings: [String], credspecSections: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true)
-        let text = try String(contentsOfFile: domain.configurationFile, encoding: .utf8)
-        var others: [Substring] = []
-        var inDaemon = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("[") { inDaemon = trimmed == "[daemon]" }
-            if !inDaemon { others.append(line) }
-        }
+        let others = try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: domain.configurationFile)
         // A variant may set its own log level (e.g. `log-level=info` to see why fetches failed).
         let logLevel = daemonSettings.contains { $0.hasPrefix("log-level ") } ? "" : "log-level = notice"
         try """
-            [daemon]
-            socket = \(socket)
-            runtime-directory = \(runtimeDirectory)
-            state-directory = \(directory)/state
-            credspec-directory = \(credSpecDirectory)
-            \(logLevel)
-            allow-inline-credspecs = yes
-            \(daemonSettings.joined(separator: "\n"))
+        [daemon]
+        socket = \(socket)
+        runtime-directory = \(runtimeDirectory)
+        state-directory = \(directory)/state
+        credspec-directory = \(credSpecDirectory)
+        \(logLevel)
+        allow-inline-credspecs = yes
+        \(daemonSettings.joined(separator: "\n"))
 
-            \(credspecSections)
-            \(others.joined(separator: "\n"))
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        \(credspecSections)
+        \(others)
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 
     func start(_ executable: String) throws {
-        process = try Spawn([executable, "--config", configuration], environment: Compare.cleanEnvironment, stdout: log, stderr: log)
+        process = try ChildProcess([executable, "--config", configuration], environment: Compare.cleanEnvironment, stdout: log, stderr: log)
     }
 
     /// SIGTERM and reap (our own child, by its pid).
@@ -59,11 +53,7 @@ final class FleetNode: @unchecked Sendable {
         process = nil
     }
 
-    var exited: Bool {
-        guard let process else { return true }
-        var status: Int32 = 0
-        return waitpid(process.pid, &status, WNOHANG) == process.pid
-    }
+    var exited: Bool { process?.hasExited ?? true }
 
     func client(group: EventLoopGroup) async throws -> KeepAliveClient {
         try await KeepAliveClient.connect(socket, group: group)

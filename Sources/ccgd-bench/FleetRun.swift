@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOCore
 
@@ -51,7 +52,8 @@ final class FleetRun: @unchecked Sendable {
         for node in nodes {
             fetchTimes += try await node.accounts(group: group).values.compactMap { $0.fetchedAt }.filter { $0 >= started.addingTimeInterval(-1) }
             fetchesOK += try await node.counter("ccgd_account_fetches_total", label: #"result="ok""#, group: group)
-            fetchesFailed += try await node.counter("ccgd_account_fetches_total", group: group)
+            fetchesFailed +=
+                try await node.counter("ccgd_account_fetches_total", group: group)
                 - (try await node.counter("ccgd_account_fetches_total", label: #"result="ok""#, group: group))
             refreshFailures += try await node.counter("ccgd_refresh_failures_total", group: group)
         }
@@ -80,13 +82,15 @@ final class FleetRun: @unchecked Sendable {
         }
         nodes = (0..<plan.nodes).map { FleetNode(index: $0, directory: directory + "/node-\($0)", runtimeDirectory: runtimeDirectory + "/node-\($0)") }
         var sections = plan.eager ? plan.accounts.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n") : ""
-        func configure() throws -> Spawn.Exit {
+        func configure() throws -> ChildProcess.Exit {
             for node in nodes {
-                try node.configure(domain: domain, credSpecDirectory: credSpecDirectory, daemonSettings: variant.daemonSettings,
-                                   credspecSections: sections)
+                try node.configure(
+                    domain: domain, credSpecDirectory: credSpecDirectory, daemonSettings: variant.daemonSettings,
+                    credspecSections: sections)
             }
-            return try Spawn.run([variant.executable, "--check-config", "--config", nodes[0].configuration],
-                                 environment: Compare.cleanEnvironment, stdout: nodes[0].log, stderr: nodes[0].log)
+            return try ChildProcess.run(
+                [variant.executable, "--check-config", "--config", nodes[0].configuration],
+                environment: Compare.cleanEnvironment, stdout: nodes[0].log, stderr: nodes[0].log)
         }
         var check = try configure()
         if !check.succeeded && !sections.isEmpty {
@@ -114,7 +118,8 @@ final class FleetRun: @unchecked Sendable {
                 for name in leased {
                     let (status, answer) = try await client.request(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "\#(name)"}"#.utf8))
                     guard status == 201 else {
-                        throw BenchError("node \(node.index): a lease of \(name) failed with \(status): \(String(decoding: answer, as: UTF8.self)); see \(node.log).")
+                        throw BenchError(
+                            "node \(node.index): a lease of \(name) failed with \(status): \(String(decoding: answer, as: UTF8.self)); see \(node.log).")
                     }
                 }
                 await client.close()
@@ -124,12 +129,12 @@ final class FleetRun: @unchecked Sendable {
     }
 
     private func waitUntilAnswering(_ node: FleetNode) async throws {
-        for _ in 0..<3000 {
-            if await node.answers(group: group) { return }
-            if node.exited { throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).") }
-            try await Task.sleep(for: .milliseconds(10))
+        guard let process = node.process else { throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).") }
+        switch await DaemonStart.wait(for: process, attempts: 3000, interval: .milliseconds(10), serves: { await node.answers(group: group) }) {
+        case .serving: return
+        case .exited: throw BenchError("node \(node.index): ccgd exited at start; see \(node.log).")
+        case .silent: throw BenchError("node \(node.index): ccgd did not answer within 30 s; see \(node.log).")
         }
-        throw BenchError("node \(node.index): ccgd did not answer within 30 s; see \(node.log).")
     }
 
     /// Seconds from `start` until each node's socket answered, in node order.
@@ -151,7 +156,9 @@ final class FleetRun: @unchecked Sendable {
         var seconds = [Double?](repeating: nil, count: nodes.count)
         while seconds.contains(where: { $0 == nil }) {
             guard (ContinuousClock.now - start) < .seconds(plan.timeout) else {
-                throw BenchError("\(variant.label): \(seconds.count { $0 == nil }) nodes did not hold every account within \(Int(plan.timeout)) s; see their logs under \(directory).")
+                throw BenchError(
+                    "\(variant.label): \(seconds.count { $0 == nil }) nodes did not hold every account within \(Int(plan.timeout)) s; see their logs under \(directory)."
+                )
             }
             for (index, node) in nodes.enumerated() where seconds[index] == nil {
                 guard let accounts = try? await node.accounts(group: group) else { continue }

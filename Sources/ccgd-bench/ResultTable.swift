@@ -44,8 +44,10 @@ struct ResultTable {
     }
 
     func render(samples: Int) -> String {
-        var lines = ["| | what | median ms | range ms (\(samples) samples) | × chain | DC CPU ms/sample | note |",
-                     "|---|---|---:|---:|---:|---:|---|"]
+        var lines = [
+            "| | what | median ms | range ms (\(samples) samples) | × chain | DC CPU ms/sample | note |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
         // Rows in the order added, each group together where its first row was.
         var groups: [String] = []
         for row in rows where !groups.contains(row.group) { groups.append(row.group) }
@@ -57,8 +59,10 @@ struct ResultTable {
             switch row.value {
             case let .timed(samples, dcCPU):
                 let ratio = chainMedian.map { String(format: "%.2f×", samples.median / $0) } ?? "–"
-                cells = [format(samples.median), "\(format(samples.minimum))–\(format(samples.maximum))",
-                         row.ratio ? ratio : "", dcCPU.map { format(Samples.milliseconds($0)) } ?? ""]
+                cells = [
+                    format(samples.median), "\(format(samples.minimum))–\(format(samples.maximum))",
+                    row.ratio ? ratio : "", dcCPU.map { format(Samples.milliseconds($0)) } ?? "",
+                ]
             case let .figure(text):
                 cells = [text, "", "", ""]
             case .skipped:

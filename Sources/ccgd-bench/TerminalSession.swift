@@ -1,10 +1,11 @@
+import DaemonHarness
 import Foundation
 
 /// A program run on a pseudo-terminal and driven like a person at it: wait for a prompt, type a
 /// line. For MIT `ktutil addent -password`, which reads the password from a terminal only.
 final class TerminalSession {
     private let master: Int32
-    private let child: Spawn
+    private let child: ChildProcess
     private var seen = ""
 
     init(_ arguments: [String], environment: [String: String]) throws {
@@ -20,7 +21,7 @@ final class TerminalSession {
         let path = String(cString: name)
         self.master = master
         do {
-            child = try Spawn(arguments, environment: environment, terminal: path)
+            child = try ChildProcess(arguments, environment: environment, terminal: path)
         } catch {
             close(master)
             throw error

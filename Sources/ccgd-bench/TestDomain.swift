@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 
 /// The test domain as scripts/testdomain describes it in testdomain.env, with the portable user's
@@ -18,33 +19,24 @@ struct TestDomain {
     let readerCredentials: String
 
     init(directory: String) throws {
-        let file = directory + "/testdomain.env"
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw BenchError("cannot read \(file); start the test domain with scripts/testdomain up (or set CCGD_TESTDOMAIN_DIR).")
-        }
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        func value(_ key: String) throws -> String {
-            guard let value = values[key], !value.isEmpty else { throw BenchError("\(file) has no \(key); run scripts/testdomain up again.") }
-            return value
+        guard let file = TestDomainFile(directory: directory) else {
+            throw BenchError("cannot read \(directory)/testdomain.env; start the test domain with scripts/testdomain up (or set CCGD_TESTDOMAIN_DIR).")
         }
         self.directory = directory
-        realm = try value("CCGD_TD_REALM")
-        dnsDomain = try value("CCGD_TD_DNSDOMAIN")
-        domainDN = try value("CCGD_TD_DOMAIN_DN")
-        controller = try value("CCGD_TD_DC")
-        controllerAddress = try value("CCGD_TD_DC_ADDRESS")
-        gmsas = try value("CCGD_TD_GMSAS").split(separator: ",").map(String.init)
-        caFile = try value("CCGD_TD_CA")
-        credSpecDirectory = try value("CCGD_TD_CREDSPECS")
-        configurationFile = try value("CCGD_TD_CCGD_CONF")
-        readerCredentials = try value("CCGD_TD_ALLOWED_CREDENTIALS")
+        realm = try file.required("REALM")
+        dnsDomain = try file.required("DNSDOMAIN")
+        domainDN = try file.required("DOMAIN_DN")
+        controller = try file.required("DC")
+        controllerAddress = try file.required("DC_ADDRESS")
+        gmsas = try file.required("GMSAS").split(separator: ",").map(String.init)
+        caFile = try file.required("CA")
+        credSpecDirectory = try file.required("CREDSPECS")
+        configurationFile = try file.required("CCGD_CONF")
+        readerCredentials = try file.required("ALLOWED_CREDENTIALS")
         guard let data = FileManager.default.contents(atPath: readerCredentials),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let username = json["username"] as? String, let password = json["password"] as? String else {
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let username = json["username"] as? String, let password = json["password"] as? String
+        else {
             throw BenchError("\(readerCredentials) is not the file plug-in's JSON {\"username\", \"password\"}; recreate the test domain.")
         }
         reader = username

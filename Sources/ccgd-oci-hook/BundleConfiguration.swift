@@ -1,5 +1,4 @@
-import CredSpec
-import FoundationEssentials
+import JSON
 
 /// What the hook needs from the bundle's config.json: the root file system, the process's user
 /// and the user namespace's id mappings, the host name.
@@ -30,7 +29,7 @@ struct BundleConfiguration {
         guard bundle.hasPrefix("/") else { throw HookFailure("the OCI state names no bundle directory; run ccgd-oci-hook as an OCI hook.") }
         let path = bundle + "/config.json"
         let value: JSONValue
-        do { value = try JSONValue(parsing: Data(try FileBytes.contents(of: path))) } catch let failure as HookFailure {
+        do { value = try JSONValue(parsing: try FileBytes.contents(of: path)) } catch let failure as HookFailure {
             throw failure
         } catch {
             throw HookFailure("\(path) is not JSON (\(error)); the runtime wrote a broken bundle.")
@@ -65,7 +64,8 @@ struct BundleConfiguration {
         guard let elements = value.elements else { throw HookFailure("\(key) in \(path) is not an array; the runtime wrote a broken bundle.") }
         return try elements.map { element throws(HookFailure) in
             guard let container = element.member("containerID")?.wholeNumber, let host = element.member("hostID")?.wholeNumber,
-                  let size = element.member("size")?.wholeNumber else {
+                let size = element.member("size")?.wholeNumber
+            else {
                 throw HookFailure("\(key) in \(path) has an entry without containerID, hostID and size; the runtime wrote a broken bundle.")
             }
             return IDMapping(containerID: container, hostID: host, size: size)

@@ -1,7 +1,6 @@
 import CMountAPI
-#if canImport(Glibc)
+import ContainerRequest
 import Glibc
-#endif
 
 /// Puts a lease into a container being created: read-only bind mounts made on the host
 /// (detached, from the checked lease's descriptors), then attached inside the container's mount
@@ -27,7 +26,8 @@ struct ContainerMounts {
         defer { close(hostNamespace) }
         let containerNamespace = open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC)
         guard containerNamespace >= 0 else {
-            throw HookFailure("cannot open the mount namespace of the container's process \(pid) (\(systemError(errno))); run the hook at createRuntime or prestart.")
+            throw HookFailure(
+                "cannot open the mount namespace of the container's process \(pid) (\(systemError(errno))); run the hook at createRuntime or prestart.")
         }
         defer { close(containerNamespace) }
         guard ccgd_enter_mount_namespace(containerNamespace) == 0 else {
@@ -43,15 +43,17 @@ struct ContainerMounts {
         defer { close(directoryTarget) }
         try Self.attach(directoryTree, onto: directoryTarget, named: target)
         if let confTree {
-            let confTarget = try Self.file("/etc/krb5.conf", in: root)
+            let confTarget = try Self.file(LeaseLayout.containerKerberosConfiguration, in: root)
             defer { close(confTarget) }
-            try Self.attach(confTree, onto: confTarget, named: "/etc/krb5.conf")
+            try Self.attach(confTree, onto: confTarget, named: LeaseLayout.containerKerberosConfiguration)
         }
     }
 
     private static func detachedReadOnlyCopy(of fd: Int32, named name: String) throws(HookFailure) -> Int32 {
         let tree = ccgd_read_only_bind(fd)
-        guard tree >= 0 else { throw HookFailure("cannot make a read-only bind mount of \(name): \(systemError(errno)) (the hook needs root and Linux 5.12 or newer).") }
+        guard tree >= 0 else {
+            throw HookFailure("cannot make a read-only bind mount of \(name): \(systemError(errno)) (the hook needs root and Linux 5.12 or newer).")
+        }
         return tree
     }
 
@@ -61,10 +63,13 @@ struct ContainerMounts {
     private static func mayCreate(_ path: String, in parent: Int32, root: Int32, alternative: String) throws(HookFailure) {
         var rootMount: UInt64 = 0, parentMount: UInt64 = 0
         guard ccgd_mount_id(root, &rootMount) == 0, ccgd_mount_id(parent, &parentMount) == 0 else {
-            throw HookFailure("cannot tell which mount \(path) would be made on (\(systemError(errno))); create it in the image (the hook needs Linux 5.12 or newer).")
+            throw HookFailure(
+                "cannot tell which mount \(path) would be made on (\(systemError(errno))); create it in the image (the hook needs Linux 5.12 or newer).")
         }
         guard rootMount == parentMount else {
-            throw HookFailure("\(path) is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create \(path) in the image or \(alternative).")
+            throw HookFailure(
+                "\(path) is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create \(path) in the image or \(alternative)."
+            )
         }
     }
 
@@ -94,7 +99,9 @@ struct ContainerMounts {
                 if mkdirat(parentFD, String(component), 0o755) != 0 && errno != EEXIST {
                     let code = errno
                     close(parentFD)
-                    throw HookFailure("cannot make the mount point /\(resolved) in the container's image: \(systemError(code)) (a read-only image needs it to exist, or give io.ccgd.mount-path).")
+                    throw HookFailure(
+                        "cannot make the mount point /\(resolved) in the container's image: \(systemError(code)) (a read-only image needs it to exist, or give io.ccgd.mount-path)."
+                    )
                 }
                 close(parentFD)
                 fd = ccgd_open_in_root(root, resolved, ccgd_o_path | O_DIRECTORY, 0)
@@ -118,7 +125,8 @@ struct ContainerMounts {
             try mayCreate(path, in: parent, root: root, alternative: "give io.ccgd.krb5conf=none")
             let created = ccgd_open_in_root(root, relative, O_CREAT | O_WRONLY | O_NOFOLLOW, 0o644)
             guard created >= 0 else {
-                throw HookFailure("cannot make \(path) in the container's image: \(systemError(errno)) (a read-only image needs it to exist, or give io.ccgd.krb5conf=none).")
+                throw HookFailure(
+                    "cannot make \(path) in the container's image: \(systemError(errno)) (a read-only image needs it to exist, or give io.ccgd.krb5conf=none).")
             }
             close(created)
             fd = ccgd_open_in_root(root, relative, ccgd_o_path, 0)

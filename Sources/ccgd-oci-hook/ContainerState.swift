@@ -1,6 +1,5 @@
 import ContainerRequest
-import CredSpec
-import FoundationEssentials
+import JSON
 
 /// The OCI state a runtime gives a hook on standard input (runtime-spec "State"), and the
 /// annotations ccgd reads from it.
@@ -21,7 +20,7 @@ struct ContainerState {
 
     init(json bytes: [UInt8]) throws(HookFailure) {
         let value: JSONValue
-        do { value = try JSONValue(parsing: Data(bytes)) } catch {
+        do { value = try JSONValue(parsing: bytes) } catch {
             throw HookFailure("the OCI state on standard input is not JSON (\(error.message)); run ccgd-oci-hook as an OCI hook.")
         }
         guard let id = value.member("id")?.text, !id.isEmpty, let status = value.member("status")?.text else {

@@ -7,7 +7,7 @@ struct Hook {
     let arguments: HookArguments
     let log: HookLog
 
-    var client: LeaseClient { LeaseClient(http: UnixHTTPClient(socketPath: arguments.socket, daemonUID: arguments.daemonUID)) }
+    var client: LeaseClient { LeaseClient(socketPath: arguments.socket, daemonUID: arguments.daemonUID) }
 
     /// The exit status: non-zero fails the container start.
     func run(state: ContainerState) -> Int32 {
@@ -32,7 +32,9 @@ struct Hook {
 
     private func create(_ state: ContainerState, credentialSpecName name: String) throws(HookFailure) {
         if name.hasPrefix("{") {
-            throw HookFailure("inline CredSpecs are not accepted from annotations; put it in ccgd's CredSpec directory and give its name in \(ContainerState.Annotation.credentialSpec).")
+            throw HookFailure(
+                "inline CredSpecs are not accepted from annotations; put it in ccgd's CredSpec directory and give its name in \(ContainerState.Annotation.credentialSpec)."
+            )
         }
         let mountPath = state.annotations[ContainerState.Annotation.mountPath]
         if let mountPath, !mountPath.hasPrefix("/") {
@@ -49,11 +51,13 @@ struct Hook {
         }
         let configuration = try BundleConfiguration(bundle: state.bundle)
         let owner = try configuration.hostOwner()
-        let lease = try client.create(credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath,
-                                      holder: (pid, ProcessStart.ticks(of: pid)))
+        let lease = try client.create(
+            credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath,
+            holder: (pid, ProcessStart.ticks(of: pid)))
         do {
-            let files = try CheckedLease(lease, runtimeDirectory: arguments.runtimeDirectory, daemonUID: arguments.daemonUID,
-                                         owner: owner, withKrb5Conf: replacesKrb5Conf)
+            let files = try CheckedLease(
+                lease, runtimeDirectory: arguments.runtimeDirectory, daemonUID: arguments.daemonUID,
+                owner: owner, withKrb5Conf: replacesKrb5Conf)
             try ContainerMounts(pid: pid, rootPath: configuration.rootPath).attach(files, at: lease.mountTarget)
         } catch {
             // The container will not start (a refused answer too): its lease must not outlive it.
@@ -63,7 +67,9 @@ struct Hook {
             throw error
         }
         if let hostname = configuration.hostname, !Self.sameHost(hostname, lease.hostname), !lease.hostname.isEmpty {
-            log.warning("container \(state.shortID) has the host name \"\(hostname)\", not its gMSA's \"\(lease.hostname)\"; run it with --hostname \(lease.hostname) so that services see the name its tickets carry.")
+            log.warning(
+                "container \(state.shortID) has the host name \"\(hostname)\", not its gMSA's \"\(lease.hostname)\"; run it with --hostname \(lease.hostname) so that services see the name its tickets carry."
+            )
         }
     }
 
@@ -72,7 +78,9 @@ struct Hook {
         do {
             for id in try client.leases(ofContainer: state.id) { try client.delete(id) }
         } catch {
-            log.error("container \(state.shortID): cannot delete its ccgd lease: \(error); find it with GET /v1/leases?containerId=\(state.id) on ccgd's socket and delete it with ccgctl lease delete ID.")
+            log.error(
+                "container \(state.shortID): cannot delete its ccgd lease: \(error); find it with GET /v1/leases?containerId=\(state.id) on ccgd's socket and delete it with ccgctl lease delete ID."
+            )
         }
     }
 

@@ -13,6 +13,4 @@ func systemError(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
 
-#if canImport(Glibc)
 import Glibc
-#endif

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Where the hook's lines go: standard error (the runtime shows it when the hook fails), the
 /// system log, and the --log file if one is given (runtimes drop a successful hook's stderr);

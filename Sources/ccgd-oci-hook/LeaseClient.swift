@@ -1,70 +1,67 @@
-import CredSpec
-import FoundationEssentials
+import JSON
+import LeaseDocuments
+import SocketClient
 
 /// The socket API calls the hook makes (docs/api.md): create a lease, find a container's
 /// leases, delete one.
 struct LeaseClient {
-    /// What the hook uses of a created lease.
-    struct Granted {
-        let id: String
-        /// The lease directory on the host, as ccgd's answer names it (checked before use: `CheckedLease`).
-        let directory: String
-        /// The name of its krb5.conf in it.
-        let krb5ConfName: String
-        /// Where the directory goes inside the container.
-        let mountTarget: String
-        /// The name the container should carry on the network.
-        let hostname: String
+    /// What the hook uses of a created lease (the directory is checked before use: `CheckedLease`).
+    typealias Granted = LeaseAnswer
+
+    /// The uid ccgd runs as besides root: a server of any other user is not asked anything.
+    let daemonUID: UInt32
+    /// No threads: the hook must stay single-threaded to enter the container's mount namespace.
+    private let http: UnixSocketHTTPClient
+
+    init(socketPath: String, daemonUID: UInt32) {
+        self.daemonUID = daemonUID
+        // Longest wait for ccgd's answer (100 s): a lease for an account not yet cached needs the DC.
+        http = UnixSocketHTTPClient(socketPath: socketPath, timeoutSeconds: 100, serverUIDs: [0, daemonUID], maximumAnswerByteCount: 4 << 20)
     }
 
-    let http: UnixHTTPClient
+    private func send(_ method: String, _ target: String, body: [UInt8]? = nil) throws(HookFailure) -> UnixSocketHTTPClient.Answer {
+        do { return try http.send(method, target, body: body) } catch {
+            throw HookFailure(error, method: method, target: target, daemonUID: daemonUID)
+        }
+    }
 
     /// A lease for the container: held by its init process (`holder`, with its start time when
     /// known), so that ccgd ends it when the container is gone even if no poststop runs, and
     /// asked on behalf of the container's user, to whom ccgd's allow-lists then apply.
-    func create(credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
-                holder: (pid: Int32, startTime: UInt64?)) throws(HookFailure) -> Granted {
-        var holderFields: [(key: String, value: JSONValue)] = [("pid", .number(String(holder.pid)))]
-        if let startTime = holder.startTime { holderFields.append(("startTime", .number(String(startTime)))) }
-        var members: [(key: String, value: JSONValue)] = [
-            ("credentialSpecName", .string(credentialSpecName)),
-            ("owner", ["uid": .number(String(owner.uid)), "gid": .number(String(owner.gid))]),
-            ("containerId", .string(containerID)),
-            ("holder", .object(JSONObject(holderFields))),
-            ("onBehalfOfOwner", .bool(true)),
-        ]
-        if let mountPath { members.append(("mountPath", .string(mountPath))) }
-        let response = try http.send("POST", "/v1/leases", body: Array(JSONValue.object(JSONObject(members)).compactText.utf8))
-        let lease = try Self.document(response, expecting: 201)
-        guard let id = lease.member("id")?.text, let directory = lease.member("directory")?.text, directory.hasPrefix("/"),
-              let conf = lease.member("files")?.member("krb5Conf")?.text, let target = lease.member("mount")?.member("target")?.text else {
+    func create(
+        credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
+        holder: (pid: Int32, startTime: UInt64?)
+    ) throws(HookFailure) -> Granted {
+        let request = LeaseRequestBody(
+            source: .named(credentialSpecName), ownerUID: owner.uid, ownerGID: owner.gid, containerID: containerID, mountPath: mountPath,
+            holder: .init(pid: holder.pid, startTime: holder.startTime), onBehalfOfOwner: true
+        )
+        let response = try send("POST", "/v1/leases", body: request.json.compactUTF8)
+        guard let lease = LeaseAnswer(json: try Self.document(response, expecting: 201)) else {
             throw HookFailure("ccgd's lease has no id, directory, files.krb5Conf or mount.target; is ccgd older than this hook?")
         }
-        return Granted(id: id, directory: directory, krb5ConfName: conf, mountTarget: target,
-                       hostname: lease.member("hostname")?.text ?? "")
+        return lease
     }
 
     /// The ids of the leases made for `containerID` (that this peer may see).
     func leases(ofContainer containerID: String) throws(HookFailure) -> [String] {
-        let response = try http.send("GET", "/v1/leases?containerId=" + Self.percentEncoded(containerID))
+        let response = try send("GET", "/v1/leases?containerId=" + Self.percentEncoded(containerID))
         let list = try Self.document(response, expecting: 200)
-        return (list.member("leases")?.elements ?? []).compactMap { $0.member("id")?.text }
+        return LeaseAnswer.ids(inList: list)
     }
 
     func delete(_ id: String) throws(HookFailure) {
-        let response = try http.send("DELETE", "/v1/leases/" + Self.percentEncoded(id))
+        let response = try send("DELETE", "/v1/leases/" + Self.percentEncoded(id))
         // Already gone (another poststop, an operator) is what was wanted.
         if response.status == 204 || response.status == 404 { return }
         _ = try Self.document(response, expecting: 204)
     }
 
     /// The JSON body of a successful answer, or ccgd's error as a failure: "code: message".
-    private static func document(_ response: UnixHTTPClient.Response, expecting status: Int) throws(HookFailure) -> JSONValue {
-        let value = try? JSONValue(parsing: Data(response.body))
+    private static func document(_ response: UnixSocketHTTPClient.Answer, expecting status: Int) throws(HookFailure) -> JSONValue {
+        let value = try? JSONValue(parsing: response.body)
         guard response.status == status else {
-            if let error = value?.member("error"), let code = error.member("code")?.text, let message = error.member("message")?.text {
-                throw HookFailure("\(code): \(message)")
-            }
+            if let error = value.flatMap(APIErrorAnswer.init(json:)) { throw HookFailure("\(error.code): \(error.message)") }
             throw HookFailure("ccgd answered \(response.status) without an error body; see its log (journalctl -u ccgd).")
         }
         guard let value else {
@@ -80,7 +77,7 @@ struct LeaseClient {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)

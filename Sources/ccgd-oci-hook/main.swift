@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // ccgd-oci-hook: an OCI hook (Podman, CRI-O) that gives a container annotated with
 // io.ccgd.credentialspec a ccgd lease. See README, "Use it from Podman".

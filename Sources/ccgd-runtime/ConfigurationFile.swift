@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A bundle's config.json on disk: read once, and replaced atomically (a temporary file in the
 /// bundle, synced, with the original's mode and owner, renamed over it) so the runtime never
@@ -32,7 +30,9 @@ struct ConfigurationFile {
         var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array(".config.json.ccgd-XXXXXX".utf8CString)
         // Closed again before the runtime is exec'd: no O_CLOEXEC needed.
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ShimFailure("cannot make a temporary file in the bundle \(directory) (\(systemError(errno))); config.json was left as it was.") }
+        guard fd >= 0 else {
+            throw ShimFailure("cannot make a temporary file in the bundle \(directory) (\(systemError(errno))); config.json was left as it was.")
+        }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var renamed = false
         defer {
@@ -48,7 +48,8 @@ struct ConfigurationFile {
         }
         if owner.uid != geteuid() || owner.gid != getegid() {
             guard fchown(fd, owner.uid, owner.gid) == 0 else {
-                throw ShimFailure("cannot give \(temporary) config.json's owner \(owner.uid):\(owner.gid): \(systemError(errno)); config.json was left as it was.")
+                throw ShimFailure(
+                    "cannot give \(temporary) config.json's owner \(owner.uid):\(owner.gid): \(systemError(errno)); config.json was left as it was.")
             }
         }
         guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {

@@ -1,6 +1,5 @@
 import ContainerRequest
-import CredSpec
-import FoundationEssentials
+import JSON
 
 /// A bundle's config.json (runtime-spec "Configuration") and what the shim changes in it for a
 /// container that asks for a CredSpec: ccgd's hook at createRuntime and poststop, and the
@@ -14,7 +13,7 @@ struct ContainerConfiguration {
     init(text: [UInt8], file: String) throws(ShimFailure) {
         self.file = file
         let value: JSONValue
-        do { value = try JSONValue(parsing: Data(text)) } catch {
+        do { value = try JSONValue(parsing: text) } catch {
             throw ShimFailure("\(file) is not JSON (\(error.message)); the caller wrote a broken bundle.")
         }
         guard case let .object(document) = value else { throw ShimFailure("\(file) is not a JSON object; the caller wrote a broken bundle.") }
@@ -32,7 +31,9 @@ struct ContainerConfiguration {
             let annotated = annotations.members.first { $0.key == key.annotation }?.value.text ?? ""
             let variable = environment[key.environmentVariable] ?? ""
             if !annotated.isEmpty, !variable.isEmpty, annotated != variable {
-                throw ShimFailure("the container asks for \(key.annotation)=\(annotated) by annotation but \(key.environmentVariable)=\(variable) in its environment; give one of them, or the same value in both.")
+                throw ShimFailure(
+                    "the container asks for \(key.annotation)=\(annotated) by annotation but \(key.environmentVariable)=\(variable) in its environment; give one of them, or the same value in both."
+                )
             }
             let value = annotated.isEmpty ? variable : annotated
             if !value.isEmpty { request[key] = value }
@@ -40,7 +41,9 @@ struct ContainerConfiguration {
         guard request[.credentialSpec] != nil else { return nil }
         if let kubernetes = annotations.members.first(where: { $0.key.hasPrefix(ContainerRequestKey.kubernetesAnnotationPrefix) }) {
             // TODO(issue 21): once the hook refuses pods' containers itself (with its per-CredSpec exception), defer to it.
-            throw ShimFailure("the container belongs to a Kubernetes pod (annotation \(kubernetes.key)) and asks for CredSpec \(request[.credentialSpec] ?? ""); ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead.")
+            throw ShimFailure(
+                "the container belongs to a Kubernetes pod (annotation \(kubernetes.key)) and asks for CredSpec \(request[.credentialSpec] ?? ""); ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."
+            )
         }
         return request
     }

@@ -1,5 +1,4 @@
-import CredSpec
-import FoundationEssentials
+import JSON
 
 /// ccgd's OCI hook as config.json lists it (runtime-spec "hooks": path, args, env, timeout),
 /// taken from the hooks.d file Podman and CRI-O read, so every runtime runs the hook with the
@@ -14,11 +13,13 @@ struct HookEntry: Equatable {
     /// The hook of a hooks.d file (format 1.0.0), read from `text`; `file` names it in errors.
     init(hooksFile text: [UInt8], file: String) throws(ShimFailure) {
         let document: JSONValue
-        do { document = try JSONValue(parsing: Data(text)) } catch {
+        do { document = try JSONValue(parsing: text) } catch {
             throw ShimFailure("\(file) is not JSON (\(error.message)); reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file.")
         }
         guard document.member("version")?.text == "1.0.0", case let .object(hook)? = document.member("hook") else {
-            throw ShimFailure("\(file) is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file.")
+            throw ShimFailure(
+                "\(file) is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file."
+            )
         }
         guard let path = hook["path"]?.text, path.hasPrefix("/") else {
             throw ShimFailure("the hook in \(file) has no absolute path; give hook.path as the OCI hook's absolute path.")

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The OCI runtime the shim hands every call to: `runc` on the PATH unless `--ccgd-runtime`
 /// names another (a path, or a name looked up on the PATH). The shim itself is never chosen, so a
@@ -16,7 +14,8 @@ struct RealRuntime {
         let name = name ?? Self.defaultName
         if name.contains("/") {
             guard Self.isExecutable(name), !Self.isThisProcess(name) else {
-                throw ShimFailure("the OCI runtime \(name) (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
+                throw ShimFailure(
+                    "the OCI runtime \(name) (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
             }
             path = name
             return
@@ -29,7 +28,9 @@ struct RealRuntime {
                 return
             }
         }
-        throw ShimFailure("cannot find the OCI runtime \(name) on the PATH (\(searchPath ?? Self.defaultSearchPath)); install runc or give the runtime's path with --ccgd-runtime.")
+        throw ShimFailure(
+            "cannot find the OCI runtime \(name) on the PATH (\(searchPath ?? Self.defaultSearchPath)); install runc or give the runtime's path with --ccgd-runtime."
+        )
     }
 
     /// Replaces this process with the runtime: its exit status, signals and standard streams

@@ -48,7 +48,9 @@ struct RuntimeCommandLine: Equatable {
             guard let value = inlineValue ?? rest.popFirst(), !value.isEmpty else {
                 throw ShimFailure("--\(name) needs a value; \(Self.usage)")
             }
-            if name == "ccgd-runtime" { runtime = value } else {
+            if name == "ccgd-runtime" {
+                runtime = value
+            } else {
                 guard value.hasPrefix("/") else { throw ShimFailure("--ccgd-hooks-file needs an absolute path, not \(value); \(Self.usage)") }
                 hooksFile = value
             }

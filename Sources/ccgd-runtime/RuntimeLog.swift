@@ -1,7 +1,5 @@
-import CredSpec
-#if canImport(Glibc)
+import JSON
 import Glibc
-#endif
 
 /// Where the shim's one line of failure goes: standard error, and runc's `--log` file in its
 /// `--log-format`, which is where containerd's runc shim (and so Docker and ctr) reads a runtime's

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// ccgd-runtime: an OCI runtime shim for runtimes that run no hooks.d files (Docker, containerd).
 /// Called exactly like runc, it adds ccgd's OCI hook to the bundle of a container that asks for a
@@ -34,7 +32,8 @@ struct RuntimeShim {
         let file = try ConfigurationFile(bundle: bundle)
         var configuration = try ContainerConfiguration(text: file.bytes, file: file.path)
         guard let request = try configuration.request() else { return }
-        let hooksText = try FileBytes.contents(of: hooksFile, remedy: "install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file.")
+        let hooksText = try FileBytes.contents(
+            of: hooksFile, remedy: "install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file.")
         try configuration.add(try HookEntry(hooksFile: hooksText, file: hooksFile), for: request)
         try file.replace(with: configuration.text(endingLike: file.bytes))
     }

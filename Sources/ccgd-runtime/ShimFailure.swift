@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why ccgd-runtime cannot hand a container over to the real runtime as asked: one sentence
 /// saying what is wrong and what to do, naming the input. At create it fails the container.

@@ -1,13 +1,13 @@
 import ArgumentParser
 import Configuration
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Logging
-import CredentialGuard
 import DurableFiles
 import PackageVersion
+import LeaseService
+import PluginHost
+import SystemSupport
 
 @main
 struct CCGD: AsyncParsableCommand {
@@ -22,15 +22,19 @@ struct CCGD: AsyncParsableCommand {
             """,
         version: PackageVersion.string)
 
-    @Option(name: .customLong("config"), help: ArgumentHelp(
-        "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",
-        valueName: "FILE"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The configuration file (default: /etc/ccgd/ccgd.conf; without it, built-in defaults). A file named here must exist.",
+            valueName: "FILE"))
     var configurationPath: String?
 
-    @Flag(name: .customLong("check-config"), help: """
-        Check the configuration (and its plug-ins and every CredSpec of its CredSpec directory), report every problem, \
-        and exit: 0 when ccgd could start with it, 2 otherwise.
-        """)
+    @Flag(
+        name: .customLong("check-config"),
+        help: """
+            Check the configuration (and its plug-ins and every CredSpec of its CredSpec directory), report every problem, \
+            and exit: 0 when ccgd could start with it, 2 otherwise.
+            """)
     var checkConfiguration = false
 
     @Option(help: "The API socket (overrides [daemon] socket).")
@@ -48,17 +52,9 @@ struct CCGD: AsyncParsableCommand {
     @Option(name: .customLong("allow-uid"), help: "Also allow this peer uid (repeatable; adds to [daemon] allowed-uids).")
     var allowedUIDs: [UInt32] = []
 
-    /// A preloaded library (libfaketime, which the rotation tests use) can leave Swift's argument
-    /// vector empty; the kernel's copy in /proc/self/cmdline is then the truth.
+    /// The arguments as the kernel has them, even under a preloaded libfaketime (`ProcessArguments`).
     static func main() async {
-        var arguments = CommandLine.arguments
-        if arguments.isEmpty, let fd = Optional(open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)), fd >= 0 {
-            var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 4096)
-            while case let n = chunk.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }), n > 0 { bytes += chunk[..<n] }
-            close(fd)
-            arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
-        }
-        await main(Array(arguments.dropFirst()))
+        await main(Array(ProcessArguments.current.dropFirst()))
     }
 
     func run() async throws {
@@ -122,7 +118,9 @@ struct CCGD: AsyncParsableCommand {
         for (purpose, directory) in [("state directory", configuration.daemon.stateDirectory), ("runtime directory", configuration.daemon.runtimeDirectory)] {
             guard let pid = DirectoryLock.holder(of: directory) else { continue }
             let holder = pid > 0 ? "process \(pid)" : "a process of another PID namespace"
-            print("note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts.")
+            print(
+                "note: the \(purpose) \(directory) is in use by a running ccgd (\(holder)); this configuration applies once it reloads (systemctl reload ccgd) or restarts."
+            )
             break
         }
     }

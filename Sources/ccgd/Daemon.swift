@@ -1,6 +1,6 @@
 import CCGPlugin
 import Configuration
-import CredentialGuard
+import ContainerRequest
 import Directory
 import DurableFiles
 import ECSFrontEnd
@@ -10,9 +10,11 @@ import Logging
 import ServiceLifecycle
 import SocketAPI
 import UnixSignals
-#if canImport(Glibc)
 import Glibc
-#endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
+import SystemBasics
 
 /// Wires the configuration to the lease keeper and the socket API, tells systemd how it goes,
 /// and runs until SIGTERM; SIGHUP reloads the configuration.
@@ -27,9 +29,12 @@ struct Daemon {
         let notifier = SystemdNotifier()
         if configuration.sourceFile.isEmpty {
             // Defaults decide where the socket, the journal and the lease directories go: say so.
-            logger.warning("no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE", metadata: [
-                "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
-                "runtime_directory": "\(configuration.daemon.runtimeDirectory)"])
+            logger.warning(
+                "no configuration file \(ServiceConfiguration.defaultPath): running on built-in defaults (docs/ccgd.conf.example lists them); create the file or start ccgd with --config FILE",
+                metadata: [
+                    "socket": "\(configuration.daemon.socket)", "state_directory": "\(configuration.daemon.stateDirectory)",
+                    "runtime_directory": "\(configuration.daemon.runtimeDirectory)",
+                ])
         }
         // Keys live in this process's memory: keep them out of core dumps, and files private by default.
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
@@ -65,38 +70,26 @@ struct Daemon {
         // Once, before any Kerberos work: reloads and DNS discoveries only rewrite the file.
         ProcessKerberosConfiguration.point(at: runtime.kerberosConfiguration)
         let ecsFrontEnd = ECSFrontEndSetup(configuration.ecs)
-        var plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins"))
-        ecsFrontEnd.registerPlugins(&plugins)
-        plugins.declareMetrics()
+        let plugins = try RunningParts.plugins(of: configuration, ecs: ecsFrontEnd)
         let source = DirectoryAccountSource(plugins: plugins, scratch: scratch, domains: domains, health: health)
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: daemon.runtimeDirectory, journal: LeaseJournal(directory: daemon.stateDirectory),
             credSpecs: CredSpecDirectory(path: daemon.credSpecDirectory)
         ) { realm, mountPath in
-            let inside = mountPath.hasSuffix("/") ? String(mountPath.dropLast()) : mountPath
+            let inside = LeaseLayout(mountPath: mountPath)
             return KerberosConfiguration(
                 defaultRealm: realm, realms: source.domains.kerberosConfiguration().realms.filter { $0.name == realm },
-                defaultCredentialsCache: inside + "/krb5cc", defaultKeytab: inside + "/krb5.keytab")
+                defaultCredentialsCache: inside.ticketCachePath, defaultKeytab: inside.keytabPath)
         }
-        settings.apply(configuration.refresh)
-        settings.limits = configuration.leaseLimits
         // The ECS agent's passwords serve its own requests only, never a CredSpec sent to the socket API.
         settings.reservedPlugins = [ProvidedCredentials.guid]
-        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
         let keeper = LeaseKeeper(settings: settings, source: source, logger: Logger(label: "ccgd.leases"))
-        // Before the restore: restored leases whose files are in place are fetched in the background, spread.
-        await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
+        let parts = RunningParts(source: source, keeper: keeper, ecs: ecsFrontEnd, logger: logger)
         let restored: Int
-        do { restored = try await keeper.restore() } catch {
+        do { restored = try await parts.apply(configuration, plugins: plugins, domains: domains, at: .startUp).restored } catch {
             logger.critical("\(error)")
             throw ExitCodeError.configuration
         }
-
-        // A lease the configuration in force no longer allows does not come back.
-        await keeper.endLeases(refusedBy: Self.leaseRefusal(configuration))
-        await ecsFrontEnd.removeLeftovers(keeper: keeper, logger: logger)
-        // In the background: READY and the first requests never wait for the DCs.
-        await keeper.prefetch(configuration.prefetchSettings)
 
         var serverSettings = APIServer.Settings(socketPath: daemon.socket, policy: Self.policy(configuration))
         serverSettings.socketMode = mode_t(daemon.socketMode)
@@ -114,10 +107,12 @@ struct Daemon {
         let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let router = APIRouter(keeper: keeper, health: health)
         let inherited = SystemdNotifier.inheritedListeners()
-        let server = try await APIServer.start(serverSettings, router: router, inheritedDescriptor: inherited.api,
-                                               logger: logger)
-        let ecs = try ecsFrontEnd.server(keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
-                                         inheritedDescriptor: inherited.ecs, logger: logger)
+        let server = try await APIServer.start(
+            serverSettings, router: router, inheritedDescriptor: inherited.api,
+            logger: logger)
+        let ecs = try ecsFrontEnd.server(
+            keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
+            inheritedDescriptor: inherited.ecs, logger: logger)
         var metricsListener: MetricsListener?
         if let endpoint = configuration.metrics.listen {
             do { metricsListener = try await MetricsListener.start(host: endpoint.host, port: endpoint.port, router: router, logger: logger) } catch {
@@ -128,9 +123,10 @@ struct Daemon {
         }
 
         let reload = ReloadService(
-            path: configuration.sourceFile, overrides: overrides, current: configuration, source: source, keeper: keeper,
-            server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier, logger: Logger(label: "ccgd.reload"),
-            signals: reloadSignals, extraPlugins: ecsFrontEnd.registerPlugins, reloadECS: ecsFrontEnd.useLeaseFiles)
+            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts,
+            server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier,
+            logger: Logger(label: "ccgd.reload"),
+            signals: reloadSignals)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: APIService(server: server, keeper: keeper, notifier: notifier)),
             .init(service: RefreshService(keeper: keeper)),
@@ -147,8 +143,12 @@ struct Daemon {
             for await _ in shutdownSignals { await group.triggerGracefulShutdown() }
         }
         defer { shutdown.cancel() }
-        logger.info("ready", metadata: ["socket": "\(daemon.socket)", "leases": "\(restored)",
-                                        "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")"])
+        logger.info(
+            "ready",
+            metadata: [
+                "socket": "\(daemon.socket)", "leases": "\(restored)",
+                "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")",
+            ])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
         logger.info("stopped")
@@ -166,7 +166,7 @@ struct Daemon {
     static func leaseRefusal(_ configuration: ServiceConfiguration) -> @Sendable (Lease) -> String? {
         let policy = policy(configuration)
         return { lease in
-            let creator = PeerCredentials(pid: 0, uid: lease.creator ?? 0, gid: lease.creatorGID ?? 0)
+            let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
             switch lease.frontEnd {
             case CredentialsFetcherService.frontEnd: return CredentialsFetcherService.refusal(toKeep: lease, policy: policy)
             default: return LeaseAuthorization(policy: policy, peer: creator).refusal(toKeep: lease)
@@ -176,9 +176,10 @@ struct Daemon {
 
     static func policy(_ configuration: ServiceConfiguration) -> PeerPolicy {
         let daemon = configuration.daemon
-        return PeerPolicy(allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
-                          allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
-                          credSpecs: configuration.credSpecAccess)
+        return PeerPolicy(
+            allowedUIDs: Set(daemon.allowedUIDs), allowedGIDs: Set(daemon.allowedGIDs),
+            allowInlineCredSpecs: daemon.allowInlineCredSpecs, callers: configuration.callers,
+            credSpecs: configuration.credSpecAccess)
     }
 }
 
@@ -194,7 +195,7 @@ extension ServiceConfiguration {
     /// Which named CredSpecs are prefetched; nil when none is.
     var prefetchSettings: PrefetchSettings? {
         guard daemon.prefetch else { return nil }
-        return PrefetchSettings(eager: Set(credSpecAccess.filter(\.prefetch).map(\.name)), recentPeriod: daemon.prefetchRecent.seconds)
+        return PrefetchSettings(eager: Set(credSpecAccess.filter(\.prefetch).map(\.name)), recentPeriod: daemon.prefetchRecent.secondsValue)
     }
 
     /// How background fetches are spread and bounded. Restored leases wait at most half of the
@@ -209,22 +210,11 @@ extension ServiceConfiguration {
 
     /// How many leases each caller may hold and what the runtime directory keeps free.
     var leaseLimits: LeaseLimits {
-        LeaseLimits(perCaller: daemon.maximumLeasesPerCaller, root: nil,
-                    callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
-                    reserve: StorageReserve(percent: daemon.runtimeReservePercent))
+        LeaseLimits(
+            perCaller: daemon.maximumLeasesPerCaller, root: nil,
+            callers: Dictionary(callers.compactMap { caller in caller.maximumLeases.map { (caller.uid, $0) } }, uniquingKeysWith: { $1 }),
+            reserve: StorageReserve(percent: daemon.runtimeReservePercent))
     }
-}
-
-extension LeaseKeeper.Settings {
-    mutating func apply(_ refresh: ServiceConfiguration.Refresh) {
-        policy.ticketRenewalFraction = refresh.ticketRenewal
-        firstRetry = refresh.retry.seconds
-        maximumRetry = refresh.retryMaximum.seconds
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 enum ExitCodeError: Error {

@@ -1,14 +1,14 @@
 import Configuration
-import CredentialGuard
 import ECSFrontEnd
 import FoundationEssentials
 import Logging
 import ServiceLifecycle
 import SocketAPI
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// The daemon's ECS front end (`[ecs]`, off without it): the plug-in that holds the agent's
 /// portable-user passwords (in memory only), and the gRPC server on the same lease keeper.
@@ -43,16 +43,19 @@ final class ECSFrontEndSetup: Sendable {
     /// Removes the krb files of ECS leases deleted just before a crash (after `restore`).
     func removeLeftovers(keeper: LeaseKeeper, logger: Logger) async {
         guard configuration.enabled else { return }
-        let problems = await keeper.removeDirectoriesWithoutLease(under: configuration.krbFilesDirectory,
-                                                                  groups: CredentialsFetcherService.isLeaseID)
+        let problems = await keeper.removeDirectoriesWithoutLease(
+            under: configuration.krbFilesDirectory,
+            groups: CredentialsFetcherService.isLeaseID)
         for problem in problems {
             logger.error("a deleted ECS lease's directory cannot be removed; remove it by hand", metadata: ["error": "\(problem)"])
         }
     }
 
     /// The server, nil when `[ecs]` is off; it checks callers against the API's current `policy`.
-    func server(keeper: LeaseKeeper, policy: PeerPolicyBox, connections: ConnectionLimits, source: DirectoryAccountSource,
-                inheritedDescriptor: Int32?, logger: Logger) throws -> ECSServer? {
+    func server(
+        keeper: LeaseKeeper, policy: PeerPolicyBox, connections: ConnectionLimits, source: DirectoryAccountSource,
+        inheritedDescriptor: Int32?, logger: Logger
+    ) throws -> ECSServer? {
         guard configuration.enabled else { return nil }
         var settings = ECSServer.Settings(socketPath: configuration.socket, krbFilesDirectory: configuration.krbFilesDirectory)
         settings.socketMode = mode_t(configuration.socketMode)

@@ -1,9 +1,7 @@
 import FoundationEssentials
 import Logging
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One event per line on stderr, with key=value fields, each naming its logger (`ccgd.leases`).
 /// Under journald (JOURNAL_STREAM set) each line starts with its syslog priority (`<6>`) and

@@ -1,10 +1,12 @@
 import Configuration
-import CredentialGuard
 import Logging
 import ServiceLifecycle
 import SocketAPI
 import Synchronization
 import UnixSignals
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
 /// without a restart — plug-ins, domains, who may call and with how many connections, the
@@ -13,41 +15,35 @@ import UnixSignals
 final class ReloadService: Service, Sendable {
     let path: String
     let overrides: @Sendable (inout ServiceConfiguration) -> Void
-    let source: DirectoryAccountSource
-    let keeper: LeaseKeeper
+    /// What the configuration applies to (`RunningParts.apply`, as at start-up).
+    let parts: RunningParts
+    var keeper: LeaseKeeper { parts.keeper }
     let server: APIServer
     /// Every socket's connection shares (the API's, the ECS front end's).
     let connectionShares: [ConnectionShares]
     let health: ControllerHealth
     let notifier: SystemdNotifier
     let logger: Logger
-    /// Plug-ins that are no configuration's (the ECS agent's provided credentials), kept across reloads.
-    let extraPlugins: @Sendable (inout PluginRegistry) -> Void
-    /// Applies what of `[ecs]` changes without a restart (its lease files' owner and mode).
-    let reloadECS: @Sendable (ServiceConfiguration.ECS) -> Void
     /// Trapped before the socket serves: a SIGHUP sent as soon as a client is answered is
     /// queued for the reload rather than ending the process (its default action).
     let signals: UnixSignalsSequence
     private let current: Mutex<ServiceConfiguration>
 
-    init(path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
-         source: DirectoryAccountSource, keeper: LeaseKeeper, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
-         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence,
-         extraPlugins: @escaping @Sendable (inout PluginRegistry) -> Void = { _ in },
-         reloadECS: @escaping @Sendable (ServiceConfiguration.ECS) -> Void = { _ in }) {
+    init(
+        path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
+        parts: RunningParts, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
+        notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence
+    ) {
         self.path = path
         self.signals = signals
         self.overrides = overrides
         self.current = Mutex(current)
-        self.source = source
-        self.keeper = keeper
+        self.parts = parts
         self.server = server
         self.connectionShares = connectionShares
         self.health = health
         self.notifier = notifier
         self.logger = logger
-        self.extraPlugins = extraPlugins
-        self.reloadECS = reloadECS
     }
 
     func run() async throws {
@@ -70,17 +66,17 @@ final class ReloadService: Service, Sendable {
             return
         }
         overrides(&configuration)
-        var plugins: PluginRegistry
-        do { plugins = try PluginRegistry(configuration: configuration, logger: Logger(label: "ccgd.plugins")) } catch {
+        let plugins: PluginRegistry
+        do { plugins = try RunningParts.plugins(of: configuration, ecs: parts.ecs) } catch {
             for problem in error.problems { logger.error("reload refused: \(problem)") }
             return
         }
-        extraPlugins(&plugins)
-        plugins.declareMetrics()
         let previous = current.withLock { $0 }
-        for (key, old, new) in [("socket", previous.daemon.socket, configuration.daemon.socket),
-                                ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
-                                ("state-directory", previous.daemon.stateDirectory, configuration.daemon.stateDirectory)] where old != new {
+        for (key, old, new) in [
+            ("socket", previous.daemon.socket, configuration.daemon.socket),
+            ("runtime-directory", previous.daemon.runtimeDirectory, configuration.daemon.runtimeDirectory),
+            ("state-directory", previous.daemon.stateDirectory, configuration.daemon.stateDirectory),
+        ] where old != new {
             logger.warning("\(key) changes only with a restart; still using \(old)")
             switch key {
             case "socket": configuration.daemon.socket = old
@@ -98,7 +94,9 @@ final class ReloadService: Service, Sendable {
         if previous.ecs != listening {
             // The ECS front end's socket, plug-in and directory are set up once, at start; only
             // who owns the files of the leases made from now on follows a reload.
-            logger.warning("[ecs] changes only with a restart, but for lease-uid, lease-gid, lease-mode and [ecs-gmsa]; still using the rest of the [ecs] ccgd started with")
+            logger.warning(
+                "[ecs] changes only with a restart, but for lease-uid, lease-gid, lease-mode and [ecs-gmsa]; still using the rest of the [ecs] ccgd started with"
+            )
             (configuration.ecs.enabled, configuration.ecs.socket, configuration.ecs.socketMode, configuration.ecs.krbFilesDirectory) =
                 (previous.ecs.enabled, previous.ecs.socket, previous.ecs.socketMode, previous.ecs.krbFilesDirectory)
         }
@@ -107,28 +105,22 @@ final class ReloadService: Service, Sendable {
             logger.error("reload refused: cannot write the Kerberos configuration: \(error)")
             return
         }
-        source.reconfigure(plugins: plugins, domains: domains)
-        await keeper.useCredSpecDirectory(CredSpecDirectory(path: configuration.daemon.credSpecDirectory))
-        // CredSpecs added are fetched, those removed released (in the background).
-        await keeper.useBackgroundFetches(configuration.backgroundFetchSettings)
-        await keeper.prefetch(configuration.prefetchSettings)
-        source.useTicketLifetime(configuration.refresh.ticketLifetime?.seconds)
-        await keeper.useRefreshTimings(
-            ticketRenewal: configuration.refresh.ticketRenewal, firstRetry: configuration.refresh.retry.seconds,
-            maximumRetry: configuration.refresh.retryMaximum.seconds)
-        server.policy.replace(with: Daemon.policy(configuration))
-        // New limits apply to new connections; those already held are kept.
-        for shares in connectionShares { shares.replace(with: configuration.daemon.connectionLimits) }
-        await keeper.useLimits(configuration.leaseLimits)
-        // Plug-ins, domains or secrets may have been fixed: a fetch that failed is tried again at once.
-        await keeper.forgetFailedFetches()
-        // Revocation reaches existing leases: a CredSpec gone or changed, a narrowed allow-list.
-        await keeper.followCredSpecDirectory()
-        let ended = await keeper.endLeases(refusedBy: Daemon.leaseRefusal(configuration))
-        reloadECS(configuration.ecs)
-        JournalLogHandler.level.withLock { $0 = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info }
+        let ended: Int
+        do {
+            ended = try await parts.apply(
+                configuration, plugins: plugins, domains: domains,
+                at: .reload(policy: server.policy, connectionShares: connectionShares)
+            ).ended
+        } catch {
+            // Only start-up's restore throws; said all the same should that ever change.
+            logger.error("reload incomplete: \(error)")
+            return
+        }
         current.withLock { $0 = configuration }
-        logger.notice("configuration reloaded", metadata: [
-            "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)", "leases_ended": "\(ended)"])
+        logger.notice(
+            "configuration reloaded",
+            metadata: [
+                "plugins": "\(plugins.all.count)", "domains": "\(configuration.domains.count)", "leases_ended": "\(ended)",
+            ])
     }
 }

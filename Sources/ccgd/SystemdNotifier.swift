@@ -1,7 +1,5 @@
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// sd_notify(3): one datagram per state change to $NOTIFY_SOCKET, when systemd (or a test) set it.
 struct SystemdNotifier: Sendable {
@@ -60,11 +58,12 @@ struct SystemdNotifier: Sendable {
     /// other one the API's.
     static func inheritedListeners(environment: [String: String] = ProcessInfo.processInfo.environment) -> (api: Int32?, ecs: Int32?) {
         guard let count = environment["LISTEN_FDS"].flatMap(Int32.init), count >= 1,
-              environment["LISTEN_PID"].flatMap(Int32.init) == getpid() else { return (nil, nil) }
+            environment["LISTEN_PID"].flatMap(Int32.init) == getpid()
+        else { return (nil, nil) }
         let names = (environment["LISTEN_FDNAMES"] ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         var api: Int32?, ecs: Int32?
         for index in 0..<count {
-            let fd = 3 + index   // SD_LISTEN_FDS_START
+            let fd = 3 + index // SD_LISTEN_FDS_START
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             if index < names.count && names[Int(index)] == "ecs" { ecs = ecs ?? fd } else { api = api ?? fd }
         }

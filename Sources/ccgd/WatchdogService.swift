@@ -1,7 +1,8 @@
-import CredentialGuard
 import FoundationEssentials
 import ServiceLifecycle
 import SocketAPI
+import DirectoryPipeline
+import LeaseService
 
 /// Pings systemd's watchdog only after a real request went through the socket, the router and
 /// the lease keeper: a wedged daemon stops pinging and systemd restarts it. Updates STATUS too.

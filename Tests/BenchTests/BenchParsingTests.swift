@@ -11,15 +11,15 @@ final class BenchParsingTests: XCTestCase {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).ldif").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try """
-            dn: CN=WebApp01,CN=Managed Service Accounts,DC=contoso,DC=test
-            msDS-ManagedPassword:: AQAAACIB
-             AAAQAAAA
-            msDS-KeyVersionNumber: 7
+        dn: CN=WebApp01,CN=Managed Service Accounts,DC=contoso,DC=test
+        msDS-ManagedPassword:: AQAAACIB
+         AAAQAAAA
+        msDS-KeyVersionNumber: 7
 
-            dn: CN=Other,DC=contoso,DC=test
-            msDS-KeyVersionNumber: 9
+        dn: CN=Other,DC=contoso,DC=test
+        msDS-KeyVersionNumber: 9
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let attributes = try LDIFAttributes(contentsOf: file)
         XCTAssertEqual(attributes.values["msDS-ManagedPassword"], "AQAAACIBAAAQAAAA")
         XCTAssertEqual(attributes.values["msDS-KeyVersionNumber"], "7", "only the first entry counts")

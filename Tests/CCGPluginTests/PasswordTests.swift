@@ -7,8 +7,10 @@ final class PasswordTests: XCTestCase {
         let credential = DomainCredential(domainName: "CONTOSO", username: "u", password: password)
         var dumped = ""
         dump(credential, to: &dumped)
-        for text in ["\(password)", String(describing: password), String(reflecting: password), "\(credential)",
-                     String(reflecting: credential), dumped] {
+        for text in [
+            "\(password)", String(describing: password), String(reflecting: password), "\(credential)",
+            String(reflecting: credential), dumped,
+        ] {
             XCTAssertFalse(text.contains("Hunter2"), text)
         }
         XCTAssertEqual("\(password)", "<password: 14 bytes, redacted>")

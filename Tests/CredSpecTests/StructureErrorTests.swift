@@ -21,7 +21,8 @@ final class StructureErrorTests: XCTestCase {
     }
 
     func testTruncatedStringIsReportedAtTheEnd() {
-        let text = "{\r\n    \"CmsPlugins\":  [\r\n        \"ActiveDirectory\"\r\n    ],\r\n"
+        let text =
+            "{\r\n    \"CmsPlugins\":  [\r\n        \"ActiveDirectory\"\r\n    ],\r\n"
             + "    \"DomainJoinConfig\":  {\r\n        \"Sid\":  \"S-1-5-21-1667"
 
         // Line 6 holds 8 spaces, "Sid" in quotes (5), a colon, 2 spaces, a quote and 13 characters: 30.

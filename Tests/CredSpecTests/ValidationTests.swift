@@ -5,9 +5,12 @@ import XCTest
 /// Well-formed CredSpecs whose values ccgd cannot use.
 final class ValidationTests: XCTestCase {
     private let accountsPath = "ActiveDirectoryConfig.GroupManagedServiceAccounts"
-    private let notADNSName = #"is not a DNS name (expected labels of 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen, joined by dots, 253 characters at most); write the domain's DNS name, like contoso.com."#
-    private let notAnAccountName = #"is not a gMSA name (expected 1 to 15 characters before an optional trailing $, none a space, a control character or one of "/\[]:;|=,+*?<>@$); use the account's name, like WebApp01."#
-    private let notANetBIOSName = #"is not a NetBIOS domain name (expected 1 to 15 characters, none a dot, a control character or one of \/:*?"<>|); use the domain's NetBIOSName from Get-ADDomain, like CONTOSO."#
+    private let notADNSName =
+        #"is not a DNS name (expected labels of 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen, joined by dots, 253 characters at most); write the domain's DNS name, like contoso.com."#
+    private let notAnAccountName =
+        #"is not a gMSA name (expected 1 to 15 characters before an optional trailing $, none a space, a control character or one of "/\[]:;|=,+*?<>@$); use the account's name, like WebApp01."#
+    private let notANetBIOSName =
+        #"is not a NetBIOS domain name (expected 1 to 15 characters, none a dot, a control character or one of \/:*?"<>|); use the domain's NetBIOSName from Get-ADDomain, like CONTOSO."#
 
     func testWindowsDocsSampleGUIDIsRejectedAsNotAGUID() throws {
         let field = "ActiveDirectoryConfig.HostAccountConfig.PluginGUID"
@@ -15,7 +18,8 @@ final class ValidationTests: XCTestCase {
         assertRejected(
             try Fixture.data("windows-docs-sample.json"),
             .invalid(field: field, value: "{GDMA0342-266A-4D1P-831J-20990E82944F}", reason: .notAPluginGUID),
-            message: #"ActiveDirectoryConfig.HostAccountConfig.PluginGUID: "{GDMA0342-266A-4D1P-831J-20990E82944F}" is not a GUID (expected 32 hexadecimal digits like {859E1386-BDB4-49E8-85C7-3070B13920E1}); use the GUID of a registered plug-in."#,
+            message:
+                #"ActiveDirectoryConfig.HostAccountConfig.PluginGUID: "{GDMA0342-266A-4D1P-831J-20990E82944F}" is not a GUID (expected 32 hexadecimal digits like {859E1386-BDB4-49E8-85C7-3070B13920E1}); use the GUID of a registered plug-in."#,
             field: field
         )
     }
@@ -34,7 +38,8 @@ final class ValidationTests: XCTestCase {
         assertRejected(
             Sample.replacing("b03dcfca0b57", with: "b03dcfca0b5"),
             .invalid(field: "DomainJoinConfig.Guid", value: "f9f13fea-efd2-40e3-9026-b03dcfca0b5", reason: .notADomainGUID),
-            message: #"DomainJoinConfig.Guid: "f9f13fea-efd2-40e3-9026-b03dcfca0b5" is not a GUID (expected 32 hexadecimal digits like f9f13fea-efd2-40e3-9026-b03dcfca0b57); use the domain's ObjectGUID from Get-ADDomain."#,
+            message:
+                #"DomainJoinConfig.Guid: "f9f13fea-efd2-40e3-9026-b03dcfca0b5" is not a GUID (expected 32 hexadecimal digits like f9f13fea-efd2-40e3-9026-b03dcfca0b57); use the domain's ObjectGUID from Get-ADDomain."#,
             field: "DomainJoinConfig.Guid"
         )
     }
@@ -51,7 +56,8 @@ final class ValidationTests: XCTestCase {
         assertRejected(
             Sample.replacing("S-1-5-21-1667864157-1729501337-2726663654", with: "S-1-5-32-544"),
             .invalid(field: "DomainJoinConfig.Sid", value: "S-1-5-32-544", reason: .notADomainSID),
-            message: #"DomainJoinConfig.Sid: "S-1-5-32-544" is not a domain SID (expected S-1-5-21- and three numbers, like S-1-5-21-1667864157-1729501337-2726663654); use the domain's DomainSID from Get-ADDomain."#,
+            message:
+                #"DomainJoinConfig.Sid: "S-1-5-32-544" is not a domain SID (expected S-1-5-21- and three numbers, like S-1-5-21-1667864157-1729501337-2726663654); use the domain's DomainSID from Get-ADDomain."#,
             field: "DomainJoinConfig.Sid"
         )
     }
@@ -59,8 +65,8 @@ final class ValidationTests: XCTestCase {
     func testMalformedSIDsAreNotDomainSIDs() {
         let malformed = [
             "", "SID", "S-1-5-21", "S-1-5-21-1667864157-1729501337",
-            "S-1-5-21-1667864157-1729501337-2726663654-1103",  // an account's SID, not the domain's
-            "S-1-5-21-4294967296-1729501337-2726663654",  // beyond 32 bits
+            "S-1-5-21-1667864157-1729501337-2726663654-1103", // an account's SID, not the domain's
+            "S-1-5-21-4294967296-1729501337-2726663654", // beyond 32 bits
             "S-1-5-21-+1-2-3", "S-1-5-21-1--3", "S-1-5-21-1-2-3-", "S-2-5-21-1-2-3", "S-1-5-21-1-2-x",
         ]
         for sid in malformed {
@@ -90,7 +96,7 @@ final class ValidationTests: XCTestCase {
         let malformed = [
             "", "-contoso.test", "contoso-.test", "contoso..test", "contoso.test.", ".contoso.test", "contoso test",
             "contosö.test", String(repeating: "a", count: 64) + ".test",
-            [label63, label63, label63, String(repeating: "a", count: 62)].joined(separator: "."),  // 254 characters
+            [label63, label63, label63, String(repeating: "a", count: 62)].joined(separator: "."), // 254 characters
         ]
         for name in malformed {
             XCTAssertEqual(
@@ -104,7 +110,7 @@ final class ValidationTests: XCTestCase {
         let label63 = String(repeating: "a", count: 63)
         let valid = [
             "contoso", "a-b.c0", "CONTOSO.TEST", "\(label63).test",
-            [label63, label63, label63, String(repeating: "a", count: 61)].joined(separator: "."),  // 253 characters
+            [label63, label63, label63, String(repeating: "a", count: 61)].joined(separator: "."), // 253 characters
         ]
         for name in valid {
             XCTAssertNil(
@@ -125,9 +131,11 @@ final class ValidationTests: XCTestCase {
 
     func testMalformedNetBIOSNamesAreRejected() {
         // Spelt as they stand inside the JSON string.
-        let malformed = [#""#: "", #"CONTOSO-EUROPE-1"#: "CONTOSO-EUROPE-1", #"CON/TOSO"#: "CON/TOSO",
-                         #"CON\\TOSO"#: #"CON\TOSO"#, #"CON\"TOSO"#: #"CON"TOSO"#, #"CON|TOSO"#: "CON|TOSO",
-                         #"CON*"#: "CON*", #"CON\tTOSO"#: "CON\tTOSO"]
+        let malformed = [
+            #""#: "", #"CONTOSO-EUROPE-1"#: "CONTOSO-EUROPE-1", #"CON/TOSO"#: "CON/TOSO",
+            #"CON\\TOSO"#: #"CON\TOSO"#, #"CON\"TOSO"#: #"CON"TOSO"#, #"CON|TOSO"#: "CON|TOSO",
+            #"CON*"#: "CON*", #"CON\tTOSO"#: "CON\tTOSO",
+        ]
         for (json, name) in malformed {
             XCTAssertEqual(
                 parseError(Sample.replacing(#""NetBiosName": "CONTOSO""#, with: #""NetBiosName": "\#(json)""#)),
@@ -160,8 +168,10 @@ final class ValidationTests: XCTestCase {
 
     func testMalformedAccountNamesAreRejected() {
         // A trailing $ is dropped before the check, so "WebApp$$" is checked as "WebApp$".
-        let malformed = ["": "", "$": "", "WebApp$$": "WebApp$", "Web App": "Web App", "Web@App": "Web@App",
-                         "Web/App": "Web/App", "Web,App": "Web,App", "WebApp01-Reports$": "WebApp01-Reports"]
+        let malformed = [
+            "": "", "$": "", "WebApp$$": "WebApp$", "Web App": "Web App", "Web@App": "Web@App",
+            "Web/App": "Web/App", "Web,App": "Web,App", "WebApp01-Reports$": "WebApp01-Reports",
+        ]
         for (written, checked) in malformed {
             XCTAssertEqual(
                 parseError(Sample.replacing(#"{"Name": "WebApp01", "Scope": "CONTOSO"}"#, with: #"{"Name": "\#(written)", "Scope": "CONTOSO"}"#)),
@@ -197,7 +207,8 @@ final class ValidationTests: XCTestCase {
                 field: field, value: "FABRIKAM",
                 reason: .scopeOfAnotherDomain(dnsName: "contoso.test", netBiosName: "CONTOSO")
             ),
-            message: #"ActiveDirectoryConfig.GroupManagedServiceAccounts[1].Scope: "FABRIKAM" names another domain, but ccgd serves only accounts of the CredSpec's own domain; use contoso.test or CONTOSO."#,
+            message:
+                #"ActiveDirectoryConfig.GroupManagedServiceAccounts[1].Scope: "FABRIKAM" names another domain, but ccgd serves only accounts of the CredSpec's own domain; use contoso.test or CONTOSO."#,
             field: field
         )
     }

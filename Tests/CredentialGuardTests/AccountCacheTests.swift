@@ -1,21 +1,18 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
 
 /// The account cache on its own: each account's refresh goes its own way.
 final class AccountCacheTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-accounts-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("accounts", creating: ["scratch"])
     }
 
     /// Opens once; those who wait before that wait until then.
@@ -78,8 +75,10 @@ final class AccountCacheTests: XCTestCase {
 
     func testComputerAccountReadsAreKeyedByItsPrincipalAndKeytabNeverByAPlugin() throws {
         let portable = try spec(account: "WebApp01")
-        let joined = try CredentialSpec(jsonData: Data(String(decoding: portable.jsonData(), as: UTF8.self)
-            .replacingOccurrences(of: #""HostAccountConfig""#, with: #""Unused""#).utf8))
+        let joined = try CredentialSpec(
+            jsonData: Data(
+                String(decoding: portable.jsonData(), as: UTF8.self)
+                    .replacingOccurrences(of: #""HostAccountConfig""#, with: #""Unused""#).utf8))
         XCTAssertTrue(joined.isDomainJoined)
         let host = "WEB01$@CONTOSO.TEST /etc/krb5.keytab"
         let keys = AccountKey.keys(of: joined, machine: host)
@@ -90,28 +89,25 @@ final class AccountCacheTests: XCTestCase {
     }
 
     func testComputerAccountPrincipalIsTheShortHostNameAsADNamesIt() {
-        XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "web-frontend-server01.contoso.test", realm: "contoso.test"),
-                       "WEB-FRONTEND-SE$@CONTOSO.TEST")
+        XCTAssertEqual(
+            MachineAccount.defaultPrincipal(hostName: "web-frontend-server01.contoso.test", realm: "contoso.test"),
+            "WEB-FRONTEND-SE$@CONTOSO.TEST")
         XCTAssertEqual(MachineAccount.defaultPrincipal(hostName: "node7", realm: "CONTOSO.TEST"), "NODE7$@CONTOSO.TEST")
         XCTAssertEqual(MachineAccount(keytab: "/k", principal: "X$@R").principal(realm: "CONTOSO.TEST"), "X$@R")
     }
 
     private func spec(account: String) throws -> CredentialSpec {
-        try CredentialSpec(jsonData: Data("""
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "\(account)", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "\(account)", "Scope": "contoso.test"}],
-               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-            """.utf8))
+        try CredSpecJSON(account: account).credentialSpec()
     }
 
     func testPrefetchedAccountIsKeptFreshWithoutALeaseAndForgottenOnceReleased() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "AppA")
         let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
@@ -144,9 +140,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testFailedPrefetchIsKeptForTheSchedulerAndAReleasedUnfetchedOneIsDropped() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "AppA")
         let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
@@ -180,9 +178,11 @@ final class AccountCacheTests: XCTestCase {
     /// that was waiting for the pause then finds the account cached and asks nobody.
     func testAnOnDemandFetchIsNotHeldBehindABackingOffDomainAndABackgroundOneThenFindsItCached() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         var settings = FetchPacing.Settings(backgroundPerDomain: 2)
         settings.backoff = DomainBackoff(first: .seconds(1), maximum: .seconds(1))
         let pacing = FetchPacing(settings: settings)
@@ -204,9 +204,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testAnAccountIsShownAsItsCredSpecSpellsItWithItsCredSpecAndReaderBeforeAnyFetch() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let source = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let spec = try spec(account: "WebApp07")
         await cache.prefetch(["Seven": spec])
@@ -223,9 +225,11 @@ final class AccountCacheTests: XCTestCase {
 
     func testAnAccountWhoseDirectoryHangsDoesNotDelayAnotherAccountsRefresh() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let scripted = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let source = HangingSource(scripted, hanging: "appa")
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let (specA, specB) = (try spec(account: "AppA"), try spec(account: "AppB"))
@@ -251,8 +255,9 @@ final class AccountCacheTests: XCTestCase {
             // AppB's refresh is done (its leases would be rewritten now): AppA's may go on.
             if key.name == "appb$" { await source.release.open() }
         }
-        XCTAssertEqual(changedWhileAHung.withLock { $0 }, ["appb$": true, "appa$": false],
-                       "AppB's refresh waited for AppA's hung directory")
+        XCTAssertEqual(
+            changedWhileAHung.withLock { $0 }, ["appb$": true, "appa$": false],
+            "AppB's refresh waited for AppA's hung directory")
         let statuses = await cache.statuses()
         XCTAssertEqual(statuses.map(\.state), [.fresh, .fresh])
     }
@@ -261,9 +266,11 @@ final class AccountCacheTests: XCTestCase {
     /// count; the forced read waits for it, then reads again, and only the renewed input's accounts.
     func testAForcedReadWaitsForARefreshOnItsWayAndReadsOnlyThatInputsAccounts() async throws {
         let clock = LeaseKeeperTests.TestClock()
-        let scripted = LeaseKeeperTests.ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-        ])
+        let scripted = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil)
+            ])
         let source = HangingSource(scripted, hanging: "appa")
         let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
         let renewed = try spec(account: "AppA")

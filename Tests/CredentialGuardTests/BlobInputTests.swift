@@ -1,4 +1,3 @@
-import CredentialGuard
 import OperatorTools
 import Foundation
 import XCTest
@@ -17,7 +16,8 @@ final class BlobInputTests: XCTestCase {
     func testFoldedLDIFLineFromLdapsearchIsDecoded() {
         let base64 = Data(raw).base64EncodedString()
         let split = base64.index(base64.startIndex, offsetBy: 10)
-        let ldif = "dn: CN=WebApp01,CN=Managed Service Accounts,DC=contoso,DC=test\nmsDS-ManagedPassword:: \(base64[..<split])\n \(base64[split...])\nmsDS-KeyVersionNumber: 1\n"
+        let ldif =
+            "dn: CN=WebApp01,CN=Managed Service Accounts,DC=contoso,DC=test\nmsDS-ManagedPassword:: \(base64[..<split])\n \(base64[split...])\nmsDS-KeyVersionNumber: 1\n"
         XCTAssertEqual(BlobReport.blobBytes(from: Array(ldif.utf8)), raw)
     }
 

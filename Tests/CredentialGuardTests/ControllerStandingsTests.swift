@@ -1,7 +1,8 @@
-@testable import CredentialGuard
 import Directory
 import FoundationEssentials
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
 
 /// The order DCs are asked in, and when a failed one is probed: a failed DC last until it answers.
 final class ControllerStandingsTests: XCTestCase {
@@ -28,8 +29,9 @@ final class ControllerStandingsTests: XCTestCase {
         var standings = ControllerStandings()
         XCTAssertEqual(standings.recordAnswer(dc1.hostName, at: start), .init(host: dc1.hostName, from: .unknown, to: .up, cause: nil))
         XCTAssertNil(standings.recordAnswer(dc1.hostName, at: start.addingTimeInterval(1)))
-        XCTAssertEqual(standings.recordFailure(dc1.hostName, cause: "Connection refused", at: start.addingTimeInterval(2)),
-                       .init(host: dc1.hostName, from: .up, to: .down, cause: "Connection refused"))
+        XCTAssertEqual(
+            standings.recordFailure(dc1.hostName, cause: "Connection refused", at: start.addingTimeInterval(2)),
+            .init(host: dc1.hostName, from: .up, to: .down, cause: "Connection refused"))
         XCTAssertNil(standings.recordFailure(dc1.hostName, cause: "Connection refused", at: start.addingTimeInterval(3)))
         XCTAssertEqual(standings.recordAnswer(dc1.hostName, at: start.addingTimeInterval(9))?.from, .down)
     }
@@ -86,7 +88,7 @@ final class ControllerStandingsTests: XCTestCase {
         XCTAssertEqual(controllers.map(\.state), [.down, .up])
         XCTAssertEqual(controllers.map(\.inUse), [false, true])
         XCTAssertEqual(controllers[0].cause, "Connection refused")
-        XCTAssertEqual(health.probesDue().map(\.controller), [])   // its 2 s have not passed on this clock
+        XCTAssertEqual(health.probesDue().map(\.controller), []) // its 2 s have not passed on this clock
         // Every DC down: the session stays where it is (no preferred DC to move to).
         health.record(realm: "CONTOSO.TEST", host: dc2.hostName, reachable: false, cause: "Connection refused")
         XCTAssertNil(health.preferred(realm: "CONTOSO.TEST", [dc1, dc2]))

@@ -1,9 +1,9 @@
-@testable import CredentialGuard
 import CCGPlugin
 @testable import Directory
 import Kerberos
 import KerberosKeys
 import XCTest
+@testable import DirectoryPipeline
 
 /// The pure decisions around warm directory sessions, the salt fallback and matching records to names.
 final class DirectorySessionScheduleTests: XCTestCase {
@@ -37,8 +37,9 @@ final class DirectorySessionScheduleTests: XCTestCase {
         let sessions = DirectorySessions()
         let one = sessions.identify(.portableUser(credential("CONTOSO", "User1", "p")), realm: "CONTOSO.TEST", dnsDomain: "contoso.test")
         let two = sessions.identify(.portableUser(credential("CONTOSO", "User2", "p")), realm: "CONTOSO.TEST", dnsDomain: "contoso.test")
-        let machine = sessions.identify(.machine(principal: "HOST$@CONTOSO.TEST", keytab: "/etc/krb5.keytab"), realm: "CONTOSO.TEST",
-                                        dnsDomain: "contoso.test")
+        let machine = sessions.identify(
+            .machine(principal: "HOST$@CONTOSO.TEST", keytab: "/etc/krb5.keytab"), realm: "CONTOSO.TEST",
+            dnsDomain: "contoso.test")
         XCTAssertNotEqual(one.key, two.key)
         XCTAssertNotEqual(one.key, machine.key)
     }
@@ -71,8 +72,10 @@ final class DirectorySessionScheduleTests: XCTestCase {
 
     func testTheKDCsSaltIsTriedOnlyWhenItTellsADifferentOne() {
         let used = Salt("CONTOSO.TESThostwebapp01.contoso.test")
-        XCTAssertEqual(SaltFallback.retrySalt(advertised: KeySaltAdvertisement(encryptionTypeNumber: 18, salt: "CONTOSO.TESThostold.contoso.test"),
-                                              used: used), Salt("CONTOSO.TESThostold.contoso.test"))
+        XCTAssertEqual(
+            SaltFallback.retrySalt(
+                advertised: KeySaltAdvertisement(encryptionTypeNumber: 18, salt: "CONTOSO.TESThostold.contoso.test"),
+                used: used), Salt("CONTOSO.TESThostold.contoso.test"))
         XCTAssertNil(SaltFallback.retrySalt(advertised: KeySaltAdvertisement(encryptionTypeNumber: 18, salt: used.value), used: used))
         XCTAssertNil(SaltFallback.retrySalt(advertised: KeySaltAdvertisement(encryptionTypeNumber: 0, salt: ""), used: used))
         XCTAssertNil(SaltFallback.retrySalt(advertised: nil, used: used))
@@ -100,8 +103,9 @@ final class DirectorySessionScheduleTests: XCTestCase {
 
     func testAMissingNameIsNotFoundByName() {
         XCTAssertThrowsError(try ManagedAccountFetcher.match([record("A$")], to: ["A", "Missing01"], searchBase: "DC=x")) { error in
-            XCTAssertEqual((error as? AccountFetchError)?.description,
-                           "no group managed service account Missing01$ under DC=x; check the CredSpec's account name and domain.")
+            XCTAssertEqual(
+                (error as? AccountFetchError)?.description,
+                "no group managed service account Missing01$ under DC=x; check the CredSpec's account name and domain.")
         }
     }
 }

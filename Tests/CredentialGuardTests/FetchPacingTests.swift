@@ -1,9 +1,11 @@
-@testable import CredentialGuard
 import Directory
 import Foundation
 @testable import Kerberos
 import Logging
+import TestSupport
 import XCTest
+@testable import DirectoryPipeline
+@testable import LeaseService
 
 /// The pacing of background fetches per domain: a bound that on-demand fetches count against but
 /// never wait for, a pause with jitter after a sign of strain, and which failures are such signs.
@@ -53,7 +55,9 @@ final class FetchPacingTests: XCTestCase {
         let backsOff = await pacing.backsOff(realm: "CONTOSO.TEST")
         XCTAssertTrue(backsOff)
         let started = ContinuousClock.now
-        let background = Task { await pacing.admit(.background, realm: "CONTOSO.TEST"); return ContinuousClock.now - started }
+        let background = Task {
+            await pacing.admit(.background, realm: "CONTOSO.TEST"); return ContinuousClock.now - started
+        }
         try await eventually("the background fetch waits out the pause") { await pacing.waiting(realm: "CONTOSO.TEST") == 1 }
         await pacing.admit(.onDemand, realm: "CONTOSO.TEST")
         XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(200), "an on-demand fetch does not wait for the pause")
@@ -113,9 +117,9 @@ final class FetchPacingTests: XCTestCase {
             .operationFailed(operation: "search", controller: "dc1", resultCode: code, reason: "")
         }
         for code: Int32 in [51, 52, 53] {
-            XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(code)))), "LDAP result \(code)")
+            XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(code)))), "LDAP result \(code)")
         }
-        XCTAssertFalse(DomainControllerStrain.isStrain(LeaseError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
+        XCTAssertFalse(DomainControllerStrain.isStrain(AccountError.fetch(.directory(operation(32)))), "noSuchObject is the request's fault")
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.controllersUnreachable(realm: "CONTOSO.TEST", [])))
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.directory(.unreachable(controller: "dc1", reason: "Timed out"))))
         let busy = KerberosError(kind: .kdcBusy, operation: "log in", code: -1765328355, libraryMessage: "service unavailable")
@@ -123,7 +127,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertTrue(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", busy)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.portableUserLogin(principal: "u@CONTOSO.TEST", refused)))
         XCTAssertFalse(DomainControllerStrain.isStrain(AccountFetchError.directory(.accessDenied(account: "WebApp01$", reader: "u"))))
-        XCTAssertTrue(DomainControllerStrain.isStrain(LeaseError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
+        XCTAssertTrue(DomainControllerStrain.isStrain(AccountError.remembered(.fetch(.directory(operation(51))), retryAt: Date())))
     }
 
     func testKerberosCallsABusyKDCBusy() {
@@ -135,8 +139,9 @@ final class FetchPacingTests: XCTestCase {
     func testPrefetchSelectsOptedInAndRecentlyUsedCredSpecsOnly() {
         let settings = PrefetchSettings(eager: ["WebApp02", "Reports.json"], recentPeriod: 3600)
         let names = ["Billing", "Reports", "WebApp01", "WebApp02", "WebApp03", "webapp02"]
-        XCTAssertEqual(settings.selection(of: names, recentlyUsed: ["WebApp01.json"]), ["Reports", "WebApp01", "WebApp02"],
-                       "names as the directory spells them, like [credspec] sections")
+        XCTAssertEqual(
+            settings.selection(of: names, recentlyUsed: ["WebApp01.json"]), ["Reports", "WebApp01", "WebApp02"],
+            "names as the directory spells them, like [credspec] sections")
         XCTAssertEqual(settings.selection(of: names, recentlyUsed: []), ["Reports", "WebApp02"])
         XCTAssertEqual(PrefetchSettings().selection(of: names, recentlyUsed: []), [], "nothing by default: the directory is not the node's")
     }
@@ -151,9 +156,7 @@ final class FetchPacingTests: XCTestCase {
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
         XCTAssertEqual(recent.used(within: 86_400, before: start.addingTimeInterval(86_401)), ["WebApp01"])
 
-        let directory = NSTemporaryDirectory() + "/ccgd-recent-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("recent")
         try recent.write(directory: directory)
         XCTAssertEqual(RecentCredSpecs.read(directory: directory).lastUsed, recent.lastUsed)
         var status = stat()

@@ -1,8 +1,10 @@
-@testable import CredentialGuard
 import DurableFiles
 import Foundation
 import KerberosKeys
+import TestSupport
 import XCTest
+@testable import DomainModel
+@testable import LeaseService
 
 /// A lease directory belongs to its owner once written: what the owner puts there is never
 /// followed, and deleting the lease still removes it.
@@ -12,26 +14,22 @@ final class LeaseDirectoryTests: XCTestCase {
     private var outside: String { root + "/outside" }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "/ccgd-lease-directory-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: leases, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        root = try temporaryDirectory("lease-directory", creating: ["leases", "outside"])
         try "outside".write(toFile: outside + "/file", atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     private func created() throws -> LeaseDirectory {
         let directory = LeaseDirectory(path: leases + "/" + LeaseID().value, owner: LeaseOwner(uid: 1000, gid: 1000))
-        try directory.create(keytab: SecretBytes(Array("keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("cc".utf8)))],
-                             kerberosConfiguration: "[libdefaults]\n")
+        try directory.create(
+            keytab: SecretBytes(Array("keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("cc".utf8)))],
+            kerberosConfiguration: "[libdefaults]\n")
         return directory
     }
 
     private func rewrite(_ directory: LeaseDirectory) throws {
-        try directory.write(keytab: SecretBytes(Array("new keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("new cc".utf8)))],
-                            kerberosConfiguration: "[libdefaults]\n")
+        try directory.write(
+            keytab: SecretBytes(Array("new keytab".utf8)), ticketCaches: [(name: "krb5cc", bytes: SecretBytes(Array("new cc".utf8)))],
+            kerberosConfiguration: "[libdefaults]\n")
     }
 
     private var outsideUntouched: Bool {

@@ -1,31 +1,30 @@
-@testable import CredentialGuard
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
+import TestSupport
 import XCTest
+@testable import DomainModel
+@testable import LeaseService
 
 final class LeaseJournalTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-journal-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        // The journal makes its own directory.
+        directory = try temporaryDirectory("journal") + "/journal"
     }
 
     private func record(_ name: String? = nil) -> LeaseRecord {
-        LeaseRecord(id: LeaseID(), credentialSpec: "{}", credentialSpecName: name, owner: LeaseOwner(uid: 1000, gid: 1000),
-                    containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
+        LeaseRecord(
+            id: LeaseID(), credentialSpec: "{}", credentialSpecName: name, owner: LeaseOwner(uid: 1000, gid: 1000),
+            containerID: nil, mountPath: "/var/run/ccgd", createdAt: Date(timeIntervalSince1970: 1_900_000_000))
     }
 
     func testLinesHaveFoundationsFieldsAndValuesAndReplayToTheRecord() throws {
         let spec = #"{"CmsPlugins":["ActiveDirectory"],"PluginInput":"/etc/ccgd/credentials/a b\"c"}"#
-        var odd = LeaseRecord(id: LeaseID(), credentialSpec: spec, credentialSpecName: "Web \"01\"", owner: LeaseOwner(uid: 0, gid: 4_294_967_295),
-                              containerID: "quote\" back\\slash /slash \u{01}\n é 🙂", mountPath: "/var/run/ccgd/",
-                              createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
+        var odd = LeaseRecord(
+            id: LeaseID(), credentialSpec: spec, credentialSpecName: "Web \"01\"", owner: LeaseOwner(uid: 0, gid: 4_294_967_295),
+            containerID: "quote\" back\\slash /slash \u{01}\n é 🙂", mountPath: "/var/run/ccgd/",
+            createdAt: Date(timeIntervalSince1970: 1_764_669_600.123456))
         odd.creator = 1000
         odd.directory = "/run/ccgd/ecs/task 1/WebApp01"
         odd.creatorGID = 4_294_967_294
@@ -49,7 +48,7 @@ final class LeaseJournalTests: XCTestCase {
         XCTAssertEqual(records.first, odd, "the record comes back exactly, the date to the microsecond")
     }
 
-    func testCreatorSurvivesAndOldRecordsWithoutItStillDecode() async throws {
+    func testCreatorSurvives() async throws {
         let journal = LeaseJournal(directory: directory)
         _ = try journal.open()
         var created = record("a")
@@ -57,14 +56,6 @@ final class LeaseJournalTests: XCTestCase {
         try await journal.append(.created(created))
         let records = try LeaseJournal(directory: directory).open().records
         XCTAssertEqual(records.first?.creator, 1000)
-
-        // A record as an older ccgd wrote it: no creator.
-        var json = String(decoding: try JSONEncoder().encode(record("b")), as: UTF8.self)
-        XCTAssertTrue(json.contains("\"creator\":null") || !json.contains("creator"), json)
-        json = json.replacingOccurrences(of: ",\"creator\":null", with: "")
-        let old = try JSONDecoder().decode(LeaseRecord.self, from: Data(json.utf8))
-        XCTAssertNil(old.creator)
-        XCTAssertEqual(old.credentialSpecName, "b")
     }
 
     func testCreationsAndDeletionsReplayToTheLiveLeasesInOrder() async throws {
@@ -162,9 +153,10 @@ final class LeaseJournalTests: XCTestCase {
         let page = [UInt8](repeating: 0x55, count: 4096)
         while page.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
         close(filler)
-        let big = LeaseRecord(id: LeaseID(), credentialSpec: String(repeating: "x", count: 6000), credentialSpecName: nil,
-                              owner: LeaseOwner(uid: 1000, gid: 1000), containerID: nil, mountPath: "/var/run/ccgd",
-                              createdAt: Date(timeIntervalSince1970: 1_900_000_000))
+        let big = LeaseRecord(
+            id: LeaseID(), credentialSpec: String(repeating: "x", count: 6000), credentialSpecName: nil,
+            owner: LeaseOwner(uid: 1000, gid: 1000), containerID: nil, mountPath: "/var/run/ccgd",
+            createdAt: Date(timeIntervalSince1970: 1_900_000_000))
         do {
             try await journal.append(.created(big))
             XCTFail("the append should have failed on a full file system")

@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CredSpec
 @testable import Directory
 import DurableFiles
@@ -6,7 +5,12 @@ import Foundation
 import Kerberos
 import KerberosKeys
 import Synchronization
+import TestSupport
 import XCTest
+@testable import DirectoryPipeline
+@testable import DomainModel
+@testable import LeaseService
+@testable import Observability
 
 /// The lease keeper with an injected clock and a scripted account source: rotations, ticket
 /// renewals, failures and coalescing, without waiting hours.
@@ -14,12 +18,7 @@ final class LeaseKeeperTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-keeper-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("keeper", creating: ["scratch"])
     }
 
     // MARK: fixtures
@@ -70,8 +69,9 @@ final class LeaseKeeperTests: XCTestCase {
                 if let failure = failNext { failNext = nil; throw failure }
                 return renewals
             }
-            return AccountCredentials(account: credentials.account, keytab: credentials.keytab,
-                                      ticketCache: SecretBytes(Array("renewed-ticket-\(count)".utf8)), ticket: ticket())
+            return AccountCredentials(
+                account: credentials.account, keytab: credentials.keytab,
+                ticketCache: SecretBytes(Array("renewed-ticket-\(count)".utf8)), ticket: ticket())
         }
 
         private func ticket() -> TicketTimes {
@@ -95,13 +95,7 @@ final class LeaseKeeperTests: XCTestCase {
         }
     }
 
-    private let spec: CredentialSpec = try! CredentialSpec(jsonData: Data("""
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """.utf8))
+    private let spec: CredentialSpec = try! CredSpecJSON().credentialSpec()
 
     private func keeper(_ source: ScriptedSource, clock: TestClock) -> LeaseKeeper {
         let journal = LeaseJournal(directory: directory + "/state")
@@ -135,10 +129,12 @@ final class LeaseKeeperTests: XCTestCase {
 
     func testPasswordRotationGivesTheNewKVNOAndKeepsTheOldKey() async throws {
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+            ])
         let keeper = keeper(source, clock: clock)
         let lease = try await keeper.create(request())
         XCTAssertEqual(try keytab(of: lease), ["1 18", "1 17", "1 23"])
@@ -168,13 +164,9 @@ final class LeaseKeeperTests: XCTestCase {
         let clock = TestClock()
         let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [.init(kvno: 1, current: "Password-A", previous: nil)])
         let keeper = keeper(source, clock: clock)
-        let second = try CredentialSpec(jsonData: Data("""
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp02", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}, {"Name": "WebApp02", "Scope": "contoso.test"}],
-               "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-            """.utf8))
+        var secondJSON = CredSpecJSON(account: "WebApp02")
+        secondJSON.accounts = ["WebApp01", "WebApp02"]
+        let second = try secondJSON.credentialSpec()
         let lease = try await keeper.create(LeaseRequest(source: .inline(second), owner: LeaseOwner(uid: getuid(), gid: getgid())))
 
         XCTAssertEqual(lease.identities.map(\.account), ["WebApp02$", "WebApp01$"])
@@ -205,8 +197,9 @@ final class LeaseKeeperTests: XCTestCase {
         let journal = LeaseJournal(directory: directory + "/state")
         var settings = LeaseKeeper.Settings(
             runtimeDirectory: directory + "/run", journal: journal,
-            credSpecs: CredSpecDirectory(path: directory + "/credspecs")) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
-        settings.policy.ticketRenewalFraction = 0.01   // due after 6 minutes, long before the password
+            credSpecs: CredSpecDirectory(path: directory + "/credspecs")
+        ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) }
+        settings.policy.ticketRenewalFraction = 0.01 // due after 6 minutes, long before the password
         try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
         _ = try journal.open()
         let keeper = LeaseKeeper(settings: settings, source: source, now: { clock.now })
@@ -222,10 +215,12 @@ final class LeaseKeeperTests: XCTestCase {
     func testFailedRefreshKeepsTheFilesAndRetriesWithBackoff() async throws {
         struct Down: Error, CustomStringConvertible { var description: String { "no domain controller answered" } }
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+            ])
         let keeper = keeper(source, clock: clock)
         let lease = try await keeper.create(request())
         let before = try Data(contentsOf: URL(fileURLWithPath: lease.directory + "/krb5.keytab"))
@@ -309,7 +304,7 @@ final class LeaseKeeperTests: XCTestCase {
             XCTFail("a lease was served from keys cached through another input")
         } catch {}
         XCTAssertEqual(source.fetches, 2)
-        clock.advance(by: 6)    // past the failed fetch's hold
+        clock.advance(by: 6) // past the failed fetch's hold
         _ = try await lease(other)
         XCTAssertEqual(source.fetches, 3)
 
@@ -342,10 +337,12 @@ final class LeaseKeeperTests: XCTestCase {
 
     func testLeasesDeletedDuringARotationStayDeleted() async throws {
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "Password-A", previous: nil),
-            .init(kvno: 2, current: "Password-B", previous: "Password-A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A"),
+            ])
         let keeper = keeper(source, clock: clock)
         var ids: [LeaseID] = []
         for _ in 0..<150 { ids.append(try await keeper.create(request()).id) }
@@ -445,9 +442,12 @@ final class LeaseKeeperTests: XCTestCase {
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         let second = LeaseKeeper(
-            settings: LeaseKeeper.Settings(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
-                                           credSpecs: CredSpecDirectory(path: directory + "/credspecs")) { realm, _ in
-                KerberosConfiguration(defaultRealm: realm, realms: []) },
+            settings: LeaseKeeper.Settings(
+                runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
+                credSpecs: CredSpecDirectory(path: directory + "/credspecs")
+            ) { realm, _ in
+                KerberosConfiguration(defaultRealm: realm, realms: [])
+            },
             source: source, now: { clock.now })
         do {
             try await second.restore()
@@ -500,9 +500,11 @@ enum BlobBuilder {
 extension LeaseKeeperTests {
     func testRefreshAccountsFetchedThroughOneInputReadsOnlyThoseAndRewritesTheirLeases() async throws {
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "A", previous: nil), .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+            ])
         let keeper = keeper(source, clock: clock)
         let other = try spec.replacingPluginInput(.string("/y"))
         let renewed = try await keeper.create(request())
@@ -570,13 +572,17 @@ extension LeaseKeeperTests {
     /// named CredSpecs are recorded as recently used, for the next start's prefetch.
     func testRestoredLeasesWithTheirFilesInPlaceAreFetchedInTheBackgroundWithinTheWindow() async throws {
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+            ])
         let first = keeper(source, clock: clock)
         let kept = try await first.create(request())
-        let other = try CredentialSpec(jsonData: Data(String(decoding: spec.jsonData(prettyPrinted: false), as: UTF8.self)
-            .replacingOccurrences(of: "WebApp01", with: "WebApp02").utf8))
+        let other = try CredentialSpec(
+            jsonData: Data(
+                String(decoding: spec.jsonData(prettyPrinted: false), as: UTF8.self)
+                    .replacingOccurrences(of: "WebApp01", with: "WebApp02").utf8))
         let lost = try await first.create(LeaseRequest(source: .inline(other), owner: LeaseOwner(uid: getuid(), gid: getgid())))
         try FileManager.default.removeItem(atPath: lost.directory)
         XCTAssertEqual(source.fetches, 2)
@@ -643,9 +649,11 @@ extension LeaseKeeperTests {
     /// restart; a move whose accounts cannot be read leaves the lease as it was.
     func testAdoptedCredSpecsAreReadRecordedAndRestored() async throws {
         let clock = TestClock()
-        let source = ScriptedSource(clock: clock, scratch: directory + "/scratch", steps: [
-            .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
-        ])
+        let source = ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "A", previous: nil), .init(kvno: 2, current: "B", previous: "A"),
+            ])
         let first = keeper(source, clock: clock)
         let leases = [try await first.create(request()), try await first.create(request())]
         XCTAssertEqual(source.fetches, 1)

@@ -1,9 +1,11 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
 import ProcessIdentity
+import TestSupport
 import XCTest
+@testable import DirectoryPipeline
+@testable import LeaseService
 
 /// Every lease ends: with its holder process, at its expiry, when the policy or its CredSpec no
 /// longer allows it; and no creator can hold more than its share.
@@ -15,25 +17,15 @@ final class LeaseLifetimeTests: XCTestCase {
     private var children: [Process] = []
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-lifetime-\(UUID().uuidString)"
-        for sub in ["/scratch", "/run/leases", "/credspecs"] {
-            try FileManager.default.createDirectory(atPath: directory + sub, withIntermediateDirectories: true)
-        }
+        directory = try temporaryDirectory("lifetime", creating: ["scratch", "run/leases", "credspecs"])
         try Self.specJSON.write(toFile: directory + "/credspecs/WebApp01.json", atomically: true, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
         for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private static let specJSON = """
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """
+    private static let specJSON = CredSpecJSON().text
     private let spec = try! CredentialSpec(jsonData: Data(specJSON.utf8))
 
     private func source(_ clock: TestClock) -> ScriptedSource {
@@ -42,8 +34,10 @@ final class LeaseLifetimeTests: XCTestCase {
 
     /// A keeper on the test's directories; `opened`: its journal opened as a start-up without
     /// records would (false: the test calls `restore`).
-    private func keeper(_ source: ScriptedSource, clock: TestClock, limits: LeaseLimits = LeaseLimits(),
-                        reserved: Set<PluginGUID> = [], opened: Bool = true) -> LeaseKeeper {
+    private func keeper(
+        _ source: ScriptedSource, clock: TestClock, limits: LeaseLimits = LeaseLimits(),
+        reserved: Set<PluginGUID> = [], opened: Bool = true
+    ) -> LeaseKeeper {
         let journal = LeaseJournal(directory: directory + "/state")
         if opened { _ = try? journal.open() }
         var settings = LeaseKeeper.Settings(
@@ -78,9 +72,10 @@ final class LeaseLifetimeTests: XCTestCase {
         XCTFail("never: \(what)")
     }
 
-    private func request(holder: LeaseHolder? = nil, creator: UInt32? = nil, named: Bool = false) -> LeaseRequest {
-        LeaseRequest(source: named ? .named("WebApp01") : .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()),
-                     creator: creator, holder: holder)
+    private func request(holder: LeaseHolder? = nil, creator: UInt32 = 0, named: Bool = false) -> LeaseRequest {
+        LeaseRequest(
+            source: named ? .named("WebApp01") : .inline(spec), owner: LeaseOwner(uid: getuid(), gid: getgid()),
+            creator: creator, holder: holder)
     }
 
     // MARK: holders
@@ -283,7 +278,9 @@ final class LeaseLifetimeTests: XCTestCase {
         let clock = TestClock()
         let source = source(clock)
         let keeper = keeper(source, clock: clock)
-        source.failNext = AccountFetchError.portableUserLogin(principal: "user@CONTOSO.TEST", KerberosError(kind: .wrongPassword, operation: "get initial credentials", code: -1765328360, libraryMessage: "Preauthentication failed"))
+        source.failNext = AccountFetchError.portableUserLogin(
+            principal: "user@CONTOSO.TEST",
+            KerberosError(kind: .wrongPassword, operation: "get initial credentials", code: -1765328360, libraryMessage: "Preauthentication failed"))
         for _ in 0..<2 { _ = try? await keeper.create(request()) }
         XCTAssertEqual(source.fetches, 1)
         clock.advance(by: 60)

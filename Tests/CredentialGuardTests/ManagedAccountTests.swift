@@ -1,13 +1,15 @@
-@testable import CredentialGuard
 import CCGPlugin
 import Foundation
 import KerberosKeys
 import XCTest
+@testable import DirectoryPipeline
 
 final class ManagedAccountTests: XCTestCase {
     private func account(kvno: UInt32, previous: Bool, unchanged: Duration = .seconds(3600)) -> ManagedAccount {
-        let current = [KerberosKey(encryptionType: .aes256CtsHmacSha196, bytes: SecretBytes([UInt8](repeating: 1, count: 32))),
-                       KerberosKey(encryptionType: .rc4Hmac, bytes: SecretBytes([UInt8](repeating: 2, count: 16)))]
+        let current = [
+            KerberosKey(encryptionType: .aes256CtsHmacSha196, bytes: SecretBytes([UInt8](repeating: 1, count: 32))),
+            KerberosKey(encryptionType: .rc4Hmac, bytes: SecretBytes([UInt8](repeating: 2, count: 16))),
+        ]
         let old = previous ? [KerberosKey(encryptionType: .aes256CtsHmacSha196, bytes: SecretBytes([UInt8](repeating: 3, count: 32)))] : []
         return ManagedAccount(
             samAccountName: "WebApp01$", realm: "CONTOSO.COM", dnsDomain: "contoso.com", keyVersionNumber: kvno,
@@ -28,7 +30,8 @@ final class ManagedAccountTests: XCTestCase {
     func testPreviousPasswordKeysStayAtTheKVNOBefore() {
         let entries = account(kvno: 3, previous: true).keytabEntries()
         XCTAssertEqual(entries.filter { $0.keyVersionNumber == 2 }.count, 3, "one previous key per principal")
-        XCTAssertEqual(entries.filter { $0.keyVersionNumber == 2 }.map(\.key.encryptionType), [.aes256CtsHmacSha196, .aes256CtsHmacSha196, .aes256CtsHmacSha196])
+        XCTAssertEqual(
+            entries.filter { $0.keyVersionNumber == 2 }.map(\.key.encryptionType), [.aes256CtsHmacSha196, .aes256CtsHmacSha196, .aes256CtsHmacSha196])
     }
 
     func testPreviousKeysAreDroppedWhenNoEarlierKVNOExists() {
@@ -83,8 +86,9 @@ import Kerberos
 
 final class PortableUserTests: XCTestCase {
     private func user(_ domain: String, _ name: String) -> PortableUser {
-        PortableUser(DomainCredential(domainName: domain, username: name, password: Password("x")),
-                     realm: "CONTOSO.COM", dnsDomain: "contoso.com", netBiosName: "CONTOSO")
+        PortableUser(
+            DomainCredential(domainName: domain, username: name, password: Password("x")),
+            realm: "CONTOSO.COM", dnsDomain: "contoso.com", netBiosName: "CONTOSO")
     }
 
     func testNetBIOSDNSAndRealmSpellingsMapToTheRealm() {

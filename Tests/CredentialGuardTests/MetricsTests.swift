@@ -1,6 +1,7 @@
-@testable import CredentialGuard
 import Foundation
 import XCTest
+@testable import DirectoryPipeline
+@testable import Observability
 
 /// What a Prometheus scrape finds before anything happened: every series an alert may name.
 final class MetricsTests: XCTestCase {
@@ -16,13 +17,15 @@ final class MetricsTests: XCTestCase {
 
     func testEverySeriesWithKnownLabelsIsThereAtZeroFromTheStart() {
         let found = samples(Metrics().rendered())
-        for series in ["ccgd_refresh_failures_total", "ccgd_account_fetches_avoided_total", "ccgd_connections_forbidden_total",
-                       #"ccgd_leases_ended_total{reason="holder_gone"}"#, #"ccgd_leases_ended_total{reason="expired"}"#,
-                       #"ccgd_leases_ended_total{reason="revoked"}"#, #"ccgd_leases_ended_total{reason="client_gone"}"#,
-                       #"ccgd_directory_sessions_total{result="new"}"#, #"ccgd_directory_sessions_total{result="reused"}"#,
-                       #"ccgd_account_fetches_total{result="ok"}"#, #"ccgd_account_fetches_total{result="directory.unreachable"}"#,
-                       #"ccgd_account_fetches_total{result="auth.failed"}"#, "ccgd_account_fetch_seconds_count",
-                       "ccgd_leases", "ccgd_accounts", "ccgd_health_degraded", "ccgd_journal_damaged_copies"] {
+        for series in [
+            "ccgd_refresh_failures_total", "ccgd_account_fetches_avoided_total", "ccgd_connections_forbidden_total",
+            #"ccgd_leases_ended_total{reason="holder_gone"}"#, #"ccgd_leases_ended_total{reason="expired"}"#,
+            #"ccgd_leases_ended_total{reason="revoked"}"#, #"ccgd_leases_ended_total{reason="client_gone"}"#,
+            #"ccgd_directory_sessions_total{result="new"}"#, #"ccgd_directory_sessions_total{result="reused"}"#,
+            #"ccgd_account_fetches_total{result="ok"}"#, #"ccgd_account_fetches_total{result="directory.unreachable"}"#,
+            #"ccgd_account_fetches_total{result="auth.failed"}"#, "ccgd_account_fetch_seconds_count",
+            "ccgd_leases", "ccgd_accounts", "ccgd_health_degraded", "ccgd_journal_damaged_copies",
+        ] {
             XCTAssertEqual(found[series], "0", "\(series) is not at zero from the start")
         }
         XCTAssertEqual(found[#"ccgd_build_info{version="\#(BuildInfo.version)"}"#], "1")

@@ -1,20 +1,19 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
+import InlinePlugin
+import Logging
+import TestSupport
 import XCTest
+import PluginHost
 
 final class PluginRegistryTests: XCTestCase {
     private func spec(guid: String, input: String = "/nonexistent") throws -> CredentialSpec {
-        let json = """
-            {"CmsPlugins": ["ActiveDirectory"],
-             "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                                  "DnsTreeName": "contoso.com", "DnsName": "contoso.com", "NetBiosName": "CONTOSO"},
-             "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.com"}],
-                                       "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "\(guid)", "PluginInput": "\(input)"}}}
-            """
-        return try CredentialSpec(jsonData: Data(json.utf8))
+        var json = CredSpecJSON(domain: "contoso.com")
+        json.pluginGUID = guid
+        json.pluginInput = input
+        return try json.credentialSpec()
     }
 
     private struct Fixed: DomainAuthCredentials {
@@ -28,7 +27,10 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch let error as PluginHostError {
             XCTAssertEqual(error.code, .pluginUnknown)
-            XCTAssertEqual("\(error)", "no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}); register one in the configuration or fix the CredSpec.")
+            XCTAssertEqual(
+                "\(error)",
+                "no plug-in is registered for PluginGUID {859E1386-BDB4-49E8-85C7-3070B13920E1} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}); register one in the configuration or fix the CredSpec."
+            )
         }
     }
 
@@ -42,8 +44,9 @@ final class PluginRegistryTests: XCTestCase {
 
     func testEmptyFieldsFromAPluginAreAFailureNamingIt() async throws {
         var registry = PluginRegistry()
-        registry.register(Fixed(credential: DomainCredential(domainName: "CONTOSO", username: "", password: Password("p"))),
-                          guid: PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1")!, name: "Fixed", origin: "test")
+        registry.register(
+            Fixed(credential: DomainCredential(domainName: "CONTOSO", username: "", password: Password("p"))),
+            guid: PluginGUID("859e1386-bdb4-49e8-85c7-3070b13920e1")!, name: "Fixed", origin: "test")
         do {
             _ = try await registry.credentials(for: try spec(guid: "859E1386-BDB4-49E8-85C7-3070B13920E1"))
             XCTFail("no error")
@@ -55,19 +58,23 @@ final class PluginRegistryTests: XCTestCase {
 
     func testFilePluginFailureKeepsItsMessage() async throws {
         do {
-            _ = try await PluginRegistry.builtIn().credentials(for: try spec(guid: "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", input: "/nonexistent/portable.json"))
+            _ = try await PluginRegistry.builtIn().credentials(
+                for: try spec(guid: "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", input: "/nonexistent/portable.json"))
             XCTFail("no error")
         } catch let error as PluginHostError {
             XCTAssertEqual(error.code, .pluginFailed)
-            XCTAssertTrue("\(error)".hasSuffix("failed: file plug-in: PluginInput \"/nonexistent/portable.json\" is not in the credentials directory /etc/ccgd/credentials; move the file there and name it by its name, or set [plugins] credentials-directory."), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasSuffix(
+                    "failed: file plug-in: PluginInput \"/nonexistent/portable.json\" is not in the credentials directory /etc/ccgd/credentials; move the file there and name it by its name, or set [plugins] credentials-directory."
+                ), "\(error)")
         }
     }
 
     func testFilePluginReadsTheConfiguredCredentialsDirectory() async throws {
-        let directory = NSTemporaryDirectory() + "/ccgd-registry-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
+        let directory = try temporaryDirectory("registry", mode: 0o700)
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: directory + "/portable.cred", contents: Data("CONTOSO\\portable:pw".utf8), attributes: [.posixPermissions: 0o600]))
         var configuration = ServiceConfiguration()
         configuration.plugins.credentialsDirectory = directory
         let registry = try PluginRegistry(configuration: configuration)
@@ -87,7 +94,9 @@ final class PluginRegistryTests: XCTestCase {
     private struct Hung: DomainAuthCredentials {
         func passwordCredentials(pluginInput: String) async throws -> DomainCredential {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread { Thread.sleep(forTimeInterval: 5); continuation.resume() }
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: 5); continuation.resume()
+                }
             }
             return DomainCredential(domainName: "late", username: "late", password: Password("late"))
         }
@@ -102,7 +111,8 @@ final class PluginRegistryTests: XCTestCase {
             _ = try await registry.credentials(guid: guid, pluginInput: "gmsa/webapp")
             XCTFail("no error")
         } catch {
-            XCTAssertEqual(error, .failed(guid: "{859E1386-BDB4-49E8-85C7-3070B13920E1}", plugin: "vault", reason: "secret gmsa/webapp is not in the vault; create it."))
+            XCTAssertEqual(
+                error, .failed(guid: "{859E1386-BDB4-49E8-85C7-3070B13920E1}", plugin: "vault", reason: "secret gmsa/webapp is not in the vault; create it."))
             XCTAssertEqual(error.code, .pluginFailed)
         }
     }
@@ -116,7 +126,9 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch {
             XCTAssertEqual(error.code, .pluginTimeout)
-            XCTAssertEqual("\(error)", "plug-in hung ({859E1386-BDB4-49E8-85C7-3070B13920E1}) did not answer within 0.2 s; check the secret store it reads or raise its timeout.")
+            XCTAssertEqual(
+                "\(error)",
+                "plug-in hung ({859E1386-BDB4-49E8-85C7-3070B13920E1}) did not answer within 0.2 s; check the secret store it reads or raise its timeout.")
         }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "the caller does not wait for the hung call")
     }
@@ -128,13 +140,16 @@ final class PluginRegistryTests: XCTestCase {
             XCTFail("no error")
         } catch {
             XCTAssertEqual(error.code, .pluginUnknown)
-            XCTAssertEqual("\(error)", "PluginGUID {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}: the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only.")
+            XCTAssertEqual(
+                "\(error)",
+                "PluginGUID {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}: the inline plug-in is turned off because it reads a password from the CredSpec; set allow-inline = yes in [plugins] for tests and demos only."
+            )
         }
     }
 
     func testAllowedInlinePluginAnswersAndWarnsInTheLog() async throws {
         let messages = CapturedLog()
-        let logger = Logger(label: "test") { _ in messages }
+        let logger = messages.logger()
         let registry = PluginRegistry.builtIn(allowInline: true, logger: logger)
         let credential = try await registry.credentials(guid: PluginGUID(InlinePlugin.guid)!, pluginInput: "contoso.com:user:pa:ss")
         XCTAssertEqual(credential, DomainCredential(domainName: "contoso.com", username: "user", password: Password("pa:ss")))
@@ -153,26 +168,5 @@ final class PluginRegistryTests: XCTestCase {
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         XCTAssertEqual(names.count, 100)
-    }
-}
-
-import InlinePlugin
-import Logging
-
-/// Collects log lines as "level message".
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    var lines: [String] { lock.withLock { stored } }
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lock.withLock { stored.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
     }
 }

@@ -1,5 +1,6 @@
 import Directory
 import XCTest
+import DomainModel
 
 final class DirectoryValueTests: XCTestCase {
     func testBinarySIDDecodesToItsTextForm() {
@@ -29,10 +30,12 @@ final class DirectoryValueTests: XCTestCase {
 
     func testDomainControllerParsesNameAddressAndPort() {
         XCTAssertEqual(DomainController(parsing: "dc1.contoso.com"), DomainController(hostName: "dc1.contoso.com"))
-        XCTAssertEqual(DomainController(parsing: "dc1.contoso.com=192.0.2.10"),
-                       DomainController(hostName: "dc1.contoso.com", address: "192.0.2.10"))
-        XCTAssertEqual(DomainController(parsing: "dc1.contoso.com=192.0.2.10:3890"),
-                       DomainController(hostName: "dc1.contoso.com", address: "192.0.2.10", ldapPort: 3890))
+        XCTAssertEqual(
+            DomainController(parsing: "dc1.contoso.com=192.0.2.10"),
+            DomainController(hostName: "dc1.contoso.com", address: "192.0.2.10"))
+        XCTAssertEqual(
+            DomainController(parsing: "dc1.contoso.com=192.0.2.10:3890"),
+            DomainController(hostName: "dc1.contoso.com", address: "192.0.2.10", ldapPort: 3890))
         XCTAssertEqual(DomainController(parsing: "dc1=[::1]"), DomainController(hostName: "dc1", address: "::1"))
         XCTAssertNil(DomainController(parsing: ""))
         XCTAssertNil(DomainController(parsing: "dc1=192.0.2.10:port"))
@@ -45,6 +48,7 @@ final class DirectoryValueTests: XCTestCase {
 
     func testAccessDeniedMessageNamesAccountReaderAndFix() {
         let error = DirectoryError.accessDenied(account: "WebApp01$", reader: "bob@CONTOSO.COM")
-        XCTAssertEqual("\(error)", "bob@CONTOSO.COM is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
+        XCTAssertEqual(
+            "\(error)", "bob@CONTOSO.COM is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
     }
 }

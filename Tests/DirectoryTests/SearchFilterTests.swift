@@ -31,9 +31,11 @@ final class SearchFilterTests: XCTestCase {
     }
 
     func testManagedServiceAccountFilterAsksForGMSAsByTheirDollarNames() {
-        XCTAssertEqual(DirectoryConnection.managedServiceAccountFilter(["WebApp01", "WebApp02$"]),
-                       "(&(objectClass=msDS-GroupManagedServiceAccount)(|(sAMAccountName=WebApp01$)(sAMAccountName=WebApp02$)))")
-        XCTAssertEqual(DirectoryConnection.managedServiceAccountFilter(["*"]),
-                       "(&(objectClass=msDS-GroupManagedServiceAccount)(sAMAccountName=\\2a$))")
+        XCTAssertEqual(
+            DirectoryConnection.managedServiceAccountFilter(["WebApp01", "WebApp02$"]),
+            "(&(objectClass=msDS-GroupManagedServiceAccount)(|(sAMAccountName=WebApp01$)(sAMAccountName=WebApp02$)))")
+        XCTAssertEqual(
+            DirectoryConnection.managedServiceAccountFilter(["*"]),
+            "(&(objectClass=msDS-GroupManagedServiceAccount)(sAMAccountName=\\2a$))")
     }
 }

@@ -1,28 +1,18 @@
 @testable import Directory
+import TestSupport
 import XCTest
 
 final class ServiceRecordTests: XCTestCase {
-    /// A deterministic generator, so the weighted order is reproducible.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testLowerPriorityComesFirstWhateverTheWeight() {
         let records = [
             ServiceRecord(priority: 10, weight: 100, port: 389, target: "backup.contoso.com"),
             ServiceRecord(priority: 0, weight: 1, port: 389, target: "dc1.contoso.com"),
             ServiceRecord(priority: 5, weight: 0, port: 389, target: "dc2.contoso.com"),
         ]
-        var generator = SplitMix(state: 1)
-        XCTAssertEqual(ServiceRecord.ordered(records, using: &generator).map(\.target),
-                       ["dc1.contoso.com", "dc2.contoso.com", "backup.contoso.com"])
+        var generator = SplitMix64(state: 1)
+        XCTAssertEqual(
+            ServiceRecord.ordered(records, using: &generator).map(\.target),
+            ["dc1.contoso.com", "dc2.contoso.com", "backup.contoso.com"])
     }
 
     func testWeightsShareTheFirstPlaceInProportion() {
@@ -30,7 +20,7 @@ final class ServiceRecordTests: XCTestCase {
             ServiceRecord(priority: 0, weight: 75, port: 389, target: "a"),
             ServiceRecord(priority: 0, weight: 25, port: 389, target: "b"),
         ]
-        var generator = SplitMix(state: 42)
+        var generator = SplitMix64(state: 42)
         var first = ["a": 0, "b": 0]
         for _ in 0..<10_000 { first[ServiceRecord.ordered(records, using: &generator)[0].target]! += 1 }
         XCTAssertEqual(Double(first["a"]!) / 10_000, 0.75, accuracy: 0.03)
@@ -39,7 +29,7 @@ final class ServiceRecordTests: XCTestCase {
 
     func testZeroWeightsStillYieldEveryRecord() {
         let records = (0..<4).map { ServiceRecord(priority: 0, weight: 0, port: 389, target: "dc\($0)") }
-        var generator = SplitMix(state: 7)
+        var generator = SplitMix64(state: 7)
         XCTAssertEqual(Set(ServiceRecord.ordered(records, using: &generator).map(\.target)), ["dc0", "dc1", "dc2", "dc3"])
     }
 

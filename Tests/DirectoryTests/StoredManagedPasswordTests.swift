@@ -7,7 +7,11 @@ import XCTest
 /// the password it sent.
 final class StoredManagedPasswordTests: XCTestCase {
     /// WebApp01's msDS-ManagedPasswordId as the test domain's Samba 4.22 DC wrote it: L0 364, L1 19, L2 19.
-    private let samba: [UInt8] = Array(Data(base64Encoded: "AQAAAEtEU0sCAAAAbAEAABMAAAATAAAAqboWByz4WoXAi8fdSxTXOwAAAAAaAAAAGgAAAGMAbwBuAHQAbwBzAG8ALgB0AGUAcwB0AAAAYwBvAG4AdABvAHMAbwAuAHQAZQBzAHQAAAA=")!)
+    private let samba: [UInt8] = Array(
+        Data(
+            base64Encoded:
+                "AQAAAEtEU0sCAAAAbAEAABMAAAATAAAAqboWByz4WoXAi8fdSxTXOwAAAAAaAAAAGgAAAGMAbwBuAHQAbwBzAG8ALgB0AGUAcwB0AAAAYwBvAG4AdABvAHMAbwAuAHQAZQBzAHQAAAA=")!
+    )
 
     func testTheKeyIDGivesTheHeldPasswordsPeriodAndTheIntervalWholeKeyPeriods() throws {
         let held = try XCTUnwrap(StoredManagedPassword(passwordID: samba, intervalDays: 30))

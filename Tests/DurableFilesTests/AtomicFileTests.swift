@@ -1,17 +1,13 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 final class AtomicFileTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-atomic-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("atomic")
     }
 
     private func mode(_ path: String) throws -> Int {
@@ -33,10 +29,12 @@ final class AtomicFileTests: XCTestCase {
         struct Boom: Error {}
         let path = directory + "/krb5cc"
         try AtomicFile.write(Array("valid".utf8), to: path, ownership: .privateToCaller)
-        XCTAssertThrowsError(try AtomicFile.replace(path, ownership: .privateToCaller) { temporary in
-            try Data("partial".utf8).write(to: URL(fileURLWithPath: temporary))
-            throw Boom()
-        }) { XCTAssertTrue($0 is Boom, "the producer's own error comes back: \($0)") }
+        XCTAssertThrowsError(
+            try AtomicFile.replace(path, ownership: .privateToCaller) { temporary in
+                try Data("partial".utf8).write(to: URL(fileURLWithPath: temporary))
+                throw Boom()
+            }
+        ) { XCTAssertTrue($0 is Boom, "the producer's own error comes back: \($0)") }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "valid")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["krb5cc"])
     }
@@ -75,5 +73,9 @@ private final class LockedFlag: @unchecked Sendable {
     private(set) var failure: String?
     var value: Bool { lock.withLock { finished } }
     func finish() { lock.withLock { finished = true } }
-    func fail(_ reason: String) { lock.withLock { failure = reason; finished = true } }
+    func fail(_ reason: String) {
+        lock.withLock {
+            failure = reason; finished = true
+        }
+    }
 }

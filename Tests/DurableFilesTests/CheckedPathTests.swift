@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 /// A path walked one name at a time: every directory crossed is checked before anything below
@@ -8,15 +9,8 @@ final class CheckedPathTests: XCTestCase {
     private var root = ""
 
     override func setUpWithError() throws {
-        var base = NSTemporaryDirectory()
-        while base.hasSuffix("/") { base.removeLast() }
-        root = base + "/ccgd-walk-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/a/b", withIntermediateDirectories: true)
+        root = try temporaryDirectory("walk", creating: ["a/b"])
         try "file".write(toFile: root + "/a/b/file", atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     private struct Refusal: Error, Equatable {
@@ -78,11 +72,13 @@ final class CheckedPathTests: XCTestCase {
 
     func testARefusalStopsTheWalkBeforeItLooksBelow() {
         var crossed: [String] = []
-        XCTAssertThrowsError(try CheckedPath.open(root + "/a/b/file", failure: { Refusal(path: $0, errno: $1) }) {
-            (crossing: DirectoryCrossing) throws(Refusal) in
-            crossed.append(crossing.path)
-            if crossing.path == root + "/a" { throw Refusal(path: crossing.path, errno: EPERM) }
-        }) { XCTAssertEqual($0 as? Refusal, Refusal(path: root + "/a", errno: EPERM)) }
+        XCTAssertThrowsError(
+            try CheckedPath.open(root + "/a/b/file", failure: { Refusal(path: $0, errno: $1) }) {
+                (crossing: DirectoryCrossing) throws(Refusal) in
+                crossed.append(crossing.path)
+                if crossing.path == root + "/a" { throw Refusal(path: crossing.path, errno: EPERM) }
+            }
+        ) { XCTAssertEqual($0 as? Refusal, Refusal(path: root + "/a", errno: EPERM)) }
         XCTAssertEqual(crossed.last, root + "/a", "nothing below the refused directory was looked at")
     }
 

@@ -1,5 +1,6 @@
 @testable import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 /// A directory its owner can change at any moment: what the owner plants there is never followed.
@@ -10,15 +11,9 @@ final class DirectoryHandleTests: XCTestCase {
     private var outside: String { root + "/outside" }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "/ccgd-handle-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: inside, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try "outside".write(toFile: outside + "/target", atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
         // A test may leave a mode 000 directory behind a failure; root removes it anyway.
-        try? FileManager.default.removeItem(atPath: root)
+        root = try temporaryDirectory("handle", creating: ["inside", "outside"])
+        try "outside".write(toFile: outside + "/target", atomically: false, encoding: .utf8)
     }
 
     private func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
@@ -46,9 +41,11 @@ final class DirectoryHandleTests: XCTestCase {
     func testSymlinkAtTheNewFilesNameIsRefused() throws {
         XCTAssertEqual(symlink(outside + "/target", inside + "/krb5.keytab"), 0)
         let directory = try DirectoryHandle(opening: inside)
-        XCTAssertThrowsError(try Array("new".utf8).withUnsafeBytes {
-            try directory.create("krb5.keytab", with: $0, ownership: .privateToCaller)
-        }) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EEXIST, "\($0)") }
+        XCTAssertThrowsError(
+            try Array("new".utf8).withUnsafeBytes {
+                try directory.create("krb5.keytab", with: $0, ownership: .privateToCaller)
+            }
+        ) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EEXIST, "\($0)") }
         XCTAssertEqual(try text(outside + "/target"), "outside")
     }
 

@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import TestSupport
 import XCTest
 
 /// One process per directory: a claim another process holds is refused with its pid, and freed
@@ -8,31 +9,29 @@ final class DirectoryLockTests: XCTestCase {
     private var root = ""
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "/ccgd-lock-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
+        root = try temporaryDirectory("lock")
     }
 
     /// Another process (Python's lockf is a POSIX record lock, as ours) that holds the claim until its stdin closes.
     private func holder(of directory: String) throws -> (process: Process, input: Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", """
+        process.arguments = [
+            "-c",
+            """
             import fcntl, os, sys
             f = open(sys.argv[1], "a+")
             fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             print("locked", flush=True)
             sys.stdin.read()
-            """, directory + "/" + DirectoryLock.fileName]
+            """, directory + "/" + DirectoryLock.fileName,
+        ]
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         try process.run()
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        XCTAssertTrue(line.hasPrefix("locked"), line)   // printed once the lock is held
+        XCTAssertTrue(line.hasPrefix("locked"), line) // printed once the lock is held
         return (process, input)
     }
 
@@ -43,7 +42,10 @@ final class DirectoryLockTests: XCTestCase {
         XCTAssertEqual(DirectoryLock.holder(of: directory), other.processIdentifier)
         XCTAssertThrowsError(try DirectoryLock(claiming: directory, purpose: "state directory")) { error in
             XCTAssertEqual(error as? DirectoryLockError, .held(directory: directory, purpose: "state directory", pid: other.processIdentifier))
-            XCTAssertEqual("\(error)", "the state directory \(directory) is in use by another ccgd (process \(other.processIdentifier)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory.")
+            XCTAssertEqual(
+                "\(error)",
+                "the state directory \(directory) is in use by another ccgd (process \(other.processIdentifier)); stop that one first (systemctl stop ccgd), or give this one its own --state-directory and --runtime-directory."
+            )
         }
         try input.fileHandleForWriting.close()
         other.waitUntilExit()

@@ -1,6 +1,5 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import CredentialsFetcherProtocol
@@ -8,6 +7,8 @@ import NIOCore
 import SocketAPI
 import SwiftProtobuf
 import XCTest
+import LeaseService
+import Observability
 
 final class ECSFrontEndTests: XCTestCase {
     private let credSpec = """
@@ -20,7 +21,8 @@ final class ECSFrontEndTests: XCTestCase {
     /// The agent's CredSpecs name its own plug-in (or none): they are pointed at the provided credentials.
     func testACredSpecIsPointedAtTheProvidedCredentialsWhateverItsHostAccountConfig() throws {
         let input = ProvidedCredentials.input(uid: 0, domain: "contoso.test", username: "StandardUser01")
-        let aws = #", "hostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "PluginInput": {"credentialArn": "arn:aws:secretsmanager:x"}}"#
+        let aws =
+            #", "hostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "PluginInput": {"credentialArn": "arn:aws:secretsmanager:x"}}"#
         for host in ["", aws] {
             let spec = try ECSCredentialSpec.parse(credSpec.replacingOccurrences(of: "%@", with: host), pluginInput: input)
             XCTAssertEqual(spec.hostAccountConfig?.pluginGUID, ProvidedCredentials.guid)

@@ -9,6 +9,7 @@ import NIOHPACK
 import NIOHTTP2
 import NIOPosix
 import SwiftProtobuf
+import TestSupport
 import XCTest
 
 /// ccgd's own gRPC framing and protobuf messages against clients that are not ccgd's: grpc-swift
@@ -17,15 +18,15 @@ import XCTest
 /// with a route that answers what it read, so that each answer shows what ccgd decoded. (Python's
 /// grpcio drives the same server with every RPC in ECSIntegrationTests.)
 final class GRPCWireTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var socket = ""
     private var group: MultiThreadedEventLoopGroup!
     private var server: Channel!
     private static let maximumRequestSize = 4096
 
     override func setUp() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-wire-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("grpc-wire")
         socket = directory + "/ecs.sock"
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configured = ECSServer.Settings(socketPath: socket, krbFilesDirectory: directory + "/krb")
@@ -43,7 +44,7 @@ final class GRPCWireTests: XCTestCase {
     override func tearDown() async throws {
         try await server?.close()
         try await group?.shutdownGracefully()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     /// Answers what the request held, read by ccgd's decoders: the lease id is the username, the
@@ -53,8 +54,10 @@ final class GRPCWireTests: XCTestCase {
         case ECSRoutes.service + "AddNonDomainJoinedKerberosLease":
             return { bytes, _ in
                 let request: CreateNonDomainJoinedKerberosLeaseRequest = try ECSRoutes.read(bytes)
-                return CreateKerberosLeaseResponse(leaseID: request.username,
-                                                   createdKerberosFilePaths: request.credspecContents + [request.domain, "\(request.password.count)"]).encoded()
+                return CreateKerberosLeaseResponse(
+                    leaseID: request.username,
+                    createdKerberosFilePaths: request.credspecContents + [request.domain, "\(request.password.count)"]
+                ).encoded()
             }
         case ECSRoutes.service + "HealthCheck":
             return { bytes, _ in
@@ -86,17 +89,21 @@ final class GRPCWireTests: XCTestCase {
     }
 
     private static func add(_ request: AddMethod.Input, with client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> AddMethod.Output {
-        try await client.unary(request: ClientRequest(message: request), descriptor: AddMethod.descriptor,
-                               serializer: ProtobufSerializer<AddMethod.Input>(), deserializer: ProtobufDeserializer<AddMethod.Output>(),
-                               options: .defaults) { try $0.message }
+        try await client.unary(
+            request: ClientRequest(message: request), descriptor: AddMethod.descriptor,
+            serializer: ProtobufSerializer<AddMethod.Input>(), deserializer: ProtobufDeserializer<AddMethod.Output>(),
+            options: .defaults
+        ) { try $0.message }
     }
 
     private static func health(_ service: String, with client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> String {
         var request = HealthMethod.Input()
         request.service = service
-        return try await client.unary(request: ClientRequest(message: request), descriptor: HealthMethod.descriptor,
-                                      serializer: ProtobufSerializer<HealthMethod.Input>(), deserializer: ProtobufDeserializer<HealthMethod.Output>(),
-                                      options: .defaults) { try $0.message.status }
+        return try await client.unary(
+            request: ClientRequest(message: request), descriptor: HealthMethod.descriptor,
+            serializer: ProtobufSerializer<HealthMethod.Input>(), deserializer: ProtobufDeserializer<HealthMethod.Output>(),
+            options: .defaults
+        ) { try $0.message.status }
     }
 
     /// Every field of a request, empty and non-ASCII strings and empty elements of a repeated
@@ -140,9 +147,11 @@ final class GRPCWireTests: XCTestCase {
         try await withClient { client in
             typealias Arn = Credentialsfetcher_CredentialsFetcherService.Method.AddKerberosArnLease
             do {
-                _ = try await client.unary(request: ClientRequest(message: Arn.Input()), descriptor: Arn.descriptor,
-                                           serializer: ProtobufSerializer<Arn.Input>(), deserializer: ProtobufDeserializer<Arn.Output>(),
-                                           options: .defaults) { try $0.message }
+                _ = try await client.unary(
+                    request: ClientRequest(message: Arn.Input()), descriptor: Arn.descriptor,
+                    serializer: ProtobufSerializer<Arn.Input>(), deserializer: ProtobufDeserializer<Arn.Output>(),
+                    options: .defaults
+                ) { try $0.message }
                 XCTFail("an unrouted method answered")
             } catch let error as RPCError {
                 XCTAssertEqual(error.code, .unimplemented, "\(error)")
@@ -274,8 +283,10 @@ private struct RawConnection {
         channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(mode: .client, connectionConfiguration: .init(),
-                                                                                   streamConfiguration: .init()) { stream in
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .client, connectionConfiguration: .init(),
+                        streamConfiguration: .init()
+                    ) { stream in
                         stream.eventLoop.makeSucceededVoidFuture()
                     }
                 }
@@ -294,12 +305,15 @@ private struct RawConnection {
         let stream = try await multiplexer.createStreamChannel { stream in
             stream.eventLoop.makeCompletedFuture { try stream.pipeline.syncOperations.addHandler(Collector(done: done)) }
         }.get()
-        let headers: HPACKHeaders = [":method": method, ":scheme": "http", ":path": path, ":authority": "localhost",
-                                     "content-type": contentType, "te": "trailers"]
+        let headers: HPACKHeaders = [
+            ":method": method, ":scheme": "http", ":path": path, ":authority": "localhost",
+            "content-type": contentType, "te": "trailers",
+        ]
         stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: data.isEmpty)), promise: nil)
         for (index, bytes) in data.enumerated() {
-            stream.write(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: bytes)), endStream: index == data.count - 1)),
-                         promise: nil)
+            stream.write(
+                HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(bytes: bytes)), endStream: index == data.count - 1)),
+                promise: nil)
         }
         stream.flush()
         return try await done.futureResult.get()

@@ -1,7 +1,7 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
+import PluginHost
 
 /// The example of docs/exec-plugins.md, Scripts/secrets-directory.sh, run as ccgd runs it.
 final class ExecutablePluginExampleTests: ExecutablePluginTestCase {
@@ -42,7 +42,8 @@ final class ExecutablePluginExampleTests: ExecutablePluginTestCase {
     func testExampleWithoutItsDirectoryFailsWithTheShellsWords() async throws {
         let plugin = try example(environment: [:])
         let message = await message(of: plugin)
-        XCTAssertEqual(message, "executable plug-in \(plugin.path) exited with status 2 without an error answer; see the daemon's log for the plug-in's output (stderr).")
+        XCTAssertEqual(
+            message, "executable plug-in \(plugin.path) exited with status 2 without an error answer; see the daemon's log for the plug-in's output (stderr).")
         XCTAssertTrue(log.lines.contains { $0.contains("SECRETS_DIRECTORY: parameter not set") }, "\(log.lines)")
     }
 }

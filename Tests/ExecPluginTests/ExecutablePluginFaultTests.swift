@@ -1,10 +1,8 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import PluginHost
 
 /// Programs that fail, hang, crash or print the wrong thing: each a clear error naming the program.
 final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
@@ -15,7 +13,8 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
         let path = try script("vault", "cat > /dev/null\necho 'vault: permission denied for Marker-7f3a' >&2\nexit 3")
         let error = await failure(of: try plugin(path))
         XCTAssertEqual(error as? ExecutablePluginError, .exitStatus(path: path, status: 3, loggedErrorOutput: true))
-        XCTAssertEqual("\(error!)", "executable plug-in \(path) exited with status 3 without an error answer; see the daemon's log for the plug-in's output (stderr).")
+        XCTAssertEqual(
+            "\(error!)", "executable plug-in \(path) exited with status 3 without an error answer; see the daemon's log for the plug-in's output (stderr).")
         XCTAssertFalse("\(error!)".contains("Marker-7f3a"))
         XCTAssertEqual((error as? ExecutablePluginError)?.code, .pluginFailed)
         let logged = log.lines.filter { $0.contains("Marker-7f3a") }
@@ -34,17 +33,21 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     func testNonZeroExitWithoutStderrSaysSo() async throws {
         let path = try script("vault", "exit 4")
         let message = await message(of: try plugin(path))
-        XCTAssertEqual(message, "executable plug-in \(path) exited with status 4 without an error answer and wrote nothing to stderr; run it by hand to see why.")
+        XCTAssertEqual(
+            message, "executable plug-in \(path) exited with status 4 without an error answer and wrote nothing to stderr; run it by hand to see why.")
     }
 
     func testNonZeroExitIgnoresCredentialsOnStdout() async throws {
         let path = try answering(#"{"domainName": "contoso.test", "username": "u", "password": "p"}"#, exitStatus: 2)
         let message = await message(of: try plugin(path))
-        XCTAssertEqual(message, "executable plug-in \(path) exited with status 2 without an error answer and wrote nothing to stderr; run it by hand to see why.")
+        XCTAssertEqual(
+            message, "executable plug-in \(path) exited with status 2 without an error answer and wrote nothing to stderr; run it by hand to see why.")
     }
 
     func testStderrKeepsItsLastTwoKilobytesWithControlCharactersEscaped() async throws {
-        let path = try script("noisy", #"""
+        let path = try script(
+            "noisy",
+            #"""
             i=0
             while [ $i -lt 300 ]; do echo "line $i of noise" >&2; i=$((i+1)); done
             printf 'last\tline\033[0m\n' >&2
@@ -56,7 +59,8 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
             .replacingOccurrences(of: "\u{1B}", with: "\\u001b")
         let message = await message(of: try plugin(path))
-        XCTAssertEqual(message, "executable plug-in \(path) exited with status 1 without an error answer; see the daemon's log for the plug-in's output (stderr).")
+        XCTAssertEqual(
+            message, "executable plug-in \(path) exited with status 1 without an error answer; see the daemon's log for the plug-in's output (stderr).")
         let logged = try XCTUnwrap(log.lines.first { $0.contains("stderr") })
         XCTAssertTrue(logged.contains("…\(tail)"), logged)
         XCTAssertTrue(logged.contains(#"line 299 of noise\nlast\tline\u001b[0m"#), logged)
@@ -78,7 +82,9 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     }
 
     func testTimeoutStopsTheWholeProcessGroupPromptly() async throws {
-        let path = try script("hang", #"""
+        let path = try script(
+            "hang",
+            #"""
             echo $$ > "$1/leader.new" && mv "$1/leader.new" "$1/leader"
             sleep 30 &
             echo $! > "$1/sleeper.new" && mv "$1/sleeper.new" "$1/sleeper"
@@ -88,7 +94,8 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
         let error = await failure(of: try plugin(path, timeout: .milliseconds(500)))
         let elapsed = ContinuousClock.now - started
         XCTAssertEqual(error as? ExecutablePluginError, .timedOut(path: path, seconds: 0.5))
-        XCTAssertEqual("\(error!)", "executable plug-in \(path) did not finish within 0.5 s and was stopped; check the secret store it asks, or give it a longer timeout.")
+        XCTAssertEqual(
+            "\(error!)", "executable plug-in \(path) did not finish within 0.5 s and was stopped; check the secret store it asks, or give it a longer timeout.")
         XCTAssertEqual((error as? ExecutablePluginError)?.code, .pluginTimeout)
         XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(500))
         XCTAssertLessThan(elapsed, .seconds(5))
@@ -97,7 +104,9 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     }
 
     func testProgramThatIgnoresTermIsKilledAfterTheGrace() async throws {
-        let path = try script("stubborn", #"""
+        let path = try script(
+            "stubborn",
+            #"""
             trap '' TERM
             echo $$ > "$1/leader.new" && mv "$1/leader.new" "$1/leader"
             sleep 30
@@ -116,7 +125,9 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     }
 
     func testBackgroundChildHoldingStdoutDoesNotOutliveTheAnswer() async throws {
-        let path = try script("forking", #"""
+        let path = try script(
+            "forking",
+            #"""
             cat > /dev/null
             sleep 30 &
             echo $! > "$1/sleeper.new" && mv "$1/sleeper.new" "$1/sleeper"
@@ -130,7 +141,9 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     }
 
     func testCancellingTheCallStopsTheProgram() async throws {
-        let path = try script("hang", #"""
+        let path = try script(
+            "hang",
+            #"""
             echo $$ > "$1/leader.new" && mv "$1/leader.new" "$1/leader"
             sleep 30
             """#)
@@ -230,6 +243,7 @@ final class ExecutablePluginFaultTests: ExecutablePluginTestCase {
     func testScriptWithoutInterpreterLineCannotStart() async throws {
         let path = try file("bare", "echo hello\n", mode: 0o755)
         let message = await message(of: try plugin(path))
-        XCTAssertEqual(message, "cannot start executable plug-in \(path): Exec format error; check that it is a program for this machine or a script that starts with #!.")
+        XCTAssertEqual(
+            message, "cannot start executable plug-in \(path): Exec format error; check that it is a program for this machine or a script that starts with #!.")
     }
 }

@@ -1,9 +1,7 @@
-import CredentialGuard
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import PluginHost
 
 /// Only a program nobody but root could have changed runs, with settings that make sense.
 final class ExecutablePluginFileTests: ExecutablePluginTestCase {
@@ -16,17 +14,21 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
 
     func testWorldWritableScriptIsRefused() throws {
         let path = try script("vault", answer, mode: 0o757)
-        XCTAssertThrowsError(try plugin(path)) { XCTAssertEqual($0 as? ExecutablePluginError, .refused(.writableByOthers(path: path, kind: "executable", mode: 0o757))) }
+        XCTAssertThrowsError(try plugin(path)) {
+            XCTAssertEqual($0 as? ExecutablePluginError, .refused(.writableByOthers(path: path, kind: "executable", mode: 0o757)))
+        }
     }
 
     func testRelativePathIsRefused() {
-        XCTAssertEqual(message { _ = try ExecutablePlugin(path: "plugins/vault") },
-                       "executable plug-in path plugins/vault is not absolute; give the full path of the plug-in.")
+        XCTAssertEqual(
+            message { _ = try ExecutablePlugin(path: "plugins/vault") },
+            "executable plug-in path plugins/vault is not absolute; give the full path of the plug-in.")
     }
 
     func testMissingFileIsRefused() {
         let path = directory + "/missing"
-        XCTAssertEqual(message { _ = try plugin(path) }, "cannot inspect executable plug-in \(path): No such file or directory; check the path and that ccgd may read it.")
+        XCTAssertEqual(
+            message { _ = try plugin(path) }, "cannot inspect executable plug-in \(path): No such file or directory; check the path and that ccgd may read it.")
     }
 
     func testFileWithoutExecutePermissionIsRefused() throws {
@@ -44,8 +46,10 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
     func testScriptInWritableDirectoryIsRefused() throws {
         let path = try script("vault", answer)
         chmod(directory, 0o777)
-        XCTAssertEqual(message { _ = try plugin(path) },
-                       "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode 777); move the plug-in to a directory only root may write to.")
+        XCTAssertEqual(
+            message { _ = try plugin(path) },
+            "the directory \(directory) of executable plug-in \(path) is writable by group or others (mode 777); move the plug-in to a directory only root may write to."
+        )
     }
 
     func testSymbolicLinkIntoWritableDirectoryIsRefused() throws {
@@ -56,7 +60,8 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         let link = directory + "/vault"
         XCTAssertEqual(symlink(target, link), 0)
         XCTAssertThrowsError(try plugin(link)) {
-            XCTAssertEqual($0 as? ExecutablePluginError, .refused(.directoryWritableByOthers(directory: writable, path: link, kind: "executable", mode: 0o1777)))
+            XCTAssertEqual(
+                $0 as? ExecutablePluginError, .refused(.directoryWritableByOthers(directory: writable, path: link, kind: "executable", mode: 0o1777)))
         }
     }
 
@@ -66,8 +71,10 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         XCTAssertEqual(chmod(open, 0o777), 0)
         XCTAssertEqual(mkdir(open + "/plugins", 0o755), 0)
         let path = try script("open/plugins/vault", answer)
-        XCTAssertEqual(message { _ = try plugin(path) },
-                       "the directory \(open) above executable plug-in \(path) is writable by group or others without the sticky bit (mode 777), so anyone could swap what lies below it; run chmod go-w \(open), or keep plug-ins under directories only root may write to.")
+        XCTAssertEqual(
+            message { _ = try plugin(path) },
+            "the directory \(open) above executable plug-in \(path) is writable by group or others without the sticky bit (mode 777), so anyone could swap what lies below it; run chmod go-w \(open), or keep plug-ins under directories only root may write to."
+        )
         // Sticky (as /tmp): others cannot rename what is not theirs, and the rest of the path is checked.
         XCTAssertEqual(chmod(open, 0o1777), 0)
         XCTAssertNoThrow(try plugin(path))
@@ -80,8 +87,10 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         XCTAssertEqual(mkdir(owned + "/plugins", 0o755), 0)
         XCTAssertEqual(chown(owned, 65534, 65534), 0)
         let path = try script("owned/plugins/vault", answer)
-        XCTAssertEqual(message { _ = try plugin(path) },
-                       "the directory \(owned) above executable plug-in \(path) belongs to uid 65534, who could swap what lies below it; keep plug-ins under directories owned by root.")
+        XCTAssertEqual(
+            message { _ = try plugin(path) },
+            "the directory \(owned) above executable plug-in \(path) belongs to uid 65534, who could swap what lies below it; keep plug-ins under directories owned by root."
+        )
     }
 
     /// The file is swapped (RENAME_EXCHANGE) with one the check refuses, again and again, while
@@ -108,7 +117,9 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         try XCTSkipUnless(getuid() == 0, "needs root to give the script away")
         let path = try script("vault", answer)
         XCTAssertEqual(chown(path, 65534, 65534), 0)
-        XCTAssertEqual(message { _ = try ExecutablePlugin(path: path) }, "executable plug-in \(path) is owned by uid 65534, not root; run chown root \(path) if you trust it.")
+        XCTAssertEqual(
+            message { _ = try ExecutablePlugin(path: path) },
+            "executable plug-in \(path) is owned by uid 65534, not root; run chown root \(path) if you trust it.")
         XCTAssertNoThrow(try ExecutablePlugin(path: path, requireRootOwnership: false))
     }
 
@@ -124,8 +135,9 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
         let path = try script("vault", answer)
         XCTAssertEqual(message { _ = try plugin(path, timeout: .zero) }, "executable plug-in \(path): the timeout must be more than 0 s.")
         XCTAssertEqual(message { _ = try plugin(path, maximumOutput: 0) }, "executable plug-in \(path): the output limit must be at least 1 byte.")
-        XCTAssertEqual(message { _ = try plugin(path, environment: ["VAULT-ADDR": "x"]) },
-                       "executable plug-in \(path): \"VAULT-ADDR\" is not an environment variable name; use letters, digits and _.")
+        XCTAssertEqual(
+            message { _ = try plugin(path, environment: ["VAULT-ADDR": "x"]) },
+            "executable plug-in \(path): \"VAULT-ADDR\" is not an environment variable name; use letters, digits and _.")
         XCTAssertEqual(message { _ = try plugin(path, environment: ["A": "x\u{0}y"]) }, "executable plug-in \(path): the value of A contains a NUL character.")
         XCTAssertEqual(message { _ = try plugin(path, arguments: ["a\u{0}"]) }, "executable plug-in \(path): an argument contains a NUL character.")
     }
@@ -141,7 +153,7 @@ final class ExecutablePluginFileTests: ExecutablePluginTestCase {
 
 /// Exchanges two names of a directory atomically (renameat2 RENAME_EXCHANGE), on a thread of its
 /// own, as fast as it can until stopped: what another process finds at either name flips under it.
-final class NameSwapper: @unchecked Sendable {   // `running` and `count` are guarded by `lock`
+final class NameSwapper: @unchecked Sendable { // `running` and `count` are guarded by `lock`
     private typealias Exchange = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     private let lock = NSLock()
     private var running = false

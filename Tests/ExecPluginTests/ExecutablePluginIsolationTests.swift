@@ -1,10 +1,8 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import Observability
 
 /// What a program sees of ccgd (nearly nothing), and what ccgd shows of its answer (no password).
 final class ExecutablePluginIsolationTests: ExecutablePluginTestCase {
@@ -21,14 +19,16 @@ final class ExecutablePluginIsolationTests: ExecutablePluginTestCase {
         let plugin = try plugin(path, environment: ["VAULT_ADDR": "https://vault.contoso.test:8200", "LANG": "de_DE.UTF-8"])
         _ = try await plugin.passwordCredentials(pluginInput: "x")
         let seen = try String(contentsOfFile: directory + "/environment", encoding: .utf8).split(separator: "\n").map(String.init)
-        XCTAssertEqual(seen.sorted(), [
-            "CREDENTIALS_DIRECTORY=/run/credentials/ccgd.service",
-            "HOME=/nonexistent",
-            "LANG=de_DE.UTF-8",
-            "PATH=/usr/local/bin:/usr/bin:/bin",
-            "PWD=/",   // the shell's own: it runs in /
-            "VAULT_ADDR=https://vault.contoso.test:8200",
-        ])
+        XCTAssertEqual(
+            seen.sorted(),
+            [
+                "CREDENTIALS_DIRECTORY=/run/credentials/ccgd.service",
+                "HOME=/nonexistent",
+                "LANG=de_DE.UTF-8",
+                "PATH=/usr/local/bin:/usr/bin:/bin",
+                "PWD=/", // the shell's own: it runs in /
+                "VAULT_ADDR=https://vault.contoso.test:8200",
+            ])
         XCTAssertFalse(seen.contains { $0.hasPrefix("CCGD_SECRET_LEAK") })
     }
 
@@ -52,7 +52,9 @@ final class ExecutablePluginIsolationTests: ExecutablePluginTestCase {
         XCTAssertEqual(dup2(devNull, 200), 200)
         close(devNull)
         defer { close(200) }
-        let path = try script("fds", #"""
+        let path = try script(
+            "fds",
+            #"""
             for fd in 0 1 2 200; do [ -e "/proc/$$/fd/$fd" ] && printf '%s ' $fd; done > "$1/open"
             """# + "\n" + Self.answer)
         _ = try await plugin(path).passwordCredentials(pluginInput: "x")
@@ -60,7 +62,9 @@ final class ExecutablePluginIsolationTests: ExecutablePluginTestCase {
     }
 
     func testTwentyConcurrentCallsEachGetTheirOwnAnswer() async throws {
-        let path = try script("echo", #"""
+        let path = try script(
+            "echo",
+            #"""
             name=$(sed -n 's/.*"pluginInput":"\([^"]*\)".*/\1/p')
             sleep 0.2
             printf '{"domainName": "contoso.test", "username": "%s", "password": "pw-%s"}\n' "$name" "$name"

@@ -1,12 +1,13 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
 
 /// The request on stdin, the answer on stdout.
 final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     func testAnswerOnStdoutBecomesTheCredential() async throws {
-        let path = try script("vault", #"""
+        let path = try script(
+            "vault",
+            #"""
             cat > /dev/null
             cat <<'ANSWER'
             {"domainName": "contoso.test", "username": "StandardUser01", "password": "S3cr3t-Pa55"}
@@ -19,7 +20,9 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     }
 
     func testRequestIsOneJSONObjectWithVersionAndPluginInputThenEndOfFile() async throws {
-        let path = try script("vault", #"""
+        let path = try script(
+            "vault",
+            #"""
             cat > "$1/request"
             echo '{"domainName": "contoso.test", "username": "u", "password": "p"}'
             """#)
@@ -30,7 +33,9 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
 
     func testPluginInputThatIsJSONObjectTextIsPassedVerbatim() async throws {
         let input = #"{"credentialArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gmsa-user", "region": "eu-west-1"}"#
-        let path = try script("aws", #"""
+        let path = try script(
+            "aws",
+            #"""
             cat > "$1/request"
             echo '{"domainName": "contoso.test", "username": "u", "password": "p"}'
             """#)
@@ -38,14 +43,17 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
         let request = try Data(contentsOf: URL(fileURLWithPath: directory + "/request"))
         XCTAssertEqual(
             String(decoding: request, as: UTF8.self),
-            #"{"version":1,"pluginInput":"{\"credentialArn\": \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:gmsa-user\", \"region\": \"eu-west-1\"}"}"# + "\n")
+            #"{"version":1,"pluginInput":"{\"credentialArn\": \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:gmsa-user\", \"region\": \"eu-west-1\"}"}"#
+                + "\n")
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: request) as? [String: Any])
         XCTAssertEqual(object["pluginInput"] as? String, input)
         XCTAssertEqual(object["version"] as? Int, 1)
     }
 
     func testControlCharactersInPluginInputAreEscapedInTheRequest() async throws {
-        let path = try script("vault", #"""
+        let path = try script(
+            "vault",
+            #"""
             cat > "$1/request"
             echo '{"domainName": "contoso.test", "username": "u", "password": "p"}'
             """#)
@@ -77,7 +85,8 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     func testErrorWithoutMessageSaysSo() async throws {
         let path = try answering(#"{"error": {"code": "access_denied"}}"#)
         let error = await failure(of: try plugin(path))
-        XCTAssertEqual(error as? PluginError, PluginError(.accessDenied, "executable plug-in \(path) reported an error without a message; run it by hand to see why."))
+        XCTAssertEqual(
+            error as? PluginError, PluginError(.accessDenied, "executable plug-in \(path) reported an error without a message; run it by hand to see why."))
     }
 
     func testErrorAsPlainStringIsTheMessage() async throws {
@@ -93,13 +102,15 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     }
 
     func testErrorWinsOverCredentialsInTheSameAnswer() async throws {
-        let path = try answering(#"{"domainName": "contoso.test", "username": "u", "password": "S3cr3t-Pa55", "error": {"code": "unavailable", "message": "stale"}}"#)
+        let path = try answering(
+            #"{"domainName": "contoso.test", "username": "u", "password": "S3cr3t-Pa55", "error": {"code": "unavailable", "message": "stale"}}"#)
         let error = await failure(of: try plugin(path))
         XCTAssertEqual(error as? PluginError, PluginError(.unavailable, "executable plug-in \(path): stale"))
     }
 
     func testNullErrorUnknownFieldsAndFieldNameCaseAreAccepted() async throws {
-        let path = try answering("""
+        let path = try answering(
+            """
             \u{FEFF}{"error": null, "DomainName": "contoso.test", "userName": "u", "password": "p",
              "expiresAt": 1735689600.5e-3, "renewable": false, "tags": ["a", {"b": [true, null, -0]}]}
 
@@ -123,10 +134,12 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     }
 
     func testMalformedPasswordStringIsRefusedWithoutQuotingIt() async throws {
-        for answer in [#"{"domainName": "d", "username": "u", "password": "Marker\x"}"#,
-                       #"{"domainName": "d", "username": "u", "password": "Marker\u00"}"#,
-                       "{\"domainName\": \"d\", \"username\": \"u\", \"password\": \"Marker\u{01}\"}",
-                       #"{"domainName": "d", "username": "u", "password": "Marker"#] {
+        for answer in [
+            #"{"domainName": "d", "username": "u", "password": "Marker\x"}"#,
+            #"{"domainName": "d", "username": "u", "password": "Marker\u00"}"#,
+            "{\"domainName\": \"d\", \"username\": \"u\", \"password\": \"Marker\u{01}\"}",
+            #"{"domainName": "d", "username": "u", "password": "Marker"#,
+        ] {
             let path = try answering(answer)
             let message = await message(of: try plugin(path))
             XCTAssertTrue(message.hasPrefix("the answer of executable plug-in \(path) is not a JSON object ("), message)
@@ -141,7 +154,9 @@ final class ExecutablePluginProtocolTests: ExecutablePluginTestCase {
     }
 
     func testLargeRequestIsDeliveredWhole() async throws {
-        let path = try script("count", #"""
+        let path = try script(
+            "count",
+            #"""
             n=$(wc -c)
             printf '{"domainName": "contoso.test", "username": "%s", "password": "p"}' "$n"
             """#)

@@ -1,11 +1,10 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import Logging
+import TestSupport
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import PluginHost
 
 /// A fresh directory (mode 755, so plug-ins in it pass the file check) and helpers that turn
 /// small shell scripts into plug-ins. Every script gets the directory as its first argument.
@@ -18,15 +17,8 @@ class ExecutablePluginTestCase: XCTestCase {
     let log = CapturedLog()
 
     override func setUpWithError() throws {
-        var base = FileManager.default.temporaryDirectory.path
-        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
-        directory = base + "/ccgd-execplugin-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("execplugin")
         XCTAssertEqual(chmod(directory, 0o755), 0)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Writes `#!/bin/sh`, then `body`, to an executable file in the directory.
@@ -89,7 +81,7 @@ class ExecutablePluginTestCase: XCTestCase {
         for _ in 0..<200 {
             if kill(pid, 0) != 0 { return true }
             if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z"
+                let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "Z"
             {
                 return true
             }
@@ -102,23 +94,5 @@ class ExecutablePluginTestCase: XCTestCase {
     func waitForFile(_ name: String, seconds: Double = 5) {
         let until = Date().addingTimeInterval(seconds)
         while !FileManager.default.fileExists(atPath: directory + "/" + name), Date() < until { usleep(10_000) }
-    }
-}
-
-/// Collects log lines as "level message metadata".
-final class CapturedLog: LogHandler, @unchecked Sendable {   // `stored` is guarded by `lock`
-    private let lock = NSLock()
-    private var stored: [String] = []
-    var lines: [String] { lock.withLock { stored } }
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lock.withLock { stored.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })") }
     }
 }

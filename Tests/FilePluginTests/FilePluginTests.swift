@@ -1,6 +1,7 @@
 import CCGPlugin
 import FilePlugin
 import Foundation
+import TestSupport
 import XCTest
 
 final class FilePluginTests: XCTestCase {
@@ -10,16 +11,12 @@ final class FilePluginTests: XCTestCase {
     private var elsewhere = ""
 
     override func setUpWithError() throws {
-        let base = NSTemporaryDirectory() + "/ccgd-fileplugin-\(UUID().uuidString)"
+        let base = try temporaryDirectory("fileplugin")
         directory = base + "/credentials"
         elsewhere = base + "/elsewhere"
         for path in [directory, elsewhere] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent)
     }
 
     private var plugin: FilePlugin { FilePlugin(directory: directory, systemdCredentialsDirectory: nil) }
@@ -81,8 +78,10 @@ final class FilePluginTests: XCTestCase {
 
     func testAFileOutsideTheCredentialsDirectoryIsRefused() throws {
         let path = try file("user.cred", "CONTOSO\\u:p", in: elsewhere)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: path) },
-                       "file plug-in: PluginInput \"\(path)\" is not in the credentials directory \(directory); move the file there and name it by its name, or set [plugins] credentials-directory.")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: path) },
+            "file plug-in: PluginInput \"\(path)\" is not in the credentials directory \(directory); move the file there and name it by its name, or set [plugins] credentials-directory."
+        )
         for input in ["../elsewhere/user.cred", directory + "/../elsewhere/user.cred", "sub/user.cred", "..", "relative/../user.cred"] {
             XCTAssertTrue(message { _ = try plugin.read(pluginInput: input) }.hasPrefix("file plug-in: PluginInput \"\(input)\" is not"), input)
         }
@@ -91,15 +90,17 @@ final class FilePluginTests: XCTestCase {
     func testASymbolicLinkInTheDirectoryIsNotFollowed() throws {
         let target = try file("user.cred", "CONTOSO\\u:p", in: elsewhere)
         try FileManager.default.createSymbolicLink(atPath: directory + "/link.cred", withDestinationPath: target)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "link.cred") },
-                       "file plug-in: PluginInput \"link.cred\": \(directory)/link.cred is a symbolic link, which is not followed; put the credentials file itself there.")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "link.cred") },
+            "file plug-in: PluginInput \"link.cred\": \(directory)/link.cred is a symbolic link, which is not followed; put the credentials file itself there.")
     }
 
     func testOnlyMode600Or400IsAccepted() throws {
         for mode in [0o644, 0o640, 0o700, 0o604, 0o200] {
             let path = try file("m\(mode).cred", "CONTOSO\\u:p", mode: mode)
-            XCTAssertEqual(message { _ = try plugin.read(pluginInput: "m\(mode).cred") },
-                           "file plug-in: PluginInput \"m\(mode).cred\": \(path) has mode \(String(mode, radix: 8)), not 600 or 400; run chmod 600 \(path).")
+            XCTAssertEqual(
+                message { _ = try plugin.read(pluginInput: "m\(mode).cred") },
+                "file plug-in: PluginInput \"m\(mode).cred\": \(path) has mode \(String(mode, radix: 8)), not 600 or 400; run chmod 600 \(path).")
         }
         try file("ro.cred", "CONTOSO\\u:p", mode: 0o400)
         XCTAssertEqual(try plugin.read(pluginInput: "ro.cred").username, "u")
@@ -109,48 +110,61 @@ final class FilePluginTests: XCTestCase {
         try XCTSkipUnless(geteuid() == 0, "only root can give a file away")
         let path = try file("theirs.cred", "CONTOSO\\u:p")
         XCTAssertEqual(chown(path, 4242, 4242), 0)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "theirs.cred") },
-                       "file plug-in: PluginInput \"theirs.cred\": \(path) is owned by uid 4242, not root; run chown root \(path).")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "theirs.cred") },
+            "file plug-in: PluginInput \"theirs.cred\": \(path) is owned by uid 4242, not root; run chown root \(path).")
     }
 
     func testADirectoryOthersMayWriteOrOwnIsRefused() throws {
         try file("user.cred", "CONTOSO\\u:p")
         XCTAssertEqual(chmod(directory, 0o777), 0)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "user.cred") },
-                       "file plug-in: PluginInput \"user.cred\": the credentials directory \(directory) is writable by group or others (mode 777); run chmod 700 \(directory).")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "user.cred") },
+            "file plug-in: PluginInput \"user.cred\": the credentials directory \(directory) is writable by group or others (mode 777); run chmod 700 \(directory)."
+        )
         XCTAssertEqual(chmod(directory, 0o700), 0)
         try XCTSkipUnless(geteuid() == 0, "only root can give a directory away")
         XCTAssertEqual(chown(directory, 4242, 4242), 0)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "user.cred") },
-                       "file plug-in: PluginInput \"user.cred\": the credentials directory \(directory) is owned by uid 4242, not root; run chown root \(directory).")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "user.cred") },
+            "file plug-in: PluginInput \"user.cred\": the credentials directory \(directory) is owned by uid 4242, not root; run chown root \(directory).")
     }
 
     func testAFIFOIsRefusedWithoutWaitingForAWriter() throws {
         XCTAssertEqual(mkfifo(directory + "/pipe", 0o600), 0)
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "pipe") },
-                       "file plug-in: PluginInput \"pipe\": \(directory)/pipe is not a regular file; name the credentials file itself.")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "pipe") },
+            "file plug-in: PluginInput \"pipe\": \(directory)/pipe is not a regular file; name the credentials file itself.")
     }
 
     func testMissingFileAndDirectorySaySo() {
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "nope") },
-                       "file plug-in: PluginInput \"nope\": cannot open \(directory)/nope: No such file or directory; check the name in PluginInput and that the file exists.")
-        XCTAssertEqual(message { _ = try FilePlugin(directory: directory + "/none").read(pluginInput: "x") },
-                       "file plug-in: PluginInput \"x\": cannot open the credentials directory \(directory)/none: No such file or directory; create it with install -d -m 700 -o root \(directory)/none, or set [plugins] credentials-directory.")
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "nope") },
+            "file plug-in: PluginInput \"nope\": cannot open \(directory)/nope: No such file or directory; check the name in PluginInput and that the file exists."
+        )
+        XCTAssertEqual(
+            message { _ = try FilePlugin(directory: directory + "/none").read(pluginInput: "x") },
+            "file plug-in: PluginInput \"x\": cannot open the credentials directory \(directory)/none: No such file or directory; create it with install -d -m 700 -o root \(directory)/none, or set [plugins] credentials-directory."
+        )
     }
 
     func testCredentialWithoutCredentialsDirectoryExplainsLoadCredential() {
-        XCTAssertEqual(message { _ = try plugin.read(pluginInput: "credential:gmsa") },
-                       "file plug-in: PluginInput \"credential:gmsa\" needs $CREDENTIALS_DIRECTORY, which is unset; add LoadCredential=gmsa:PATH to the service or name a file in \(directory).")
-        XCTAssertTrue(message { _ = try FilePlugin(directory: directory, systemdCredentialsDirectory: elsewhere).read(pluginInput: "credential:../x") }
-            .contains("does not name a systemd credential"))
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "credential:gmsa") },
+            "file plug-in: PluginInput \"credential:gmsa\" needs $CREDENTIALS_DIRECTORY, which is unset; add LoadCredential=gmsa:PATH to the service or name a file in \(directory)."
+        )
+        XCTAssertTrue(
+            message { _ = try FilePlugin(directory: directory, systemdCredentialsDirectory: elsewhere).read(pluginInput: "credential:../x") }
+                .contains("does not name a systemd credential"))
     }
 
     func testOperatorsOwnFileIsReadFromAnyDirectoryButStillChecked() throws {
         let path = try file("mine.cred", "CONTOSO\\u:p", in: elsewhere)
         XCTAssertEqual(try FilePlugin.read(credentialsFile: path).username, "u")
         let open = try file("open.cred", "CONTOSO\\u:p", mode: 0o644, in: elsewhere)
-        XCTAssertEqual(message { _ = try FilePlugin.read(credentialsFile: open) },
-                       "file plug-in: \(open): \(open) has mode 644, not 600 or 400; run chmod 600 \(open).")
+        XCTAssertEqual(
+            message { _ = try FilePlugin.read(credentialsFile: open) },
+            "file plug-in: \(open): \(open) has mode 644, not 600 or 400; run chmod 600 \(open).")
     }
 
     // Issue 15: a malformed file is described by its shape, never by its text.

@@ -39,7 +39,7 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
             let secret = try Data(contentsOf: URL(fileURLWithPath: domain.allowedCredentialsFile))
             let outcome = try Command.run("/usr/bin/env", ["python3", script, "http://\(host):\(motoPort)"], input: secret)
             guard outcome.status == 0,
-                  let object = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: String]
+                let object = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: String]
             else {
                 setUpProblem = "the moto fixture failed: \(outcome.all)"
                 return
@@ -63,8 +63,9 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
         _ = try TestDomain.require()
         if let problem = Self.setUpProblem { throw XCTSkip(problem) }
         directory = NSTemporaryDirectory() + "/ccgd-aws-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/plugins", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory + "/plugins", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         // Installed as scripts/install does: [plugins] directory / aws-secrets-manager.
         try FileManager.default.copyItem(atPath: Command.binaries + "/ccgd-aws-plugin", toPath: directory + "/plugins/aws-secrets-manager")
         chmod(directory + "/plugins/aws-secrets-manager", 0o755)
@@ -72,12 +73,12 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try "".write(toFile: directory + "/empty-credentials", atomically: true, encoding: .utf8)
         try """
-            [daemon]
-            runtime-directory = \(directory)/run
+        [daemon]
+        runtime-directory = \(directory)/run
 
-            [plugins]
-            directory = \(directory)/plugins
-            """.write(toFile: directory + "/ccgd.conf", atomically: true, encoding: .utf8)
+        [plugins]
+        directory = \(directory)/plugins
+        """.write(toFile: directory + "/ccgd.conf", atomically: true, encoding: .utf8)
     }
 
     override func tearDown() {
@@ -94,27 +95,37 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
 
     /// Nothing of this machine's own AWS setup: only what a test gives.
     private func environment(_ extra: [String: String]) -> [String: String] {
-        var variables = ["AWS_ENDPOINT_URL": "http://\(Self.host):\(Self.motoPort)", "AWS_EC2_METADATA_DISABLED": "true",
-                         "AWS_SHARED_CREDENTIALS_FILE": directory + "/empty-credentials", "AWS_CONFIG_FILE": directory + "/no-config"]
-        for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                     "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-                     "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_EC2_METADATA_SERVICE_ENDPOINT"] {
+        var variables = [
+            "AWS_ENDPOINT_URL": "http://\(Self.host):\(Self.motoPort)", "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_SHARED_CREDENTIALS_FILE": directory + "/empty-credentials", "AWS_CONFIG_FILE": directory + "/no-config",
+        ]
+        for name in [
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        ] {
             variables[name] = ""
         }
         return variables.merging(extra) { $1 }
     }
 
     private var roleKeys: [String: String] {
-        ["AWS_ACCESS_KEY_ID": Self.fixture["roleKeyId"]!, "AWS_SECRET_ACCESS_KEY": Self.fixture["roleSecret"]!,
-         "AWS_SESSION_TOKEN": Self.fixture["roleToken"]!]
+        [
+            "AWS_ACCESS_KEY_ID": Self.fixture["roleKeyId"]!, "AWS_SECRET_ACCESS_KEY": Self.fixture["roleSecret"]!,
+            "AWS_SESSION_TOKEN": Self.fixture["roleToken"]!,
+        ]
     }
 
     /// `ccgctl plugin test` for the AWS GUID, with ccgd's (here ccgctl's) AWS_* variables.
     private func pluginTest(_ input: String, _ extra: [String: String]) throws -> Command.Outcome {
-        try Command.run("ccgctl", ["plugin", "test", "--config", directory + "/ccgd.conf",
-                                   "--guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "--input", input],
-                        environment: environment(extra))
+        try Command.run(
+            "ccgctl",
+            [
+                "plugin", "test", "--config", directory + "/ccgd.conf",
+                "--guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}", "--input", input,
+            ],
+            environment: environment(extra))
     }
 
     private func input(_ arn: String) -> String { #"{"credentialArn": "\#(arn)"}"# }
@@ -138,8 +149,11 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
         var text = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         var activeDirectory = try XCTUnwrap(object["ActiveDirectoryConfig"] as? [String: Any])
-        activeDirectory["HostAccountConfig"] = ["PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}",
-                                                "PluginInput": ["credentialArn": arn]] as [String: Any]
+        activeDirectory["HostAccountConfig"] =
+            [
+                "PortableCcgVersion": "1", "PluginGUID": "{859E1386-BDB4-49E8-85C7-3070B13920E1}",
+                "PluginInput": ["credentialArn": arn],
+            ] as [String: Any]
         var spec = object
         spec["ActiveDirectoryConfig"] = activeDirectory
         text = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
@@ -148,8 +162,9 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
 
         let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01-aws"}"#)
         let leaseDirectory = try XCTUnwrap(lease["directory"] as? String)
-        let output = try domain.run(["kinit", "-k", "-t", leaseDirectory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
-                                    environment: ["KRB5CCNAME": "FILE:\(directory)/kinit.cc"])
+        let output = try domain.run(
+            ["kinit", "-k", "-t", leaseDirectory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(directory)/kinit.cc"])
         XCTAssertFalse(output.contains("kinit:"), output)
         let plugins = try await daemon.metric(#"ccgd_plugin_calls_total{plugin="AWS Secrets Manager",result="ok"}"#)
         XCTAssertEqual(plugins, 1)
@@ -168,15 +183,15 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
     func testSharedCredentialsFileAndProfile() throws {
         let file = directory + "/credentials"
         try """
-            [default]
-            aws_access_key_id = AKIAWRONGPROFILE0000
-            aws_secret_access_key = wrong
+        [default]
+        aws_access_key_id = AKIAWRONGPROFILE0000
+        aws_secret_access_key = wrong
 
-            [ccgd]
-            aws_access_key_id = \(Self.fixture["roleKeyId"]!)
-            aws_secret_access_key = \(Self.fixture["roleSecret"]!)
-            aws_session_token = \(Self.fixture["roleToken"]!)
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        [ccgd]
+        aws_access_key_id = \(Self.fixture["roleKeyId"]!)
+        aws_secret_access_key = \(Self.fixture["roleSecret"]!)
+        aws_session_token = \(Self.fixture["roleToken"]!)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let outcome = try pluginTest(input(arn), ["AWS_SHARED_CREDENTIALS_FILE": file, "AWS_PROFILE": "ccgd"])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("user      \(allowedUser)"), outcome.output)
@@ -230,8 +245,12 @@ final class AwsSecretsManagerIntegrationTests: XCTestCase {
     }
 
     func testAccessDeniedByPolicy() throws {
-        let outcome = try pluginTest(input(arn), ["AWS_ACCESS_KEY_ID": Self.fixture["deniedKeyId"]!,
-                                                  "AWS_SECRET_ACCESS_KEY": Self.fixture["deniedSecret"]!])
+        let outcome = try pluginTest(
+            input(arn),
+            [
+                "AWS_ACCESS_KEY_ID": Self.fixture["deniedKeyId"]!,
+                "AWS_SECRET_ACCESS_KEY": Self.fixture["deniedSecret"]!,
+            ])
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.all.contains("access denied to secret \(arn) for the credentials from environment"), outcome.all)
         XCTAssertTrue(outcome.all.contains("secretsmanager:GetSecretValue"), outcome.all)

@@ -2,6 +2,7 @@ import Directory
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// ccgctl as an operator runs it: what it prints, and what it says when the input is wrong.
@@ -9,12 +10,7 @@ final class CCGCtlIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-ccgctl-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("ccgctl", mode: 0o700)
     }
 
     private func file(_ name: String, _ text: String) throws -> String {
@@ -27,7 +23,9 @@ final class CCGCtlIntegrationTests: XCTestCase {
         let config = try file("ccgd.conf", "[plugins]\nallow-inline = yes\ntimeout = 3s\n")
         let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", config])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        XCTAssertEqual(outcome.output, """
+        XCTAssertEqual(
+            outcome.output,
+            """
             {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}  file  built-in  timeout 3s
             {6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60}  inline  built-in  timeout 3s
 
@@ -36,8 +34,12 @@ final class CCGCtlIntegrationTests: XCTestCase {
 
     func testPluginTestPrintsUserButNeverThePassword() throws {
         let config = try file("ccgd.conf", "[plugins]\nallow-inline = yes\n")
-        let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", config, "--guid", "6d1f0c29-8a43-4b5e-9e1c-2b7a4f3d8c60",
-                                                 "--input", "contoso.test:StandardUser01:S3cret-Value"])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "plugin", "test", "--config", config, "--guid", "6d1f0c29-8a43-4b5e-9e1c-2b7a4f3d8c60",
+                "--input", "contoso.test:StandardUser01:S3cret-Value",
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.hasPrefix("domain    contoso.test\nuser      StandardUser01\npassword  12 bytes (not shown)\ntook      "), outcome.output)
         XCTAssertFalse(outcome.all.contains("S3cret"))
@@ -46,18 +48,26 @@ final class CCGCtlIntegrationTests: XCTestCase {
     func testPluginTestWithUnknownGUIDListsTheRegisteredOnes() throws {
         let outcome = try Command.run("ccgctl", ["plugin", "test", "--config", try file("empty.conf", ""), "--guid", "{0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"), outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0} (registered: {5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31})"),
+            outcome.errors)
     }
 
     func testCredSpecValidateChecksThePluginGUIDAgainstTheConfiguration() throws {
         let domain = try TestDomain.require()
         let config = try file("ccgd.conf", "[plugins]\nallow-inline = no\n")
         let webApp = try String(contentsOfFile: domain.credSpecDirectory + "/WebApp01.json", encoding: .utf8)
-        let unregistered = try file("Unregistered.json", webApp.replacingOccurrences(
-            of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: "0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0"))
+        let unregistered = try file(
+            "Unregistered.json",
+            webApp.replacingOccurrences(
+                of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: "0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0"))
         let outcome = try Command.run("ccgctl", ["credspec", "validate", "--config", config, unregistered, domain.credSpecDirectory + "/WebApp01.json"])
         XCTAssertEqual(outcome.status, 1, outcome.all)
-        XCTAssertTrue(outcome.errors.contains("\(unregistered): ccgd cannot serve it with \(config): no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"), outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "\(unregistered): ccgd cannot serve it with \(config): no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"),
+            outcome.errors)
         XCTAssertTrue(outcome.output.contains("WebApp01.json: valid"), outcome.output)
         XCTAssertFalse(outcome.output.contains("Unregistered.json: valid"), outcome.output)
     }
@@ -65,11 +75,15 @@ final class CCGCtlIntegrationTests: XCTestCase {
     func testBrokenConfigurationIsReportedWithLine() throws {
         let outcome = try Command.run("ccgctl", ["plugin", "list", "--config", try file("bad.conf", "[plugins]\ntimeot = 3s\n")])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, credentials-directory, timeout, allow-inline."), outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "bad.conf:2: timeot: unknown key in [plugins]; the keys there are directory, credentials-directory, timeout, allow-inline."), outcome.errors)
     }
 
     func testFetchNamesTheBadFieldOfACredSpec() throws {
-        let spec = try file("bad.json", """
+        let spec = try file(
+            "bad.json",
+            """
             {"CmsPlugins": ["ActiveDirectory"],
              "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
                                   "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
@@ -93,13 +107,19 @@ final class CCGCtlIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let keytab = directory + "/krb5.keytab", ccache = directory + "/krb5cc"
         let config = try file("ccgd.conf", "[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n")
-        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
-                                                 "\(domain.controller.hostName)=127.0.0.1", "--keytab", keytab, "--ccache", ccache, "--config", config])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
+                "\(domain.controller.hostName)=127.0.0.1", "--keytab", keytab, "--ccache", ccache, "--config", config,
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        for expected in ["domain        CONTOSO.TEST (contoso.test)", "sealed GSSAPI bind as StandardUser01@CONTOSO.TEST",
-                         "account       WebApp01$  kvno", "aes256-cts-hmac-sha1-96", "host/webapp01.contoso.test@CONTOSO.TEST",
-                         "salt        CONTOSO.TESThostwebapp01.contoso.test", "keytab        \(keytab) (9 entries, mode 0600)",
-                         "ticket        \(ccache): TGT for WebApp01$@CONTOSO.TEST", "next refresh  "] {
+        for expected in [
+            "domain        CONTOSO.TEST (contoso.test)", "sealed GSSAPI bind as StandardUser01@CONTOSO.TEST",
+            "account       WebApp01$  kvno", "aes256-cts-hmac-sha1-96", "host/webapp01.contoso.test@CONTOSO.TEST",
+            "salt        CONTOSO.TESThostwebapp01.contoso.test", "keytab        \(keytab) (9 entries, mode 0600)",
+            "ticket        \(ccache): TGT for WebApp01$@CONTOSO.TEST", "next refresh  ",
+        ] {
             XCTAssertTrue(outcome.output.contains(expected), "missing \(expected) in\n\(outcome.output)")
         }
         let (_, password) = try domain.credentials(domain.allowedCredentialsFile)
@@ -109,11 +129,18 @@ final class CCGCtlIntegrationTests: XCTestCase {
 
     func testFetchWithOutsiderCredentialsSaysWhoMayNotReadThePassword() throws {
         let domain = try TestDomain.require()
-        let outcome = try Command.run("ccgctl", ["fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
-                                                 "\(domain.controller.hostName)=127.0.0.1", "--credentials", domain.outsiderCredentialsFile,
-                                                 "--keytab", directory + "/k", "--ccache", ""])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "fetch", "--credspec", "\(domain.credSpecDirectory)/WebApp01.json", "--dc",
+                "\(domain.controller.hostName)=127.0.0.1", "--credentials", domain.outsiderCredentialsFile,
+                "--keytab", directory + "/k", "--ccache", "",
+            ])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword)."), outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword)."),
+            outcome.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/k"))
     }
 
@@ -143,8 +170,9 @@ final class CCGCtlIntegrationTests: XCTestCase {
             }
             let type = try XCTUnwrap(EncryptionType(name: key.enctype))
             let fingerprint = KerberosKey(encryptionType: type, bytes: SecretBytes(bytes)).fingerprint
-            XCTAssertTrue(outcome.output.contains("\(key.enctype.padding(toLength: 25, withPad: " ", startingAt: 0))sha256:\(fingerprint)"),
-                          "\(key.enctype) sha256:\(fingerprint) not in\n\(outcome.output)")
+            XCTAssertTrue(
+                outcome.output.contains("\(key.enctype.padding(toLength: 25, withPad: " ", startingAt: 0))sha256:\(fingerprint)"),
+                "\(key.enctype) sha256:\(fingerprint) not in\n\(outcome.output)")
         }
     }
 }
@@ -156,8 +184,12 @@ final class CCGCtlLeaseIntegrationTests: XCTestCase {
         let daemon = try DaemonProcess(domain: domain)
         defer { daemon.remove() }
         try daemon.start()
-        let created = try Command.run("ccgctl", ["lease", "create", "--socket", daemon.socket, "--credspec", "WebApp01",
-                                                  "--uid", "1000", "--gid", "1000", "--container-id", "cafe"])
+        let created = try Command.run(
+            "ccgctl",
+            [
+                "lease", "create", "--socket", daemon.socket, "--credspec", "WebApp01",
+                "--uid", "1000", "--gid", "1000", "--container-id", "cafe",
+            ])
         XCTAssertEqual(created.status, 0, created.all)
         XCTAssertTrue(created.output.contains("identity    WebApp01$@CONTOSO.TEST  kvno"), created.output)
         let id = try XCTUnwrap(created.output.split(separator: "\n").first { $0.hasPrefix("id ") }?.split(separator: " ").last.map(String.init))
@@ -192,7 +224,8 @@ final class CCGCtlLeaseIntegrationTests: XCTestCase {
         XCTAssertEqual(noLease.status, 3, noLease.all)
         let noCredSpec = try Command.run("ccgctl", ["lease", "create", "--credspec", "Nowhere01"] + socket)
         XCTAssertEqual(noCredSpec.status, 3, noCredSpec.all)
-        XCTAssertTrue(noCredSpec.errors.hasPrefix("ccgctl: no CredSpec Nowhere01 in \(daemon.credSpecs); create it there (ccgctl credspec new)"), noCredSpec.errors)
+        XCTAssertTrue(
+            noCredSpec.errors.hasPrefix("ccgctl: no CredSpec Nowhere01 in \(daemon.credSpecs); create it there (ccgctl credspec new)"), noCredSpec.errors)
         XCTAssertTrue(noCredSpec.errors.hasSuffix(" (ccgd: credspec.not_found)\n"), noCredSpec.errors)
         // ccgd refuses: a failure of class 1, its field said as the option that set it.
         let inline = try Command.run("ccgctl", ["lease", "create", "--credspec-file", daemon.credSpecs + "/WebApp01.json"] + socket)
@@ -203,7 +236,9 @@ final class CCGCtlLeaseIntegrationTests: XCTestCase {
         XCTAssertEqual(unreachable.status, 69, unreachable.all)
         let noConfiguration = try Command.run("ccgctl", ["health", "--config", daemon.root + "/none.conf"])
         XCTAssertEqual(noConfiguration.status, 78, noConfiguration.all)
-        XCTAssertEqual(noConfiguration.errors, "ccgctl: \(daemon.root)/none.conf: no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.\n")
+        XCTAssertEqual(
+            noConfiguration.errors,
+            "ccgctl: \(daemon.root)/none.conf: no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.\n")
         let help = try Command.run("ccgctl", ["--help"])
         for line in ["  3   not found: no such lease", "  69  ccgd cannot be reached", "  2   health: ccgd answers but is degraded", "$CCGD_SOCKET"] {
             XCTAssertTrue(help.output.contains(line), help.output)
@@ -275,6 +310,8 @@ final class CCGCtlLeaseIntegrationTests: XCTestCase {
     func testNoDaemonSaysWhereItLookedAndWhatToDo() throws {
         let outcome = try Command.run("ccgctl", ["health", "--socket", "/nonexistent/ccgd.sock"])
         XCTAssertEqual(outcome.status, 69, outcome.all)
-        XCTAssertEqual(outcome.errors, "ccgctl: cannot reach ccgd at /nonexistent/ccgd.sock: no such socket; start ccgd, or pass --socket or --config if it listens elsewhere.\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgctl: cannot reach ccgd at /nonexistent/ccgd.sock: no such socket; start ccgd, or pass --socket or --config if it listens elsewhere.\n")
     }
 }

@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import XCTest
 
@@ -27,13 +28,10 @@ final class ClockedTestDomain {
         }
         try "+0\n".write(toFile: Self.clockFile, atomically: true, encoding: .utf8)
         try Self.testdomain(["up"])
-        let text = try String(contentsOfFile: Self.directory + "/testdomain.env", encoding: .utf8)
-        var settings: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        guard let file = TestDomainFile(directory: Self.directory) else {
+            throw DaemonProcess.Failure("scripts/testdomain up left no \(Self.directory)/testdomain.env; see its output above")
         }
-        domain = TestDomain(settings: settings)
+        domain = TestDomain(settings: file.settings)
     }
 
     /// Moves the DC's clock (and every process started with `clockEnvironment`) to `offset`
@@ -48,8 +46,10 @@ final class ClockedTestDomain {
     /// For a child process that shares the DC's clock from now on (the daemon): the control file.
     /// Only the wall clock moves: the monotonic clock its timers and sleeps use stays real.
     var clockEnvironment: [String: String] {
-        ["LD_PRELOAD": Self.faketimeLibrary, "FAKETIME_TIMESTAMP_FILE": Self.clockFile, "FAKETIME_CACHE_DURATION": "1",
-         "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
+        [
+            "LD_PRELOAD": Self.faketimeLibrary, "FAKETIME_TIMESTAMP_FILE": Self.clockFile, "FAKETIME_CACHE_DURATION": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        ]
     }
 
     /// For a short-lived child (kinit, kvno, samba-tool): the current offset, fixed.
@@ -68,9 +68,11 @@ final class ClockedTestDomain {
     }
 
     static func testdomain(_ arguments: [String]) throws {
-        let outcome = try Command.run(script, arguments, environment: [
-            "CCGD_TESTDOMAIN_DIR": directory, "CCGD_TESTDOMAIN_ADDRESS": address, "CCGD_TESTDOMAIN_CLOCK_FILE": clockFile,
-        ])
+        let outcome = try Command.run(
+            script, arguments,
+            environment: [
+                "CCGD_TESTDOMAIN_DIR": directory, "CCGD_TESTDOMAIN_ADDRESS": address, "CCGD_TESTDOMAIN_CLOCK_FILE": clockFile,
+            ])
         guard outcome.status == 0 else {
             throw DaemonProcess.Failure("scripts/testdomain \(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.all)")
         }

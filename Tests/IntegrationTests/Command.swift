@@ -35,3 +35,29 @@ struct Command {
         return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
     }
 }
+
+extension Command {
+    /// Sends `process`'s stdout and stderr to a new, empty file `log`; the caller closes the handle.
+    static func output(of process: Process, to log: String) throws -> FileHandle {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        return handle
+    }
+
+    /// Runs `process` (configured but not started) with stdout and stderr in the file `log`, and
+    /// stops it (SIGKILL) if it is still running after `seconds`, so that a command that should have
+    /// ended cannot hang the test. `stillRunning` says it had to be stopped.
+    static func run(_ process: Process, logTo log: String, seconds: Double) throws -> (status: Int32, output: String, stillRunning: Bool) {
+        let handle = try output(of: process, to: log)
+        defer { try? handle.close() }
+        try process.run()
+        let until = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < until { usleep(20_000) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "", stillRunning)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// A real ccgd against peers that misuse their connections: one that pipelines requests and
@@ -13,11 +14,13 @@ final class ConnectionIntegrationTests: XCTestCase {
 
     /// A ccgd that root and the `peers` uids may call, its socket reachable by them.
     private func started(peers: [UInt32], extra: String = "", environment: [String: String] = [:]) throws -> DaemonProcess {
-        let daemon = try DaemonProcess(domain: try TestDomain.require(), extraConfiguration: """
-            socket-mode = 0666
-            allowed-uids = \((([0] + peers).map(String.init)).joined(separator: ", "))
-            \(extra)
-            """)
+        let daemon = try DaemonProcess(
+            domain: try TestDomain.require(),
+            extraConfiguration: """
+                socket-mode = 0666
+                allowed-uids = \((([0] + peers).map(String.init)).joined(separator: ", "))
+                \(extra)
+                """)
         self.daemon = daemon
         daemon.environment = environment
         chmod(daemon.root, 0o755)
@@ -53,11 +56,14 @@ final class ConnectionIntegrationTests: XCTestCase {
 
         let before = Self.residentMemory(pid)
         let peak = PeakMemory(pid: pid)
-        let pipelined = try ForeignPeer.pipelineWithoutReading(daemon.socket, "GET /v1/leases HTTP/1.1\r\nHost: ccgd\r\n\r\n",
-                                                               seconds: 20, as: peer)
+        let pipelined = try ForeignPeer.pipelineWithoutReading(
+            daemon.socket, "GET /v1/leases HTTP/1.1\r\nHost: ccgd\r\n\r\n",
+            seconds: 20, as: peer)
         peak.stop()
         let growth = peak.value - before
-        print("ccgd's RSS: \(before / 1_048_576) MB before, \(peak.value / 1_048_576) MB at most while uid \(peer) pipelined \(pipelined.sent) requests without reading")
+        print(
+            "ccgd's RSS: \(before / 1_048_576) MB before, \(peak.value / 1_048_576) MB at most while uid \(peer) pipelined \(pipelined.sent) requests without reading"
+        )
         XCTAssertGreaterThan(pipelined.sent, 100, "the peer got its requests out")
         XCTAssertLessThan(growth, 64 << 20, "ccgd grew by \(growth / 1_048_576) MB for a peer that reads none of its answers")
         XCTAssertTrue(pipelined.closed, "the peer lost its connection at the request deadline")
@@ -69,9 +75,7 @@ final class ConnectionIntegrationTests: XCTestCase {
 
     func testAPeerHoldingAllTheConnectionsItMayLeavesRootTheWatchdogAndOtherPeersServed() async throws {
         let greedy: UInt32 = 1000, other: UInt32 = 1001
-        let root = NSTemporaryDirectory() + "/ccgd-notify-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try temporaryDirectory("notify")
         let notify = try SystemdIntegrationTests.NotifySocket(path: root + "/notify.sock")
         // The defaults: 4,096 connections, 32 per non-root uid, 256 for root alone; a probe each 0.5 s.
         let daemon = try started(peers: [greedy, other], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
@@ -85,7 +89,8 @@ final class ConnectionIntegrationTests: XCTestCase {
         let refusal = held.refusal ?? ""
         XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 429 Too Many Requests"), refusal)
         XCTAssertTrue(refusal.contains(#""code":"connections.exceeded""#), refusal)
-        XCTAssertTrue(refusal.contains("uid 1000 already holds 32 connections to ccgd, and its limit is 32; close some or raise max-connections-per-uid"), refusal)
+        XCTAssertTrue(
+            refusal.contains("uid 1000 already holds 32 connections to ccgd, and its limit is 32; close some or raise max-connections-per-uid"), refusal)
 
         // While it holds them: another uid, root (a runtime's hook) and the watchdog are served.
         let others = try ForeignPeer.holdConnectionsUntilRefused(daemon.socket, as: other, maximum: 8, request: health)
@@ -110,17 +115,16 @@ final class ConnectionIntegrationTests: XCTestCase {
 
     func testTheECSSocketSharesItsConnectionsByUidToo() async throws {
         let peer: UInt32 = 1000
-        let ecs = NSTemporaryDirectory() + "/ccgd-ecs-limits-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: ecs) }
-        try FileManager.default.createDirectory(atPath: ecs + "/socket", withIntermediateDirectories: true)
-        chmod(ecs, 0o755)
-        let daemon = try started(peers: [peer], extra: """
+        let ecs = try temporaryDirectory("ecs-limits", mode: 0o755, creating: ["socket"])
+        let daemon = try started(
+            peers: [peer],
+            extra: """
 
-            [ecs]
-            socket = \(ecs)/socket/credentials_fetcher.sock
-            socket-mode = 0666
-            krb-files-directory = \(ecs)/krbdir
-            """)
+                [ecs]
+                socket = \(ecs)/socket/credentials_fetcher.sock
+                socket-mode = 0666
+                krb-files-directory = \(ecs)/krbdir
+                """)
         let socket = ecs + "/socket/credentials_fetcher.sock"
         // An admitted connection hears the server's HTTP/2 SETTINGS first; a refused one is closed.
         let held = try ForeignPeer.holdConnectionsUntilRefused(socket, as: peer, maximum: 64)

@@ -29,11 +29,13 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
 
     /// `ccgctl credspec new` against the test domain's DC, as the allowed portable user, with an empty configuration.
     private func new(_ arguments: [String], domain: TestDomain) throws -> Command.Outcome {
-        try Command.run("ccgctl", ["credspec", "new"] + arguments + [
-            "--config", try file("empty.conf", ""), "--domain", domain.dnsDomain,
-            "--dc", "\(domain.controller.hostName)=\(domain.controller.address ?? "127.0.0.1")",
-            "--credentials", domain.allowedCredentialsFile,
-        ])
+        try Command.run(
+            "ccgctl",
+            ["credspec", "new"] + arguments + [
+                "--config", try file("empty.conf", ""), "--domain", domain.dnsDomain,
+                "--dc", "\(domain.controller.hostName)=\(domain.controller.address ?? "127.0.0.1")",
+                "--credentials", domain.allowedCredentialsFile,
+            ])
     }
 
     private func json(_ path: String) throws -> [String: Any] {
@@ -65,7 +67,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let outcome = try new(["WebApp01", "--additional-account", "webapp02$", "--directory", directory], domain: domain)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let path = directory + "/WebApp01.json"
-        XCTAssertEqual(outcome.output, """
+        XCTAssertEqual(
+            outcome.output,
+            """
             wrote       \(path) (mode 0644)
             accounts    WebApp01 (primary), WebApp02
             domain      contoso.test (NetBIOS CONTOSO, forest contoso.test)
@@ -80,20 +84,26 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let spec = try json(path)
         XCTAssertEqual(spec["CmsPlugins"] as? [String], ["ActiveDirectory"])
         let join = try XCTUnwrap(spec["DomainJoinConfig"] as? [String: String])
-        XCTAssertEqual(join, [
-            "Sid": domain["DOMAIN_SID"], "MachineAccountName": "WebApp01", "Guid": domain["DOMAIN_GUID"],
-            "DnsTreeName": domain.dnsDomain, "DnsName": domain.dnsDomain, "NetBiosName": domain["NETBIOS"],
-        ])
+        XCTAssertEqual(
+            join,
+            [
+                "Sid": domain["DOMAIN_SID"], "MachineAccountName": "WebApp01", "Guid": domain["DOMAIN_GUID"],
+                "DnsTreeName": domain.dnsDomain, "DnsName": domain.dnsDomain, "NetBiosName": domain["NETBIOS"],
+            ])
         XCTAssertEqual([domain.dnsDomain, domain["NETBIOS"]], ["contoso.test", "CONTOSO"])
         let directoryConfig = try XCTUnwrap(spec["ActiveDirectoryConfig"] as? [String: Any])
         // The directory's spelling, without the $, once per scope like New-CredentialSpec.
-        XCTAssertEqual(directoryConfig["GroupManagedServiceAccounts"] as? [[String: String]], [
-            ["Name": "WebApp01", "Scope": "contoso.test"], ["Name": "WebApp01", "Scope": "CONTOSO"],
-            ["Name": "WebApp02", "Scope": "contoso.test"], ["Name": "WebApp02", "Scope": "CONTOSO"],
-        ])
-        XCTAssertEqual(directoryConfig["HostAccountConfig"] as? [String: String], [
-            "PortableCcgVersion": "1", "PluginGUID": Self.filePluginGUID, "PluginInput": domain.allowedCredentialsFile,
-        ])
+        XCTAssertEqual(
+            directoryConfig["GroupManagedServiceAccounts"] as? [[String: String]],
+            [
+                ["Name": "WebApp01", "Scope": "contoso.test"], ["Name": "WebApp01", "Scope": "CONTOSO"],
+                ["Name": "WebApp02", "Scope": "contoso.test"], ["Name": "WebApp02", "Scope": "CONTOSO"],
+            ])
+        XCTAssertEqual(
+            directoryConfig["HostAccountConfig"] as? [String: String],
+            [
+                "PortableCcgVersion": "1", "PluginGUID": Self.filePluginGUID, "PluginInput": domain.allowedCredentialsFile,
+            ])
         XCTAssertEqual(try mode(path), 0o644)
         // Only the file itself: no temporary or staging file is left beside it.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["WebApp01.json", "empty.conf"])
@@ -104,8 +114,12 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let daemon = try DaemonProcess(domain: domain)
         self.daemon = daemon
         // The daemon's own configuration gives the domain, its DC and the CredSpec directory.
-        let made = try Command.run("ccgctl", ["credspec", "new", "WebApp01", "--additional-account", "WebApp02", "--name", "WebApps",
-                                              "--config", daemon.configuration, "--credentials", domain.allowedCredentialsFile])
+        let made = try Command.run(
+            "ccgctl",
+            [
+                "credspec", "new", "WebApp01", "--additional-account", "WebApp02", "--name", "WebApps",
+                "--config", daemon.configuration, "--credentials", domain.allowedCredentialsFile,
+            ])
         XCTAssertEqual(made.status, 0, made.all)
         XCTAssertTrue(made.output.hasPrefix("wrote       \(daemon.credSpecs)/WebApps.json (mode 0644)\n"), made.output)
 
@@ -113,14 +127,16 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let created = try Command.run("ccgctl", ["lease", "create", "--socket", daemon.socket, "--credspec", "WebApps"])
         XCTAssertEqual(created.status, 0, created.all + daemon.logText)
         XCTAssertTrue(created.output.contains("identity    WebApp01$@\(domain.realm)  kvno"), created.output)
-        let leaseDirectory = try XCTUnwrap(created.output.split(separator: "\n").first { $0.hasPrefix("directory ") }?
-            .split(separator: " ").last.map(String.init))
+        let leaseDirectory = try XCTUnwrap(
+            created.output.split(separator: "\n").first { $0.hasPrefix("directory ") }?
+                .split(separator: " ").last.map(String.init))
         let cache = ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"]
         for account in ["WebApp01$", "WebApp02$"] {
             try domain.run(["kinit", "-k", "-t", leaseDirectory + "/krb5.keytab", "\(account)@\(domain.realm)"], environment: cache)
         }
-        let ticket = try domain.run(["kvno", "host/webapp01.\(domain.dnsDomain)@\(domain.realm)"],
-                                    environment: ["KRB5CCNAME": "FILE:\(leaseDirectory)/krb5cc"])
+        let ticket = try domain.run(
+            ["kvno", "host/webapp01.\(domain.dnsDomain)@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(leaseDirectory)/krb5cc"])
         XCTAssertTrue(ticket.contains("kvno = "), ticket)
     }
 
@@ -128,7 +144,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let outcome = try new(["WebApp01", "--additional-account", "NoSuchApp99", "--directory", directory], domain: domain)
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertEqual(outcome.errors, "ccgctl: no account NoSuchApp99 in contoso.test; check the name of the gMSA (Get-ADServiceAccount, or samba-tool service-account list).\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgctl: no account NoSuchApp99 in contoso.test; check the name of the gMSA (Get-ADServiceAccount, or samba-tool service-account list).\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/WebApp01.json"))
     }
 
@@ -168,8 +186,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let input = "contoso.test:StandardUser01:S3cret-Value"
         let path = directory + "/inline.json"
-        let outcome = try new(["WebApp01", "--path", path, "--plugin-guid", "6d1f0c29-8a43-4b5e-9e1c-2b7a4f3d8c60", "--plugin-input", input],
-                              domain: domain)
+        let outcome = try new(
+            ["WebApp01", "--path", path, "--plugin-guid", "6d1f0c29-8a43-4b5e-9e1c-2b7a4f3d8c60", "--plugin-input", input],
+            domain: domain)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.hasPrefix("wrote       \(path) (mode 0600)\n"), outcome.output)
         XCTAssertTrue(outcome.output.contains("plug-in     \(Self.inlinePluginGUID) (inline)\ninput       not shown (it holds a password)\n"), outcome.output)
@@ -187,9 +206,12 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
 
     func testPluginInputThatStartsWithABraceIsAJSONObject() throws {
         let domain = try TestDomain.require()
-        let outcome = try new(["WebApp01", "--path", "-", "--plugin-guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}",
-                               "--plugin-input", #"{"credentialArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:gmsa", "port": 1}"#],
-                              domain: domain)
+        let outcome = try new(
+            [
+                "WebApp01", "--path", "-", "--plugin-guid", "{859E1386-BDB4-49E8-85C7-3070B13920E1}",
+                "--plugin-input", #"{"credentialArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:gmsa", "port": 1}"#,
+            ],
+            domain: domain)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let spec = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         let host = (spec["ActiveDirectoryConfig"] as? [String: Any])?["HostAccountConfig"] as? [String: Any]
@@ -204,14 +226,17 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
 
     func testUserNotAllowedToRetrieveThePasswordMayStillMakeTheCredSpecOverLDAPS() throws {
         let domain = try TestDomain.require()
-        let outcome = try Command.run("ccgctl", [
-            "credspec", "new", "WebApp01", "--path", "-", "--config", try file("empty.conf", ""), "--domain", domain.dnsDomain,
-            "--dc", "\(domain.controller.hostName)=127.0.0.1", "--ldaps", "--ca-file", domain.caFile,
-            "--credentials", domain.outsiderCredentialsFile,
-        ])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "credspec", "new", "WebApp01", "--path", "-", "--config", try file("empty.conf", ""), "--domain", domain.dnsDomain,
+                "--dc", "\(domain.controller.hostName)=127.0.0.1", "--ldaps", "--ca-file", domain.caFile,
+                "--credentials", domain.outsiderCredentialsFile,
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        XCTAssertTrue(outcome.errors.hasSuffix("read from   \(domain.controller.hostName) (127.0.0.1) as OutsiderUser01@\(domain.realm) (LDAPS simple bind)\n"),
-                      outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.hasSuffix("read from   \(domain.controller.hostName) (127.0.0.1) as OutsiderUser01@\(domain.realm) (LDAPS simple bind)\n"),
+            outcome.errors)
         let spec = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         XCTAssertEqual((spec["DomainJoinConfig"] as? [String: String])?["Guid"], domain["DOMAIN_GUID"])
     }
@@ -219,8 +244,12 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
     func testDomainControllersComeFromDNSWhenNoneAreConfigured() throws {
         let domain = try TestDomain.require()
         let config = try file("dns.conf", "[daemon]\ncredspec-directory = \(directory)\ndns-servers = \(domain["DNS"])\n")
-        let outcome = try Command.run("ccgctl", ["credspec", "new", "WebApp02", "--config", config, "--domain", domain.dnsDomain,
-                                                 "--credentials", domain.allowedCredentialsFile])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "credspec", "new", "WebApp02", "--config", config, "--domain", domain.dnsDomain,
+                "--credentials", domain.allowedCredentialsFile,
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.hasPrefix("wrote       \(directory)/WebApp02.json (mode 0644)\n"), outcome.output)
         // DNS names every DC of the domain (two when scripts/test joined the second): either may be read.
@@ -233,8 +262,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let config = try file("nodomain.conf", "[daemon]\ncredspec-directory = \(directory)\n")
         let outcome = try Command.run("ccgctl", ["credspec", "new", "WebApp01", "--config", config, "--credentials", "/nonexistent.json"])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("give the domain with --domain (e.g. --domain contoso.com): \(config) has no [domain] section to take it from."),
-                      outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains("give the domain with --domain (e.g. --domain contoso.com): \(config) has no [domain] section to take it from."),
+            outcome.errors)
     }
 
     // MARK: credspec list
@@ -247,7 +277,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         _ = try file("notes.txt", "not a CredSpec")
         let outcome = try Command.run("ccgctl", ["credspec", "list", "--directory", directory])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        XCTAssertEqual(outcome.output, """
+        XCTAssertEqual(
+            outcome.output,
+            """
             NAME      PRIMARY (HOSTNAME)  OTHER ACCOUNTS     DOMAIN        PLUG-IN
             broken    error: The CredSpec is not valid JSON at line 1, column 17: expected a JSON value, found the end of the text; fix the JSON there.
             WebApp01  WebApp01            -                  contoso.test  \(Self.filePluginGUID)
@@ -265,7 +297,10 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
 
         let missing = try Command.run("ccgctl", ["credspec", "list", "--directory", directory + "/missing"])
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertEqual(missing.errors, "ccgctl: cannot list the CredSpec directory \(directory)/missing: No such file or directory; check the path ([daemon] credspec-directory) and its permissions.\n")
+        XCTAssertEqual(
+            missing.errors,
+            "ccgctl: cannot list the CredSpec directory \(directory)/missing: No such file or directory; check the path ([daemon] credspec-directory) and its permissions.\n"
+        )
     }
 
     // MARK: credspec validate
@@ -281,16 +316,21 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
     func testValidateWarnsWhenMachineAccountNameIsNoneOfTheAccounts() throws {
         let text = credSpecText(accounts: ["WebApp01", "WebApp02"])
         let second = try file("second.json", text.replacingOccurrences(of: #""MachineAccountName": "WebApp01""#, with: #""MachineAccountName": "WebApp02""#))
-        let elsewhere = try file("elsewhere.json", text.replacingOccurrences(of: #""MachineAccountName": "WebApp01""#, with: #""MachineAccountName": "Elsewhere""#))
+        let elsewhere = try file(
+            "elsewhere.json", text.replacingOccurrences(of: #""MachineAccountName": "WebApp01""#, with: #""MachineAccountName": "Elsewhere""#))
         let outcome = try Command.run("ccgctl", ["credspec", "validate", second, elsewhere])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        XCTAssertEqual(outcome.output, """
+        XCTAssertEqual(
+            outcome.output,
+            """
             \(second): valid (accounts WebApp02, WebApp01, domain contoso.test, plug-in \(Self.filePluginGUID))
             \(elsewhere): valid (accounts WebApp01, WebApp02, domain contoso.test, plug-in \(Self.filePluginGUID))
 
             """)
-        XCTAssertEqual(outcome.errors, "\(elsewhere): warning: DomainJoinConfig.MachineAccountName Elsewhere is not one of the GroupManagedServiceAccounts, "
-                       + "so WebApp01 (the first listed) is the container's identity; set it to the account the container is known by on the network.\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "\(elsewhere): warning: DomainJoinConfig.MachineAccountName Elsewhere is not one of the GroupManagedServiceAccounts, "
+                + "so WebApp01 (the first listed) is the container's identity; set it to the account the container is known by on the network.\n")
     }
 
     func testValidateNamesTheJSONPathOfTheWindowsDocsSampleGUID() throws {
@@ -299,7 +339,9 @@ final class CredSpecCommandIntegrationTests: XCTestCase {
         let outcome = try Command.run("ccgctl", ["credspec", "validate", good, sample])
         XCTAssertEqual(outcome.status, 1)
         XCTAssertEqual(outcome.output, "\(good): valid (accounts WebApp01, WebApp02, domain contoso.test, plug-in \(Self.filePluginGUID))\n")
-        XCTAssertEqual(outcome.errors, """
+        XCTAssertEqual(
+            outcome.errors,
+            """
             \(sample): ActiveDirectoryConfig.HostAccountConfig.PluginGUID: "{GDMA0342-266A-4D1P-831J-20990E82944F}" is not a GUID \
             (expected 32 hexadecimal digits like {859E1386-BDB4-49E8-85C7-3070B13920E1}); use the GUID of a registered plug-in.
 

@@ -47,8 +47,10 @@ final class DaemonDirectoriesIntegrationTests: XCTestCase {
         for (arguments, message) in [
             ([], inUse),
             (["--socket", daemon.root + "/other.sock"], inUse),
-            (["--socket", daemon.root + "/other.sock", "--state-directory", daemon.root + "/other-state"],
-             "the runtime directory \(daemon.runtime) is in use by another ccgd (process \(pid)); stop that one first"),
+            (
+                ["--socket", daemon.root + "/other.sock", "--state-directory", daemon.root + "/other-state"],
+                "the runtime directory \(daemon.runtime) is in use by another ccgd (process \(pid)); stop that one first"
+            ),
         ] {
             let outcome = try daemon.runAnother(arguments)
             XCTAssertFalse(outcome.stillRunning, "a second ccgd (\(arguments)) started beside the first: \(outcome.output)")
@@ -119,7 +121,10 @@ final class DaemonDirectoriesIntegrationTests: XCTestCase {
         for (runtime, message) in [
             (foreign, "\(foreign) belongs to uid 1000, not to ccgd (uid 0): someone else made it"),
             // The walk names the directories it crossed, without the doubled slash of NSTemporaryDirectory.
-            (open + "/run", "\(open.replacingOccurrences(of: "//", with: "/")), above the runtime directory \(open)/run, is writable by group or others without the sticky bit (mode 777)"),
+            (
+                open + "/run",
+                "\(open.replacingOccurrences(of: "//", with: "/")), above the runtime directory \(open)/run, is writable by group or others without the sticky bit (mode 777)"
+            ),
             (link, "the runtime directory \(link) is a symlink; ccgd does not follow it"),
         ] {
             let outcome = try daemon.runAnother(["--runtime-directory", runtime])
@@ -134,7 +139,8 @@ final class DaemonDirectoriesIntegrationTests: XCTestCase {
         let daemon = try made()
         try daemon.start()
         _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: daemon.runtime + "/krb5.conf"), "no krb5.conf where the runtime directory's writers could replace it")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: daemon.runtime + "/krb5.conf"), "no krb5.conf where the runtime directory's writers could replace it")
         let conf = (try? String(contentsOfFile: daemon.runtime + "/private/krb5.conf", encoding: .utf8)) ?? ""
         XCTAssertTrue(conf.contains("kdc = 127.0.0.1:88"), conf)
         XCTAssertEqual(mode(daemon.runtime + "/private"), 0o700)

@@ -60,8 +60,10 @@ final class DaemonIntegrationTests: XCTestCase {
         let domain = daemon.domain
         // WebApp01's CredSpec, listing WebApp02 second and naming it as the container's network name.
         var text = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
-        for (old, new) in [(#""MachineAccountName": "WebApp01""#, #""MachineAccountName": "WebApp02""#),
-                           (#"{ "Name": "WebApp01", "Scope": "CONTOSO" }"#, #"{ "Name": "WebApp02", "Scope": "CONTOSO" }"#)] {
+        for (old, new) in [
+            (#""MachineAccountName": "WebApp01""#, #""MachineAccountName": "WebApp02""#),
+            (#"{ "Name": "WebApp01", "Scope": "CONTOSO" }"#, #"{ "Name": "WebApp02", "Scope": "CONTOSO" }"#),
+        ] {
             XCTAssertTrue(text.contains(old), old)
             text = text.replacingOccurrences(of: old, with: new)
         }
@@ -104,7 +106,7 @@ final class DaemonIntegrationTests: XCTestCase {
         let id = try XCTUnwrap(lease["id"] as? String), directory = try XCTUnwrap(lease["directory"] as? String)
         let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/krb5cc"))
         XCTAssertEqual(daemon.stop(), 0, daemon.logText)
-        try await Task.sleep(for: .seconds(1))   // a new TGT gets a new authtime
+        try await Task.sleep(for: .seconds(1)) // a new TGT gets a new authtime
         try daemon.start()
         let (status, object, _) = try await daemon.request(.GET, "/v1/leases/\(id)")
         XCTAssertEqual(status, 200)
@@ -218,8 +220,12 @@ final class DaemonIntegrationTests: XCTestCase {
     func testPeerThatIsNotAllowedGets403() throws {
         let daemon = try started("socket-mode = 0666")
         // The same request from uid 65534: the kernel tells ccgd who is calling.
-        let outcome = try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
-                                                           "--unix-socket", daemon.socket, "http://ccgd/v1/leases"])
+        let outcome = try Command.run(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
+                "--unix-socket", daemon.socket, "http://ccgd/v1/leases",
+            ])
         XCTAssertTrue(outcome.output.hasSuffix("\n403"), outcome.all)
         XCTAssertTrue(outcome.output.contains(#""code":"forbidden""#), outcome.output)
         XCTAssertTrue(outcome.output.contains("uid 65534, gid 65534 may not use ccgd; add it to allowed-uids or allowed-gids"), outcome.output)
@@ -227,7 +233,8 @@ final class DaemonIntegrationTests: XCTestCase {
 
     func testCredSpecNamesCannotLeaveTheCredSpecDirectory() async throws {
         let daemon = try started()
-        try FileManager.default.createSymbolicLink(atPath: daemon.credSpecs + "/Outside.json", withDestinationPath: daemon.domain.credSpecDirectory + "/WebApp01.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: daemon.credSpecs + "/Outside.json", withDestinationPath: daemon.domain.credSpecDirectory + "/WebApp01.json")
         for name in ["../credspecs/WebApp01", "/etc/passwd", "sub/WebApp01", "..", ".hidden", "Outside"] {
             let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "\#(name)"}"#)
             XCTAssertEqual(status, 400, "\(name): \(text)")
@@ -237,7 +244,8 @@ final class DaemonIntegrationTests: XCTestCase {
         let (status, object, _) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "NoSuchSpec"}"#)
         XCTAssertEqual(status, 404)
         XCTAssertEqual(apiError(object).code, "credspec.not_found")
-        XCTAssertEqual(apiError(object).message, "no CredSpec NoSuchSpec in \(daemon.credSpecs); create it there (ccgctl credspec new) or send the CredSpec inline.")
+        XCTAssertEqual(
+            apiError(object).message, "no CredSpec NoSuchSpec in \(daemon.credSpecs); create it there (ccgctl credspec new) or send the CredSpec inline.")
     }
 
     func testBadRequestsGetStableCodesAndFields() async throws {
@@ -319,8 +327,12 @@ final class DaemonIntegrationTests: XCTestCase {
         let rootLease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
         XCTAssertEqual(rootLease["creator"] as? Int, 0)
         func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
-            let outcome = try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
-                                                               "--unix-socket", daemon.socket] + arguments)
+            let outcome = try Command.run(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-w", "\n%{http_code}",
+                    "--unix-socket", daemon.socket,
+                ] + arguments)
             let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }
@@ -333,7 +345,8 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertTrue(listed.body.contains(lease["id"] as! String), listed.body)
         XCTAssertFalse(listed.body.contains(rootLease["id"] as! String), listed.body)
         XCTAssertEqual(try curl(["http://ccgd/v1/leases/\(rootLease["id"] as! String)/keytab"]).status, 404)
-        XCTAssertEqual(try curl(["-X", "POST", "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "WebApp01", "owner": {"uid": 0, "gid": 0}}"#]).status, 403)
+        XCTAssertEqual(
+            try curl(["-X", "POST", "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "WebApp01", "owner": {"uid": 0, "gid": 0}}"#]).status, 403)
         // Root sees both.
         let all = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [Any]
         XCTAssertEqual(all?.count, 2)
@@ -349,8 +362,10 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertEqual(controllers?.first?["host"] as? String, daemon.domain.controller.hostName)
         XCTAssertEqual(controllers?.first?["state"] as? String, "up")
         let metrics = try await daemon.request(.GET, "/metrics").text
-        for line in ["ccgd_leases 1", #"ccgd_http_requests_total{route="create_lease",status="201"} 1"#,
-                     #"ccgd_domain_controller_up{host="dc1.contoso.test",realm="CONTOSO.TEST"} 1"#, "# TYPE ccgd_account_fetch_seconds histogram"] {
+        for line in [
+            "ccgd_leases 1", #"ccgd_http_requests_total{route="create_lease",status="201"} 1"#,
+            #"ccgd_domain_controller_up{host="dc1.contoso.test",realm="CONTOSO.TEST"} 1"#, "# TYPE ccgd_account_fetch_seconds histogram",
+        ] {
             XCTAssertTrue(metrics.contains(line), "missing \(line)")
         }
     }

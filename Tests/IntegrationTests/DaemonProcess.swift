@@ -1,3 +1,4 @@
+import DaemonHarness
 import Foundation
 import NIOHTTP1
 import SocketAPI
@@ -14,15 +15,17 @@ final class DaemonProcess {
     var credSpecs: String { root + "/credspecs" }
     var configuration: String { root + "/ccgd.conf" }
     var log: String { root + "/ccgd.log" }
-    private var process: Process?
+    private var process: ChildProcess?
     /// A command ccgd runs under (e.g. setpriv, to run with the unit's capabilities only).
     var wrapper: [String] = []
     /// Variables added to ccgd's environment (e.g. AWS_* for the AWS Secrets Manager plug-in).
     var environment: [String: String] = [:]
 
-    init(domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
-         pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
-         prefetch: Bool = false, prefetchWindow: String = "0") throws {
+    init(
+        domain: TestDomain, extraConfiguration: String = "", domainSection: Bool = true, controllerAddress: String = "127.0.0.1",
+        pluginsConfiguration: String = "", logLevel: String = "debug", credentialsDirectory: String? = nil,
+        prefetch: Bool = false, prefetchWindow: String = "0"
+    ) throws {
         self.domain = domain
         root = NSTemporaryDirectory() + "/ccgd-daemon-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: credSpecs, withIntermediateDirectories: true)
@@ -30,68 +33,65 @@ final class DaemonProcess {
             try FileManager.default.copyItem(atPath: domain.credSpecDirectory + "/" + name, toPath: credSpecs + "/" + name)
         }
         try """
-            [daemon]
-            socket = \(socket)
-            runtime-directory = \(runtime)
-            state-directory = \(state)
-            credspec-directory = \(credSpecs)
-            log-level = \(logLevel)
-            prefetch = \(prefetch ? "yes" : "no")
-            prefetch-window = \(prefetchWindow)
-            \(extraConfiguration)
+        [daemon]
+        socket = \(socket)
+        runtime-directory = \(runtime)
+        state-directory = \(state)
+        credspec-directory = \(credSpecs)
+        log-level = \(logLevel)
+        prefetch = \(prefetch ? "yes" : "no")
+        prefetch-window = \(prefetchWindow)
+        \(extraConfiguration)
 
-            [plugins]
-            credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)
-            \(pluginsConfiguration)
+        [plugins]
+        credentials-directory = \(credentialsDirectory ?? domain.credentialsDirectory)
+        \(pluginsConfiguration)
 
-            \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
-            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        \(domainSection ? "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=\(controllerAddress)" : "")
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
     }
 
     var client: APIClient { APIClient(socketPath: socket) }
 
     func start() throws {
-        let process = Process()
         let command = wrapper + [Command.binaries + "/ccgd", "--config", configuration]
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        // Appended to across restarts: a test reads the whole story.
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        output.seekToEndOfFile()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        // The log is appended to across restarts: a test reads the whole story.
+        let process = try ChildProcess(
+            command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: log, stderr: log, appendOutput: true)
         self.process = process
         // Ready when the socket accepts a request.
-        for _ in 0..<200 {
-            if !process.isRunning { throw Failure("ccgd exited at start-up: \(logText)") }
-            if FileManager.default.fileExists(atPath: socket), (try? blockingHealth()) == 200 { return }
-            usleep(50_000)
+        let socket = socket, client = client
+        let outcome = Self.blocking {
+            await DaemonStart.wait(for: process, attempts: 200, interval: .milliseconds(50)) {
+                guard FileManager.default.fileExists(atPath: socket) else { return false }
+                return (try? await client.send(.GET, "/v1/health").status) == 200
+            }
         }
-        throw Failure("ccgd did not answer within 10 s: \(logText)")
+        switch outcome {
+        case .serving: return
+        case .exited: throw Failure("ccgd exited at start-up: \(logText)")
+        case .silent: throw Failure("ccgd did not answer within 10 s: \(logText)")
+        }
     }
 
     /// SIGTERM, and wait for a clean exit.
     @discardableResult
     func stop() -> Int32 {
-        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        guard let process else { return 0 }
+        if process.hasExited { return process.wait().status }
         self.process = nil
-        return process.terminationStatus
+        return process.stop(patience: nil)
     }
 
     /// SIGKILL: no chance to clean up, as after a crash or an OOM kill.
     func crash() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard let process, !process.hasExited else { return }
+        process.killAbruptly()
         self.process = nil
     }
 
-    var pid: Int32? { process?.processIdentifier }
+    var pid: Int32? { process?.pid }
 
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
@@ -100,16 +100,16 @@ final class DaemonProcess {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    private func blockingHealth() throws -> Int {
-        let box = StatusBox()
+    /// Runs `body` to its end on another task while this thread waits (start() is called from synchronous tests too).
+    private static func blocking<Result: Sendable>(_ body: @escaping @Sendable () async -> Result) -> Result {
+        let box = ResultBox<Result>()
         let semaphore = DispatchSemaphore(value: 0)
-        let client = self.client
         Task {
-            box.status = (try? await client.send(.GET, "/v1/health").status) ?? 0
+            box.value = await body()
             semaphore.signal()
         }
         semaphore.wait()
-        return box.status
+        return box.value!
     }
 
     // MARK: requests
@@ -140,8 +140,8 @@ final class DaemonProcess {
     }
 }
 
-private final class StatusBox: @unchecked Sendable {
-    var status = 0
+private final class ResultBox<Value>: @unchecked Sendable { // written before the semaphore is signalled, read after
+    var value: Value?
 }
 
 /// The `error` member of an API error body.
@@ -158,18 +158,6 @@ extension DaemonProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
         process.arguments = ["--config", configuration] + arguments
-        let output = root + "/another-\(UUID().uuidString.prefix(8)).log"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let until = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < until { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "", stillRunning)
+        return try Command.run(process, logTo: root + "/another-\(UUID().uuidString.prefix(8)).log", seconds: seconds)
     }
 }

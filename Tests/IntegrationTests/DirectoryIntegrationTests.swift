@@ -2,6 +2,7 @@ import Directory
 import Kerberos
 import KerberosKeys
 import XCTest
+import DomainModel
 
 /// Kerberos and LDAP against the real Samba DC: the DC's answers are the oracle.
 final class DirectoryIntegrationTests: XCTestCase {
@@ -67,7 +68,10 @@ final class DirectoryIntegrationTests: XCTestCase {
         try connection.bindGSSAPI(credentials: cache)
         XCTAssertThrowsError(try connection.readManagedServiceAccount("WebApp01", domainDN: domain.domainDN)) { error in
             XCTAssertEqual(error as? DirectoryError, .accessDenied(account: "WebApp01$", reader: "\(domain["OUTSIDER_USER"])@\(domain.realm)"))
-            XCTAssertEqual("\(error)", "\(domain["OUTSIDER_USER"])@\(domain.realm) is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
+            XCTAssertEqual(
+                "\(error)",
+                "\(domain["OUTSIDER_USER"])@\(domain.realm) is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword)."
+            )
         }
     }
 

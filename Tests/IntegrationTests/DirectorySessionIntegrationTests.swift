@@ -1,4 +1,3 @@
-@testable import CredentialGuard
 import CCGPlugin
 import CredSpec
 import Directory
@@ -7,7 +6,11 @@ import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
+@testable import DirectoryPipeline
+@testable import Observability
+@testable import PluginHost
 
 /// The daemon's account source keeps one warm directory session per domain and portable user;
 /// the DC's keys and its KDC are the proof that what the warm session reads is right.
@@ -15,13 +18,8 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-sessions-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/scratch", withIntermediateDirectories: true)
+        directory = try temporaryDirectory("sessions", creating: ["scratch"])
         chmod(directory + "/scratch", 0o700)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A source whose file plug-in reads `credentials.cred` in this test's directory, and WebApp01's
@@ -34,8 +32,9 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         let spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: directory + "/WebApp01.json"))
         let health = ControllerHealth()
         let domains = Domains(configured: [domain.realm: DomainSettings(controllers: [domain.controller])], health: health)
-        let source = DirectoryAccountSource(plugins: PluginRegistry.builtIn(credentialsDirectory: directory), scratch: directory + "/scratch",
-                                            domains: domains, health: health)
+        let source = DirectoryAccountSource(
+            plugins: PluginRegistry.builtIn(credentialsDirectory: directory), scratch: directory + "/scratch",
+            domains: domains, health: health)
         return (source, spec)
     }
 
@@ -117,8 +116,9 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         var settings = DomainSettings(controllers: [domain.controller])
         settings.machine = MachineAccount(keytab: keytab, principal: domain.computerPrincipal(TestDomain.joinedComputer))
         let health = ControllerHealth()
-        let source = DirectoryAccountSource(plugins: PluginRegistry.builtIn(credentialsDirectory: directory), scratch: directory + "/scratch",
-                                            domains: Domains(configured: [domain.realm: settings], health: health), health: health)
+        let source = DirectoryAccountSource(
+            plugins: PluginRegistry.builtIn(credentialsDirectory: directory), scratch: directory + "/scratch",
+            domains: Domains(configured: [domain.realm: settings], health: health), health: health)
         for _ in 0..<2 {
             let fetched = try await source.fetch(accounts: ["WebApp01"], of: spec)
             XCTAssertEqual(fetched.map(\.account.samAccountName), ["WebApp01$"])
@@ -136,8 +136,9 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
         func fetchTwice(_ sessions: DirectorySessions) throws {
             for account in ["WebApp01", "WebApp02"] {
-                _ = try fetcher.fetch(accounts: [account], realm: domain.realm, dnsDomain: domain.dnsDomain, netBiosName: "CONTOSO",
-                                      login: .portableUser(credential), sessions: sessions, confirmingWith: { _ throws(AccountFetchError) in })
+                _ = try fetcher.fetch(
+                    accounts: [account], realm: domain.realm, dnsDomain: domain.dnsDomain, netBiosName: "CONTOSO",
+                    login: .portableUser(credential), sessions: sessions, confirmingWith: { _ throws(AccountFetchError) in })
             }
         }
         let now = DirectorySessions()
@@ -162,8 +163,9 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     func testAShutDownConnectionFailsAsUnreachableAndReconnectsWithTheSameTickets() throws {
         let domain = try TestDomain.require()
         let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
-        let session = try DirectorySession(settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
-                                           dnsDomain: domain.dnsDomain, credential: credential)
+        let session = try DirectorySession(
+            settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
+            dnsDomain: domain.dnsDomain, credential: credential)
         session.connection.shutDownTransport()
         XCTAssertThrowsError(try session.connection.readManagedServiceAccount("WebApp01", domainDN: domain.domainDN)) { error in
             guard case .unreachable = error as? DirectoryError else { return XCTFail("\(error)") }
@@ -180,9 +182,10 @@ final class DirectorySessionIntegrationTests: XCTestCase {
         for credentials in fetched {
             let account = credentials.account
             let oracle = try DomainControllerKeys(account: account.samAccountName, domain: domain)
-            let ours = Set(account.currentKeys.map {
-                DomainControllerKeys.Key(kvno: account.keyVersionNumber, enctype: $0.encryptionType.name, hex: hex($0))
-            })
+            let ours = Set(
+                account.currentKeys.map {
+                    DomainControllerKeys.Key(kvno: account.keyVersionNumber, enctype: $0.encryptionType.name, hex: hex($0))
+                })
             XCTAssertEqual(ours.count, 3)
             XCTAssertTrue(ours.isSubset(of: oracle.keys), "\(account.samAccountName)")
             let keytab = directory + "/\(account.name).keytab"
@@ -194,14 +197,17 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     func testARefusedKeyIsDerivedAgainWithTheKDCsSalt() throws {
         let domain = try TestDomain.require()
         let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
-        let session = try DirectorySession(settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
-                                           dnsDomain: domain.dnsDomain, credential: credential)
+        let session = try DirectorySession(
+            settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
+            dnsDomain: domain.dnsDomain, credential: credential)
         let record = try session.connection.readManagedServiceAccount("WebApp02", domainDN: domain.domainDN)
         let wrong = Salt("\(domain.realm)hostrenamed.\(domain.dnsDomain)")
         var tries: [Salt] = []
         let scratch = directory + "/scratch"
-        let (account, credentials) = try ManagedAccountFetcher.deriveConfirmed(record, realm: domain.realm, dnsDomain: domain.dnsDomain,
-                                                                              ruleSalt: wrong) { account throws(AccountFetchError) in
+        let (account, credentials) = try ManagedAccountFetcher.deriveConfirmed(
+            record, realm: domain.realm, dnsDomain: domain.dnsDomain,
+            ruleSalt: wrong
+        ) { account throws(AccountFetchError) in
             tries.append(account.salt)
             return try AccountCredentials.make(account, scratch: scratch)
         }
@@ -213,15 +219,17 @@ final class DirectorySessionIntegrationTests: XCTestCase {
     func testAnAccountTheKDCRefusesForAnotherReasonIsNotRetried() throws {
         let domain = try TestDomain.require()
         let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
-        let session = try DirectorySession(settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
-                                           dnsDomain: domain.dnsDomain, credential: credential)
+        let session = try DirectorySession(
+            settings: DomainSettings(controllers: [domain.controller]), realm: domain.realm,
+            dnsDomain: domain.dnsDomain, credential: credential)
         let record = try session.connection.readManagedServiceAccount("WebApp02", domainDN: domain.domainDN)
         var tries = 0
-        XCTAssertThrowsError(try ManagedAccountFetcher.deriveConfirmed(record, realm: domain.realm, dnsDomain: domain.dnsDomain) {
-            _ throws(AccountFetchError) in
-            tries += 1
-            throw AccountFetchError.output(path: "/nowhere", reason: "test")
-        })
+        XCTAssertThrowsError(
+            try ManagedAccountFetcher.deriveConfirmed(record, realm: domain.realm, dnsDomain: domain.dnsDomain) {
+                _ throws(AccountFetchError) in
+                tries += 1
+                throw AccountFetchError.output(path: "/nowhere", reason: "test")
+            })
         XCTAssertEqual(tries, 1)
     }
 }

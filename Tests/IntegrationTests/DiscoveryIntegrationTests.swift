@@ -25,7 +25,10 @@ final class DiscoveryIntegrationTests: XCTestCase {
             XCTAssertEqual(record, "_ldap._tcp.dc._msdcs.nowhere.contoso.test")
             XCTAssertEqual(servers, [domain["DNS"]])
             XCTAssertTrue(reason.hasPrefix("the DNS lookup failed"), reason)
-            XCTAssertTrue("\(error)".hasPrefix("no domain controller of nowhere.contoso.test was found: DNS SRV _ldap._tcp.dc._msdcs.nowhere.contoso.test (asked of \(domain["DNS"])) gave none: the DNS lookup failed"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasPrefix(
+                    "no domain controller of nowhere.contoso.test was found: DNS SRV _ldap._tcp.dc._msdcs.nowhere.contoso.test (asked of \(domain["DNS"])) gave none: the DNS lookup failed"
+                ), "\(error)")
             XCTAssertFalse("\(error)".contains("domain controller _ldap"), "\(error)")
         }
     }
@@ -37,8 +40,9 @@ final class DiscoveryIntegrationTests: XCTestCase {
         try daemon.start()
         let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
         let directory = try XCTUnwrap(lease["directory"] as? String)
-        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
-                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/cc"])
+        try domain.run(
+            ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/cc"])
         let conf = try String(contentsOfFile: directory + "/krb5.conf", encoding: .utf8)
         XCTAssertTrue(conf.contains("kdc = 127.0.0.1:88"), conf)
         let health = try await daemon.request(.GET, "/v1/health").object

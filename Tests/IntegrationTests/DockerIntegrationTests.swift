@@ -35,8 +35,9 @@ final class DockerIntegrationTests: XCTestCase {
     /// `docker run` through ccgd-runtime, on the host's network (the test domain's DC is on
     /// 127.0.0.1), never pulling.
     private func dockerRun(_ sandbox: DockerSandbox, _ arguments: [String], script: String) throws -> Command.Outcome {
-        try sandbox.docker(["run", "--pull", "never", "--runtime", "ccgd", "--network", "host"] + arguments
-                           + [DockerSandbox.image, "/bin/sh", "-c", script])
+        try sandbox.docker(
+            ["run", "--pull", "never", "--runtime", "ccgd", "--network", "host"] + arguments
+                + [DockerSandbox.image, "/bin/sh", "-c", script])
     }
 
     /// A container name of this test's, removed at its end.
@@ -82,8 +83,10 @@ final class DockerIntegrationTests: XCTestCase {
         """
     }
 
-    private func assertHasTheGMSAIdentity(_ outcome: Command.Outcome, _ domain: TestDomain, owner: (uid: Int, gid: Int),
-                                          file: StaticString = #filePath, line: UInt = #line) {
+    private func assertHasTheGMSAIdentity(
+        _ outcome: Command.Outcome, _ domain: TestDomain, owner: (uid: Int, gid: Int),
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let sections = Self.sections(outcome.output)
         XCTAssertEqual(outcome.status, 0, outcome.all, file: file, line: line)
         XCTAssertFalse(sections["env", default: ""].contains("KRB5"), "no Kerberos variable is set: \(outcome.all)", file: file, line: line)
@@ -98,8 +101,12 @@ final class DockerIntegrationTests: XCTestCase {
 
     func testDockerRunWithTheVariableHasTheGMSAIdentityAsANonRootUser() throws {
         let (daemon, sandbox) = try started()
-        let outcome = try dockerRun(sandbox, ["--rm", "--user", "\(DockerSandbox.user.uid):\(DockerSandbox.user.gid)", "--hostname", "WebApp01",
-                                              "-e", "CCGD_CREDENTIALSPEC=WebApp01"], script: identityScript(daemon.domain))
+        let outcome = try dockerRun(
+            sandbox,
+            [
+                "--rm", "--user", "\(DockerSandbox.user.uid):\(DockerSandbox.user.gid)", "--hostname", "WebApp01",
+                "-e", "CCGD_CREDENTIALSPEC=WebApp01",
+            ], script: identityScript(daemon.domain))
         assertHasTheGMSAIdentity(outcome, daemon.domain, owner: DockerSandbox.user)
         XCTAssertTrue(Self.sections(outcome.output)["env", default: ""].contains("CCGD_CREDENTIALSPEC=WebApp01"), "the variable stays: \(outcome.all)")
         XCTAssertEqual(try waitForLeases(daemon, count: 0).count, 0, "the lease is gone with the container")
@@ -113,8 +120,9 @@ final class DockerIntegrationTests: XCTestCase {
         let (daemon, sandbox) = try started()
         let name = containerName()
         let user = "\(DockerSandbox.user.uid):\(DockerSandbox.user.gid)"
-        let run = try dockerRun(sandbox, ["-d", "--name", name, "--user", user, "--hostname", "WebApp01", "-e", "CCGD_CREDENTIALSPEC=WebApp01"],
-                                script: "exec sleep 600")
+        let run = try dockerRun(
+            sandbox, ["-d", "--name", name, "--user", user, "--hostname", "WebApp01", "-e", "CCGD_CREDENTIALSPEC=WebApp01"],
+            script: "exec sleep 600")
         XCTAssertEqual(run.status, 0, run.all)
         let first = try waitForLeases(daemon, count: 1)
         XCTAssertEqual(first.count, 1, "the running container has its lease")
@@ -161,7 +169,10 @@ final class DockerIntegrationTests: XCTestCase {
         XCTAssertEqual((configuration["hooks"] as? [String: Any])?.isEmpty, true, "no hook was added: \(configuration["hooks"] ?? "none")")
         XCTAssertNil(configuration["annotations"], "no annotation was added")
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: bundle).contains { $0.hasPrefix(".config.json") }, "no temporary file")
-        let inside = try sandbox.docker(["exec", name, "/bin/sh", "-c", "ls /var/run/ccgd; test -e /etc/krb5.conf && echo has-krb5.conf; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts"])
+        let inside = try sandbox.docker([
+            "exec", name, "/bin/sh", "-c",
+            "ls /var/run/ccgd; test -e /etc/krb5.conf && echo has-krb5.conf; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts",
+        ])
         XCTAssertTrue(inside.errors.contains("/var/run/ccgd: No such file or directory"), inside.all)
         XCTAssertEqual(inside.output, "0\n", inside.all)
         XCTAssertNil(try metric(daemon, Self.createdLeases), "no lease was asked for")
@@ -181,11 +192,16 @@ final class DockerIntegrationTests: XCTestCase {
         let (daemon, sandbox) = try started()
         // Docker 20.10 sets no annotations; containerd's ctr does.
         let name = "conflict-\(UUID().uuidString.prefix(8).lowercased())"
-        let outcome = try sandbox.ctr(["run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--annotation", "io.ccgd.credentialspec=WebApp01",
-                                       "--env", "CCGD_CREDENTIALSPEC=WebApp02", DockerSandbox.image, name, "/bin/sh", "-c", "echo started"])
+        let outcome = try sandbox.ctr([
+            "run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--annotation", "io.ccgd.credentialspec=WebApp01",
+            "--env", "CCGD_CREDENTIALSPEC=WebApp02", DockerSandbox.image, name, "/bin/sh", "-c", "echo started",
+        ])
         XCTAssertNotEqual(outcome.status, 0, outcome.all)
-        XCTAssertTrue(outcome.errors.contains("OCI runtime create failed: ccgd-runtime: container \(name.prefix(12)): the container asks for io.ccgd.credentialspec=WebApp01 by annotation but CCGD_CREDENTIALSPEC=WebApp02 in its environment; give one of them, or the same value in both."),
-                      outcome.all)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "OCI runtime create failed: ccgd-runtime: container \(name.prefix(12)): the container asks for io.ccgd.credentialspec=WebApp01 by annotation but CCGD_CREDENTIALSPEC=WebApp02 in its environment; give one of them, or the same value in both."
+            ),
+            outcome.all)
         XCTAssertNil(try metric(daemon, Self.createdLeases))
     }
 
@@ -194,8 +210,10 @@ final class DockerIntegrationTests: XCTestCase {
     func testCtrRunWithTheShimAsRuncBinaryHasTheGMSAIdentity() throws {
         let (daemon, sandbox) = try started()
         // ctr 1.6 has no --user or --hostname: the container runs as root with the host's name.
-        let outcome = try sandbox.ctr(["run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--annotation", "io.ccgd.credentialspec=WebApp01",
-                                       DockerSandbox.image, "ctr-\(UUID().uuidString.prefix(8).lowercased())", "/bin/sh", "-c", identityScript(daemon.domain)])
+        let outcome = try sandbox.ctr([
+            "run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--annotation", "io.ccgd.credentialspec=WebApp01",
+            DockerSandbox.image, "ctr-\(UUID().uuidString.prefix(8).lowercased())", "/bin/sh", "-c", identityScript(daemon.domain),
+        ])
         assertHasTheGMSAIdentity(outcome, daemon.domain, owner: (0, 0))
         XCTAssertEqual(try waitForLeases(daemon, count: 0).count, 0, "the lease is gone with the container")
         XCTAssertEqual(try metric(daemon, Self.createdLeases), 1)
@@ -204,9 +222,14 @@ final class DockerIntegrationTests: XCTestCase {
     func testCtrTaskKillAndDeleteThroughTheShimEndTheLease() throws {
         let (daemon, sandbox) = try started()
         let name = "ctr-\(UUID().uuidString.prefix(8).lowercased())"
-        defer { _ = try? sandbox.ctr(["task", "kill", "-s", "KILL", name]); _ = try? sandbox.ctr(["task", "delete", name]); _ = try? sandbox.ctr(["containers", "delete", name]) }
-        let run = try sandbox.ctr(["run", "-d", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--env", "CCGD_CREDENTIALSPEC=WebApp01",
-                                   DockerSandbox.image, name, "/bin/sleep", "600"])
+        defer {
+            _ = try? sandbox.ctr(["task", "kill", "-s", "KILL", name]); _ = try? sandbox.ctr(["task", "delete", name]);
+            _ = try? sandbox.ctr(["containers", "delete", name])
+        }
+        let run = try sandbox.ctr([
+            "run", "-d", "--net-host", "--runc-binary", sandbox.ctrRuntime, "--env", "CCGD_CREDENTIALSPEC=WebApp01",
+            DockerSandbox.image, name, "/bin/sleep", "600",
+        ])
         XCTAssertEqual(run.status, 0, run.all)
         XCTAssertEqual(try waitForLeases(daemon, count: 1).count, 1, "the running task has its lease")
         let exec = try sandbox.ctr(["task", "exec", "--exec-id", "check", name, "/bin/sh", "-c", "klist -s && echo has-ticket"])
@@ -220,8 +243,11 @@ final class DockerIntegrationTests: XCTestCase {
 
     func testACtrContainerThatAsksForNothingGetsNoLease() throws {
         let (daemon, sandbox) = try started()
-        let outcome = try sandbox.ctr(["run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, DockerSandbox.image,
-                                       "ctr-\(UUID().uuidString.prefix(8).lowercased())", "/bin/sh", "-c", "ls /var/run/ccgd 2>&1; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts"])
+        let outcome = try sandbox.ctr([
+            "run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime, DockerSandbox.image,
+            "ctr-\(UUID().uuidString.prefix(8).lowercased())", "/bin/sh", "-c",
+            "ls /var/run/ccgd 2>&1; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts",
+        ])
         XCTAssertEqual(outcome.output, "ls: /var/run/ccgd: No such file or directory\n0\n", outcome.all)
         XCTAssertNil(try metric(daemon, Self.createdLeases))
     }
@@ -231,13 +257,18 @@ final class DockerIntegrationTests: XCTestCase {
     func testAKubernetesPodsContainerThatAsksIsRefusedPointingToTheCSIVolume() throws {
         let (daemon, sandbox) = try started()
         let name = "pod-\(UUID().uuidString.prefix(8).lowercased())"
-        let outcome = try sandbox.ctr(["run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime,
-                                       "--annotation", "io.kubernetes.cri.container-type=container", "--annotation", "io.kubernetes.cri.sandbox-name=web",
-                                       "--env", "CCGD_CREDENTIALSPEC=WebApp01", DockerSandbox.image, name, "/bin/sh", "-c", "echo started"])
+        let outcome = try sandbox.ctr([
+            "run", "--rm", "--net-host", "--runc-binary", sandbox.ctrRuntime,
+            "--annotation", "io.kubernetes.cri.container-type=container", "--annotation", "io.kubernetes.cri.sandbox-name=web",
+            "--env", "CCGD_CREDENTIALSPEC=WebApp01", DockerSandbox.image, name, "/bin/sh", "-c", "echo started",
+        ])
         XCTAssertNotEqual(outcome.status, 0, outcome.all)
         XCTAssertFalse(outcome.output.contains("started"), outcome.all)
-        XCTAssertTrue(outcome.errors.contains("ccgd-runtime: container \(name.prefix(12)): the container belongs to a Kubernetes pod (annotation io.kubernetes.cri.container-type) and asks for CredSpec WebApp01; ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."),
-                      outcome.all)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "ccgd-runtime: container \(name.prefix(12)): the container belongs to a Kubernetes pod (annotation io.kubernetes.cri.container-type) and asks for CredSpec WebApp01; ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."
+            ),
+            outcome.all)
         XCTAssertNil(try metric(daemon, Self.createdLeases))
     }
 

@@ -1,7 +1,7 @@
-import CredentialGuard
 import Foundation
 import OperatorTools
 import Synchronization
+import TestSupport
 import XCTest
 
 /// `ccgctl doctor` against the Samba DC: each link of the chain broken on purpose, and the
@@ -10,12 +10,7 @@ final class DoctorIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-doctor-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("doctor", mode: 0o700)
     }
 
     // MARK: helpers
@@ -61,7 +56,8 @@ final class DoctorIntegrationTests: XCTestCase {
     ) throws -> Command.Outcome {
         let ccgctl = Command.binaries + "/ccgctl"
         let command = ["doctor"] + arguments + ["--config", try configuration ?? self.configuration(domain)]
-        let outcome = prefix.isEmpty
+        let outcome =
+            prefix.isEmpty
             ? try Command.run("ccgctl", command, environment: environment)
             : try Command.run(prefix[0], Array(prefix.dropFirst()) + [ccgctl] + command, environment: environment)
         try assertNoSecret(outcome, domain)
@@ -79,8 +75,10 @@ final class DoctorIntegrationTests: XCTestCase {
 
     /// The doctor stopped at `step` (its ✗ line is the last step line), exited 1, and its
     /// diagnosis says every one of `phrases`.
-    private func assertFailed(_ outcome: Command.Outcome, at step: String, saying phrases: [String],
-                              file: StaticString = #filePath, line: UInt = #line) {
+    private func assertFailed(
+        _ outcome: Command.Outcome, at step: String, saying phrases: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(outcome.status, 1, outcome.all, file: file, line: line)
         let stepLines = outcome.output.split(separator: "\n").filter { ["✓", "!", "✗"].contains($0.first.map(String.init) ?? "") }
         XCTAssertTrue(stepLines.last?.hasPrefix("✗ \(step) ") ?? false, "the last step is not ✗ \(step):\n\(outcome.all)", file: file, line: line)
@@ -104,7 +102,8 @@ final class DoctorIntegrationTests: XCTestCase {
         let outcome = try doctor(domain, ["--credspec", "WebApp01"])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let lines = outcome.output.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.prefix(Self.stepNames.count).map { String($0.dropFirst(2).prefix(19)).trimmingCharacters(in: .whitespaces) }, Self.stepNames, outcome.output)
+        XCTAssertEqual(
+            lines.prefix(Self.stepNames.count).map { String($0.dropFirst(2).prefix(19)).trimmingCharacters(in: .whitespaces) }, Self.stepNames, outcome.output)
         XCTAssertTrue(lines.prefix(Self.stepNames.count).allSatisfy { $0.hasPrefix("✓ ") && $0.contains(" ms  ") }, outcome.output)
         for expected in [
             "dc1.contoso.test (127.0.0.1) from [domain \"CONTOSO.TEST\"]",
@@ -147,8 +146,9 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDoctorRunsInProcessAndReportsEachStepAsItEnds() async throws {
         let domain = try TestDomain.require()
-        var options = Doctor.Options(credSpec: "\(domain.credSpecDirectory)/WebApp01.json", configurationPath: try configuration(domain),
-                                     scratchDirectory: directory)
+        var options = Doctor.Options(
+            credSpec: "\(domain.credSpecDirectory)/WebApp01.json", configurationPath: try configuration(domain),
+            scratchDirectory: directory)
         options.timeout = 3
         let heard = Mutex<[DoctorStep]>([])
         let before = ProcessInfo.processInfo.environment["KRB5_CONFIG"]
@@ -173,10 +173,12 @@ final class DoctorIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let path = try spec(domain, "sample.json", replacing: [(domain["FILE_PLUGIN_GUID"], "GDMA0342-266A-4D1P-831J-20990E82944F")])
         let outcome = try doctor(domain, ["--credspec", path])
-        assertFailed(outcome, at: "parse", saying: [
-            "ActiveDirectoryConfig.HostAccountConfig.PluginGUID", "\"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID",
-            "is the sample PluginGUID of Microsoft's documentation, not a GUID", "ccgctl plugin list",
-        ])
+        assertFailed(
+            outcome, at: "parse",
+            saying: [
+                "ActiveDirectoryConfig.HostAccountConfig.PluginGUID", "\"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID",
+                "is the sample PluginGUID of Microsoft's documentation, not a GUID", "ccgctl plugin list",
+            ])
     }
 
     func testUnknownCredSpecNameFailsParse() throws {
@@ -191,27 +193,32 @@ final class DoctorIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let path = try spec(domain, "unknown-plugin.json", replacing: [(domain["FILE_PLUGIN_GUID"], "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1")])
         let outcome = try doctor(domain, ["--credspec", path])
-        assertFailed(outcome, at: "plug-in", saying: [
-            "No plug-in is registered for the CredSpec's PluginGUID {0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1} (registered: {\(domain["FILE_PLUGIN_GUID"])})",
-            "[plugin \"{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1}\"]", "ccgctl plugin list",
-        ])
+        assertFailed(
+            outcome, at: "plug-in",
+            saying: [
+                "No plug-in is registered for the CredSpec's PluginGUID {0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1} (registered: {\(domain["FILE_PLUGIN_GUID"])})",
+                "[plugin \"{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F1}\"]", "ccgctl plugin list",
+            ])
     }
 
     func testMissingCredentialsFileFailsPlugIn() throws {
         let domain = try TestDomain.require()
         let missing = domain.credentialsDirectory + "/nowhere.json"
         let outcome = try doctor(domain, ["--credspec", try spec(domain, "missing.json", pluginInput: missing)])
-        assertFailed(outcome, at: "plug-in", saying: [
-            "Plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) failed: file plug-in: PluginInput \"\(missing)\": cannot open \(missing): No such file or directory.",
-            "Fix: Check the name in PluginInput",
-        ])
+        assertFailed(
+            outcome, at: "plug-in",
+            saying: [
+                "Plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) failed: file plug-in: PluginInput \"\(missing)\": cannot open \(missing): No such file or directory.",
+                "Fix: Check the name in PluginInput",
+            ])
     }
 
     func testCredentialsFileReadableByOthersFailsPlugIn() throws {
         let domain = try TestDomain.require()
         let open = try file("open.json", try String(contentsOfFile: domain.allowedCredentialsFile, encoding: .utf8), mode: 0o644)
-        let outcome = try doctor(domain, ["--credspec", try spec(domain, "open-spec.json", pluginInput: open)],
-                                 configuration: try configuration(domain, credentialsDirectory: directory))
+        let outcome = try doctor(
+            domain, ["--credspec", try spec(domain, "open-spec.json", pluginInput: open)],
+            configuration: try configuration(domain, credentialsDirectory: directory))
         assertFailed(outcome, at: "plug-in", saying: ["\(open) has mode 644, not 600 or 400", "Fix: Run chmod 600 \(open)."])
     }
 
@@ -220,7 +227,9 @@ final class DoctorIntegrationTests: XCTestCase {
         guard getuid() == 0 else { throw XCTSkip("an executable plug-in must be owned by root: run the tests as root to test its timeout") }
         let guid = "859E1386-BDB4-49E8-85C7-3070B13920E1"
         let program = try file("slow-plugin", "#!/bin/sh\nsleep 10\n", mode: 0o755)
-        let configuration = try file("slow.conf", """
+        let configuration = try file(
+            "slow.conf",
+            """
             [plugins]
             credentials-directory = \(domain.credentialsDirectory)
 
@@ -236,9 +245,11 @@ final class DoctorIntegrationTests: XCTestCase {
         let path = try spec(domain, "slow.json", replacing: [(domain["FILE_PLUGIN_GUID"], guid)])
         let started = Date()
         let outcome = try doctor(domain, ["--credspec", path], configuration: configuration)
-        assertFailed(outcome, at: "plug-in", saying: [
-            "plug-in slow timed out after 1 s", "Plug-in slow ({\(guid)}) did not answer within 1 s.", "raise its timeout",
-        ])
+        assertFailed(
+            outcome, at: "plug-in",
+            saying: [
+                "plug-in slow timed out after 1 s", "Plug-in slow ({\(guid)}) did not answer within 1 s.", "raise its timeout",
+            ])
         XCTAssertLessThan(Date().timeIntervalSince(started), 8, "the doctor waited for the plug-in past its timeout")
     }
 
@@ -246,7 +257,8 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDNSDiscoveryListsTheControllersItFound() throws {
         let domain = try TestDomain.require()
-        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
+        let configuration = try file(
+            "dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
         let outcome = try doctor(domain, ["--credspec", "\(domain.credSpecDirectory)/WebApp01.json"], configuration: configuration)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("from DNS SRV _ldap._tcp.dc._msdcs.contoso.test via \(domain["DNS"])"), outcome.output)
@@ -255,41 +267,52 @@ final class DoctorIntegrationTests: XCTestCase {
 
     func testDomainWithoutSRVRecordsFailsDiscovery() throws {
         let domain = try TestDomain.require()
-        let configuration = try file("dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
-        let path = try spec(domain, "nowhere.json", replacing: [
-            ("\"DnsName\": \"contoso.test\"", "\"DnsName\": \"nowhere.contoso.test\""),
-            ("\"Scope\": \"contoso.test\"", "\"Scope\": \"nowhere.contoso.test\""),
-        ])
+        let configuration = try file(
+            "dns.conf", "[daemon]\ndns-servers = \(domain["DNS"])\n[plugins]\ncredentials-directory = \(domain.credentialsDirectory)\n", mode: 0o644)
+        let path = try spec(
+            domain, "nowhere.json",
+            replacing: [
+                ("\"DnsName\": \"contoso.test\"", "\"DnsName\": \"nowhere.contoso.test\""),
+                ("\"Scope\": \"contoso.test\"", "\"Scope\": \"nowhere.contoso.test\""),
+            ])
         let outcome = try doctor(domain, ["--credspec", path], configuration: configuration)
-        assertFailed(outcome, at: "DC discovery", saying: [
-            "No domain controller of NOWHERE.CONTOSO.TEST was found", "DNS SRV _ldap._tcp.dc._msdcs.nowhere.contoso.test (asked of \(domain["DNS"]))",
-            "[domain \"NOWHERE.CONTOSO.TEST\"] controllers", "[daemon] dns-servers",
-        ])
+        assertFailed(
+            outcome, at: "DC discovery",
+            saying: [
+                "No domain controller of NOWHERE.CONTOSO.TEST was found", "DNS SRV _ldap._tcp.dc._msdcs.nowhere.contoso.test (asked of \(domain["DNS"]))",
+                "[domain \"NOWHERE.CONTOSO.TEST\"] controllers", "[daemon] dns-servers",
+            ])
     }
 
     func testADomainControllerWhoseNameDoesNotResolveFailsDiscovery() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc9.nowhere.invalid"])
-        assertFailed(outcome, at: "DC discovery", saying: [
-            "No domain controller of CONTOSO.TEST from --dc resolves from this host: dc9.nowhere.invalid: cannot resolve the name (",
-            "NAME=ADDRESS in --dc",
-        ])
+        assertFailed(
+            outcome, at: "DC discovery",
+            saying: [
+                "No domain controller of CONTOSO.TEST from --dc resolves from this host: dc9.nowhere.invalid: cannot resolve the name (",
+                "NAME=ADDRESS in --dc",
+            ])
     }
 
     func testAddressWithoutAKDCFailsKDCReachability() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc1.contoso.test=127.0.0.2", "--timeout", "2"])
-        assertFailed(outcome, at: "KDC reachability", saying: [
-            "dc1.contoso.test (127.0.0.2) port 88: Connection refused", "TCP port 88 is open from this host",
-        ])
+        assertFailed(
+            outcome, at: "KDC reachability",
+            saying: [
+                "dc1.contoso.test (127.0.0.2) port 88: Connection refused", "TCP port 88 is open from this host",
+            ])
     }
 
     func testPortNothingListensOnFailsLDAPReachability() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc1.contoso.test=127.0.0.1:1"])
-        assertFailed(outcome, at: "LDAP reachability", saying: [
-            "✓ KDC reachability", "dc1.contoso.test (127.0.0.1) port 1: Connection refused", "answers on its LDAP port",
-        ])
+        assertFailed(
+            outcome, at: "LDAP reachability",
+            saying: [
+                "✓ KDC reachability", "dc1.contoso.test (127.0.0.1) port 1: Connection refused", "answers on its LDAP port",
+            ])
     }
 
     func testADeadControllerBeforeALiveOneIsAWarning() throws {
@@ -298,7 +321,9 @@ final class DoctorIntegrationTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("! KDC reachability"), outcome.output)
         XCTAssertTrue(outcome.output.contains("All 13 steps passed with 2 warnings."), outcome.output)
-        XCTAssertTrue(outcome.output.contains("Warning (KDC reachability): dc1.contoso.test (127.0.0.2) port 88: Connection refused; ccgd will use the DCs that answer"), outcome.output)
+        XCTAssertTrue(
+            outcome.output.contains("Warning (KDC reachability): dc1.contoso.test (127.0.0.2) port 88: Connection refused; ccgd will use the DCs that answer"),
+            outcome.output)
     }
 
     // MARK: the portable user
@@ -306,22 +331,27 @@ final class DoctorIntegrationTests: XCTestCase {
     func testWrongPasswordInTheCredentialsFileFailsPortableUserLogin() throws {
         let domain = try TestDomain.require()
         let wrong = try file("wrong.cred", "CONTOSO\\StandardUser01:wrong-password")
-        let outcome = try doctor(domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)],
-                                 configuration: try configuration(domain, credentialsDirectory: directory))
-        assertFailed(outcome, at: "portable-user login", saying: [
-            "StandardUser01@CONTOSO.TEST: Preauthentication failed",
-            "The KDC rejected the password of StandardUser01@CONTOSO.TEST that plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) returned.",
-            "Set-ADAccountPassword",
-        ])
+        let outcome = try doctor(
+            domain, ["--credspec", try spec(domain, "wrong.json", pluginInput: wrong)],
+            configuration: try configuration(domain, credentialsDirectory: directory))
+        assertFailed(
+            outcome, at: "portable-user login",
+            saying: [
+                "StandardUser01@CONTOSO.TEST: Preauthentication failed",
+                "The KDC rejected the password of StandardUser01@CONTOSO.TEST that plug-in file ({\(domain["FILE_PLUGIN_GUID"])}) returned.",
+                "Set-ADAccountPassword",
+            ])
     }
 
     func testUnknownUserFailsPortableUserLogin() throws {
         let domain = try TestDomain.require()
         let credentials = try file("nobody.cred", "CONTOSO\\NoSuchUser01:wrong-password")
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--credentials", credentials])
-        assertFailed(outcome, at: "portable-user login", saying: [
-            "The KDC of CONTOSO.TEST does not know the portable user NoSuchUser01@CONTOSO.TEST", "Get-ADUser NoSuchUser01",
-        ])
+        assertFailed(
+            outcome, at: "portable-user login",
+            saying: [
+                "The KDC of CONTOSO.TEST does not know the portable user NoSuchUser01@CONTOSO.TEST", "Get-ADUser NoSuchUser01",
+            ])
     }
 
     /// libfaketime moves ccgctl's clock (and not the DC's): libkrb5 copes by itself, the doctor does not let it pass.
@@ -334,11 +364,13 @@ final class DoctorIntegrationTests: XCTestCase {
         if outcome.output.contains("; clocks agree") {
             throw XCTSkip("libfaketime did not move the clock of ccgctl here: clock skew not tested")
         }
-        assertFailed(outcome, at: "portable-user login", saying: [
-            "StandardUser01@CONTOSO.TEST: clock skew 2 h ahead of the KDC",
-            "Clock skew: this host's clock is 2 h ahead of the KDC's (here ", ", KDC ", "ccgd's ticket renewal",
-            "Fix: Synchronise this host's clock (NTP",
-        ])
+        assertFailed(
+            outcome, at: "portable-user login",
+            saying: [
+                "StandardUser01@CONTOSO.TEST: clock skew 2 h ahead of the KDC",
+                "Clock skew: this host's clock is 2 h ahead of the KDC's (here ", ", KDC ", "ccgd's ticket renewal",
+                "Fix: Synchronise this host's clock (NTP",
+            ])
     }
 
     func testClockSkewTheKDCRefusesTellsTheDomainControllersTime() throws {
@@ -355,11 +387,13 @@ final class DoctorIntegrationTests: XCTestCase {
         if outcome.output.contains("; clocks agree") {
             throw XCTSkip("libfaketime did not move the clock of ccgctl here: clock skew not tested")
         }
-        assertFailed(outcome, at: "portable-user login", saying: [
-            "StandardUser01@CONTOSO.TEST: Clock skew too great",
-            "Clock skew: this host's clock is ", " behind the KDC's (here ", ", KDC ",
-            "the KDC refused the login of StandardUser01@CONTOSO.TEST", "Fix: Synchronise this host's clock (NTP",
-        ])
+        assertFailed(
+            outcome, at: "portable-user login",
+            saying: [
+                "StandardUser01@CONTOSO.TEST: Clock skew too great",
+                "Clock skew: this host's clock is ", " behind the KDC's (here ", ", KDC ",
+                "the KDC refused the login of StandardUser01@CONTOSO.TEST", "Fix: Synchronise this host's clock (NTP",
+            ])
     }
 
     // MARK: the directory
@@ -367,10 +401,12 @@ final class DoctorIntegrationTests: XCTestCase {
     func testControllerNameWithoutLDAPServicePrincipalFailsSealedBind() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", "WebApp01", "--dc", "dc9.contoso.test=127.0.0.1"])
-        assertFailed(outcome, at: "sealed LDAP bind", saying: [
-            "✓ portable-user login", "no ticket for ldap/dc9.contoso.test", "The DC has no SPN ldap/dc9.contoso.test; check the DC's name",
-            "(the DC calls itself DC1.contoso.test)", "register the SPN",
-        ])
+        assertFailed(
+            outcome, at: "sealed LDAP bind",
+            saying: [
+                "✓ portable-user login", "no ticket for ldap/dc9.contoso.test", "The DC has no SPN ldap/dc9.contoso.test; check the DC's name",
+                "(the DC calls itself DC1.contoso.test)", "register the SPN",
+            ])
     }
 
     func testLDAPSWithTheDomainsCAPasses() throws {
@@ -385,21 +421,25 @@ final class DoctorIntegrationTests: XCTestCase {
     func testOutsiderFailsPasswordPermission() throws {
         let domain = try TestDomain.require()
         let outcome = try doctor(domain, ["--credspec", try spec(domain, "outsider.json", pluginInput: domain.outsiderCredentialsFile)])
-        assertFailed(outcome, at: "password permission", saying: [
-            "✓ sealed LDAP bind",
-            "User OutsiderUser01@CONTOSO.TEST is not in PrincipalsAllowedToRetrieveManagedPassword of gMSA WebApp01$",
-            "Set-ADServiceAccount -Identity WebApp01 -PrincipalsAllowedToRetrieveManagedPassword",
-        ])
+        assertFailed(
+            outcome, at: "password permission",
+            saying: [
+                "✓ sealed LDAP bind",
+                "User OutsiderUser01@CONTOSO.TEST is not in PrincipalsAllowedToRetrieveManagedPassword of gMSA WebApp01$",
+                "Set-ADServiceAccount -Identity WebApp01 -PrincipalsAllowedToRetrieveManagedPassword",
+            ])
     }
 
     func testMissingAccountFailsPasswordPermission() throws {
         let domain = try TestDomain.require()
         let path = try spec(domain, "missing-gmsa.json", replacing: [("\"Name\": \"WebApp01\"", "\"Name\": \"Missing01\"")])
         let outcome = try doctor(domain, ["--credspec", path])
-        assertFailed(outcome, at: "password permission", saying: [
-            "Missing01$: no such gMSA", "There is no group managed service account Missing01$ under DC=contoso,DC=test",
-            "New-ADServiceAccount",
-        ])
+        assertFailed(
+            outcome, at: "password permission",
+            saying: [
+                "Missing01$: no such gMSA", "There is no group managed service account Missing01$ under DC=contoso,DC=test",
+                "New-ADServiceAccount",
+            ])
     }
 
     // MARK: the gMSA
@@ -408,11 +448,14 @@ final class DoctorIntegrationTests: XCTestCase {
     func testDisabledAccountFailsGMSATGTAndAMissingSPNIsAWarning() throws {
         let domain = try TestDomain.require()
         let smb = ["-s", domain.smbConf]
-        _ = try? domain.run(["samba-tool", "service-account", "delete", "--name=Disabled01"] + smb)   // a previous run's
+        _ = try? domain.run(["samba-tool", "service-account", "delete", "--name=Disabled01"] + smb) // a previous run's
         let group = try domain.run(["samba-tool", "group", "show", "WebApp01Accounts", "--attributes=objectSid"] + smb)
         let sid = try XCTUnwrap(group.split(separator: "\n").first { $0.hasPrefix("objectSid: ") }?.dropFirst("objectSid: ".count))
-        try domain.run(["samba-tool", "service-account", "create", "--name=Disabled01", "--dns-host-name=disabled01.\(domain.dnsDomain)",
-                        "--group-msa-membership=O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;\(sid))"] + smb)
+        try domain.run(
+            [
+                "samba-tool", "service-account", "create", "--name=Disabled01", "--dns-host-name=disabled01.\(domain.dnsDomain)",
+                "--group-msa-membership=O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;\(sid))",
+            ] + smb)
         defer { _ = try? domain.run(["samba-tool", "service-account", "delete", "--name=Disabled01"] + smb) }
         try domain.run(["samba-tool", "spn", "add", "host/Disabled01", "Disabled01$"] + smb)
         let ldif = """
@@ -427,11 +470,13 @@ final class DoctorIntegrationTests: XCTestCase {
         let path = try spec(domain, "disabled.json", replacing: [("WebApp01", "Disabled01")])
 
         let disabled = try doctor(domain, ["--credspec", path])
-        assertFailed(disabled, at: "gMSA TGT", saying: [
-            "✓ keys", "Disabled01$@CONTOSO.TEST: account disabled",
-            "The gMSA Disabled01$ is disabled (userAccountControl 0x1022 has ACCOUNTDISABLE)",
-            "Fix: Enable the account: Enable-ADAccount -Identity 'Disabled01$'",
-        ])
+        assertFailed(
+            disabled, at: "gMSA TGT",
+            saying: [
+                "✓ keys", "Disabled01$@CONTOSO.TEST: account disabled",
+                "The gMSA Disabled01$ is disabled (userAccountControl 0x1022 has ACCOUNTDISABLE)",
+                "Fix: Enable the account: Enable-ADAccount -Identity 'Disabled01$'",
+            ])
 
         try domain.run(["samba-tool", "user", "enable", "Disabled01$"] + smb)
         try domain.run(["samba-tool", "spn", "delete", "host/Disabled01", "Disabled01$"] + smb)
@@ -440,6 +485,8 @@ final class DoctorIntegrationTests: XCTestCase {
         XCTAssertTrue(enabled.output.contains("! gMSA TGT "), enabled.output)
         XCTAssertTrue(enabled.output.contains("TGT for Disabled01$@CONTOSO.TEST until "), enabled.output)
         XCTAssertTrue(enabled.output.contains("All 13 steps passed with 1 warning."), enabled.output)
-        XCTAssertTrue(enabled.output.contains("Warning (gMSA TGT): SPN missing: Disabled01$ has no servicePrincipalName, so services cannot get tickets for it"), enabled.output)
+        XCTAssertTrue(
+            enabled.output.contains("Warning (gMSA TGT): SPN missing: Disabled01$ has no servicePrincipalName, so services cannot get tickets for it"),
+            enabled.output)
     }
 }

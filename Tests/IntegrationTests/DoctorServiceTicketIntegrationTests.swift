@@ -18,8 +18,9 @@ final class DoctorServiceTicketIntegrationTests: XCTestCase {
         let utf16 = try SecretScan.managedPassword("WebApp01$", domain)
         let kvno = try XCTUnwrap(try DomainControllerKeys(account: "WebApp01$", domain: domain).keys.map(\.kvno).max())
         let spn = "host/webapp01.\(domain.dnsDomain)"
-        let keys = try KeyDerivation.keys(for: ManagedPassword(utf16LittleEndian: SecretBytes(Array(utf16))), salt: salt(domain),
-                                          encryptionTypes: [.aes256CtsHmacSha196, .aes128CtsHmacSha196])
+        let keys = try KeyDerivation.keys(
+            for: ManagedPassword(utf16LittleEndian: SecretBytes(Array(utf16))), salt: salt(domain),
+            encryptionTypes: [.aes256CtsHmacSha196, .aes128CtsHmacSha196])
         let entries = keys.map { KeytabEntry(principal: "\(spn)@\(domain.realm)", keyVersionNumber: kvno, key: $0) }
         let step = DoctorServiceTicketCheck(context: context, cache: cache)
         do { return .success(try step.check(spn: spn, of: "WebApp01$", realm: domain.realm, keys: entries, salt: salt(domain))) } catch {

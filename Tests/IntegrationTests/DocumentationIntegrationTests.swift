@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every command block of README.md and docs/*.md, run as written, in order, against the test
@@ -30,8 +31,10 @@ final class DocumentationIntegrationTests: XCTestCase {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if var current = open {
                 if line == "```" {
-                    blocks.append(Block(file: file, line: current.line, language: current.language, marker: current.marker,
-                                        text: current.lines.joined(separator: "\n") + "\n"))
+                    blocks.append(
+                        Block(
+                            file: file, line: current.line, language: current.language, marker: current.marker,
+                            text: current.lines.joined(separator: "\n") + "\n"))
                     open = nil
                     lastText = String(line)
                 } else {
@@ -57,15 +60,16 @@ final class DocumentationIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         guard (try? Command.run(Self.repository + "/scripts/testpodman", ["check"]).status) == 0 else {
             let message = "podman, runc or busybox-static is missing: install them with scripts/testpodman install (the README's Podman blocks cannot run)"
-            if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" { XCTFail(message) }
-            throw XCTSkip(message)
+            throw missingRequirement(message)
         }
         let root = try Self.checkout(domain: domain)
         defer { Self.remove(root) }
         let hostCache = "/var/run/ccgd/krb5cc"
         let cacheExisted = FileManager.default.fileExists(atPath: hostCache)
 
-        let pages = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: Self.repository + "/docs"))
+        let pages =
+            ["README.md"]
+            + (try FileManager.default.contentsOfDirectory(atPath: Self.repository + "/docs"))
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
         var background: [Process] = []
         defer { for process in background { Self.terminate(process) } }
@@ -74,11 +78,13 @@ final class DocumentationIntegrationTests: XCTestCase {
             let text = try String(contentsOfFile: Self.repository + "/" + page, encoding: .utf8)
             for block in Self.blocks(of: text, file: page) where ["sh", "bash", "shell", "console"].contains(block.language) {
                 if let marker = block.marker, marker.hasPrefix("not run:") {
-                    XCTAssertGreaterThan(marker.dropFirst("not run:".count).trimmingCharacters(in: .whitespaces).count, 10,
-                                         "\(block.place): say why the block cannot run")
+                    XCTAssertGreaterThan(
+                        marker.dropFirst("not run:".count).trimmingCharacters(in: .whitespaces).count, 10,
+                        "\(block.place): say why the block cannot run")
                     continue
                 }
-                XCTAssertNotEqual(block.language, "console", "\(block.place): a console block is a transcript: mark it <!-- not run: why -->, or make it an sh block")
+                XCTAssertNotEqual(
+                    block.language, "console", "\(block.place): a console block is a transcript: mark it <!-- not run: why -->, or make it an sh block")
                 if let marker = block.marker, marker.hasPrefix("run in the background; wait for ") {
                     let socket = root + "/" + marker.dropFirst("run in the background; wait for ".count)
                     background.append(try Self.startInBackground(block, in: root, until: socket))
@@ -120,8 +126,11 @@ final class DocumentationIntegrationTests: XCTestCase {
         try configuration.replacingOccurrences(of: real + "/daemon", with: testdomain + "/daemon")
             .write(toFile: testdomain + "/ccgd.conf", atomically: true, encoding: .utf8)
         // What scripts/demo leaves for "Use it from Podman".
-        let sandbox = try Command.run(repository + "/scripts/testpodman", [
-            "sandbox", testdomain + "/demo/sandbox", testdomain + "/daemon/ccgd.sock", testdomain + "/daemon/run", Command.binaries + "/ccgd-oci-hook"])
+        let sandbox = try Command.run(
+            repository + "/scripts/testpodman",
+            [
+                "sandbox", testdomain + "/demo/sandbox", testdomain + "/daemon/ccgd.sock", testdomain + "/daemon/run", Command.binaries + "/ccgd-oci-hook",
+            ])
         guard sandbox.status == 0 else { throw DaemonProcess.Failure("scripts/testpodman sandbox failed: \(sandbox.all)") }
         return root
     }
@@ -139,28 +148,14 @@ final class DocumentationIntegrationTests: XCTestCase {
     }
 
     static func run(_ block: Block, in root: String, seconds: Double = 180) throws -> (status: Int32, output: String) {
-        let process = try shell(block, in: root)
-        let log = root + "/.block-\(block.line).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let until = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < until { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let outcome = try Command.run(try shell(block, in: root), logTo: root + "/.block-\(block.line).log", seconds: seconds)
+        return (outcome.status, outcome.output)
     }
 
     static func startInBackground(_ block: Block, in root: String, until socket: String) throws -> Process {
         let process = try shell(block, in: root)
         let log = root + "/.block-\(block.line).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
+        _ = try Command.output(of: process, to: log)
         try process.run()
         for _ in 0..<400 {
             if accepts(socket) { return process }

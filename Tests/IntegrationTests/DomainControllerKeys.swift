@@ -23,8 +23,9 @@ struct DomainControllerKeys {
     init(account: String, domain: TestDomain, environment: [String: String] = [:]) throws {
         let path = NSTemporaryDirectory() + "/ccgd-export-\(UUID().uuidString).keytab"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try domain.run(["samba-tool", "domain", "exportkeytab", path, "--principal=\(account)", "-s", domain.smbConf],
-                       environment: environment)
+        try domain.run(
+            ["samba-tool", "domain", "exportkeytab", path, "--principal=\(account)", "-s", domain.smbConf],
+            environment: environment)
         // klist -k -e -K:  "   2 WebApp01$@CONTOSO.TEST (aes256-cts-hmac-sha1-96)  (0x1a2b…)"
         let listing = try domain.run(["klist", "-k", "-e", "-K", path])
         var keys = Set<Key>()
@@ -33,8 +34,10 @@ struct DomainControllerKeys {
             guard fields.count >= 4, let kvno = UInt32(fields[0]), fields[2].hasPrefix("("), fields[3].hasPrefix("(0x") else { continue }
             // klist marks weak types "DEPRECATED:arcfour-hmac"; the type is the same.
             let enctype = String(fields[2].dropFirst().dropLast()).replacingOccurrences(of: "DEPRECATED:", with: "")
-            keys.insert(Key(kvno: kvno, enctype: enctype,
-                            hex: String(fields[3].dropFirst(3).dropLast()).lowercased()))
+            keys.insert(
+                Key(
+                    kvno: kvno, enctype: enctype,
+                    hex: String(fields[3].dropFirst(3).dropLast()).lowercased()))
         }
         self.keys = keys
     }

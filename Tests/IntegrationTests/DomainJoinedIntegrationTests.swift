@@ -30,20 +30,26 @@ final class DomainJoinedIntegrationTests: XCTestCase {
     private func fetch(_ domain: TestDomain, keytab: String, principal: String) throws -> Command.Outcome {
         let spec = directory + "/Joined.json"
         try domain.domainJoinedCredSpec().write(toFile: spec, atomically: true, encoding: .utf8)
-        return try Command.run("ccgctl", ["fetch", "--credspec", spec, "--dc", "\(domain.controller.hostName)=127.0.0.1",
-                                          "--machine-keytab", keytab, "--machine-principal", principal,
-                                          "--keytab", directory + "/out.keytab", "--ccache", directory + "/out.cc",
-                                          "--config", directory + "/none.conf"])
+        return try Command.run(
+            "ccgctl",
+            [
+                "fetch", "--credspec", spec, "--dc", "\(domain.controller.hostName)=127.0.0.1",
+                "--machine-keytab", keytab, "--machine-principal", principal,
+                "--keytab", directory + "/out.keytab", "--ccache", directory + "/out.cc",
+                "--config", directory + "/none.conf",
+            ])
     }
 
     private func started(_ domain: TestDomain, keytab: String, principal: String) throws -> DaemonProcess {
-        let daemon = try DaemonProcess(domain: domain, domainSection: false, pluginsConfiguration: """
+        let daemon = try DaemonProcess(
+            domain: domain, domainSection: false,
+            pluginsConfiguration: """
 
-            [domain "\(domain.realm)"]
-            controllers = \(domain.controller.hostName)=127.0.0.1
-            machine-keytab = \(keytab)
-            machine-principal = \(principal)
-            """)
+                [domain "\(domain.realm)"]
+                controllers = \(domain.controller.hostName)=127.0.0.1
+                machine-keytab = \(keytab)
+                machine-principal = \(principal)
+                """)
         self.daemon = daemon
         try domain.domainJoinedCredSpec().write(toFile: daemon.credSpecs + "/Joined.json", atomically: true, encoding: .utf8)
         try daemon.start()
@@ -57,8 +63,9 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.output.contains("as \(principal)"), outcome.output)
         // The keytab it wrote gets the gMSA a TGT from the KDC.
-        try domain.run(["kinit", "-k", "-t", directory + "/out.keytab", "WebApp01$@\(domain.realm)"],
-                       environment: ["KRB5CCNAME": "FILE:\(directory)/kinit.cc"])
+        try domain.run(
+            ["kinit", "-k", "-t", directory + "/out.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(directory)/kinit.cc"])
     }
 
     func testComputerOutsideTheReadersGroupGetsOneClearError() throws {
@@ -66,8 +73,10 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         try "".write(toFile: directory + "/none.conf", atomically: true, encoding: .utf8)
         let outcome = try fetch(domain, keytab: keytab, principal: principal)
         XCTAssertNotEqual(outcome.status, 0)
-        for expected in ["computer account \(principal) is not allowed to retrieve the managed password of WebApp01$",
-                         "msDS-GroupMSAMembership", "PrincipalsAllowedToRetrieveManagedPassword", "new ticket"] {
+        for expected in [
+            "computer account \(principal) is not allowed to retrieve the managed password of WebApp01$",
+            "msDS-GroupMSAMembership", "PrincipalsAllowedToRetrieveManagedPassword", "new ticket",
+        ] {
             XCTAssertTrue(outcome.errors.contains(expected), "missing \(expected) in\n\(outcome.errors)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/out.keytab"))
@@ -76,10 +85,14 @@ final class DomainJoinedIntegrationTests: XCTestCase {
     func testCredSpecNewDomainJoinedWritesNoHostAccountConfigAndReadsAsTheComputer() throws {
         let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
         try "".write(toFile: directory + "/none.conf", atomically: true, encoding: .utf8)
-        let outcome = try Command.run("ccgctl", ["credspec", "new", "WebApp01", "--domain-joined", "--path", "-",
-                                                 "--machine-keytab", keytab, "--machine-principal", principal,
-                                                 "--config", directory + "/none.conf", "--domain", domain.dnsDomain,
-                                                 "--dc", "\(domain.controller.hostName)=127.0.0.1"])
+        let outcome = try Command.run(
+            "ccgctl",
+            [
+                "credspec", "new", "WebApp01", "--domain-joined", "--path", "-",
+                "--machine-keytab", keytab, "--machine-principal", principal,
+                "--config", directory + "/none.conf", "--domain", domain.dnsDomain,
+                "--dc", "\(domain.controller.hostName)=127.0.0.1",
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.errors.contains("as \(principal) (sealed GSSAPI bind)"), outcome.errors)
         let spec = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
@@ -95,8 +108,12 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         try domain.domainJoinedCredSpec().write(toFile: spec, atomically: true, encoding: .utf8)
         try "[domain \"\(domain.realm)\"]\ncontrollers = \(domain.controller.hostName)=127.0.0.1\n"
             .write(toFile: directory + "/doctor.conf", atomically: true, encoding: .utf8)
-        return try Command.run("ccgctl", ["doctor", "--credspec", spec, "--config", directory + "/doctor.conf",
-                                          "--machine-keytab", keytab, "--machine-principal", principal])
+        return try Command.run(
+            "ccgctl",
+            [
+                "doctor", "--credspec", spec, "--config", directory + "/doctor.conf",
+                "--machine-keytab", keytab, "--machine-principal", principal,
+            ])
     }
 
     /// The last step line of a doctor report, and its diagnosis.
@@ -108,8 +125,10 @@ final class DomainJoinedIntegrationTests: XCTestCase {
         let (domain, keytab, principal) = try computer(TestDomain.joinedComputer, reader: true)
         let outcome = try doctor(domain, keytab: keytab, principal: principal)
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        for expected in ["✓ machine keytab", "\(keytab) holds the keys of \(principal)", "✓ machine login",
-                         "as \(principal), sealed", "✓ gMSA TGT"] {
+        for expected in [
+            "✓ machine keytab", "\(keytab) holds the keys of \(principal)", "✓ machine login",
+            "as \(principal), sealed", "✓ gMSA TGT",
+        ] {
             XCTAssertTrue(outcome.output.contains(expected), "missing \(expected) in\n\(outcome.all)")
         }
     }

@@ -1,12 +1,15 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import Foundation
 import Kerberos
 import SocketAPI
+import TestSupport
 import XCTest
+import DirectoryPipeline
+import LeaseService
+import PluginHost
 
 /// The ECS front end's lease ids: 10 characters, so two requests may draw the same one. Its
 /// directory is made exclusively, and a taken id is never shared, even less deleted.
@@ -14,17 +17,11 @@ final class ECSLeaseIDIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-ecs-ids-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/krbdir", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("ecs-ids", creating: ["krbdir", "run"])
     }
 
     /// The ids a service draws, in order.
-    private final class Draws: @unchecked Sendable {   // `ids` is guarded by `lock`
+    private final class Draws: @unchecked Sendable { // `ids` is guarded by `lock`
         private let lock = NSLock()
         private var ids: [String]
         init(_ ids: [String]) { self.ids = ids }

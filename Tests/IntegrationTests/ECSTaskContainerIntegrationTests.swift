@@ -11,15 +11,16 @@ extension ECSIntegrationTests {
     /// with the keytab (`kinit -k`) and accepts a service ticket with it (`kvno -k`); a container
     /// of group 4000 does the same with WebApp02's; any other uid reads neither.
     func testANonRootTaskContainerReadsItsTicketAndAnotherUserCannot() throws {
-        let daemon = try started(ecsConfiguration: """
-            lease-uid = 1000
-            lease-gid = 1000
+        let daemon = try started(
+            ecsConfiguration: """
+                lease-uid = 1000
+                lease-gid = 1000
 
-            [ecs-gmsa "WebApp02"]
-            lease-uid = 0
-            lease-gid = 4000
-            lease-mode = group
-            """)
+                [ecs-gmsa "WebApp02"]
+                lease-uid = 0
+                lease-gid = 4000
+                lease-mode = group
+                """)
         let sandbox = try PodmanSandbox.require()
         try client(daemon, mode: "task-lease")
         let state = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any])
@@ -43,14 +44,16 @@ extension ECSIntegrationTests {
 
         let dnsDomain = daemon.domain.dnsDomain, realm = daemon.domain.realm
         for (directory, account, user) in [(webApp01, "WebApp01", "1000:1000"), (webApp02, "WebApp02", "2000:4000")] {
-            let outcome = try Self.task(sandbox, user: user, mounting: directory, script: """
-                export KRB5_CONFIG=/var/credentials-fetcher/krbdir/krb5.conf
-                echo "== id"; id -u
-                echo "== klist"; klist
-                echo "== kvno"; kvno host/\(account.lowercased()).\(dnsDomain)
-                echo "== kinit"; kinit -k -c FILE:/tmp/service.cc '\(account)$' && klist -c FILE:/tmp/service.cc
-                echo "== accept"; kvno -k /var/credentials-fetcher/krbdir/krb5.keytab host/\(account.lowercased()).\(dnsDomain)
-                """)
+            let outcome = try Self.task(
+                sandbox, user: user, mounting: directory,
+                script: """
+                    export KRB5_CONFIG=/var/credentials-fetcher/krbdir/krb5.conf
+                    echo "== id"; id -u
+                    echo "== klist"; klist
+                    echo "== kvno"; kvno host/\(account.lowercased()).\(dnsDomain)
+                    echo "== kinit"; kinit -k -c FILE:/tmp/service.cc '\(account)$' && klist -c FILE:/tmp/service.cc
+                    echo "== accept"; kvno -k /var/credentials-fetcher/krbdir/krb5.keytab host/\(account.lowercased()).\(dnsDomain)
+                    """)
             print("== as \(user) on \(directory)\n" + outcome.all)
             XCTAssertEqual(outcome.status, 0, "\(account) as \(user): \(outcome.all)")
             let sections = PodmanIntegrationTests.sections(outcome.output)
@@ -64,11 +67,13 @@ extension ECSIntegrationTests {
 
         // Anyone else: not the owner, not in the group.
         for (directory, user) in [(webApp01, "2000:2000"), (webApp02, "2001:2001"), (webApp02, "1000:1000")] {
-            let outcome = try Self.task(sandbox, user: user, mounting: directory, script: """
-                echo "== read"; cat /var/credentials-fetcher/krbdir/krb5cc >/dev/null && echo read || echo refused
-                echo "== keytab"; cat /var/credentials-fetcher/krbdir/krb5.keytab >/dev/null && echo read || echo refused
-                echo "== klist"; klist -c FILE:/var/credentials-fetcher/krbdir/krb5cc && echo read || echo refused
-                """)
+            let outcome = try Self.task(
+                sandbox, user: user, mounting: directory,
+                script: """
+                    echo "== read"; cat /var/credentials-fetcher/krbdir/krb5cc >/dev/null && echo read || echo refused
+                    echo "== keytab"; cat /var/credentials-fetcher/krbdir/krb5.keytab >/dev/null && echo read || echo refused
+                    echo "== klist"; klist -c FILE:/var/credentials-fetcher/krbdir/krb5cc && echo read || echo refused
+                    """)
             print("== as \(user) on \(directory)\n" + outcome.all)
             XCTAssertEqual(outcome.status, 0, outcome.all)
             let sections = PodmanIntegrationTests.sections(outcome.output)
@@ -83,8 +88,10 @@ extension ECSIntegrationTests {
     /// A container as the ECS agent starts one for a task: the gMSA's directory read-only at
     /// /var/credentials-fetcher/krbdir (the agent's bind), as `user`, on the host's network.
     private static func task(_ sandbox: PodmanSandbox, user: String, mounting directory: String, script: String) throws -> Command.Outcome {
-        try sandbox.podman(["run", "--rm", "--network", "host", "--user", user, "-v", directory + ":/var/credentials-fetcher/krbdir:ro",
-                            PodmanSandbox.image, "/bin/sh", "-c", script])
+        try sandbox.podman([
+            "run", "--rm", "--network", "host", "--user", user, "-v", directory + ":/var/credentials-fetcher/krbdir:ro",
+            PodmanSandbox.image, "/bin/sh", "-c", script,
+        ])
     }
 
     /// "uid:gid mode" of `path` (not following a symlink).

@@ -9,7 +9,8 @@ enum FaketimeLeftovers {
     static func remove() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [] {
             guard let prefix = ["faketime_shm_", "sem.faketime_sem_"].first(where: name.hasPrefix),
-                  let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
             unlink("/dev/shm/" + name)
         }
     }

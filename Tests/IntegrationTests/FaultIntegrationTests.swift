@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SocketAPI
+import TestSupport
 import XCTest
 
 /// ccgd under faults, as a real daemon against the test domain: its DC gone and back, killed
@@ -49,7 +50,8 @@ final class FaultIntegrationTests: XCTestCase {
         self.proxy = proxy
         // Short tickets and retries, so that a refresh falls due within the test (30 s). Samba's
         // KDC refuses service tickets for a TGT of less than 5 minutes: no shorter.
-        let daemon = try started("""
+        let daemon = try started(
+            """
             [refresh]
             ticket-lifetime = 5m
             ticket-renewal = 10%
@@ -100,7 +102,7 @@ final class FaultIntegrationTests: XCTestCase {
 
     func testKillDuringConcurrentCreationsLosesNoAcknowledgedLease() async throws {
         let daemon = try started()
-        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)   // the account is cached
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#) // the account is cached
         let client = daemon.client
         for round in 1...10 {
             let acknowledged = AcknowledgedLeases()
@@ -111,9 +113,10 @@ final class FaultIntegrationTests: XCTestCase {
                 for _ in 0..<200 {
                     group.addTask {
                         guard let response = try? await client.send(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "WebApp01"}"#.utf8)),
-                              response.status == 201,
-                              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-                              let id = object["id"] as? String else { return }
+                            response.status == 201,
+                            let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                            let id = object["id"] as? String
+                        else { return }
                         if acknowledged.add(id) == killAt { kill(victim, SIGKILL) }
                     }
                 }
@@ -139,8 +142,9 @@ final class FaultIntegrationTests: XCTestCase {
             // A lease acknowledged before the kill still works with the KDC.
             if let id = acknowledged.ids.first {
                 let directory = leasesDirectory + "/" + id
-                try daemon.domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
-                                      environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit-\(round).cc"])
+                try daemon.domain.run(
+                    ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
+                    environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit-\(round).cc"])
             }
             // Start the next round clean, so that restarts stay quick.
             for id in present { _ = try await daemon.request(.DELETE, "/v1/leases/\(id)") }
@@ -151,9 +155,7 @@ final class FaultIntegrationTests: XCTestCase {
 
     func testMisbehavingPluginsGiveClearErrorsAndTheDaemonKeepsServing() async throws {
         let domain = try TestDomain.require()
-        let plugins = NSTemporaryDirectory() + "/ccgd-fault-plugins-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: plugins) }
+        let plugins = try temporaryDirectory("fault-plugins", mode: 0o755)
         let pids = plugins + "/pids"
         let behaviours: [(name: String, guid: String, script: String, code: String)] = [
             ("hang", "7E0A3C1D-0000-4000-8000-000000000001", "echo $$ >> \(pids); sleep 600", "plugin.timeout"),
@@ -172,8 +174,10 @@ final class FaultIntegrationTests: XCTestCase {
         self.daemon = daemon
         // One named CredSpec per plug-in: WebApp01's, with the plug-in's GUID.
         let template = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
-        let guid = try XCTUnwrap(template.range(of: #"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"#,
-                                                options: .regularExpression, range: template.range(of: "PluginGUID")!.upperBound..<template.endIndex))
+        let guid = try XCTUnwrap(
+            template.range(
+                of: #"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"#,
+                options: .regularExpression, range: template.range(of: "PluginGUID")!.upperBound..<template.endIndex))
         for plugin in behaviours {
             try template.replacingCharacters(in: guid, with: plugin.guid)
                 .write(toFile: daemon.credSpecs + "/Broken-\(plugin.name).json", atomically: true, encoding: .utf8)
@@ -213,12 +217,14 @@ final class FaultIntegrationTests: XCTestCase {
     func testFloodsOfConnectionsDoNotStopAnAllowedClient() async throws {
         let daemon = try started("socket-mode = 0666")
         _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
-        chmod(daemon.root, 0o755)   // the other peer must reach the socket to be refused by ccgd itself
+        chmod(daemon.root, 0o755) // the other peer must reach the socket to be refused by ccgd itself
 
         // A peer ccgd does not allow (uid 65534), flooding for as long as the test runs.
         let flood = Process()
         flood.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        flood.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", """
+        flood.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+            """
             import socket, sys, time
             held, made = [], 0
             end = time.time() + 60
@@ -235,7 +241,8 @@ final class FaultIntegrationTests: XCTestCase {
                 if len(held) > 500:
                     for s in held[:100]: s.close()
                     del held[:100]
-            """, daemon.socket]
+            """, daemon.socket,
+        ]
         let floodLog = daemon.root + "/flood.log"
         _ = FileManager.default.createFile(atPath: floodLog, contents: nil)
         flood.standardOutput = FileHandle.nullDevice
@@ -336,8 +343,9 @@ final class FaultIntegrationTests: XCTestCase {
         XCTAssertTrue(apiError(object).message.contains("No space left on device"), text)
         let leases = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []
         XCTAssertEqual(leases.count, 1)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: daemon.runtime + "/leases"), [URL(fileURLWithPath: keptDirectory).lastPathComponent],
-                       "the refused lease left no directory")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: daemon.runtime + "/leases"), [URL(fileURLWithPath: keptDirectory).lastPathComponent],
+            "the refused lease left no directory")
 
         unlink(filler)
         _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
@@ -345,8 +353,9 @@ final class FaultIntegrationTests: XCTestCase {
         try daemon.start()
         let restored = try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []
         XCTAssertEqual(restored.count, 2)
-        try domain.run(["kinit", "-k", "-t", keptDirectory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
-                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+        try domain.run(
+            ["kinit", "-k", "-t", keptDirectory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
     }
 
     func testAFullStateFileSystemRefusesLeasesClearlyAndKeepsTheJournalWhole() async throws {
@@ -359,7 +368,7 @@ final class FaultIntegrationTests: XCTestCase {
         let filler = fill(daemon.state)
 
         var refused = 0
-        for _ in 0..<40 {   // the journal's last page may take a few before it is full
+        for _ in 0..<40 { // the journal's last page may take a few before it is full
             let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "WebApp01"}"#)
             if status == 201 { continue }
             XCTAssertEqual(status, 503, text)
@@ -368,8 +377,9 @@ final class FaultIntegrationTests: XCTestCase {
         }
         XCTAssertGreaterThan(refused, 0, "a full state file system must refuse leases")
         let listed = Set((try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: daemon.runtime + "/leases")), listed,
-                       "a refused lease leaves no directory")
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: daemon.runtime + "/leases")), listed,
+            "a refused lease leaves no directory")
 
         unlink(filler)
         let after = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
@@ -377,8 +387,9 @@ final class FaultIntegrationTests: XCTestCase {
         try daemon.start()
         let restored = Set((try await daemon.request(.GET, "/v1/leases").object["leases"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
         XCTAssertEqual(restored, listed.union([after["id"] as? String ?? ""]))
-        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: daemon.state).contains { $0.contains("damaged") },
-                       "no partial line was left in the journal")
+        XCTAssertFalse(
+            try FileManager.default.contentsOfDirectory(atPath: daemon.state).contains { $0.contains("damaged") },
+            "no partial line was left in the journal")
     }
 }
 
@@ -387,7 +398,11 @@ private final class AcknowledgedLeases: @unchecked Sendable {
     private let lock = NSLock()
     private var set: Set<String> = []
     /// Adds `id` and returns how many there are now.
-    func add(_ id: String) -> Int { lock.withLock { set.insert(id); return set.count } }
+    func add(_ id: String) -> Int {
+        lock.withLock {
+            set.insert(id); return set.count
+        }
+    }
     var ids: Set<String> { lock.withLock { set } }
 }
 
@@ -439,8 +454,9 @@ final class ControllerProxy {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> pid_t? in
             guard let candidate = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let end = stat.lastIndex(of: ")") else { return nil }
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let end = stat.lastIndex(of: ")")
+            else { return nil }
             let fields = stat[stat.index(after: end)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid ? candidate : nil
         }

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// scripts/install and scripts/uninstall (a developer's install of packaging/files, the list the
 /// Debian package is made from), into a throwaway root.
 final class InstallTests: XCTestCase {
     func testInstallPutsEverythingInPlaceAndUninstallTakesItAway() throws {
-        let root = NSTemporaryDirectory() + "/ccgd-install-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try temporaryDirectory("install")
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts").path
         let installed = try Command.run(scripts + "/install", ["--destdir", root, "--binaries", Command.binaries])
@@ -123,10 +123,8 @@ final class InstallTests: XCTestCase {
 
     /// A throwaway root with /etc/docker (Docker installed) and `daemonJSON` in it, if given.
     private func dockerRoot(daemonJSON: String?) throws -> String {
-        let root = NSTemporaryDirectory() + "/ccgd-install-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/etc/docker", withIntermediateDirectories: true)
+        let root = try temporaryDirectory("install", creating: ["etc/docker"])
         if let daemonJSON { try daemonJSON.write(toFile: root + "/etc/docker/daemon.json", atomically: true, encoding: .utf8) }
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         return root
     }
 
@@ -148,7 +146,8 @@ final class InstallTests: XCTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: root + "/etc/docker/daemon.json")
         let installed = try install(root)
         XCTAssertEqual(installed.status, 0, installed.all)
-        XCTAssertTrue(installed.output.contains("install: \(root)/etc/docker/daemon.json: runtime \"ccgd\" added (then: systemctl reload docker)"), installed.output)
+        XCTAssertTrue(
+            installed.output.contains("install: \(root)/etc/docker/daemon.json: runtime \"ccgd\" added (then: systemctl reload docker)"), installed.output)
         let merged = try daemonJSON(root)
         XCTAssertEqual(merged["log-driver"] as? String, "journald")
         XCTAssertEqual(merged["debug"] as? Bool, true)
@@ -194,8 +193,11 @@ final class InstallTests: XCTestCase {
         let root = try dockerRoot(daemonJSON: original)
         let installed = try install(root)
         XCTAssertNotEqual(installed.status, 0, installed.all)
-        XCTAssertTrue(installed.errors.contains("already has a runtime \"ccgd\" with another path than /usr/local/libexec/ccgd/ccgd-runtime; remove it or change its path, then run this again."),
-                      installed.errors)
+        XCTAssertTrue(
+            installed.errors.contains(
+                "already has a runtime \"ccgd\" with another path than /usr/local/libexec/ccgd/ccgd-runtime; remove it or change its path, then run this again."
+            ),
+            installed.errors)
         XCTAssertEqual(try String(contentsOfFile: root + "/etc/docker/daemon.json", encoding: .utf8), original)
         // Nor taken out by uninstall: it is not ours.
         XCTAssertEqual(try uninstall(root).status, 0)
@@ -207,8 +209,10 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try install(root).status, 0)
         let removed = try uninstall(root)
         XCTAssertNotEqual(removed.status, 0, removed.all)
-        XCTAssertTrue(removed.errors.contains("makes \"ccgd\" Docker's default-runtime: set \"default-runtime\" back (e.g. to \"runc\") and reload Docker first, then run this again."),
-                      removed.errors)
+        XCTAssertTrue(
+            removed.errors.contains(
+                "makes \"ccgd\" Docker's default-runtime: set \"default-runtime\" back (e.g. to \"runc\") and reload Docker first, then run this again."),
+            removed.errors)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/usr/local/libexec/ccgd/ccgd-runtime"), "nothing was removed")
         XCTAssertNotNil((try daemonJSON(root)["runtimes"] as? [String: Any])?["ccgd"])
     }

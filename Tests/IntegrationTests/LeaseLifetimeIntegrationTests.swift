@@ -1,5 +1,6 @@
 import Foundation
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// A real ccgd against the test domain: leases end when their creator gave up before the
@@ -31,8 +32,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
 
     /// An executable plug-in that answers with the test domain's portable user after `delay` seconds.
     private func slowPlugin(_ domain: TestDomain, delay: Int) throws -> (configuration: String, plugins: String, guid: String) {
-        let directory = NSTemporaryDirectory() + "/ccgd-slow-plugin-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let directory = try temporaryDirectory("slow-plugin", mode: 0o755)
         let path = directory + "/slow"
         try "#!/bin/sh\ncat >/dev/null\nsleep \(delay)\ncat '\(domain.allowedCredentialsFile)'\n".write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
@@ -43,8 +43,10 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
     /// WebApp01's CredSpec in the daemon's directory under `name`, its PluginGUID replaced by `guid`.
     private func credSpec(_ daemon: DaemonProcess, named name: String, guid: String) throws {
         let template = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
-        let range = try XCTUnwrap(template.range(of: #"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"#,
-                                                 options: .regularExpression, range: template.range(of: "PluginGUID")!.upperBound..<template.endIndex))
+        let range = try XCTUnwrap(
+            template.range(
+                of: #"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"#,
+                options: .regularExpression, range: template.range(of: "PluginGUID")!.upperBound..<template.endIndex))
         try template.replacingCharacters(in: range, with: guid).write(toFile: daemon.credSpecs + "/\(name).json", atomically: true, encoding: .utf8)
     }
 
@@ -57,8 +59,12 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         self.daemon = daemon
         try credSpec(daemon, named: "Slow", guid: slow.guid)
         try daemon.start()
-        let impatient = try Command.run("/usr/bin/curl", ["-s", "--max-time", "1", "--unix-socket", daemon.socket, "-X", "POST",
-                                                          "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "Slow"}"#])
+        let impatient = try Command.run(
+            "/usr/bin/curl",
+            [
+                "-s", "--max-time", "1", "--unix-socket", daemon.socket, "-X", "POST",
+                "http://ccgd/v1/leases", "-d", #"{"credentialSpecName": "Slow"}"#,
+            ])
         XCTAssertEqual(impatient.status, 28, "curl gave up: \(impatient.all)")
         // The fetch goes on and the lease is made, then ended: the answer has nowhere to go.
         for _ in 0..<100 where !daemon.logText.contains("lease ended") { try await Task.sleep(for: .milliseconds(100)) }
@@ -77,7 +83,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         let daemon = try DaemonProcess(domain: domain)
         self.daemon = daemon
         try daemon.start()
-        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)   // cached: creations take milliseconds
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#) // cached: creations take milliseconds
         let script = """
             import json, socket, subprocess, sys, threading, time
             path, count = sys.argv[1], int(sys.argv[2])
@@ -117,7 +123,7 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         client.standardInput = input
         client.standardOutput = output
         try client.run()
-        _ = output.fileHandleForReading.availableData   // "ready": the holders run
+        _ = output.fileHandleForReading.availableData // "ready": the holders run
         input.fileHandleForWriting.write(Data("go\n".utf8))
         // Killed once the first answers are out: the rest are on their way, some of them journaled.
         var text = ""
@@ -129,12 +135,15 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         daemon.crash()
         text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         client.waitUntilExit()
-        let outcomes = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
-                                     as? [[String: Any]], text)
+        let outcomes = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(text.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+                as? [[String: Any]], text)
         var answered: Set<String> = []
         for outcome in outcomes {
             let pid = Int32(outcome["pid"] as? Int ?? 0)
-            if let lease = outcome["lease"] as? String { answered.insert(lease); holders.append(pid) } else {
+            if let lease = outcome["lease"] as? String {
+                answered.insert(lease); holders.append(pid)
+            } else {
                 // No answer: the runtime gives the container up.
                 kill(pid, SIGKILL)
             }
@@ -144,7 +153,9 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         let held = Set(try await leases(daemon).filter { $0["holder"] != nil }.compactMap { $0["id"] as? String })
         XCTAssertEqual(held, answered, "answered: \(answered.count) of \(outcomes.count)")
         let ended = daemon.logText.components(separatedBy: "at=start-up").count - 1
-        print("kill -9 during 200 creations: \(answered.count) answered, \(held.count) held leases after the restart, \(ended) journaled but unanswered ended at start-up")
+        print(
+            "kill -9 during 200 creations: \(answered.count) answered, \(held.count) held leases after the restart, \(ended) journaled but unanswered ended at start-up"
+        )
     }
 
     func testALeaseEndsAtItsExpiry() async throws {
@@ -177,8 +188,9 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
         kill(try XCTUnwrap(daemon.pid), SIGHUP)
         for _ in 0..<100 where !daemon.logText.contains("configuration reloaded") { try await Task.sleep(for: .milliseconds(100)) }
         var ids = Set(try await leases(daemon).compactMap { $0["id"] as? String })
-        XCTAssertEqual(ids, Set([forRoot["id"] as? String, other["id"] as? String].compactMap { $0 }),
-                       "only the lease asked for uid 2000 of WebApp01 ended")
+        XCTAssertEqual(
+            ids, Set([forRoot["id"] as? String, other["id"] as? String].compactMap { $0 }),
+            "only the lease asked for uid 2000 of WebApp01 ended")
         XCTAssertTrue(daemon.logText.contains("lease ended") && daemon.logText.contains("may not use CredSpec WebApp01"), daemon.logText)
 
         XCTAssertEqual(daemon.stop(), 0)
@@ -216,8 +228,9 @@ final class LeaseLifetimeIntegrationTests: XCTestCase {
 
     /// A tenant holds at most its quota of leases; the refusal says which key to raise.
     func testATenantCannotHoldMoreLeasesThanItsQuota() async throws {
-        let daemon = try DaemonProcess(domain: try TestDomain.require(),
-                                       extraConfiguration: "allowed-uids = 0, \(ForeignPeer.uid)\nsocket-mode = 0666\nmax-leases-per-caller = 2")
+        let daemon = try DaemonProcess(
+            domain: try TestDomain.require(),
+            extraConfiguration: "allowed-uids = 0, \(ForeignPeer.uid)\nsocket-mode = 0666\nmax-leases-per-caller = 2")
         self.daemon = daemon
         try daemon.start()
         for _ in 0..<2 {

@@ -35,11 +35,13 @@ final class OCIHookTests: XCTestCase {
     }
 
     private func hook(status: String, annotations: String, socket: String? = nil, arguments: [String] = []) throws -> Command.Outcome {
-        let state = #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "\#(status)", "pid": \#(getpid()), "bundle": "\#(directory)/bundle", "annotations": \#(annotations)}"#
+        let state =
+            #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "\#(status)", "pid": \#(getpid()), "bundle": "\#(directory)/bundle", "annotations": \#(annotations)}"#
         // A log of the test's own: where no /dev/log listens, the hook would write to /var/log otherwise.
         let log = arguments.contains("--log") ? [] : ["--log", directory + "/hook.log"]
-        return try Command.run("ccgd-oci-hook", ["--socket", socket ?? self.socket, "--runtime-directory", runtime] + log + arguments,
-                               input: Data(state.utf8))
+        return try Command.run(
+            "ccgd-oci-hook", ["--socket", socket ?? self.socket, "--runtime-directory", runtime] + log + arguments,
+            input: Data(state.utf8))
     }
 
     /// A tiny HTTP server on a Unix socket that is not ccgd: it answers every POST with `lease`
@@ -100,7 +102,10 @@ final class OCIHookTests: XCTestCase {
         let fake = try fakeServer(lease: lease(directory: "/etc", krb5Conf: "shadow"))
         let outcome = try hook(status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#, socket: fake.socket)
         XCTAssertEqual(outcome.status, 1, outcome.all)
-        XCTAssertEqual(outcome.errors, "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: ccgd's answer names /etc as the directory of lease l_fake, which is not a lease directory in ccgd's leases directory \(runtime)/leases (--runtime-directory); the hook mounted nothing: is --socket ccgd's socket?\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: ccgd's answer names /etc as the directory of lease l_fake, which is not a lease directory in ccgd's leases directory \(runtime)/leases (--runtime-directory); the hook mounted nothing: is --socket ccgd's socket?\n"
+        )
         XCTAssertEqual(mountsInTheBundle, [], "the host's /etc was mounted into the container")
         XCTAssertEqual(requests(fake.log), ["POST /v1/leases HTTP/1.1", "DELETE /v1/leases/l_fake HTTP/1.1"], "the refused lease is deleted")
     }
@@ -111,8 +116,14 @@ final class OCIHookTests: XCTestCase {
         XCTAssertEqual(chown(leases + "/l_other", 2000, 2000), 0)
         XCTAssertEqual(symlink("/etc", leases + "/l_link"), 0)
         for (id, message) in [
-            ("l_other", "the directory of lease l_other belongs to 2000:2000 with mode 700, not to the container's 1000:1000 with mode 700 as asked; the hook mounted nothing."),
-            ("l_link", "cannot open the directory of lease l_link in \(leases) as a directory (Not a directory); the hook follows no symlink there and mounted nothing."),
+            (
+                "l_other",
+                "the directory of lease l_other belongs to 2000:2000 with mode 700, not to the container's 1000:1000 with mode 700 as asked; the hook mounted nothing."
+            ),
+            (
+                "l_link",
+                "cannot open the directory of lease l_link in \(leases) as a directory (Not a directory); the hook follows no symlink there and mounted nothing."
+            ),
         ] {
             let fake = try fakeServer(lease: lease(directory: leases + "/" + id, id: id))
             defer {
@@ -132,7 +143,10 @@ final class OCIHookTests: XCTestCase {
         let fake = try fakeServer(lease: lease(directory: "/etc"), uid: 65534)
         let outcome = try hook(status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#, socket: fake.socket)
         XCTAssertEqual(outcome.status, 1, outcome.all)
-        XCTAssertEqual(outcome.errors, "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: the server on \(fake.socket) runs as uid 65534, neither root nor ccgd's uid 0 (--daemon-uid); is --socket ccgd's socket?\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: the server on \(fake.socket) runs as uid 65534, neither root nor ccgd's uid 0 (--daemon-uid); is --socket ccgd's socket?\n"
+        )
         let poststop = try hook(status: "stopped", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#, socket: fake.socket)
         XCTAssertEqual(poststop.status, 0, poststop.all)
         XCTAssertTrue(poststop.errors.contains("runs as uid 65534, neither root nor ccgd's uid 0"), poststop.errors)
@@ -140,8 +154,9 @@ final class OCIHookTests: XCTestCase {
         XCTAssertEqual(mountsInTheBundle, [])
 
         // ccgd's own user, when the hook is told who that is, is asked (and its answer checked).
-        let told = try hook(status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#, socket: fake.socket,
-                            arguments: ["--daemon-uid", "65534"])
+        let told = try hook(
+            status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#, socket: fake.socket,
+            arguments: ["--daemon-uid", "65534"])
         XCTAssertTrue(told.errors.contains("ccgd's answer names /etc as the directory of lease l_fake"), told.errors)
         XCTAssertEqual(requests(fake.log), ["POST /v1/leases HTTP/1.1", "DELETE /v1/leases/l_fake HTTP/1.1"])
     }
@@ -158,20 +173,27 @@ final class OCIHookTests: XCTestCase {
         let outcome = try hook(status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#)
         XCTAssertEqual(outcome.status, 1)
         XCTAssertEqual(outcome.output, "")
-        XCTAssertEqual(outcome.errors, "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: cannot connect to ccgd at \(socket) (No such file or directory); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?\n")
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: cannot connect to ccgd at \(socket) (No such file or directory); is ccgd running (systemctl status ccgd), or is --socket in the hook's file wrong?\n"
+        )
     }
 
     func testAPoststopFailureIsLoggedAndDoesNotFailTheRemoval() throws {
         let outcome = try hook(status: "stopped", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#)
         XCTAssertEqual(outcome.status, 0, "the container's removal goes on")
-        XCTAssertTrue(outcome.errors.hasPrefix("ccgd-oci-hook: container 0123456789ab: cannot delete its ccgd lease: cannot connect to ccgd at \(socket)"), outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.hasPrefix("ccgd-oci-hook: container 0123456789ab: cannot delete its ccgd lease: cannot connect to ccgd at \(socket)"), outcome.errors
+        )
     }
 
     func testHelpSaysWhatTheHookDoesAndHowItIsCalled() throws {
         let outcome = try Command.run("ccgd-oci-hook", ["--help"])
         XCTAssertEqual(outcome.status, 0, outcome.all)
-        for phrase in ["io.ccgd.credentialspec=NAME", "--runtime-directory PATH", "--daemon-uid UID", "/var/log/ccgd-oci-hook.log",
-                       "usage: ccgd-oci-hook [--socket PATH]"] {
+        for phrase in [
+            "io.ccgd.credentialspec=NAME", "--runtime-directory PATH", "--daemon-uid UID", "/var/log/ccgd-oci-hook.log",
+            "usage: ccgd-oci-hook [--socket PATH]",
+        ] {
             XCTAssertTrue(outcome.output.contains(phrase), outcome.output)
         }
         XCTAssertEqual(outcome.errors, "")
@@ -180,11 +202,17 @@ final class OCIHookTests: XCTestCase {
     func testWithoutASystemLogItsLinesGoToAFileOfItsOwn() throws {
         // A private mount namespace: an empty /var/log, and no syslog socket at /dev/log.
         let state = directory + "/state.json"
-        try #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "stopped", "pid": 0, "bundle": "\#(directory)/bundle", "annotations": {"io.ccgd.credentialspec": "WebApp01"}}"#
+        try
+            #"{"ociVersion": "1.0.2", "id": "0123456789abcdef", "status": "stopped", "pid": 0, "bundle": "\#(directory)/bundle", "annotations": {"io.ccgd.credentialspec": "WebApp01"}}"#
             .write(toFile: state, atomically: true, encoding: .utf8)
-        let script = #"mount -t tmpfs none /var/log && { [ ! -S /dev/log ] || mount --bind /dev/null /dev/log; } && "$0" --socket "$1" --runtime-directory "$2" <"$3"; echo "exit $?"; cat /var/log/ccgd-oci-hook.log"#
-        let outcome = try Command.run("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script,
-                                                            Command.binaries + "/ccgd-oci-hook", directory + "/none.sock", runtime, state])
+        let script =
+            #"mount -t tmpfs none /var/log && { [ ! -S /dev/log ] || mount --bind /dev/null /dev/log; } && "$0" --socket "$1" --runtime-directory "$2" <"$3"; echo "exit $?"; cat /var/log/ccgd-oci-hook.log"#
+        let outcome = try Command.run(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c", script,
+                Command.binaries + "/ccgd-oci-hook", directory + "/none.sock", runtime, state,
+            ])
         XCTAssertTrue(outcome.output.hasPrefix("exit 0\nccgd-oci-hook: container 0123456789ab: cannot delete its ccgd lease"), outcome.all)
     }
 
@@ -199,7 +227,8 @@ final class OCIHookTests: XCTestCase {
     }
 
     func testAUidOutsideTheMappingsIsRefused() throws {
-        try #"{"root": {"path": "rootfs"}, "process": {"user": {"uid": 70000, "gid": 0}}, "linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}}"#
+        try
+            #"{"root": {"path": "rootfs"}, "process": {"user": {"uid": 70000, "gid": 0}}, "linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}}"#
             .write(toFile: directory + "/bundle/config.json", atomically: true, encoding: .utf8)
         let outcome = try hook(status: "creating", annotations: #"{"io.ccgd.credentialspec": "WebApp01"}"#)
         XCTAssertEqual(outcome.status, 1)

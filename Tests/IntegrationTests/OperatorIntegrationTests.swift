@@ -1,6 +1,8 @@
+import DaemonHarness
 import Foundation
 import NIOHTTP1
 import SocketPeers
+import TestSupport
 import XCTest
 
 /// What an operator and their monitoring see of a real ccgd when things go wrong: metrics an
@@ -35,11 +37,13 @@ final class OperatorIntegrationTests: XCTestCase {
 
         // Before anything was asked of the DC, every series an alert names is there.
         let before = try scrape(address)
-        for (series, value) in [(#"ccgd_domain_controller_up{host="dc1.contoso.test",realm="CONTOSO.TEST"}"#, "0"),
-                                ("ccgd_refresh_failures_total", "0"), ("ccgd_connections_forbidden_total", "0"),
-                                (#"ccgd_account_fetches_total{result="directory.unreachable"}"#, "0"),
-                                (#"ccgd_leases_ended_total{reason="holder_gone"}"#, "0"), ("ccgd_health_degraded", "0"),
-                                ("ccgd_journal_damaged_copies", "0"), (#"ccgd_build_info{version="0.1.0"}"#, "1")] {
+        for (series, value) in [
+            (#"ccgd_domain_controller_up{host="dc1.contoso.test",realm="CONTOSO.TEST"}"#, "0"),
+            ("ccgd_refresh_failures_total", "0"), ("ccgd_connections_forbidden_total", "0"),
+            (#"ccgd_account_fetches_total{result="directory.unreachable"}"#, "0"),
+            (#"ccgd_leases_ended_total{reason="holder_gone"}"#, "0"), ("ccgd_health_degraded", "0"),
+            ("ccgd_journal_damaged_copies", "0"), (#"ccgd_build_info{version="0.1.0"}"#, "1"),
+        ] {
             XCTAssertEqual(sample(series, in: before), value, "\(series) in\n\(before)")
         }
         for series in ["process_resident_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds", "process_cpu_seconds_total"] {
@@ -49,7 +53,10 @@ final class OperatorIntegrationTests: XCTestCase {
         // A lease fails naming the DC tried and why, in the answer and in the log.
         let created = try Command.run("ccgctl", ["lease", "create", "--config", daemon.configuration, "--credspec", "WebApp01"])
         XCTAssertEqual(created.status, 1, created.all)
-        XCTAssertTrue(created.errors.hasPrefix("ccgctl: no domain controller of CONTOSO.TEST answered the Kerberos login of StandardUser01@CONTOSO.TEST: dc1.contoso.test (127.0.0.9) port 88: Connection refused; "), created.errors)
+        XCTAssertTrue(
+            created.errors.hasPrefix(
+                "ccgctl: no domain controller of CONTOSO.TEST answered the Kerberos login of StandardUser01@CONTOSO.TEST: dc1.contoso.test (127.0.0.9) port 88: Connection refused; "
+            ), created.errors)
         XCTAssertTrue(created.errors.hasSuffix("(ccgd: directory.unreachable)\n"), created.errors)
         XCTAssertFalse(created.errors.contains("Usage:"), created.errors)
         XCTAssertTrue(daemon.logText.contains("dc1.contoso.test (127.0.0.9) port 88: Connection refused"), daemon.logText)
@@ -58,7 +65,10 @@ final class OperatorIntegrationTests: XCTestCase {
         let health = try Command.run("ccgctl", ["health", "--config", daemon.configuration])
         XCTAssertEqual(health.status, 2, health.all)
         XCTAssertTrue(health.output.hasPrefix("status    degraded"), health.output)
-        XCTAssertTrue(health.output.contains("  reason  domain controller dc1.contoso.test of CONTOSO.TEST does not answer (never reached; Connection refused); it is asked last and probed until it answers.\n"), health.output)
+        XCTAssertTrue(
+            health.output.contains(
+                "  reason  domain controller dc1.contoso.test of CONTOSO.TEST does not answer (never reached; Connection refused); it is asked last and probed until it answers.\n"
+            ), health.output)
         XCTAssertEqual(health.errors, "ccgctl: ccgd is degraded: 1 reason above.\n")
         let json = try Command.run("ccgctl", ["health", "--config", daemon.configuration, "--json"])
         XCTAssertEqual(json.status, 2)
@@ -96,7 +106,9 @@ final class OperatorIntegrationTests: XCTestCase {
         let (status, object, _) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "WebApp01"}"#)
         XCTAssertEqual(status, 503)
         let message = apiError(object).message
-        XCTAssertTrue(message.hasPrefix("no domain controller of contoso.test was found: DNS SRV _ldap._tcp.dc._msdcs.contoso.test (asked of 127.0.0.9:53) gave none: "), message)
+        XCTAssertTrue(
+            message.hasPrefix("no domain controller of contoso.test was found: DNS SRV _ldap._tcp.dc._msdcs.contoso.test (asked of 127.0.0.9:53) gave none: "),
+            message)
         XCTAssertFalse(message.contains("domain controller _ldap"), message)
     }
 
@@ -104,7 +116,7 @@ final class OperatorIntegrationTests: XCTestCase {
         let domain = try TestDomain.require()
         let daemon = try DaemonProcess(domain: domain, extraConfiguration: "socket-mode = 0666")
         defer { daemon.remove() }
-        chmod(daemon.root, 0o755)   // the other peer must reach the socket to be refused by ccgd itself
+        chmod(daemon.root, 0o755) // the other peer must reach the socket to be refused by ccgd itself
         try daemon.start()
         for _ in 0..<20 {
             let answer = try ForeignPeer.exchange(daemon.socket, "GET /metrics HTTP/1.1\r\nHost: ccgd\r\n\r\n")
@@ -123,7 +135,9 @@ final class OperatorIntegrationTests: XCTestCase {
         defer { daemon.remove() }
         let missing = try Command.run("ccgd", ["--check-config", "--config", daemon.root + "/missing.conf"])
         XCTAssertEqual(missing.status, 2, missing.all)
-        XCTAssertEqual(missing.errors, "\(daemon.root)/missing.conf: no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.\n")
+        XCTAssertEqual(
+            missing.errors,
+            "\(daemon.root)/missing.conf: no such file; create it (docs/ccgd.conf.example has every key and its default) or name another with --config.\n")
         XCTAssertFalse(missing.all.contains("OK"), missing.all)
 
         let good = try daemon.runAnother(["--check-config"])
@@ -137,7 +151,9 @@ final class OperatorIntegrationTests: XCTestCase {
         let bad = try daemon.runAnother(["--check-config"])
         XCTAssertEqual(bad.status, 2, bad.output)
         XCTAssertTrue(bad.output.contains("\(daemon.credSpecs)/Broken.json: The CredSpec is not valid JSON at line 1"), bad.output)
-        XCTAssertTrue(bad.output.contains("\(daemon.credSpecs)/Unregistered.json: no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"), bad.output)
+        XCTAssertTrue(
+            bad.output.contains("\(daemon.credSpecs)/Unregistered.json: no plug-in is registered for PluginGUID {0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0}"),
+            bad.output)
         XCTAssertTrue(bad.output.contains("cannot be served; fix or remove them."), bad.output)
         XCTAssertFalse(bad.output.contains("OK"), bad.output)
     }
@@ -157,29 +173,22 @@ final class OperatorIntegrationTests: XCTestCase {
         guard !FileManager.default.fileExists(atPath: "/etc/ccgd/ccgd.conf") else {
             throw XCTSkip("/etc/ccgd/ccgd.conf exists on this machine: a ccgd without --config reads it")
         }
-        let root = NSTemporaryDirectory() + "/ccgd-bare-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root + "/credspecs", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Command.binaries + "/ccgd")
-        process.arguments = ["--socket", root + "/ccgd.sock", "--runtime-directory", root + "/run", "--state-directory", root + "/state",
-                             "--credspec-directory", root + "/credspecs"]
+        let root = try temporaryDirectory("bare", creating: ["credspecs"])
         let log = root + "/ccgd.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
-        }
+        let process = try ChildProcess(
+            [
+                Command.binaries + "/ccgd", "--socket", root + "/ccgd.sock", "--runtime-directory", root + "/run",
+                "--state-directory", root + "/state", "--credspec-directory", root + "/credspecs",
+            ],
+            environment: ProcessInfo.processInfo.environment, stdout: log, stderr: log)
+        defer { process.stop(patience: nil) }
         var text = ""
         for _ in 0..<100 where !text.contains(" ready ") {
             usleep(50_000)
             text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         }
-        XCTAssertTrue(text.contains("warning ccgd: no configuration file /etc/ccgd/ccgd.conf: running on built-in defaults (docs/ccgd.conf.example lists them)"), text)
+        XCTAssertTrue(
+            text.contains("warning ccgd: no configuration file /etc/ccgd/ccgd.conf: running on built-in defaults (docs/ccgd.conf.example lists them)"), text)
         XCTAssertTrue(text.contains("state_directory=\(root)/state"), text)
     }
 }

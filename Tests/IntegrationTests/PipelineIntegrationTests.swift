@@ -1,25 +1,23 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import Directory
 import DurableFiles
 import FilePlugin
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
+import DirectoryPipeline
+import DomainModel
+import PluginHost
 
 /// The whole pipeline against the Samba DC; the DC's exported keys and its KDC are the proof.
 final class PipelineIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-pipeline-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("pipeline")
     }
 
     private func spec(_ domain: TestDomain, _ account: String = "WebApp01") throws -> CredentialSpec {
@@ -57,12 +55,14 @@ final class PipelineIntegrationTests: XCTestCase {
         let accountResult = try await fetch(domain)
         let account = try XCTUnwrap(accountResult.accounts.first)
         let oracle = try DomainControllerKeys(account: "WebApp01$", domain: domain)
-        let ours = Set(account.currentKeys.map {
-            DomainControllerKeys.Key(kvno: account.keyVersionNumber, enctype: $0.encryptionType.name, hex: hex($0))
-        })
+        let ours = Set(
+            account.currentKeys.map {
+                DomainControllerKeys.Key(kvno: account.keyVersionNumber, enctype: $0.encryptionType.name, hex: hex($0))
+            })
         XCTAssertEqual(account.encryptionTypes, [.aes256CtsHmacSha196, .aes128CtsHmacSha196, .rc4Hmac])
         XCTAssertEqual(ours.count, 3)
-        XCTAssertTrue(ours.isSubset(of: oracle.keys), "ours \(ours.map { "\($0.kvno) \($0.enctype)" }) vs the DC's \(oracle.keys.map { "\($0.kvno) \($0.enctype)" })")
+        XCTAssertTrue(
+            ours.isSubset(of: oracle.keys), "ours \(ours.map { "\($0.kvno) \($0.enctype)" }) vs the DC's \(oracle.keys.map { "\($0.kvno) \($0.enctype)" })")
     }
 
     func testSaltEqualsTheDomainControllersVirtualKerberosSalt() async throws {
@@ -106,8 +106,9 @@ final class PipelineIntegrationTests: XCTestCase {
         let accounts = first.accounts + second.accounts
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
         let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
-        let result = try fetcher.fetch(accounts: accounts, realm: first.realm, dnsDomain: first.dnsDomain,
-                                       netBiosName: first.domainJoinConfig.netBiosName, credential: credential)
+        let result = try fetcher.fetch(
+            accounts: accounts, realm: first.realm, dnsDomain: first.dnsDomain,
+            netBiosName: first.domainJoinConfig.netBiosName, credential: credential)
         XCTAssertEqual(result.accounts.map(\.samAccountName), ["WebApp01$", "WebApp02$"])
         let keytab = directory + "/krb5.keytab"
         try CredentialFiles.writeKeytab(for: result.accounts, to: keytab, ownership: .privateToCaller)
@@ -141,7 +142,10 @@ final class PipelineIntegrationTests: XCTestCase {
         do {
             let error = await fetchError { _ = try await self.fetch(domain, settings: DomainSettings(controllers: [dead])) } as? AccountFetchError
             XCTAssertEqual(error?.code, .directoryUnreachable)
-            XCTAssertTrue(error?.description.contains("no domain controller of CONTOSO.TEST could be reached over LDAP: dc1.contoso.test (127.0.0.1): Connection refused on port 1; check the DCs' names and addresses ([domain \"CONTOSO.TEST\"] controllers or DNS)") ?? false, "\(String(describing: error))")
+            XCTAssertTrue(
+                error?.description.contains(
+                    "no domain controller of CONTOSO.TEST could be reached over LDAP: dc1.contoso.test (127.0.0.1): Connection refused on port 1; check the DCs' names and addresses ([domain \"CONTOSO.TEST\"] controllers or DNS)"
+                ) ?? false, "\(String(describing: error))")
         }
     }
 
@@ -150,7 +154,9 @@ final class PipelineIntegrationTests: XCTestCase {
         do {
             let error = await fetchError { _ = try await self.fetch(domain, credentials: domain.outsiderCredentialsFile) } as? AccountFetchError
             XCTAssertEqual(error?.code, .directoryAccessDenied)
-            XCTAssertEqual(error?.description, "OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
+            XCTAssertEqual(
+                error?.description,
+                "OutsiderUser01@CONTOSO.TEST is not allowed to retrieve the managed password of WebApp01$ (check PrincipalsAllowedToRetrieveManagedPassword).")
         }
     }
 
@@ -161,7 +167,9 @@ final class PipelineIntegrationTests: XCTestCase {
         do {
             let error = await fetchError { _ = try await self.fetch(domain, credentials: path, credentialsDirectory: self.directory) } as? AccountFetchError
             XCTAssertEqual(error?.code, .authFailed)
-            XCTAssertTrue(error?.description.hasPrefix("portable user StandardUser01@CONTOSO.TEST could not log in: cannot obtain a ticket") ?? false, "\(String(describing: error))")
+            XCTAssertTrue(
+                error?.description.hasPrefix("portable user StandardUser01@CONTOSO.TEST could not log in: cannot obtain a ticket") ?? false,
+                "\(String(describing: error))")
             XCTAssertTrue(error?.description.contains("check the credentials") ?? false)
             XCTAssertFalse(error?.description.contains("wrong-password") ?? true)
         }
@@ -172,11 +180,15 @@ final class PipelineIntegrationTests: XCTestCase {
         let base = try spec(domain)
         let fetcher = ManagedAccountFetcher(settings: DomainSettings(controllers: [domain.controller]))
         let credential = try FilePlugin(directory: domain.credentialsDirectory).read(pluginInput: domain.allowedCredentialsFile)
-        XCTAssertThrowsError(try fetcher.fetch(accounts: ["Missing01"], realm: base.realm, dnsDomain: base.dnsDomain,
-                                               netBiosName: "CONTOSO", credential: credential)) { error in
+        XCTAssertThrowsError(
+            try fetcher.fetch(
+                accounts: ["Missing01"], realm: base.realm, dnsDomain: base.dnsDomain,
+                netBiosName: "CONTOSO", credential: credential)
+        ) { error in
             let error = error as? AccountFetchError
             XCTAssertEqual(error?.code, .accountNotFound)
-            XCTAssertEqual(error?.description, "no group managed service account Missing01$ under DC=contoso,DC=test; check the CredSpec's account name and domain.")
+            XCTAssertEqual(
+                error?.description, "no group managed service account Missing01$ under DC=contoso,DC=test; check the CredSpec's account name and domain.")
         }
     }
 }

@@ -1,9 +1,11 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Foundation
+import TestSupport
 import XCTest
+import DirectoryPipeline
+import PluginHost
 
 /// The portable user's credentials reach the DC through a configured executable plug-in,
 /// chosen by the CredSpec's PluginGUID, as on Windows through a COM class.
@@ -11,12 +13,7 @@ final class PluginIntegrationTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-plugins-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("plugins", mode: 0o755)
     }
 
     func testExecutablePluginNamedByTheCredSpecSuppliesThePortableUser() async throws {
@@ -24,18 +21,19 @@ final class PluginIntegrationTests: XCTestCase {
         // The plug-in reads the path in PluginInput and answers with the credentials file's JSON.
         let script = directory + "/vault-helper"
         try """
-            #!/bin/sh
-            input=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["pluginInput"])')
-            exec cat "$input"
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        input=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["pluginInput"])')
+        exec cat "$input"
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         let guid = "859E1386-BDB4-49E8-85C7-3070B13920E1"
-        let configuration = try ServiceConfiguration(text: """
-            [plugin "{\(guid)}"]
-            name = vault helper
-            executable = \(script)
-            timeout = 5s
-            """, file: "ccgd.conf")
+        let configuration = try ServiceConfiguration(
+            text: """
+                [plugin "{\(guid)}"]
+                name = vault helper
+                executable = \(script)
+                timeout = 5s
+                """, file: "ccgd.conf")
         let registry = try PluginRegistry(configuration: configuration)
         XCTAssertEqual(Set(registry.all.map(\.name)), ["file", "vault helper"])
 

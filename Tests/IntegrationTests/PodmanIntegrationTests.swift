@@ -33,8 +33,12 @@ final class PodmanIntegrationTests: XCTestCase {
         spec["ActiveDirectoryConfig"] = directory
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: daemon.credSpecs + "/WebApps.json"))
         try daemon.start()
-        hooks = try PodmanSandbox.hooksDirectory(in: daemon.root, arguments: ["--socket", daemon.socket, "--runtime-directory", daemon.runtime,
-                                                                              "--log", hookLog])
+        hooks = try PodmanSandbox.hooksDirectory(
+            in: daemon.root,
+            arguments: [
+                "--socket", daemon.socket, "--runtime-directory", daemon.runtime,
+                "--log", hookLog,
+            ])
         return (daemon, sandbox)
     }
 
@@ -61,16 +65,21 @@ final class PodmanIntegrationTests: XCTestCase {
     func testAnnotatedContainerHasTheGMSAIdentityAsANonRootUserWithoutEnvironment() throws {
         let (daemon, sandbox) = try started()
         let realm = daemon.domain.realm
-        let outcome = try run(sandbox, ["--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "--hostname", "WebApp01",
-                                        "--annotation", "io.ccgd.credentialspec=WebApp01"], script: """
-            echo "== env"; env
-            echo "== klist"; klist
-            echo "== kvno"; kvno host/webapp01.\(daemon.domain.dnsDomain)
-            echo "== kinit"; kinit -k -c FILE:/tmp/kinit.cc 'WebApp01$' && klist -c FILE:/tmp/kinit.cc
-            echo "== owners"; stat -c '%u %g %a %n' /var/run/ccgd/krb5.keytab /var/run/ccgd/krb5cc /var/run/ccgd/krb5.conf /etc/krb5.conf
-            echo "== write"; touch /var/run/ccgd/new 2>&1; touch /etc/krb5.conf 2>&1
-            echo "== mounts"; grep -E ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts
-            """)
+        let outcome = try run(
+            sandbox,
+            [
+                "--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "--hostname", "WebApp01",
+                "--annotation", "io.ccgd.credentialspec=WebApp01",
+            ],
+            script: """
+                echo "== env"; env
+                echo "== klist"; klist
+                echo "== kvno"; kvno host/webapp01.\(daemon.domain.dnsDomain)
+                echo "== kinit"; kinit -k -c FILE:/tmp/kinit.cc 'WebApp01$' && klist -c FILE:/tmp/kinit.cc
+                echo "== owners"; stat -c '%u %g %a %n' /var/run/ccgd/krb5.keytab /var/run/ccgd/krb5cc /var/run/ccgd/krb5.conf /etc/krb5.conf
+                echo "== write"; touch /var/run/ccgd/new 2>&1; touch /etc/krb5.conf 2>&1
+                echo "== mounts"; grep -E ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts
+                """)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let sections = Self.sections(outcome.output)
         XCTAssertFalse(sections["env", default: ""].contains("KRB5"), "no Kerberos variable is set: \(sections["env"] ?? "")")
@@ -92,16 +101,19 @@ final class PodmanIntegrationTests: XCTestCase {
     func testAdditionalAccountsEachHaveAWorkingTicketCache() throws {
         let (daemon, sandbox) = try started()
         let realm = daemon.domain.realm
-        let outcome = try run(sandbox, ["--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApps"], script: """
-            for cache in /var/run/ccgd/krb5cc*; do echo "== $cache"; klist -c FILE:$cache; done
-            echo "== kvno"; KRB5CCNAME=FILE:$(grep -l 'WebApp02' /var/run/ccgd/krb5cc* | head -1) kvno host/WebApp01
-            """)
+        let outcome = try run(
+            sandbox, ["--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApps"],
+            script: """
+                for cache in /var/run/ccgd/krb5cc*; do echo "== $cache"; klist -c FILE:$cache; done
+                echo "== kvno"; KRB5CCNAME=FILE:$(grep -l 'WebApp02' /var/run/ccgd/krb5cc* | head -1) kvno host/WebApp01
+                """)
         XCTAssertEqual(outcome.status, 0, outcome.all)
         let caches = Self.sections(outcome.output).filter { $0.key.hasPrefix("/var/run/ccgd/") }
         XCTAssertEqual(caches.count, 2, outcome.all)
         for account in ["WebApp01", "WebApp02"] {
-            XCTAssertEqual(caches.values.filter { $0.contains("Default principal: \(account)$@\(realm)") && $0.contains("krbtgt/\(realm)@\(realm)") }.count,
-                           1, "one cache holds \(account)'s TGT: \(outcome.all)")
+            XCTAssertEqual(
+                caches.values.filter { $0.contains("Default principal: \(account)$@\(realm)") && $0.contains("krbtgt/\(realm)@\(realm)") }.count,
+                1, "one cache holds \(account)'s TGT: \(outcome.all)")
         }
         XCTAssertTrue(Self.sections(outcome.output)["kvno", default: ""].contains("kvno = "), "WebApp02's cache gets a service ticket: \(outcome.all)")
         XCTAssertEqual(try leases(daemon).count, 0)
@@ -109,7 +121,9 @@ final class PodmanIntegrationTests: XCTestCase {
 
     func testContainerWithoutTheAnnotationGetsNoMountAndNoLease() throws {
         let (daemon, sandbox) = try started()
-        let outcome = try run(sandbox, [], script: "ls /var/run/ccgd; test -e /etc/krb5.conf && echo has-krb5.conf; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts || true")
+        let outcome = try run(
+            sandbox, [],
+            script: "ls /var/run/ccgd; test -e /etc/krb5.conf && echo has-krb5.conf; grep -cE ' /var/run/ccgd | /etc/krb5.conf ' /proc/self/mounts || true")
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertTrue(outcome.errors.contains("/var/run/ccgd: No such file or directory"), outcome.all)
         XCTAssertFalse(outcome.output.contains("has-krb5.conf"), outcome.all)
@@ -132,11 +146,13 @@ final class PodmanIntegrationTests: XCTestCase {
     func testAFailureAfterTheLeaseIsMadeFailsTheStartAndDeletesTheLease() throws {
         let (daemon, sandbox) = try started()
         // A mount path under a file of the image: the lease is made, its mount cannot be.
-        let outcome = try run(sandbox, ["--annotation", "io.ccgd.credentialspec=WebApp01", "--annotation", "io.ccgd.mount-path=/bin/busybox/ccgd"],
-                              script: "echo started")
+        let outcome = try run(
+            sandbox, ["--annotation", "io.ccgd.credentialspec=WebApp01", "--annotation", "io.ccgd.mount-path=/bin/busybox/ccgd"],
+            script: "echo started")
         XCTAssertNotEqual(outcome.status, 0, outcome.all)
-        XCTAssertTrue(outcome.errors.contains("CredSpec WebApp01: cannot open /bin/busybox in the container's image as a directory: Not a directory"),
-                      outcome.all)
+        XCTAssertTrue(
+            outcome.errors.contains("CredSpec WebApp01: cannot open /bin/busybox in the container's image as a directory: Not a directory"),
+            outcome.all)
         XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 1, "the lease was made")
         XCTAssertEqual(try leases(daemon).count, 0, "and deleted again")
     }
@@ -147,13 +163,20 @@ final class PodmanIntegrationTests: XCTestCase {
         let (daemon, sandbox) = try started()
         let volume = daemon.root + "/volume"
         try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
-        let outcome = try run(sandbox, ["--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "-v", volume + ":/data",
-                                        "--annotation", "io.ccgd.credentialspec=WebApp01",
-                                        "--annotation", "io.ccgd.mount-path=/data/made/by/hook"], script: "echo started")
+        let outcome = try run(
+            sandbox,
+            [
+                "--user", "\(PodmanSandbox.user.uid):\(PodmanSandbox.user.gid)", "-v", volume + ":/data",
+                "--annotation", "io.ccgd.credentialspec=WebApp01",
+                "--annotation", "io.ccgd.mount-path=/data/made/by/hook",
+            ], script: "echo started")
         XCTAssertNotEqual(outcome.status, 0, outcome.all)
         XCTAssertFalse(outcome.output.contains("started"), outcome.all)
         let line = outcome.errors.split(separator: "\n").first { $0.contains("ccgd-oci-hook:") } ?? ""
-        XCTAssertTrue(line.contains(", CredSpec WebApp01: /data/made is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create /data/made in the image or choose another io.ccgd.mount-path."), outcome.all)
+        XCTAssertTrue(
+            line.contains(
+                ", CredSpec WebApp01: /data/made is missing and its directory is another mount than the container's root file system (a volume?); the hook makes mount points only in the image's own file system: create /data/made in the image or choose another io.ccgd.mount-path."
+            ), outcome.all)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: volume), [], "nothing was made in the host's directory")
         XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 1, "the lease was made")
         XCTAssertEqual(try leases(daemon).count, 0, "and deleted again")
@@ -171,11 +194,13 @@ final class PodmanIntegrationTests: XCTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: sync + "/go")
         let podman = Process()
         podman.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
-        podman.arguments = sandbox.globalOptions(hooks: hooks) + [
-            "run", "--rm", "--network", "host", "--uidmap", "0:\(base):65536", "--gidmap", "0:\(base):65536", "--user", "1000:1000",
-            "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01", "-v", sync + ":/sync",
-            PodmanSandbox.image, "/bin/sh", "-c", "{ stat -c '%u %g' /var/run/ccgd/krb5cc; klist -s && echo tgt-readable; } >/sync/inside; touch /sync/ready; cat /sync/go",
-        ]
+        podman.arguments =
+            sandbox.globalOptions(hooks: hooks) + [
+                "run", "--rm", "--network", "host", "--uidmap", "0:\(base):65536", "--gidmap", "0:\(base):65536", "--user", "1000:1000",
+                "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01", "-v", sync + ":/sync",
+                PodmanSandbox.image, "/bin/sh", "-c",
+                "{ stat -c '%u %g' /var/run/ccgd/krb5cc; klist -s && echo tgt-readable; } >/sync/inside; touch /sync/ready; cat /sync/go",
+            ]
         let output = daemon.root + "/podman.out"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         podman.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -189,7 +214,8 @@ final class PodmanIntegrationTests: XCTestCase {
         // Bounded wait for the container to have run its checks (the image is local: seconds).
         for _ in 0..<1200 where podman.isRunning && !FileManager.default.fileExists(atPath: sync + "/ready") { usleep(100_000) }
         let inside = (try? String(contentsOfFile: sync + "/inside", encoding: .utf8)) ?? ""
-        XCTAssertEqual(inside, "1000 1000\ntgt-readable\n", "inside, the files are the process's: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+        XCTAssertEqual(
+            inside, "1000 1000\ntgt-readable\n", "inside, the files are the process's: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         let lease = try XCTUnwrap(try leases(daemon).first, "the running container has its lease")
         let owner = try XCTUnwrap(lease["owner"] as? [String: Any])
         XCTAssertEqual(owner["uid"] as? Int, base + 1000, "the lease belongs to the mapped host uid")
@@ -220,9 +246,12 @@ final class PodmanIntegrationTests: XCTestCase {
     func testAContainerThatFailsToStartAfterItsLeaseWasMadeLeavesNoLease() throws {
         let (daemon, sandbox) = try started()
         for _ in 0..<3 {
-            let outcome = try sandbox.podman(["run", "--rm", "--network", "host", "--hostname", "WebApp01",
-                                              "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/no-such-command"],
-                                             hooks: hooks)
+            let outcome = try sandbox.podman(
+                [
+                    "run", "--rm", "--network", "host", "--hostname", "WebApp01",
+                    "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/no-such-command",
+                ],
+                hooks: hooks)
             XCTAssertNotEqual(outcome.status, 0, outcome.all)
         }
         XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), 3, "each start made its lease")
@@ -237,8 +266,11 @@ final class PodmanIntegrationTests: XCTestCase {
         let (daemon, sandbox) = try started()
         let podman = Process()
         podman.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
-        podman.arguments = sandbox.globalOptions(hooks: hooks) + ["run", "--rm", "--network", "host", "--hostname", "WebApp01",
-                                                               "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/bin/sleep", "600"]
+        podman.arguments =
+            sandbox.globalOptions(hooks: hooks) + [
+                "run", "--rm", "--network", "host", "--hostname", "WebApp01",
+                "--annotation", "io.ccgd.credentialspec=WebApp01", PodmanSandbox.image, "/bin/sleep", "600",
+            ]
         let output = daemon.root + "/podman.out"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         podman.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -264,15 +296,17 @@ final class PodmanIntegrationTests: XCTestCase {
     /// container's user, although the hook itself is root.
     func testTheAllowListOfACredSpecAppliesToTheContainersUser() throws {
         let (daemon, sandbox) = try started(configuration: "\n[credspec \"WebApp01\"]\nallowed-uids = 2000\n")
-        let refused = try run(sandbox, ["--user", "3000:3000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
-                              script: "echo started")
+        let refused = try run(
+            sandbox, ["--user", "3000:3000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
+            script: "echo started")
         XCTAssertNotEqual(refused.status, 0, refused.all)
         XCTAssertFalse(refused.output.contains("started"), refused.all)
         XCTAssertTrue(refused.errors.contains("forbidden: the lease's owner, uid 3000, gid 3000"), refused.all)
         XCTAssertTrue(refused.errors.contains("allowed-uids or allowed-gids in [credspec"), refused.all)
         XCTAssertEqual(try leases(daemon).count, 0)
-        let allowed = try run(sandbox, ["--user", "2000:2000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
-                              script: "klist -s && echo has-ticket")
+        let allowed = try run(
+            sandbox, ["--user", "2000:2000", "--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"],
+            script: "klist -s && echo has-ticket")
         XCTAssertEqual(allowed.status, 0, allowed.all)
         XCTAssertEqual(allowed.output, "has-ticket\n", allowed.all)
         let root = try run(sandbox, ["--hostname", "WebApp01", "--annotation", "io.ccgd.credentialspec=WebApp01"], script: "echo started")
@@ -284,8 +318,10 @@ final class PodmanIntegrationTests: XCTestCase {
         let outcome = try run(sandbox, ["--hostname", "somebox", "--annotation", "io.ccgd.credentialspec=WebApp01"], script: "klist -s && echo ok")
         XCTAssertEqual(outcome.status, 0, outcome.all)
         XCTAssertEqual(outcome.output, "ok\n", "a warning does not fail the start")
-        XCTAssertTrue(hookLogText.contains(#"warning: container "#) && hookLogText.contains(#"has the host name "somebox", not its gMSA's "WebApp01"; run it with --hostname WebApp01"#),
-                      hookLogText)
+        XCTAssertTrue(
+            hookLogText.contains(#"warning: container "#)
+                && hookLogText.contains(#"has the host name "somebox", not its gMSA's "WebApp01"; run it with --hostname WebApp01"#),
+            hookLogText)
     }
 
     /// The output of a script that prints "== NAME" before each part, by part.

@@ -62,8 +62,9 @@ final class PrefetchIntegrationTests: XCTestCase {
         XCTAssertEqual(after, before, "the first lease of a prefetched CredSpec is served from memory")
         // Its files are the real thing: the KDC accepts the keytab.
         let directory = try XCTUnwrap(lease["directory"] as? String)
-        try daemon.domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
-                              environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+        try daemon.domain.run(
+            ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
         let held = try await self.accounts(daemon)
         XCTAssertEqual(held["webapp01$"]?["leases"] as? Int, 1)
 
@@ -75,8 +76,9 @@ final class PrefetchIntegrationTests: XCTestCase {
     }
 
     func testFailedPrefetchIsAHealthDetailNotAFailedStart() async throws {
-        let daemon = try DaemonProcess(domain: try TestDomain.require(), extraConfiguration: optIn(["Missing", "WebApp01", "WebApp02"]),
-                                       prefetch: true)
+        let daemon = try DaemonProcess(
+            domain: try TestDomain.require(), extraConfiguration: optIn(["Missing", "WebApp01", "WebApp02"]),
+            prefetch: true)
         self.daemon = daemon
         let text = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
             .replacingOccurrences(of: "WebApp01", with: "NoSuchGmsa01")
@@ -171,8 +173,9 @@ final class PrefetchIntegrationTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(250))
         }
         XCTAssertEqual((fetched["identities"] as? [Any])?.count, 1, "fetched again and rewritten within the 4 s window: \(fetched)")
-        try daemon.domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
-                              environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+        try daemon.domain.run(
+            ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(daemon.domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
     }
 
     func testCredSpecOptedInBeforeAReloadIsPrefetchedAndOneNoLongerOptedInIsReleased() async throws {

@@ -33,7 +33,7 @@ final class RotationIntegrationTests: XCTestCase {
     }
 
     func testRotationAndTicketRenewalFollowTheDomainClock() throws {
-        _ = try TestDomain.require()  // Samba and the Kerberos tools are here
+        _ = try TestDomain.require() // Samba and the Kerberos tools are here
         let clocked = try ClockedTestDomain()
         self.clocked = clocked
         let domain = clocked.domain
@@ -43,12 +43,14 @@ final class RotationIntegrationTests: XCTestCase {
         let principal = "\(sam)@\(domain.realm)"
 
         // The daemon shares the DC's clock through the control file, from its start on.
-        let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
+        let daemon = try DaemonProcess(
+            domain: domain,
+            extraConfiguration: """
 
-            [refresh]
-            ticket-lifetime = 10m
-            retry = 5s
-            """, controllerAddress: ClockedTestDomain.address, logLevel: "trace")
+                [refresh]
+                ticket-lifetime = 10m
+                retry = 5s
+                """, controllerAddress: ClockedTestDomain.address, logLevel: "trace")
         self.daemon = daemon
         daemon.wrapper = ["/usr/bin/env"] + clocked.clockEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         try daemon.start()
@@ -73,8 +75,9 @@ final class RotationIntegrationTests: XCTestCase {
         try FileManager.default.copyItem(atPath: leases[0] + "/krb5cc", toPath: saved)
         try domain.run(["kvno", "-c", saved, spn])
         let context = try KerberosContext(configurationFile: domain.krb5Config)
-        let before = try context.storedServiceTicket(for: Principal(parsing: "\(spn)@\(domain.realm)", context: context),
-                                                     in: CredentialsCache.file(at: saved, context: context))
+        let before = try context.storedServiceTicket(
+            for: Principal(parsing: "\(spn)@\(domain.realm)", context: context),
+            in: CredentialsCache.file(at: saved, context: context))
         XCTAssertEqual(before.keyVersionNumber, n)
 
         let client = LeaseClient(api: api, body: body)
@@ -109,12 +112,15 @@ final class RotationIntegrationTests: XCTestCase {
         // password while it still holds the old one and its kvno.
         try clocked.move(to: "+21h")
         let firstNotice = try eventually("every lease holds kvno \(n) and a newer one") {
-            try leases.allSatisfy { let held = try kvnos($0, principal, domain); return held.count == 2 && held.contains(n) }
+            try leases.allSatisfy {
+                let held = try kvnos($0, principal, domain); return held.count == 2 && held.contains(n)
+            }
         }
         let n1 = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain, environment: clocked.commandClock).keys.map(\.kvno).max())
         XCTAssertGreaterThan(n1, n, "the DC rotated the password at +21h")
         for lease in leases { XCTAssertEqual(try kvnos(lease, principal, domain), [n, n1], "the new password at the DC's new kvno: \(lease)") }
-        secrets += try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
+        secrets +=
+            try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
             + SecretScan.keySecrets(sam, domain, environment: clocked.commandClock)
         let createdBeforeSecond = client.created
         XCTAssertGreaterThan(createdBeforeSecond, 0)
@@ -136,7 +142,8 @@ final class RotationIntegrationTests: XCTestCase {
         let secondNotice = try eventually("every lease holds kvno \(n2) and \(n1) only") {
             try leases.allSatisfy { try kvnos($0, principal, domain) == [n1, n2] }
         }
-        secrets += try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
+        secrets +=
+            try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
             + SecretScan.keySecrets(sam, domain, environment: clocked.commandClock)
         XCTAssertEqual(try accountKVNO(daemon), n2)
         try domain.run(["kinit", "-k", "-t", leases[1] + "/krb5.keytab", "-c", scratch + "/kinit.cc", principal], environment: clocked.commandClock)
@@ -145,7 +152,9 @@ final class RotationIntegrationTests: XCTestCase {
         try eventually("a lease created after the second rotation") { client.created > createdBeforeSecond + 2 }
         client.stop()
         XCTAssertEqual(client.failures, [], "lease requests failed during the rotations")
-        print("rotation: kvno \(n) → \(n1) → \(n2); renewal seen after \(renewal) s, first rotation after \(firstNotice) s, second after \(secondNotice) s; \(client.created) leases created meanwhile")
+        print(
+            "rotation: kvno \(n) → \(n1) → \(n2); renewal seen after \(renewal) s, first rotation after \(firstNotice) s, second after \(secondNotice) s; \(client.created) leases created meanwhile"
+        )
 
         // Neither password nor any key of any kvno reached the log or the state directory.
         daemon.stop()
@@ -223,7 +232,9 @@ final class RotationIntegrationTests: XCTestCase {
 }
 
 /// One request to the daemon, its answer parsed.
-private func request(_ api: APIClient, _ method: HTTPMethod, _ path: String, _ json: String? = nil) async throws -> (status: Int, object: [String: Any], text: String) {
+private func request(
+    _ api: APIClient, _ method: HTTPMethod, _ path: String, _ json: String? = nil
+) async throws -> (status: Int, object: [String: Any], text: String) {
     let response = try await api.send(method, path, body: json.map { Array($0.utf8) })
     let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
     return (response.status, object, response.text)

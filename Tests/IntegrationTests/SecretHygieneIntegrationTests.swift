@@ -32,7 +32,8 @@ final class SecretHygieneIntegrationTests: XCTestCase {
     func testNoSecretReachesALogAStateFileAnAnswerOrAMetric() async throws {
         let domain = try TestDomain.require()
         let allowed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: domain.allowedCredentialsFile))) as? [String: String] ?? [:]
-        let outsider = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: domain.outsiderCredentialsFile))) as? [String: String] ?? [:]
+        let outsider =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: domain.outsiderCredentialsFile))) as? [String: String] ?? [:]
         let allowedPassword = try XCTUnwrap(allowed["password"]), outsiderPassword = try XCTUnwrap(outsider["password"])
         let user = try XCTUnwrap(allowed["username"])
         let wrongPassword = "Wrong-\(UUID().uuidString)-Secret"
@@ -41,20 +42,24 @@ final class SecretHygieneIntegrationTests: XCTestCase {
         // The daemon's credentials directory: the allowed and outsider users, and a wrong password.
         let credentials = scratch + "/credentials"
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for (name, object) in [("allowed.json", allowed), ("outsider.json", outsider),
-                               ("wrong.json", ["domainName": domain.dnsDomain, "username": user, "password": wrongPassword])] {
+        for (name, object) in [
+            ("allowed.json", allowed), ("outsider.json", outsider),
+            ("wrong.json", ["domainName": domain.dnsDomain, "username": user, "password": wrongPassword]),
+        ] {
             let path = credentials + "/" + name
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
             chmod(path, 0o600)
         }
 
-        let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
-            allow-inline-credspecs = yes
+        let daemon = try DaemonProcess(
+            domain: domain,
+            extraConfiguration: """
+                allow-inline-credspecs = yes
 
-            [refresh]
-            ticket-lifetime = 5m
-            ticket-renewal = 10%
-            """, pluginsConfiguration: "allow-inline = yes", logLevel: "trace", credentialsDirectory: credentials)
+                [refresh]
+                ticket-lifetime = 5m
+                ticket-renewal = 10%
+                """, pluginsConfiguration: "allow-inline = yes", logLevel: "trace", credentialsDirectory: credentials)
         self.daemon = daemon
         // The named CredSpecs read the allowed user from this daemon's credentials directory.
         for name in ["WebApp01", "WebApp02"] {
@@ -76,15 +81,18 @@ final class SecretHygieneIntegrationTests: XCTestCase {
             var spec = try String(contentsOfFile: daemon.credSpecs + "/WebApp01.json", encoding: .utf8)
             spec = spec.replacingOccurrences(of: "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", with: guid)
             let range = try XCTUnwrap(spec.range(of: #""PluginInput": "[^"]*""#, options: .regularExpression))
-            spec.replaceSubrange(range, with: "\"PluginInput\": \(String(decoding: try JSONSerialization.data(withJSONObject: [input]), as: UTF8.self).dropFirst().dropLast())")
+            spec.replaceSubrange(
+                range, with: "\"PluginInput\": \(String(decoding: try JSONSerialization.data(withJSONObject: [input]), as: UTF8.self).dropFirst().dropLast())")
             return #"{"credentialSpec": \#(spec)}"#
         }
 
         // Leases, named and inline (file plug-in and inline plug-in), and every read.
         let filePlugin = "5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31", inlinePlugin = "6D1F0C29-8A43-4B5E-9E1C-2B7A4F3D8C60"
         var ids: [String] = []
-        for body in [#"{"credentialSpecName": "WebApp01"}"#, #"{"credentialSpecName": "WebApp02", "owner": {"uid": 1000, "gid": 1000}}"#,
-                     try inline(filePlugin, "allowed.json"), try inline(inlinePlugin, "\(domain.dnsDomain):\(user):\(inlinePassword)")] {
+        for body in [
+            #"{"credentialSpecName": "WebApp01"}"#, #"{"credentialSpecName": "WebApp02", "owner": {"uid": 1000, "gid": 1000}}"#,
+            try inline(filePlugin, "allowed.json"), try inline(inlinePlugin, "\(domain.dnsDomain):\(user):\(inlinePassword)"),
+        ] {
             let lease = try await call(.POST, "/v1/leases", body)
             ids.append(try XCTUnwrap(lease["id"] as? String, "\(lease)"))
         }
@@ -94,11 +102,13 @@ final class SecretHygieneIntegrationTests: XCTestCase {
         let keytab = Data(try await daemon.client.send(.GET, "/v1/leases/\(ids[0])/keytab").body)
 
         // Every kind of error.
-        for body in [try inline(filePlugin, "outsider.json"), try inline(filePlugin, "wrong.json"), try inline(filePlugin, "missing.json"),
-                     try inline(inlinePlugin, "\(domain.dnsDomain):\(user):\(wrongPassword)"),
-                     try inline(inlinePlugin, "\(domain.dnsDomain):OutsiderUser01:\(outsiderPassword)"),
-                     try inline("00000000-1111-2222-3333-444444444444", "\(wrongPassword)"),
-                     #"{"credentialSpecName": "NoSuchSpec"}"#, #"{"credentialSpec": {"CmsPlugins": 7}}"#, #"{"credentialSpec": "#] {
+        for body in [
+            try inline(filePlugin, "outsider.json"), try inline(filePlugin, "wrong.json"), try inline(filePlugin, "missing.json"),
+            try inline(inlinePlugin, "\(domain.dnsDomain):\(user):\(wrongPassword)"),
+            try inline(inlinePlugin, "\(domain.dnsDomain):OutsiderUser01:\(outsiderPassword)"),
+            try inline("00000000-1111-2222-3333-444444444444", "\(wrongPassword)"),
+            #"{"credentialSpecName": "NoSuchSpec"}"#, #"{"credentialSpec": {"CmsPlugins": 7}}"#, #"{"credentialSpec": "#,
+        ] {
             let object = try await call(.POST, "/v1/leases", body)
             XCTAssertNotNil(object["error"], "\(object)")
         }
@@ -129,10 +139,14 @@ final class SecretHygieneIntegrationTests: XCTestCase {
         let spec = daemon.credSpecs + "/WebApp01.json"
         var ccgctl: [(String, String)] = []
         for (name, file) in [("fetch", "allowed.json"), ("fetch with a wrong password", "wrong.json")] {
-            let outcome = try Command.run("ccgctl", ["fetch", "--credspec", spec, "--credentials", credentials + "/" + file,
-                                                     "--dc", "\(domain.controller.hostName)=127.0.0.1",
-                                                     "--keytab", scratch + "/ctl.keytab", "--ccache", scratch + "/ctl.cc"],
-                                          environment: ["KRB5_CONFIG": domain.krb5Config])
+            let outcome = try Command.run(
+                "ccgctl",
+                [
+                    "fetch", "--credspec", spec, "--credentials", credentials + "/" + file,
+                    "--dc", "\(domain.controller.hostName)=127.0.0.1",
+                    "--keytab", scratch + "/ctl.keytab", "--ccache", scratch + "/ctl.cc",
+                ],
+                environment: ["KRB5_CONFIG": domain.krb5Config])
             ccgctl.append(("ccgctl \(name)", outcome.all))
         }
 
@@ -146,7 +160,8 @@ final class SecretHygieneIntegrationTests: XCTestCase {
         XCTAssertGreaterThan(daemon.logText.split(separator: "\n").count, 20, "the cycle logged: \(daemon.logText)")
         XCTAssertTrue(daemon.logText.contains(" trace ") || daemon.logText.contains(" debug "), "the most verbose level")
 
-        var secrets = passwordSecrets("portable user's password", allowedPassword)
+        var secrets =
+            passwordSecrets("portable user's password", allowedPassword)
             + passwordSecrets("outsider's password", outsiderPassword)
             + passwordSecrets("wrong password", wrongPassword)
         for account in ["WebApp01$", "WebApp02$"] {

@@ -38,8 +38,10 @@ enum SecretScan {
     }
 
     static func passwordSecrets(_ name: String, _ password: String) -> [Secret] {
-        [Secret(name: "\(name) (UTF-8)", bytes: Array(password.utf8)),
-         Secret(name: "\(name) (UTF-16LE)", bytes: password.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })]
+        [
+            Secret(name: "\(name) (UTF-8)", bytes: Array(password.utf8)),
+            Secret(name: "\(name) (UTF-16LE)", bytes: password.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+        ]
     }
 
     /// The gMSA's password as the DC holds it (virtualClearTextUTF16), and the UTF-8 AES keys are
@@ -48,14 +50,17 @@ enum SecretScan {
         let utf16 = try managedPassword(account, domain, environment: environment)
         let units = stride(from: 0, to: utf16.count - 1, by: 2).map { UInt16(utf16[$0]) | UInt16(utf16[$0 + 1]) << 8 }
         let utf8 = Array(String(decoding: units, as: UTF16.self).utf8)
-        return [Secret(name: "\(account) password (UTF-16LE)", bytes: Array(utf16)),
-                Secret(name: "\(account) password (UTF-8)", bytes: utf8)]
+        return [
+            Secret(name: "\(account) password (UTF-16LE)", bytes: Array(utf16)),
+            Secret(name: "\(account) password (UTF-8)", bytes: utf8),
+        ]
     }
 
     /// The gMSA's current password, UTF-16LE, as the DC computes it.
     static func managedPassword(_ account: String, _ domain: TestDomain, environment: [String: String] = [:]) throws -> Data {
-        let output = try domain.run(["samba-tool", "user", "getpassword", account, "--attributes=virtualClearTextUTF16", "-s", domain.smbConf],
-                                    environment: environment)
+        let output = try domain.run(
+            ["samba-tool", "user", "getpassword", account, "--attributes=virtualClearTextUTF16", "-s", domain.smbConf],
+            environment: environment)
         // LDIF folds long values onto lines starting with one space.
         let unfolded = output.replacingOccurrences(of: "\n ", with: "")
         let line = try XCTUnwrap(unfolded.split(separator: "\n").first { $0.hasPrefix("virtualClearTextUTF16:: ") })

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import SocketAPI
+import TestSupport
 import XCTest
 
 /// ccgd under systemd, played by the test: a NOTIFY_SOCKET to read, a watchdog interval, and a
@@ -130,15 +131,15 @@ final class SystemdIntegrationTests: XCTestCase {
     func testBothSocketsAreSocketActivated() async throws {
         let domain = try TestDomain.require()
         try ECSIntegrationTests.requirePython()
-        let root = NSTemporaryDirectory() + "/ccgd-ecs-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let daemon = try DaemonProcess(domain: domain, extraConfiguration: """
+        let root = try temporaryDirectory("ecs")
+        let daemon = try DaemonProcess(
+            domain: domain,
+            extraConfiguration: """
 
-            [ecs]
-            socket = \(root)/unused.sock
-            krb-files-directory = \(root)/krbdir
-            """)
+                [ecs]
+                socket = \(root)/unused.sock
+                krb-files-directory = \(root)/krbdir
+                """)
         defer { daemon.remove() }
         let notify = try NotifySocket(path: daemon.root + "/notify.sock")
         let listener = try listeningSocket(daemon.socket)
@@ -150,8 +151,9 @@ final class SystemdIntegrationTests: XCTestCase {
 
         let lease = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)
         XCTAssertNotNil(lease["id"])
-        let outcome = try ECSIntegrationTests.runClient(daemon, mode: "health", socket: root + "/ecs.sock", krbDirectory: root + "/krbdir",
-                                                        state: root + "/state.json")
+        let outcome = try ECSIntegrationTests.runClient(
+            daemon, mode: "health", socket: root + "/ecs.sock", krbDirectory: root + "/krbdir",
+            state: root + "/state.json")
         XCTAssertEqual(outcome.status, 0, "\(outcome.all)\n\(daemon.logText)")
         XCTAssertTrue(outcome.output.contains("ok HealthCheck answers OK"), outcome.all)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/unused.sock"), "ccgd bound its own socket instead of systemd's")
@@ -199,11 +201,14 @@ final class SystemdIntegrationTests: XCTestCase {
         defer { daemon.remove() }
         try daemon.start()
         let good = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
-        try good.replacingOccurrences(of: "[plugins]\n", with: "[plugins]\ntimeout = forever\n").write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        try good.replacingOccurrences(of: "[plugins]\n", with: "[plugins]\ntimeout = forever\n").write(
+            toFile: daemon.configuration, atomically: true, encoding: .utf8)
         kill(try XCTUnwrap(daemon.pid), SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         XCTAssertTrue(daemon.logText.contains("reload refused: \(daemon.configuration):"), daemon.logText)
-        XCTAssertTrue(daemon.logText.contains("timeout: \\\"forever\\\" is not a positive duration") || daemon.logText.contains("is not a positive duration"), daemon.logText)
+        XCTAssertTrue(
+            daemon.logText.contains("timeout: \\\"forever\\\" is not a positive duration") || daemon.logText.contains("is not a positive duration"),
+            daemon.logText)
         let lease = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "WebApp01"}"#)
         XCTAssertEqual(lease.status, 201, "still serving with the old configuration")
     }
@@ -214,8 +219,13 @@ final class SystemdIntegrationTests: XCTestCase {
         defer { daemon.remove() }
         try daemon.start()
         func asNobody() throws -> String {
-            try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-o", "/dev/null",
-                                                 "-w", "%{http_code}", "--unix-socket", daemon.socket, "http://ccgd/v1/accounts"]).output
+            try Command.run(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s", "-o", "/dev/null",
+                    "-w", "%{http_code}", "--unix-socket", daemon.socket, "http://ccgd/v1/accounts",
+                ]
+            ).output
         }
         XCTAssertEqual(try asNobody(), "403")
         let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
@@ -232,8 +242,9 @@ final class SystemdIntegrationTests: XCTestCase {
 final class CapabilityIntegrationTests: XCTestCase {
     func testLeasesWorkWithTheUnitsPrivileges() async throws {
         let domain = try TestDomain.require()
-        let unit = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("systemd/ccgd.service").path, encoding: .utf8)
+        let unit = try String(
+            contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("systemd/ccgd.service").path, encoding: .utf8)
         let privileges = try UnitPrivileges(unit: unit)
         let daemon = try DaemonProcess(domain: domain)
         defer { daemon.remove() }
@@ -258,13 +269,15 @@ final class CapabilityIntegrationTests: XCTestCase {
             XCTAssertEqual([attributes[.ownerAccountID] as? Int, attributes[.posixPermissions] as? Int], [1000, 0o700], directory)
             for file in ["krb5.keytab", "krb5cc", "krb5.conf"] {
                 let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + file)
-                XCTAssertEqual([attributes[.ownerAccountID] as? Int, attributes[.groupOwnerAccountID] as? Int, attributes[.posixPermissions] as? Int],
-                               [1000, 1000, 0o600], file)
+                XCTAssertEqual(
+                    [attributes[.ownerAccountID] as? Int, attributes[.groupOwnerAccountID] as? Int, attributes[.posixPermissions] as? Int],
+                    [1000, 1000, 0o600], file)
             }
         }
         try assertOwnedBy1000()
-        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
-                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+        try domain.run(
+            ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
 
         // A restart rewrites the files inside the directory the container's uid now owns.
         XCTAssertEqual(daemon.stop(), 0, daemon.logText)
@@ -274,8 +287,9 @@ final class CapabilityIntegrationTests: XCTestCase {
         XCTAssertFalse(daemon.logText.contains("cannot rewrite"), daemon.logText)
         XCTAssertFalse(daemon.logText.contains("Operation not permitted"), daemon.logText)
         try assertOwnedBy1000()
-        try domain.run(["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
-                       environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
+        try domain.run(
+            ["kinit", "-k", "-t", directory + "/krb5.keytab", "WebApp01$@\(domain.realm)"],
+            environment: ["KRB5CCNAME": "FILE:\(daemon.root)/kinit.cc"])
 
         // And deleting it removes a directory its owner has filled.
         XCTAssertEqual(mkdir(directory + "/owners", 0), 0)
@@ -298,13 +312,19 @@ final class CapabilityIntegrationTests: XCTestCase {
             SecureBits=noroot-locked
             ProtectSystem=strict
             """
-        XCTAssertEqual(try UnitPrivileges(unit: unit).setprivArguments, [
-            "--bounding-set=-all,+chown,+dac_override", "--inh-caps=-all", "--ambient-caps=-all",
-            "--securebits=+noroot_locked", "--no-new-privs",
-        ])
-        for line in ["Group=ccgd", "DynamicUser=yes", "SupplementaryGroups=disk", "CapabilityBoundingSet=~CAP_SYS_ADMIN",
-                     "SecureBits=keep-caps", "NoNewPrivileges=maybe", "User=no-such-user-here"] {
-            XCTAssertThrowsError(try UnitPrivileges(unit: "[Service]\n\(line)\n"), line) { XCTAssertTrue("\($0)".contains(line.split(separator: "=")[0]) || "\($0)".contains("User="), "\($0)") }
+        XCTAssertEqual(
+            try UnitPrivileges(unit: unit).setprivArguments,
+            [
+                "--bounding-set=-all,+chown,+dac_override", "--inh-caps=-all", "--ambient-caps=-all",
+                "--securebits=+noroot_locked", "--no-new-privs",
+            ])
+        for line in [
+            "Group=ccgd", "DynamicUser=yes", "SupplementaryGroups=disk", "CapabilityBoundingSet=~CAP_SYS_ADMIN",
+            "SecureBits=keep-caps", "NoNewPrivileges=maybe", "User=no-such-user-here",
+        ] {
+            XCTAssertThrowsError(try UnitPrivileges(unit: "[Service]\n\(line)\n"), line) {
+                XCTAssertTrue("\($0)".contains(line.split(separator: "=")[0]) || "\($0)".contains("User="), "\($0)")
+            }
         }
     }
 }

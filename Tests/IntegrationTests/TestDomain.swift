@@ -1,8 +1,11 @@
+import DaemonHarness
 import Directory
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
+import DomainModel
 
 /// The Samba DC started by `scripts/testdomain up`, described by its `testdomain.env`.
 struct TestDomain: Sendable {
@@ -13,24 +16,15 @@ struct TestDomain: Sendable {
     static func require() throws -> TestDomain {
         if let domain = loaded { return domain }
         let message = "the test domain is not running: start it with scripts/testdomain up (integration test skipped)"
-        if ProcessInfo.processInfo.environment["CCGD_REQUIRE_TESTDOMAIN"] == "1" {
-            XCTFail(message)
-        }
-        throw XCTSkip(message)
+        throw missingRequirement(message)
     }
 
     private static let loaded: TestDomain? = {
-        let environment = ProcessInfo.processInfo.environment
-        let directory = environment["CCGD_TESTDOMAIN_DIR"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".testdomain").path
-        guard let text = try? String(contentsOfFile: directory + "/testdomain.env", encoding: .utf8) else { return nil }
-        var settings: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            settings[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        let domain = TestDomain(settings: settings)
+        let directory = TestDomainFile.directory(
+            fallback: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".testdomain").path)
+        guard let file = TestDomainFile(directory: directory) else { return nil }
+        let domain = TestDomain(settings: file.settings)
         // Up means the KDC answers: a stale env file from a stopped DC is not a running domain.
         guard domain.kdcAnswers() else { return nil }
         // GSS-API reads the process's Kerberos configuration, like ccgd's own (see KerberosConfiguration).
@@ -96,8 +90,9 @@ struct TestDomain: Sendable {
         process.waitUntilExit()
         let text = String(decoding: out, as: UTF8.self)
         if process.terminationStatus != 0 {
-            throw CommandFailed(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                output: text + String(decoding: err, as: UTF8.self))
+            throw CommandFailed(
+                command: arguments.joined(separator: " "), status: process.terminationStatus,
+                output: text + String(decoding: err, as: UTF8.self))
         }
         return text
     }

@@ -39,8 +39,12 @@ final class TwoControllerIntegrationTests: XCTestCase {
     /// Waits until DC1's own database holds `account` (replication from DC2).
     private func waitForReplication(_ domain: TestDomain, _ account: String) throws {
         for _ in 0..<120 {
-            let found = try Command.run("/usr/bin/ldbsearch", ["-H", domain["DIR"] + "/private/sam.ldb",
-                                                               "(sAMAccountName=\(account)$)", "msDS-SupportedEncryptionTypes"])
+            let found = try Command.run(
+                "/usr/bin/ldbsearch",
+                [
+                    "-H", domain["DIR"] + "/private/sam.ldb",
+                    "(sAMAccountName=\(account)$)", "msDS-SupportedEncryptionTypes",
+                ])
             if found.all.contains("msDS-SupportedEncryptionTypes: 28") { return }
             Thread.sleep(forTimeInterval: 0.5)
         }
@@ -88,7 +92,7 @@ final class TwoControllerIntegrationTests: XCTestCase {
         let daemon = try DaemonProcess(domain: domain, extraConfiguration: section, domainSection: false, logLevel: "info")
         defer { daemon.remove() }
         try daemon.start()
-        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#)   // cached from now on
+        _ = try await daemon.createLease(#"{"credentialSpecName": "WebApp01"}"#) // cached from now on
         var before = try await controllers(daemon)
         XCTAssertEqual(before[dc1]?["inUse"] as? Bool, true, "\(before)")
 
@@ -104,7 +108,8 @@ final class TwoControllerIntegrationTests: XCTestCase {
                             let response = try? await client.send(.POST, "/v1/leases", body: Array(#"{"credentialSpecName": "WebApp01"}"#.utf8))
                             load.record(ContinuousClock.now - started, ok: response?.status == 201, answer: response?.text ?? "no answer")
                             if let response, let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-                               let id = object["id"] as? String {
+                                let id = object["id"] as? String
+                            {
                                 _ = try? await client.send(.DELETE, "/v1/leases/\(id)")
                             }
                             try? await Task.sleep(for: .milliseconds(20))
@@ -175,9 +180,13 @@ final class TwoControllerIntegrationTests: XCTestCase {
         XCTAssertEqual(returned, 2, log)
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        print(String(format: "failover: first lease of a ccgd started while DC1 hangs %.3f s; ", coldSeconds) + String(format: "uncached lease with DC1 hung %.3f s, after its return %.3f s, DC1 dead %.3f s, after its restart %.3f s; cached leases during the events: %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms, failed %d",
-                     hung.seconds, back.seconds, dead.seconds, restarted.seconds, count, percentile(0.5) * 1000, percentile(0.99) * 1000,
-                     (sorted.last ?? 0) * 1000, failures.count))
+        print(
+            String(format: "failover: first lease of a ccgd started while DC1 hangs %.3f s; ", coldSeconds)
+                + String(
+                    format:
+                        "uncached lease with DC1 hung %.3f s, after its return %.3f s, DC1 dead %.3f s, after its restart %.3f s; cached leases during the events: %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms, failed %d",
+                    hung.seconds, back.seconds, dead.seconds, restarted.seconds, count, percentile(0.5) * 1000, percentile(0.99) * 1000,
+                    (sorted.last ?? 0) * 1000, failures.count))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LeaseService
 
 /// The privileges a systemd unit gives its service (user, capabilities, securebits, no new
 /// privileges) as `setpriv` options, so that a test starts ccgd exactly as ccgd.service does. A
@@ -48,7 +49,10 @@ struct UnitPrivileges {
             guard let equals = line.firstIndex(of: "=") else { throw Unknown(description: "ccgd.service: \"\(line)\" is not key=value") }
             let key = String(line[..<equals]).trimmingCharacters(in: .whitespaces)
             guard Self.translated.contains(key) || Self.leftAside.contains(key) else {
-                throw Unknown(description: "ccgd.service sets \(key)=, which this test cannot translate to setpriv options; translate it in UnitPrivileges or list it there as granting no privilege.")
+                throw Unknown(
+                    description:
+                        "ccgd.service sets \(key)=, which this test cannot translate to setpriv options; translate it in UnitPrivileges or list it there as granting no privilege."
+                )
             }
             if Self.translated.contains(key) {
                 settings.append((key, String(line[line.index(after: equals)...]).trimmingCharacters(in: .whitespaces)))

@@ -2,6 +2,7 @@ import DurableFiles
 import Foundation
 import Kerberos
 import KerberosKeys
+import TestSupport
 import XCTest
 
 /// libkrb5's local operations (no KDC): principals, keytabs, configuration.
@@ -9,12 +10,7 @@ final class KerberosTests: XCTestCase {
     private var directory = ""
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "/ccgd-kerberos-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try temporaryDirectory("kerberos")
     }
 
     private func context() throws -> KerberosContext {
@@ -50,9 +46,11 @@ final class KerberosTests: XCTestCase {
         let path = directory + "/krb5.keytab"
         try Keytab.write(entries, to: path, ownership: .privateToCaller, context: context)
         let listing = try Keytab(path: path, context: context).listing()
-        XCTAssertEqual(listing.map { "\($0.principal) \($0.keyVersionNumber) \($0.encryptionType)" }, [
-            "WebApp01$@CONTOSO.TEST 3 18", "WebApp01$@CONTOSO.TEST 3 23", "host/webapp01.contoso.test@CONTOSO.TEST 2 18",
-        ])
+        XCTAssertEqual(
+            listing.map { "\($0.principal) \($0.keyVersionNumber) \($0.encryptionType)" },
+            [
+                "WebApp01$@CONTOSO.TEST 3 18", "WebApp01$@CONTOSO.TEST 3 23", "host/webapp01.contoso.test@CONTOSO.TEST 2 18",
+            ])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)
 
@@ -98,9 +96,12 @@ final class KerberosTests: XCTestCase {
     }
 
     func testConfigurationRendersRealmsKDCsAndDomainMapping() {
-        let text = KerberosConfiguration(defaultRealm: "CONTOSO.COM", realms: [
-            .init(name: "CONTOSO.COM", dnsDomain: "Contoso.com", kdcs: ["dc1.contoso.com:88", "[2001:db8::1]:88"]),
-        ]).rendered()
+        let text = KerberosConfiguration(
+            defaultRealm: "CONTOSO.COM",
+            realms: [
+                .init(name: "CONTOSO.COM", dnsDomain: "Contoso.com", kdcs: ["dc1.contoso.com:88", "[2001:db8::1]:88"])
+            ]
+        ).rendered()
         XCTAssertTrue(text.contains("default_realm = CONTOSO.COM"))
         XCTAssertTrue(text.contains("dns_lookup_kdc = false"))
         XCTAssertTrue(text.contains("\t\tkdc = dc1.contoso.com:88\n\t\tkdc = [2001:db8::1]:88\n"))

@@ -71,18 +71,22 @@ final class AESStringToKeyTests: XCTestCase {
         // Computed by the independent Python oracle after it reproduced every RFC 3962 vector.
         let salt = Salt("CONTOSO.TESThostwebapp01.contoso.test")
         let password = SecretBytes(Array("password".utf8))
-        XCTAssertEqual(hex(try KeyDerivation.aesKey(.aes128CtsHmacSha196, passwordUTF8: password, salt: salt).bytes),
-                       "31e101eca1135eb6a6d5906917805317")
-        XCTAssertEqual(hex(try KeyDerivation.aesKey(.aes256CtsHmacSha196, passwordUTF8: password, salt: salt).bytes),
-                       "b1f2e8bdc2d5f4ff6d0d870ba60f03677541db9c977b7f6577bd17f69f8aeecf")
+        XCTAssertEqual(
+            hex(try KeyDerivation.aesKey(.aes128CtsHmacSha196, passwordUTF8: password, salt: salt).bytes),
+            "31e101eca1135eb6a6d5906917805317")
+        XCTAssertEqual(
+            hex(try KeyDerivation.aesKey(.aes256CtsHmacSha196, passwordUTF8: password, salt: salt).bytes),
+            "b1f2e8bdc2d5f4ff6d0d870ba60f03677541db9c977b7f6577bd17f69f8aeecf")
     }
 
     func testEmptyPasswordDerivesTheOracleKey() throws {
         let salt = Salt("CONTOSO.TESThostwebapp01.contoso.test")
-        XCTAssertEqual(hex(try KeyDerivation.aesKey(.aes128CtsHmacSha196, passwordUTF8: SecretBytes([]), salt: salt).bytes),
-                       "9b3ff29e8a441696c666555f008c3a96")
-        XCTAssertEqual(hex(try KeyDerivation.aesKey(.aes256CtsHmacSha196, passwordUTF8: SecretBytes([]), salt: salt).bytes),
-                       "4575153c25d13af3c507c59984f211d3b1d83f3c56f78a4bd1af88e43b30cca1")
+        XCTAssertEqual(
+            hex(try KeyDerivation.aesKey(.aes128CtsHmacSha196, passwordUTF8: SecretBytes([]), salt: salt).bytes),
+            "9b3ff29e8a441696c666555f008c3a96")
+        XCTAssertEqual(
+            hex(try KeyDerivation.aesKey(.aes256CtsHmacSha196, passwordUTF8: SecretBytes([]), salt: salt).bytes),
+            "4575153c25d13af3c507c59984f211d3b1d83f3c56f78a4bd1af88e43b30cca1")
     }
 
     func testRC4IsNotAnAESType() {

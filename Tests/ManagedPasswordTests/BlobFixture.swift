@@ -1,4 +1,5 @@
 import KerberosKeys
+import TestSupport
 
 /// Builds MSDS-MANAGEDPASSWORD_BLOBs the way Windows lays them out (no padding unless asked).
 struct BlobFixture {

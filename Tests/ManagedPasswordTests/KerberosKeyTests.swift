@@ -14,7 +14,7 @@ final class KerberosKeyTests: XCTestCase {
             XCTAssertTrue(text.contains("arcfour-hmac"), text)
             XCTAssertTrue(text.contains("de3400aaf828ec33"), text)
             XCTAssertFalse(text.lowercased().contains("8846f7"), text)
-            XCTAssertFalse(text.contains("136"), text)  // 0x88 in decimal
+            XCTAssertFalse(text.contains("136"), text) // 0x88 in decimal
         }
     }
 

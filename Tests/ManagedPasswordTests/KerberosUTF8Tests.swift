@@ -1,4 +1,5 @@
 import KerberosKeys
+import TestSupport
 import XCTest
 
 final class KerberosUTF8Tests: XCTestCase {

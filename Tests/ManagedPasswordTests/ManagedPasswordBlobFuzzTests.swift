@@ -1,4 +1,5 @@
 import KerberosKeys
+import TestSupport
 import XCTest
 
 final class ManagedPasswordBlobFuzzTests: XCTestCase {
@@ -33,18 +34,18 @@ final class ManagedPasswordBlobFuzzTests: XCTestCase {
 
     private func mutate(_ bytes: inout [UInt8], using generator: inout SplitMix64) {
         switch Int.random(in: 0..<6, using: &generator) {
-        case 0 where !bytes.isEmpty:  // flip a byte anywhere
+        case 0 where !bytes.isEmpty: // flip a byte anywhere
             bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
-        case 1 where bytes.count >= 16:  // point a header offset somewhere plausible
+        case 1 where bytes.count >= 16: // point a header offset somewhere plausible
             let field = [HeaderOffset.current, HeaderOffset.previous, HeaderOffset.query, HeaderOffset.unchanged].randomElement(using: &generator)!
             bytes = bytes.setting(uint16: UInt16.random(in: 0...UInt16(min(bytes.count + 8, 0xFFFF)), using: &generator), at: field)
-        case 2:  // truncate
+        case 2: // truncate
             bytes.removeLast(Int.random(in: 0...bytes.count, using: &generator))
-        case 3:  // extend
+        case 3: // extend
             bytes += (0..<Int.random(in: 1...16, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        case 4 where bytes.count >= 8:  // make the declared length agree with the (mutated) size
+        case 4 where bytes.count >= 8: // make the declared length agree with the (mutated) size
             bytes.replaceSubrange(4..<8, with: le(UInt32(bytes.count)))
-        default:  // tamper with the header's first 16 bytes only
+        default: // tamper with the header's first 16 bytes only
             if !bytes.isEmpty {
                 bytes[Int.random(in: 0..<min(16, bytes.count), using: &generator)] ^= UInt8.random(in: 1...255, using: &generator)
             }

@@ -87,7 +87,7 @@ final class ManagedPasswordBlobTests: XCTestCase {
         let blob = try ManagedPasswordBlob(decoding: BlobFixture(current: [0x53, 0x45, 0x43, 0x52]).bytes)
         for text in [blob.description, String(reflecting: blob), "\(blob)", dumped(blob)] {
             XCTAssertFalse(text.contains("SECR"), text)
-            XCTAssertFalse(text.lowercased().contains("53004500"), text)  // the UTF-16LE bytes as hex
+            XCTAssertFalse(text.lowercased().contains("53004500"), text) // the UTF-16LE bytes as hex
             XCTAssertTrue(text.contains("redacted"), text)
         }
     }
@@ -210,7 +210,8 @@ final class ManagedPasswordBlobTests: XCTestCase {
         let truncated = ManagedPasswordBlobError.truncated(declaredLength: 290, byteCount: 289)
         XCTAssertTrue(truncated.description.contains("truncated"))
         XCTAssertTrue(truncated.description.contains("290") && truncated.description.contains("289"))
-        let overlap = ManagedPasswordBlobError.fieldsOverlap(first: .queryPasswordInterval, firstOffset: 274, second: .unchangedPasswordInterval, secondOffset: 278)
+        let overlap = ManagedPasswordBlobError.fieldsOverlap(
+            first: .queryPasswordInterval, firstOffset: 274, second: .unchangedPasswordInterval, secondOffset: 278)
         XCTAssertTrue(overlap.description.contains("QueryPasswordInterval at offset 274"), overlap.description)
         XCTAssertTrue(overlap.description.contains("UnchangedPasswordInterval at offset 278"), overlap.description)
         XCTAssertTrue(ManagedPasswordBlobError.offsetInsideHeader(.currentPassword, offset: 8).description.contains("CurrentPasswordOffset 8"))

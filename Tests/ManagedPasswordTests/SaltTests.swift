@@ -19,7 +19,8 @@ final class SaltTests: XCTestCase {
     }
 
     func testTrailingDotOfARootedDomainIsDropped() {
-        XCTAssertEqual(Salt.computerAccount(realm: "CONTOSO.TEST", accountName: "WebApp01$", dnsDomain: "contoso.test.").value,
-                       "CONTOSO.TESThostwebapp01.contoso.test")
+        XCTAssertEqual(
+            Salt.computerAccount(realm: "CONTOSO.TEST", accountName: "WebApp01$", dnsDomain: "contoso.test.").value,
+            "CONTOSO.TESThostwebapp01.contoso.test")
     }
 }

@@ -2,9 +2,7 @@ import CKrb5
 import KerberosKeys
 import XCTest
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Bytes from hex with optional spaces, as RFCs print them.
 func bytes(hex: String) -> [UInt8] {
@@ -28,19 +26,6 @@ func utf16LittleEndian(_ units: [UInt16]) -> [UInt8] {
 
 func password(_ units: [UInt16]) -> ManagedPassword {
     ManagedPassword(utf16LittleEndian: SecretBytes(utf16LittleEndian(units)))
-}
-
-/// A deterministic generator shared with the Python oracle that computed the expected keys.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Lets libkrb5 run RFC 3962's 1-, 2-, 5-, 50- and 1200-iteration vectors: MIT refuses counts below

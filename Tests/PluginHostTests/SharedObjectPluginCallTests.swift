@@ -1,6 +1,6 @@
 import CCGPlugin
-import CredentialGuard
 import XCTest
+import PluginHost
 
 final class SharedObjectPluginCallTests: XCTestCase {
     private var directory: PluginDirectory!
@@ -34,16 +34,23 @@ final class SharedObjectPluginCallTests: XCTestCase {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "silent:access_denied") }
-        XCTAssertEqual(error, PluginError(.accessDenied, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with access_denied and gave no reason; see its documentation."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .accessDenied, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with access_denied and gave no reason; see its documentation."))
     }
 
     func testUnknownErrorCodeBecomesFailedAndKeepsTheMessage() async throws {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "fail:42") }
-        XCTAssertEqual(error, PluginError(.failed, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with unknown error code 42: sample plug-in: asked to fail with 42."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .failed, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with unknown error code 42: sample plug-in: asked to fail with 42."))
         let silent = await pluginError { try await plugin.passwordCredentials(pluginInput: "silent:-1") }
-        XCTAssertEqual(silent, PluginError(.failed, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with unknown error code -1; see its documentation."))
+        XCTAssertEqual(
+            silent, PluginError(.failed, "shared-object plug-in \"Sample C plug-in\" (\(path)) failed with unknown error code -1; see its documentation."))
     }
 
     func testFiftyConcurrentCallsToTheCPluginEachGetTheirOwnAnswer() async throws {
@@ -82,21 +89,32 @@ final class SharedObjectPluginCallTests: XCTestCase {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "empty-password") }
-        XCTAssertEqual(error, PluginError(.malformedSecret, "shared-object plug-in \"Sample C plug-in\" (\(path)) returned an empty password; fix the plug-in or the secret it reads."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .malformedSecret, "shared-object plug-in \"Sample C plug-in\" (\(path)) returned an empty password; fix the plug-in or the secret it reads."))
     }
 
     func testUserNameThatIsNotUTF8IsRefused() async throws {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "bad-utf8-user") }
-        XCTAssertEqual(error, PluginError(.malformedSecret, "shared-object plug-in \"Sample C plug-in\" (\(path)) returned a user name that is not valid UTF-8; fix the plug-in or the secret it reads."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .malformedSecret,
+                "shared-object plug-in \"Sample C plug-in\" (\(path)) returned a user name that is not valid UTF-8; fix the plug-in or the secret it reads."))
     }
 
     func testPasswordThatIsNotUTF8IsRefusedWithoutShowingIt() async throws {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "bad-utf8-password") }
-        XCTAssertEqual(error, PluginError(.malformedSecret, "shared-object plug-in \"Sample C plug-in\" (\(path)) returned a password that is not valid UTF-8; fix the plug-in or the secret it reads."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .malformedSecret,
+                "shared-object plug-in \"Sample C plug-in\" (\(path)) returned a password that is not valid UTF-8; fix the plug-in or the secret it reads."))
         XCTAssertFalse(error?.message.contains("sample-") ?? true)
     }
 
@@ -110,7 +128,12 @@ final class SharedObjectPluginCallTests: XCTestCase {
         let path = try directory.cSample()
         let plugin = try loadPlugin(path)
         let error = await pluginError { try await plugin.passwordCredentials(pluginInput: "user@contoso.com\0fail:failed") }
-        XCTAssertEqual(error, PluginError(.invalidInput, "the plug-in input holds a NUL character, which shared-object plug-in \"Sample C plug-in\" (\(path)) cannot receive; fix PluginInput in the CredSpec."))
+        XCTAssertEqual(
+            error,
+            PluginError(
+                .invalidInput,
+                "the plug-in input holds a NUL character, which shared-object plug-in \"Sample C plug-in\" (\(path)) cannot receive; fix PluginInput in the CredSpec."
+            ))
     }
 
     func testPasswordNeverShowsInTheCredentialDescriptionOrDump() async throws {

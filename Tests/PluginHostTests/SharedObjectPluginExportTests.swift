@@ -1,10 +1,8 @@
 import CCGPlugin
 import CCGPluginABI
-import CredentialGuard
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import PluginHost
 
 /// What `PluginExport` hands the host, seen through `dlopen` as a C host would.
 final class SharedObjectPluginExportTests: XCTestCase {

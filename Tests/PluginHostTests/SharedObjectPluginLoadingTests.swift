@@ -1,5 +1,4 @@
 import CCGPlugin
-import CredentialGuard
 import XCTest
 
 final class SharedObjectPluginLoadingTests: XCTestCase {

@@ -1,10 +1,8 @@
 import CCGPlugin
-import CredentialGuard
 import Foundation
 import XCTest
-#if canImport(Glibc)
 import Glibc
-#endif
+import PluginHost
 
 /// A private temporary directory (0700, owned by the test's user) holding sample plug-ins the
 /// tests build or copy; removed by `remove()`. Loaded libraries stay mapped after removal.
@@ -31,8 +29,10 @@ struct PluginDirectory {
     func cSample(_ name: String = "libsample_c_plugin.so", defines: [String] = []) throws -> String {
         let output = path + "/" + name
         let warnings = defines.isEmpty ? ["-Wall", "-Wextra", "-Werror"] : []
-        try Self.run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-std=c11"] + warnings + defines.map { "-D" + $0 }
-                     + ["-I", Self.abiHeaders, "-o", output, Self.cSample])
+        try Self.run(
+            "/usr/bin/env",
+            ["cc", "-shared", "-fPIC", "-std=c11"] + warnings + defines.map { "-D" + $0 }
+                + ["-I", Self.abiHeaders, "-o", output, Self.cSample])
         return output
     }
 

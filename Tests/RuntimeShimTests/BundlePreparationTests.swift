@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ccgd_runtime
@@ -11,14 +12,9 @@ final class BundlePreparationTests: XCTestCase {
     private var hooks = ""
 
     override func setUpWithError() throws {
-        bundle = NSTemporaryDirectory() + "/ccgd-bundle-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        bundle = try temporaryDirectory("bundle")
         hooks = bundle + "/hooks.json"
         try #"{"version":"1.0.0","hook":{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}}"#.write(toFile: hooks, atomically: true, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: bundle)
     }
 
     private func write(_ text: String, mode: Int) throws {
@@ -48,7 +44,10 @@ final class BundlePreparationTests: XCTestCase {
         XCTAssertNotEqual(before[.systemFileNumber] as? Int, after[.systemFileNumber] as? Int, "replaced by rename")
         XCTAssertEqual(after[.posixPermissions] as? Int, 0o640)
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        XCTAssertEqual(text, #"{"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]},"annotations":{"io.ccgd.credentialspec":"WebApp01"},"hooks":{"createRuntime":[{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}],"poststop":[{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}]}}"#)
+        XCTAssertEqual(
+            text,
+            #"{"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]},"annotations":{"io.ccgd.credentialspec":"WebApp01"},"hooks":{"createRuntime":[{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}],"poststop":[{"path":"/x/ccgd-oci-hook","args":["ccgd-oci-hook"]}]}}"#
+        )
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: bundle).sorted(), ["config.json", "hooks.json"])
     }
 
@@ -56,14 +55,18 @@ final class BundlePreparationTests: XCTestCase {
         let text = #"{"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#
         try write(text, mode: 0o600)
         XCTAssertThrowsError(try RuntimeShim.prepare(bundle: bundle, hooksFile: "/nonexistent/ccgd.json")) { error in
-            XCTAssertEqual("\(error)", "cannot open /nonexistent/ccgd.json (No such file or directory); install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file.")
+            XCTAssertEqual(
+                "\(error)",
+                "cannot open /nonexistent/ccgd.json (No such file or directory); install ccgd's OCI hook (scripts/install) or give its hooks.d file with --ccgd-hooks-file."
+            )
         }
         XCTAssertEqual(try String(contentsOfFile: config, encoding: .utf8), text)
     }
 
     func testABundleWithoutConfigurationIsNamed() {
         XCTAssertThrowsError(try RuntimeShim.prepare(bundle: bundle + "/missing", hooksFile: hooks)) { error in
-            XCTAssertEqual("\(error)", "cannot open \(bundle)/missing/config.json (No such file or directory); the caller gave a bundle without its config.json.")
+            XCTAssertEqual(
+                "\(error)", "cannot open \(bundle)/missing/config.json (No such file or directory); the caller gave a bundle without its config.json.")
         }
     }
 }

@@ -1,5 +1,5 @@
 import ContainerRequest
-import CredSpec
+import JSON
 import Foundation
 import XCTest
 
@@ -26,15 +26,19 @@ final class ContainerConfigurationTests: XCTestCase {
 
     func testTheVariableAddsTheHookAtBothStagesAndTheAnnotationAndKeepsEverythingElse() throws {
         // Docker 20.10's shape: no annotations, members in Go's order, numbers as written.
-        let original = #"{"ociVersion":"1.0.2-dev","process":{"user":{"uid":1000,"gid":1000},"args":["sh"],"env":["PATH=/bin","CCGD_CREDENTIALSPEC=WebApp01"]},"root":{"path":"/r"},"hostname":"WebApp01","linux":{"resources":{"memory":{"limit":1.5e9}}}}"#
-        let expected = #"{"ociVersion":"1.0.2-dev","process":{"user":{"uid":1000,"gid":1000},"args":["sh"],"env":["PATH=/bin","CCGD_CREDENTIALSPEC=WebApp01"]},"root":{"path":"/r"},"hostname":"WebApp01","linux":{"resources":{"memory":{"limit":1.5e9}}},"annotations":{"io.ccgd.credentialspec":"WebApp01"},"hooks":{"createRuntime":["#
+        let original =
+            #"{"ociVersion":"1.0.2-dev","process":{"user":{"uid":1000,"gid":1000},"args":["sh"],"env":["PATH=/bin","CCGD_CREDENTIALSPEC=WebApp01"]},"root":{"path":"/r"},"hostname":"WebApp01","linux":{"resources":{"memory":{"limit":1.5e9}}}}"#
+        let expected =
+            #"{"ociVersion":"1.0.2-dev","process":{"user":{"uid":1000,"gid":1000},"args":["sh"],"env":["PATH=/bin","CCGD_CREDENTIALSPEC=WebApp01"]},"root":{"path":"/r"},"hostname":"WebApp01","linux":{"resources":{"memory":{"limit":1.5e9}}},"annotations":{"io.ccgd.credentialspec":"WebApp01"},"hooks":{"createRuntime":["#
             + hookText + #"],"poststop":["# + hookText + "]}}"
         XCTAssertEqual(try rewritten(original), expected)
     }
 
     func testTheAnnotationAloneAsksAndExistingHooksAndAnnotationsStayInTheirPlaces() throws {
-        let original = #"{"hooks":{"prestart":[{"path":"/p"}],"poststop":[{"path":"/other"}]},"annotations":{"a":"1","io.ccgd.credentialspec":"WebApp01","io.ccgd.mount-path":"/x"},"process":{"env":[]}}"#
-        let expected = #"{"hooks":{"prestart":[{"path":"/p"}],"poststop":[{"path":"/other"},"# + hookText + #"],"createRuntime":["# + hookText
+        let original =
+            #"{"hooks":{"prestart":[{"path":"/p"}],"poststop":[{"path":"/other"}]},"annotations":{"a":"1","io.ccgd.credentialspec":"WebApp01","io.ccgd.mount-path":"/x"},"process":{"env":[]}}"#
+        let expected =
+            #"{"hooks":{"prestart":[{"path":"/p"}],"poststop":[{"path":"/other"},"# + hookText + #"],"createRuntime":["# + hookText
             + #"]},"annotations":{"a":"1","io.ccgd.credentialspec":"WebApp01","io.ccgd.mount-path":"/x"},"process":{"env":[]}}"# + "\n"
         XCTAssertEqual(try rewritten(original + "\n"), expected, "a final newline stays")
     }
@@ -44,13 +48,16 @@ final class ContainerConfigurationTests: XCTestCase {
         let annotations = try XCTUnwrap(try rewritten(asks).flatMap { try JSONValue(parsing: Data($0.utf8)).member("annotations") })
         XCTAssertEqual(annotations.compactText, #"{"io.ccgd.credentialspec":"WebApp01","io.ccgd.mount-path":"/run/id","io.ccgd.krb5conf":"none"}"#)
         XCTAssertNil(try rewritten(#"{"process":{"env":["CCGD_MOUNT_PATH=/run/id","CCGD_KRB5CONF=none"]}}"#))
-        XCTAssertNil(try rewritten(#"{"process":{"env":["CCGD_MOUNT_PATH=/a"]},"annotations":{"io.ccgd.mount-path":"/b"}}"#),
-                     "no conflict to report for a container that asks for no CredSpec")
+        XCTAssertNil(
+            try rewritten(#"{"process":{"env":["CCGD_MOUNT_PATH=/a"]},"annotations":{"io.ccgd.mount-path":"/b"}}"#),
+            "no conflict to report for a container that asks for no CredSpec")
     }
 
     func testAContainerThatAsksForNothingIsLeftAlone() throws {
-        for text in [#"{"process":{"env":["PATH=/bin"]}}"#, "{}", #"{"process":{"env":["CCGD_CREDENTIALSPEC="]}}"#,
-                     #"{"annotations":{"io.ccgd.credentialspec":""},"process":{}}"#, #"{"annotations":{"io.kubernetes.cri.container-type":"container"}}"#] {
+        for text in [
+            #"{"process":{"env":["PATH=/bin"]}}"#, "{}", #"{"process":{"env":["CCGD_CREDENTIALSPEC="]}}"#,
+            #"{"annotations":{"io.ccgd.credentialspec":""},"process":{}}"#, #"{"annotations":{"io.kubernetes.cri.container-type":"container"}}"#,
+        ] {
             XCTAssertNil(try rewritten(text), text)
         }
     }
@@ -63,8 +70,12 @@ final class ContainerConfigurationTests: XCTestCase {
     func testTheSameRequestByAnnotationAndVariableIsOneButDifferentOnesAreRefused() throws {
         let same = try XCTUnwrap(try rewritten(#"{"annotations":{"io.ccgd.credentialspec":"WebApp01"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#))
         XCTAssertTrue(same.contains(#""annotations":{"io.ccgd.credentialspec":"WebApp01"}"#), same)
-        XCTAssertThrowsError(try rewritten(#"{"annotations":{"io.ccgd.credentialspec":"WebApp01"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp02"]}}"#)) { error in
-            XCTAssertEqual("\(error)", "the container asks for io.ccgd.credentialspec=WebApp01 by annotation but CCGD_CREDENTIALSPEC=WebApp02 in its environment; give one of them, or the same value in both.")
+        XCTAssertThrowsError(try rewritten(#"{"annotations":{"io.ccgd.credentialspec":"WebApp01"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp02"]}}"#)) {
+            error in
+            XCTAssertEqual(
+                "\(error)",
+                "the container asks for io.ccgd.credentialspec=WebApp01 by annotation but CCGD_CREDENTIALSPEC=WebApp02 in its environment; give one of them, or the same value in both."
+            )
         }
     }
 
@@ -74,9 +85,13 @@ final class ContainerConfigurationTests: XCTestCase {
     }
 
     func testAKubernetesContainerThatAsksIsRefusedPointingToTheCSIVolume() throws {
-        let pod = #"{"annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-name":"web"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#
+        let pod =
+            #"{"annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-name":"web"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#
         XCTAssertThrowsError(try rewritten(pod)) { error in
-            XCTAssertEqual("\(error)", "the container belongs to a Kubernetes pod (annotation io.kubernetes.cri.container-type) and asks for CredSpec WebApp01; ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead.")
+            XCTAssertEqual(
+                "\(error)",
+                "the container belongs to a Kubernetes pod (annotation io.kubernetes.cri.container-type) and asks for CredSpec WebApp01; ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."
+            )
         }
     }
 
@@ -86,9 +101,14 @@ final class ContainerConfigurationTests: XCTestCase {
             ("[]", "/b/config.json is not a JSON object; the caller wrote a broken bundle."),
             (#"{"annotations":[]}"#, "annotations in /b/config.json is an array, not an object; the caller wrote a broken bundle."),
             (#"{"process":{"env":"A=1"}}"#, "process.env in /b/config.json is not an array; the caller wrote a broken bundle."),
-            (#"{"process":{"env":["CCGD_CREDENTIALSPEC=W"]},"hooks":[]}"#, "hooks in /b/config.json is an array, not an object; the caller wrote a broken bundle."),
-            (#"{"process":{"env":["CCGD_CREDENTIALSPEC=W"]},"hooks":{"poststop":{}}}"#,
-             "hooks.poststop in /b/config.json is an object, not an array; the caller wrote a broken bundle."),
+            (
+                #"{"process":{"env":["CCGD_CREDENTIALSPEC=W"]},"hooks":[]}"#,
+                "hooks in /b/config.json is an array, not an object; the caller wrote a broken bundle."
+            ),
+            (
+                #"{"process":{"env":["CCGD_CREDENTIALSPEC=W"]},"hooks":{"poststop":{}}}"#,
+                "hooks.poststop in /b/config.json is an object, not an array; the caller wrote a broken bundle."
+            ),
         ]
         for (text, message) in cases {
             XCTAssertThrowsError(try rewritten(text), text) { error in XCTAssertTrue("\(error)".hasPrefix(message), "\(error)") }
@@ -104,10 +124,19 @@ final class ContainerConfigurationTests: XCTestCase {
     func testABrokenHooksFileIsNamedWithWhatToDo() {
         let cases: [(String, String)] = [
             ("nope", "/h.json is not JSON ("),
-            (#"{"version":"2.0.0","hook":{"path":"/x"}}"#, "/h.json is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file."),
+            (
+                #"{"version":"2.0.0","hook":{"path":"/x"}}"#,
+                "/h.json is not a hooks.d file of version 1.0.0 with a hook object; reinstall ccgd's hooks.d file (scripts/install) or give another with --ccgd-hooks-file."
+            ),
             (#"{"version":"1.0.0","hook":{"path":"x"}}"#, "the hook in /h.json has no absolute path; give hook.path as the OCI hook's absolute path."),
-            (#"{"version":"1.0.0","hook":{"path":"/x","args":"a"}}"#, "hook.args in /h.json is not an array of strings; correct it as for Podman (man oci-hooks)."),
-            (#"{"version":"1.0.0","hook":{"path":"/x","timeout":0}}"#, "hook.timeout in /h.json is not a whole number of seconds above 0; correct it as for Podman (man oci-hooks)."),
+            (
+                #"{"version":"1.0.0","hook":{"path":"/x","args":"a"}}"#,
+                "hook.args in /h.json is not an array of strings; correct it as for Podman (man oci-hooks)."
+            ),
+            (
+                #"{"version":"1.0.0","hook":{"path":"/x","timeout":0}}"#,
+                "hook.timeout in /h.json is not a whole number of seconds above 0; correct it as for Podman (man oci-hooks)."
+            ),
         ]
         for (text, message) in cases {
             XCTAssertThrowsError(try HookEntry(hooksFile: Array(text.utf8), file: "/h.json"), text) { error in

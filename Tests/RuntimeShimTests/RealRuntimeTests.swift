@@ -1,5 +1,6 @@
-import CredSpec
+import JSON
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ccgd_runtime
@@ -7,8 +8,7 @@ import XCTest
 /// Which program the shim hands over to, and where its failures are written.
 final class RealRuntimeTests: XCTestCase {
     func testTheRuntimeIsFoundOnThePathInItsOrder() throws {
-        let directory = NSTemporaryDirectory() + "/ccgd-path-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory("path")
         for (name, mode) in [("a/runc", 0o644), ("b/runc", 0o755), ("c/runc", 0o755)] {
             try FileManager.default.createDirectory(atPath: directory + "/" + name.split(separator: "/")[0], withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: mode])
@@ -19,10 +19,13 @@ final class RealRuntimeTests: XCTestCase {
 
     func testAMissingRuntimeSaysWhatToDo() {
         XCTAssertThrowsError(try RealRuntime(named: nil, searchPath: "/nonexistent")) { error in
-            XCTAssertEqual("\(error)", "cannot find the OCI runtime runc on the PATH (/nonexistent); install runc or give the runtime's path with --ccgd-runtime.")
+            XCTAssertEqual(
+                "\(error)", "cannot find the OCI runtime runc on the PATH (/nonexistent); install runc or give the runtime's path with --ccgd-runtime.")
         }
         XCTAssertThrowsError(try RealRuntime(named: "/nonexistent/crun", searchPath: nil)) { error in
-            XCTAssertEqual("\(error)", "the OCI runtime /nonexistent/crun (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
+            XCTAssertEqual(
+                "\(error)",
+                "the OCI runtime /nonexistent/crun (--ccgd-runtime) is not an executable file other than ccgd-runtime itself; give the real runtime's path.")
         }
     }
 
@@ -35,8 +38,7 @@ final class RealRuntimeTests: XCTestCase {
     }
 
     func testAFailureGoesToRuncsLogInItsJSONFormatWhereContainerdReadsIt() throws {
-        let file = NSTemporaryDirectory() + "/ccgd-runtime-log-\(UUID().uuidString.prefix(8)).json"
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let file = try temporaryDirectory("runtime-log") + "/log.json"
         RuntimeLog(file: file, format: "json").error("container c1: a \"quoted\"\nfailure")
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 1)
@@ -47,8 +49,7 @@ final class RealRuntimeTests: XCTestCase {
     }
 
     func testAFailureInRuncsTextFormatIsOneLogfmtLine() throws {
-        let file = NSTemporaryDirectory() + "/ccgd-runtime-log-\(UUID().uuidString.prefix(8)).log"
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let file = try temporaryDirectory("runtime-log") + "/log"
         RuntimeLog(file: file, format: nil).error("container c1: broken")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertNotNil(text.wholeMatch(of: /time="[0-9T:Z-]+" level=error msg="ccgd-runtime: container c1: broken"\n/), text)

@@ -11,8 +11,10 @@ final class RuntimeCommandLineTests: XCTestCase {
 
     func testContainerdsCreateFindsTheBundleAndKeepsEveryArgument() throws {
         // What containerd-shim-runc-v2 runs for Docker 20.10 (seen in a test run).
-        let arguments = ["--root", "/run/docker/runtime-runc/moby", "--log", "/run/b/log.json", "--log-format", "json", "create",
-                         "--bundle", "/run/b", "--pid-file", "/run/b/init.pid", "6e69acf22a39"]
+        let arguments = [
+            "--root", "/run/docker/runtime-runc/moby", "--log", "/run/b/log.json", "--log-format", "json", "create",
+            "--bundle", "/run/b", "--pid-file", "/run/b/init.pid", "6e69acf22a39",
+        ]
         let commandLine = try parse(arguments)
         XCTAssertEqual(commandLine.action, .create(bundle: "/run/b", containerID: "6e69acf22a39"))
         XCTAssertEqual(commandLine.runtimeArguments, arguments)
@@ -45,8 +47,9 @@ final class RuntimeCommandLineTests: XCTestCase {
     func testValuesOfOtherOptionsAreNotTakenForTheContainerOrSubcommand() throws {
         // "create" as --root's value and "--pid-file"'s value must not be mistaken.
         XCTAssertEqual(try parse(["--root", "create", "--criu", "/c", "--rootless", "auto", "delete", "id"]).action, .handOver)
-        XCTAssertEqual(try parse(["--log=/l", "--debug", "--systemd-cgroup", "create", "--pid-file", "p", "--preserve-fds", "2", "id"]).action,
-                       .create(bundle: ".", containerID: "id"))
+        XCTAssertEqual(
+            try parse(["--log=/l", "--debug", "--systemd-cgroup", "create", "--pid-file", "p", "--preserve-fds", "2", "id"]).action,
+            .create(bundle: ".", containerID: "id"))
         XCTAssertEqual(try parse(["-debug=true", "-root=/r", "create", "-console-socket=/s", "id"]).action, .create(bundle: ".", containerID: "id"))
     }
 
@@ -56,9 +59,11 @@ final class RuntimeCommandLineTests: XCTestCase {
     }
 
     func testOtherSubcommandsAndHelpAreHandedOverUntouched() throws {
-        for arguments in [["start", "id"], ["kill", "id", "KILL"], ["delete", "--force", "id"], ["state", "id"], ["--help"], ["-v"],
-                          ["--version", "create", "id"], ["create", "--help"], ["create", "-h", "id"], ["create"], ["create", "a", "b"],
-                          ["exec", "--bundle", "/x", "id"], [], ["--root"], ["create", "--bundle"]] {
+        for arguments in [
+            ["start", "id"], ["kill", "id", "KILL"], ["delete", "--force", "id"], ["state", "id"], ["--help"], ["-v"],
+            ["--version", "create", "id"], ["create", "--help"], ["create", "-h", "id"], ["create"], ["create", "a", "b"],
+            ["exec", "--bundle", "/x", "id"], [], ["--root"], ["create", "--bundle"],
+        ] {
             let commandLine = try parse(arguments)
             XCTAssertEqual(commandLine.action, .handOver, "\(arguments)")
             XCTAssertEqual(commandLine.runtimeArguments, arguments)

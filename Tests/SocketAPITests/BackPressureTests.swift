@@ -1,18 +1,21 @@
-@testable import CredentialGuard
 import Foundation
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
+@testable import DomainModel
+@testable import Observability
 
 /// A peer that sends requests and does not read the answers: ccgd takes up no more of its
 /// requests than the answers it can hold for it, and closes it at the request deadline.
 final class BackPressureTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     /// `GET /v1/leases` requests answered 200 so far in this process.
@@ -23,7 +26,7 @@ final class BackPressureTests: XCTestCase {
     }
 
     func testAPeerPipeliningWithoutReadingGetsFewRequestsTakenUpAndIsClosedAtTheDeadline() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-backpressure-\(UUID().uuidString.prefix(8))"
+        scratch = try TemporaryDirectory("backpressure")
         // 300 leases of the peer's own: each answer is about 200 KB, above the 64 KiB high-water mark.
         let records = (0..<300).map { RestoredLeasesServer.record(LeaseID(), creator: ForeignPeer.uid, name: "WebApp01", container: "c\($0)") }
         server = try await RestoredLeasesServer.start(in: directory, records: records) { settings in

@@ -1,5 +1,6 @@
 @testable import SocketAPI
 import XCTest
+import LeaseService
 
 /// How connections are shared: root's reserve, each uid's limit, reloads.
 final class ConnectionSharesTests: XCTestCase {
@@ -37,8 +38,9 @@ final class ConnectionSharesTests: XCTestCase {
     }
 
     func testRefusalsSayWhichKeyToRaise() {
-        XCTAssertEqual(ConnectionRefusal.uidLimit(uid: 1000, held: 32, limit: 32).description,
-                       "uid 1000 already holds 32 connections to ccgd, and its limit is 32; close some or raise max-connections-per-uid in [daemon] of ccgd.conf.")
+        XCTAssertEqual(
+            ConnectionRefusal.uidLimit(uid: 1000, held: 32, limit: 32).description,
+            "uid 1000 already holds 32 connections to ccgd, and its limit is 32; close some or raise max-connections-per-uid in [daemon] of ccgd.conf.")
         XCTAssertEqual(ConnectionRefusal.nonRootShare(uid: 1000, held: 3840, limit: 3840, reserve: 256).reason, "root-reserved-connections")
         XCTAssertEqual(ConnectionRefusal.full(uid: 0, held: 4096, limit: 4096).reason, "max-connections")
     }

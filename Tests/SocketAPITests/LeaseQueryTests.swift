@@ -1,33 +1,37 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
+@testable import DomainModel
 
 /// `GET /v1/leases?containerId=…`: a runtime hook finds a container's leases by the id it knows,
 /// and a non-root peer still sees only the leases it created.
 final class LeaseQueryTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
     private var socket: String { directory + "/api.sock" }
     /// Root's leases for containers "c1" and "c 2/x" (a value that needs percent-encoding), the foreign peer's for "c1".
     private let rootC1 = LeaseID(), rootC2 = LeaseID(), foreignC1 = LeaseID()
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-query-\(UUID().uuidString.prefix(8))"
-        server = try await RestoredLeasesServer.start(in: directory, records: [
-            RestoredLeasesServer.record(rootC1, creator: 0, name: "WebApp01", container: "c1"),
-            RestoredLeasesServer.record(rootC2, creator: 0, name: "WebApp01", container: "c 2/x"),
-            RestoredLeasesServer.record(foreignC1, creator: ForeignPeer.uid, name: "WebApp01", container: "c1"),
-        ])
+        scratch = try TemporaryDirectory("query")
+        server = try await RestoredLeasesServer.start(
+            in: directory,
+            records: [
+                RestoredLeasesServer.record(rootC1, creator: 0, name: "WebApp01", container: "c1"),
+                RestoredLeasesServer.record(rootC2, creator: 0, name: "WebApp01", container: "c 2/x"),
+                RestoredLeasesServer.record(foreignC1, creator: ForeignPeer.uid, name: "WebApp01", container: "c1"),
+            ])
     }
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     private func ids(_ body: String) -> Set<String> {
@@ -61,8 +65,10 @@ final class LeaseQueryTests: XCTestCase {
     }
 
     func testAMisspeltOrMalformedQueryIsRefusedNotIgnored() async throws {
-        for (target, field) in [("/v1/leases?containerID=c1", "containerID"), ("/v1/leases?containerId=c%2", "containerId"),
-                                ("/v1/leases?containerId=c1&containerId=c2", "containerId")] {
+        for (target, field) in [
+            ("/v1/leases?containerID=c1", "containerID"), ("/v1/leases?containerId=c%2", "containerId"),
+            ("/v1/leases?containerId=c1&containerId=c2", "containerId"),
+        ] {
             let answer = try await rootList(target)
             XCTAssertEqual(answer.status, 400, target)
             let error = ((try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any])?["error"] as? [String: Any]

@@ -1,43 +1,43 @@
+import CoreTestSupport
 import CredSpec
-import CredentialGuard
 import Foundation
 import Kerberos
 import Logging
 import NIOHTTP1
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
+import DirectoryPipeline
+import LeaseService
+import Observability
 
 /// What monitoring reads from the server: `/metrics` on the socket and over TCP, refused peers
 /// counted, and a wrong method answered as HTTP says.
 final class MetricsRouteTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
     private var listener: MetricsListener?
     private let metrics = Metrics()
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-metrics-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("metrics", creating: ["run/leases"])
     }
 
     override func tearDown() async throws {
         await listener?.shutdown()
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private struct NoSource: AccountSource {
-        struct Unused: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Unused() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Unused() }
+        scratch?.remove()
     }
 
     private func router() -> APIRouter {
         let keeper = LeaseKeeper(
-            settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
-                            credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
-            source: NoSource())
+            settings: .init(
+                runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
+                credSpecs: CredSpecDirectory(path: directory)
+            ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
+            source: FailingAccountSource())
         return APIRouter(keeper: keeper, health: ControllerHealth(), metrics: metrics)
     }
 

@@ -1,29 +1,31 @@
-@testable import CredentialGuard
 import CredSpec
 import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
+@testable import DomainModel
 
 /// The authorization model through the socket: a non-root peer (uid 65534, allowed to connect)
 /// against a lease root created.
 final class PeerAuthorizationTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
     private var socket: String { directory + "/api.sock" }
     private let rootLease = LeaseID()
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-authz-\(UUID().uuidString.prefix(8))"
+        scratch = try TemporaryDirectory("authz")
         // Root's lease, as the journal keeps it.
         server = try await RestoredLeasesServer.start(in: directory, records: [RestoredLeasesServer.record(rootLease, creator: 0)])
     }
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch?.remove()
     }
 
     private func code(_ body: String) -> String? {
@@ -42,9 +44,11 @@ final class PeerAuthorizationTests: XCTestCase {
             let answer = try ForeignPeer.curl(socket, method, route)
             XCTAssertEqual(answer.status, 404, "\(method) \(route): \(answer.body)")
             XCTAssertEqual(code(answer.body), "not_found", "\(method) \(route)")
-            XCTAssertEqual(answer.body, try ForeignPeer.curl(socket, method, route.replacingOccurrences(of: rootLease.value, with: LeaseID().value)).body
-                .replacingOccurrences(of: #"l_[A-Za-z0-9_-]+"#, with: rootLease.value, options: .regularExpression),
-                           "the same answer as for an id that does not exist")
+            XCTAssertEqual(
+                answer.body,
+                try ForeignPeer.curl(socket, method, route.replacingOccurrences(of: rootLease.value, with: LeaseID().value)).body
+                    .replacingOccurrences(of: #"l_[A-Za-z0-9_-]+"#, with: rootLease.value, options: .regularExpression),
+                "the same answer as for an id that does not exist")
         }
         let list = try ForeignPeer.curl(socket, "GET", "/v1/leases")
         XCTAssertEqual(list.status, 200)

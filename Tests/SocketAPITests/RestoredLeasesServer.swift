@@ -1,33 +1,25 @@
-@testable import CredentialGuard
+import CoreTestSupport
 import CredSpec
 import Foundation
 import Kerberos
 import Logging
 @testable import SocketAPI
 import SocketPeers
+@testable import DirectoryPipeline
+@testable import DomainModel
+@testable import LeaseService
+import TestSupport
 
 /// A socket API over leases restored from journal records, as after a restart while the DC is
 /// away: enough to test who sees which lease, with no domain. Root and `ForeignPeer` may connect.
 enum RestoredLeasesServer {
-    static let spec = """
-        {"CmsPlugins": ["ActiveDirectory"],
-         "DomainJoinConfig": {"Sid": "S-1-5-21-1-2-3", "MachineAccountName": "WebApp01", "Guid": "f9f13fea-efd2-40e3-9026-b03dcfca0b57",
-                              "DnsTreeName": "contoso.test", "DnsName": "contoso.test", "NetBiosName": "CONTOSO"},
-         "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": [{"Name": "WebApp01", "Scope": "contoso.test"}],
-           "HostAccountConfig": {"PortableCcgVersion": "1", "PluginGUID": "{5C7C8F4E-3C4B-4E8A-9D0B-6C1F2A7E9B31}", "PluginInput": "/x"}}}
-        """
-
-    /// A source whose fetches fail: restored leases stay, without files.
-    private struct Unreachable: AccountSource {
-        struct Down: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Down() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Down() }
-    }
+    static let spec = CredSpecJSON().text
 
     /// A record of a lease of `spec` created by `creator` (and owned by it).
     static func record(_ id: LeaseID, creator: UInt32, name: String? = nil, container: String? = nil) -> LeaseRecord {
-        LeaseRecord(id: id, credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: creator, gid: creator),
-                    containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)
+        LeaseRecord(
+            id: id, credentialSpec: spec, credentialSpecName: name, owner: LeaseOwner(uid: creator, gid: creator),
+            containerID: container, mountPath: "/var/run/ccgd", createdAt: Date(), creator: creator)
     }
 
     /// Journals `records` under `directory`, restores them and serves them on `directory/api.sock`.
@@ -44,7 +36,7 @@ enum RestoredLeasesServer {
             settings: .init(runtimeDirectory: directory + "/run", journal: journal, credSpecs: CredSpecDirectory(path: directory)) { realm, _ in
                 KerberosConfiguration(defaultRealm: realm, realms: [])
             },
-            source: Unreachable())
+            source: FailingAccountSource()) // restored leases stay, without files
         try await keeper.restore()
         var settings = APIServer.Settings(socketPath: directory + "/api.sock", policy: PeerPolicy(allowedUIDs: [0, ForeignPeer.uid], allowedGIDs: []))
         settings.socketMode = 0o666

@@ -1,33 +1,29 @@
+import CoreTestSupport
 import CredSpec
-import CredentialGuard
 import Foundation
 import Kerberos
 import Logging
 import NIOHTTP1
 @testable import SocketAPI
 import SocketPeers
+import TestSupport
 import XCTest
+import DirectoryPipeline
+import LeaseService
 
 /// The server's defences, with small limits: slow and idle clients, too many connections, large bodies.
 final class ServerLimitsTests: XCTestCase {
-    private var directory = ""
+    private var scratch: TemporaryDirectory?
+    private var directory: String { scratch?.path ?? "" }
     private var server: APIServer?
 
     override func setUp() async throws {
-        directory = NSTemporaryDirectory() + "/ccgd-limits-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/run/leases", withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("limits", creating: ["run/leases"])
     }
 
     override func tearDown() async throws {
         await server?.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// A source that is never asked: these tests never create a lease.
-    private struct NoSource: AccountSource {
-        struct Unused: Error {}
-        func fetch(accounts: [String], of spec: CredentialSpec) async throws -> [AccountCredentials] { throw Unused() }
-        func renewTicket(_ credentials: AccountCredentials) async throws -> AccountCredentials { throw Unused() }
+        scratch?.remove()
     }
 
     private func start(maximumConnections: Int = 64, adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
@@ -37,11 +33,14 @@ final class ServerLimitsTests: XCTestCase {
     /// A server with `limits`, allowing root and the uids of `others`.
     private func start(_ limits: ConnectionLimits, others: [UInt32] = [], adjust: (inout APIServer.Settings) -> Void = { _ in }) async throws -> String {
         let keeper = LeaseKeeper(
-            settings: .init(runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
-                            credSpecs: CredSpecDirectory(path: directory)) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
-            source: NoSource())
-        var settings = APIServer.Settings(socketPath: directory + "/api.sock",
-                                          policy: PeerPolicy(allowedUIDs: Set([getuid()] + others), allowedGIDs: []))
+            settings: .init(
+                runtimeDirectory: directory + "/run", journal: LeaseJournal(directory: directory + "/state"),
+                credSpecs: CredSpecDirectory(path: directory)
+            ) { realm, _ in KerberosConfiguration(defaultRealm: realm, realms: []) },
+            source: FailingAccountSource()) // never asked: these tests never create a lease
+        var settings = APIServer.Settings(
+            socketPath: directory + "/api.sock",
+            policy: PeerPolicy(allowedUIDs: Set([getuid()] + others), allowedGIDs: []))
         settings.idleTimeout = .milliseconds(300)
         settings.requestDeadline = .milliseconds(300)
         settings.connections = limits
@@ -50,8 +49,9 @@ final class ServerLimitsTests: XCTestCase {
         settings.socketMode = 0o666
         settings.refusedRequestDeadline = .milliseconds(300)
         adjust(&settings)
-        server = try await APIServer.start(settings, router: APIRouter(keeper: keeper, health: ControllerHealth()),
-                                           logger: Logger(label: "test"))
+        server = try await APIServer.start(
+            settings, router: APIRouter(keeper: keeper, health: ControllerHealth()),
+            logger: Logger(label: "test"))
         return settings.socketPath
     }
 
@@ -121,7 +121,10 @@ final class ServerLimitsTests: XCTestCase {
         let refusal = root.refusal ?? ""
         XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 429 Too Many Requests"), refusal)
         XCTAssertTrue(refusal.contains(#""code":"connections.exceeded""#), refusal)
-        XCTAssertTrue(refusal.contains("uid 0 cannot connect: ccgd holds 2 connections, and its max-connections is 2; retry later or raise max-connections in [daemon] of ccgd.conf."), refusal)
+        XCTAssertTrue(
+            refusal.contains(
+                "uid 0 cannot connect: ccgd holds 2 connections, and its max-connections is 2; retry later or raise max-connections in [daemon] of ccgd.conf."),
+            refusal)
     }
 
     // MARK: shares of the connections
@@ -135,14 +138,18 @@ final class ServerLimitsTests: XCTestCase {
         XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 429 Too Many Requests"), refusal)
         XCTAssertTrue(refusal.contains("connection: close"), refusal)
         XCTAssertTrue(refusal.contains(#""code":"connections.exceeded""#), refusal)
-        XCTAssertTrue(refusal.contains("uid 65534 already holds 3 connections to ccgd, and its limit is 3; close some or raise max-connections-per-uid in [daemon] of ccgd.conf."), refusal)
+        XCTAssertTrue(
+            refusal.contains(
+                "uid 65534 already holds 3 connections to ccgd, and its limit is 3; close some or raise max-connections-per-uid in [daemon] of ccgd.conf."),
+            refusal)
 
         let other = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65533, maximum: 3, request: Self.health)
         defer { other.release() }
         XCTAssertEqual(other.held, 3, "another uid gets its own share")
         XCTAssertNil(other.refusal)
-        XCTAssertTrue(try ForeignPeer.exchange(path, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nConnection: close\r\n\r\n", as: 0)
-            .hasPrefix("HTTP/1.1 200 OK"), "root is served")
+        XCTAssertTrue(
+            try ForeignPeer.exchange(path, "GET /v1/health HTTP/1.1\r\nHost: ccgd\r\nConnection: close\r\n\r\n", as: 0)
+                .hasPrefix("HTTP/1.1 200 OK"), "root is served")
         XCTAssertEqual(server?.shares.held(by: 65534), 3)
     }
 
@@ -154,8 +161,11 @@ final class ServerLimitsTests: XCTestCase {
         let second = try ForeignPeer.holdConnectionsUntilRefused(path, as: 65533, maximum: 8, request: Self.health)
         defer { second.release() }
         XCTAssertEqual(second.held, 1, "non-root peers together stop at max-connections less root-reserved-connections")
-        XCTAssertTrue(second.refusal?.contains("uid 65533 cannot connect: peers other than root hold 5 connections, and max-connections leaves them 5 besides the 3 of root-reserved-connections") ?? false,
-                      second.refusal ?? "nil")
+        XCTAssertTrue(
+            second.refusal?.contains(
+                "uid 65533 cannot connect: peers other than root hold 5 connections, and max-connections leaves them 5 besides the 3 of root-reserved-connections"
+            ) ?? false,
+            second.refusal ?? "nil")
 
         let root = try ForeignPeer.holdConnectionsUntilRefused(path, as: 0, maximum: 8, request: Self.health)
         defer { root.release() }

@@ -3,8 +3,8 @@ import Foundation
 /// A client in a child process running as another uid and gid (setpriv; 65534 unless told), so
 /// the server sees another peer than the test process (whose own pid the policy always lets
 /// through, as it does the daemon's watchdog probe).
-public enum ForeignPeer {
-    public static let uid: UInt32 = 65534
+package enum ForeignPeer {
+    package static let uid: UInt32 = 65534
 
     private static func command(_ arguments: [String], as uid: UInt32) -> Process {
         let process = Process()
@@ -15,7 +15,7 @@ public enum ForeignPeer {
 
     /// Sends `request` as is on one connection and returns what the server sent until it
     /// closed ("TIMEOUT" appended if it kept the connection open for `timeout` seconds).
-    public static func exchange(_ socket: String, _ request: String, timeout: Double = 5, as uid: UInt32 = uid) throws -> String {
+    package static func exchange(_ socket: String, _ request: String, timeout: Double = 5, as uid: UInt32 = uid) throws -> String {
         let script = """
             import socket, sys
             s = socket.socket(socket.AF_UNIX)
@@ -41,7 +41,7 @@ public enum ForeignPeer {
     }
 
     /// Opens `count` connections that send nothing and holds them until `release` is called.
-    public static func holdConnections(_ socket: String, count: Int, as uid: UInt32 = uid) throws -> (release: () -> Void, process: Process) {
+    package static func holdConnections(_ socket: String, count: Int, as uid: UInt32 = uid) throws -> (release: () -> Void, process: Process) {
         let script = """
             import socket, sys
             held = []
@@ -57,15 +57,19 @@ public enum ForeignPeer {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        _ = output.fileHandleForReading.availableData  // "ready": every connection is made
-        return ({
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-        }, process)
+        _ = output.fileHandleForReading.availableData // "ready": every connection is made
+        return (
+            {
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
+            }, process
+        )
     }
 
     /// curl as the foreign peer: the status and the body.
-    public static func curl(_ socket: String, _ method: String, _ path: String, body: String? = nil, as uid: UInt32 = uid) throws -> (status: Int, body: String) {
+    package static func curl(
+        _ socket: String, _ method: String, _ path: String, body: String? = nil, as uid: UInt32 = uid
+    ) throws -> (status: Int, body: String) {
         var arguments = ["/usr/bin/curl", "-s", "-w", "\n%{http_code}", "--unix-socket", socket, "-X", method, "http://ccgd" + path]
         if let body { arguments += ["-H", "content-type: application/json", "-d", body] }
         let output = try run(arguments, as: uid)
@@ -78,7 +82,7 @@ public enum ForeignPeer {
     /// it and is admitted when answered 200, then asks it again every 2 s (within ccgd's request
     /// deadline) to stay open; without, it is admitted when the server sends anything first
     /// (an HTTP/2 server's SETTINGS). A refusal is the answer, or "" when closed without one.
-    public static func holdConnectionsUntilRefused(_ socket: String, as uid: UInt32, maximum: Int, request: String? = nil) throws -> HeldConnections {
+    package static func holdConnectionsUntilRefused(_ socket: String, as uid: UInt32, maximum: Int, request: String? = nil) throws -> HeldConnections {
         let script = """
             import json, resource, select, socket, sys
             path, maximum, request = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
@@ -148,8 +152,10 @@ public enum ForeignPeer {
     /// Sends `request` again and again on one connection for up to `seconds`, as fast as the
     /// socket takes it, and never reads an answer: the number of requests sent, and whether
     /// the server closed the connection meanwhile.
-    public static func pipelineWithoutReading(_ socket: String, _ request: String, seconds: Double,
-                                              as uid: UInt32 = uid) throws -> (sent: Int, closed: Bool) {
+    package static func pipelineWithoutReading(
+        _ socket: String, _ request: String, seconds: Double,
+        as uid: UInt32 = uid
+    ) throws -> (sent: Int, closed: Bool) {
         let script = """
             import json, select, socket, sys, time
             path, request, seconds = sys.argv[1], sys.argv[2].encode(), float(sys.argv[3])
@@ -193,12 +199,12 @@ public enum ForeignPeer {
 }
 
 /// Connections a foreign peer holds open (`ForeignPeer.holdConnectionsUntilRefused`).
-public final class HeldConnections {
+package final class HeldConnections {
     /// How many were admitted and are held.
-    public let held: Int
+    package let held: Int
     /// The answer to the one that was refused ("" when closed without one); nil if none was.
-    public let refusal: String?
-    public let process: Process
+    package let refusal: String?
+    package let process: Process
     private let input: Pipe
 
     init(held: Int, refusal: String?, process: Process, input: Pipe) {
@@ -209,7 +215,7 @@ public final class HeldConnections {
     }
 
     /// Closes them all and waits for the peer to end.
-    public func release() {
+    package func release() {
         guard process.isRunning else { return }
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()

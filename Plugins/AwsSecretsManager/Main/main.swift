@@ -1,7 +1,5 @@
 // ccgd-aws-plugin: ccgd's executable plug-in for AWS Secrets Manager (docs/aws-secrets-manager.md).
 import AwsSecretsManagerPlugin
-#if canImport(Glibc)
 import Glibc
-#endif
 
 exit(AwsSecretsManagerPlugin.main())

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The whole run of `ccgd-aws-plugin`: ccgd's request on stdin, credentials from the chain, the
 /// secret from Secrets Manager, one JSON answer on stdout (docs/exec-plugins.md).

@@ -16,7 +16,8 @@ struct ContainerCredentials {
             url = Self.ecsHost + (relative.hasPrefix("/") ? "" : "/") + relative
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
             guard Self.isAllowed(full) else {
-                throw CredentialsFailure(message: "AWS_CONTAINER_CREDENTIALS_FULL_URI \(full) is neither https nor a loopback or ECS/EKS address; the SDKs refuse it too")
+                throw CredentialsFailure(
+                    message: "AWS_CONTAINER_CREDENTIALS_FULL_URI \(full) is neither https nor a loopback or ECS/EKS address; the SDKs refuse it too")
             }
             url = full
         } else {
@@ -35,7 +36,10 @@ struct ContainerCredentials {
                 throw CredentialsFailure(message: "cannot reach the container credentials endpoint \(url): \(error.reason)")
             }
             guard response.status == 200 else {
-                throw CredentialsFailure(message: "the container credentials endpoint \(url) answered HTTP \(response.status); check the task or pod role and AWS_CONTAINER_AUTHORIZATION_TOKEN")
+                throw CredentialsFailure(
+                    message:
+                        "the container credentials endpoint \(url) answered HTTP \(response.status); check the task or pod role and AWS_CONTAINER_AUTHORIZATION_TOKEN"
+                )
             }
             return try TemporaryCredentials.parse(response.body, source: source)
         }

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Temporary credentials (container endpoint, instance metadata) kept between runs until five
 /// minutes before they expire. ccgd starts the plug-in once per call, so the cache is a directory
@@ -31,8 +29,10 @@ struct CredentialCache {
 
     /// The credentials of `source` from the cache, or fetched and kept. `identity` (e.g. the
     /// authorization token) is part of the key: other settings never get another's credentials.
-    static func cached(in cache: CredentialCache?, source: String, identity: String = "",
-                       fetch: () throws(CredentialsFailure) -> AWSCredentials) throws(CredentialsFailure) -> AWSCredentials {
+    static func cached(
+        in cache: CredentialCache?, source: String, identity: String = "",
+        fetch: () throws(CredentialsFailure) -> AWSCredentials
+    ) throws(CredentialsFailure) -> AWSCredentials {
         guard let cache else { return try fetch() }
         let name = cache.directory + "/" + SignatureV4.hex(Array(SignatureV4.sha256(Array((source + "\n" + identity).utf8)).prefix(16)))
         let lock = open(name + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -54,14 +54,15 @@ struct CredentialCache {
         return text.withBytes { bytes -> AWSCredentials? in
             let lines = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 4, omittingEmptySubsequences: false)
             guard lines.count == 5, String(decoding: lines[0], as: UTF8.self) == "v1",
-                  let seconds = Double(String(decoding: lines[1], as: UTF8.self)), !lines[2].isEmpty, !lines[4].isEmpty
+                let seconds = Double(String(decoding: lines[1], as: UTF8.self)), !lines[2].isEmpty, !lines[4].isEmpty
             else { return nil }
             let secretEnd = lines[4].last == UInt8(ascii: "\n") ? lines[4].endIndex - 1 : lines[4].endIndex
             let token = String(decoding: lines[3], as: UTF8.self)
-            return AWSCredentials(accessKeyID: String(decoding: lines[2], as: UTF8.self),
-                                  secretAccessKey: SecretBytes(copying: UnsafeRawBufferPointer(rebasing: bytes[lines[4].startIndex..<secretEnd])),
-                                  sessionToken: token.isEmpty ? nil : token,
-                                  expiration: Date(timeIntervalSince1970: seconds), source: "")
+            return AWSCredentials(
+                accessKeyID: String(decoding: lines[2], as: UTF8.self),
+                secretAccessKey: SecretBytes(copying: UnsafeRawBufferPointer(rebasing: bytes[lines[4].startIndex..<secretEnd])),
+                sessionToken: token.isEmpty ? nil : token,
+                expiration: Date(timeIntervalSince1970: seconds), source: "")
         }
     }
 

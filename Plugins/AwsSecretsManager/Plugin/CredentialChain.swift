@@ -14,8 +14,9 @@ struct CredentialChain {
         if let found = try SharedCredentialsFile(environment: environment).credentials(looked: &looked) { return found }
         if let found = try ContainerCredentials(environment: environment, cache: cache).credentials(looked: &looked) { return found }
         if let found = try InstanceMetadataCredentials(environment: environment, cache: cache).credentials(looked: &looked) { return found }
-        throw CredentialsFailure(message: "no AWS credentials found: " + looked.joined(separator: "; ")
-            + "; give the node an instance role, or set AWS_* variables in the plug-in's environment (docs/aws-secrets-manager.md)")
+        throw CredentialsFailure(
+            message: "no AWS credentials found: " + looked.joined(separator: "; ")
+                + "; give the node an instance role, or set AWS_* variables in the plug-in's environment (docs/aws-secrets-manager.md)")
     }
 }
 
@@ -29,8 +30,9 @@ struct EnvironmentCredentials {
             looked.append("the environment has no AWS_ACCESS_KEY_ID")
             return nil
         case let (id?, secret?):
-            return AWSCredentials(accessKeyID: id, secretAccessKey: SecretBytes(Array(secret.utf8)),
-                                  sessionToken: environment["AWS_SESSION_TOKEN"], source: "environment (AWS_ACCESS_KEY_ID)")
+            return AWSCredentials(
+                accessKeyID: id, secretAccessKey: SecretBytes(Array(secret.utf8)),
+                sessionToken: environment["AWS_SESSION_TOKEN"], source: "environment (AWS_ACCESS_KEY_ID)")
         case (.some, nil):
             throw CredentialsFailure(message: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both or neither")
         case (nil, .some):

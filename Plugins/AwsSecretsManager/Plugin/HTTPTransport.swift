@@ -1,8 +1,6 @@
 import CAWSTransport
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One HTTP(S) exchange through libcurl (TLS, proxies from `https_proxy`/`no_proxy`, timeouts).
 struct HTTPRequest {
@@ -40,9 +38,10 @@ enum HTTPTransport {
         defer { for header in headers { free(header) } }
         let result: Int32 = headers.map { UnsafePointer($0) }.withUnsafeBufferPointer { headerList in
             func perform(_ body: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
-                ccgd_aws_http(request.method, request.url, headerList.baseAddress, body, count,
-                              request.connectTimeoutMilliseconds, request.timeoutMilliseconds,
-                              &status, &bytes, &length, &reason, reason.count)
+                ccgd_aws_http(
+                    request.method, request.url, headerList.baseAddress, body, count,
+                    request.connectTimeoutMilliseconds, request.timeoutMilliseconds,
+                    &status, &bytes, &length, &reason, reason.count)
             }
             guard let body = request.body else { return perform(nil, 0) }
             return body.withUnsafeBufferPointer { perform($0.baseAddress, $0.count) }

@@ -30,7 +30,10 @@ struct InstanceMetadataCredentials {
             return nil
         }
         guard tokenAnswer.status == 200 else {
-            throw CredentialsFailure(message: "instance metadata \(base) refused an IMDSv2 token (HTTP \(tokenAnswer.status)); check the instance's metadata options (hop limit 2 or more inside a container)")
+            throw CredentialsFailure(
+                message:
+                    "instance metadata \(base) refused an IMDSv2 token (HTTP \(tokenAnswer.status)); check the instance's metadata options (hop limit 2 or more inside a container)"
+            )
         }
         let token = tokenAnswer.text.trimmingSpaces
         let authorization = "X-aws-ec2-metadata-token: \(token)"
@@ -41,7 +44,8 @@ struct InstanceMetadataCredentials {
         }
         let role = roleAnswer.text.split(whereSeparator: \.isNewline).first.map { String($0).trimmingSpaces } ?? ""
         guard roleAnswer.status == 200, !role.isEmpty else {
-            throw CredentialsFailure(message: "instance metadata \(base) names no instance role (HTTP \(roleAnswer.status)); attach an IAM role (instance profile) to the instance")
+            throw CredentialsFailure(
+                message: "instance metadata \(base) names no instance role (HTTP \(roleAnswer.status)); attach an IAM role (instance profile) to the instance")
         }
         let source = "instance metadata \(base), role \(role)"
         return try CredentialCache.cached(in: cache, source: source) { () throws(CredentialsFailure) in

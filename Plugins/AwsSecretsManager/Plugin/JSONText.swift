@@ -1,6 +1,7 @@
 import SecretMemory
 
-/// JSON the plug-in reads and writes: objects read from wiped storage, strings quoted.
+/// JSON the plug-in reads and writes: objects read from wiped storage, strings quoted. Not the
+/// JSON module: its values hold secrets, which must stay in wiped storage, never in Strings.
 enum JSONText {
     /// The members of the JSON object in `buffer`; a problem says where the JSON broke, never what it held.
     static func object(_ buffer: SecretBuffer) throws(SecretJSONReader.Problem) -> [(key: String, value: SecretJSONNode)] {

@@ -22,7 +22,7 @@ struct SecretReference: Equatable {
 
     init(pluginInput: String) throws(PluginFailure) {
         var text = pluginInput.trimmingSpaces
-        if text.hasPrefix("\"") {   // an object's JSON text given as a JSON string
+        if text.hasPrefix("\"") { // an object's JSON text given as a JSON string
             text = Self.decodedString(text)?.trimmingSpaces ?? text
         }
         if text.hasPrefix("{") {
@@ -34,10 +34,13 @@ struct SecretReference: Equatable {
             }
             bytes.removeAll()
             guard let members else {
-                throw PluginFailure(.invalidInput, "PluginInput is not a JSON object; write {\"credentialArn\": \"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME\"}")
+                throw PluginFailure(
+                    .invalidInput, "PluginInput is not a JSON object; write {\"credentialArn\": \"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME\"}")
             }
             guard let arn = SecretJSONNode.member("credentialArn", of: members)?.text, !arn.isEmpty else {
-                throw PluginFailure(.invalidInput, "PluginInput has no \"credentialArn\" string; write {\"credentialArn\": \"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME\"}")
+                throw PluginFailure(
+                    .invalidInput,
+                    "PluginInput has no \"credentialArn\" string; write {\"credentialArn\": \"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME\"}")
             }
             text = arn
         }
@@ -47,10 +50,12 @@ struct SecretReference: Equatable {
     init(arn: String) throws(PluginFailure) {
         let parts = arn.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "secretsmanager", parts[5] == "secret",
-              !parts[1].isEmpty, !parts[3].isEmpty, !parts[6].isEmpty,
-              parts[3].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+            !parts[1].isEmpty, !parts[3].isEmpty, !parts[6].isEmpty,
+            parts[3].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
         else {
-            throw PluginFailure(.invalidInput, "credentialArn \"\(arn.prefix(256))\" is not a Secrets Manager secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME")
+            throw PluginFailure(
+                .invalidInput,
+                "credentialArn \"\(arn.prefix(256))\" is not a Secrets Manager secret ARN; write arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME")
         }
         self.arn = arn
         self.partition = String(parts[1])

@@ -10,7 +10,8 @@ struct SecretsManager {
 
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`, else `AWS_ENDPOINT_URL`, else the region's public endpoint.
     func endpoint(for secret: SecretReference) -> String {
-        var url = environment["AWS_ENDPOINT_URL_SECRETS_MANAGER"] ?? environment["AWS_ENDPOINT_URL"]
+        var url =
+            environment["AWS_ENDPOINT_URL_SECRETS_MANAGER"] ?? environment["AWS_ENDPOINT_URL"]
             ?? "https://secretsmanager.\(secret.region).\(secret.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com")"
         while url.hasSuffix("/") { url.removeLast() }
         return url
@@ -24,11 +25,13 @@ struct SecretsManager {
         let rest = endpoint[schemeEnd.upperBound...]
         let authority = String(rest.prefix { $0 != "/" })
         let path = rest.dropFirst(authority.count).isEmpty ? "/" : String(rest.dropFirst(authority.count)) + "/"
-        var request = HTTPRequest(method: "POST", url: endpoint + (path == "/" ? "/" : ""), headers: [
-            "Host: \(authority)",
-            "Content-Type: application/x-amz-json-1.1",
-            "X-Amz-Target: secretsmanager.GetSecretValue",
-        ])
+        var request = HTTPRequest(
+            method: "POST", url: endpoint + (path == "/" ? "/" : ""),
+            headers: [
+                "Host: \(authority)",
+                "Content-Type: application/x-amz-json-1.1",
+                "X-Amz-Target: secretsmanager.GetSecretValue",
+            ])
         if path != "/" { request.url = endpoint + "/" }
         request.body = Array("{\"SecretId\":\(JSONText.quoted(secret.arn))}".utf8)
         SignatureV4(credentials: credentials, region: secret.region, service: "secretsmanager")
@@ -36,7 +39,9 @@ struct SecretsManager {
 
         let response: HTTPResponse
         do throws(TransportFailure) { response = try HTTPTransport.send(request) } catch {
-            throw PluginFailure(.unavailable, "cannot reach Secrets Manager at \(endpoint): \(error.reason); check the network, the proxy (https_proxy) or AWS_ENDPOINT_URL_SECRETS_MANAGER")
+            throw PluginFailure(
+                .unavailable,
+                "cannot reach Secrets Manager at \(endpoint): \(error.reason); check the network, the proxy (https_proxy) or AWS_ENDPOINT_URL_SECRETS_MANAGER")
         }
         guard response.status == 200 else { throw failure(response, secret: secret, endpoint: endpoint) }
         return try PortableUser(answer: response.body, secret: secret)
@@ -66,17 +71,25 @@ struct SecretsManager {
         case "ResourceNotFoundException":
             return PluginFailure(.notFound, "Secrets Manager has no secret \(secret.arn) (\(aws)); check the CredSpec's credentialArn")
         case "AccessDeniedException", "AccessDenied":
-            return PluginFailure(.accessDenied, "access denied to secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow secretsmanager:GetSecretValue on it (and kms:Decrypt for a customer-managed key)")
+            return PluginFailure(
+                .accessDenied,
+                "access denied to secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow secretsmanager:GetSecretValue on it (and kms:Decrypt for a customer-managed key)"
+            )
         case "DecryptionFailure":
-            return PluginFailure(.accessDenied, "Secrets Manager cannot decrypt secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow kms:Decrypt on its KMS key")
+            return PluginFailure(
+                .accessDenied,
+                "Secrets Manager cannot decrypt secret \(secret.arn) for the credentials from \(credentials.source) (\(aws)); allow kms:Decrypt on its KMS key")
         case "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException", "SignatureDoesNotMatch",
-             "IncompleteSignature", "ExpiredTokenException", "MissingAuthenticationToken", "AuthFailure":
-            return PluginFailure(.accessDenied, "Secrets Manager rejected the credentials from \(credentials.source) (\(aws)); check the access key, its secret and the node's clock")
+            "IncompleteSignature", "ExpiredTokenException", "MissingAuthenticationToken", "AuthFailure":
+            return PluginFailure(
+                .accessDenied,
+                "Secrets Manager rejected the credentials from \(credentials.source) (\(aws)); check the access key, its secret and the node's clock")
         case "ThrottlingException", "InternalServiceError", "ServiceUnavailable", "ServiceUnavailableException":
             return PluginFailure(.unavailable, "Secrets Manager at \(endpoint) could not answer (\(aws)); try again later")
         default:
-            return PluginFailure(response.status >= 500 ? .unavailable : .failed,
-                                 "Secrets Manager at \(endpoint) refused GetSecretValue for \(secret.arn) (\(aws))")
+            return PluginFailure(
+                response.status >= 500 ? .unavailable : .failed,
+                "Secrets Manager at \(endpoint) refused GetSecretValue for \(secret.arn) (\(aws))")
         }
     }
 }
@@ -105,19 +118,25 @@ struct PortableUser {
         }
         guard case let .string(value)? = SecretJSONNode.member("SecretString", of: answerMembers) else {
             let binary = SecretJSONNode.member("SecretBinary", of: answerMembers) != nil
-            throw PluginFailure(.malformedSecret, binary
-                ? "secret \(secret.arn) holds binary data; store {\"username\", \"password\", \"domainName\"} as its secret string"
-                : "Secrets Manager's answer for \(secret.arn) has no SecretString")
+            throw PluginFailure(
+                .malformedSecret,
+                binary
+                    ? "secret \(secret.arn) holds binary data; store {\"username\", \"password\", \"domainName\"} as its secret string"
+                    : "Secrets Manager's answer for \(secret.arn) has no SecretString")
         }
         let members: [(key: String, value: SecretJSONNode)]
         do throws(SecretJSONReader.Problem) {
             members = try JSONText.object(value)
         } catch {
-            throw PluginFailure(.malformedSecret, "the value of secret \(secret.arn) is not a JSON object (\(error.text)); store {\"username\": …, \"password\": …, \"domainName\": …}")
+            throw PluginFailure(
+                .malformedSecret,
+                "the value of secret \(secret.arn) is not a JSON object (\(error.text)); store {\"username\": …, \"password\": …, \"domainName\": …}")
         }
         func field(_ name: String) throws(PluginFailure) -> SecretBuffer {
             guard case let .string(text)? = SecretJSONNode.member(name, of: members), text.count > 0 else {
-                throw PluginFailure(.malformedSecret, "the value of secret \(secret.arn) has no non-empty string \"\(name)\"; store {\"username\": …, \"password\": …, \"domainName\": …}")
+                throw PluginFailure(
+                    .malformedSecret,
+                    "the value of secret \(secret.arn) has no non-empty string \"\(name)\"; store {\"username\": …, \"password\": …, \"domainName\": …}")
             }
             return text
         }

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials` of the
 /// user the plug-in runs as) and its profile (`AWS_PROFILE`, else `default`): an INI file with
@@ -48,8 +46,9 @@ struct SharedCredentialsFile {
         guard let id = values.id, let secret = values.secret, !id.isEmpty, !secret.isEmpty else {
             throw CredentialsFailure(message: "profile [\(profile)] of \(path) lacks aws_access_key_id or aws_secret_access_key; add both")
         }
-        return AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: values.token,
-                              source: "shared credentials file \(path), profile \(profile)")
+        return AWSCredentials(
+            accessKeyID: id, secretAccessKey: secret, sessionToken: values.token,
+            source: "shared credentials file \(path), profile \(profile)")
     }
 
     enum FileProblem: Error, CustomStringConvertible {

@@ -32,8 +32,9 @@ struct SignatureV4 {
 
         request.headers.append("X-Amz-Date: \(timestamp)")
         if let token = credentials.sessionToken { request.headers.append("X-Amz-Security-Token: \(token)") }
-        request.headers.append("Authorization: AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
-                               + "SignedHeaders=\(signedHeaders), Signature=\(signature)")
+        request.headers.append(
+            "Authorization: AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
+                + "SignedHeaders=\(signedHeaders), Signature=\(signature)")
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
@@ -70,12 +71,14 @@ struct SigningKey {
 
     func derive(_ text: String) -> SigningKey {
         let data = Array(text.utf8)
-        return SigningKey(SecretBytes(count: 32) { (out: UnsafeMutableRawBufferPointer) in
-            key.withUnsafeBytes { key in
-                _ = ccgd_aws_hmac_sha256(key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, data, data.count,
-                                         out.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            }
-        })
+        return SigningKey(
+            SecretBytes(count: 32) { (out: UnsafeMutableRawBufferPointer) in
+                key.withUnsafeBytes { key in
+                    _ = ccgd_aws_hmac_sha256(
+                        key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, data, data.count,
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            })
     }
 
     func hmac(_ data: [UInt8]) -> [UInt8] {

@@ -1,8 +1,6 @@
 import FoundationEssentials
 import SecretMemory
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The JSON that the container credentials endpoint and instance metadata both answer:
 /// `{"AccessKeyId": …, "SecretAccessKey": …, "Token": …, "Expiration": "2025-01-01T12:00:00Z"}`.
@@ -19,7 +17,7 @@ enum TemporaryCredentials {
             throw CredentialsFailure(message: "the answer of \(source) is not credentials JSON (\(error.text))")
         }
         guard let id = SecretJSONNode.member("AccessKeyId", of: members)?.text, !id.isEmpty,
-              case let .string(secret)? = SecretJSONNode.member("SecretAccessKey", of: members), secret.count > 0
+            case let .string(secret)? = SecretJSONNode.member("SecretAccessKey", of: members), secret.count > 0
         else {
             let code = SecretJSONNode.member("Code", of: members)?.text.map { " (Code \($0))" } ?? ""
             throw CredentialsFailure(message: "the answer of \(source) lacks AccessKeyId or SecretAccessKey\(code)")
@@ -31,8 +29,9 @@ enum TemporaryCredentials {
             }
             expiration = date
         }
-        return AWSCredentials(accessKeyID: id, secretAccessKey: SecretBytes(copying: secret),
-                              sessionToken: SecretJSONNode.member("Token", of: members)?.text, expiration: expiration, source: source)
+        return AWSCredentials(
+            accessKeyID: id, secretAccessKey: SecretBytes(copying: secret),
+            sessionToken: SecretJSONNode.member("Token", of: members)?.text, expiration: expiration, source: source)
     }
 }
 

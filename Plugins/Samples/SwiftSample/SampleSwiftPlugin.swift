@@ -25,12 +25,14 @@ struct SampleSwiftPlugin: DomainAuthCredentials {
             throw PluginError(code, "sample plug-in: asked to fail with \(name).")
         }
         guard let at = pluginInput.lastIndex(of: "@"), at != pluginInput.startIndex,
-              pluginInput.index(after: at) != pluginInput.endIndex else {
+            pluginInput.index(after: at) != pluginInput.endIndex
+        else {
             throw PluginError(.invalidInput, "sample plug-in: input \"\(pluginInput)\" is not user@domain; give the user and domain to answer with.")
         }
-        return DomainCredential(domainName: String(pluginInput[pluginInput.index(after: at)...]),
-                                username: String(pluginInput[..<at]),
-                                password: Password("sample-password"))
+        return DomainCredential(
+            domainName: String(pluginInput[pluginInput.index(after: at)...]),
+            username: String(pluginInput[..<at]),
+            password: Password("sample-password"))
     }
 }
 

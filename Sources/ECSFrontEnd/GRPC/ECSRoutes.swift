@@ -1,5 +1,4 @@
 import CredentialsFetcherWire
-import SocketAPI
 
 /// credentials-fetcher's methods by their gRPC path (`/credentialsfetcher.CredentialsFetcherService/NAME`),
 /// each reading its request, calling the service and writing its answer.
@@ -31,7 +30,9 @@ struct ECSRoutes: Sendable {
 
     static func read<Request: CredentialsFetcherRequest>(_ bytes: [UInt8]) throws(RPCStatus) -> Request {
         do { return try Request(decoding: bytes) } catch {
-            throw RPCStatus(code: .invalidArgument, message: "the request is not a valid \(Request.self) message (\(error)); send the message credentials_fetcher.proto defines.")
+            throw RPCStatus(
+                code: .invalidArgument,
+                message: "the request is not a valid \(Request.self) message (\(error)); send the message credentials_fetcher.proto defines.")
         }
     }
 }

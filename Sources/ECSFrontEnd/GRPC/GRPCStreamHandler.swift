@@ -2,7 +2,7 @@ import CredentialsFetcherWire
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import SocketAPI
+import LeaseService
 
 /// One unary RPC on one HTTP/2 stream, as gRPC over HTTP/2 frames it (grpc/doc/PROTOCOL-HTTP2.md):
 /// the request's headers (`:path` names the method), one length-prefixed message, the end of the
@@ -49,8 +49,9 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         case let .data(data):
             guard case .receiving = state, case let .byteBuffer(bytes) = data.data else { return }
             if bytes.readableBytes + (body?.readableBytes ?? 0) > maximumMessageSize + 5 {
-                answer(.failure(RPCStatus(code: .resourceExhausted, message: "the request is larger than \(maximumMessageSize) bytes; send a smaller one.")),
-                       context: context)
+                answer(
+                    .failure(RPCStatus(code: .resourceExhausted, message: "the request is larger than \(maximumMessageSize) bytes; send a smaller one.")),
+                    context: context)
                 return
             }
             if body == nil { body = bytes } else { body!.writeImmutableBuffer(bytes) }

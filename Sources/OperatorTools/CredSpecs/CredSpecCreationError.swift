@@ -1,8 +1,9 @@
 import CredSpec
-import CredentialGuard
+import DirectoryPipeline
+import Observability
 
 /// Why a CredSpec could not be made from the directory or written; each says what to do.
-public enum CredSpecCreationError: CodedError, Sendable {
+package enum CredSpecCreationError: CodedError, Sendable {
     /// Logging in, reaching a DC or reading the directory failed.
     case directory(AccountFetchError)
     /// The DC serves another domain than the one asked for.
@@ -20,7 +21,7 @@ public enum CredSpecCreationError: CodedError, Sendable {
     /// The CredSpec directory could not be listed.
     case unreadableDirectory(path: String, reason: String)
 
-    public var code: ErrorCode {
+    package var code: ErrorCode {
         switch self {
         case let .directory(error): error.code
         case .otherDomain: .badRequest
@@ -31,7 +32,7 @@ public enum CredSpecCreationError: CodedError, Sendable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .directory(error):
             return "\(error)"

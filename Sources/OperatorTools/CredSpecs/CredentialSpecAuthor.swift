@@ -1,47 +1,47 @@
 import CCGPlugin
 import CredSpec
-import CredentialGuard
 import Directory
 import DomainModel
+import DirectoryPipeline
 
 /// Makes CredSpecs as `New-CredentialSpec` does: logs in as a user of the domain, reads the
 /// domain's facts and checks that every account is a gMSA, without reading any password.
 /// Blocking (Kerberos, LDAP): run it off the Swift concurrency pool.
-public struct CredentialSpecAuthor: Sendable {
-    public var settings: DomainSettings
+package struct CredentialSpecAuthor: Sendable {
+    package var settings: DomainSettings
 
-    public init(settings: DomainSettings) {
+    package init(settings: DomainSettings) {
         self.settings = settings
     }
 
     /// A gMSA as the directory spells it.
-    public struct Account: Sendable, Equatable {
+    package struct Account: Sendable, Equatable {
         /// With its `$`, e.g. `WebApp01$`.
-        public let samAccountName: String
-        public let distinguishedName: String
+        package let samAccountName: String
+        package let distinguishedName: String
     }
 
     /// What was made, and where the facts came from.
-    public struct Result: Sendable {
-        public let spec: CredentialSpec
-        public let facts: DomainFacts
+    package struct Result: Sendable {
+        package let spec: CredentialSpec
+        package let facts: DomainFacts
         /// The accounts in the CredSpec's order.
-        public let accounts: [Account]
+        package let accounts: [Account]
         /// The DC that answered, and those tried before it that did not.
-        public let controller: DomainController
-        public let unreachableControllers: [DomainController]
+        package let controller: DomainController
+        package let unreachableControllers: [DomainController]
         /// Who read the directory, and how the connection was protected.
-        public let reader: String
-        public let protection: String
+        package let reader: String
+        package let protection: String
     }
 
     /// The CredSpec `order` asks for, with the facts of its domain, read as `credential`'s user.
-    public func make(_ order: NewCredentialSpec, readingAs credential: DomainCredential) throws(CredSpecCreationError) -> Result {
+    package func make(_ order: NewCredentialSpec, readingAs credential: DomainCredential) throws(CredSpecCreationError) -> Result {
         try make(order, login: .portableUser(credential))
     }
 
     /// The same, read as a portable user or as this host's computer account.
-    public func make(_ order: NewCredentialSpec, login: DomainLogin) throws(CredSpecCreationError) -> Result {
+    package func make(_ order: NewCredentialSpec, login: DomainLogin) throws(CredSpecCreationError) -> Result {
         let session: DirectorySession
         do {
             session = try DirectorySession(settings: settings, realm: order.realm, dnsDomain: order.dnsDomain, login: login)
@@ -72,8 +72,9 @@ public struct CredentialSpecAuthor: Sendable {
             }
         }
         let spec = try order.credentialSpec(facts: facts, accounts: accounts.map(\.samAccountName))
-        return Result(spec: spec, facts: facts, accounts: accounts, controller: session.controller,
-                      unreachableControllers: session.unreachableControllers, reader: session.user,
-                      protection: session.protectionDescription)
+        return Result(
+            spec: spec, facts: facts, accounts: accounts, controller: session.controller,
+            unreachableControllers: session.unreachableControllers, reader: session.user,
+            protection: session.protectionDescription)
     }
 }

@@ -1,21 +1,18 @@
 import CredSpec
-import CredentialGuard
 import DurableFiles
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes a CredSpec file the way ccgd writes every file: atomically, with a mode that fits what
 /// the file holds (0644, as a CredSpec holds no secret, but 0600 for an inline password).
-public enum CredentialSpecFile {
+package enum CredentialSpecFile {
     /// The mode the file of `spec` gets.
-    public static func mode(of spec: CredentialSpec) -> mode_t {
+    package static func mode(of spec: CredentialSpec) -> mode_t {
         spec.holdsSecret ? 0o600 : 0o644
     }
 
     /// Writes `spec` to `path`; an existing file is replaced only when `replacing` is true, and
     /// the check is atomic (a link, which fails on an existing name), not a look before the write.
-    public static func write(_ spec: CredentialSpec, to path: String, replacing: Bool) throws(CredSpecCreationError) {
+    package static func write(_ spec: CredentialSpec, to path: String, replacing: Bool) throws(CredSpecCreationError) {
         let bytes = Array(spec.jsonData())
         let ownership = FileOwnership(mode: mode(of: spec))
         if replacing {

@@ -1,5 +1,4 @@
 import CredSpec
-import CredentialGuard
 import Directory
 import FilePlugin
 import FoundationEssentials
@@ -7,22 +6,22 @@ import InlinePlugin
 
 /// What `New-CredentialSpec` is asked for: the accounts, in order (the first is the container's
 /// identity), and the plug-in a host outside the domain uses to reach it.
-public struct NewCredentialSpec: Sendable, Equatable {
+package struct NewCredentialSpec: Sendable, Equatable {
     /// The file plug-in, so that a CredSpec made with a credentials file works with ccgd as it is.
-    public static let defaultPluginGUID = PluginGUID(UUID(uuidString: FilePlugin.guid)!)
+    package static let defaultPluginGUID = PluginGUID(UUID(uuidString: FilePlugin.guid)!)
     /// The inline plug-in, whose input is a password.
-    public static let inlinePluginGUID = PluginGUID(UUID(uuidString: InlinePlugin.guid)!)
+    package static let inlinePluginGUID = PluginGUID(UUID(uuidString: InlinePlugin.guid)!)
 
     /// The domain's DNS name, e.g. `contoso.com`.
-    public var dnsDomain: String
+    package var dnsDomain: String
     /// gMSA names, with or without their `$`.
-    public var accounts: [String]
-    public var pluginGUID: PluginGUID
-    public var pluginInput: PluginInput
+    package var accounts: [String]
+    package var pluginGUID: PluginGUID
+    package var pluginInput: PluginInput
     /// No HostAccountConfig: the host reads the passwords with its own computer account.
-    public var domainJoined = false
+    package var domainJoined = false
 
-    public init(dnsDomain: String, accounts: [String], pluginGUID: PluginGUID = defaultPluginGUID, pluginInput: PluginInput) {
+    package init(dnsDomain: String, accounts: [String], pluginGUID: PluginGUID = defaultPluginGUID, pluginInput: PluginInput) {
         self.dnsDomain = dnsDomain
         self.accounts = accounts
         self.pluginGUID = pluginGUID
@@ -30,11 +29,11 @@ public struct NewCredentialSpec: Sendable, Equatable {
     }
 
     /// The Kerberos realm: the DNS name in uppercase.
-    public var realm: String { dnsDomain.uppercased() }
+    package var realm: String { dnsDomain.uppercased() }
 
     /// The CredSpec these facts make: `accounts` are the directory's spellings (with or without
     /// `$`), the first being the primary identity and the domain's `MachineAccountName`.
-    public func credentialSpec(facts: DomainFacts, accounts: [String]) throws(CredSpecCreationError) -> CredentialSpec {
+    package func credentialSpec(facts: DomainFacts, accounts: [String]) throws(CredSpecCreationError) -> CredentialSpec {
         guard let primary = accounts.first else {
             throw .invalid(.invalid(field: "ActiveDirectoryConfig.GroupManagedServiceAccounts", value: .array([]), reason: .noAccounts))
         }
@@ -55,5 +54,5 @@ public struct NewCredentialSpec: Sendable, Equatable {
 
 extension CredentialSpec {
     /// Whether the CredSpec carries a password: the inline plug-in's input is one.
-    public var holdsSecret: Bool { hostAccountConfig?.pluginGUID == NewCredentialSpec.inlinePluginGUID }
+    package var holdsSecret: Bool { hostAccountConfig?.pluginGUID == NewCredentialSpec.inlinePluginGUID }
 }

@@ -1,14 +1,15 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Directory
 import DomainModel
 import FilePlugin
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
+import DirectoryPipeline
+import LeaseService
+import PluginHost
+import SystemSupport
 
 /// `ccgctl doctor`: ccgd's chain run one link at a time (CredSpec, plug-in, DCs, KDC, sealed
 /// bind, permission, blob, keys, the gMSA's own TGT), timed, stopping at the first link that
@@ -16,58 +17,60 @@ import Glibc
 ///
 /// It points the process's Kerberos configuration (KRB5_CONFIG, which GSS-API reads too) at a
 /// krb5.conf made from the DCs it finds, for the length of `run`: a tool's job, not the daemon's.
-public struct Doctor: Sendable {
-    public struct Options: Sendable {
+package struct Doctor: Sendable {
+    package struct Options: Sendable {
         /// A CredSpec file, or the name of one in the configuration's CredSpec directory.
-        public var credSpec: String
-        public var configurationPath: String
+        package var credSpec: String
+        package var configurationPath: String
         /// DCs to use instead of the configuration's or DNS's (`--dc`).
-        public var controllers: [DomainController] = []
+        package var controllers: [DomainController] = []
         /// How the password travels, when not as the configuration says (`--ldaps`).
-        public var protection: DomainSettings.Protection?
+        package var protection: DomainSettings.Protection?
         /// Seconds to wait for each DC, when not as the configuration says.
-        public var timeout: Int?
+        package var timeout: Int?
         /// A krb5.conf to use as it is, instead of one made from the DCs found.
-        public var kerberosConfigurationFile: String?
+        package var kerberosConfigurationFile: String?
         /// The portable user's credentials from this file (the file plug-in's formats) instead
         /// of from the CredSpec's plug-in.
-        public var credentialsFile: String?
+        package var credentialsFile: String?
         /// The computer account's keytab and principal for a domain-joined CredSpec, when not as the configuration says.
-        public var machineKeytab: String?
-        public var machinePrincipal: String?
+        package var machineKeytab: String?
+        package var machinePrincipal: String?
         /// A private directory for the krb5.conf the doctor writes.
-        public var scratchDirectory: String
+        package var scratchDirectory: String
         /// A clock difference with the KDC beyond this fails the login step (Kerberos' default
         /// tolerance); beyond a fifth of it, a warning.
-        public var maximumClockSkew: Duration = .seconds(300)
+        package var maximumClockSkew: Duration = .seconds(300)
 
-        public init(credSpec: String, configurationPath: String, scratchDirectory: String) {
+        package init(credSpec: String, configurationPath: String, scratchDirectory: String) {
             self.credSpec = credSpec
             self.configurationPath = configurationPath
             self.scratchDirectory = scratchDirectory
         }
     }
 
-    public let options: Options
+    package let options: Options
     private let blocking = BlockingWork(label: "ccgd.doctor")
 
-    public init(options: Options) {
+    package init(options: Options) {
         self.options = options
     }
 
     /// Runs the chain; `progress` hears of each step as it ends (to print it at once).
-    public func run(progress: @escaping @Sendable (DoctorStepResult) -> Void = { _ in }) async -> DoctorReport {
+    package func run(progress: @escaping @Sendable (DoctorStepResult) -> Void = { _ in }) async -> DoctorReport {
         let options = self.options
         var journal = DoctorJournal(progress: progress)
         guard let configuration = journal.run(.configuration, { () throws(DoctorFinding) in try Self.configuration(options) }),
-              let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
-              let plugin = await journal.run(.plugin, name: Self.readsAsMachine(spec, configuration) ? "machine keytab" : nil, {
-                  () async throws(DoctorFinding) in
-                  guard Self.readsAsMachine(spec, configuration) else {
-                      return try await Self.credentials(options, configuration: configuration, spec: spec).map(DoctorReader.portableUser)
-                  }
-                  return try Self.machineKeytab(options, configuration: configuration, spec: spec)
-              })
+            let spec = journal.run(.parse, { () throws(DoctorFinding) in try Self.parse(options, configuration: configuration) }),
+            let plugin = await journal.run(
+                .plugin, name: Self.readsAsMachine(spec, configuration) ? "machine keytab" : nil,
+                {
+                    () async throws(DoctorFinding) in
+                    guard Self.readsAsMachine(spec, configuration) else {
+                        return try await Self.credentials(options, configuration: configuration, spec: spec).map(DoctorReader.portableUser)
+                    }
+                    return try Self.machineKeytab(options, configuration: configuration, spec: spec)
+                })
         else { return DoctorReport(credSpec: options.credSpec, steps: journal.results) }
 
         let started = journal
@@ -107,8 +110,10 @@ extension Doctor {
         let configuration: ServiceConfiguration
         do { configuration = try ServiceConfiguration.load(path: path) } catch {
             let count = error.problems.count
-            throw DoctorFinding("\(path): \(count) problem\(count == 1 ? "" : "s")",
-                                finding: "\(error)", fix: "Fix the configuration at the lines named (each problem says what the key takes), or point --config at ccgd's configuration.")
+            throw DoctorFinding(
+                "\(path): \(count) problem\(count == 1 ? "" : "s")",
+                finding: "\(error)",
+                fix: "Fix the configuration at the lines named (each problem says what the key takes), or point --config at ccgd's configuration.")
         }
         guard access(path, F_OK) == 0 else {
             return DoctorPass(value: configuration, detail: "\(path) does not exist: built-in defaults")
@@ -131,26 +136,33 @@ extension Doctor {
                 throw DoctorDiagnosis.credSpec(error, source: input)
             }
         } else {
-            source = directory + "/" + (input.lowercased().hasSuffix(".json") ? input : input + ".json")
+            source = directory + "/" + ((try? CredSpecName(input))?.fileName ?? input)
             do { spec = try CredSpecDirectory(path: directory).read(input) } catch {
                 switch error {
                 case let .credSpecInvalid(problem, _): throw DoctorDiagnosis.credSpec(problem, source: source)
                 case .credSpecNotFound:
-                    throw DoctorFinding("no \(source)", finding: "there is no CredSpec \(input) in \(directory) (the [daemon] credspec-directory of \(configuration.sourceFile.isEmpty ? "the defaults" : configuration.sourceFile)).",
-                                        fix: "Give the CredSpec file's path, or put \(input).json in \(directory).")
+                    throw DoctorFinding(
+                        "no \(source)",
+                        finding:
+                            "there is no CredSpec \(input) in \(directory) (the [daemon] credspec-directory of \(configuration.sourceFile.isEmpty ? "the defaults" : configuration.sourceFile)).",
+                        fix: "Give the CredSpec file's path, or put \(input).json in \(directory).")
                 default:
-                    throw DoctorFinding("\(input): not a CredSpec name", finding: "\(error)", fix: "Give a CredSpec file's path, or a plain name like WebApp01.")
+                    throw DoctorFinding(
+                        "\(input): not a CredSpec name", finding: "\(error)", fix: "Give a CredSpec file's path, or a plain name like WebApp01.")
                 }
             }
         }
         let accounts = spec.accounts.map { AccountName($0).samAccountName }
-        return DoctorPass(value: spec,
-                          detail: "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")")
+        return DoctorPass(
+            value: spec,
+            detail:
+                "\(source): gMSA \(accounts.joined(separator: ", ")) of \(spec.realm), \(spec.hostAccountConfig.map { "plug-in \($0.pluginGUID)" } ?? "domain joined, no plug-in")"
+        )
     }
 
     /// Whether ccgd reads `spec` with the host's computer account (no HostAccountConfig, or mode = domain-joined).
     static func readsAsMachine(_ spec: CredentialSpec, _ configuration: ServiceConfiguration) -> Bool {
-        spec.isDomainJoined || configuration.domain(spec.realm)?.forcesDomainJoined == true
+        DirectoryReader.of(spec, configuration: configuration) == .computerAccount
     }
 
     /// The machine keytab: there, readable, private to root, and holding the computer account's keys.
@@ -161,39 +173,55 @@ extension Doctor {
         let join = "Join the host (realm join, adcli join or net ads join), or set machine-keytab in [domain \"\(spec.realm)\"] to the keytab the join left."
         var status = stat()
         guard stat(keytab, &status) == 0 else {
-            throw DoctorFinding("\(keytab): \(String(cString: strerror(errno)))", finding: "The machine keytab \(keytab) cannot be found: \(String(cString: strerror(errno))).", fix: join)
+            throw DoctorFinding(
+                "\(keytab): \(String(cString: strerror(errno)))", finding: "The machine keytab \(keytab) cannot be found: \(String(cString: strerror(errno))).",
+                fix: join)
         }
         if status.st_mode & 0o077 != 0 {
-            throw DoctorFinding("\(keytab): mode 0\(String(status.st_mode & 0o777, radix: 8))",
-                                finding: "The machine keytab \(keytab) is open to group or others (mode 0\(String(status.st_mode & 0o777, radix: 8))): anyone who reads it is this computer in the domain.",
-                                fix: "chmod 600 \(keytab) (owned by root).")
+            throw DoctorFinding(
+                "\(keytab): mode 0\(String(status.st_mode & 0o777, radix: 8))",
+                finding:
+                    "The machine keytab \(keytab) is open to group or others (mode 0\(String(status.st_mode & 0o777, radix: 8))): anyone who reads it is this computer in the domain.",
+                fix: "chmod 600 \(keytab) (owned by root).")
         }
         do { try DirectorySession.checkMachineKeytab(keytab, principal: principal) } catch {
-            throw DoctorFinding("\(keytab): no keys of \(principal)", finding: "The machine keytab \(keytab) cannot give the keys of \(principal): \(error)",
-                                fix: "Set machine-principal in [domain \"\(spec.realm)\"] (or --machine-principal) to the principal klist -k \(keytab) lists, or rejoin the host.")
+            throw DoctorFinding(
+                "\(keytab): no keys of \(principal)", finding: "The machine keytab \(keytab) cannot give the keys of \(principal): \(error)",
+                fix:
+                    "Set machine-principal in [domain \"\(spec.realm)\"] (or --machine-principal) to the principal klist -k \(keytab) lists, or rejoin the host."
+            )
         }
-        return DoctorPass(value: .machine(principal: principal, keytab: keytab), detail: "\(keytab) holds the keys of \(principal) (mode 0\(String(status.st_mode & 0o777, radix: 8)))")
+        return DoctorPass(
+            value: .machine(principal: principal, keytab: keytab),
+            detail: "\(keytab) holds the keys of \(principal) (mode 0\(String(status.st_mode & 0o777, radix: 8)))")
     }
 
-    static func credentials(_ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
+    static func credentials(
+        _ options: Options, configuration: ServiceConfiguration, spec: CredentialSpec
+    ) async throws(DoctorFinding) -> DoctorPass<PluginAnswer> {
         if let file = options.credentialsFile {
             let credential: DomainCredential
             do { credential = try FilePlugin.read(credentialsFile: file) } catch {
                 let (finding, fix) = DoctorDiagnosis.splitAdvice(error.message)
-                throw DoctorFinding("credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
-                                    fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")
+                throw DoctorFinding(
+                    "credentials file \(file): \(error.code.rawValue)", finding: DoctorDiagnosis.sentence(finding),
+                    fix: fix ?? "Write the file as DOMAIN\\user:password, user@domain:password or JSON, mode 0600.")
             }
-            return DoctorPass(value: PluginAnswer(credential: credential, source: "the credentials file \(file)", store: "the credentials file \(file)"),
-                              detail: "credentials file \(file) (--credentials): \(credential)")
+            return DoctorPass(
+                value: PluginAnswer(credential: credential, source: "the credentials file \(file)", store: "the credentials file \(file)"),
+                detail: "credentials file \(file) (--credentials): \(credential)")
         }
         let registry: PluginRegistry
         do { registry = try PluginRegistry(configuration: configuration) } catch {
-            throw DoctorFinding("a registered plug-in cannot be loaded", finding: "\(error)",
-                                fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
+            throw DoctorFinding(
+                "a registered plug-in cannot be loaded", finding: "\(error)",
+                fix: "Fix the [plugin] section named (an absolute path to a file owned by root, not writable by group or others), or remove it.")
         }
         guard let guid = spec.hostAccountConfig?.pluginGUID else {
-            throw DoctorFinding("domain-joined CredSpec", finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
-                                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
+            throw DoctorFinding(
+                "domain-joined CredSpec",
+                finding: "the CredSpec has no HostAccountConfig, so the host's computer account reads the passwords; the doctor does not check that way yet.",
+                fix: "Check it with ccgctl fetch, which logs in with the machine keytab.")
         }
         let registration = registry.all.first { $0.guid == guid }
         let credential: DomainCredential
@@ -202,7 +230,8 @@ extension Doctor {
         }
         let name = registration.map { "\($0.name) (\($0.origin))" } ?? "\(guid)"
         let source = "plug-in \(registration?.name ?? "") (\(guid))"
-        return DoctorPass(value: PluginAnswer(credential: credential, source: source, store: "the secret store \(source) reads"),
-                          detail: "\(name) answered \(credential) for PluginGUID \(guid)")
+        return DoctorPass(
+            value: PluginAnswer(credential: credential, source: source, store: "the secret store \(source) reads"),
+            detail: "\(name) answered \(credential) for PluginGUID \(guid)")
     }
 }

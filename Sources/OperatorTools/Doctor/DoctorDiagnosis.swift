@@ -1,5 +1,6 @@
 import CredSpec
-import CredentialGuard
+import PluginHost
+import SystemBasics
 
 /// Turns the errors of each link into what an operator reads: the finding and the fix.
 enum DoctorDiagnosis {
@@ -32,7 +33,8 @@ enum DoctorDiagnosis {
         let fix: String
         switch error {
         case .invalid where error.message.uppercased().contains(documentationSampleGUID):
-            fix = "\(documentationSampleGUID) is the sample PluginGUID of Microsoft's documentation, not a GUID: put the GUID of the plug-in that holds the portable user's credentials (ccgctl plugin list shows them)."
+            fix =
+                "\(documentationSampleGUID) is the sample PluginGUID of Microsoft's documentation, not a GUID: put the GUID of the plug-in that holds the portable user's credentials (ccgctl plugin list shows them)."
         case .notJSON:
             fix = "Fix the JSON there (a missing comma, quote or brace is the usual cause)."
         case .unreadable:
@@ -61,22 +63,28 @@ enum DoctorDiagnosis {
         let configuration = configurationFile.isEmpty ? "ccgd's configuration" : configurationFile
         switch error {
         case .noPlugin:
-            return DoctorFinding("domain-joined CredSpec: no plug-in", finding: "\(error)",
-                                 fix: "Add a HostAccountConfig to read it as a portable user, or check the host's machine keytab.")
+            return DoctorFinding(
+                "domain-joined CredSpec: no plug-in", finding: "\(error)",
+                fix: "Add a HostAccountConfig to read it as a portable user, or check the host's machine keytab.")
         case let .unknown(guid, registered):
             return DoctorFinding(
                 "PluginGUID \(guid): no plug-in registered",
                 finding: "No plug-in is registered for the CredSpec's PluginGUID \(guid) (registered: \(registered.joined(separator: ", "))).",
-                fix: "Register the plug-in in \(configuration) ([plugin \"\(guid)\"] with its path), or set the CredSpec's PluginGUID to a registered one (ccgctl plugin list).")
+                fix:
+                    "Register the plug-in in \(configuration) ([plugin \"\(guid)\"] with its path), or set the CredSpec's PluginGUID to a registered one (ccgctl plugin list)."
+            )
         case let .disabled(guid, reason):
             let (finding, fix) = splitAdvice(reason)
-            return DoctorFinding("PluginGUID \(guid): plug-in turned off", finding: "PluginGUID \(guid): \(finding)",
-                                 fix: fix ?? "Use another plug-in.")
+            return DoctorFinding(
+                "PluginGUID \(guid): plug-in turned off", finding: "PluginGUID \(guid): \(finding)",
+                fix: fix ?? "Use another plug-in.")
         case let .failed(guid, plugin, reason):
             let (finding, fix) = splitAdvice(reason)
             return DoctorFinding(
                 "plug-in \(plugin) failed: \(finding.dropLast())", finding: "Plug-in \(plugin) (\(guid)) failed: \(finding)",
-                fix: fix ?? "Check the secret store the plug-in reads, then test the plug-in alone: ccgctl plugin test --guid \(guid) --input '<the CredSpec's PluginInput>'.")
+                fix: fix
+                    ?? "Check the secret store the plug-in reads, then test the plug-in alone: ccgctl plugin test --guid \(guid) --input '<the CredSpec's PluginInput>'."
+            )
         case let .timedOut(guid, plugin, seconds):
             let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
             return DoctorFinding(

@@ -1,4 +1,3 @@
-import CredentialGuard
 /// Why a doctor step failed: its one-line detail, what is wrong and what to do.
 struct DoctorFinding: Error {
     let detail: String
@@ -59,15 +58,19 @@ struct DoctorJournal: Sendable {
 
     /// A step that passed (with or without warnings): its result, and the value it found.
     private mutating func record<Value>(_ pass: DoctorPass<Value>, _ step: DoctorStep, _ name: String?, since started: ContinuousClock.Instant) -> Value {
-        record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started,
-                                outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
+        record(
+            DoctorStepResult(
+                step: step, name: name, duration: ContinuousClock.now - started,
+                outcome: pass.warnings.isEmpty ? .passed : .warning, detail: pass.detail, warnings: pass.warnings))
         return pass.value
     }
 
     /// A step that failed: its result with the finding and the fix; the chain stops here.
     private mutating func record<Value>(_ finding: DoctorFinding, _ step: DoctorStep, _ name: String?, since started: ContinuousClock.Instant) -> Value? {
-        record(DoctorStepResult(step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
-                                detail: finding.detail, finding: finding.finding, fix: finding.fix))
+        record(
+            DoctorStepResult(
+                step: step, name: name, duration: ContinuousClock.now - started, outcome: .failed,
+                detail: finding.detail, finding: finding.finding, fix: finding.fix))
         return nil
     }
 

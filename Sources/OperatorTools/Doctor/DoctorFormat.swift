@@ -1,4 +1,3 @@
-import CredentialGuard
 import FoundationEssentials
 
 /// How the doctor writes times and lengths of time.

@@ -1,29 +1,32 @@
-import CredentialGuard
+import SystemBasics
+
 /// How one step of the chain went. Never holds a secret: details name accounts, DCs, enctypes,
 /// salts and key versions, never passwords or keys.
-public struct DoctorStepResult: Sendable {
-    public enum Outcome: String, Sendable {
+package struct DoctorStepResult: Sendable {
+    package enum Outcome: String, Sendable {
         case passed
         /// Passed, with something an operator should fix before it bites.
         case warning
         case failed
     }
 
-    public let step: DoctorStep
+    package let step: DoctorStep
     /// The step's name as shown (`step.name`, or "LDAPS bind" for the bind over TLS).
-    public let name: String
-    public let duration: Duration
-    public let outcome: Outcome
+    package let name: String
+    package let duration: Duration
+    package let outcome: Outcome
     /// What the step found, on one line.
-    public let detail: String
-    public let warnings: [String]
+    package let detail: String
+    package let warnings: [String]
     /// On failure: what is wrong, in a sentence.
-    public let finding: String?
+    package let finding: String?
     /// On failure: what to do about it, in a sentence.
-    public let fix: String?
+    package let fix: String?
 
-    public init(step: DoctorStep, name: String? = nil, duration: Duration, outcome: Outcome, detail: String,
-                warnings: [String] = [], finding: String? = nil, fix: String? = nil) {
+    package init(
+        step: DoctorStep, name: String? = nil, duration: Duration, outcome: Outcome, detail: String,
+        warnings: [String] = [], finding: String? = nil, fix: String? = nil
+    ) {
         self.step = step
         self.name = name ?? step.name
         self.duration = duration
@@ -35,31 +38,30 @@ public struct DoctorStepResult: Sendable {
     }
 
     /// The duration in milliseconds, for people and scripts.
-    public var milliseconds: Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    package var milliseconds: Double {
+        duration.secondsValue * 1000
     }
 }
 
 /// What `ccgctl doctor` found: the steps it ran, up to and including the first failure.
-public struct DoctorReport: Sendable {
+package struct DoctorReport: Sendable {
     /// The CredSpec as given (a path or a name).
-    public let credSpec: String
-    public let steps: [DoctorStepResult]
+    package let credSpec: String
+    package let steps: [DoctorStepResult]
 
-    public init(credSpec: String, steps: [DoctorStepResult]) {
+    package init(credSpec: String, steps: [DoctorStepResult]) {
         self.credSpec = credSpec
         self.steps = steps
     }
 
     /// True when every step of the chain ran and none failed (warnings allowed).
-    public var passed: Bool { failure == nil && steps.count == DoctorStep.allCases.count }
+    package var passed: Bool { failure == nil && steps.count == DoctorStep.allCases.count }
 
     /// The step that stopped the chain.
-    public var failure: DoctorStepResult? { steps.first { $0.outcome == .failed } }
+    package var failure: DoctorStepResult? { steps.first { $0.outcome == .failed } }
 
     /// Every warning with the name of its step, in order.
-    public var warnings: [(step: String, text: String)] {
+    package var warnings: [(step: String, text: String)] {
         steps.flatMap { step in step.warnings.map { (step.name, $0) } }
     }
 }

@@ -1,6 +1,6 @@
-import CredentialGuard
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// Doctor's last link: a service ticket for one of each gMSA's SPNs, asked for with the portable
 /// user's TGT, must decrypt with the derived keys, as a service in a container decrypts its
@@ -43,7 +43,8 @@ struct DoctorServiceTicketCheck {
         guard keys.contains(where: { $0.key.encryptionType.rawValue == ticket.encryptionType }) else {
             throw DoctorFinding(
                 "\(spn): ticket in \(type), keys in \(derived)",
-                finding: "The KDC encrypts service tickets for \(spn) with \(type), a key ccgd does not derive for \(account) (it derives \(derived)); services could not decrypt them.",
+                finding:
+                    "The KDC encrypts service tickets for \(spn) with \(type), a key ccgd does not derive for \(account) (it derives \(derived)); services could not decrypt them.",
                 fix: "Set msDS-SupportedEncryptionTypes of \(account) to the types the KDC uses (24 for AES), then run the doctor again.")
         }
         do {
@@ -52,7 +53,8 @@ struct DoctorServiceTicketCheck {
         } catch {
             throw DoctorFinding(
                 "\(spn): ticket (\(type), kvno \(ticket.keyVersionNumber)) does not decrypt with the derived key (kvno \(kvno))",
-                finding: "The service ticket for \(spn) (\(type), kvno \(ticket.keyVersionNumber)) does not decrypt with the key ccgd derived for \(account) (kvno \(kvno), salt \(salt)): \(error.libraryMessage). A service using ccgd's keytab would reject every client.",
+                finding:
+                    "The service ticket for \(spn) (\(type), kvno \(ticket.keyVersionNumber)) does not decrypt with the key ccgd derived for \(account) (kvno \(kvno), salt \(salt)): \(error.libraryMessage). A service using ccgd's keytab would reject every client.",
                 fix: ticket.keyVersionNumber != kvno
                     ? "The KDC and the directory disagree on the kvno of \(account): wait for replication, or report both numbers."
                     : "The KDC's key differs from the derived one: compare the salt the KDC uses for \(account) with \(salt), and report both.")

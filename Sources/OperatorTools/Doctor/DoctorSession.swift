@@ -1,15 +1,13 @@
 import CCGPlugin
 import Configuration
 import CredSpec
-import CredentialGuard
 import Directory
 import DomainModel
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#endif
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// The links from DC discovery on. Blocking (DNS, libkrb5, libldap): run it on a thread of its own.
 final class DoctorSession {
@@ -34,23 +32,29 @@ final class DoctorSession {
 
     func run(_ journal: inout DoctorJournal) {
         guard let settings = journal.run(.discovery, { () throws(DoctorFinding) in try discover() }),
-              journal.run(.kdcReachability, { () throws(DoctorFinding) in try probeKerberos(settings) }) != nil,
-              let usable = journal.run(.ldapReachability, { () throws(DoctorFinding) in try probeDirectory(settings) }),
-              let login = journal.run(.portableUserLogin, name: machineName.map { _ in "machine login" }, {
-                  () throws(DoctorFinding) in try logIn(usable: usable, settings: settings)
-              }),
-              let connection = journal.run(.bind, name: settings.protection == .sealedGSSAPI ? nil : "LDAPS bind", {
-                  () throws(DoctorFinding) in try bind(usable: usable, settings: settings, login: login)
-              }),
-              let records = journal.run(.permission, { () throws(DoctorFinding) in try readAccounts(connection) }),
-              journal.run(.blob, { () throws(DoctorFinding) in try decodeBlobs(records) }) != nil,
-              let accounts = journal.run(.keys, { () throws(DoctorFinding) in try deriveKeys(records, context: login.context) })
+            journal.run(.kdcReachability, { () throws(DoctorFinding) in try probeKerberos(settings) }) != nil,
+            let usable = journal.run(.ldapReachability, { () throws(DoctorFinding) in try probeDirectory(settings) }),
+            let login = journal.run(
+                .portableUserLogin, name: machineName.map { _ in "machine login" },
+                {
+                    () throws(DoctorFinding) in try logIn(usable: usable, settings: settings)
+                }),
+            let connection = journal.run(
+                .bind, name: settings.protection == .sealedGSSAPI ? nil : "LDAPS bind",
+                {
+                    () throws(DoctorFinding) in try bind(usable: usable, settings: settings, login: login)
+                }),
+            let records = journal.run(.permission, { () throws(DoctorFinding) in try readAccounts(connection) }),
+            journal.run(.blob, { () throws(DoctorFinding) in try decodeBlobs(records) }) != nil,
+            let accounts = journal.run(.keys, { () throws(DoctorFinding) in try deriveKeys(records, context: login.context) })
         else { return }
         guard journal.run(.managedAccountLogin, { () throws(DoctorFinding) in try logIn(accounts, records: records, context: login.context) }) != nil
         else { return }
-        _ = journal.run(.serviceTicket, { () throws(DoctorFinding) in
-            try DoctorServiceTicketCheck(context: login.context, cache: login.cache).check(accounts)
-        })
+        _ = journal.run(
+            .serviceTicket,
+            { () throws(DoctorFinding) in
+                try DoctorServiceTicketCheck(context: login.context, cache: login.cache).check(accounts)
+            })
     }
 
     /// The computer account's principal when the host reads as itself.
@@ -64,8 +68,10 @@ final class DoctorSession {
     /// The pipeline's first stage, with the doctor's diagnosis when it finds no DC.
     private func discover() throws(DoctorFinding) -> DoctorPass<DomainSettings> {
         let realm = spec.realm
-        let resolver = DomainResolver(configuration: configuration, overrides: DomainResolver.Overrides(
-            controllers: options.controllers, protection: options.protection, timeout: options.timeout))
+        let resolver = DomainResolver(
+            configuration: configuration,
+            overrides: DomainResolver.Overrides(
+                controllers: options.controllers, protection: options.protection, timeout: options.timeout))
         let resolution: DomainResolver.Resolution
         do { resolution = try resolver.resolve(realm: realm, dnsDomain: spec.dnsDomain) } catch {
             let servers = resolver.locator.nameservers
@@ -75,8 +81,11 @@ final class DoctorSession {
             if case let .discoveryFailed(_, _, _, text) = error { reason = text } else { reason = "\(error)" }
             throw DoctorFinding(
                 "DNS SRV \(record) via \(via): \(reason)",
-                finding: "No domain controller of \(realm) was found: \(configuration.sourceFile.isEmpty ? "the configuration" : configuration.sourceFile) has no [domain \"\(realm)\"] controllers and DNS SRV \(record) (asked of \(via)) gave none: \(reason).",
-                fix: "List the DCs in [domain \"\(realm)\"] controllers (or try --dc NAME=ADDRESS), or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(spec.dnsDomain).")
+                finding:
+                    "No domain controller of \(realm) was found: \(configuration.sourceFile.isEmpty ? "the configuration" : configuration.sourceFile) has no [domain \"\(realm)\"] controllers and DNS SRV \(record) (asked of \(via)) gave none: \(reason).",
+                fix:
+                    "List the DCs in [domain \"\(realm)\"] controllers (or try --dc NAME=ADDRESS), or publish the SRV records and set [daemon] dns-servers to DNS servers that know \(spec.dnsDomain)."
+            )
         }
         let settings = resolution.settings
         let source: String
@@ -89,13 +98,15 @@ final class DoctorSession {
 
         var kerberos = ""
         do {
-            try ProcessKerberosConfiguration.useForTool(file: options.kerberosConfigurationFile, realm: realm, dnsDomain: spec.dnsDomain,
-                                                        settings: settings, scratch: options.scratchDirectory)
+            try ProcessKerberosConfiguration.useForTool(
+                file: options.kerberosConfigurationFile, realm: realm, dnsDomain: spec.dnsDomain,
+                settings: settings, scratch: options.scratchDirectory)
             if let file = options.kerberosConfigurationFile { kerberos = "; Kerberos configuration \(file)" }
         } catch {
             let path = options.scratchDirectory + "/krb5.conf"
-            throw DoctorFinding("cannot write \(path)", finding: "The doctor cannot write its krb5.conf at \(path): \(error).",
-                                fix: "Let the doctor write to its temporary directory (TMPDIR), or give a krb5.conf with --krb5-config.")
+            throw DoctorFinding(
+                "cannot write \(path)", finding: "The doctor cannot write its krb5.conf at \(path): \(error).",
+                fix: "Let the doctor write to its temporary directory (TMPDIR), or give a krb5.conf with --krb5-config.")
         }
         let names = settings.controllers.map(\.description).joined(separator: ", ")
         // A DC found by a name that does not resolve here is no DC to talk to.
@@ -104,10 +115,13 @@ final class DoctorSession {
             let causes = unresolvable.map(\.description).joined(separator: "; ")
             throw DoctorFinding(
                 causes, finding: "No domain controller of \(realm) \(source) resolves from this host: \(causes).",
-                fix: "Check the names, or give each DC's address (NAME=ADDRESS in --dc or [domain \"\(realm)\"] controllers), or point this host's DNS at servers that know them.")
+                fix:
+                    "Check the names, or give each DC's address (NAME=ADDRESS in --dc or [domain \"\(realm)\"] controllers), or point this host's DNS at servers that know them."
+            )
         }
-        return DoctorPass(value: settings, detail: "\(names) \(source)\(kerberos)",
-                          warnings: unresolvable.map { "\($0); ccgd will use the DCs that resolve" })
+        return DoctorPass(
+            value: settings, detail: "\(names) \(source)\(kerberos)",
+            warnings: unresolvable.map { "\($0); ccgd will use the DCs that resolve" })
     }
 
     private func probeKerberos(_ settings: DomainSettings) throws(DoctorFinding) -> DoctorPass<Void> {
@@ -116,10 +130,13 @@ final class DoctorSession {
             throw DoctorFinding(
                 failures.joined(separator: "; "),
                 finding: "No domain controller of \(spec.realm) answers on the Kerberos port: \(failures.joined(separator: "; ")).",
-                fix: "Check the DCs' addresses (--dc, [domain] controllers or DNS) and that TCP port 88 is open from this host to them (firewall, security group, the DC's KDC).")
+                fix:
+                    "Check the DCs' addresses (--dc, [domain] controllers or DNS) and that TCP port 88 is open from this host to them (firewall, security group, the DC's KDC)."
+            )
         }
-        return DoctorPass(answered.map { "\($0) port 88" }.joined(separator: ", "),
-                          warnings: failures.map { "\($0); ccgd will use the DCs that answer" })
+        return DoctorPass(
+            answered.map { "\($0) port 88" }.joined(separator: ", "),
+            warnings: failures.map { "\($0); ccgd will use the DCs that answer" })
     }
 
     private func probeDirectory(_ settings: DomainSettings) throws(DoctorFinding) -> DoctorPass<[DomainController]> {
@@ -130,10 +147,13 @@ final class DoctorSession {
             throw DoctorFinding(
                 failures.joined(separator: "; "),
                 finding: "No domain controller of \(spec.realm) answers on its \(isTLS ? "LDAPS" : "LDAP") port: \(failures.joined(separator: "; ")).",
-                fix: "Check the DCs' addresses and ports (--dc NAME=ADDRESS[:PORT], [domain] controllers or DNS) and that the port is open from this host (firewall, security group).")
+                fix:
+                    "Check the DCs' addresses and ports (--dc NAME=ADDRESS[:PORT], [domain] controllers or DNS) and that the port is open from this host (firewall, security group)."
+            )
         }
-        return DoctorPass(value: answered, detail: answered.map { "\($0) port \(port($0))" }.joined(separator: ", "),
-                          warnings: failures.map { "\($0); ccgd will use the DCs that answer" })
+        return DoctorPass(
+            value: answered, detail: answered.map { "\($0) port \(port($0))" }.joined(separator: ", "),
+            warnings: failures.map { "\($0); ccgd will use the DCs that answer" })
     }
 
     private func probe(
@@ -162,9 +182,12 @@ final class DoctorSession {
         case let .machine(machine, keytab):
             principal = machine
             do { login = try DirectorySession.logIn(machine: machine, keytab: keytab) } catch {
-                throw DoctorFinding("\(machine): \(error.kind == .wrongPassword ? "the KDC refused the key" : "\(error)")",
-                                    finding: "The KDC did not log \(machine) in with the keys of \(keytab): \(error)",
-                                    fix: "The keytab is stale or belongs to another join: rejoin the host (realm join, adcli join, net ads join) or export a fresh keytab, then check it with kinit -k -t \(keytab) '\(machine)'.")
+                throw DoctorFinding(
+                    "\(machine): \(error.kind == .wrongPassword ? "the KDC refused the key" : "\(error)")",
+                    finding: "The KDC did not log \(machine) in with the keys of \(keytab): \(error)",
+                    fix:
+                        "The keytab is stale or belongs to another join: rejoin the host (realm join, adcli join, net ads join) or export a fresh keytab, then check it with kinit -k -t \(keytab) '\(machine)'."
+                )
             }
         }
         // libkrb5 quietly corrects its own requests for a skewed clock (kdc_timesync), but
@@ -180,7 +203,9 @@ final class DoctorSession {
         }
         var warnings: [String] = []
         if abs(offset) > limit / 5 {
-            warnings.append("this host's clock is \(DoctorFormat.span(seconds: offset)) \(offset > 0 ? "ahead of" : "behind") the KDC's; synchronise it (NTP) before the difference reaches \(DoctorFormat.span(seconds: limit)).")
+            warnings.append(
+                "this host's clock is \(DoctorFormat.span(seconds: offset)) \(offset > 0 ? "ahead of" : "behind") the KDC's; synchronise it (NTP) before the difference reaches \(DoctorFormat.span(seconds: limit))."
+            )
         }
         let clock = abs(offset) <= 1 ? "clocks agree" : "clock \(DoctorFormat.span(seconds: offset)) \(offset > 0 ? "ahead" : "behind")"
         return DoctorPass(value: login, detail: "TGT for \(principal) until \(DoctorFormat.time(times.endTime)); \(clock)", warnings: warnings)
@@ -190,7 +215,8 @@ final class DoctorSession {
     private func directoryTime(_ controllers: [DomainController], settings: DomainSettings) -> Date? {
         for controller in controllers {
             guard let connection = try? DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout),
-                  let seconds = try? connection.currentTime() else { continue }
+                let seconds = try? connection.currentTime()
+            else { continue }
             return Date(timeIntervalSince1970: TimeInterval(seconds))
         }
         return nil
@@ -201,8 +227,9 @@ final class DoctorSession {
     private func bind(usable: [DomainController], settings: DomainSettings, login: Login) throws(DoctorFinding) -> DoctorPass<DirectoryConnection> {
         var skipped: [String] = []
         if machineName != nil, settings.protection != .sealedGSSAPI {
-            throw DoctorFinding("LDAPS with a computer account", finding: "\(AccountFetchError.machineAccountNeedsSealedBind(realm: spec.realm))",
-                                fix: "Set protection = sealed in [domain \"\(spec.realm)\"], or drop --ldaps.")
+            throw DoctorFinding(
+                "LDAPS with a computer account", finding: "\(AccountFetchError.machineAccountNeedsSealedBind(realm: spec.realm))",
+                fix: "Set protection = sealed in [domain \"\(spec.realm)\"], or drop --ldaps.")
         }
         for controller in usable {
             do {
@@ -211,10 +238,12 @@ final class DoctorSession {
                 case let .portableUser(answer):
                     let user = portableUser(answer)
                     let password = answer.credential.password.withUTF8 { SecretBytes(copying: $0) }
-                    let (bound, strength) = try DirectorySession.bind(to: controller, settings: settings, user: user, password: password,
-                                                                      tickets: login.cache)
+                    let (bound, strength) = try DirectorySession.bind(
+                        to: controller, settings: settings, user: user, password: password,
+                        tickets: login.cache)
                     connection = bound
-                    detail = strength.map { "GSSAPI to \(controller) as \(user.principal), sealed (SSF \($0))" }
+                    detail =
+                        strength.map { "GSSAPI to \(controller) as \(user.principal), sealed (SSF \($0))" }
                         ?? "LDAPS simple bind to \(controller) as \(user.bindName)"
                 case let .machine(machine, _):
                     connection = try DirectoryConnection(to: controller, transport: .plain, timeout: settings.timeout)
@@ -233,8 +262,9 @@ final class DoctorSession {
                 }
             }
         }
-        throw DoctorFinding("no DC kept the connection", finding: "No domain controller of \(spec.realm) kept the LDAP connection: \(skipped.joined(separator: " ")).",
-                            fix: "Check that the DCs answer LDAP from this host; \(DoctorDiagnosis.traceHint).")
+        throw DoctorFinding(
+            "no DC kept the connection", finding: "No domain controller of \(spec.realm) kept the LDAP connection: \(skipped.joined(separator: " ")).",
+            fix: "Check that the DCs answer LDAP from this host; \(DoctorDiagnosis.traceHint).")
     }
 
     /// The name the DC gives itself in its rootDSE (readable without a bind).
@@ -260,11 +290,15 @@ final class DoctorSession {
             do { records.append(try connection.readManagedServiceAccount(account, domainDN: domainDN)) } catch {
                 if case let .accessDenied(denied, _) = error, let machine = machineName {
                     let message = "\(AccountFetchError.machineAccountNotAllowed(account: denied, machine: machine))"
-                    throw DoctorFinding("\(machine) may not read the password of \(denied)", finding: message,
-                                        fix: "Add \(machine.split(separator: "@")[0]) to the group the gMSA's msDS-GroupMSAMembership names (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword, or samba-tool group addmembers), then run the doctor again: each run logs in anew.")
+                    throw DoctorFinding(
+                        "\(machine) may not read the password of \(denied)", finding: message,
+                        fix:
+                            "Add \(machine.split(separator: "@")[0]) to the group the gMSA's msDS-GroupMSAMembership names (Set-ADServiceAccount -PrincipalsAllowedToRetrieveManagedPassword, or samba-tool group addmembers), then run the doctor again: each run logs in anew."
+                    )
                 }
-                throw DoctorDiagnosis.permission(error, account: AccountName(account).samAccountName, reader: reader,
-                                                 dnsDomain: spec.dnsDomain)
+                throw DoctorDiagnosis.permission(
+                    error, account: AccountName(account).samAccountName, reader: reader,
+                    dnsDomain: spec.dnsDomain)
             }
         }
         return DoctorPass(value: records, detail: "\(reader) may read the password of \(records.map(\.samAccountName).joined(separator: ", "))")
@@ -280,11 +314,16 @@ final class DoctorSession {
                 throw DoctorFinding(
                     "\(record.samAccountName): malformed blob",
                     finding: "The DC sent an msDS-ManagedPassword of \(record.samAccountName) that is not an MSDS-MANAGEDPASSWORD_BLOB: \(error)",
-                    fix: "Save it with ldapsearch and look inside with ccgctl blob decode; a proxy or a directory that is not AD in between is the usual cause.")
+                    fix: "Save it with ldapsearch and look inside with ccgctl blob decode; a proxy or a directory that is not AD in between is the usual cause."
+                )
             }
-            let previous = blob.previousPassword == nil ? "no previous password"
+            let previous =
+                blob.previousPassword == nil
+                ? "no previous password"
                 : "previous password kept (kvno \(record.keyVersionNumber > 1 ? record.keyVersionNumber - 1 : 0))"
-            parts.append("\(record.samAccountName) kvno \(record.keyVersionNumber): query interval \(DoctorFormat.span(blob.queryPasswordInterval)), unchanged interval \(DoctorFormat.span(blob.unchangedPasswordInterval)), \(previous)")
+            parts.append(
+                "\(record.samAccountName) kvno \(record.keyVersionNumber): query interval \(DoctorFormat.span(blob.queryPasswordInterval)), unchanged interval \(DoctorFormat.span(blob.unchangedPasswordInterval)), \(previous)"
+            )
         }
         return DoctorPass(parts.joined(separator: "; "))
     }
@@ -294,10 +333,12 @@ final class DoctorSession {
         for record in records {
             let account: ManagedAccount
             do { account = try ManagedAccountFetcher.derive(record, realm: spec.realm, dnsDomain: spec.dnsDomain) } catch {
-                throw DoctorFinding("\(record.samAccountName): keys not derived", finding: "\(error)",
-                                    fix: "Check that OpenSSL's legacy provider (MD4, for RC4 keys) and libkrb5 are installed; report it if they are.")
+                throw DoctorFinding(
+                    "\(record.samAccountName): keys not derived", finding: "\(error)",
+                    fix: "Check that OpenSSL's legacy provider (MD4, for RC4 keys) and libkrb5 are installed; report it if they are.")
             }
-            let attribute = record.supportedEncryptionTypes.map { "msDS-SupportedEncryptionTypes \(DoctorFormat.hex($0))" }
+            let attribute =
+                record.supportedEncryptionTypes.map { "msDS-SupportedEncryptionTypes \(DoctorFormat.hex($0))" }
                 ?? "msDS-SupportedEncryptionTypes unset: all three"
             var salt = "salt \(account.salt)"
             do {
@@ -307,13 +348,16 @@ final class DoctorSession {
                 } else if advertised.salt != account.salt.value {
                     throw DoctorFinding(
                         "\(record.samAccountName): salt mismatch (KDC \(advertised.salt), derived \(account.salt))",
-                        finding: "Salt mismatch: the KDC salts the keys of \(record.samAccountName) with \(advertised.salt), but AD's rule for gMSAs gives \(account.salt); the derived keys cannot match.",
+                        finding:
+                            "Salt mismatch: the KDC salts the keys of \(record.samAccountName) with \(advertised.salt), but AD's rule for gMSAs gives \(account.salt); the derived keys cannot match.",
                         fix: "Check whether the account was renamed or its sAMAccountName differs from the CredSpec's Name, and report both salts.")
                 } else {
                     salt += ", as the KDC says"
                 }
                 if advertised.encryptionTypeNumber != 0, !account.encryptionTypes.contains(where: { $0.rawValue == advertised.encryptionTypeNumber }) {
-                    warnings.append("the KDC prefers \(advertised.encryptionTypeName) for \(record.samAccountName), which \(attribute) does not let ccgd derive; set msDS-SupportedEncryptionTypes to match (24 for AES).")
+                    warnings.append(
+                        "the KDC prefers \(advertised.encryptionTypeName) for \(record.samAccountName), which \(attribute) does not let ccgd derive; set msDS-SupportedEncryptionTypes to match (24 for AES)."
+                    )
                 }
             } catch let error as KerberosError {
                 // A disabled account is explained by the next step; anything else only costs the comparison.
@@ -333,7 +377,8 @@ final class DoctorSession {
 
     // MARK: the gMSA itself
 
-    private func logIn(_ accounts: [ManagedAccount], records: [ManagedServiceAccountRecord], context: KerberosContext) throws(DoctorFinding) -> DoctorPass<Void> {
+    private func logIn(_ accounts: [ManagedAccount], records: [ManagedServiceAccountRecord], context: KerberosContext) throws(DoctorFinding) -> DoctorPass<Void>
+    {
         var parts: [String] = [], warnings: [String] = []
         for (account, record) in zip(accounts, records) {
             do {
@@ -351,7 +396,9 @@ final class DoctorSession {
             }
             if account.servicePrincipalNames.isEmpty {
                 let host = "\(account.name.lowercased()).\(spec.dnsDomain)"
-                warnings.append("SPN missing: \(account.samAccountName) has no servicePrincipalName, so services cannot get tickets for it; add one: Set-ADServiceAccount -Identity \(account.name) -ServicePrincipalNames @{Add='HTTP/\(host)'} (setspn -S HTTP/\(host) \(account.samAccountName)).")
+                warnings.append(
+                    "SPN missing: \(account.samAccountName) has no servicePrincipalName, so services cannot get tickets for it; add one: Set-ADServiceAccount -Identity \(account.name) -ServicePrincipalNames @{Add='HTTP/\(host)'} (setspn -S HTTP/\(host) \(account.samAccountName))."
+                )
             }
         }
         return DoctorPass(parts.joined(separator: "; "), warnings: warnings)

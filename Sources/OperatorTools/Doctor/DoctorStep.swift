@@ -1,6 +1,5 @@
-import CredentialGuard
 /// The links of the chain `ccgctl doctor` checks, in the order ccgd goes through them.
-public enum DoctorStep: String, Sendable, CaseIterable {
+package enum DoctorStep: String, Sendable, CaseIterable {
     case configuration
     case parse
     case plugin = "plug-in"
@@ -16,10 +15,10 @@ public enum DoctorStep: String, Sendable, CaseIterable {
     case serviceTicket = "service ticket"
 
     /// What an operator reads (the bind step is "LDAPS bind" when the domain uses LDAPS).
-    public var name: String { rawValue }
+    package var name: String { rawValue }
 
     /// A stable key for scripts.
-    public var identifier: String {
+    package var identifier: String {
         switch self {
         case .configuration: "configuration"
         case .parse: "parse"

@@ -1,20 +1,19 @@
-import CredentialGuard
 import Foundation
 import KerberosKeys
 
 /// `ccgctl blob decode`: the fields of an MSDS-MANAGEDPASSWORD_BLOB and fingerprints of its
 /// keys, for comparing with what a DC or another tool derived. Never the password itself.
-public struct BlobReport: Sendable {
-    public let byteCount: Int
-    public let blob: ManagedPasswordBlob
-    public let salt: Salt?
-    public let current: [KerberosKey]
-    public let previous: [KerberosKey]
+package struct BlobReport: Sendable {
+    package let byteCount: Int
+    package let blob: ManagedPasswordBlob
+    package let salt: Salt?
+    package let current: [KerberosKey]
+    package let previous: [KerberosKey]
 
     /// Decodes `input`: the raw blob, its base64, or the LDIF line `ldapsearch` prints
     /// (`msDS-ManagedPassword:: …`, possibly folded).
-    public static func blobBytes(from input: [UInt8]) -> [UInt8]? {
-        if input.count >= 2, input[0] == 1, input[1] == 0 { return input }   // raw: version 1, little endian
+    package static func blobBytes(from input: [UInt8]) -> [UInt8]? {
+        if input.count >= 2, input[0] == 1, input[1] == 0 { return input } // raw: version 1, little endian
         var text = String(decoding: input, as: UTF8.self)
         if let range = text.range(of: "msDS-ManagedPassword::", options: .caseInsensitive) {
             text = String(text[range.upperBound...])
@@ -26,7 +25,7 @@ public struct BlobReport: Sendable {
         return Data(base64Encoded: base64).map { Array($0) }
     }
 
-    public init(blobBytes bytes: [UInt8], salt: Salt?) throws {
+    package init(blobBytes bytes: [UInt8], salt: Salt?) throws {
         byteCount = bytes.count
         blob = try ManagedPasswordBlob(decoding: bytes)
         self.salt = salt
@@ -38,7 +37,7 @@ public struct BlobReport: Sendable {
         previous = try blob.previousPassword.map(keys) ?? []
     }
 
-    public func text() -> String {
+    package func text() -> String {
         var lines = [
             "version                    \(blob.version)",
             "length                     \(byteCount) bytes",
@@ -53,8 +52,9 @@ public struct BlobReport: Sendable {
         }
         lines.append("query password interval    \(format(blob.queryPasswordInterval))")
         lines.append("unchanged password interval \(format(blob.unchangedPasswordInterval))")
-        lines.append(salt.map { "salt                       \($0.value)" }
-            ?? "salt                       unknown: give --realm, --account and --dns-domain for AES key fingerprints")
+        lines.append(
+            salt.map { "salt                       \($0.value)" }
+                ?? "salt                       unknown: give --realm, --account and --dns-domain for AES key fingerprints")
         return lines.joined(separator: "\n")
     }
 

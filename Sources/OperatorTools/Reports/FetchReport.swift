@@ -1,45 +1,47 @@
 import Directory
 import CredSpec
-import CredentialGuard
 import Foundation
 import Kerberos
 import KerberosKeys
+import DirectoryPipeline
 
 /// What `ccgctl fetch` tells a person (or a script, as JSON): everything but secrets.
-public struct FetchReport: Sendable {
-    public let realm: String
-    public let dnsDomain: String
-    public let controller: String
-    public let protection: String
-    public let portableUser: String
-    public let accounts: [Account]
-    public let keytabPath: String
-    public let keytabEntries: Int
-    public let ccachePath: String?
-    public let ticket: TicketTimes?
-    public let nextRefresh: Date
+package struct FetchReport: Sendable {
+    package let realm: String
+    package let dnsDomain: String
+    package let controller: String
+    package let protection: String
+    package let portableUser: String
+    package let accounts: [Account]
+    package let keytabPath: String
+    package let keytabEntries: Int
+    package let ccachePath: String?
+    package let ticket: TicketTimes?
+    package let nextRefresh: Date
 
-    public struct KeyFingerprint: Sendable, Codable {
-        public let enctype: String
-        public let kvno: UInt32
-        public let sha256: String
+    package struct KeyFingerprint: Sendable, Codable {
+        package let enctype: String
+        package let kvno: UInt32
+        package let sha256: String
     }
 
-    public struct Account: Sendable, Codable {
-        public let account: String
-        public let principal: String
-        public let kvno: UInt32
-        public let enctypes: [String]
-        public let servicePrincipalNames: [String]
-        public let principals: [String]
-        public let salt: String
+    package struct Account: Sendable, Codable {
+        package let account: String
+        package let principal: String
+        package let kvno: UInt32
+        package let enctypes: [String]
+        package let servicePrincipalNames: [String]
+        package let principals: [String]
+        package let salt: String
         /// Current keys then previous ones, strongest first: type, kvno and a SHA-256 prefix.
-        public let keys: [KeyFingerprint]
-        public let passwordStableUntil: Date
+        package let keys: [KeyFingerprint]
+        package let passwordStableUntil: Date
     }
 
-    public init(spec realmSource: some RealmNaming, result: ManagedAccountFetcher.Result, settings: DomainSettings,
-                keytabPath: String, ccachePath: String?, ticket: TicketTimes?, policy: RefreshPolicy = RefreshPolicy()) {
+    package init(
+        spec realmSource: some RealmNaming, result: ManagedAccountFetcher.Result, settings: DomainSettings,
+        keytabPath: String, ccachePath: String?, ticket: TicketTimes?, policy: RefreshPolicy = RefreshPolicy()
+    ) {
         realm = realmSource.realm
         dnsDomain = realmSource.dnsDomain
         controller = result.controller.description
@@ -50,7 +52,8 @@ public struct FetchReport: Sendable {
         portableUser = result.portableUser
         accounts = result.accounts.map { account in
             let previousKVNO = account.keyVersionNumber > 1 ? account.keyVersionNumber - 1 : 0
-            let fingerprints = account.currentKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: account.keyVersionNumber, sha256: $0.fingerprint) }
+            let fingerprints =
+                account.currentKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: account.keyVersionNumber, sha256: $0.fingerprint) }
                 + account.previousKeys.map { KeyFingerprint(enctype: $0.encryptionType.name, kvno: previousKVNO, sha256: $0.fingerprint) }
             return Account(
                 account: account.samAccountName, principal: account.principal, kvno: account.keyVersionNumber,
@@ -67,7 +70,7 @@ public struct FetchReport: Sendable {
         nextRefresh = ticket.map { min(policy.ticketRefresh($0, now: $0.startTime), passwordRefresh) } ?? passwordRefresh
     }
 
-    public func text() -> String {
+    package func text() -> String {
         let time = ISO8601DateFormatter()
         var lines = [
             "domain        \(realm) (\(dnsDomain))",
@@ -94,7 +97,7 @@ public struct FetchReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    public func json() -> String {
+    package func json() -> String {
         struct Document: Codable {
             let realm, dnsDomain, controller, protection, portableUser, keytab: String
             let ccache: String?
@@ -102,18 +105,21 @@ public struct FetchReport: Sendable {
             let nextRefresh: Date
             let accounts: [Account]
         }
+        // Foundation's encoder, not the JSON module's writer: `--json`'s layout (two-space indent,
+        // " : ") is what scripts have read so far, and this is ccgctl, which links Foundation anyway.
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let document = Document(realm: realm, dnsDomain: dnsDomain, controller: controller, protection: protection,
-                                portableUser: portableUser, keytab: keytabPath, ccache: ccachePath,
-                                ticketExpiresAt: ticket?.endTime, nextRefresh: nextRefresh, accounts: accounts)
+        let document = Document(
+            realm: realm, dnsDomain: dnsDomain, controller: controller, protection: protection,
+            portableUser: portableUser, keytab: keytabPath, ccache: ccachePath,
+            ticketExpiresAt: ticket?.endTime, nextRefresh: nextRefresh, accounts: accounts)
         return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self)
     }
 }
 
 /// Anything that names a realm and its DNS domain (a CredSpec does).
-public protocol RealmNaming {
+package protocol RealmNaming {
     var realm: String { get }
     var dnsDomain: String { get }
 }

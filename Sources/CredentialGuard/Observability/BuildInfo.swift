@@ -1,7 +1,0 @@
-import PackageVersion
-
-/// What ccgd says about itself: in `GET /v1/health`, `ccgd_build_info` and `ccgctl health`.
-public enum BuildInfo {
-    /// The repository's VERSION (PackageVersion), as `ccgd --version` says it.
-    public static let version = PackageVersion.string
-}

@@ -1,0 +1,75 @@
+import DurableFiles
+import FoundationEssentials
+import Glibc
+import SystemPackage
+import Kerberos
+import KerberosKeys
+
+/// Everything a lease needs of one account, made once per password or ticket change and
+/// copied into every lease of that account: its keytab and a TGT, as file bytes.
+package struct AccountCredentials: Sendable {
+    package let account: ManagedAccount
+    /// A keytab file: every principal of the account, current and previous keys.
+    package let keytab: SecretBytes
+    /// A FILE credentials cache holding the account's TGT.
+    package let ticketCache: SecretBytes
+    package let ticket: TicketTimes
+
+    package init(account: ManagedAccount, keytab: SecretBytes, ticketCache: SecretBytes, ticket: TicketTimes) {
+        self.account = account
+        self.keytab = keytab
+        self.ticketCache = ticketCache
+        self.ticket = ticket
+    }
+
+    /// Builds the keytab with libkrb5 and logs the account in with it. Blocking.
+    /// `scratch` is a private directory (0700) for the moment libkrb5 needs a file.
+    package static func make(_ account: ManagedAccount, scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
+        return try withTicket(account: account, keytab: try keytabBytes(account, scratch: scratch), scratch: scratch, lifetime: ticketLifetime)
+    }
+
+    /// The account's keytab file bytes: made in memory when the process can, else in `scratch`.
+    private static func keytabBytes(_ account: ManagedAccount, scratch: String) throws(AccountFetchError) -> SecretBytes {
+        do {
+            if let bytes = try Keytab.fileBytes(of: account.keytabEntries(), context: try KerberosContext()) { return bytes }
+        } catch {
+            throw .output(path: "an in-memory keytab", reason: "\(error)")
+        }
+        let keytabPath = scratch + "/\(UUID().uuidString).keytab"
+        defer { unlink(keytabPath) }
+        // A scratch file, read back at once and removed: no fsync.
+        try CredentialFiles.writeKeytab(for: [account], to: keytabPath, ownership: .privateToCaller, durability: .atomicOnly)
+        return try readSecret(keytabPath)
+    }
+
+    /// The same keys with a new TGT. Blocking.
+    package func renewingTicket(scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
+        try Self.withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)
+    }
+
+    private static func withTicket(
+        account: ManagedAccount, keytab: SecretBytes, scratch: String, lifetime: TimeInterval?
+    ) throws(AccountFetchError) -> AccountCredentials {
+        let cachePath = scratch + "/\(UUID().uuidString).ccache"
+        defer { unlink(cachePath) }
+        let times = try CredentialFiles.writeTicketCache(
+            for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime,
+            durability: .atomicOnly)
+        return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
+    }
+
+    private static func readSecret(_ path: String) throws(AccountFetchError) -> SecretBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int(status.st_size)
+        var failure: FileSystemError?
+        let bytes = SecretBytes(count: size) { buffer in
+            do throws(FileSystemError) { try FileDescriptor(rawValue: fd).readExactly(into: buffer, path: path) } catch { failure = error }
+        }
+        if let failure { throw .output(path: path, reason: String(cString: strerror(failure.errno))) }
+        return bytes
+    }
+}
