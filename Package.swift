@@ -263,7 +263,7 @@ let package = Package(
         .testTarget(name: "AwsSecretsManagerTests", dependencies: ["AwsSecretsManagerPlugin", "SecretMemory"]),
         .testTarget(name: "FilePluginTests", dependencies: ["FilePlugin", "CCGPlugin", "TestSupport"]),
         .testTarget(
-            name: "CredentialGuardTests",
+            name: "CoreTests",
             dependencies: [
                 "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos",
                 "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
