@@ -322,7 +322,7 @@ let package = Package(
 if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
-        ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
+        ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "LeaseService", "CredSpec", "JSON"]),
         ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in

@@ -1,6 +1,7 @@
 import CredSpec
 import JSON
 import FoundationEssentials
+import LeaseService
 @testable import SocketAPI
 
 /// libFuzzer entry: a POST /v1/leases body. A refusal must itself be a JSON error document; an
