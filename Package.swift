@@ -174,6 +174,9 @@ let package = Package(
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
+        // The CSI v1 subset the Kubernetes node plug-in serves and the kubelet's plug-in registration
+        // API (the .proto files beside it), on ProtobufWire: requests read, responses written.
+        .target(name: "CSIWire", dependencies: ["ProtobufWire", "SecretMemory"], exclude: ["csi.proto", "pluginregistration.proto"]),
         .target(
             name: "ECSFrontEnd",
             dependencies: [
@@ -297,6 +300,8 @@ let package = Package(
             ]),
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "GRPCUnaryServerTests", dependencies: ["GRPCUnaryServer"]),
+        // Python's protobuf (grpcio-tools) writes the kubelet's requests and reads the responses: Python/.
+        .testTarget(name: "CSIWireTests", dependencies: ["CSIWire", "ProtobufWire", "SecretMemory", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
@@ -337,7 +342,7 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "CredSpec"]),
-        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(
