@@ -160,19 +160,33 @@ let package = Package(
         // gRPC's HTTP/2 framing and the protocol's messages by hand over SwiftNIO's HTTP/2, so that ccgd links
         // no gRPC or protobuf runtime, no TLS stack and no full Foundation (docs/performance.md: memory).
         // credentials-fetcher's messages and gRPC's message framing, read and written by hand: bytes in, fields out.
-        .target(name: "CredentialsFetcherWire", dependencies: ["CCGPlugin"]),
+        .target(name: "CredentialsFetcherWire", dependencies: ["CCGPlugin", "ProtobufWire"]),
+        // The protobuf wire format read and written by hand (varints, fixed values, length-delimited
+        // fields, nested messages, maps), within strict bounds: the messages of every gRPC front end.
+        .target(name: "ProtobufWire"),
+        // gRPC's unary calls over SwiftNIO's HTTP/2, for every gRPC front end: the stream handler,
+        // message framing, statuses and trailers, deadlines and limits, the route table. Nothing of the core.
+        .target(
+            name: "GRPCUnaryServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]
+        ),
+        // The CSI v1 subset the Kubernetes node plug-in serves and the kubelet's plug-in registration
+        // API (the .proto files beside it), on ProtobufWire: requests read, responses written.
+        .target(name: "CSIWire", dependencies: ["ProtobufWire", "SecretMemory"], exclude: ["csi.proto", "pluginregistration.proto"]),
         .target(
             name: "ECSFrontEnd",
             dependencies: [
                 "JSON",
-                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire",
-                "DomainModel",
+                "LeaseService", "DirectoryPipeline", "Observability", "CredSpec", "CCGPlugin", "CredentialsFetcherWire", "GRPCUnaryServer",
+                "ProtobufWire", "DomainModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
-                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["credentials_fetcher.proto"]
@@ -273,7 +287,8 @@ let package = Package(
         .testTarget(
             name: "ECSFrontEndTests",
             dependencies: [
-                "ECSFrontEnd", "CredentialsFetcherWire", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec",
+                "ECSFrontEnd", "CredentialsFetcherWire", "GRPCUnaryServer", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport",
+                "CredSpec",
                 "CCGPlugin", "SocketAPI", "CredentialsFetcherProtocol", "TestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -283,6 +298,10 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]),
+        .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
+        .testTarget(name: "GRPCUnaryServerTests", dependencies: ["GRPCUnaryServer"]),
+        // Python's protobuf (grpcio-tools) writes the kubelet's requests and reads the responses: Python/.
+        .testTarget(name: "CSIWireTests", dependencies: ["CSIWire", "ProtobufWire", "SecretMemory", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
         // Clients of ccgd's sockets in processes of other uids, for the tests of more than one target.
         .target(name: "SocketPeers", path: "Tests/SocketPeers"),
@@ -323,7 +342,7 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "LeaseService", "CredSpec", "JSON"]),
-        ("CredentialsFetcherMessage", ["CredentialsFetcherWire"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(

@@ -1,4 +1,6 @@
-@testable import CredentialsFetcherWire
+import CredentialsFetcherWire
+import GRPCUnaryServer
+import ProtobufWire
 
 /// libFuzzer entry: the data of one gRPC stream of the ECS front end (a length-prefixed message),
 /// read as every request of credentials-fetcher's service. Reading must never trap; a message
@@ -16,16 +18,16 @@ public func fuzzCredentialsFetcherMessage(_ data: UnsafeRawPointer, _ size: Int)
     for message in messages {
         if let request = try? CreateKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
-            writer.write(1, request.credspecContents)
+            writer.write(1, strings: request.credspecContents)
             precondition(
                 (try? CreateKerberosLeaseRequest(decoding: writer.bytes))?.credspecContents == request.credspecContents,
                 "CreateKerberosLeaseRequest does not read back")
         }
         if let request = try? CreateNonDomainJoinedKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
-            writer.write(1, request.credspecContents)
-            writer.write(2, request.username)
-            writer.write(4, request.domain)
+            writer.write(1, strings: request.credspecContents)
+            writer.write(2, string: request.username)
+            writer.write(4, string: request.domain)
             let again = try? CreateNonDomainJoinedKerberosLeaseRequest(decoding: writer.bytes)
             precondition(
                 again?.credspecContents == request.credspecContents && again?.username == request.username
@@ -33,8 +35,8 @@ public func fuzzCredentialsFetcherMessage(_ data: UnsafeRawPointer, _ size: Int)
         }
         if let request = try? RenewNonDomainJoinedKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
-            writer.write(1, request.username)
-            writer.write(3, request.domain)
+            writer.write(1, string: request.username)
+            writer.write(3, string: request.domain)
             let again = try? RenewNonDomainJoinedKerberosLeaseRequest(decoding: writer.bytes)
             precondition(
                 again?.username == request.username && again?.domain == request.domain,
@@ -42,7 +44,7 @@ public func fuzzCredentialsFetcherMessage(_ data: UnsafeRawPointer, _ size: Int)
         }
         if let request = try? DeleteKerberosLeaseRequest(decoding: message) {
             var writer = ProtobufWriter()
-            writer.write(1, request.leaseID)
+            writer.write(1, string: request.leaseID)
             precondition(
                 (try? DeleteKerberosLeaseRequest(decoding: writer.bytes))?.leaseID == request.leaseID,
                 "DeleteKerberosLeaseRequest does not read back")

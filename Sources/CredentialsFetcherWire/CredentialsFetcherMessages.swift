@@ -1,4 +1,5 @@
 import CCGPlugin
+import ProtobufWire
 
 // credentials-fetcher's messages (Sources/ECSFrontEnd/credentials_fetcher.proto, package
 // `credentialsfetcher`), read and written by hand: every field is a string. The two requests that
@@ -7,15 +8,12 @@ import CCGPlugin
 // in NIO's ByteBuffer), which is released but not zeroed. A message's description never shows
 // the password. The ARN requests (AWS access keys) are never read: their methods are refused.
 
-/// A request the server reads from its bytes.
-package protocol CredentialsFetcherRequest: Sendable {
-    init(decoding bytes: [UInt8]) throws(ProtobufError)
-}
+/// A request the server reads from its bytes (`init(decoding:)`). A known field of another wire
+/// type than its own is skipped like an unknown one, as protobuf's own readers do.
+package protocol CredentialsFetcherRequest: ProtobufDecodable {}
 
-/// A response the server writes.
-package protocol CredentialsFetcherResponse: Sendable {
-    func encoded() -> [UInt8]
-}
+/// A response the server writes (`encoded()`).
+package protocol CredentialsFetcherResponse: ProtobufEncodable {}
 
 /// `CreateKerberosLeaseRequest{repeated string credspec_contents = 1}`.
 package struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
@@ -23,10 +21,10 @@ package struct CreateKerberosLeaseRequest: CredentialsFetcherRequest {
 
     package init() {}
 
-    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
-        var reader = ProtobufReader(bytes)
-        while let (number, value) = try reader.nextField() {
-            if number == 1 { credspecContents.append(try reader.string(value)) }
+    package mutating func merge(from reader: inout ProtobufReader) throws(ProtobufError) {
+        while let field = try reader.next() {
+            guard field.wireType == .lengthDelimited else { continue }
+            if field.number == 1 { credspecContents.append(try field.string()) }
         }
     }
 }
@@ -41,14 +39,14 @@ package struct CreateNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherRequ
 
     package init() {}
 
-    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
-        var reader = ProtobufReader(bytes)
-        while let (number, value) = try reader.nextField() {
-            switch number {
-            case 1: credspecContents.append(try reader.string(value))
-            case 2: username = try reader.string(value)
-            case 3: password = Password(utf8: reader.slice(value))
-            case 4: domain = try reader.string(value)
+    package mutating func merge(from reader: inout ProtobufReader) throws(ProtobufError) {
+        while let field = try reader.next() {
+            guard field.wireType == .lengthDelimited else { continue }
+            switch field.number {
+            case 1: credspecContents.append(try field.string())
+            case 2: username = try field.string()
+            case 3: password = Password(utf8: try field.bytes())
+            case 4: domain = try field.string()
             default: break
             }
         }
@@ -63,13 +61,13 @@ package struct RenewNonDomainJoinedKerberosLeaseRequest: CredentialsFetcherReque
 
     package init() {}
 
-    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
-        var reader = ProtobufReader(bytes)
-        while let (number, value) = try reader.nextField() {
-            switch number {
-            case 1: username = try reader.string(value)
-            case 2: password = Password(utf8: reader.slice(value))
-            case 3: domain = try reader.string(value)
+    package mutating func merge(from reader: inout ProtobufReader) throws(ProtobufError) {
+        while let field = try reader.next() {
+            guard field.wireType == .lengthDelimited else { continue }
+            switch field.number {
+            case 1: username = try field.string()
+            case 2: password = Password(utf8: try field.bytes())
+            case 3: domain = try field.string()
             default: break
             }
         }
@@ -82,10 +80,10 @@ package struct DeleteKerberosLeaseRequest: CredentialsFetcherRequest {
 
     package init() {}
 
-    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
-        var reader = ProtobufReader(bytes)
-        while let (number, value) = try reader.nextField() {
-            if number == 1 { leaseID = try reader.string(value) }
+    package mutating func merge(from reader: inout ProtobufReader) throws(ProtobufError) {
+        while let field = try reader.next() {
+            guard field.wireType == .lengthDelimited else { continue }
+            if field.number == 1 { leaseID = try field.string() }
         }
     }
 }
@@ -96,10 +94,10 @@ package struct HealthCheckRequest: CredentialsFetcherRequest {
 
     package init() {}
 
-    package init(decoding bytes: [UInt8]) throws(ProtobufError) {
-        var reader = ProtobufReader(bytes)
-        while let (number, value) = try reader.nextField() {
-            if number == 1 { service = try reader.string(value) }
+    package mutating func merge(from reader: inout ProtobufReader) throws(ProtobufError) {
+        while let field = try reader.next() {
+            guard field.wireType == .lengthDelimited else { continue }
+            if field.number == 1 { service = try field.string() }
         }
     }
 }
@@ -115,11 +113,9 @@ package struct CreateKerberosLeaseResponse: CredentialsFetcherResponse, Equatabl
         self.createdKerberosFilePaths = createdKerberosFilePaths
     }
 
-    package func encoded() -> [UInt8] {
-        var writer = ProtobufWriter()
-        writer.write(1, leaseID)
-        writer.write(2, createdKerberosFilePaths)
-        return writer.bytes
+    package func encode(to writer: inout ProtobufWriter) {
+        writer.write(1, string: leaseID)
+        writer.write(2, strings: createdKerberosFilePaths)
     }
 }
 
@@ -131,10 +127,8 @@ package struct RenewNonDomainJoinedKerberosLeaseResponse: CredentialsFetcherResp
         self.renewedKerberosFilePaths = renewedKerberosFilePaths
     }
 
-    package func encoded() -> [UInt8] {
-        var writer = ProtobufWriter()
-        writer.write(1, renewedKerberosFilePaths)
-        return writer.bytes
+    package func encode(to writer: inout ProtobufWriter) {
+        writer.write(1, strings: renewedKerberosFilePaths)
     }
 }
 
@@ -148,11 +142,9 @@ package struct DeleteKerberosLeaseResponse: CredentialsFetcherResponse, Equatabl
         self.deletedKerberosFilePaths = deletedKerberosFilePaths
     }
 
-    package func encoded() -> [UInt8] {
-        var writer = ProtobufWriter()
-        writer.write(1, leaseID)
-        writer.write(2, deletedKerberosFilePaths)
-        return writer.bytes
+    package func encode(to writer: inout ProtobufWriter) {
+        writer.write(1, string: leaseID)
+        writer.write(2, strings: deletedKerberosFilePaths)
     }
 }
 
@@ -164,9 +156,7 @@ package struct HealthCheckResponse: CredentialsFetcherResponse, Equatable {
         self.status = status
     }
 
-    package func encoded() -> [UInt8] {
-        var writer = ProtobufWriter()
-        writer.write(1, status)
-        return writer.bytes
+    package func encode(to writer: inout ProtobufWriter) {
+        writer.write(1, string: status)
     }
 }

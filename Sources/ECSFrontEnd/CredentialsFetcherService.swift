@@ -4,6 +4,7 @@ import CredentialsFetcherWire
 import FoundationEssentials
 import Logging
 import Glibc
+import GRPCUnaryServer
 import DirectoryPipeline
 import DomainModel
 import LeaseService

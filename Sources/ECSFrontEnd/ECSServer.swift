@@ -1,17 +1,16 @@
 import FoundationEssentials
+import GRPCUnaryServer
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
-import NIOHPACK
-import NIOHTTP2
 import NIOPosix
 import Glibc
 import Observability
 import LeaseService
 
 /// The gRPC server of the ECS front end on its Unix socket (or one systemd passed): HTTP/2 over
-/// SwiftNIO, each stream one unary RPC of credentials-fetcher's service (`GRPCStreamHandler`).
+/// SwiftNIO, each stream one unary RPC of credentials-fetcher's service (`GRPCUnaryServer`'s `GRPCStreamHandler`).
 package final class ECSServer: Sendable {
     package struct Settings: Sendable {
         package var socketPath: String
@@ -21,8 +20,7 @@ package final class ECSServer: Sendable {
         package var connections = ConnectionLimits()
         /// Connections of peers the allow-list does not name (each RPC of theirs is refused).
         package var maximumRefusedConnections = 16
-        /// Concurrent RPCs on one connection, and the largest request: without a bound, one
-        /// connection could hold any number of RPCs, each with its request and its answer.
+        /// Concurrent RPCs on one connection, and the largest request (`GRPCConnection.Limits`).
         package var maximumConcurrentRPCs = 16
         package var maximumRequestSize = 1 << 20
 
@@ -75,7 +73,7 @@ package final class ECSServer: Sendable {
             shares: shares, refused: ConnectionLimit(maximum: settings.maximumRefusedConnections), policy: policy,
             refusals: ConnectionRefusalLog(logger: logger, socket: settings.socketPath))
         let (settings, service) = (self.settings, self.service)
-        let routes = ECSRoutes(service: service)
+        let routes = ECSRoutes.table(service)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
@@ -85,7 +83,7 @@ package final class ECSServer: Sendable {
             }
             .childChannelInitializer { connection in
                 admission.admit(connection).flatMapThrowing { peer in
-                    try Self.serveRPCs(on: connection, peer: peer, settings: settings, route: routes.method(at:))
+                    try Self.serveRPCs(on: connection, peer: peer, settings: settings, routes: routes)
                 }
             }
         let channel: Channel
@@ -108,26 +106,11 @@ package final class ECSServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// Makes `connection` an HTTP/2 server connection whose every stream is one unary RPC routed by
-    /// `route` (the tests drive this pipeline with gRPC clients and with hand-made frames).
-    static func serveRPCs(
-        on connection: any Channel, peer: PeerCredentials?, settings: Settings,
-        route: @escaping @Sendable (String) -> GRPCStreamHandler.Method?
-    ) throws {
-        var http2 = NIOHTTP2Handler.ConnectionConfiguration()
-        http2.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: settings.maximumConcurrentRPCs),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-        ]
-        _ = try connection.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: http2, streamConfiguration: .init()
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(
-                    GRPCStreamHandler(
-                        route: route, peer: peer, maximumMessageSize: settings.maximumRequestSize))
-            }
-        }
+    /// Makes `connection` a gRPC server connection whose every stream is one unary RPC routed by
+    /// `routes` for `peer` (the tests drive this pipeline with gRPC clients and with hand-made frames).
+    static func serveRPCs(on connection: any Channel, peer: PeerCredentials?, settings: Settings, routes: GRPCRoutes<PeerCredentials?>) throws {
+        let limits = GRPCConnection.Limits(maximumConcurrentRPCs: settings.maximumConcurrentRPCs, maximumRequestSize: settings.maximumRequestSize)
+        try GRPCConnection.serve(on: connection, limits: limits, route: routes.bound(to: peer))
     }
 
     /// Stops taking connections and lets RPCs in flight finish.

@@ -1,4 +1,5 @@
 import CredSpec
+import GRPCUnaryServer
 import Observability
 import LeaseService
 

@@ -1,3 +1,5 @@
+import GRPCUnaryServer
+
 /// The `username` of a non-domain-joined request: `user`, or `old:new` while the agent rotates
 /// from one portable user to another (credentials-fetcher's blue/green convention; AD forbids
 /// ':' in a user name, so the form cannot be a user's). The password given is `new`'s.

@@ -3,6 +3,7 @@ import CredSpec
 import CredentialsFetcherWire
 @testable import ECSFrontEnd
 import CredentialsFetcherProtocol
+import GRPCUnaryServer
 import NIOCore
 import SocketAPI
 import SwiftProtobuf

@@ -4,6 +4,8 @@ import CredentialsFetcherWire
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
+import GRPCUnaryServer
+import LeaseService
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
@@ -35,7 +37,7 @@ final class GRPCWireTests: XCTestCase {
         server = try await ServerBootstrap(group: group)
             .childChannelInitializer { connection in
                 connection.eventLoop.makeCompletedFuture {
-                    try ECSServer.serveRPCs(on: connection, peer: nil, settings: settings, route: Self.echo)
+                    try ECSServer.serveRPCs(on: connection, peer: nil, settings: settings, routes: Self.echo)
                 }
             }
             .bind(unixDomainSocketPath: socket).get()
@@ -49,27 +51,23 @@ final class GRPCWireTests: XCTestCase {
 
     /// Answers what the request held, read by ccgd's decoders: the lease id is the username, the
     /// paths the CredSpecs, the domain and the password's length; a health check's status is its service.
-    static let echo: @Sendable (String) -> GRPCStreamHandler.Method? = { path in
-        switch path {
-        case ECSRoutes.service + "AddNonDomainJoinedKerberosLease":
-            return { bytes, _ in
+    static let echo = GRPCRoutes<PeerCredentials?>(
+        service: ECSRoutes.serviceName,
+        [
+            "AddNonDomainJoinedKerberosLease": { bytes, _ in
                 let request: CreateNonDomainJoinedKerberosLeaseRequest = try ECSRoutes.read(bytes)
                 return CreateKerberosLeaseResponse(
                     leaseID: request.username,
                     createdKerberosFilePaths: request.credspecContents + [request.domain, "\(request.password.count)"]
                 ).encoded()
-            }
-        case ECSRoutes.service + "HealthCheck":
-            return { bytes, _ in
+            },
+            "HealthCheck": { bytes, _ in
                 let request: HealthCheckRequest = try ECSRoutes.read(bytes)
                 // Long enough for many calls to be in flight on one connection at once.
                 try await Task.sleep(for: .milliseconds(20))
                 return HealthCheckResponse(status: request.service).encoded()
-            }
-        default:
-            return nil
-        }
-    }
+            },
+        ])
 
     // MARK: - grpc-swift
 

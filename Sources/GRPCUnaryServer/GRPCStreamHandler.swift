@@ -1,23 +1,24 @@
-import CredentialsFetcherWire
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import LeaseService
 
 /// One unary RPC on one HTTP/2 stream, as gRPC over HTTP/2 frames it (grpc/doc/PROTOCOL-HTTP2.md):
 /// the request's headers (`:path` names the method), one length-prefixed message, the end of the
 /// stream; the answer's headers, its message and trailers with `grpc-status`, or trailers alone
 /// for a failure. The handler runs in a task of its own, cancelled when the client resets the
-/// stream, the connection goes, or the request's `grpc-timeout` passes.
-final class GRPCStreamHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundOut = HTTP2Frame.FramePayload
+/// stream, the connection goes, or the request's `grpc-timeout` passes. Who called is not its
+/// business: the route it is given is already bound to the connection's caller (`GRPCRoutes`).
+package final class GRPCStreamHandler: ChannelInboundHandler {
+    package typealias InboundIn = HTTP2Frame.FramePayload
+    package typealias OutboundOut = HTTP2Frame.FramePayload
 
-    /// The method's work: the request's message bytes and the caller, to the answer's message bytes.
-    typealias Method = @Sendable (_ request: [UInt8], _ peer: PeerCredentials?) async throws -> [UInt8]
+    /// The method's work: the request's message bytes to the answer's message bytes; an
+    /// `RPCStatus` thrown is the call's status, any other error INTERNAL.
+    package typealias Method = @Sendable (_ request: [UInt8]) async throws -> [UInt8]
+    /// The method a `:path` names, or nil (UNIMPLEMENTED).
+    package typealias Route = @Sendable (_ path: String) -> Method?
 
-    private let route: @Sendable (_ path: String) -> Method?
-    private let peer: PeerCredentials?
+    private let route: Route
     private let maximumMessageSize: Int
 
     private enum State {
@@ -32,13 +33,12 @@ final class GRPCStreamHandler: ChannelInboundHandler {
     private var task: Task<Void, Never>?
     private var deadlineTimer: Scheduled<Void>?
 
-    init(route: @escaping @Sendable (String) -> Method?, peer: PeerCredentials?, maximumMessageSize: Int) {
+    package init(route: @escaping Route, maximumMessageSize: Int) {
         self.route = route
-        self.peer = peer
         self.maximumMessageSize = maximumMessageSize
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case let .headers(headers):
             if case .awaitingHead = state {
@@ -65,13 +65,13 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         task?.cancel()
         deadlineTimer?.cancel()
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: Error) {
         task?.cancel()
         context.close(promise: nil)
     }
@@ -105,13 +105,12 @@ final class GRPCStreamHandler: ChannelInboundHandler {
             return answer(.failure(error), context: context)
         }
         body = nil
-        let peer = self.peer
         let loop = context.eventLoop
         let context = NIOLoopBound(context, eventLoop: loop)
         let handler = NIOLoopBound(self, eventLoop: loop)
         task = Task {
             let result: Result<[UInt8], RPCStatus>
-            do { result = .success(try await method(message, peer)) } catch let status as RPCStatus {
+            do { result = .success(try await method(message)) } catch let status as RPCStatus {
                 result = .failure(status)
             } catch {
                 result = .failure(RPCStatus(code: .internalError, message: "\(error)"))
@@ -122,14 +121,14 @@ final class GRPCStreamHandler: ChannelInboundHandler {
 
     /// The one message of a unary request (`GRPCMessageFrame`); a compressed one is UNIMPLEMENTED
     /// (no `grpc-encoding` is offered), any other framing fault INTERNAL, as gRPC's servers answer.
-    static func message(in buffer: ByteBuffer) throws(RPCStatus) -> [UInt8] {
+    package static func message(in buffer: ByteBuffer) throws(RPCStatus) -> [UInt8] {
         do { return Array(try GRPCMessageFrame.unaryMessage(in: Array(buffer.readableBytesView))) } catch {
             throw RPCStatus(code: error == .compressed ? .unimplemented : .internalError, message: error.description)
         }
     }
 
     /// `grpc-timeout`: at most 8 digits and a unit (H, M, S, m, u, n).
-    static func timeout(_ text: String) -> TimeAmount? {
+    package static func timeout(_ text: String) -> TimeAmount? {
         guard let unit = text.last, let value = Int64(text.dropLast()), value >= 0, text.count <= 9 else { return nil }
         switch unit {
         case "H": return .hours(value)
