@@ -90,14 +90,16 @@ extension CompareRun {
         table.add("peers and leases", label, value, note: note, ratio: true)
     }
 
-    /// A virtual environment under /var/tmp with gmsad from PyPI (pip builds its gssapi with gcc).
+    /// A virtual environment under /var/tmp with gmsad from PyPI (pip builds its gssapi with gcc),
+    /// made by Debian's own Python (package python3-venv): the `python3` on PATH may be another,
+    /// and pip never installs into a system Python.
     func installGmsad() throws -> String {
         var template = Array("/var/tmp/ccgd-bench-gmsad.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BenchError("cannot make a directory under /var/tmp: errno \(errno)") }
         let venv = String(cString: made)
         FileHandle.standardError.write(
             Data("ccgd-bench: installing gmsad \(Self.gmsadVersion) from PyPI into \(venv) (builds gssapi; a few minutes the first time)\n".utf8))
-        try tool(["python3", "-m", "venv", venv], environment: Compare.cleanEnvironment)
+        try tool(["/usr/bin/python3", "-m", "venv", venv], environment: Compare.cleanEnvironment)
         do {
             try tool(
                 [venv + "/bin/pip", "install", "--quiet", "--disable-pip-version-check", "gmsad==\(Self.gmsadVersion)"],

@@ -157,9 +157,10 @@ package_file() { # PACKAGE NAME
 }
 
 # --- The tests' Python tools ---------------------------------------------------------------------
-# A virtual environment of the checkout's own, made by Debian's Python (/usr/bin/python3: the
-# `python3` on a developer's PATH may be pyenv's or another), with PACKAGEs from PyPI in it; a
-# stock Debian refuses `pip install` into the system Python (PEP 668), and we never ask it to.
+# A virtual environment of the checkout's own, made by Debian's Python (/usr/bin/python3, with
+# python3-venv from apt: the `python3` on a developer's PATH may be pyenv's or another), and
+# PACKAGEs from PyPI installed by that environment's own pip only: never into a system Python,
+# which a stock Debian refuses (PEP 668, externally-managed-environment).
 # The caller puts DIRECTORY/bin first on PATH. MODULES (comma-separated) are imported to tell
 # whether the packages are there already.
 python_venv() { # DIRECTORY MODULES PACKAGE…
