@@ -170,6 +170,9 @@ let package = Package(
             name: "GRPCUnaryServer",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
@@ -177,6 +180,15 @@ let package = Package(
         // The CSI v1 subset the Kubernetes node plug-in serves and the kubelet's plug-in registration
         // API (the .proto files beside it), on ProtobufWire: requests read, responses written.
         .target(name: "CSIWire", dependencies: ["ProtobufWire", "SecretMemory"], exclude: ["csi.proto", "pluginregistration.proto"]),
+        // The Kubernetes CSI node plug-in: a pod's ephemeral inline volume is a lease bind-mounted at its target path.
+        .target(
+            name: "CSIFrontEnd",
+            dependencies: [
+                "LeaseService", "Observability", "CSIWire", "GRPCUnaryServer", "ProtobufWire", "CMountAPI", "ContainerRequest", "CredSpec",
+                "Configuration", "SystemBasics",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "ECSFrontEnd",
             dependencies: [
@@ -216,7 +228,7 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "Configuration", "Directory", "Kerberos",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "CSIFrontEnd", "Configuration", "Directory", "Kerberos",
                 "DurableFiles", "CCGPlugin",
                 "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

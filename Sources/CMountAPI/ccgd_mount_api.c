@@ -22,6 +22,15 @@ int ccgd_open_in_root(int root, const char *path, int flags, mode_t mode) {
     return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
 }
 
+int ccgd_open_beneath(int directory, const char *path, int flags, mode_t mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
+}
+
 int ccgd_read_only_bind(int fd) {
     int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0) return -1;

@@ -290,17 +290,65 @@ struct SectionReader {
 
     mutating func readCredSpecAccess(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.CredSpecAccess {
         var access = ServiceConfiguration.CredSpecAccess(name: name)
-        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch"]) { reader, entry in
+        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch", "kubernetes-service-accounts"]) { reader, entry in
             switch entry.key {
             case "allowed-uids": access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs
             case "allowed-gids": access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+            case "kubernetes-service-accounts": access.kubernetesServiceAccounts = reader.serviceAccountPatterns(entry)
             default: access.prefetch = reader.boolean(entry) ?? access.prefetch
             }
         }
-        // A section that only opts in to prefetch says nothing about who may use the CredSpec.
+        // A section that only opts in to prefetch or grants pods says nothing about which of the
+        // socket's peers may use the CredSpec.
         let keys = Set(section.entries.map(\.key))
-        access.restrictsUse = !keys.isDisjoint(with: ["allowed-uids", "allowed-gids"]) || !keys.contains("prefetch")
+        access.restrictsUse =
+            !keys.isDisjoint(with: ["allowed-uids", "allowed-gids"]) || keys.isDisjoint(with: ["prefetch", "kubernetes-service-accounts"])
         return access
+    }
+
+    /// `ns/name, ns/*`: separated by commas or spaces; each a namespace (a DNS label) and a
+    /// service account's name (a DNS subdomain) or `*` for every service account of the namespace.
+    mutating func serviceAccountPatterns(_ entry: ConfigurationText.Entry) -> [KubernetesServiceAccountPattern] {
+        entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { text in
+            guard let pattern = KubernetesServiceAccountPattern(parsing: String(text)) else {
+                problem(
+                    entry.line, entry.key,
+                    "\"\(text)\" is not NAMESPACE/SERVICE-ACCOUNT or NAMESPACE/* (lower-case Kubernetes names, e.g. webapp/webapp-sa)")
+                return nil
+            }
+            return pattern
+        }
+    }
+
+    mutating func read(_ section: ConfigurationText.Section, into csi: inout ServiceConfiguration.CSI) {
+        csi.enabled = true
+        entries(section, known: ["enabled", "driver-name", "socket", "registration-directory", "kubelet-directory", "node-id"]) { reader, entry in
+            switch entry.key {
+            case "enabled": csi.enabled = reader.boolean(entry) ?? csi.enabled
+            case "driver-name":
+                if ServiceConfiguration.CSI.isDriverName(entry.value) {
+                    csi.driverName = entry.value
+                } else {
+                    reader.problem(
+                        entry.line, entry.key,
+                        "\"\(entry.value)\" is not a CSI driver name (letters, digits, '-' and '.', at most 63, a letter or digit at each end, e.g. gmsa.csi.example.com)")
+                }
+            case "socket": csi.socket = reader.absolutePath(entry) ?? csi.socket
+            case "registration-directory":
+                if entry.value.lowercased() == "none" {
+                    csi.registrationDirectory = nil
+                } else {
+                    csi.registrationDirectory = reader.absolutePath(entry) ?? csi.registrationDirectory
+                }
+            case "kubelet-directory": csi.kubeletDirectory = reader.absolutePath(entry) ?? csi.kubeletDirectory
+            default:
+                if entry.value.isEmpty || entry.value.utf8.count > 253 || entry.value.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                    reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a node name; give the Kubernetes node's name")
+                } else {
+                    csi.nodeID = entry.value
+                }
+            }
+        }
     }
 
     mutating func readDomain(_ section: ConfigurationText.Section, realm: String) -> ServiceConfiguration.Domain? {

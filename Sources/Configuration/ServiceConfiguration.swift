@@ -74,8 +74,12 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var allowedGIDs = IDRanges()
         /// `prefetch = yes`: fetched at start and kept fresh (eager prefetch, an explicit opt-in).
         package var prefetch = false
-        /// Whether the allow-list applies: false only for a section that sets nothing but `prefetch`.
+        /// Whether the allow-list applies: false for a section that sets none of its keys but
+        /// other keys (`prefetch`, `kubernetes-service-accounts`).
         package var restrictsUse = true
+        /// The Kubernetes service accounts whose pods may mount it through the CSI volume
+        /// (`namespace/name` or `namespace/*`); none: no pod may (the default).
+        package var kubernetesServiceAccounts: [KubernetesServiceAccountPattern] = []
 
         package init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
             self.name = name
@@ -179,6 +183,45 @@ package struct ServiceConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[csi]`: the Kubernetes CSI node plug-in (ephemeral inline volumes holding a pod's lease);
+    /// on when the section is there (unless `enabled = no`), off without it.
+    package struct CSI: Sendable, Equatable {
+        package var enabled = false
+        /// The CSIDriver object's name, which pods write as their volume's `driver`.
+        package var driverName = CSI.defaultDriverName
+        /// The CSI endpoint; nil: `<kubelet directory>/plugins/<driver name>/csi.sock`.
+        package var socket: String?
+        /// Where ccgd registers with the kubelet (a socket `<driver name>-reg.sock` in it); nil
+        /// (`none`): a node-driver-registrar sidecar registers instead.
+        package var registrationDirectory: String? = CSI.defaultKubeletDirectory + "/plugins_registry"
+        /// The kubelet's root: every target path a publish names must be under its `pods/`.
+        package var kubeletDirectory = CSI.defaultKubeletDirectory
+        /// The node's name in NodeGetInfo; nil: the host name.
+        package var nodeID: String?
+
+        package static let defaultDriverName = "gmsa.csi.ccgd"
+        package static let defaultKubeletDirectory = "/var/lib/kubelet"
+
+        package init() {}
+
+        /// The CSI endpoint's path.
+        package var socketPath: String { socket ?? kubeletDirectory + "/plugins/" + driverName + "/csi.sock" }
+        /// The registration socket's path, nil without one.
+        package var registrationSocketPath: String? { registrationDirectory.map { $0 + "/" + driverName + "-reg.sock" } }
+
+        /// Whether `name` may be a CSI driver's name: domain name notation, at most 63
+        /// characters, alphanumerics at both ends (the CSI specification's GetPluginInfo rule).
+        package static func isDriverName(_ name: String) -> Bool {
+            let bytes = Array(name.utf8)
+            func alphanumeric(_ byte: UInt8) -> Bool {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            }
+            guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, alphanumeric(first), alphanumeric(last) else { return false }
+            return bytes.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        }
+    }
+
     /// `[metrics]`: `GET /metrics` over TCP as well, for a Prometheus that cannot reach the
     /// Unix socket; off unless `listen` is set, loopback unless an address is given.
     package struct Metrics: Sendable, Equatable {
@@ -266,6 +309,7 @@ package struct ServiceConfiguration: Sendable, Equatable {
     package var refresh = Refresh()
     package var ecs = ECS()
     package var metrics = Metrics()
+    package var csi = CSI()
     package var registeredPlugins: [Plugin] = []
     package var domains: [Domain] = []
     package var callers: [Caller] = []
@@ -301,7 +345,7 @@ package struct ServiceConfiguration: Sendable, Equatable {
         var ecsSection: ConfigurationText.Section?, ecsAccountSections: [ConfigurationText.Section] = []
         for section in parsed.sections {
             switch (section.name, section.argument) {
-            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil), ("metrics", nil):
+            case ("daemon", nil), ("plugins", nil), ("refresh", nil), ("ecs", nil), ("metrics", nil), ("csi", nil):
                 if !seenSingletons.insert(section.name).inserted {
                     reader.problem(section.line, nil, "\(section.title) appears twice; merge the two sections")
                 }
@@ -312,6 +356,7 @@ package struct ServiceConfiguration: Sendable, Equatable {
                     reader.read(section, into: &ecs)
                     ecsSection = section
                 case "metrics": reader.read(section, into: &metrics)
+                case "csi": reader.read(section, into: &csi)
                 default: reader.read(section, into: &refresh)
                 }
             case let ("plugin", guidText?):
@@ -357,7 +402,7 @@ package struct ServiceConfiguration: Sendable, Equatable {
             default:
                 reader.problem(
                     section.line, nil,
-                    "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]"
+                    "unknown section \(section.title); the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [csi], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"]"
                 )
             }
         }

@@ -3,6 +3,7 @@ import Configuration
 import ContainerRequest
 import Directory
 import DurableFiles
+import CSIFrontEnd
 import ECSFrontEnd
 import FoundationEssentials
 import Kerberos
@@ -113,6 +114,14 @@ struct Daemon {
         let ecs = try ecsFrontEnd.server(
             keeper: keeper, policy: server.policy, connections: daemon.connectionLimits, source: source,
             inheritedDescriptor: inherited.ecs, logger: logger)
+        let csi: CSIServer?
+        do {
+            csi = try CSIFrontEndSetup.server(configuration.csi, keeper: keeper, policy: server.policy, health: health, logger: Logger(label: "ccgd.csi"))
+        } catch {
+            logger.critical("the CSI front end cannot start: \(error)")
+            await server.shutdown()
+            throw ExitCodeError.configuration
+        }
         var metricsListener: MetricsListener?
         if let endpoint = configuration.metrics.listen {
             do { metricsListener = try await MetricsListener.start(host: endpoint.host, port: endpoint.port, router: router, logger: logger) } catch {
@@ -136,6 +145,7 @@ struct Daemon {
             .init(service: reload),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
+        if let csi { services.append(.init(service: CSIService(server: csi, logger: Logger(label: "ccgd.csi")))) }
         if let metricsListener { services.append(.init(service: MetricsService(listener: metricsListener))) }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         // The group remembers a shutdown asked for before it runs; the stream kept what came meanwhile.
@@ -148,6 +158,7 @@ struct Daemon {
             metadata: [
                 "socket": "\(daemon.socket)", "leases": "\(restored)",
                 "ecs_socket": "\(configuration.ecs.enabled ? configuration.ecs.socket : "off")",
+                "csi_socket": "\(configuration.csi.enabled ? configuration.csi.socketPath : "off")",
             ])
         notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health))
         try await group.run()
@@ -169,6 +180,7 @@ struct Daemon {
             let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
             switch lease.frontEnd {
             case CredentialsFetcherService.frontEnd: return CredentialsFetcherService.refusal(toKeep: lease, policy: policy)
+            case CSINodeService.frontEnd: return CSINodeService.refusal(toKeep: lease, policy: policy)
             default: return LeaseAuthorization(policy: policy, peer: creator).refusal(toKeep: lease)
             }
         }

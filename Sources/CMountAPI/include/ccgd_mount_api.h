@@ -14,6 +14,10 @@ extern const int ccgd_o_path;
 /// `/`, so a symlink in a container image cannot lead outside the image.
 int ccgd_open_in_root(int root, const char *path, int flags, mode_t mode);
 
+/// openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS: `path` stays
+/// below `directory` and no symlink on the way is followed (a kubelet volume path for ccgd's CSI front end).
+int ccgd_open_beneath(int directory, const char *path, int flags, mode_t mode);
+
 /// A detached copy of the file or directory open as `fd` (open_tree with OPEN_TREE_CLONE and AT_EMPTY_PATH:
 /// what was opened and checked, not a path looked up again), made read-only, nosuid, nodev and noexec:
 /// attached somewhere else with ccgd_attach_mount, it is never writable.

@@ -31,6 +31,9 @@ package struct Lease: Sendable {
     package let onBehalfOfOwner: Bool
     /// The front end that created it (`LeaseRequest.frontEnd`).
     package let frontEnd: String
+    /// What that front end keeps of the lease to find it again and check it at every reload
+    /// (the CSI front end: the pod's service account and the volume's target path); never a secret.
+    package var frontEndDetails: [String: String] = [:]
     /// The state of its identities, refreshed as the accounts change.
     package var identities: [LeaseIdentity]
     package var ticketExpiresAt: Date?

@@ -39,6 +39,8 @@ package struct LeaseRequest: Sendable {
     /// A plug-in reserved to one front end that this request may use (the ECS agent's provided
     /// credentials); every other reserved plug-in is refused.
     package var reservedPlugin: PluginGUID?
+    /// Recorded with the lease for its front end (`Lease.frontEndDetails`); never a secret.
+    package var frontEndDetails: [String: String] = [:]
 
     package static let defaultMountPath = LeaseLayout.defaultMountPath
     /// The socket API's name in `frontEnd`.
@@ -48,7 +50,7 @@ package struct LeaseRequest: Sendable {
         source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
         creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
         expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
-        reservedPlugin: PluginGUID? = nil
+        reservedPlugin: PluginGUID? = nil, frontEndDetails: [String: String] = [:]
     ) {
         self.source = source
         self.owner = owner
@@ -63,6 +65,7 @@ package struct LeaseRequest: Sendable {
         self.onBehalfOfOwner = onBehalfOfOwner
         self.frontEnd = frontEnd
         self.reservedPlugin = reservedPlugin
+        self.frontEndDetails = frontEndDetails
     }
 }
 

@@ -31,6 +31,8 @@ package struct LeaseRecord: Sendable, Codable, Equatable {
     package var frontEnd: String? = nil
     /// Who besides the owner's uid reads the files (absent: nobody), so that a restart writes them with the same modes.
     package var fileAccess: LeaseFileAccess? = nil
+    /// What the front end keeps of the lease (`Lease.frontEndDetails`; absent: nothing).
+    package var frontEndDetails: [String: String]? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     package static let redactedPluginInput = "<redacted: inline credentials are not stored>"
@@ -51,6 +53,9 @@ extension LeaseRecord {
         if let expiresAt { members.append(("expiresAt", .number("\(expiresAt.timeIntervalSince1970)"))) }
         if let fileAccess { members.append(("fileAccess", .string(fileAccess.rawValue))) }
         if let frontEnd { members.append(("frontEnd", .string(frontEnd))) }
+        if let frontEndDetails {
+            members.append(("frontEndDetails", .object(JSONObject(frontEndDetails.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))))
+        }
         if let holder {
             var fields: [(key: String, value: JSONValue)] = []
             if let bootID = holder.bootID { fields.append(("bootID", .string(bootID))) }
