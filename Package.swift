@@ -312,6 +312,7 @@ let package = Package(
             ]),
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "GRPCUnaryServerTests", dependencies: ["GRPCUnaryServer"]),
+        .testTarget(name: "CSIFrontEndTests", dependencies: ["CSIFrontEnd", "CSIWire", "Configuration", "LeaseService", "GRPCUnaryServer", "ProtobufWire"]),
         // Python's protobuf (grpcio-tools) writes the kubelet's requests and reads the responses: Python/.
         .testTarget(name: "CSIWireTests", dependencies: ["CSIWire", "ProtobufWire", "SecretMemory", "TestSupport"], exclude: ["Python"]),
         .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "SystemSupport", "CCGPlugin", "CCGPluginABI"]),
@@ -343,7 +344,7 @@ let package = Package(
                 "CCGPlugin", "FilePlugin", "Configuration",
                 "SocketAPI", "SocketPeers", "OperatorTools", "DurableFiles", "ECSFrontEnd", "CredentialsFetcherWire", "TestSupport", "DaemonHarness",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ], exclude: ["ECS"]),
+            ], exclude: ["ECS", "CSI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -432,7 +432,7 @@ final class ConfigurationTests: XCTestCase {
                 "ccgd.conf:7: timeout: \"soon\" is not a positive duration like 10s, 500ms or 2m.",
                 "ccgd.conf:8: allow-inline: \"maybe\" is not yes or no.",
                 "ccgd.conf:9: directory: \"relative/path\" is not an absolute path.",
-                "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
+                "ccgd.conf:10: unknown section [mystery]; the sections are [daemon], [plugins], [refresh], [ecs], [ecs-gmsa \"NAME\"], [csi], [metrics], [plugin \"{GUID}\"], [domain \"REALM\"], [caller \"UID\"] and [credspec \"NAME\"].",
                 "ccgd.conf:11: [plugin \"{GDMA0342-266A-4D1P-831J-20990E82944F}\"]: \"{GDMA0342-266A-4D1P-831J-20990E82944F}\" is not a GUID (expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}).",
                 "ccgd.conf:12: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E1}\"] sets neither shared-object nor executable; say where the plug-in is.",
                 "ccgd.conf:13: [plugin \"{859E1386-BDB4-49E8-85C7-3070B13920E2}\"] sets both shared-object and executable; keep one.",
