@@ -336,7 +336,7 @@ struct SectionReader {
             case "socket": csi.socket = reader.absolutePath(entry) ?? csi.socket
             case "registration-directory":
                 if entry.value.lowercased() == "none" {
-                    csi.registrationDirectory = nil
+                    csi.registers = false
                 } else {
                     csi.registrationDirectory = reader.absolutePath(entry) ?? csi.registrationDirectory
                 }

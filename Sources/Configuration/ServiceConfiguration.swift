@@ -191,9 +191,11 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var driverName = CSI.defaultDriverName
         /// The CSI endpoint; nil: `<kubelet directory>/plugins/<driver name>/csi.sock`.
         package var socket: String?
-        /// Where ccgd registers with the kubelet (a socket `<driver name>-reg.sock` in it); nil
-        /// (`none`): a node-driver-registrar sidecar registers instead.
-        package var registrationDirectory: String? = CSI.defaultKubeletDirectory + "/plugins_registry"
+        /// Where ccgd registers with the kubelet (a socket `<driver name>-reg.sock` in it); nil:
+        /// `<kubelet directory>/plugins_registry`.
+        package var registrationDirectory: String?
+        /// false (`registration-directory = none`): a node-driver-registrar sidecar registers instead.
+        package var registers = true
         /// The kubelet's root: every target path a publish names must be under its `pods/`.
         package var kubeletDirectory = CSI.defaultKubeletDirectory
         /// The node's name in NodeGetInfo; nil: the host name.
@@ -207,7 +209,9 @@ package struct ServiceConfiguration: Sendable, Equatable {
         /// The CSI endpoint's path.
         package var socketPath: String { socket ?? kubeletDirectory + "/plugins/" + driverName + "/csi.sock" }
         /// The registration socket's path, nil without one.
-        package var registrationSocketPath: String? { registrationDirectory.map { $0 + "/" + driverName + "-reg.sock" } }
+        package var registrationSocketPath: String? {
+            registers ? (registrationDirectory ?? kubeletDirectory + "/plugins_registry") + "/" + driverName + "-reg.sock" : nil
+        }
 
         /// Whether `name` may be a CSI driver's name: domain name notation, at most 63
         /// characters, alphanumerics at both ends (the CSI specification's GetPluginInfo rule).

@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import atexit
 
 import grpc
@@ -52,11 +53,13 @@ def channel(socket):
 
 
 def outcome(call, request, timeout=120):
+    started = time.monotonic()
     try:
         answer = call(request, timeout=timeout)
     except grpc.RpcError as error:
-        return {"code": error.code().name, "details": error.details() or ""}
-    return {"code": "OK", "details": "", "answer": json_format.MessageToDict(answer, preserving_proto_field_name=True)}
+        return {"code": error.code().name, "details": error.details() or "", "milliseconds": (time.monotonic() - started) * 1000}
+    return {"code": "OK", "details": "", "answer": json_format.MessageToDict(answer, preserving_proto_field_name=True),
+            "milliseconds": (time.monotonic() - started) * 1000}
 
 
 def register(socket):
