@@ -32,6 +32,11 @@ import yaml
 VERSIONS = ("1.30.0", "1.37.0")
 KUSTOMIZE_API = "kustomize.config.k8s.io/"
 CONFIG_MAP, CREDSPECS, CREDENTIALS = "ccgd-config", "ccgd-credspecs", "ccgd-credentials"
+# How kubelet lays out ConfigMap and Secret volumes: a sticky world-writable directory holding
+# ..<timestamp>/ with the files, ..data -> ..<timestamp>, and each NAME -> ..data/NAME. False: the
+# check gives ccgd plain files instead. Set it True once ccgd reads CredSpecs and credentials
+# through those symlinks (issue 21, point 5): today ccgd refuses the symlinked CredSpec.
+KUBELET_VOLUME_LAYOUT = False
 
 # TEMPORARY, until the lead's branch gives ccgd's configuration the [csi] section and the
 # kubernetes-service-accounts key (issue 21): `ccgd --check-config` refuses them as unknown.
@@ -195,13 +200,11 @@ def run_ccgd_check(ccgd, objects, problems, notes):
             conf = conf.replace(original, root + original)
         for kind, name, directory, mode in (("ConfigMap", CREDSPECS, "etc/ccgd/credspecs", 0o644),
                                             ("Secret", CREDENTIALS, "etc/ccgd/credentials", 0o400)):
-            full = os.path.join(root, directory)
-            os.makedirs(full, mode=0o700 if kind == "Secret" else 0o755)
+            files = {}
             for _, document in find(objects, kind, name):
-                for key, value in {**(document.get("data") if kind == "ConfigMap" else {}), **(document.get("stringData") or {})}.items():
-                    with open(os.path.join(full, key), "w", encoding="utf-8") as stream:
-                        stream.write(value)
-                    os.chmod(os.path.join(full, key), mode)
+                files.update(document.get("data") if kind == "ConfigMap" else {})
+                files.update(document.get("stringData") or {})
+            write_volume(os.path.join(root, directory), files, mode, kind)
         conf_path = os.path.join(root, "ccgd.conf")
         with open(conf_path, "w", encoding="utf-8") as stream:
             stream.write(conf)
@@ -220,6 +223,26 @@ def run_ccgd_check(ccgd, objects, problems, notes):
             problems.add(path, f"ccgd --check-config refuses the example's ccgd.conf:\n  " + "\n  ".join(output.strip().splitlines()))
         else:
             notes.append(f"ccgd --check-config: {output.strip().splitlines()[0]}")
+
+
+def write_volume(directory, files, mode, kind):
+    """FILES (name: text) in DIRECTORY, each with MODE, as kubelet would mount them if
+    KUBELET_VOLUME_LAYOUT, else as plain files in a directory only root may change."""
+    if not KUBELET_VOLUME_LAYOUT:
+        os.makedirs(directory, mode=0o700 if kind == "Secret" else 0o755)
+        data = directory
+    else:
+        os.makedirs(directory)
+        os.chmod(directory, 0o1777)
+        data = os.path.join(directory, "..2026_01_01_00_00_00.000000001")
+        os.makedirs(data, mode=0o755)
+        os.symlink(os.path.basename(data), os.path.join(directory, "..data"))
+    for name, text in files.items():
+        with open(os.path.join(data, name), "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(os.path.join(data, name), mode)
+        if KUBELET_VOLUME_LAYOUT:
+            os.symlink(os.path.join("..data", name), os.path.join(directory, name))
 
 
 def pending_removed(conf):
