@@ -6,7 +6,8 @@ kubernetes-validate from PyPI: the Kubernetes API's JSON schemas for each releas
   - every Kubernetes object is valid against the API schemas of each release in VERSIONS, in
     strict mode: an unknown or misspelt field is an error, not ignored;
   - each kustomization.yaml lists resources that exist, and the base lists every manifest of its
-    directory (a new manifest cannot be forgotten);
+    directory (a new manifest cannot be forgotten); where kubectl is installed, `kubectl
+    kustomize` renders each;
   - the objects agree with each other: one driver name in the CSIDriver, the DaemonSet's plug-in
     directory, the example's [csi] driver-name and the pod's volume; the ConfigMaps and Secret
     the DaemonSet mounts are those the example defines; --config names a file of a mount;
@@ -122,6 +123,21 @@ def check_kustomization(path, document, base_root, problems):
             full = os.path.join(directory, name)
             if name.endswith((".yaml", ".yml")) and name != "kustomization.yaml" and full not in listed:
                 problems.add(path, f"{name} is not in resources; list it (examples belong in examples/)")
+
+
+def render_kustomizations(root, problems, notes):
+    """`kubectl kustomize` of each kustomization, where kubectl is installed: kustomize's own
+    rules (a file outside the directory, an object twice) hold too."""
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        notes.append("kubectl is not installed: the kustomizations were checked but not rendered")
+        return
+    for path in yaml_files(root):
+        if os.path.basename(path) != "kustomization.yaml":
+            continue
+        result = subprocess.run([kubectl, "kustomize", os.path.dirname(path)], capture_output=True, text=True)
+        if result.returncode != 0:
+            problems.add(path, f"kubectl kustomize fails: {' '.join(result.stderr.split())}")
 
 
 def find(objects, kind, name=None):
@@ -275,6 +291,8 @@ def check(root, ccgd):
                 objects.append((path, document))
     if not problems:
         check_references(objects, problems)
+    if not problems:
+        render_kustomizations(root, problems, notes)
     if ccgd and not problems:
         run_ccgd_check(ccgd, objects, problems, notes)
     shown = [p.replace(root, os.path.basename(root)) for p in problems]
@@ -289,6 +307,7 @@ BREAKS = (
     ("daemonset.yaml", "apiVersion: apps/v1", "apiVersion: apps/v1beta2", "has no apps/v1beta2 DaemonSet"),
     ("serviceaccount.yaml", "  name: ccgd\n", "  name: ccgd\n  name: ccgd-again\n", "the key 'name' appears twice"),
     ("kustomization.yaml", "  - daemonset.yaml", "  - daemonset.yaml\n  - rbac.yaml", "resource rbac.yaml does not exist"),
+    ("examples/kustomization.yaml", "  - secret.yaml", "  - secret.yaml\n  - ../csidriver.yaml", "kubectl kustomize fails"),
     ("examples/pod.yaml", "driver: gmsa.csi.ccgd", "driver: gmsa.csi.ccgdx", "names the driver gmsa.csi.ccgdx"),
     ("daemonset.yaml", "secretName: ccgd-credentials", "secretName: ccgd-creds", "mounts the Secret ccgd-creds"),
     ("examples/configmap.yaml", "    [plugins]\n", "    [plugins]\n    timeout = soon\n", "ccgd --check-config refuses"),
@@ -309,6 +328,8 @@ def self_test(root, ccgd):
                 continue
             name, old, new, expected = brk
             if brk[0] == "examples/configmap.yaml" and (not ccgd or os.geteuid() != 0):
+                continue
+            if "kubectl" in brk[3] and not shutil.which("kubectl"):
                 continue
             target = os.path.join(copy, name)
             with open(target, encoding="utf-8") as stream:
