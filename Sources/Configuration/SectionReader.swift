@@ -290,16 +290,17 @@ struct SectionReader {
 
     mutating func readCredSpecAccess(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.CredSpecAccess {
         var access = ServiceConfiguration.CredSpecAccess(name: name)
-        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch"]) { reader, entry in
+        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch", "oci-hook-in-pods"]) { reader, entry in
             switch entry.key {
             case "allowed-uids": access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs
             case "allowed-gids": access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+            case "oci-hook-in-pods": access.ociHookInPods = reader.boolean(entry) ?? access.ociHookInPods
             default: access.prefetch = reader.boolean(entry) ?? access.prefetch
             }
         }
-        // A section that only opts in to prefetch says nothing about who may use the CredSpec.
+        // A section that only opts in to prefetch or to pods says nothing about who may use the CredSpec.
         let keys = Set(section.entries.map(\.key))
-        access.restrictsUse = !keys.isDisjoint(with: ["allowed-uids", "allowed-gids"]) || !keys.contains("prefetch")
+        access.restrictsUse = keys.isEmpty || !keys.isSubset(of: ["prefetch", "oci-hook-in-pods"])
         return access
     }
 

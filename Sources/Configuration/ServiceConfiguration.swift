@@ -74,8 +74,13 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var allowedGIDs = IDRanges()
         /// `prefetch = yes`: fetched at start and kept fresh (eager prefetch, an explicit opt-in).
         package var prefetch = false
-        /// Whether the allow-list applies: false only for a section that sets nothing but `prefetch`.
+        /// Whether the allow-list applies: false only for a section that sets nothing but `prefetch`
+        /// and `oci-hook-in-pods`.
         package var restrictsUse = true
+        /// `oci-hook-in-pods = yes`: the OCI hook may serve this CredSpec to a container of a
+        /// Kubernetes pod (default no: pods get a gMSA through the CSI volume, which checks their
+        /// service account; the hook's request can tell only that a container is a pod's).
+        package var ociHookInPods = false
 
         package init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
             self.name = name

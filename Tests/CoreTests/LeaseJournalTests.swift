@@ -33,6 +33,7 @@ final class LeaseJournalTests: XCTestCase {
         odd.onBehalfOfOwner = true
         odd.frontEnd = "ecs"
         odd.fileAccess = .group
+        odd.kubernetesPod = "webapp/web-1"
         for entry: LeaseJournal.Entry in [.created(record()), .created(odd), .deleted(LeaseID())] {
             let fast = try LeaseJournal.line(entry), foundation = try LeaseJournal.encodedLine(entry)
             XCTAssertEqual(fast.last, 0x0A)

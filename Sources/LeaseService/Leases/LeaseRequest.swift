@@ -39,6 +39,12 @@ package struct LeaseRequest: Sendable {
     /// A plug-in reserved to one front end that this request may use (the ECS agent's provided
     /// credentials); every other reserved plug-in is refused.
     package var reservedPlugin: PluginGUID?
+    /// The Kubernetes pod of the container a runtime hook asks for (the OCI hook reads it from
+    /// the runtime's annotations): such a request gets only a named CredSpec whose
+    /// `[credspec]` section sets `oci-hook-in-pods = yes` (`PeerPolicy.hookInPodRefusal`), at
+    /// creation and at every reload. A front end that authorizes pods itself (the CSI volume,
+    /// by service account) leaves it nil.
+    package var kubernetesPod: KubernetesPod?
 
     package static let defaultMountPath = LeaseLayout.defaultMountPath
     /// The socket API's name in `frontEnd`.
@@ -48,7 +54,7 @@ package struct LeaseRequest: Sendable {
         source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
         creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
         expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
-        reservedPlugin: PluginGUID? = nil
+        reservedPlugin: PluginGUID? = nil, kubernetesPod: KubernetesPod? = nil
     ) {
         self.source = source
         self.owner = owner
@@ -63,6 +69,7 @@ package struct LeaseRequest: Sendable {
         self.onBehalfOfOwner = onBehalfOfOwner
         self.frontEnd = frontEnd
         self.reservedPlugin = reservedPlugin
+        self.kubernetesPod = kubernetesPod
     }
 }
 
