@@ -18,11 +18,22 @@ package struct KubernetesPod: Sendable, Equatable, CustomStringConvertible {
         self.name = name
     }
 
-    /// The pod of a container with these annotations, or nil when none starts with
-    /// `io.kubernetes.` (not a pod's container). Any such annotation makes it a pod's: a missing
-    /// or unreadable namespace or name is `unknown`, never a reason to treat it as no pod.
+    /// The annotations under `io.kubernetes.` that mark no pod: CRI-O's own bookkeeping names,
+    /// which Podman writes on every container too (`io.kubernetes.cri-o.Created`, `…TTY`, and
+    /// `…ContainerType` in a Podman pod). A CRI-O pod's container also carries the kubelet's
+    /// `io.kubernetes.pod.*`, so leaving these out loses no pod.
+    package static let notAPodPrefix = "io.kubernetes.cri-o."
+
+    /// Whether `key` says its container belongs to a Kubernetes pod.
+    package static func marksAPod(_ key: String) -> Bool {
+        key.hasPrefix(ContainerRequestKey.kubernetesAnnotationPrefix) && !key.hasPrefix(notAPodPrefix)
+    }
+
+    /// The pod of a container with these annotations, or nil when none marks a pod (`marksAPod`:
+    /// any `io.kubernetes.` name but CRI-O's bookkeeping). Any such annotation makes it a pod's: a
+    /// missing or unreadable namespace or name is `unknown`, never a reason to treat it as no pod.
     package init?(annotations: [String: String]) {
-        guard annotations.keys.contains(where: { $0.hasPrefix(ContainerRequestKey.kubernetesAnnotationPrefix) }) else { return nil }
+        guard annotations.keys.contains(where: Self.marksAPod) else { return nil }
         func first(_ keys: [String]) -> String {
             keys.lazy.compactMap { annotations[$0] }.first(where: Self.isReadable) ?? Self.unknown
         }

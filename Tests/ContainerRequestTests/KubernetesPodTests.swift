@@ -26,6 +26,19 @@ final class KubernetesPodTests: XCTestCase {
         XCTAssertEqual(KubernetesPod(annotations: ["io.kubernetes.pod.namespace": "webapp"])?.description, "webapp/unknown")
     }
 
+    /// Podman 4 writes some of CRI-O's bookkeeping annotations on every container it runs.
+    func testPodmansOwnCRIOAnnotationsMarkNoPod() {
+        let podman = [
+            "io.container.manager": "libpod", "io.kubernetes.cri-o.Created": "2026-12-07T09:54:15.880744773Z",
+            "io.kubernetes.cri-o.TTY": "false", "io.kubernetes.cri-o.ContainerType": "sandbox", "io.podman.annotations.autoremove": "FALSE",
+            "io.ccgd.credentialspec": "WebApp01",
+        ]
+        XCTAssertNil(KubernetesPod(annotations: podman))
+        XCTAssertEqual(
+            KubernetesPod(annotations: podman.merging(["io.kubernetes.pod.namespace": "webapp", "io.kubernetes.pod.name": "web-1"]) { $1 })?
+                .description, "webapp/web-1", "CRI-O's pod containers carry the kubelet's names as well")
+    }
+
     func testAContainerWithoutKubernetesAnnotationsIsNoPods() {
         XCTAssertNil(KubernetesPod(annotations: [:]))
         XCTAssertNil(KubernetesPod(annotations: ["io.ccgd.credentialspec": "WebApp01", "org.opencontainers.image.title": "x", "io.kubernetesx": "y"]))
