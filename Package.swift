@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "SocketClient"),
         // The lease request and answer documents of the socket API, written and read the same way by
         // the server, ccgctl and the OCI hook (Foundation-free, so the hook links it).
-        .target(name: "LeaseDocuments", dependencies: ["JSON"]),
+        .target(name: "LeaseDocuments", dependencies: ["JSON", "ContainerRequest"]),
         .target(name: "DurableFiles", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CCGPluginABI"), // ccgd_plugin.h, the C ABI of shared-object plug-ins
         .target(name: "SecretMemory"),
@@ -275,10 +275,11 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SocketClientTests", dependencies: ["SocketClient"]),
-        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON"]),
+        .testTarget(name: "LeaseDocumentsTests", dependencies: ["LeaseDocuments", "JSON", "ContainerRequest"]),
         .testTarget(name: "CredSpecTests", dependencies: ["CredSpec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchTests", dependencies: ["ccgd-bench"]),
         .testTarget(name: "RuntimeShimTests", dependencies: ["ccgd-runtime", "JSON", "ContainerRequest", "TestSupport"]),
+        .testTarget(name: "ContainerRequestTests", dependencies: ["ContainerRequest"]),
         .testTarget(name: "ManagedPasswordTests", dependencies: ["KerberosKeys", "CKrb5", "TestSupport"]),
         .testTarget(name: "KerberosTests", dependencies: ["Kerberos", "KerberosKeys", "DurableFiles", "TestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "TestSupport"]),
@@ -293,7 +294,7 @@ let package = Package(
             dependencies: [
                 "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CCGPlugin", "CredSpec", "KerberosKeys", "Kerberos",
                 "InlinePlugin", "Directory", "DurableFiles", "OperatorTools", "Configuration",
-                "ProcessIdentity", "TestSupport",
+                "ProcessIdentity", "TestSupport", "ContainerRequest",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
@@ -329,7 +330,7 @@ let package = Package(
             name: "SocketAPITests",
             dependencies: [
                 "SocketAPI", "SocketPeers", "LeaseService", "DirectoryPipeline", "PluginHost", "Observability", "SystemSupport", "CredSpec", "Kerberos",
-                "Configuration", "TestSupport", "CoreTestSupport",
+                "Configuration", "TestSupport", "CoreTestSupport", "ContainerRequest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),

@@ -290,10 +290,11 @@ struct SectionReader {
 
     mutating func readCredSpecAccess(_ section: ConfigurationText.Section, name: String) -> ServiceConfiguration.CredSpecAccess {
         var access = ServiceConfiguration.CredSpecAccess(name: name)
-        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch", "kubernetes-service-accounts"]) { reader, entry in
+        entries(section, known: ["allowed-uids", "allowed-gids", "prefetch", "oci-hook-in-pods", "kubernetes-service-accounts"]) { reader, entry in
             switch entry.key {
             case "allowed-uids": access.allowedUIDs = reader.idRanges(entry) ?? access.allowedUIDs
             case "allowed-gids": access.allowedGIDs = reader.idRanges(entry) ?? access.allowedGIDs
+            case "oci-hook-in-pods": access.ociHookInPods = reader.boolean(entry) ?? access.ociHookInPods
             case "kubernetes-service-accounts": access.kubernetesServiceAccounts = reader.serviceAccountPatterns(entry)
             default: access.prefetch = reader.boolean(entry) ?? access.prefetch
             }
@@ -301,8 +302,7 @@ struct SectionReader {
         // A section that only opts in to prefetch or grants pods says nothing about which of the
         // socket's peers may use the CredSpec.
         let keys = Set(section.entries.map(\.key))
-        access.restrictsUse =
-            !keys.isDisjoint(with: ["allowed-uids", "allowed-gids"]) || keys.isDisjoint(with: ["prefetch", "kubernetes-service-accounts"])
+        access.restrictsUse = keys.isEmpty || !keys.isSubset(of: ["prefetch", "oci-hook-in-pods", "kubernetes-service-accounts"])
         return access
     }
 

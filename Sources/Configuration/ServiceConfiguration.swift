@@ -74,12 +74,16 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var allowedGIDs = IDRanges()
         /// `prefetch = yes`: fetched at start and kept fresh (eager prefetch, an explicit opt-in).
         package var prefetch = false
-        /// Whether the allow-list applies: false for a section that sets none of its keys but
-        /// other keys (`prefetch`, `kubernetes-service-accounts`).
+        /// Whether the allow-list applies: false for a section that sets none of its keys but only
+        /// others (`prefetch`, `oci-hook-in-pods`, `kubernetes-service-accounts`).
         package var restrictsUse = true
         /// The Kubernetes service accounts whose pods may mount it through the CSI volume
         /// (`namespace/name` or `namespace/*`); none: no pod may (the default).
         package var kubernetesServiceAccounts: [KubernetesServiceAccountPattern] = []
+        /// `oci-hook-in-pods = yes`: the OCI hook may serve this CredSpec to a container of a
+        /// Kubernetes pod (default no: pods get a gMSA through the CSI volume, which checks their
+        /// service account; the hook's request can tell only that a container is a pod's).
+        package var ociHookInPods = false
 
         package init(name: String, allowedUIDs: IDRanges = IDRanges(), allowedGIDs: IDRanges = IDRanges()) {
             self.name = name

@@ -18,6 +18,8 @@ package struct ContainerRequestKey: Sendable, Hashable {
 
     /// The prefix of the annotations Kubernetes runtimes (CRI-O, containerd's CRI plug-in) put on
     /// every container of a pod: such a container gets a gMSA through the CSI volume, which checks
-    /// the pod's service account, never by asking for it itself.
+    /// the pod's service account, and by asking for it itself only where ccgd's configuration says
+    /// `oci-hook-in-pods = yes` for that CredSpec (`KubernetesPod`, which also says which names
+    /// under the prefix mark no pod: Podman writes some of CRI-O's on its own containers).
     package static let kubernetesAnnotationPrefix = "io.kubernetes."
 }

@@ -1,3 +1,4 @@
+import ContainerRequest
 import JSON
 
 extension LeaseRequestBody {
@@ -79,6 +80,14 @@ extension LeaseRequestBody {
         if let value = object["onBehalfOfOwner"] {
             guard case let .bool(flag) = value else { throw Self.bad("onBehalfOfOwner must be true or false", field: "onBehalfOfOwner") }
             onBehalfOfOwner = flag
+        }
+        if let value = object["kubernetesPod"] {
+            guard case let .string(text) = value, let pod = KubernetesPod(text: text) else {
+                throw Self.bad(
+                    "kubernetesPod must be the pod's namespace and name as namespace/name, each of letters, digits, - and . only (unknown when not known)",
+                    field: "kubernetesPod")
+            }
+            kubernetesPod = pod
         }
     }
 

@@ -1,3 +1,4 @@
+import ContainerRequest
 import JSON
 
 /// The body of `POST /v1/leases` (docs/api.md): written by ccgctl and the OCI hook, read by
@@ -32,10 +33,13 @@ package struct LeaseRequestBody: Sendable, Equatable {
     package var expiresIn: UInt64?
     /// Asked for the owner, to whom ccgd's allow-lists then apply.
     package var onBehalfOfOwner: Bool?
+    /// The Kubernetes pod the container belongs to (the OCI hook reads it from the runtime's
+    /// annotations): ccgd then serves only a named CredSpec that allows `oci-hook-in-pods`.
+    package var kubernetesPod: KubernetesPod?
 
     package init(
         source: Source, ownerUID: UInt32? = nil, ownerGID: UInt32? = nil, containerID: String? = nil, mountPath: String? = nil,
-        holder: Holder? = nil, expiresIn: UInt64? = nil, onBehalfOfOwner: Bool? = nil
+        holder: Holder? = nil, expiresIn: UInt64? = nil, onBehalfOfOwner: Bool? = nil, kubernetesPod: KubernetesPod? = nil
     ) {
         self.source = source
         self.ownerUID = ownerUID
@@ -45,12 +49,13 @@ package struct LeaseRequestBody: Sendable, Equatable {
         self.holder = holder
         self.expiresIn = expiresIn
         self.onBehalfOfOwner = onBehalfOfOwner
+        self.kubernetesPod = kubernetesPod
     }
 
     /// The fields a body may have.
     package static let fieldNames = [
         "credentialSpec", "credentialSpecName", "owner", "containerId", "mountPath", "holder", "expiresIn",
-        "onBehalfOfOwner",
+        "onBehalfOfOwner", "kubernetesPod",
     ]
     /// The longest `expiresIn`: ten years, in seconds.
     package static let longestLifetime: UInt64 = 10 * 366 * 24 * 3600
@@ -77,6 +82,7 @@ package struct LeaseRequestBody: Sendable, Equatable {
         if let onBehalfOfOwner { members.append(("onBehalfOfOwner", .bool(onBehalfOfOwner))) }
         if let mountPath { members.append(("mountPath", .string(mountPath))) }
         if let expiresIn { members.append(("expiresIn", .number(String(expiresIn)))) }
+        if let kubernetesPod { members.append(("kubernetesPod", .string(kubernetesPod.description))) }
         return .object(JSONObject(members))
     }
 }

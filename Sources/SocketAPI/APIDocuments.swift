@@ -55,6 +55,8 @@ package enum APIDocuments {
         package let holder: Holder?
         /// When the lease ends by itself.
         package let expiresAt: Date?
+        /// The Kubernetes pod of its container, `namespace/name` (the request's `kubernetesPod`).
+        package var kubernetesPod: String?
 
         package struct Holder: Codable, Sendable, Equatable {
             package let pid: Int32
@@ -81,6 +83,7 @@ package enum APIDocuments {
             refreshAt = lease.refreshAt
             holder = lease.holder.map { Holder(pid: $0.pid, startTime: $0.startTime) }
             expiresAt = lease.expiresAt
+            kubernetesPod = lease.kubernetesPod?.description
         }
     }
 

@@ -153,14 +153,15 @@ package struct APIRouter: Sendable {
         if let refusal = authorization.refusal(of: leaseRequest) { return .error(refusal, field: refusal.field) }
         do {
             let lease = try await keeper.create(leaseRequest)
-            logger.info(
-                "lease created",
-                metadata: [
-                    "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-                    "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
-                    "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
-                    "container": "\(lease.containerID ?? "")",
-                ])
+            var metadata: Logger.Metadata = [
+                "lease": "\(lease.id)", "credspec": "\(lease.credentialSpecName ?? "inline")",
+                "accounts": "\(lease.identities.map(\.account).joined(separator: ","))",
+                "owner": "\(lease.owner.uid):\(lease.owner.gid)", "peer_uid": "\(request.peer.uid)",
+                "container": "\(lease.containerID ?? "")",
+            ]
+            // A pod served through the hook (oci-hook-in-pods) is worth seeing in the audit trail.
+            if let pod = lease.kubernetesPod { metadata["kubernetes_pod"] = "\(pod)" }
+            logger.info("lease created", metadata: metadata)
             var response = APIResponse.lease(.created, APIDocuments.LeaseDocument(lease))
             response.createdLease = lease.id
             return response

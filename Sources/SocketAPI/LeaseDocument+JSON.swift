@@ -40,6 +40,7 @@ extension APIDocuments.LeaseDocument {
                         ])
                     })
             ))
+        if let kubernetesPod { members.append(("kubernetesPod", string(kubernetesPod))) }
         members.append(("mount", .object(["readOnly": .bool(mount.readOnly), "source": string(mount.source), "target": string(mount.target)])))
         members.append(("owner", .object(["gid": number(owner.gid), "uid": number(owner.uid)])))
         if let refreshAt { members.append(("refreshAt", date(refreshAt))) }

@@ -44,7 +44,7 @@ enum LeaseRequestDecoder {
         return LeaseRequest(
             source: source, owner: owner, containerID: request.containerID, mountPath: request.mountPath ?? LeaseRequest.defaultMountPath,
             creator: caller.uid, creatorGID: caller.gid, holder: holder, expiresAt: expiresAt,
-            onBehalfOfOwner: request.onBehalfOfOwner ?? false)
+            onBehalfOfOwner: request.onBehalfOfOwner ?? false, kubernetesPod: request.kubernetesPod)
     }
 
     private static func bad(_ message: String, field: String?) -> Failure {

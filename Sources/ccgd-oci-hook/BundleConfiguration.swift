@@ -1,7 +1,7 @@
 import JSON
 
 /// What the hook needs from the bundle's config.json: the root file system, the process's user
-/// and the user namespace's id mappings, the host name.
+/// and the user namespace's id mappings, the host name, the annotations.
 struct BundleConfiguration {
     /// One line of `linux.uidMappings` or `gidMappings`: container ids [containerID,
     /// containerID + size) are host ids [hostID, hostID + size).
@@ -24,6 +24,8 @@ struct BundleConfiguration {
     let uidMappings: [IDMapping]
     let gidMappings: [IDMapping]
     let hostname: String?
+    /// config.json's annotations (text values only): those of the state, as the runtime wrote them.
+    let annotations: [String: String]
 
     init(bundle: String) throws(HookFailure) {
         guard bundle.hasPrefix("/") else { throw HookFailure("the OCI state names no bundle directory; run ccgd-oci-hook as an OCI hook.") }
@@ -45,6 +47,11 @@ struct BundleConfiguration {
         uidMappings = try Self.mappings(linux?.member("uidMappings"), key: "linux.uidMappings", path: path)
         gidMappings = try Self.mappings(linux?.member("gidMappings"), key: "linux.gidMappings", path: path)
         hostname = value.member("hostname")?.text
+        var annotations: [String: String] = [:]
+        if case let .object(object)? = value.member("annotations") {
+            for member in object.members { if let text = member.value.text { annotations[member.key] = text } }
+        }
+        self.annotations = annotations
     }
 
     /// The process's uid and gid as the host sees them: through the mappings when the container

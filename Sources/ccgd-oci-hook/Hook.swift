@@ -1,3 +1,4 @@
+import ContainerRequest
 import ProcessIdentity
 
 /// The hook's two jobs, chosen by the state's status: at create (createRuntime or prestart:
@@ -51,9 +52,13 @@ struct Hook {
         }
         let configuration = try BundleConfiguration(bundle: state.bundle)
         let owner = try configuration.hostOwner()
+        // ccgd decides whether a pod's container may have the CredSpec (oci-hook-in-pods); the hook
+        // only says which pod, from the state's annotations and, should a runtime leave some out
+        // of the state, config.json's.
+        let pod = KubernetesPod(annotations: configuration.annotations.merging(state.annotations) { $1 })
         let lease = try client.create(
             credentialSpecName: name, owner: owner, containerID: state.id, mountPath: mountPath,
-            holder: (pid, ProcessStart.ticks(of: pid)))
+            holder: (pid, ProcessStart.ticks(of: pid)), kubernetesPod: pod)
         do {
             let files = try CheckedLease(
                 lease, runtimeDirectory: arguments.runtimeDirectory, daemonUID: arguments.daemonUID,

@@ -20,7 +20,9 @@ struct HookArguments {
           --help                    this text
 
         Annotations: io.ccgd.credentialspec=NAME (required), io.ccgd.mount-path=/PATH (default
-        /var/run/ccgd), io.ccgd.krb5conf=none (leave /etc/krb5.conf alone). Exits 0 when the
+        /var/run/ccgd), io.ccgd.krb5conf=none (leave /etc/krb5.conf alone). A container with the
+        io.kubernetes.* annotations of a Kubernetes pod gets the lease only where ccgd.conf says
+        oci-hook-in-pods = yes in [credspec "NAME"] (pods use ccgd's CSI volume). Exits 0 when the
         container may run, 1 when it may not (one line on standard error says why), 2 on a bad
         argument. See the README, "Use it from Podman".
         """

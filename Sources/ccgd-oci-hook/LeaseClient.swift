@@ -1,3 +1,4 @@
+import ContainerRequest
 import JSON
 import LeaseDocuments
 import SocketClient
@@ -27,14 +28,15 @@ struct LeaseClient {
 
     /// A lease for the container: held by its init process (`holder`, with its start time when
     /// known), so that ccgd ends it when the container is gone even if no poststop runs, and
-    /// asked on behalf of the container's user, to whom ccgd's allow-lists then apply.
+    /// asked on behalf of the container's user, to whom ccgd's allow-lists then apply; with the
+    /// container's Kubernetes pod, if it is a pod's, for ccgd's rule on pods.
     func create(
         credentialSpecName: String, owner: (uid: UInt32, gid: UInt32), containerID: String, mountPath: String?,
-        holder: (pid: Int32, startTime: UInt64?)
+        holder: (pid: Int32, startTime: UInt64?), kubernetesPod: KubernetesPod?
     ) throws(HookFailure) -> Granted {
         let request = LeaseRequestBody(
             source: .named(credentialSpecName), ownerUID: owner.uid, ownerGID: owner.gid, containerID: containerID, mountPath: mountPath,
-            holder: .init(pid: holder.pid, startTime: holder.startTime), onBehalfOfOwner: true
+            holder: .init(pid: holder.pid, startTime: holder.startTime), onBehalfOfOwner: true, kubernetesPod: kubernetesPod
         )
         let response = try send("POST", "/v1/leases", body: request.json.compactUTF8)
         guard let lease = LeaseAnswer(json: try Self.document(response, expecting: 201)) else {

@@ -38,13 +38,9 @@ struct ContainerConfiguration {
             let value = annotated.isEmpty ? variable : annotated
             if !value.isEmpty { request[key] = value }
         }
+        // A Kubernetes pod's container (io.kubernetes.* annotations, left in place) is the hook's and
+        // ccgd's to decide (oci-hook-in-pods): the rule has one home, which the shim does not copy.
         guard request[.credentialSpec] != nil else { return nil }
-        if let kubernetes = annotations.members.first(where: { $0.key.hasPrefix(ContainerRequestKey.kubernetesAnnotationPrefix) }) {
-            // TODO(issue 21): once the hook refuses pods' containers itself (with its per-CredSpec exception), defer to it.
-            throw ShimFailure(
-                "the container belongs to a Kubernetes pod (annotation \(kubernetes.key)) and asks for CredSpec \(request[.credentialSpec] ?? ""); ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."
-            )
-        }
         return request
     }
 

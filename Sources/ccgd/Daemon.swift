@@ -178,6 +178,8 @@ struct Daemon {
         let policy = policy(configuration)
         return { lease in
             let creator = PeerCredentials(pid: 0, uid: lease.creator, gid: lease.creatorGID ?? 0)
+            // A pod's container's lease, whichever front end made it.
+            if let refusal = policy.podRefusal(toKeep: lease) { return refusal }
             switch lease.frontEnd {
             case CredentialsFetcherService.frontEnd: return CredentialsFetcherService.refusal(toKeep: lease, policy: policy)
             case CSINodeService.frontEnd: return CSINodeService.refusal(toKeep: lease, policy: policy)

@@ -267,6 +267,40 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(sections["Locked"]?.restrictsUse, true, "an empty section keeps its meaning: root only")
     }
 
+    func testOCIHookInPodsIsOffByDefaultAndMakesNoAllowListAlone() throws {
+        let configuration = try ServiceConfiguration(
+            text: """
+                [credspec "WebApp01"]
+                oci-hook-in-pods = yes
+
+                [credspec "Billing"]
+                oci-hook-in-pods = yes
+                allowed-uids = 1000
+
+                [credspec "Reports"]
+                prefetch = yes
+                oci-hook-in-pods = no
+
+                [credspec "Locked"]
+                allowed-gids = 2000
+                """, file: "ccgd.conf")
+        let sections = Dictionary(uniqueKeysWithValues: configuration.credSpecAccess.map { ($0.name, $0) })
+        XCTAssertEqual(sections["WebApp01"]?.ociHookInPods, true)
+        XCTAssertEqual(sections["WebApp01"]?.restrictsUse, false, "only an opt-in for pods: every allowed peer may still use it")
+        XCTAssertEqual(sections["Billing"]?.ociHookInPods, true)
+        XCTAssertEqual(sections["Billing"]?.restrictsUse, true)
+        XCTAssertEqual(sections["Reports"]?.ociHookInPods, false)
+        XCTAssertEqual(sections["Reports"]?.restrictsUse, false)
+        XCTAssertEqual(sections["Locked"]?.ociHookInPods, false, "off unless the section says yes")
+        XCTAssertEqual(ServiceConfiguration.CredSpecAccess(name: "Any").ociHookInPods, false)
+        XCTAssertEqual(
+            problems("[credspec \"WebApp01\"]\noci-hook-in-pods = sometimes\noci-hook-in-pod = yes\n"),
+            [
+                "ccgd.conf:2: oci-hook-in-pods: \"sometimes\" is not yes or no.",
+                "ccgd.conf:3: oci-hook-in-pod: unknown key in [credspec \"WebApp01\"]; the keys there are allowed-uids, allowed-gids, prefetch, oci-hook-in-pods.",
+            ])
+    }
+
     func testConnectionLimitsAreReadWithTheirDefaults() throws {
         let defaults = try ServiceConfiguration(text: "[daemon]\n", file: "ccgd.conf").daemon
         XCTAssertEqual(defaults.maxConnections, 4096)

@@ -34,6 +34,7 @@ final class LeaseJournalTests: XCTestCase {
         odd.frontEnd = "ecs"
         odd.fileAccess = .group
         odd.frontEndDetails = ["serviceAccount": "web/webapp", "target\"Path": "/var/lib/kubelet/pods/é 🙂\n"]
+        odd.kubernetesPod = "webapp/web-1"
         for entry: LeaseJournal.Entry in [.created(record()), .created(odd), .deleted(LeaseID())] {
             let fast = try LeaseJournal.line(entry), foundation = try LeaseJournal.encodedLine(entry)
             XCTAssertEqual(fast.last, 0x0A)

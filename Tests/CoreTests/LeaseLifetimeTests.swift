@@ -1,3 +1,5 @@
+import Configuration
+import ContainerRequest
 import CredSpec
 import Foundation
 import Kerberos
@@ -340,5 +342,37 @@ final class LeaseLifetimeTests: XCTestCase {
         let kept = await keeper.lease(allowed.id), gone = await keeper.lease(refused.id)
         XCTAssertNotNil(kept)
         XCTAssertNil(gone)
+    }
+
+    func testAPodsLeaseKeepsItsPodAcrossARestartAndEndsWhenItsCredSpecNoLongerAllowsTheHook() async throws {
+        let clock = TestClock()
+        let first = keeper(source(clock), clock: clock)
+        var asked = request(named: true)
+        asked.kubernetesPod = KubernetesPod(namespace: "webapp", name: "web-1")
+        let podLease = try await first.create(asked)
+        let plainLease = try await first.create(request(named: true))
+        XCTAssertEqual(podLease.kubernetesPod?.description, "webapp/web-1")
+        await first.stopAccepting()
+        let second = keeper(source(clock), clock: clock, opened: false)
+        let restoredCount = try await second.restore()
+        XCTAssertEqual(restoredCount, 2)
+        let restored = await second.lease(podLease.id)
+        XCTAssertEqual(restored?.kubernetesPod, asked.kubernetesPod, "the journal keeps the pod")
+        let plainRestored = await second.lease(plainLease.id)
+        XCTAssertNil(plainRestored?.kubernetesPod)
+
+        var access = ServiceConfiguration.CredSpecAccess(name: "WebApp01")
+        access.ociHookInPods = true
+        access.restrictsUse = false
+        let allowing = PeerPolicy(allowedUIDs: [0], allowedGIDs: [], credSpecs: [access])
+        let keptAll = await second.endLeases { allowing.podRefusal(toKeep: $0) }
+        XCTAssertEqual(keptAll, 0)
+        let narrowed = PeerPolicy(allowedUIDs: [0], allowedGIDs: [])
+        let ended = await second.endLeases { narrowed.podRefusal(toKeep: $0) }
+        XCTAssertEqual(ended, 1)
+        let gone = await second.lease(podLease.id), kept = await second.lease(plainLease.id)
+        XCTAssertNil(gone, "the pod's lease ended")
+        XCTAssertNotNil(kept, "the lease of no pod stays")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: podLease.directory))
     }
 }

@@ -45,16 +45,16 @@ final class OCIHookTests: XCTestCase {
     }
 
     /// A tiny HTTP server on a Unix socket that is not ccgd: it answers every POST with `lease`
-    /// (201), every DELETE with 204 and any GET with no leases, runs as `uid`, and logs each
-    /// request line. Answers its socket and its log.
-    private func fakeServer(lease: String, uid: uid_t = 0) throws -> (socket: String, log: String) {
+    /// (`postStatus`, 201 unless told), every DELETE with 204 and any GET with no leases, runs as
+    /// `uid`, and logs each request line (and each body, in `<log>.bodies`). Answers its socket and its log.
+    private func fakeServer(lease: String, uid: uid_t = 0, postStatus: Int = 201) throws -> (socket: String, log: String) {
         let place = directory + "/server"
         XCTAssertEqual(mkdir(place, 0o777), 0)
         XCTAssertEqual(chmod(place, 0o777), 0)
         let (socket, log) = (place + "/ccgd.sock", place + "/requests.log")
         let script = """
             import os, socket, sys
-            path, answer, log = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+            path, answer, log, post_status = sys.argv[1], sys.argv[2].encode(), sys.argv[3], int(sys.argv[4])
             server = socket.socket(socket.AF_UNIX)
             server.bind(path)
             server.listen(8)
@@ -66,17 +66,28 @@ final class OCIHookTests: XCTestCase {
                     if not chunk: break
                     data += chunk
                 if data:
+                    head, _, rest = data.partition(b"\\r\\n\\r\\n")
+                    length = 0
+                    for field in head.split(b"\\r\\n")[1:]:
+                        name, _, value = field.partition(b":")
+                        if name.strip().lower() == b"content-length": length = int(value.strip())
+                    while len(rest) < length:
+                        chunk = connection.recv(65536)
+                        if not chunk: break
+                        rest += chunk
+                    if rest:
+                        with open(log + ".bodies", "a") as f: f.write(rest.decode() + "\\n")
                     line = data.split(b"\\r\\n")[0].decode()
                     with open(log, "a") as f: f.write(line + "\\n")
                     method = line.split(" ")[0]
-                    status, body = {"POST": (201, answer), "DELETE": (204, b"")}.get(method, (200, b'{"leases": []}'))
+                    status, body = {"POST": (post_status, answer), "DELETE": (204, b"")}.get(method, (200, b'{"leases": []}'))
                     try: connection.sendall(b"HTTP/1.1 %d X\\r\\ncontent-length: %d\\r\\nconnection: close\\r\\n\\r\\n" % (status, len(body)) + body)
                     except OSError: pass
                 connection.close()
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "/usr/bin/python3", "-c", script, socket, lease, log]
+        process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "/usr/bin/python3", "-c", script, socket, lease, log, String(postStatus)]
         try process.run()
         server = process
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) && process.isRunning { usleep(25_000) }
@@ -108,6 +119,30 @@ final class OCIHookTests: XCTestCase {
         )
         XCTAssertEqual(mountsInTheBundle, [], "the host's /etc was mounted into the container")
         XCTAssertEqual(requests(fake.log), ["POST /v1/leases HTTP/1.1", "DELETE /v1/leases/l_fake HTTP/1.1"], "the refused lease is deleted")
+    }
+
+    /// A container with CRI-O's pod annotations (and Podman's own io.kubernetes.cri-o.*): the hook
+    /// tells ccgd the pod, and ccgd's refusal fails the start with ccgd's sentence; without the
+    /// pod's annotations the hook sends no pod.
+    func testAPodsContainerSendsItsPodAndCcgdsRefusalFailsTheStart() throws {
+        let refusal =
+            #"{"error": {"code": "forbidden", "message": "the container belongs to Kubernetes pod webapp/web-1, which may not use CredSpec WebApp01 through the OCI hook.", "field": "kubernetesPod"}}"#
+        let fake = try fakeServer(lease: refusal, postStatus: 403)
+        let pod =
+            #"{"io.ccgd.credentialspec": "WebApp01", "io.kubernetes.pod.namespace": "webapp", "io.kubernetes.pod.name": "web-1", "io.kubernetes.cri-o.TTY": "false"}"#
+        let outcome = try hook(status: "creating", annotations: pod, socket: fake.socket)
+        XCTAssertEqual(outcome.status, 1, outcome.all)
+        XCTAssertEqual(
+            outcome.errors,
+            "ccgd-oci-hook: container 0123456789ab, CredSpec WebApp01: forbidden: the container belongs to Kubernetes pod webapp/web-1, which may not use CredSpec WebApp01 through the OCI hook.\n"
+        )
+        XCTAssertEqual(requests(fake.log), ["POST /v1/leases HTTP/1.1"], "nothing to delete")
+        let podmans = #"{"io.ccgd.credentialspec": "WebApp01", "io.kubernetes.cri-o.Created": "2026-12-07T09:54:15Z", "io.kubernetes.cri-o.TTY": "false"}"#
+        _ = try hook(status: "creating", annotations: podmans, socket: fake.socket)
+        let bodies = ((try? String(contentsOfFile: fake.log + ".bodies", encoding: .utf8)) ?? "").split(separator: "\n")
+        XCTAssertEqual(bodies.count, 2, "\(bodies)")
+        XCTAssertTrue(bodies.first?.hasSuffix(#","kubernetesPod":"webapp/web-1"}"#) ?? false, "\(bodies)")
+        XCTAssertFalse(bodies.last?.contains("kubernetesPod") ?? true, "Podman's own annotations mark no pod: \(bodies)")
     }
 
     func testALeaseDirectoryOfAnotherOwnerOrASymlinkIsRefused() throws {

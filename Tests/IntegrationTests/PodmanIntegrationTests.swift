@@ -313,6 +313,70 @@ final class PodmanIntegrationTests: XCTestCase {
         XCTAssertNotEqual(root.status, 0, "a root container is held to the list too: \(root.all)")
     }
 
+    /// What CRI-O gives the hook for a pod's container (the kubelet's io.kubernetes.pod.*
+    /// annotations beside the pod author's io.ccgd.credentialspec): refused, naming the pod and the
+    /// CredSpec, until the CredSpec's section says oci-hook-in-pods = yes; and when a reload takes
+    /// that back, the running pod's lease ends.
+    func testAKubernetesPodsContainerIsRefusedByTheHookUnlessItsCredSpecAllowsIt() throws {
+        let (daemon, sandbox) = try started()
+        let pod = [
+            "--hostname", "WebApp01", "--annotation", "io.kubernetes.pod.namespace=webapp", "--annotation", "io.kubernetes.pod.name=web-1",
+            "--annotation", "io.kubernetes.container.name=app", "--annotation", "io.ccgd.credentialspec=WebApp01",
+        ]
+        let refused = try run(sandbox, pod, script: "echo started")
+        XCTAssertNotEqual(refused.status, 0, refused.all)
+        XCTAssertFalse(refused.output.contains("started"), refused.all)
+        let line = try XCTUnwrap(refused.errors.split(separator: "\n").first { $0.contains("ccgd-oci-hook:") }, refused.all)
+        XCTAssertTrue(
+            line.contains(
+                ", CredSpec WebApp01: forbidden: the container belongs to Kubernetes pod webapp/web-1, which may not use CredSpec WebApp01 through the OCI hook; pods get a gMSA through ccgd's CSI volume (README: Use it from Kubernetes), or set oci-hook-in-pods = yes in [credspec"
+            ), String(line))
+        XCTAssertEqual(try leases(daemon).count, 0, "no lease remains")
+        XCTAssertNil(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="201"}"#), "no lease was made")
+        XCTAssertEqual(try metric(daemon, #"ccgd_http_requests_total{route="create_lease",status="403"}"#), 1)
+        XCTAssertTrue(daemon.logText.contains("request refused") && daemon.logText.contains("Kubernetes pod webapp/web-1"), "an audit line")
+
+        let configuration = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
+        try (configuration + "\n[credspec \"WebApp01\"]\noci-hook-in-pods = yes\n").write(
+            toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        try reload(daemon)
+        let allowed = try run(sandbox, pod, script: "klist -s && echo has-ticket")
+        XCTAssertEqual(allowed.status, 0, allowed.all)
+        XCTAssertEqual(allowed.output, "has-ticket\n", allowed.all)
+        XCTAssertEqual(try waitForLeases(daemon, count: 0), 0, "the lease ended with its container")
+
+        // A running pod's container keeps its lease until a reload takes the permission back.
+        let name = "pod-\(UUID().uuidString.prefix(8).lowercased())"
+        let podman = Process()
+        podman.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
+        podman.arguments =
+            sandbox.globalOptions(hooks: hooks) + ["run", "--rm", "--name", name, "--network", "host"] + pod + [PodmanSandbox.image, "/bin/sleep", "600"]
+        let output = daemon.root + "/podman.out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        podman.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        podman.standardError = podman.standardOutput
+        try podman.run()
+        defer {
+            // The container goes with Podman's own removal (killing the client would leave it running).
+            _ = try? sandbox.podman(["rm", "-f", "-t", "0", name], hooks: hooks)
+            podman.waitUntilExit()
+        }
+        XCTAssertEqual(try waitForLeases(daemon, count: 1), 1, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        XCTAssertEqual(try leases(daemon).first?["kubernetesPod"] as? String, "webapp/web-1", "the lease shows its pod")
+        try configuration.write(toFile: daemon.configuration, atomically: true, encoding: .utf8)
+        try reload(daemon)
+        XCTAssertEqual(try waitForLeases(daemon, count: 0), 0, "the pod's lease ended at the reload: \(String(daemon.logText.suffix(3000)))")
+        XCTAssertTrue(daemon.logText.contains("lease ended") && daemon.logText.contains("Kubernetes pod webapp/web-1"), String(daemon.logText.suffix(3000)))
+    }
+
+    /// SIGHUP, and waits (up to 10 s) for the daemon to log one more reload.
+    private func reload(_ daemon: DaemonProcess) throws {
+        let before = daemon.logText.components(separatedBy: "configuration reloaded").count
+        kill(try XCTUnwrap(daemon.pid), SIGHUP)
+        for _ in 0..<100 where daemon.logText.components(separatedBy: "configuration reloaded").count == before { usleep(100_000) }
+        XCTAssertGreaterThan(daemon.logText.components(separatedBy: "configuration reloaded").count, before, "ccgd reloaded: \(daemon.logText.suffix(2000))")
+    }
+
     func testAHostNameOtherThanTheGMSAsIsWarnedAbout() throws {
         let (_, sandbox) = try started()
         let outcome = try run(sandbox, ["--hostname", "somebox", "--annotation", "io.ccgd.credentialspec=WebApp01"], script: "klist -s && echo ok")

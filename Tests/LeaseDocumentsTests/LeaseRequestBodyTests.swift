@@ -1,3 +1,4 @@
+import ContainerRequest
 import JSON
 import LeaseDocuments
 import XCTest
@@ -32,6 +33,31 @@ final class LeaseRequestBodyTests: XCTestCase {
             #"{"credentialSpecName":"WebApp01","owner":{"uid":1000,"gid":100},"containerId":"c0ffee","holder":{"pid":42,"startTime":7},"onBehalfOfOwner":true,"mountPath":"/run/id"}"#
         )
         XCTAssertEqual(try read(request.json.compactText), request)
+    }
+
+    func testAKubernetesPodIsWrittenLastAndReadBack() throws {
+        let request = LeaseRequestBody(
+            source: .named("WebApp01"), ownerUID: 0, ownerGID: 0, containerID: "c0ffee", holder: .init(pid: 42), onBehalfOfOwner: true,
+            kubernetesPod: KubernetesPod(namespace: "webapp", name: "web-1"))
+        XCTAssertEqual(
+            request.json.compactText,
+            #"{"credentialSpecName":"WebApp01","owner":{"uid":0,"gid":0},"containerId":"c0ffee","holder":{"pid":42},"onBehalfOfOwner":true,"kubernetesPod":"webapp/web-1"}"#
+        )
+        XCTAssertEqual(try read(request.json.compactText), request)
+        XCTAssertNil(try read(#"{"credentialSpecName": "a"}"#).kubernetesPod, "absent: not a pod's container")
+        XCTAssertEqual(
+            try read(#"{"credentialSpecName": "a", "kubernetesPod": "unknown/unknown"}"#).kubernetesPod,
+            KubernetesPod(namespace: "unknown", name: "unknown"))
+    }
+
+    func testAKubernetesPodThatIsNotNamespaceSlashNameIsRefused() throws {
+        for pod in [#""webapp""#, #""webapp/web-1/x""#, #""/web-1""#, #""webapp/""#, #""web app/web-1""#, "5", "null", #""a/b\n""#] {
+            XCTAssertEqual(
+                try problem(#"{"credentialSpecName": "a", "kubernetesPod": "# + pod + "}"),
+                LeaseRequestBody.Problem(
+                    "kubernetesPod must be the pod's namespace and name as namespace/name, each of letters, digits, - and . only (unknown when not known).",
+                    field: "kubernetesPod"), pod)
+        }
     }
 
     func testAnInlineCredSpecIsHandedToTheCheckBeforeTheOtherFieldsAreRead() throws {

@@ -84,15 +84,18 @@ final class ContainerConfigurationTests: XCTestCase {
         XCTAssertEqual(try rewritten(once), once)
     }
 
-    func testAKubernetesContainerThatAsksIsRefusedPointingToTheCSIVolume() throws {
+    /// The hook and ccgd decide for a pod's container (oci-hook-in-pods): the shim adds the hook
+    /// as for any container and leaves the runtime's io.kubernetes.* annotations for it to read.
+    func testAKubernetesPodsContainerThatAsksGetsTheHookWithItsPodAnnotationsKept() throws {
         let pod =
-            #"{"annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-name":"web"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#
-        XCTAssertThrowsError(try rewritten(pod)) { error in
-            XCTAssertEqual(
-                "\(error)",
-                "the container belongs to a Kubernetes pod (annotation io.kubernetes.cri.container-type) and asks for CredSpec WebApp01; ccgd-runtime gives pods no gMSA: mount ccgd's CSI volume in the pod instead."
-            )
-        }
+            #"{"annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-namespace":"webapp","io.kubernetes.cri.sandbox-name":"web-1"},"process":{"env":["CCGD_CREDENTIALSPEC=WebApp01"]}}"#
+        let text = try XCTUnwrap(try rewritten(pod))
+        let document = try JSONValue(parsing: Data(text.utf8))
+        XCTAssertEqual(
+            document.member("annotations")?.compactText,
+            #"{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-namespace":"webapp","io.kubernetes.cri.sandbox-name":"web-1","io.ccgd.credentialspec":"WebApp01"}"#
+        )
+        XCTAssertEqual(document.member("hooks")?.compactText, #"{"createRuntime":["# + hookText + #"],"poststop":["# + hookText + "]}")
     }
 
     func testABrokenConfigurationIsNamed() {

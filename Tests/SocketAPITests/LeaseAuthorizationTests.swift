@@ -1,10 +1,12 @@
 import Configuration
+import ContainerRequest
 import CredSpec
 import Foundation
 @testable import SocketAPI
 import TestSupport
 import XCTest
-import LeaseService
+@testable import DomainModel
+@testable import LeaseService
 
 /// The authorization model's decisions, without a server: who may create which lease, and who
 /// sees it.
@@ -101,5 +103,92 @@ final class LeaseAuthorizationTests: XCTestCase {
         XCTAssertFalse(check.maySee(leaseCreatedBy: 0))
         let asRoot = LeaseAuthorization(policy: policy(), peer: root)
         XCTAssertTrue(asRoot.maySee(leaseCreatedBy: 1000))
+    }
+
+    // MARK: - Containers of Kubernetes pods (the OCI hook's requests)
+
+    private let pod = KubernetesPod(namespace: "webapp", name: "web-1")
+
+    private func forPod(_ source: LeaseRequest.Source, owner: (UInt32, UInt32) = (0, 0)) -> LeaseRequest {
+        LeaseRequest(source: source, owner: LeaseOwner(uid: owner.0, gid: owner.1), onBehalfOfOwner: true, kubernetesPod: pod)
+    }
+
+    private func hookInPods(_ name: String, _ allowed: Bool = true) -> ServiceConfiguration.CredSpecAccess {
+        var access = ServiceConfiguration.CredSpecAccess(name: name)
+        access.ociHookInPods = allowed
+        access.restrictsUse = false
+        return access
+    }
+
+    func testAPodsContainerIsRefusedACredSpecThatDoesNotAllowTheHookInPods() {
+        for credSpecs in [[], [hookInPods("WebApp01", false)], [hookInPods("WebApp02")]] {
+            let refusal = LeaseAuthorization(policy: policy(credSpecs: credSpecs), peer: root).refusal(of: forPod(.named("WebApp01.json")))
+            XCTAssertEqual(refusal?.code, .forbidden)
+            XCTAssertEqual(refusal?.code.httpStatus, 403)
+            XCTAssertEqual(refusal?.field, "kubernetesPod")
+            XCTAssertEqual(
+                refusal?.description,
+                "the container belongs to Kubernetes pod webapp/web-1, which may not use CredSpec WebApp01 through the OCI hook; pods get a gMSA through ccgd's CSI volume (README: Use it from Kubernetes), or set oci-hook-in-pods = yes in [credspec \"WebApp01\"] of ccgd.conf to allow the hook."
+            )
+        }
+        // The same request for a container of no pod is served.
+        var plain = forPod(.named("WebApp01"))
+        plain.kubernetesPod = nil
+        XCTAssertNil(LeaseAuthorization(policy: policy(), peer: root).refusal(of: plain))
+    }
+
+    func testAPodsContainerGetsACredSpecThatAllowsTheHookInPodsUnderItsOtherRules() {
+        let allowed = policy(credSpecs: [hookInPods("WebApp01")])
+        XCTAssertNil(LeaseAuthorization(policy: allowed, peer: root).refusal(of: forPod(.named("WebApp01"))))
+        XCTAssertNil(LeaseAuthorization(policy: allowed, peer: root).refusal(of: forPod(.named("WebApp01.json"))))
+        // Its allow-list still applies to the container's user.
+        var listed = hookInPods("WebApp01")
+        listed.restrictsUse = true
+        listed.allowedUIDs = IDRanges([1000...1000])
+        let check = LeaseAuthorization(policy: policy(credSpecs: [listed]), peer: root)
+        XCTAssertNil(check.refusal(of: forPod(.named("WebApp01"), owner: (1000, 1000))))
+        XCTAssertEqual(check.refusal(of: forPod(.named("WebApp01"), owner: (2000, 2000)))?.field, "credentialSpecName")
+    }
+
+    func testAnInlineCredSpecIsNeverServedToAPodsContainer() {
+        for inline in [false, true] {
+            let refusal = LeaseAuthorization(policy: policy(inline: inline, credSpecs: [hookInPods("WebApp01")]), peer: root)
+                .refusal(of: forPod(.inline(spec)))
+            XCTAssertEqual(refusal?.code, .forbidden)
+            XCTAssertEqual(refusal?.field, "kubernetesPod")
+            XCTAssertEqual(
+                refusal?.description,
+                "the container belongs to Kubernetes pod webapp/web-1, and an inline CredSpec is never served to a pod's container; pods get a gMSA through ccgd's CSI volume (README: Use it from Kubernetes)."
+            )
+        }
+    }
+
+    func testTheSocketAPIReadsThePodFromTheRequest() throws {
+        let body = #"{"credentialSpecName": "WebApp01", "owner": {"uid": 0, "gid": 0}, "onBehalfOfOwner": true, "kubernetesPod": "webapp/web-1"}"#
+        let request = try LeaseRequestDecoder.decode(Array(body.utf8), caller: root)
+        XCTAssertEqual(request.kubernetesPod, pod)
+        XCTAssertEqual(LeaseAuthorization(policy: policy(), peer: root).refusal(of: request)?.field, "kubernetesPod")
+        XCTAssertNil(try LeaseRequestDecoder.decode(Array(#"{"credentialSpecName": "WebApp01"}"#.utf8), caller: root).kubernetesPod)
+        do throws(LeaseRequestDecoder.Failure) {
+            _ = try LeaseRequestDecoder.decode(Array(#"{"credentialSpecName": "WebApp01", "kubernetesPod": "web-1"}"#.utf8), caller: root)
+            XCTFail("a pod that is not namespace/name was read")
+        } catch {
+            XCTAssertEqual(error.response.status.code, 400)
+        }
+    }
+
+    func testAPodsLeaseEndsAtReloadWhenItsCredSpecNoLongerAllowsTheHook() throws {
+        var lease = Lease(
+            id: LeaseID(), credentialSpec: spec, credentialSpecName: "WebApp01", owner: LeaseOwner(uid: 0, gid: 0), fileAccess: .owner,
+            containerID: "c0ffee", mountPath: "/var/run/ccgd", createdAt: Date(), creator: 0, creatorGID: 0, directory: "/run/ccgd/leases/l_x",
+            holder: nil, expiresAt: nil, onBehalfOfOwner: true, frontEnd: LeaseRequest.socketAPI, identities: [], ticketExpiresAt: nil,
+            refreshAt: nil, kubernetesPod: pod)
+        XCTAssertNil(LeaseAuthorization(policy: policy(credSpecs: [hookInPods("WebApp01")]), peer: root).refusal(toKeep: lease))
+        let narrowed = policy(credSpecs: [hookInPods("WebApp01", false)])
+        let reason = try XCTUnwrap(LeaseAuthorization(policy: narrowed, peer: root).refusal(toKeep: lease))
+        XCTAssertTrue(reason.contains("Kubernetes pod webapp/web-1, which may not use CredSpec WebApp01"), reason)
+        XCTAssertEqual(narrowed.podRefusal(toKeep: lease), reason, "the rule every front end's leases are checked by")
+        lease.kubernetesPod = nil
+        XCTAssertNil(narrowed.podRefusal(toKeep: lease))
     }
 }

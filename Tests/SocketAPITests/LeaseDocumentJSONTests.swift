@@ -1,3 +1,4 @@
+import ContainerRequest
 import CredSpec
 import Foundation
 import JSON
@@ -30,6 +31,7 @@ final class LeaseDocumentJSONTests: XCTestCase {
         if refreshed {
             lease.ticketExpiresAt = Date(timeIntervalSince1970: 1_764_705_600)
             lease.refreshAt = Date(timeIntervalSince1970: 1_764_698_400.9)
+            lease.kubernetesPod = KubernetesPod(namespace: "webapp", name: "web-1")
         }
         return lease
     }

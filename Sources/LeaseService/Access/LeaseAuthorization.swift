@@ -5,7 +5,8 @@ import Observability
 /// anything; any other peer creates leases owned by itself or by the owners its
 /// `[caller "UID"]` grants, uses a named CredSpec only if that CredSpec's allow-list (if any)
 /// names it, and sees only the leases it created. Inline CredSpecs need
-/// `allow-inline-credspecs`, for root too: they bypass the operator's choice of CredSpecs.
+/// `allow-inline-credspecs`, for root too: they bypass the operator's choice of CredSpecs. A
+/// container of a Kubernetes pod gets only what `PeerPolicy.podRefusal` allows, root's hook too.
 package struct LeaseAuthorization: Sendable {
     /// Why a request is refused: a 403 with a stable code, naming the key to change.
     package struct Refusal: CodedError, Equatable {
@@ -27,6 +28,15 @@ package struct LeaseAuthorization: Sendable {
 
     /// The reason `request` may not be served, or nil when it may.
     package func refusal(of request: LeaseRequest) -> Refusal? {
+        if let pod = request.kubernetesPod {
+            let name: String?
+            switch request.source {
+            case .inline: name = nil
+            case let .named(text): name = text
+            }
+            // First: for root too, and whatever else the request may be allowed.
+            if let refusal = policy.podRefusal(pod, credentialSpecName: name) { return Refusal(code: .forbidden, description: refusal, field: "kubernetesPod") }
+        }
         switch request.source {
         case .inline:
             guard policy.allowInlineCredSpecs else {
@@ -50,6 +60,7 @@ package struct LeaseAuthorization: Sendable {
     /// what a reload or a restart checks of every lease the socket API made.
     package func refusal(toKeep lease: Lease) -> String? {
         if let refusal = creatorRefusal(toKeep: lease) { return refusal }
+        if let refusal = policy.podRefusal(toKeep: lease) { return refusal }
         if let name = lease.credentialSpecName {
             if let refusal = credSpecRefusal(name, owner: lease.owner, onBehalfOfOwner: lease.onBehalfOfOwner) { return refusal }
         } else if !policy.allowInlineCredSpecs {

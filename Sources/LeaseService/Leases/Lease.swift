@@ -1,3 +1,4 @@
+import ContainerRequest
 import CredSpec
 import DomainModel
 import FoundationEssentials
@@ -38,6 +39,8 @@ package struct Lease: Sendable {
     package var identities: [LeaseIdentity]
     package var ticketExpiresAt: Date?
     package var refreshAt: Date?
+    /// The Kubernetes pod of its container (`LeaseRequest.kubernetesPod`), checked again at every reload.
+    package var kubernetesPod: KubernetesPod? = nil
 
     /// The gMSA whose name the container carries on the network.
     package var hostname: String { identities.first.map { AccountName($0.account).bare } ?? "" }

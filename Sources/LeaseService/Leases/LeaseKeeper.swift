@@ -1,3 +1,4 @@
+import ContainerRequest
 import CredSpec
 import DurableFiles
 import FoundationEssentials
@@ -138,7 +139,7 @@ package actor LeaseKeeper {
             mountPath: request.mountPath, createdAt: now(), creator: request.creator, creatorGID: request.creatorGID,
             directory: directory, holder: watched?.holder,
             expiresAt: request.expiresAt, onBehalfOfOwner: request.onBehalfOfOwner, frontEnd: request.frontEnd,
-            frontEndDetails: request.frontEndDetails, identities: [], ticketExpiresAt: nil, refreshAt: nil)
+            frontEndDetails: request.frontEndDetails, identities: [], ticketExpiresAt: nil, refreshAt: nil, kubernetesPod: request.kubernetesPod)
         let record = record(of: lease)
         let files = try files(for: lease, credentials: credentials)
         // The files and the record at once: the journal's sync takes longest, and the answer
@@ -652,7 +653,7 @@ package actor LeaseKeeper {
                 directory: record.directory ?? settings.leasesDirectory + "/" + record.id.value, holder: record.holder,
                 expiresAt: record.expiresAt, onBehalfOfOwner: record.onBehalfOfOwner ?? false,
                 frontEnd: record.frontEnd ?? LeaseRequest.socketAPI, frontEndDetails: record.frontEndDetails ?? [:], identities: [],
-                ticketExpiresAt: nil, refreshAt: nil)
+                ticketExpiresAt: nil, refreshAt: nil, kubernetesPod: record.kubernetesPod.map(Self.recordedPod))
             if spec != recorded {
                 // The file changed while ccgd was down: the lease follows it, and its record too.
                 do { try await journal.append(.created(self.record(of: lease))) } catch {
@@ -797,7 +798,13 @@ package actor LeaseKeeper {
             onBehalfOfOwner: lease.onBehalfOfOwner ? true : nil,
             frontEnd: lease.frontEnd == LeaseRequest.socketAPI ? nil : lease.frontEnd,
             fileAccess: lease.fileAccess == .owner ? nil : lease.fileAccess,
-            frontEndDetails: lease.frontEndDetails.isEmpty ? nil : lease.frontEndDetails)
+            frontEndDetails: lease.frontEndDetails.isEmpty ? nil : lease.frontEndDetails, kubernetesPod: lease.kubernetesPod?.description)
+    }
+
+    /// A recorded pod as the lease had it; text that does not read as `namespace/name` (a record
+    /// edited by hand) still marks the lease as a pod's, so that the rule for pods applies to it.
+    static func recordedPod(_ text: String) -> KubernetesPod {
+        KubernetesPod(text: text) ?? KubernetesPod(namespace: KubernetesPod.unknown, name: KubernetesPod.unknown)
     }
 
     /// The CredSpec as stored: an inline plug-in's PluginInput (a password) is replaced by a marker.

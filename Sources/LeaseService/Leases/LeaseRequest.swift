@@ -41,6 +41,12 @@ package struct LeaseRequest: Sendable {
     package var reservedPlugin: PluginGUID?
     /// Recorded with the lease for its front end (`Lease.frontEndDetails`); never a secret.
     package var frontEndDetails: [String: String] = [:]
+    /// The Kubernetes pod of the container a runtime hook asks for (the OCI hook reads it from
+    /// the runtime's annotations): such a request gets only a named CredSpec whose
+    /// `[credspec]` section sets `oci-hook-in-pods = yes` (`PeerPolicy.hookInPodRefusal`), at
+    /// creation and at every reload. A front end that authorizes pods itself (the CSI volume,
+    /// by service account) leaves it nil.
+    package var kubernetesPod: KubernetesPod?
 
     package static let defaultMountPath = LeaseLayout.defaultMountPath
     /// The socket API's name in `frontEnd`.
@@ -50,7 +56,7 @@ package struct LeaseRequest: Sendable {
         source: Source, owner: LeaseOwner, fileAccess: LeaseFileAccess = .owner, containerID: String? = nil, mountPath: String = defaultMountPath,
         creator: UInt32 = 0, creatorGID: UInt32? = nil, directory: String? = nil, holder: LeaseHolder? = nil,
         expiresAt: Date? = nil, onBehalfOfOwner: Bool = false, frontEnd: String = socketAPI,
-        reservedPlugin: PluginGUID? = nil, frontEndDetails: [String: String] = [:]
+        reservedPlugin: PluginGUID? = nil, frontEndDetails: [String: String] = [:], kubernetesPod: KubernetesPod? = nil
     ) {
         self.source = source
         self.owner = owner
@@ -66,6 +72,7 @@ package struct LeaseRequest: Sendable {
         self.frontEnd = frontEnd
         self.reservedPlugin = reservedPlugin
         self.frontEndDetails = frontEndDetails
+        self.kubernetesPod = kubernetesPod
     }
 }
 

@@ -33,6 +33,8 @@ package struct LeaseRecord: Sendable, Codable, Equatable {
     package var fileAccess: LeaseFileAccess? = nil
     /// What the front end keeps of the lease (`Lease.frontEndDetails`; absent: nothing).
     package var frontEndDetails: [String: String]? = nil
+    /// The Kubernetes pod of its container, `namespace/name` (absent: none), so that a restart checks it again.
+    package var kubernetesPod: String? = nil
 
     /// What stands in the state file instead of a PluginInput that is itself a secret.
     package static let redactedPluginInput = "<redacted: inline credentials are not stored>"
@@ -64,6 +66,7 @@ extension LeaseRecord {
             members.append(("holder", .object(JSONObject(fields))))
         }
         members.append(("id", .string(id.value)))
+        if let kubernetesPod { members.append(("kubernetesPod", .string(kubernetesPod))) }
         members.append(("mountPath", .string(mountPath)))
         if let onBehalfOfOwner { members.append(("onBehalfOfOwner", .bool(onBehalfOfOwner))) }
         members.append(("owner", .object(["gid": .number(String(owner.gid)), "uid": .number(String(owner.uid))])))
