@@ -297,7 +297,7 @@ final class ConfigurationTests: XCTestCase {
             problems("[credspec \"WebApp01\"]\noci-hook-in-pods = sometimes\noci-hook-in-pod = yes\n"),
             [
                 "ccgd.conf:2: oci-hook-in-pods: \"sometimes\" is not yes or no.",
-                "ccgd.conf:3: oci-hook-in-pod: unknown key in [credspec \"WebApp01\"]; the keys there are allowed-uids, allowed-gids, prefetch, oci-hook-in-pods.",
+                "ccgd.conf:3: oci-hook-in-pod: unknown key in [credspec \"WebApp01\"]; the keys there are allowed-uids, allowed-gids, prefetch, oci-hook-in-pods, kubernetes-service-accounts.",
             ])
     }
 

@@ -39,16 +39,6 @@ CONFIG_MAP, CREDSPECS, CREDENTIALS = "ccgd-config", "ccgd-credspecs", "ccgd-cred
 # through those symlinks (issue 21, point 5): today ccgd refuses the symlinked CredSpec.
 KUBELET_VOLUME_LAYOUT = False
 
-# TEMPORARY, until the lead's branch gives ccgd's configuration the [csi] section and the
-# kubernetes-service-accounts key (issue 21): `ccgd --check-config` refuses them as unknown.
-# Only these two problems are forgiven, and then the rest of the file is still checked with
-# them taken out. Remove PENDING_KEYS (and pending_removed) once ccgd knows them.
-PENDING_KEYS = (
-    re.compile(r":\d+: unknown section \[csi\]; "),
-    re.compile(r":\d+: kubernetes-service-accounts: unknown key in \[credspec \"[^\"]+\"\]; "),
-)
-
-
 class Problems(list):
     def add(self, where, text):
         self.append(f"{where}: {text}")
@@ -227,15 +217,6 @@ def run_ccgd_check(ccgd, objects, problems, notes):
         result = subprocess.run([ccgd, "--check-config", "--config", conf_path], capture_output=True, text=True)
         output = (result.stdout + result.stderr).replace(root, "")
         if result.returncode != 0:
-            lines = [line for line in result.stderr.splitlines() if line.strip()]
-            if lines and all(any(p.search(line) for p in PENDING_KEYS) for line in lines):
-                notes.append("ccgd does not know [csi] and kubernetes-service-accounts yet (TEMPORARY tolerance in "
-                             "scripts/lib/check_manifests.py, PENDING_KEYS); the rest of ccgd.conf is checked without them")
-                with open(conf_path, "w", encoding="utf-8") as stream:
-                    stream.write(pending_removed(conf))
-                result = subprocess.run([ccgd, "--check-config", "--config", conf_path], capture_output=True, text=True)
-                output = (result.stdout + result.stderr).replace(root, "")
-        if result.returncode != 0:
             problems.add(path, f"ccgd --check-config refuses the example's ccgd.conf:\n  " + "\n  ".join(output.strip().splitlines()))
         else:
             notes.append(f"ccgd --check-config: {output.strip().splitlines()[0]}")
@@ -259,19 +240,6 @@ def write_volume(directory, files, mode, kind):
         os.chmod(os.path.join(data, name), mode)
         if KUBELET_VOLUME_LAYOUT:
             os.symlink(os.path.join("..data", name), os.path.join(directory, name))
-
-
-def pending_removed(conf):
-    """CONF without its [csi] section and kubernetes-service-accounts lines (PENDING_KEYS)."""
-    kept, in_csi = [], False
-    for line in conf.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_csi = stripped.split("#", 1)[0].strip() == "[csi]"
-        if in_csi or re.match(r"\s*kubernetes-service-accounts\s*=", line):
-            continue
-        kept.append(line)
-    return "\n".join(kept) + "\n"
 
 
 def check(root, ccgd):
