@@ -185,7 +185,7 @@ let package = Package(
             name: "CSIFrontEnd",
             dependencies: [
                 "LeaseService", "Observability", "CSIWire", "GRPCUnaryServer", "ProtobufWire", "CMountAPI", "ContainerRequest", "CredSpec",
-                "Configuration", "SystemBasics",
+                "Configuration",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -228,7 +228,8 @@ let package = Package(
         .executableTarget(
             name: "ccgd",
             dependencies: [
-                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "CSIFrontEnd", "Configuration", "Directory", "Kerberos",
+                "LeaseService", "DirectoryPipeline", "PluginHost", "SystemSupport", "SocketAPI", "ECSFrontEnd", "CSIFrontEnd", "Configuration", "Directory",
+                "Kerberos",
                 "DurableFiles", "CCGPlugin",
                 "PackageVersion", "ContainerRequest", "SystemBasics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -331,7 +331,8 @@ struct SectionReader {
                 } else {
                     reader.problem(
                         entry.line, entry.key,
-                        "\"\(entry.value)\" is not a CSI driver name (letters, digits, '-' and '.', at most 63, a letter or digit at each end, e.g. gmsa.csi.example.com)")
+                        "\"\(entry.value)\" is not a CSI driver name (letters, digits, '-' and '.', at most 63, a letter or digit at each end, e.g. gmsa.csi.example.com)"
+                    )
                 }
             case "socket": csi.socket = reader.absolutePath(entry) ?? csi.socket
             case "registration-directory":

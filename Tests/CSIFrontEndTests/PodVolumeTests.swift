@@ -94,7 +94,8 @@ final class PodVolumeTests: XCTestCase {
         cases.append((otherPod, "is not a directory of pod uid"))
         for path in [
             "/etc/mount", "\(Self.kubelet)/pods/\(Self.podUID)/volumes/kubernetes.io~csi/../mount",
-            "\(Self.kubelet)/pods/\(Self.podUID)/volumes/kubernetes.io~secret/gmsa/mount", "\(Self.kubelet)/pods/\(Self.podUID)/volumes/kubernetes.io~csi/gmsa/mount/x",
+            "\(Self.kubelet)/pods/\(Self.podUID)/volumes/kubernetes.io~secret/gmsa/mount",
+            "\(Self.kubelet)/pods/\(Self.podUID)/volumes/kubernetes.io~csi/gmsa/mount/x",
         ] {
             var outside = Self.request()
             outside.targetPath = path
@@ -169,7 +170,10 @@ final class PodVolumeTests: XCTestCase {
                     """, file: "test.conf")
         ) { error in
             let text = "\(error)"
-            for words in ["\"-bad-\" is not a CSI driver name", "\"relative\" is not an absolute path", "\"Web/webapp\" is not NAMESPACE/SERVICE-ACCOUNT", "\"web\" is not", "\"web/a/b\" is not", "\"*/x\" is not"] {
+            for words in [
+                "\"-bad-\" is not a CSI driver name", "\"relative\" is not an absolute path", "\"Web/webapp\" is not NAMESPACE/SERVICE-ACCOUNT",
+                "\"web\" is not", "\"web/a/b\" is not", "\"*/x\" is not",
+            ] {
                 XCTAssertTrue(text.contains(words), "\(words) is not in \(text)")
             }
         }

@@ -352,13 +352,16 @@ final class CSIIntegrationTests: XCTestCase {
     /// that rebooted) has its lease ended by the sweep at start.
     func testARevokedGrantOrAPodGoneFromTheNodeEndsTheLease() async throws {
         let daemon = try started()
-        let (kept, revoked, gone) = (Pod(), { () -> Pod in
-            var pod = Pod()
-            pod.namespace = "shop"
-            pod.serviceAccount = "checkout"
-            pod.attributes = ["credentialSpec": "WebApp02"]
-            return pod
-        }(), Pod())
+        let (kept, revoked, gone) = (
+            Pod(),
+            { () -> Pod in
+                var pod = Pod()
+                pod.namespace = "shop"
+                pod.serviceAccount = "checkout"
+                pod.attributes = ["credentialSpec": "WebApp02"]
+                return pod
+            }(), Pod()
+        )
         for pod in [kept, revoked, gone] { XCTAssertEqual(try publish(pod)["code"] as? String, "OK") }
         let text = try String(contentsOfFile: daemon.configuration, encoding: .utf8)
         try text.replacingOccurrences(of: "kubernetes-service-accounts = shop/*", with: "kubernetes-service-accounts = shop/cart")

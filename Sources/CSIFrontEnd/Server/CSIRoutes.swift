@@ -68,7 +68,8 @@ enum CSIRoutes {
 
     static func read<Request: CSIRequest>(_ bytes: [UInt8]) throws(RPCStatus) -> Request {
         do { return try Request(decoding: bytes) } catch {
-            throw RPCStatus(code: .invalidArgument, message: "the request is not a valid \(Request.self) message (\(error)); send the message csi.proto defines.")
+            throw RPCStatus(
+                code: .invalidArgument, message: "the request is not a valid \(Request.self) message (\(error)); send the message csi.proto defines.")
         }
     }
 }

@@ -79,7 +79,8 @@ struct PodVolume: Sendable, Equatable {
                 "pod \(pod): unknown volume attribute \(unknown.joined(separator: ", ")); the attributes are \(Attribute.all.joined(separator: ", "))")
         }
         guard let name = context[Attribute.credentialSpec], !name.isEmpty else {
-            throw Self.invalid("pod \(pod): the volume names no CredSpec; set volumeAttributes: {credentialSpec: NAME} to a CredSpec of ccgd's CredSpec directory")
+            throw Self.invalid(
+                "pod \(pod): the volume names no CredSpec; set volumeAttributes: {credentialSpec: NAME} to a CredSpec of ccgd's CredSpec directory")
         }
         do { credentialSpecName = try CredSpecName(name).stem } catch {
             throw Self.invalid("pod \(pod): credentialSpec \"\(name)\" is not a CredSpec's file name; give a name of ccgd's CredSpec directory, without a path")

@@ -91,6 +91,9 @@ enum TargetMount {
     private static func failure(_ action: String, _ target: TargetPath) -> RPCStatus {
         let reason = String(cString: strerror(errno))
         return RPCStatus(
-            code: .internalError, message: "cannot \(action) \(target) (\(reason)); check that ccgd runs as root in the host's mount namespace (or with the kubelet directory mounted with Bidirectional propagation).")
+            code: .internalError,
+            message:
+                "cannot \(action) \(target) (\(reason)); check that ccgd runs as root in the host's mount namespace (or with the kubelet directory mounted with Bidirectional propagation)."
+        )
     }
 }

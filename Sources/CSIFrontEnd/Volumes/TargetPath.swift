@@ -23,7 +23,8 @@ struct TargetPath: Sendable, Equatable, CustomStringConvertible {
     /// A target path of any pod (NodeUnpublishVolume names no pod).
     init(_ path: String, kubeletDirectory: String) throws(RPCStatus) {
         let podsDirectory = (kubeletDirectory.hasSuffix("/") ? String(kubeletDirectory.dropLast()) : kubeletDirectory) + "/pods"
-        let components = path.hasPrefix(podsDirectory + "/") ? path.dropFirst(podsDirectory.count + 1).split(separator: "/", omittingEmptySubsequences: false) : []
+        let components =
+            path.hasPrefix(podsDirectory + "/") ? path.dropFirst(podsDirectory.count + 1).split(separator: "/", omittingEmptySubsequences: false) : []
         guard components.count == 5, components[1] == "volumes", components[2] == "kubernetes.io~csi", components[4] == "mount",
             components.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.utf8.contains(0) })
         else {
