@@ -72,6 +72,9 @@ package final class Metrics: Sendable {
             "ccgd_account_fetches_avoided_total", type: "counter",
             "Requests answered with a remembered failed fetch instead of asking the plug-in and the DC again.")
         describe("ccgd_leases_ended_total", type: "counter", "Leases ccgd ended without a DELETE, by reason.")
+        describe(
+            "ccgd_csi_publishes_refused_total", type: "counter",
+            "CSI volumes not published, by reason: service_account (not granted its CredSpec) or the error code.")
         describe("ccgd_build_info", type: "gauge", "1, labelled with the version of ccgd that runs.")
         describe("ccgd_health_degraded", type: "gauge", "1 while GET /v1/health says degraded (its reasons say why), else 0.")
         describe(
