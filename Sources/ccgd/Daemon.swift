@@ -122,8 +122,9 @@ struct Daemon {
             }
         }
 
+        let credSpecWatch = CredSpecWatchService(keeper: keeper, configuration: configuration, logger: Logger(label: "ccgd.credspecs"))
         let reload = ReloadService(
-            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts,
+            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts, credSpecWatch: credSpecWatch,
             server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier,
             logger: Logger(label: "ccgd.reload"),
             signals: reloadSignals)
@@ -134,6 +135,7 @@ struct Daemon {
             .init(service: LeaseExpiryService(keeper: keeper)),
             .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
             .init(service: reload),
+            .init(service: credSpecWatch),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
         if let metricsListener { services.append(.init(service: MetricsService(listener: metricsListener))) }
