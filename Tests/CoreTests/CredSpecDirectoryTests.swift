@@ -48,14 +48,18 @@ final class CredSpecDirectoryTests: XCTestCase {
         let directory = CredSpecDirectory(path: path)
         for (name, target) in [("Relative", "../Outside.json"), ("Absolute", base + "/Outside.json")] {
             XCTAssertThrowsError(try directory.read(name)) { error in
-                let text = "\(error)"
-                XCTAssertTrue(text.contains("\(path)/\(name).json"), text)
-                XCTAssertTrue(text.contains("points to \(target), outside the CredSpec directory \(path)"), text)
-                XCTAssertTrue(text.contains("copy the CredSpec into the directory"), text)
+                XCTAssertEqual(
+                    "\(error)",
+                    "CredSpec \(name) leads out of the CredSpec directory \(path): \(path)/\(name).json points to \(target); a symbolic link is followed only to a file inside the directory (as a ConfigMap's NAME.json -> ..data/NAME.json), so copy the CredSpec into it."
+                )
+                XCTAssertEqual((error as? LeaseError)?.field, "credentialSpecName")
             }
         }
         XCTAssertEqual(symlink("Relative.json", path + "/Chained.json"), 0)
-        XCTAssertThrowsError(try directory.read("Chained")) { error in XCTAssertTrue("\(error)".contains("outside the CredSpec directory"), "\(error)") }
+        XCTAssertThrowsError(try directory.read("Chained")) { error in
+            guard case let .credSpecOutside(_, link, _, _) = error as? LeaseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(link, path + "/Relative.json", "the link that leaves is named")
+        }
     }
 
     func testAPlainHostDirectoryStillReadsAndALinkInsideIsFollowed() throws {

@@ -30,13 +30,7 @@ package struct CredSpecDirectory: Sendable {
         do { (fd, resolved) = try ContainedPath.open(file, in: directory, directoryPath: path, flags: O_RDONLY | O_NONBLOCK) } catch {
             switch error {
             case .failed(_, _, ENOENT), .failed(_, _, ENOTDIR): throw .credSpecNotFound(name: name, directory: path)
-            case let .escapes(_, link, target):
-                throw .credSpecInvalid(
-                    .unreadable(
-                        path: link,
-                        reason:
-                            "it points to \(target), outside the CredSpec directory \(path), and a symbolic link is followed only to a file inside it; copy the CredSpec into the directory"
-                    ), source: file)
+            case let .escapes(_, link, target): throw .credSpecOutside(name: name, link: link, target: target, directory: path)
             default: throw .credSpecInvalid(.unreadable(path: path + "/" + file, reason: "\(error)"), source: file)
             }
         }
