@@ -37,24 +37,33 @@ final class CredSpecWatchService: Service, Sendable {
     private let logger: Logger
     /// How long the directory must be quiet before a burst is followed.
     private let settle: Duration
-    private let settings: Mutex<Settings>
+    /// Shared with reloads: a change is followed between two reloads, never during one.
+    private let queue: ApplyQueue
+    /// The configuration followed, and what the directory held when it was last followed.
+    private let state: Mutex<(settings: Settings, known: CredSpecDirectory.Contents)>
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
-    init(keeper: LeaseKeeper, configuration: ServiceConfiguration, settle: Duration = .seconds(1), logger: Logger) {
+    /// After start-up's `RunningParts.apply`: the directory as it is now is what has been followed.
+    init(keeper: LeaseKeeper, configuration: ServiceConfiguration, queue: ApplyQueue, settle: Duration = .seconds(1), logger: Logger) {
         self.keeper = keeper
         self.logger = logger
         self.settle = settle
-        settings = Mutex(Settings(configuration))
+        self.queue = queue
+        let settings = Settings(configuration)
+        state = Mutex((settings, CredSpecDirectory(path: settings.directory).contents()))
         (events, continuation) = AsyncStream.makeStream(of: Event.self)
         // The first event sets the watch up for the configuration ccgd started with.
         continuation.yield(.reconfigured)
     }
 
-    /// A reload applied `configuration` (and followed the directory itself): the watch moves to
-    /// the directory it names, or stops, and later changes are told against what it holds now.
+    /// A reload applied `configuration` and followed the directory itself (called on the queue):
+    /// later changes are told against what the directory holds now, and the watch moves to the
+    /// directory `configuration` names, or stops.
     func use(_ configuration: ServiceConfiguration) {
-        settings.withLock { $0 = Settings(configuration) }
+        let settings = Settings(configuration)
+        let contents = CredSpecDirectory(path: settings.directory).contents()
+        state.withLock { $0 = (settings, contents) }
         continuation.yield(.reconfigured)
     }
 
@@ -67,14 +76,11 @@ final class CredSpecWatchService: Service, Sendable {
     private func follow() async {
         var watch: DirectoryWatch?
         var watched: (directory: String, on: Bool)?
-        var known = CredSpecDirectory.Contents()
         defer { watch?.close() }
         for await event in events {
-            let current = settings.withLock { $0 }
-            let directory = CredSpecDirectory(path: current.directory)
             switch event {
             case .reconfigured:
-                known = directory.contents()
+                let current = state.withLock { $0.settings }
                 guard watched?.directory != current.directory || watched?.on != current.watching else { continue }
                 watch?.close()
                 watch = nil
@@ -91,18 +97,24 @@ final class CredSpecWatchService: Service, Sendable {
                     logger.error("\(error) ([daemon] watch-credspec-directory = no); until then a change takes a reload")
                 }
             case .changed:
-                let now = directory.contents()
-                let changes = CredSpecDirectory.Changes(from: known, to: now)
-                known = now
-                guard !changes.isEmpty else { continue }
-                let (followed, ended) = await keeper.followCredSpecDirectory()
-                await keeper.prefetch(current.prefetch)
-                logger.notice(
-                    "CredSpec directory changed: \(changes)",
-                    metadata: [
-                        "directory": "\(current.directory)", "leases_followed": "\(followed)", "leases_ended": "\(ended)",
-                    ])
+                await queue.run { await self.pickUp() }
             }
         }
+    }
+
+    /// Follows what changed since the directory was last followed, and logs it in one line.
+    private func pickUp() async {
+        let (current, known) = state.withLock { ($0.settings, $0.known) }
+        let now = CredSpecDirectory(path: current.directory).contents()
+        state.withLock { $0.known = now }
+        let changes = CredSpecDirectory.Changes(from: known, to: now)
+        guard !changes.isEmpty else { return }
+        let (followed, ended) = await keeper.followCredSpecDirectory()
+        await keeper.prefetch(current.prefetch)
+        logger.notice(
+            "CredSpec directory changed: \(changes)",
+            metadata: [
+                "directory": "\(current.directory)", "leases_followed": "\(followed)", "leases_ended": "\(ended)",
+            ])
     }
 }

@@ -122,9 +122,10 @@ struct Daemon {
             }
         }
 
-        let credSpecWatch = CredSpecWatchService(keeper: keeper, configuration: configuration, logger: Logger(label: "ccgd.credspecs"))
+        let queue = ApplyQueue()
+        let credSpecWatch = CredSpecWatchService(keeper: keeper, configuration: configuration, queue: queue, logger: Logger(label: "ccgd.credspecs"))
         let reload = ReloadService(
-            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts, credSpecWatch: credSpecWatch,
+            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts, credSpecWatch: credSpecWatch, queue: queue,
             server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier,
             logger: Logger(label: "ccgd.reload"),
             signals: reloadSignals)

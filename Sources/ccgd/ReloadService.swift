@@ -20,6 +20,8 @@ final class ReloadService: Service, Sendable {
     let parts: RunningParts
     /// Told each configuration applied: it watches the CredSpec directory that one names.
     let credSpecWatch: CredSpecWatchService
+    /// Reloads and the CredSpec watch's changes, one at a time.
+    let queue: ApplyQueue
     var keeper: LeaseKeeper { parts.keeper }
     let server: APIServer
     /// Every socket's connection shares (the API's, the ECS front end's).
@@ -34,7 +36,8 @@ final class ReloadService: Service, Sendable {
 
     init(
         path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
-        parts: RunningParts, credSpecWatch: CredSpecWatchService, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
+        parts: RunningParts, credSpecWatch: CredSpecWatchService, queue: ApplyQueue, server: APIServer, connectionShares: [ConnectionShares],
+        health: ControllerHealth,
         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence
     ) {
         self.path = path
@@ -43,6 +46,7 @@ final class ReloadService: Service, Sendable {
         self.current = Mutex(current)
         self.parts = parts
         self.credSpecWatch = credSpecWatch
+        self.queue = queue
         self.server = server
         self.connectionShares = connectionShares
         self.health = health
@@ -60,6 +64,10 @@ final class ReloadService: Service, Sendable {
     }
 
     func reload() async {
+        await queue.run { await self.apply() }
+    }
+
+    private func apply() async {
         notifier.reloading()
         defer { Task { [self] in notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health)) } }
         var configuration: ServiceConfiguration
