@@ -75,15 +75,25 @@ enum SecretFile {
         let directory = try openDirectory(location)
         defer { close(directory) }
         let label = location.label
-        let fd: Int32, path: String
+        let opened: ContainedFile
         do {
-            (fd, path) = try ContainedPath.open(
+            opened = try ContainedPath.open(
                 location.name, in: directory, directoryPath: location.directory, flags: O_RDONLY | O_NOCTTY | O_NONBLOCK,
                 check: trustedStep)
         } catch {
             throw failure(error, location)
         }
+        let fd = opened.descriptor, path = opened.path
         defer { close(fd) }
+        // A sticky directory others may write is crossed only through root's links: anyone may
+        // add a name there, a hard link to some root-owned file included, so the file itself must
+        // lie in a directory only its owner writes (a Secret volume's is the kubelet's 0755 one).
+        guard !location.checksDirectory || opened.holder.st_mode & 0o022 == 0 else {
+            throw PluginError(
+                .accessDenied,
+                "file plug-in: \(label): \(path) is in \(opened.holderPath), which group or others may write (mode \(String(opened.holder.st_mode & 0o7777, radix: 8))), so anyone could have put it there; keep credentials files in a directory only root writes (chmod 700 \(opened.holderPath))."
+            )
+        }
         var status = stat()
         guard fstat(fd, &status) == 0 else {
             throw PluginError(.unavailable, "file plug-in: \(label): cannot inspect \(path): \(String(cString: strerror(errno))); check the file.")

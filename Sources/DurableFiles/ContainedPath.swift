@@ -11,6 +11,18 @@ package struct ContainedStep {
     package let status: stat
 }
 
+/// A file `ContainedPath` opened.
+package struct ContainedFile {
+    /// Open with the caller's flags; the caller closes it.
+    package let descriptor: Int32
+    /// The full path the walk resolved, for messages.
+    package let path: String
+    /// The directory that holds the file (the one the walk began in, or one it went into), as
+    /// fstat saw it: whoever may write it may have put the file there, a hard link included.
+    package let holder: stat
+    package let holderPath: String
+}
+
 /// Why a name could not be opened inside its directory.
 package enum ContainedPathError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A symlink (or the name itself, with `..`) leads out of the directory: an absolute target,
@@ -55,11 +67,11 @@ package enum ContainedPath {
     /// (`directoryPath` names it in messages), opened with `flags` (`O_NOFOLLOW` and `O_CLOEXEC`
     /// added: the last name is never a symlink once followed); close the descriptor. `check` sees
     /// every directory below `directory` and every symlink the walk crosses, and returns why it is
-    /// refused (nil: it passes). Answers the descriptor and the full path the walk resolved.
+    /// refused (nil: it passes).
     package static func open(
         _ relative: String, in directory: Int32, directoryPath: String, flags: Int32,
         check: (ContainedStep) -> String? = { _ in nil }
-    ) throws(ContainedPathError) -> (descriptor: Int32, resolved: String) {
+    ) throws(ContainedPathError) -> ContainedFile {
         var attempt = 1
         while true {
             do {
@@ -80,7 +92,7 @@ package enum ContainedPath {
 
     private static func walk(
         _ relative: String, in base: Int32, directoryPath: String, flags: Int32, check: (ContainedStep) -> String?
-    ) throws(WalkFailure) -> (descriptor: Int32, resolved: String) {
+    ) throws(WalkFailure) -> ContainedFile {
         let top = directoryPath == "/" ? "" : directoryPath
         if relative.hasPrefix("/") { throw WalkFailure(error: .escapes(directory: directoryPath, link: relative, target: relative)) }
         var pending = names(of: relative)
@@ -141,19 +153,23 @@ package enum ContainedPath {
                 // Opened again for real; the same file, or it was swapped after it was looked at.
                 let file = openat(parent.descriptor, name, flags | O_NOFOLLOW | O_CLOEXEC)
                 guard file >= 0 else { throw failed("open", path, errno) }
-                var opened = stat()
-                guard fstat(file, &opened) == 0, opened.st_dev == status.st_dev, opened.st_ino == status.st_ino else {
+                var opened = stat(), holder = stat()
+                guard fstat(file, &opened) == 0, opened.st_dev == status.st_dev, opened.st_ino == status.st_ino,
+                    fstat(parent.descriptor, &holder) == 0
+                else {
                     close(file)
                     throw failed("open", path, ENOENT)
                 }
-                return (file, path)
+                return ContainedFile(descriptor: file, path: path, holder: holder, holderPath: parent.path.isEmpty ? "/" : parent.path)
             }
         }
         // The name ends in a directory already on the stack (".", or one ending in "..").
-        let last = stack[stack.count - 1]
+        let last = stack[stack.count - 1], lastPath = last.path.isEmpty ? "/" : last.path
         let file = openat(last.descriptor, ".", flags | O_CLOEXEC)
-        guard file >= 0 else { throw failed("open", last.path.isEmpty ? "/" : last.path, errno) }
-        return (file, last.path.isEmpty ? "/" : last.path)
+        guard file >= 0 else { throw failed("open", lastPath, errno) }
+        var holder = stat()
+        _ = fstat(file, &holder)
+        return ContainedFile(descriptor: file, path: lastPath, holder: holder, holderPath: lastPath)
     }
 
     /// The target of the symlink open as `descriptor` (read through it: not swapped meanwhile).

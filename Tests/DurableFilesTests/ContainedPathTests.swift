@@ -19,8 +19,8 @@ final class ContainedPathTests: XCTestCase {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         precondition(descriptor >= 0)
         defer { close(descriptor) }
-        let (file, _) = try ContainedPath.open(name, in: descriptor, directoryPath: directory, flags: O_RDONLY, check: check)
-        let handle = FileHandle(fileDescriptor: file, closeOnDealloc: true)
+        let opened = try ContainedPath.open(name, in: descriptor, directoryPath: directory, flags: O_RDONLY, check: check)
+        let handle = FileHandle(fileDescriptor: opened.descriptor, closeOnDealloc: true)
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
@@ -42,9 +42,11 @@ final class ContainedPathTests: XCTestCase {
         XCTAssertEqual(try read("portable-user"), "second")
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY)
         defer { close(descriptor) }
-        let (file, resolved) = try ContainedPath.open("portable-user", in: descriptor, directoryPath: directory, flags: O_RDONLY)
-        close(file)
-        XCTAssertEqual(resolved, directory + "/" + volume.dataDirectory! + "/portable-user")
+        let opened = try ContainedPath.open("portable-user", in: descriptor, directoryPath: directory, flags: O_RDONLY)
+        close(opened.descriptor)
+        XCTAssertEqual(opened.path, directory + "/" + volume.dataDirectory! + "/portable-user")
+        XCTAssertEqual(opened.holderPath, directory + "/" + volume.dataDirectory!, "the file's own directory, not the volume's")
+        XCTAssertEqual(opened.holder.st_mode & 0o7777, 0o755)
     }
 
     func testAPlainFileAndALinkBackUpInsideAreRead() throws {

@@ -141,6 +141,16 @@ final class FilePluginTests: XCTestCase {
         }
     }
 
+    func testAFileLyingInAStickyDirectoryItselfIsRefused() throws {
+        _ = try secretVolume(["portable-user": "CONTOSO\\u:p"])
+        // Anyone may add a name to a 1777 directory (a hard link to a root-owned file, say).
+        let path = try file("planted", "CONTOSO\\u:p", mode: 0o400)
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "planted") },
+            "file plug-in: PluginInput \"planted\": \(path) is in \(directory), which group or others may write (mode 1777), so anyone could have put it there; keep credentials files in a directory only root writes (chmod 700 \(directory))."
+        )
+    }
+
     func testALinkSomeoneElseOwnsInAStickyDirectoryIsNotFollowed() throws {
         try XCTSkipUnless(geteuid() == 0, "only root can give a link away")
         _ = try secretVolume(["portable-user": "CONTOSO\\u:p"])

@@ -26,14 +26,15 @@ package struct CredSpecDirectory: Sendable {
         let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { throw .credSpecNotFound(name: name, directory: path) }
         defer { close(directory) }
-        let fd: Int32, resolved: String
-        do { (fd, resolved) = try ContainedPath.open(file, in: directory, directoryPath: path, flags: O_RDONLY | O_NONBLOCK) } catch {
+        let opened: ContainedFile
+        do { opened = try ContainedPath.open(file, in: directory, directoryPath: path, flags: O_RDONLY | O_NONBLOCK) } catch {
             switch error {
             case .failed(_, _, ENOENT), .failed(_, _, ENOTDIR): throw .credSpecNotFound(name: name, directory: path)
             case let .escapes(_, link, target): throw .credSpecOutside(name: name, link: link, target: target, directory: path)
             default: throw .credSpecInvalid(.unreadable(path: path + "/" + file, reason: "\(error)"), source: file)
             }
         }
+        let fd = opened.descriptor
         defer { close(fd) }
         // A directory, a FIFO or a device named like a CredSpec is none.
         var status = stat()
@@ -41,7 +42,7 @@ package struct CredSpecDirectory: Sendable {
         let version = FileVersion(status)
         if let cached = parsed.spec(file, version: version) { return cached }
         do {
-            let spec = try CredentialSpec.read(descriptor: fd, path: resolved)
+            let spec = try CredentialSpec.read(descriptor: fd, path: opened.path)
             parsed.store(spec, file: file, version: version)
             return spec
         } catch {
