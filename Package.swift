@@ -69,8 +69,9 @@ let package = Package(
         .target(name: "PackageVersion", plugins: ["VersionStamp"]),
         .plugin(name: "VersionStamp", capability: .buildTool(), path: "BuildPlugins/VersionStamp"),
 
-        // Bundled plug-ins: each sees CCGPlugin only.
-        .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory"], path: "Plugins/FilePlugin"),
+        // Bundled plug-ins: each sees CCGPlugin only (the file plug-in also DurableFiles' ContainedPath:
+        // a Kubernetes Secret volume's symlinks followed only inside the credentials directory).
+        .target(name: "FilePlugin", dependencies: ["CCGPlugin", "SecretMemory", "DurableFiles"], path: "Plugins/FilePlugin"),
         .target(name: "InlinePlugin", dependencies: ["CCGPlugin"], path: "Plugins/InlinePlugin"),
         // AWS Secrets Manager, run by ccgd as an executable plug-in: libcurl and libcrypto through a C shim.
         .target(

@@ -9,8 +9,10 @@ import Glibc
 /// path in that directory (`/etc/ccgd/credentials/portable-user.json`); subdirectories are not
 /// looked into. `credential:NAME` reads `$CREDENTIALS_DIRECTORY/NAME` (systemd's `LoadCredential=`).
 /// The directory must be owned by root (or by the user ccgd runs as) and not writable by group or
-/// others; the file must be a regular file (not a symbolic link) with that same owner and mode 0600
-/// or 0400. It holds one of:
+/// others (unless sticky, as a Kubernetes Secret volume's tmpfs is: 1777); the file must be a
+/// regular file with that same owner and mode 0600 or 0400. A symbolic link is followed only when
+/// root owns it and it leads to a file inside the directory (a Secret volume's `NAME -> ..data/NAME`),
+/// never outside. It holds one of:
 /// - JSON `{"domainName": "contoso.com", "username": "user", "password": "…"}`
 /// - `DOMAIN\user:password` (the AKS Key Vault plug-in's secret format)
 /// - `user@domain:password`

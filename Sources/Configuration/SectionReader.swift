@@ -34,7 +34,7 @@ struct SectionReader {
             section,
             known: [
                 "socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
-                "runtime-directory", "state-directory", "credspec-directory", "dns-servers", "log-level",
+                "runtime-directory", "state-directory", "credspec-directory", "watch-credspec-directory", "dns-servers", "log-level",
                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-window", "prefetch-delay",
                 "prefetch-recent",
                 "max-leases-per-caller", "runtime-reserve",
@@ -55,6 +55,7 @@ struct SectionReader {
             case "runtime-directory": daemon.runtimeDirectory = reader.absolutePath(entry) ?? daemon.runtimeDirectory
             case "state-directory": daemon.stateDirectory = reader.absolutePath(entry) ?? daemon.stateDirectory
             case "credspec-directory": daemon.credSpecDirectory = reader.absolutePath(entry) ?? daemon.credSpecDirectory
+            case "watch-credspec-directory": daemon.watchCredSpecDirectory = reader.boolean(entry) ?? daemon.watchCredSpecDirectory
             case "allow-inline-credspecs": daemon.allowInlineCredSpecs = reader.boolean(entry) ?? daemon.allowInlineCredSpecs
             case "prefetch": daemon.prefetch = reader.boolean(entry) ?? daemon.prefetch
             case "max-leases-per-caller": daemon.maximumLeasesPerCaller = reader.leaseCount(entry) ?? daemon.maximumLeasesPerCaller

@@ -18,6 +18,9 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var runtimeDirectory = "/run/ccgd"
         package var stateDirectory = "/var/lib/ccgd"
         package var credSpecDirectory = "/etc/ccgd/credspecs"
+        /// Whether a change in the CredSpec directory is followed as a reload would, without one:
+        /// a Kubernetes ConfigMap volume is updated by the kubelet, and nobody sends SIGHUP in a pod.
+        package var watchCredSpecDirectory = true
         /// DNS servers for finding the DCs of realms without a [domain] section (empty: resolv.conf).
         package var dnsServers: [String] = []
         package var logLevel = "info"

@@ -131,8 +131,10 @@ struct Daemon {
             }
         }
 
+        let queue = ApplyQueue()
+        let credSpecWatch = CredSpecWatchService(keeper: keeper, configuration: configuration, queue: queue, logger: Logger(label: "ccgd.credspecs"))
         let reload = ReloadService(
-            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts,
+            path: configuration.sourceFile, overrides: overrides, current: configuration, parts: parts, credSpecWatch: credSpecWatch, queue: queue,
             server: server, connectionShares: [server.shares] + (ecs.map { [$0.shares] } ?? []), health: health, notifier: notifier,
             logger: Logger(label: "ccgd.reload"),
             signals: reloadSignals)
@@ -143,6 +145,7 @@ struct Daemon {
             .init(service: LeaseExpiryService(keeper: keeper)),
             .init(service: WatchdogService(socket: daemon.socket, keeper: keeper, health: health, notifier: notifier)),
             .init(service: reload),
+            .init(service: credSpecWatch),
         ]
         if let ecs { services.append(.init(service: ECSService(server: ecs))) }
         if let csi { services.append(.init(service: CSIService(server: csi, logger: Logger(label: "ccgd.csi")))) }

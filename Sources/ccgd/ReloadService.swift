@@ -11,12 +11,17 @@ import PluginHost
 /// SIGHUP (`systemctl reload ccgd`): reads the configuration again and applies what can change
 /// without a restart — plug-ins, domains, who may call and with how many connections, the
 /// CredSpec directory, the log level — without dropping a lease or a connection. A broken file
-/// changes nothing and says why.
+/// changes nothing and says why. (A change of the CredSpec directory alone needs no reload:
+/// `CredSpecWatchService`.)
 final class ReloadService: Service, Sendable {
     let path: String
     let overrides: @Sendable (inout ServiceConfiguration) -> Void
     /// What the configuration applies to (`RunningParts.apply`, as at start-up).
     let parts: RunningParts
+    /// Told each configuration applied: it watches the CredSpec directory that one names.
+    let credSpecWatch: CredSpecWatchService
+    /// Reloads and the CredSpec watch's changes, one at a time.
+    let queue: ApplyQueue
     var keeper: LeaseKeeper { parts.keeper }
     let server: APIServer
     /// Every socket's connection shares (the API's, the ECS front end's).
@@ -31,7 +36,8 @@ final class ReloadService: Service, Sendable {
 
     init(
         path: String, overrides: @escaping @Sendable (inout ServiceConfiguration) -> Void, current: ServiceConfiguration,
-        parts: RunningParts, server: APIServer, connectionShares: [ConnectionShares], health: ControllerHealth,
+        parts: RunningParts, credSpecWatch: CredSpecWatchService, queue: ApplyQueue, server: APIServer, connectionShares: [ConnectionShares],
+        health: ControllerHealth,
         notifier: SystemdNotifier, logger: Logger, signals: UnixSignalsSequence
     ) {
         self.path = path
@@ -39,6 +45,8 @@ final class ReloadService: Service, Sendable {
         self.overrides = overrides
         self.current = Mutex(current)
         self.parts = parts
+        self.credSpecWatch = credSpecWatch
+        self.queue = queue
         self.server = server
         self.connectionShares = connectionShares
         self.health = health
@@ -56,6 +64,10 @@ final class ReloadService: Service, Sendable {
     }
 
     func reload() async {
+        await queue.run { await self.apply() }
+    }
+
+    private func apply() async {
         notifier.reloading()
         defer { Task { [self] in notifier.ready(status: await WatchdogService.status(keeper: keeper, health: health)) } }
         var configuration: ServiceConfiguration
@@ -117,6 +129,7 @@ final class ReloadService: Service, Sendable {
             return
         }
         current.withLock { $0 = configuration }
+        credSpecWatch.use(configuration)
         logger.notice(
             "configuration reloaded",
             metadata: [

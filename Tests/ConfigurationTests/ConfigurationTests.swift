@@ -23,6 +23,12 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration, defaults, "the example documents the defaults")
     }
 
+    func testTheCredSpecDirectoryIsWatchedUnlessTurnedOff() throws {
+        XCTAssertTrue(try ServiceConfiguration(text: "", file: "ccgd.conf").daemon.watchCredSpecDirectory)
+        XCTAssertFalse(try ServiceConfiguration(text: "[daemon]\nwatch-credspec-directory = no\n", file: "ccgd.conf").daemon.watchCredSpecDirectory)
+        XCTAssertEqual(problems("[daemon]\nwatch-credspec-directory = sometimes\n").count, 1)
+    }
+
     func testEmptyFileMeansDefaults() throws {
         let configuration = try ServiceConfiguration(text: "", file: "ccgd.conf")
         XCTAssertEqual(configuration.daemon.socket, "/run/ccgd/ccgd.sock")
@@ -459,7 +465,7 @@ final class ConfigurationTests: XCTestCase {
                 just text
                 """),
             [
-                "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-window, prefetch-delay, prefetch-recent, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
+                "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, watch-credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-window, prefetch-delay, prefetch-recent, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
                 "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
                 "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
                 "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",

@@ -87,12 +87,79 @@ final class FilePluginTests: XCTestCase {
         }
     }
 
-    func testASymbolicLinkInTheDirectoryIsNotFollowed() throws {
+    func testASymbolicLinkOutOfTheDirectoryIsNotFollowed() throws {
         let target = try file("user.cred", "CONTOSO\\u:p", in: elsewhere)
         try FileManager.default.createSymbolicLink(atPath: directory + "/link.cred", withDestinationPath: target)
         XCTAssertEqual(
             message { _ = try plugin.read(pluginInput: "link.cred") },
-            "file plug-in: PluginInput \"link.cred\": \(directory)/link.cred is a symbolic link, which is not followed; put the credentials file itself there.")
+            "file plug-in: PluginInput \"link.cred\": \(directory)/link.cred points to \(target), outside \(directory), and is not followed; put the credentials file itself there, or a relative link to a file inside it."
+        )
+    }
+
+    // Issue 21: a Kubernetes Secret volume as the credentials directory.
+
+    /// The credentials directory as a Secret volume: a tmpfs root of mode 1777, the kubelet's layout in it.
+    private func secretVolume(_ files: [String: String], mode: Int = 0o400) throws -> AtomicWriterVolume {
+        let volume = try AtomicWriterVolume(at: directory, mode: 0o1777)
+        try volume.write(files, mode: mode)
+        return volume
+    }
+
+    func testASecretVolumesKeyIsReadThroughItsLinksAndAnUpdateIsSeen() throws {
+        let volume = try secretVolume(["portable-user": "CONTOSO\\first:p"])
+        XCTAssertEqual(try plugin.read(pluginInput: "portable-user").username, "first")
+        XCTAssertEqual(try plugin.read(pluginInput: directory + "/portable-user").username, "first")
+        try volume.write(["portable-user": "CONTOSO\\second:p"], mode: 0o400)
+        XCTAssertEqual(try plugin.read(pluginInput: "portable-user").username, "second")
+    }
+
+    func testASecretVolumesDefaultMode644IsRefusedWithTheFix() throws {
+        let volume = try secretVolume(["portable-user": "CONTOSO\\u:p"], mode: 0o644)
+        let path = directory + "/" + volume.dataDirectory! + "/portable-user"
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "portable-user") },
+            "file plug-in: PluginInput \"portable-user\": \(path) has mode 644, not 600 or 400; run chmod 600 \(path) (a Kubernetes Secret volume: set defaultMode: 0400)."
+        )
+    }
+
+    func testLinksLeavingASecretVolumeAreRefusedAbsoluteDotDotOrChained() throws {
+        let volume = try secretVolume(["portable-user": "CONTOSO\\u:p"])
+        let outside = try file("user.cred", "CONTOSO\\u:p", in: elsewhere)
+        XCTAssertEqual(symlink(outside, directory + "/absolute"), 0)
+        XCTAssertEqual(symlink("../elsewhere/user.cred", directory + "/dotdot"), 0)
+        // A chain whose every hop looks local: chained -> ..data/hop, and hop leaves from there.
+        XCTAssertEqual(symlink("../../elsewhere/user.cred", directory + "/" + volume.dataDirectory! + "/hop"), 0)
+        XCTAssertEqual(symlink("..data/hop", directory + "/chained"), 0)
+        for (input, link, target) in [
+            ("absolute", directory + "/absolute", outside), ("dotdot", directory + "/dotdot", "../elsewhere/user.cred"),
+            ("chained", directory + "/" + volume.dataDirectory! + "/hop", "../../elsewhere/user.cred"),
+        ] {
+            XCTAssertEqual(
+                message { _ = try plugin.read(pluginInput: input) },
+                "file plug-in: PluginInput \"\(input)\": \(link) points to \(target), outside \(directory), and is not followed; put the credentials file itself there, or a relative link to a file inside it."
+            )
+        }
+    }
+
+    func testAFileLyingInAStickyDirectoryItselfIsRefused() throws {
+        _ = try secretVolume(["portable-user": "CONTOSO\\u:p"])
+        // Anyone may add a name to a 1777 directory (a hard link to a root-owned file, say).
+        let path = try file("planted", "CONTOSO\\u:p", mode: 0o400)
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "planted") },
+            "file plug-in: PluginInput \"planted\": \(path) is in \(directory), which group or others may write (mode 1777), so anyone could have put it there; keep credentials files in a directory only root writes (chmod 700 \(directory))."
+        )
+    }
+
+    func testALinkSomeoneElseOwnsInAStickyDirectoryIsNotFollowed() throws {
+        try XCTSkipUnless(geteuid() == 0, "only root can give a link away")
+        _ = try secretVolume(["portable-user": "CONTOSO\\u:p"])
+        XCTAssertEqual(symlink("..data/portable-user", directory + "/planted"), 0)
+        XCTAssertEqual(lchown(directory + "/planted", 4242, 4242), 0)
+        XCTAssertEqual(
+            message { _ = try plugin.read(pluginInput: "planted") },
+            "file plug-in: PluginInput \"planted\": \(directory)/planted is a symbolic link owned by uid 4242, not root, so it is not followed; run chown -h root \(directory)/planted."
+        )
     }
 
     func testOnlyMode600Or400IsAccepted() throws {

@@ -235,12 +235,18 @@ final class DaemonIntegrationTests: XCTestCase {
         let daemon = try started()
         try FileManager.default.createSymbolicLink(
             atPath: daemon.credSpecs + "/Outside.json", withDestinationPath: daemon.domain.credSpecDirectory + "/WebApp01.json")
-        for name in ["../credspecs/WebApp01", "/etc/passwd", "sub/WebApp01", "..", ".hidden", "Outside"] {
+        for name in ["../credspecs/WebApp01", "/etc/passwd", "sub/WebApp01", "..", ".hidden", "..data"] {
             let (status, object, text) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "\#(name)"}"#)
             XCTAssertEqual(status, 400, "\(name): \(text)")
             XCTAssertEqual(apiError(object).code, "bad_request", name)
             XCTAssertEqual(apiError(object).field, "credentialSpecName", name)
         }
+        // A link that leads out of the directory is followed no further than its name.
+        let (outsideStatus, outside, outsideText) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "Outside"}"#)
+        XCTAssertEqual(outsideStatus, 400, outsideText)
+        XCTAssertEqual(apiError(outside).code, "credspec.invalid", outsideText)
+        XCTAssertEqual(apiError(outside).field, "credentialSpecName", outsideText)
+        XCTAssertTrue(apiError(outside).message.hasPrefix("CredSpec Outside leads out of the CredSpec directory \(daemon.credSpecs)"), outsideText)
         let (status, object, _) = try await daemon.request(.POST, "/v1/leases", json: #"{"credentialSpecName": "NoSuchSpec"}"#)
         XCTAssertEqual(status, 404)
         XCTAssertEqual(apiError(object).code, "credspec.not_found")

@@ -1,10 +1,13 @@
 import CredSpec
+import DurableFiles
 import FoundationEssentials
 import Glibc
 import Synchronization
 
-/// The directory of named CredSpecs (`/etc/ccgd/credspecs`, Docker's `CredentialSpecs/`).
-/// A name resolves to a file directly inside it, never anywhere else.
+/// The directory of named CredSpecs (`/etc/ccgd/credspecs`, Docker's `CredentialSpecs/`, a
+/// Kubernetes ConfigMap volume). A name resolves to a file inside it, never anywhere else: a
+/// symlink is followed only while it stays inside (a ConfigMap's `NAME.json -> ..data/NAME.json`),
+/// and the atomic writer's hidden `..data` and `..2026_…` entries are never CredSpecs.
 package struct CredSpecDirectory: Sendable {
     package let path: String
     /// Parsed CredSpecs by file, kept while the file's identity, size and mtime stay the same:
@@ -20,15 +23,26 @@ package struct CredSpecDirectory: Sendable {
         // A plain file name: no separators, no dot-dot, no hidden files, nothing to interpret.
         let file: String
         do { file = try CredSpecName(name).fileName } catch { throw .credSpecNameInvalid(name) }
-        let full = path + "/" + file
-        // Refuse a symlink (it could point out of the directory) and anything not a regular file.
+        let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw .credSpecNotFound(name: name, directory: path) }
+        defer { close(directory) }
+        let opened: ContainedFile
+        do { opened = try ContainedPath.open(file, in: directory, directoryPath: path, flags: O_RDONLY | O_NONBLOCK) } catch {
+            switch error {
+            case .failed(_, _, ENOENT), .failed(_, _, ENOTDIR): throw .credSpecNotFound(name: name, directory: path)
+            case let .escapes(_, link, target): throw .credSpecOutside(name: name, link: link, target: target, directory: path)
+            default: throw .credSpecInvalid(.unreadable(path: path + "/" + file, reason: "\(error)"), source: file)
+            }
+        }
+        let fd = opened.descriptor
+        defer { close(fd) }
+        // A directory, a FIFO or a device named like a CredSpec is none.
         var status = stat()
-        guard lstat(full, &status) == 0 else { throw .credSpecNotFound(name: name, directory: path) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .credSpecNameInvalid(name) }
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { throw .credSpecNameInvalid(name) }
         let version = FileVersion(status)
         if let cached = parsed.spec(file, version: version) { return cached }
         do {
-            let spec = try CredentialSpec.read(contentsOf: URL(fileURLWithPath: full))
+            let spec = try CredentialSpec.read(descriptor: fd, path: opened.path)
             parsed.store(spec, file: file, version: version)
             return spec
         } catch {

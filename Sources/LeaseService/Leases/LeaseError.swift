@@ -10,6 +10,8 @@ package indirect enum LeaseError: CodedError, Sendable {
     case credSpecInvalid(CredentialSpecError, source: String?)
     case credSpecNameInvalid(String)
     case credSpecNotFound(name: String, directory: String)
+    /// The CredSpec's file is a symbolic link, or leads through one, out of the CredSpec directory.
+    case credSpecOutside(name: String, link: String, target: String, directory: String)
     case notFound(LeaseID)
     case plugin(PluginHostError)
     case fetch(AccountFetchError)
@@ -45,6 +47,7 @@ package indirect enum LeaseError: CodedError, Sendable {
         case .credSpecInvalid: .credspecInvalid
         case .credSpecNameInvalid: .badRequest
         case .credSpecNotFound: .credspecNotFound
+        case .credSpecOutside: .credspecInvalid
         case .notFound: .notFound
         case let .plugin(error): error.code
         case let .fetch(error): error.code
@@ -63,7 +66,7 @@ package indirect enum LeaseError: CodedError, Sendable {
         switch self {
         case let .credSpecInvalid(error, _): error.field.map { "credentialSpec." + $0 }
         case let .remembered(error, _): error.field
-        case .credSpecNameInvalid, .credSpecNotFound: "credentialSpecName"
+        case .credSpecNameInvalid, .credSpecNotFound, .credSpecOutside: "credentialSpecName"
         case .holderGone: "holder"
         default: nil
         }
@@ -77,6 +80,9 @@ package indirect enum LeaseError: CodedError, Sendable {
             return "credentialSpecName \(CredSpecName.Invalid(name: name))"
         case let .credSpecNotFound(name, directory):
             return "no CredSpec \(name) in \(directory); create it there (ccgctl credspec new) or send the CredSpec inline."
+        case let .credSpecOutside(name, link, target, directory):
+            return
+                "CredSpec \(name) leads out of the CredSpec directory \(directory): \(link) points to \(target); a symbolic link is followed only to a file inside the directory (as a ConfigMap's NAME.json -> ..data/NAME.json), so copy the CredSpec into it."
         case let .notFound(id):
             return "no lease \(id); it has ended or was never made (list the leases to see which there are)."
         case let .plugin(error): return "\(error)"

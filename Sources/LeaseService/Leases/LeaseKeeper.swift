@@ -305,23 +305,28 @@ package actor LeaseKeeper {
 
     /// Checks every lease of a named CredSpec against the CredSpec directory: one whose file is
     /// gone or no longer a valid CredSpec ends; one whose file changed takes the new CredSpec
-    /// (its accounts fetched, its files and record rewritten). A reload calls it.
-    package func followCredSpecDirectory() async {
+    /// (its accounts fetched, its files and record rewritten). A reload calls it, and so does a
+    /// change of the directory seen by its watch; answers how many leases took their changed
+    /// CredSpec and how many ended.
+    @discardableResult
+    package func followCredSpecDirectory() async -> (followed: Int, ended: Int) {
+        var followed = 0, ended = 0
         for lease in allLeases() {
             guard let name = lease.credentialSpecName else { continue }
             let current: CredentialSpec
             do { current = try settings.credSpecs.read(name) } catch {
-                await end(lease.id, reason: .revoked("its CredSpec \(name) is no longer usable: \(error)"))
+                if await end(lease.id, reason: .revoked("its CredSpec \(name) is no longer usable: \(error)")) { ended += 1 }
                 continue
             }
             guard current != lease.credentialSpec else { continue }
-            await adopt(current, for: lease.id)
+            if await adopt(current, for: lease.id) { followed += 1 }
         }
+        return (followed, ended)
     }
 
     /// Lease `id` takes `spec` (its named CredSpec changed): kept as it was when the new
     /// accounts cannot be fetched, so that a bad edit does not take a working identity away.
-    private func adopt(_ spec: CredentialSpec, for id: LeaseID) async {
+    private func adopt(_ spec: CredentialSpec, for id: LeaseID) async -> Bool {
         let name = leases[id]?.credentialSpecName ?? ""
         let adopted: Lease?
         do { adopted = try await take(spec, for: id) } catch {
@@ -330,14 +335,15 @@ package actor LeaseKeeper {
                 metadata: [
                     "lease": "\(id)", "credspec": "\(name)", "error": "\(error)",
                 ])
-            return
+            return false
         }
-        guard let adopted else { return }
+        guard let adopted else { return false }
         logger.notice(
             "lease follows its changed CredSpec",
             metadata: [
                 "lease": "\(id)", "credspec": "\(name)", "accounts": "\(adopted.identities.map(\.account).joined(separator: ","))",
             ])
+        return true
     }
 
     /// Each lease of `specs` takes its new CredSpec (a front end moved it to other credentials:
