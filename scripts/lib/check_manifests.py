@@ -34,10 +34,11 @@ VERSIONS = ("1.30.0", "1.37.0")
 KUSTOMIZE_API = "kustomize.config.k8s.io/"
 CONFIG_MAP, CREDSPECS, CREDENTIALS = "ccgd-config", "ccgd-credspecs", "ccgd-credentials"
 # How kubelet lays out ConfigMap and Secret volumes: a sticky world-writable directory holding
-# ..<timestamp>/ with the files, ..data -> ..<timestamp>, and each NAME -> ..data/NAME. False: the
-# check gives ccgd plain files instead. Set it True once ccgd reads CredSpecs and credentials
-# through those symlinks (issue 21, point 5): today ccgd refuses the symlinked CredSpec.
-KUBELET_VOLUME_LAYOUT = False
+# ..<timestamp>/ with the files, ..data -> ..<timestamp>, and each NAME -> ..data/NAME. ccgd reads
+# CredSpecs and credentials through those links (only while they stay inside), so the check gives
+# it exactly that layout; False gives plain files instead.
+KUBELET_VOLUME_LAYOUT = True
+
 
 class Problems(list):
     def add(self, where, text):
