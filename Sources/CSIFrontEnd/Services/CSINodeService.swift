@@ -188,8 +188,10 @@ package actor CSINodeService {
             guard let path = lease.frontEndDetails[Detail.targetPath],
                 let target = try? TargetPath(path, kubeletDirectory: settings.kubeletDirectory)
             else { continue }
+            // Only a pods directory that is there tells of gone pods: a kubelet directory not
+            // mounted (a DaemonSet without it) must not end every lease of the node.
             var status = stat()
-            guard lstat(target.podDirectory, &status) != 0, errno == ENOENT else { continue }
+            guard lstat(target.podsDirectory, &status) == 0, lstat(target.podDirectory, &status) != 0, errno == ENOENT else { continue }
             if await keeper.end(lease.id, reason: .revoked("its pod's directory \(target.podDirectory) is gone (the pod left this node)")) {
                 ended += 1
             }
