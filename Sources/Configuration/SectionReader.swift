@@ -344,7 +344,10 @@ struct SectionReader {
                 }
             case "kubelet-directory": csi.kubeletDirectory = reader.absolutePath(entry) ?? csi.kubeletDirectory
             default:
-                if entry.value.isEmpty || entry.value.utf8.count > 253 || entry.value.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                // Empty: the host name.
+                if entry.value.isEmpty {
+                    csi.nodeID = nil
+                } else if entry.value.utf8.count > 253 || entry.value.contains(where: { $0.isWhitespace || $0 == "/" }) {
                     reader.problem(entry.line, entry.key, "\"\(entry.value)\" is not a node name; give the Kubernetes node's name")
                 } else {
                     csi.nodeID = entry.value

@@ -37,8 +37,13 @@ package indirect enum AccountError: CodedError, Sendable {
         case let .plugin(error): "\(error)"
         case let .fetch(error): "\(error)"
         case let .unexpected(reason): "cannot store the lease: \(reason)"
-        case let .remembered(error, retryAt):
-            "\(error) ccgd answers this until \(retryAt.formatted(.iso8601)) and tries again then; a reload tries at once."
+        case let .remembered(error, retryAt): Self.remembered("\(error)", retryAt: retryAt)
         }
+    }
+
+    /// A failure answered from memory instead of asking again: the one sentence both
+    /// `AccountError` and `LeaseError` give, with when ccgd asks again.
+    package static func remembered(_ failure: String, retryAt: Date) -> String {
+        "\(failure) ccgd answers this until \(retryAt.formatted(.iso8601)) and tries again then; a reload tries at once."
     }
 }

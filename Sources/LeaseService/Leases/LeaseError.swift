@@ -100,7 +100,7 @@ package indirect enum LeaseError: CodedError, Sendable {
             return
                 "the file system of \(path) is down to its reserve (\(freeBytes / 1024) KiB and \(freeInodes) inodes free; ccgd keeps \(reserve.percent)% and \(reserve.inodes) inodes for others); delete leases or give it more room."
         case let .remembered(error, retryAt):
-            return "\(error) ccgd answers this until \(retryAt.formatted(.iso8601)) and tries again then; a reload tries at once."
+            return AccountError.remembered("\(error)", retryAt: retryAt)
         case let .pluginReserved(guid):
             return
                 "plug-in \(guid) serves one front end only (the ECS agent's provided credentials); name the CredSpec's plug-in of a secret store instead (see docs/writing-a-plugin.md)."
