@@ -49,10 +49,11 @@ package enum ContainedPathError: Error, Equatable, Sendable, CustomStringConvert
     }
 }
 
-/// Opens a name inside a directory the way openat2(2) with `RESOLVE_BENEATH` would, on any kernel
-/// and without a C shim (Glibc 2.36 has no openat2 wrapper and Swift cannot call the variadic
-/// syscall(2)): one name at a time through descriptors, `O_NOFOLLOW` everywhere, symlinks read and
-/// followed by the walk itself, and only while they stay inside. An absolute symlink is refused
+/// Opens a name inside a directory the way openat2(2) with `RESOLVE_BENEATH` would, but one name at
+/// a time through descriptors, `O_NOFOLLOW` everywhere, symlinks read and followed by the walk
+/// itself, and only while they stay inside: unlike openat2, the walk shows every directory and
+/// symlink it crosses to the caller's check (whose they are: in a sticky Secret volume anyone may
+/// plant a link), which the kernel's resolution cannot. An absolute symlink is refused
 /// even when its target lies inside (so is RESOLVE_BENEATH's); `..` may climb back only as far as
 /// the walk went down. This is how a Kubernetes ConfigMap or Secret volume is read: each key is a
 /// symlink `NAME -> ..data/NAME`, `..data -> ..2026_12_07_16_00_00.123456789`, the files inside it.

@@ -11,36 +11,19 @@ enum CSIRoutes {
         routes.add(
             service: CSIService.identity,
             [
-                CSIService.IdentityMethod.getPluginInfo.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as GetPluginInfoRequest)
-                    return identity.pluginInfo().encoded()
+                CSIService.IdentityMethod.getPluginInfo.rawValue: rootOnly { (_: GetPluginInfoRequest) in identity.pluginInfo() },
+                CSIService.IdentityMethod.getPluginCapabilities.rawValue: rootOnly { (_: GetPluginCapabilitiesRequest) in
+                    identity.pluginCapabilities()
                 },
-                CSIService.IdentityMethod.getPluginCapabilities.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as GetPluginCapabilitiesRequest)
-                    return identity.pluginCapabilities().encoded()
-                },
-                CSIService.IdentityMethod.probe.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as ProbeRequest)
-                    return await identity.probe().encoded()
-                },
+                CSIService.IdentityMethod.probe.rawValue: rootOnly { (_: ProbeRequest) in await identity.probe() },
             ])
         routes.add(
             service: CSIService.node,
             [
-                CSIService.NodeMethod.nodePublishVolume.rawValue: { bytes, root in
-                    try await node.publish(try check(root, try read(bytes))).encoded()
-                },
-                CSIService.NodeMethod.nodeUnpublishVolume.rawValue: { bytes, root in
-                    try await node.unpublish(try check(root, try read(bytes))).encoded()
-                },
-                CSIService.NodeMethod.nodeGetCapabilities.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as NodeGetCapabilitiesRequest)
-                    return node.capabilities().encoded()
-                },
-                CSIService.NodeMethod.nodeGetInfo.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as NodeGetInfoRequest)
-                    return await node.info().encoded()
-                },
+                CSIService.NodeMethod.nodePublishVolume.rawValue: rootOnly { try await node.publish($0) },
+                CSIService.NodeMethod.nodeUnpublishVolume.rawValue: rootOnly { try await node.unpublish($0) },
+                CSIService.NodeMethod.nodeGetCapabilities.rawValue: rootOnly { (_: NodeGetCapabilitiesRequest) in node.capabilities() },
+                CSIService.NodeMethod.nodeGetInfo.rawValue: rootOnly { (_: NodeGetInfoRequest) in await node.info() },
             ])
         return routes
     }
@@ -49,21 +32,21 @@ enum CSIRoutes {
         GRPCRoutes(
             service: CSIService.registration,
             [
-                CSIService.RegistrationMethod.getInfo.rawValue: { bytes, root in
-                    try check(root, try read(bytes) as InfoRequest)
-                    return registration.info().encoded()
-                },
-                CSIService.RegistrationMethod.notifyRegistrationStatus.rawValue: { bytes, root in
-                    registration.notify(try check(root, try read(bytes))).encoded()
-                },
+                CSIService.RegistrationMethod.getInfo.rawValue: rootOnly { (_: InfoRequest) in registration.info() },
+                CSIService.RegistrationMethod.notifyRegistrationStatus.rawValue: rootOnly { registration.notify($0) },
             ])
     }
 
-    /// `request`, once the caller is known to be root.
-    @discardableResult
-    static func check<Request>(_ root: Bool, _ request: Request) throws(RPCStatus) -> Request {
-        guard root else { throw CSIStatus.notRoot }
-        return request
+    /// A method for root's connections only: its request read (a malformed one is
+    /// INVALID_ARGUMENT), then refused unless the caller is root, then answered by `answer`.
+    static func rootOnly<Request: CSIRequest, Response: CSIResponse>(
+        _ answer: @escaping @Sendable (Request) async throws -> Response
+    ) -> GRPCRoutes<Bool>.Handler {
+        { bytes, root in
+            let request: Request = try read(bytes)
+            guard root else { throw CSIStatus.notRoot }
+            return try await answer(request).encoded()
+        }
     }
 
     static func read<Request: CSIRequest>(_ bytes: [UInt8]) throws(RPCStatus) -> Request {

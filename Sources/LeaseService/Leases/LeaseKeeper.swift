@@ -241,14 +241,9 @@ package actor LeaseKeeper {
                 ])
             return false
         }
-        Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
-        logger.notice(
-            "lease ended",
-            metadata: [
-                "lease": "\(id)", "reason": "\(reason)", "credspec": "\(lease.credentialSpecName ?? "inline")",
-                "container": "\(lease.containerID ?? "")", "creator": "\(lease.creator)",
-                "owner": "\(lease.owner.uid):\(lease.owner.gid)",
-            ])
+        noteEnded(
+            id, reason: reason, credentialSpecName: lease.credentialSpecName, containerID: lease.containerID, creator: lease.creator,
+            owner: lease.owner)
         return true
     }
 
@@ -735,14 +730,24 @@ package actor LeaseKeeper {
         do { try await blocking.run { try directory.remove() } } catch {
             logger.error("an ended lease's directory is left behind; remove it by hand", metadata: ["lease": "\(record.id)", "error": "\(error)"])
         }
+        noteEnded(
+            record.id, reason: reason, credentialSpecName: record.credentialSpecName, containerID: record.containerID,
+            creator: record.creator, owner: record.owner, atStartUp: true)
+    }
+
+    /// The metric and the audit line of a lease that ended without a DELETE (a live one, or a
+    /// record start-up discarded).
+    private func noteEnded(
+        _ id: LeaseID, reason: LeaseEnding, credentialSpecName: String?, containerID: String?, creator: UInt32, owner: LeaseOwner,
+        atStartUp: Bool = false
+    ) {
         Metrics.shared.increment("ccgd_leases_ended_total", ["reason": reason.label])
-        logger.notice(
-            "lease ended",
-            metadata: [
-                "lease": "\(record.id)", "reason": "\(reason)", "credspec": "\(record.credentialSpecName ?? "inline")",
-                "container": "\(record.containerID ?? "")", "creator": "\(record.creator)",
-                "owner": "\(record.owner.uid):\(record.owner.gid)", "at": "start-up",
-            ])
+        var metadata: Logger.Metadata = [
+            "lease": "\(id)", "reason": "\(reason)", "credspec": "\(credentialSpecName ?? "inline")",
+            "container": "\(containerID ?? "")", "creator": "\(creator)", "owner": "\(owner.uid):\(owner.gid)",
+        ]
+        if atStartUp { metadata["at"] = "start-up" }
+        logger.notice("lease ended", metadata: metadata)
     }
 
     /// Removes what deleted leases left under `root`, a front end's own layout of chosen lease
