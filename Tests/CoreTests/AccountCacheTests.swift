@@ -1,6 +1,7 @@
 import CredSpec
 import Foundation
 import Logging
+import KerberosKeys
 import Synchronization
 import TestSupport
 import XCTest
@@ -136,6 +137,55 @@ final class AccountCacheTests: XCTestCase {
         statuses = await cache.statuses()
         XCTAssertTrue(statuses.isEmpty)
         XCTAssertEqual(source.fetches, 2)
+    }
+
+    private func firstCredentials(_ cache: AccountCache, _ keys: [AccountKey]) async -> AccountCredentials? {
+        await cache.cached(keys).credentials?.first
+    }
+
+    func testAReadFromADCThatHasNotReplicatedTheRotationKeepsTheNewestKeys() async throws {
+        let clock = LeaseKeeperTests.TestClock()
+        let source = LeaseKeeperTests.ScriptedSource(
+            clock: clock, scratch: directory + "/scratch",
+            steps: [
+                .init(kvno: 1, current: "Password-A", previous: nil, controller: "dc1.contoso.test"),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A", controller: "dc1.contoso.test"),
+                .init(kvno: 1, current: "Password-A", previous: nil, controller: "dc2.contoso.test"),
+                .init(kvno: 2, current: "Password-B", previous: "Password-A", controller: "dc2.contoso.test"),
+            ])
+        let cache = AccountCache(source: source, timings: .init(), logger: Logger(label: "test"), now: { clock.now })
+        let spec = try spec(account: "AppA")
+        let keys = await cache.prefetch(["AppA": spec])["AppA"] ?? []
+        _ = try await cache.credentials(for: spec)
+        clock.advance(by: 3700)
+        await cache.refreshDue(at: clock.now) { _ in }
+        let afterRotation = await firstCredentials(cache, keys)
+        let rotated = try XCTUnwrap(afterRotation)
+        XCTAssertEqual(rotated.account.keyVersionNumber, 2)
+
+        // DC2 still has kvno 1: the leases keep kvno 2 (and kvno 1, the previous keys), with the new ticket.
+        clock.advance(by: 3700)
+        let changes = Mutex(0)
+        await cache.refreshDue(at: clock.now) { _ in changes.withLock { $0 += 1 } }
+        let afterLaggingRead = await firstCredentials(cache, keys)
+        let kept = try XCTUnwrap(afterLaggingRead)
+        XCTAssertEqual(source.fetches, 3)
+        XCTAssertEqual(kept.account.keyVersionNumber, 2, "never back to an older kvno")
+        XCTAssertEqual(kept.keytab, rotated.keytab, "the same keys, kvno 2 and 1")
+        XCTAssertEqual(Set(kept.account.keytabEntries().map(\.keyVersionNumber)), [1, 2])
+        XCTAssertEqual(kept.ticketCache, SecretBytes(Array("ticket-3".utf8)))
+        XCTAssertEqual(changes.withLock { $0 }, 1)
+        // Read again when the newest password may change (it may now: in a minute), not when DC2 expects its own rotation.
+        let due = await cache.cached(keys).dueAt
+        XCTAssertLessThanOrEqual(try XCTUnwrap(due), clock.now.addingTimeInterval(60))
+
+        // DC2 caught up: its read is taken as it is.
+        clock.advance(by: 3700)
+        await cache.refreshDue(at: clock.now) { _ in }
+        let afterAgreement = await firstCredentials(cache, keys)
+        let agreed = try XCTUnwrap(afterAgreement)
+        XCTAssertEqual(agreed.account.keyVersionNumber, 2)
+        XCTAssertEqual(agreed.account.readFrom, "dc2.contoso.test")
     }
 
     func testFailedPrefetchIsKeptForTheSchedulerAndAReleasedUnfetchedOneIsDropped() async throws {

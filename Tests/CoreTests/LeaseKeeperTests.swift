@@ -36,6 +36,8 @@ final class LeaseKeeperTests: XCTestCase {
             let kvno: UInt32
             let current: String
             let previous: String?
+            /// The DC that answers (ManagedAccount.readFrom).
+            var controller: String? = nil
         }
 
         let lock = NSLock()
@@ -87,6 +89,7 @@ final class LeaseKeeperTests: XCTestCase {
                 supportedEncryptionTypes: 28, objectSid: nil, objectGUID: nil, dnsHostName: nil, userAccountControl: 0x1000)
             var managed = try ManagedAccountFetcher.derive(record, realm: spec.realm, dnsDomain: spec.dnsDomain)
             managed = managed.fetched(at: clock.now)
+            managed.readFrom = step.controller
             let path = scratch + "/\(UUID().uuidString).keytab"
             defer { unlink(path) }
             try CredentialFiles.writeKeytab(for: [managed], to: path, ownership: .privateToCaller)

@@ -52,6 +52,9 @@ package actor AccountCache {
         /// The leases (and prefetches) that use it: without any, it is forgotten rather than kept fresh.
         var holders: Set<AccountHolder> = []
         var jitter = Double.random(in: 0...1)
+        /// The DC that answered with an older kvno than the one held, and that kvno, once logged:
+        /// a disagreement is logged once, and so is its end.
+        var lagging: (controller: String?, kvno: UInt32)?
 
         /// When the scheduler must look at it next: after a failure, the retry (the missed
         /// refresh times stay in the past, so the retry does the same work).
@@ -455,7 +458,7 @@ package actor AccountCache {
                 guard let fetched = try await source.fetch(accounts: [name], of: entry.spec).first else {
                     throw AccountError.fetch(.directory(.accountNotFound(account: displayName(of: key), searchBase: key.realm)))
                 }
-                renewed = fetched
+                renewed = try keepingNewestKeys(fetched, for: key)
             } else {
                 renewed = try await source.renewTicket(entry.credentials!)
             }
@@ -477,6 +480,45 @@ package actor AccountCache {
             fail(key, error, at: time)
             return AccountError(error)
         }
+    }
+
+    /// A read from a DC that has not yet replicated a rotation (an older kvno than the one held)
+    /// keeps the newest keys and adds that DC's (see `KeyVersionMerge`); the disagreement is
+    /// logged once, and so is the agreement after it.
+    private func keepingNewestKeys(_ read: AccountCredentials, for key: AccountKey) throws(AccountFetchError) -> AccountCredentials {
+        guard var entry = entries[key], let held = entry.credentials else { return read }
+        let merge = KeyVersionMerge.merge(held: held.account, read: read.account)
+        defer { entries[key] = entry }
+        guard let lagging = merge.lagging else {
+            // The DC that lagged answers with the newest kvno, or the domain rotated again.
+            if let before = entry.lagging,
+                read.account.keyVersionNumber > held.account.keyVersionNumber || before.controller == read.account.readFrom
+            {
+                entry.lagging = nil
+                logger.notice(
+                    "domain controllers agree on the password again",
+                    metadata: [
+                        "account": "\(read.account.samAccountName)", "kvno": "\(read.account.keyVersionNumber)",
+                        "controller": "\(read.account.readFrom ?? "unknown")",
+                    ])
+            }
+            guard merge.account.retainedKeys != read.account.retainedKeys else { return read }
+            return try read.holding(merge.account)
+        }
+        if entry.lagging?.controller != read.account.readFrom || entry.lagging?.kvno != lagging.read {
+            entry.lagging = (read.account.readFrom, lagging.read)
+            logger.notice(
+                "a domain controller still has an older password (replication pending); the keytab keeps the newest keys and adds that controller's",
+                metadata: [
+                    "account": "\(read.account.samAccountName)", "kvno": "\(lagging.held)", "controller_kvno": "\(lagging.read)",
+                    "controller": "\(read.account.readFrom ?? "unknown")",
+                ])
+        }
+        // Lagging by one rotation, the keys held are already the right ones: only the ticket is new.
+        if merge.account.retainedKeys == held.account.retainedKeys {
+            return AccountCredentials(account: merge.account, keytab: held.keytab, ticketCache: read.ticketCache, ticket: read.ticket)
+        }
+        return try read.holding(merge.account)
     }
 
     private func fail(_ key: AccountKey, _ error: Error, at time: Date) {

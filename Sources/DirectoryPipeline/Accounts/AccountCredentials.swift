@@ -42,6 +42,20 @@ package struct AccountCredentials: Sendable {
         return try readSecret(keytabPath)
     }
 
+    /// These credentials with `account`'s keys in the keytab (the ticket stays): what the leases get
+    /// when a lagging DC's keys join the newest ones (`KeyVersionMerge`). The keytab is made in
+    /// memory; without memory files (no memfd, no /proc) this throws and the caller keeps what it has.
+    package func holding(_ account: ManagedAccount) throws(AccountFetchError) -> AccountCredentials {
+        let bytes: SecretBytes?
+        do { bytes = try Keytab.fileBytes(of: account.keytabEntries(), context: try KerberosContext()) } catch {
+            throw .output(path: "an in-memory keytab", reason: "\(error)")
+        }
+        guard let bytes else {
+            throw .output(path: "an in-memory keytab", reason: "this process cannot create memory files (memfd_create or /proc missing)")
+        }
+        return AccountCredentials(account: account, keytab: bytes, ticketCache: ticketCache, ticket: ticket)
+    }
+
     /// The same keys with a new TGT. Blocking.
     package func renewingTicket(scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
         try Self.withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)

@@ -116,8 +116,9 @@ package struct ManagedAccountFetcher: Sendable {
             // One round trip, or two while a rollover is under way (StoredManagedPassword).
             Metrics.shared.increment("ccgd_key_version_reads_total", ["search": record.keyVersionReadAfterPassword ? "after_password" : "same_answer"])
         }
+        let controller = reading.controller.hostName
         let outcomes = try Self.concurrently(matched) { record throws(AccountFetchError) in
-            try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, confirm: confirm)
+            try Self.deriveConfirmed(record, realm: realm, dnsDomain: dnsDomain, controller: controller, confirm: confirm)
         }
         let result = Result(
             accounts: outcomes.map { $0.account }, controller: reading.controller,
@@ -155,16 +156,18 @@ package struct ManagedAccountFetcher: Sendable {
     /// `ruleSalt` nil: AD's rule (tests give a wrong one to walk the fallback).
     static func deriveConfirmed<Confirmed>(
         _ record: ManagedServiceAccountRecord, realm: String, dnsDomain: String, ruleSalt: Salt? = nil,
-        confirm: (ManagedAccount) throws(AccountFetchError) -> Confirmed
+        controller: String? = nil, confirm: (ManagedAccount) throws(AccountFetchError) -> Confirmed
     ) throws(AccountFetchError) -> (account: ManagedAccount, confirmed: Confirmed) {
-        let account = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: ruleSalt)
+        var account = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: ruleSalt)
+        account.readFrom = controller
         do {
             return (account, try confirm(account))
         } catch {
             guard SaltFallback.asksForTheKDCsSalt(after: error),
                 let salt = SaltFallback.retrySalt(advertised: SaltFallback.advertisement(for: account.principal), used: account.salt)
             else { throw error }
-            let again = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: salt)
+            var again = try derive(record, realm: realm, dnsDomain: dnsDomain, salt: salt)
+            again.readFrom = controller
             return (again, try confirm(again))
         }
     }
