@@ -229,6 +229,20 @@ def renew_user():
     check("and they work", all(works(directory) for directory in renewed.renewed_kerberos_file_paths))
 
 
+def account_lease():
+    """A lease of the CredSpec ECS_ACCOUNT (in ECS_CREDSPECS) for RotationAcrossControllersIntegrationTests; its directory to STATE."""
+    spec = json.load(open(os.path.join(env["ECS_CREDSPECS"], env["ECS_ACCOUNT"] + ".json")))
+    answer = stub.AddNonDomainJoinedKerberosLease(add([spec]), timeout=120)
+    check("a lease of " + env["ECS_ACCOUNT"], len(answer.created_kerberos_file_paths) == 1, answer)
+    json.dump({"lease_id": answer.lease_id, "directory": answer.created_kerberos_file_paths[0]}, open(STATE, "w"))
+
+
+def read_again():
+    """The agent's renewal, only its answer checked: ccgd reads the user's gMSAs' passwords again now (the test checks the files)."""
+    renewed = renew(user["username"], user["password"])
+    check("the renewal lists the user's directories", len(renewed.renewed_kerberos_file_paths) > 0, renewed)
+
+
 def delete_task_lease():
     lease = json.load(open(STATE))
     deleted = stub.DeleteKerberosLease(pb.DeleteKerberosLeaseRequest(lease_id=lease["lease_id"]), timeout=60)
@@ -423,6 +437,6 @@ def main():
 
 
 {"main": main, "domain-joined": domain_joined, "rotation": rotation, "rotation-after-restart": rotation_after_restart,
- "task-lease": task_lease, "delete-task-lease": delete_task_lease, "renew": renew_user, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
+ "task-lease": task_lease, "delete-task-lease": delete_task_lease, "renew": renew_user, "account-lease": account_lease, "read-again": read_again, "health": health, "before-restart": before_restart, "after-restart": after_restart, "unreachable": unreachable, "refused": refused}[env.get("ECS_MODE", "main")]()
 if env.get("ECS_MODE", "main") != "main":
     print("all checks passed")
