@@ -98,6 +98,8 @@ package enum LDAPPing {
     /// its value (nil for a searchResDone: the DC found nothing to say for that domain).
     package static func netlogonValue(of datagram: [UInt8]) throws(DirectoryError) -> (messageID: Int32, netlogon: [UInt8]?) {
         let malformed = DirectoryError.unreachable(controller: "LDAP ping", reason: "the answer is no LDAP message")
+        // liblber asserts on an empty buffer rather than failing.
+        guard !datagram.isEmpty else { throw malformed }
         let parsed = datagram.withUnsafeBytes { raw -> (Int32, [UInt8]?)? in
             var input = berval(bv_len: ber_len_t(raw.count), bv_val: UnsafeMutablePointer(mutating: raw.baseAddress?.assumingMemoryBound(to: CChar.self)))
             guard let ber = ber_init(&input) else { return nil }

@@ -46,6 +46,9 @@ final class LDAPPingMessageTests: XCTestCase {
 
     func testBytesThatAreNoLDAPMessageAreRefused() {
         XCTAssertThrowsError(try LDAPPing.netlogonValue(of: [0x04, 0x02, 0x61]))
+    }
+
+    func testNoBytesAreNoLDAPMessage() {
         XCTAssertThrowsError(try LDAPPing.netlogonValue(of: []))
     }
 
