@@ -36,7 +36,9 @@ package enum LDAPPing {
             }
             let request = Self.request(messageID: messageID, dnsDomain: dnsDomain)
             let result = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, request, request.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, request, request.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard result == request.count else {
                 failures[controller.hostName] = "cannot send the ping (\(String(cString: strerror(errno))))"

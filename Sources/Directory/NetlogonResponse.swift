@@ -55,9 +55,9 @@ package struct NetlogonResponse: Sendable, Equatable {
         var reader = NetlogonReader(bytes: bytes)
         let opcode = try reader.uint16()
         guard Self.opcodes.contains(opcode) else { throw .unexpectedOpcode(opcode) }
-        _ = try reader.uint16()  // Sbz
+        _ = try reader.uint16() // Sbz
         let flags = try reader.uint32()
-        try reader.skip(16)  // DomainGuid
+        try reader.skip(16) // DomainGuid
         let forest = try reader.name(field: "DnsForestName")
         let domain = try reader.name(field: "DnsDomainName")
         let host = try reader.name(field: "DnsHostName")

@@ -22,19 +22,19 @@ final class NetlogonResponseTests: XCTestCase {
     /// the domain's name once, the host's and the sites' pointing back at it.
     private func branchAnswer(version: UInt32) -> [UInt8] {
         var bytes = header(flags: 0x8000_0000 | 0x4000_0000 | 0x2000_0000 | 0x1FD)
-        let forest = bytes.count  // 24
-        bytes += labels("contoso.test")  // DnsForestName
-        bytes += pointer(to: forest)  // DnsDomainName: the same name
-        bytes += labels("dc2", end: pointer(to: forest))  // DnsHostName: dc2 + the domain
-        bytes += labels("CONTOSO")  // NetbiosDomainName
-        bytes += labels("DC2")  // NetbiosComputerName
-        bytes += [0]  // UserName: empty
+        let forest = bytes.count // 24
+        bytes += labels("contoso.test") // DnsForestName
+        bytes += pointer(to: forest) // DnsDomainName: the same name
+        bytes += labels("dc2", end: pointer(to: forest)) // DnsHostName: dc2 + the domain
+        bytes += labels("CONTOSO") // NetbiosDomainName
+        bytes += labels("DC2") // NetbiosComputerName
+        bytes += [0] // UserName: empty
         let site = bytes.count
-        bytes += labels("Branch")  // DcSiteName
-        bytes += pointer(to: site)  // ClientSiteName: the same site
+        bytes += labels("Branch") // DcSiteName
+        bytes += pointer(to: site) // ClientSiteName: the same site
         if version & 0x8 != 0 { bytes += [16, 2, 0, 0, 0, 127, 0, 0, 31] + [UInt8](repeating: 0, count: 8) }
-        if version & 0x10 != 0 { bytes += [0] }  // NextClosestSiteName: none
-        bytes += [UInt8(version & 0xFF), 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]  // NtVersion, LmNtToken, Lm20Token
+        if version & 0x10 != 0 { bytes += [0] } // NextClosestSiteName: none
+        bytes += [UInt8(version & 0xFF), 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] // NtVersion, LmNtToken, Lm20Token
         return bytes
     }
 
@@ -70,7 +70,7 @@ final class NetlogonResponseTests: XCTestCase {
         var bytes = header(flags: 0x1FD - 0x80)
         bytes += labels("contoso.test") + pointer(to: 24) + labels("dc1", end: pointer(to: 24))
         bytes += labels("CONTOSO") + labels("DC1") + [0]
-        bytes += labels("Default-First-Site-Name") + [0]  // ClientSiteName: none
+        bytes += labels("Default-First-Site-Name") + [0] // ClientSiteName: none
         let response = try NetlogonResponse(decoding: bytes, version: 0x6)
         XCTAssertEqual(response.dcSiteName, "Default-First-Site-Name")
         XCTAssertEqual(response.clientSiteName, "")
@@ -94,7 +94,7 @@ final class NetlogonResponseTests: XCTestCase {
 
     func testAPointerForwardOrToItselfIsRefusedRatherThanFollowedForever() {
         var bytes = header(flags: 0)
-        bytes += pointer(to: 24)  // DnsForestName pointing at itself
+        bytes += pointer(to: 24) // DnsForestName pointing at itself
         XCTAssertThrowsError(try NetlogonResponse(decoding: bytes, version: 0x16)) { error in
             guard case .badName(field: "DnsForestName", offset: 24, _) = error as? NetlogonResponseError else { return XCTFail("\(error)") }
         }

@@ -110,7 +110,8 @@ package final class ControllerHealth: Sendable {
             logger.notice("\(realm): the DCs of AD site \(site.name) are now \(inSite)\(location.siteProblem.map { "; \($0)" } ?? "")")
         case (let old?, let site?):
             logger.notice(
-                "\(realm): this host's AD site is now \(site), no longer \(old.name); its DCs (\(inSite)) are asked first\(location.siteProblem.map { "; \($0)" } ?? "")")
+                "\(realm): this host's AD site is now \(site), no longer \(old.name); its DCs (\(inSite)) are asked first\(location.siteProblem.map { "; \($0)" } ?? "")"
+            )
         case (_, nil):
             logger.notice("\(realm): no AD site known for this host (\(location.siteProblem ?? "no reason given")); the DCs are asked in DNS's order")
         }
