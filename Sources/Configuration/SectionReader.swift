@@ -34,7 +34,7 @@ struct SectionReader {
             section,
             known: [
                 "socket", "socket-mode", "socket-group", "allowed-uids", "allowed-gids",
-                "runtime-directory", "state-directory", "credspec-directory", "watch-credspec-directory", "dns-servers", "log-level",
+                "runtime-directory", "state-directory", "credspec-directory", "watch-credspec-directory", "dns-servers", "site", "log-level",
                 "allow-inline-credspecs", "prefetch", "prefetch-concurrency", "prefetch-window", "prefetch-delay",
                 "prefetch-recent",
                 "max-leases-per-caller", "runtime-reserve",
@@ -92,6 +92,16 @@ struct SectionReader {
                         return nil
                     }
                     return String(server)
+                }
+            case "site":
+                // A site's name is one DNS label in its SRV records (_ldap._tcp.<site>._sites…).
+                let name = entry.value
+                if name.isEmpty {
+                    daemon.site = nil
+                } else if name.count <= 63, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                    daemon.site = name
+                } else {
+                    reader.problem(entry.line, entry.key, "\"\(name)\" is no AD site name (letters, digits, - and _, at most 63)")
                 }
             default:
                 let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

@@ -23,6 +23,8 @@ package struct ServiceConfiguration: Sendable, Equatable {
         package var watchCredSpecDirectory = true
         /// DNS servers for finding the DCs of realms without a [domain] section (empty: resolv.conf).
         package var dnsServers: [String] = []
+        /// This host's AD site, over the one an LDAP ping finds (nil: ping); its DCs are asked first.
+        package var site: String?
         package var logLevel = "info"
         /// Whether callers may send a CredSpec in the request (credentialSpec) rather than name
         /// one the operator put in the CredSpec directory.

@@ -6,14 +6,63 @@ import Glibc
 package struct DomainControllerLocator: Sendable {
     /// DNS servers to ask (`address` or `address:port`); empty means the system's resolv.conf.
     package let nameservers: [String]
+    /// `[daemon] site`: this host's AD site, over what an LDAP ping says (nil: ping).
+    package let site: String?
+    /// How long the LDAP ping waits for the first DC's answer.
+    package let pingTimeoutMilliseconds: Int32
 
-    package init(nameservers: [String] = []) {
+    package init(nameservers: [String] = [], site: String? = nil, pingTimeoutMilliseconds: Int32 = 1000) {
         self.nameservers = nameservers
+        self.site = site
+        self.pingTimeoutMilliseconds = pingTimeoutMilliseconds
+    }
+
+    /// The domain's DCs, those of this host's site first (`_ldap._tcp.<site>._sites.dc._msdcs`),
+    /// the site from `site` or else from an LDAP ping of the domain's DCs (all at once, the first
+    /// answer wins). Without a site, or when it has no records, the domain-wide order. Blocking.
+    package func locate(domain: String) throws(DirectoryError) -> DomainControllerLocation {
+        let all = try controllers(forDomain: domain)
+        let site: ClientSite
+        if let configured = self.site {
+            site = ClientSite(name: configured, origin: .configured)
+        } else {
+            let answer: LDAPPing.Answer
+            do { answer = try LDAPPing.first(of: all, dnsDomain: domain, timeoutMilliseconds: pingTimeoutMilliseconds) } catch {
+                let reason: String
+                if case let .unreachable(_, text) = error { reason = text } else { reason = "\(error)" }
+                return DomainControllerLocation(controllers: all, site: nil, siteProblem: "no DC answered the LDAP ping (\(reason))")
+            }
+            guard !answer.response.clientSiteName.isEmpty else {
+                return DomainControllerLocation(
+                    controllers: all, site: nil,
+                    siteProblem:
+                        "\(answer.controller.hostName) answered the LDAP ping, but no subnet of the forest holds this host's address (map one to a site, or set [daemon] site)"
+                )
+            }
+            site = ClientSite(name: answer.response.clientSiteName, origin: .ldapPing(answeredBy: answer.controller.hostName))
+        }
+        let inSite: [DomainController]
+        do { inSite = try controllers(forDomain: domain, site: site.name) } catch {
+            let reason: String
+            if case let .discoveryFailed(_, record, _, text) = error { reason = "\(record): \(text)" } else { reason = "\(error)" }
+            return DomainControllerLocation(controllers: all, site: site, siteProblem: "DNS names no DC of site \(site.name) (\(reason))")
+        }
+        return DomainControllerLocation(
+            controllers: DomainControllerLocation.siteFirst(site: inSite, domain: all), site: site,
+            siteControllers: inSite.map(\.hostName))
     }
 
     /// The domain's DCs in the order to try them. Blocking: DNS waits on the network.
     package func controllers(forDomain domain: String) throws(DirectoryError) -> [DomainController] {
-        let name = Self.serviceRecord(of: domain)
+        try controllers(named: Self.serviceRecord(of: domain), domain: domain)
+    }
+
+    /// The DCs of `domain` in `site` (its `_sites` SRV records), in the order to try them.
+    package func controllers(forDomain domain: String, site: String) throws(DirectoryError) -> [DomainController] {
+        try controllers(named: Self.serviceRecord(of: domain, site: site), domain: domain)
+    }
+
+    private func controllers(named name: String, domain: String) throws(DirectoryError) -> [DomainController] {
         let failure = { (reason: String) in DirectoryError.discoveryFailed(domain: domain, record: name, nameservers: nameservers, reason: reason) }
         var state = ccgd_resolver_state()
         guard ccgd_res_ninit(&state) == 0 else { throw failure("cannot initialise the resolver (check /etc/resolv.conf)") }
@@ -44,6 +93,11 @@ package struct DomainControllerLocator: Sendable {
     /// The SRV record naming the DCs of `domain`.
     package static func serviceRecord(of domain: String) -> String {
         "_ldap._tcp.dc._msdcs.\(domain)"
+    }
+
+    /// The SRV record naming the DCs of `domain` in `site`.
+    package static func serviceRecord(of domain: String, site: String) -> String {
+        "_ldap._tcp.\(site)._sites.dc._msdcs.\(domain)"
     }
 
     private func use(_ servers: [String], in state: inout ccgd_resolver_state) throws(DirectoryError) {

@@ -148,9 +148,15 @@ package enum APIDocuments {
                 package var inUse: Bool?
                 /// Why a `down` DC failed last (absent otherwise and from older daemons).
                 package var cause: String?
+                /// One of the DCs of this host's AD site (absent without a site and from older daemons).
+                package var inSite: Bool?
             }
             package let realm: String
             package let controllers: [Controller]
+            /// This host's AD site for the realm (absent when none is known and from older daemons).
+            package var site: String?
+            /// How the site was found: `site key` or `LDAP ping of HOST` (absent with `site`).
+            package var siteSource: String?
         }
         package let status: String
         package let version: String

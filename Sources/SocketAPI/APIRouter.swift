@@ -174,11 +174,17 @@ package struct APIRouter: Sendable {
         let report = await HealthReport.assess(keeper: keeper, health: health)
         report.publish(to: metrics)
         let domains = report.controllers.map { realm, controllers in
-            APIDocuments.Health.Domain(
+            let site = health.location(realm: realm)?.site
+            var domain = APIDocuments.Health.Domain(
                 realm: realm,
                 controllers: controllers.map {
-                    .init(host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause)
+                    .init(
+                        host: $0.host, state: $0.state.rawValue, lastContact: $0.lastContact, inUse: $0.inUse, cause: $0.cause,
+                        inSite: site == nil ? nil : $0.inSite)
                 })
+            domain.site = site?.name
+            domain.siteSource = site?.source
+            return domain
         }
         var document = APIDocuments.Health(
             status: report.degraded ? "degraded" : "ok", version: Self.version,

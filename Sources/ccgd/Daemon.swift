@@ -171,7 +171,7 @@ struct Daemon {
     static func domains(_ configuration: ServiceConfiguration, health: ControllerHealth) -> Domains {
         Domains(
             configured: Dictionary(configuration.domains.map { ($0.realm, DomainSettings($0)) }, uniquingKeysWith: { $1 }),
-            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers),
+            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers, site: configuration.daemon.site),
             kerberosConfigurationPath: RuntimeDirectory.kerberosConfiguration(in: configuration.daemon.runtimeDirectory), health: health)
     }
 

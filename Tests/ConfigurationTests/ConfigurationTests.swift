@@ -465,7 +465,7 @@ final class ConfigurationTests: XCTestCase {
                 just text
                 """),
             [
-                "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, watch-credspec-directory, dns-servers, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-window, prefetch-delay, prefetch-recent, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
+                "ccgd.conf:2: sockett: unknown key in [daemon]; the keys there are socket, socket-mode, socket-group, allowed-uids, allowed-gids, runtime-directory, state-directory, credspec-directory, watch-credspec-directory, dns-servers, site, log-level, allow-inline-credspecs, prefetch, prefetch-concurrency, prefetch-window, prefetch-delay, prefetch-recent, max-leases-per-caller, runtime-reserve, max-connections, max-connections-per-uid, root-reserved-connections.",
                 "ccgd.conf:3: socket-mode: \"999\" is not an octal file mode like 0660.",
                 "ccgd.conf:4: allowed-uids: \"root\" is not a list of numeric ids like 0, 1000.",
                 "ccgd.conf:5: log-level: \"loud\" is not a log level (trace, debug, info, notice, warning, error, critical).",
@@ -566,6 +566,15 @@ final class ConfigurationTests: XCTestCase {
             ])
         let configuration = try ServiceConfiguration(text: "[daemon]\ndns-servers = 127.0.0.1, 10.0.0.2:53", file: "ccgd.conf")
         XCTAssertEqual(configuration.daemon.dnsServers, ["127.0.0.1", "10.0.0.2:53"])
+    }
+
+    func testSiteKeyNamesTheHostsADSiteOrLeavesItToTheLDAPPing() throws {
+        XCTAssertNil(try ServiceConfiguration(text: "[daemon]\n", file: "ccgd.conf").daemon.site)
+        XCTAssertNil(try ServiceConfiguration(text: "[daemon]\nsite =\n", file: "ccgd.conf").daemon.site)
+        XCTAssertEqual(try ServiceConfiguration(text: "[daemon]\nsite = Branch-2\n", file: "ccgd.conf").daemon.site, "Branch-2")
+        XCTAssertEqual(
+            problems("[daemon]\nsite = Branch.Office"),
+            ["ccgd.conf:2: site: \"Branch.Office\" is no AD site name (letters, digits, - and _, at most 63)."])
     }
 
     /// The second input scripts/fuzz (FuzzConfiguration) crashed on, byte for byte.

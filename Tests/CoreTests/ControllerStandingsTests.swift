@@ -1,5 +1,6 @@
 import Directory
 import FoundationEssentials
+import TestSupport
 import XCTest
 @testable import DirectoryPipeline
 @testable import DomainModel
@@ -93,6 +94,44 @@ final class ControllerStandingsTests: XCTestCase {
         health.record(realm: "CONTOSO.TEST", host: dc2.hostName, reachable: false, cause: "Connection refused")
         XCTAssertNil(health.preferred(realm: "CONTOSO.TEST", [dc1, dc2]))
         XCTAssertEqual(health.ordered(realm: "CONTOSO.TEST", [dc1, dc2]), [dc1, dc2])
+    }
+}
+
+/// The AD site a discovery found: logged once and on a change, named with each DC in the snapshot.
+final class ControllerSiteTests: XCTestCase {
+    let dc1 = DomainController(hostName: "dc1.contoso.test", address: "192.0.2.1")
+    let dc2 = DomainController(hostName: "dc2.contoso.test", address: "192.0.2.2")
+
+    func testTheSiteIsLoggedOnceAChangeAgainAndEachDCSaysWhetherItIsInIt() {
+        let log = CapturedLog()
+        let health = ControllerHealth(logger: log.logger())
+        let branch = DomainControllerLocation(
+            controllers: [dc2, dc1], site: ClientSite(name: "Branch", origin: .ldapPing(answeredBy: dc1.hostName)),
+            siteControllers: [dc2.hostName])
+        health.know(realm: "CONTOSO.TEST", controllers: branch.controllers)
+        health.locate(realm: "CONTOSO.TEST", branch)
+        health.locate(realm: "CONTOSO.TEST", branch)
+        XCTAssertEqual(
+            log.lines.filter { $0.contains("AD site") },
+            [
+                "notice CONTOSO.TEST: this host is in AD site Branch (from the LDAP ping answered by dc1.contoso.test); its DCs (dc2.contoso.test) are asked first [:]"
+            ])
+        let controllers = health.snapshot().first { $0.realm == "CONTOSO.TEST" }!.controllers
+        XCTAssertEqual(controllers.map(\.inSite), [false, true])
+        XCTAssertEqual(health.location(realm: "CONTOSO.TEST")?.site?.name, "Branch")
+
+        let home = DomainControllerLocation(
+            controllers: [dc1, dc2], site: ClientSite(name: "Default-First-Site-Name", origin: .configured), siteControllers: [dc1.hostName])
+        health.locate(realm: "CONTOSO.TEST", home)
+        XCTAssertEqual(
+            log.lines.last,
+            "notice CONTOSO.TEST: this host's AD site is now Default-First-Site-Name (from [daemon] site), no longer Branch; its DCs (dc1.contoso.test) are asked first [:]"
+        )
+        health.locate(realm: "CONTOSO.TEST", DomainControllerLocation(controllers: [dc1, dc2], site: nil, siteProblem: "no DC answered the LDAP ping"))
+        XCTAssertEqual(
+            log.lines.last,
+            "notice CONTOSO.TEST: no AD site known for this host (no DC answered the LDAP ping); the DCs are asked in DNS's order [:]")
+        XCTAssertEqual(health.snapshot().first!.controllers.map(\.inSite), [false, false])
     }
 }
 

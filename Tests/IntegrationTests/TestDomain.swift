@@ -65,7 +65,8 @@ struct TestDomain: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(88).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        // A private domain's DC listens on another loopback address (CCGD_TESTDOMAIN_ADDRESS).
+        address.sin_addr.s_addr = inet_addr(self["DC_ADDRESS"].isEmpty ? "127.0.0.1" : self["DC_ADDRESS"])
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }

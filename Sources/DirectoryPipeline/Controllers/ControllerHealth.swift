@@ -21,6 +21,8 @@ package final class ControllerHealth: Sendable {
         package let inUse: Bool
         /// Why it failed last (nil unless down).
         package let cause: String?
+        /// One of the DCs of this host's AD site (asked before the others).
+        package var inSite = false
     }
 
     private struct Realm {
@@ -29,6 +31,8 @@ package final class ControllerHealth: Sendable {
         var controllers: [String: DomainController] = [:]
         var lastContact: [String: Date] = [:]
         var inUse: String?
+        /// Where DNS and the LDAP ping put this host (nil: no site known).
+        var location: DomainControllerLocation?
     }
 
     private let realms = Mutex<[String: Realm]>([:])
@@ -80,6 +84,42 @@ package final class ControllerHealth: Sendable {
         }
         Metrics.shared.set("ccgd_domain_controller_up", ["realm": realm, "host": host], to: reachable ? 1 : 0)
         if let change { announce(change, realm: realm) }
+    }
+
+    /// The site and the site's DCs a discovery found: the site found is logged once, and
+    /// a change of site (or the loss of one) again.
+    package func locate(realm: String, _ location: DomainControllerLocation) {
+        let previous = realms.withLock { all -> DomainControllerLocation? in
+            let previous = all[realm]?.location
+            all[realm, default: Realm()].location = location
+            return previous
+        }
+        if let site = location.site {
+            Metrics.shared.set("ccgd_domain_site", ["realm": realm, "site": site.name], to: 1)
+        }
+        if let old = previous?.site, old.name != location.site?.name {
+            Metrics.shared.set("ccgd_domain_site", ["realm": realm, "site": old.name], to: 0)
+        }
+        guard previous?.site != location.site || previous?.siteControllers != location.siteControllers || previous == nil else { return }
+        let inSite = location.siteControllers.isEmpty ? "none" : location.siteControllers.joined(separator: ", ")
+        switch (previous?.site, location.site) {
+        case (nil, let site?):
+            logger.notice(
+                "\(realm): this host is in AD site \(site); its DCs (\(inSite)) are asked first\(location.siteProblem.map { "; \($0)" } ?? "")")
+        case (let old?, let site?) where old.name == site.name:
+            logger.notice("\(realm): the DCs of AD site \(site.name) are now \(inSite)\(location.siteProblem.map { "; \($0)" } ?? "")")
+        case (let old?, let site?):
+            logger.notice(
+                "\(realm): this host's AD site is now \(site), no longer \(old.name); its DCs (\(inSite)) are asked first\(location.siteProblem.map { "; \($0)" } ?? "")"
+            )
+        case (_, nil):
+            logger.notice("\(realm): no AD site known for this host (\(location.siteProblem ?? "no reason given")); the DCs are asked in DNS's order")
+        }
+    }
+
+    /// What `locate` last recorded for `realm`.
+    package func location(realm: String) -> DomainControllerLocation? {
+        realms.withLock { $0[realm]?.location }
     }
 
     /// The DC a successful read used: the one `GET /v1/health` and `ccgd_domain_controller_in_use` name.
@@ -155,9 +195,11 @@ package final class ControllerHealth: Sendable {
                     realm,
                     hosts.map { host in
                         let standing = entry.standings.standings[host]
-                        return Controller(
+                        var controller = Controller(
                             realm: realm, host: host, state: standing?.state ?? .unknown, lastContact: entry.lastContact[host],
                             inUse: entry.inUse == host, cause: standing?.state == .down ? standing?.cause : nil)
+                        controller.inSite = entry.location?.isInSite(host) ?? false
+                        return controller
                     }
                 )
             }

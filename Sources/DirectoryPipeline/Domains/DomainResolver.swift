@@ -33,6 +33,8 @@ package struct DomainResolver: Sendable {
     package struct Resolution: Sendable {
         package let settings: DomainSettings
         package let origin: Origin
+        /// The site and the site's DCs, for DCs found in DNS (nil otherwise: the listed order is kept).
+        package var location: DomainControllerLocation? = nil
     }
 
     private let configured: [String: DomainSettings]
@@ -58,7 +60,8 @@ package struct DomainResolver: Sendable {
             caFiles: Dictionary(
                 configuration.domains.compactMap { domain in domain.caFile.map { (domain.realm, $0) } },
                 uniquingKeysWith: { $1 }),
-            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers), overrides: overrides)
+            locator: DomainControllerLocator(nameservers: configuration.daemon.dnsServers, site: configuration.daemon.site),
+            overrides: overrides)
     }
 
     /// The configured settings of `realm` with at least one DC, if any: those need no DNS.
@@ -72,16 +75,19 @@ package struct DomainResolver: Sendable {
         let realm = realm.uppercased()
         var settings = configured[realm] ?? DomainSettings(controllers: [])
         let origin: Origin
+        var location: DomainControllerLocation?
         if !overrides.controllers.isEmpty {
             settings.controllers = overrides.controllers
             origin = .commandLine
         } else if !settings.controllers.isEmpty {
             origin = .section(realm: realm)
         } else {
-            settings.controllers = try locator.controllers(forDomain: dnsDomain)
+            let found = try locator.locate(domain: dnsDomain)
+            settings.controllers = found.controllers
+            location = found
             origin = .dns(record: Self.serviceRecord(of: dnsDomain), nameservers: locator.nameservers)
         }
-        return Resolution(settings: applyingOverrides(to: settings, realm: realm), origin: origin)
+        return Resolution(settings: applyingOverrides(to: settings, realm: realm), origin: origin, location: location)
     }
 
     /// The SRV record naming the DCs of `dnsDomain`.

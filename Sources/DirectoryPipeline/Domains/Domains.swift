@@ -49,20 +49,26 @@ package final class Domains: Sendable {
         let realm = realm.uppercased()
         if let settings = resolver.configuredSettings(realm: realm) { return settings }
         if let cached = discovered.withLock({ $0[realm] }), cached.until > Date() { return cached.settings }
-        var settings: DomainSettings
-        do { settings = try resolver.resolve(realm: realm, dnsDomain: dnsDomain).settings } catch { throw .directory(error) }
+        let resolution: DomainResolver.Resolution
+        do { resolution = try resolver.resolve(realm: realm, dnsDomain: dnsDomain) } catch { throw .directory(error) }
+        var settings = resolution.settings
+        let site = resolution.location
         let all = discovered.withLock { discovered in
             // SRV records of one priority and weight come in a new random order at each lookup:
             // the DCs known already keep their order, so that a rediscovery does not move the
             // warm sessions to another DC (each move is a new login).
+            // The site's DCs stay first, so only the order within the site and within the others is kept.
             if let previous = discovered[realm]?.settings.controllers {
-                settings.controllers = Self.keepingOrder(of: previous, settings.controllers)
+                let inSite = settings.controllers.filter { site?.isInSite($0.hostName) == true }
+                let others = settings.controllers.filter { site?.isInSite($0.hostName) != true }
+                settings.controllers = Self.keepingOrder(of: previous, inSite) + Self.keepingOrder(of: previous, others)
             }
             discovered[realm] = (settings, Date().addingTimeInterval(discoveryLifetime))
             return discovered.mapValues(\.settings)
         }
         let controllers = settings.controllers
         health.know(realm: realm, controllers: controllers)
+        if let site { health.locate(realm: realm, site) }
         try? writeKerberosConfiguration(discovered: all)
         return settings
     }

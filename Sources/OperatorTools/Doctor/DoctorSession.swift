@@ -15,6 +15,8 @@ final class DoctorSession {
     private let configuration: ServiceConfiguration
     private let spec: CredentialSpec
     private let reader: DoctorReader
+    /// The site and its DCs, when the DCs came from DNS.
+    private var location: DomainControllerLocation?
 
     private typealias Login = DirectorySession.Login
 
@@ -88,6 +90,7 @@ final class DoctorSession {
             )
         }
         let settings = resolution.settings
+        location = resolution.location
         let source: String
         switch resolution.origin {
         case .commandLine: source = "from --dc"
@@ -120,7 +123,7 @@ final class DoctorSession {
             )
         }
         return DoctorPass(
-            value: settings, detail: "\(names) \(source)\(kerberos)",
+            value: settings, detail: "\(names) \(source)\(siteDetail)\(kerberos)",
             warnings: unresolvable.map { "\($0); ccgd will use the DCs that resolve" })
     }
 
@@ -152,8 +155,35 @@ final class DoctorSession {
             )
         }
         return DoctorPass(
-            value: answered, detail: answered.map { "\($0) port \(port($0))" }.joined(separator: ", "),
+            value: answered, detail: answered.map { "\($0) port \(port($0))" }.joined(separator: ", ") + "; " + choice(answered[0]),
             warnings: failures.map { "\($0); ccgd will use the DCs that answer" })
+    }
+
+    /// "; site Branch (from the LDAP ping answered by dc1.contoso.test), its DCs first: dc2.contoso.test".
+    private var siteDetail: String {
+        guard let location else { return "" }
+        guard let site = location.site else { return "; no AD site: \(location.siteProblem ?? "none known")" }
+        guard location.siteProblem == nil else { return "; site \(site): \(location.siteProblem!)" }
+        return "; site \(site), its DCs first: \(location.siteControllers.joined(separator: ", "))"
+    }
+
+    /// The DC ccgd would use (the first that answers) and why that one.
+    private func choice(_ controller: DomainController) -> String {
+        let why: String
+        if let location, let site = location.site {
+            if location.isInSite(controller.hostName) {
+                why = "in this host's site \(site.name)"
+            } else if location.siteControllers.isEmpty {
+                why = "first in DNS's order (site \(site.name) names no DC)"
+            } else {
+                why = "fallback: no DC of this host's site \(site.name) answers"
+            }
+        } else if location != nil {
+            why = "first in DNS's order (no AD site known)"
+        } else {
+            why = "first listed that answers"
+        }
+        return "ccgd uses \(controller.hostName): \(why)"
     }
 
     private func probe(
