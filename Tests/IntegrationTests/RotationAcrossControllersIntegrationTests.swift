@@ -107,18 +107,18 @@ final class RotationAcrossControllersIntegrationTests: XCTestCase {
         }
 
         // Both DCs at the real time: kvno 1 everywhere.
-        XCTAssertEqual(try kvnos(keytab, sam, domain), [1])
+        XCTAssertEqual(try keytabKVNOs(keytab, "\(sam)@\(domain.realm)", domain), [1])
         XCTAssertEqual(try serviceTicketKVNOs(), ["KDC1": 1, "KDC2": 1])
 
         // DC1 past the rollover, DC2 not: the daemon, at DC1's time, reads the new password from DC1 on its own schedule.
         try clocked.move(to: "+21h")
         try moveDaemon(to: "+21h")
         clocks["KDC1"] = "+21h"
-        try eventually("the lease holds kvno 2 and 1") { try kvnos(keytab, sam, domain) == [1, 2] }
+        try eventually("the lease holds kvno 2 and 1") { try keytabKVNOs(keytab, "\(sam)@\(domain.realm)", domain) == [1, 2] }
         XCTAssertEqual(try serviceTicketKVNOs(), ["KDC1": 2, "KDC2": 1], "each KDC's ticket decrypts with the lease's keytab")
         XCTAssertNil(try login(at: "KDC1"), "kinit -k at KDC1")
         let kinitAtLaggingKDC = try login(at: "KDC2")
-        XCTAssertEqual(try accountKVNO(daemon), 2)
+        XCTAssertEqual(try accountKVNO(daemon, account), 2)
 
         // Now from DC2, which still has kvno 1: DC2 first in the configuration (a reload), the
         // daemon at DC2's time (a GSSAPI bind needs it within Kerberos's 5 minutes), a read now.
@@ -130,9 +130,9 @@ final class RotationAcrossControllersIntegrationTests: XCTestCase {
         try agent(daemon, "read-again")
         let fromDC2 = String(daemon.logText.dropFirst(logBefore))
         XCTAssertTrue(fromDC2.contains("still has an older password"), "the disagreement is logged: \(fromDC2.suffix(3000))")
-        XCTAssertEqual(try kvnos(keytab, sam, domain), [1, 2], "never back to kvno 1 alone")
+        XCTAssertEqual(try keytabKVNOs(keytab, "\(sam)@\(domain.realm)", domain), [1, 2], "never back to kvno 1 alone")
         XCTAssertEqual(try serviceTicketKVNOs(), ["KDC1": 2, "KDC2": 1])
-        XCTAssertEqual(try accountKVNO(daemon), 2)
+        XCTAssertEqual(try accountKVNO(daemon, account), 2)
         // Read from DC2 once more: the same disagreement is not logged again.
         try agent(daemon, "read-again")
 
@@ -144,10 +144,10 @@ final class RotationAcrossControllersIntegrationTests: XCTestCase {
         clocks["KDC2"] = "+21h"
         try agent(daemon, "read-again")
         XCTAssertTrue(daemon.logText.contains("agree on the password again"), daemon.logText.suffix(3000).description)
-        XCTAssertEqual(try kvnos(keytab, sam, domain), [1, 2])
+        XCTAssertEqual(try keytabKVNOs(keytab, "\(sam)@\(domain.realm)", domain), [1, 2])
         XCTAssertEqual(try serviceTicketKVNOs(), ["KDC1": 2, "KDC2": 2])
         XCTAssertNil(try login(at: "KDC2"), "kinit -k at KDC2 once it has kvno 2")
-        XCTAssertEqual(try accountKVNO(daemon), 2)
+        XCTAssertEqual(try accountKVNO(daemon, account), 2)
         XCTAssertEqual(daemon.logText.components(separatedBy: "still has an older password").count - 1, 1, "the disagreement logged once")
         print(
             "rotation across DCs: kvno 1 → 2 on DC1 with DC2 at 1; service tickets kvno 2 (KDC1) and 1 (KDC2) decrypt with the lease's keytab; kinit -k at KDC2 in the window: \(kinitAtLaggingKDC ?? "accepted")"
@@ -245,56 +245,8 @@ final class RotationAcrossControllersIntegrationTests: XCTestCase {
         return outcome.status == 0 ? nil : outcome.all.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The kvnos of `sam`'s keys in a keytab, as `klist -k` lists them.
-    private func kvnos(_ keytab: String, _ sam: String, _ domain: TestDomain) throws -> Set<UInt32> {
-        let listing = try domain.run(["klist", "-k", keytab])
-        var kvnos = Set<UInt32>()
-        for line in listing.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kvno = UInt32(fields[0]), fields[1].lowercased() == "\(sam)@\(domain.realm)".lowercased() { kvnos.insert(kvno) }
-        }
-        return kvnos
-    }
-
-    private func accountKVNO(_ daemon: DaemonProcess) throws -> UInt32? {
-        let api = daemon.client
-        let object = try wait { try await request(api, .GET, "/v1/accounts").object }
-        let accounts = object["accounts"] as? [[String: Any]] ?? []
-        let entry = accounts.first { ($0["account"] as? String)?.lowercased().hasPrefix(account.lowercased()) == true }
-        return (entry?["kvno"] as? NSNumber)?.uint32Value
-    }
-
-    /// Runs async work on the cooperative pool and blocks the main thread (not a pool thread) for it.
-    private func wait<T>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-
     /// Polls `condition` every half second for up to two minutes.
     private func eventually(_ what: String, _ condition: () throws -> Bool) throws {
-        let start = Date()
-        while Date().timeIntervalSince(start) < 120 {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        throw DaemonProcess.Failure("not within 120 s: \(what); the daemon's log:\n\(daemon?.logText.suffix(4000) ?? "")")
+        try pollUntil(what, daemon: daemon, condition)
     }
-}
-
-private func request(
-    _ api: APIClient, _ method: HTTPMethod, _ path: String, _ json: String? = nil
-) async throws -> (status: Int, object: [String: Any], text: String) {
-    let response = try await api.send(method, path, body: json.map { Array($0.utf8) })
-    let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
-    return (response.status, object, response.text)
-}
-
-private final class Box<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }

@@ -57,14 +57,14 @@ final class RotationIntegrationTests: XCTestCase {
         let body = #"{"credentialSpecName": "\#(account)", "owner": {"uid": 1000, "gid": 1000}}"#
         let api = daemon.client
         let leases = try (0..<2).map { _ in
-            let (status, object, text) = try wait { try await request(api, .POST, "/v1/leases", body) }
+            let (status, object, text) = try blockingWait { try await parsedRequest(api, .POST, "/v1/leases", body) }
             XCTAssertEqual(status, 201, text)
             return try XCTUnwrap(object["directory"] as? String, text)
         }
 
         // kvno N: in every lease, as the DC has it.
         let n = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain).keys.map(\.kvno).max())
-        for lease in leases { XCTAssertEqual(try kvnos(lease, principal, domain), [n], lease) }
+        for lease in leases { XCTAssertEqual(try keytabKVNOs(lease + "/krb5.keytab", principal, domain), [n], lease) }
         // The DC held the password it sent: its kvno came in the same answer, one round trip.
         XCTAssertEqual(try keyVersionReads(daemon, "same_answer"), 1)
         XCTAssertEqual(try keyVersionReads(daemon, "after_password"), 0)
@@ -113,12 +113,14 @@ final class RotationIntegrationTests: XCTestCase {
         try clocked.move(to: "+21h")
         let firstNotice = try eventually("every lease holds kvno \(n) and a newer one") {
             try leases.allSatisfy {
-                let held = try kvnos($0, principal, domain); return held.count == 2 && held.contains(n)
+                let held = try keytabKVNOs($0 + "/krb5.keytab", principal, domain); return held.count == 2 && held.contains(n)
             }
         }
         let n1 = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain, environment: clocked.commandClock).keys.map(\.kvno).max())
         XCTAssertGreaterThan(n1, n, "the DC rotated the password at +21h")
-        for lease in leases { XCTAssertEqual(try kvnos(lease, principal, domain), [n, n1], "the new password at the DC's new kvno: \(lease)") }
+        for lease in leases {
+            XCTAssertEqual(try keytabKVNOs(lease + "/krb5.keytab", principal, domain), [n, n1], "the new password at the DC's new kvno: \(lease)")
+        }
         secrets +=
             try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
             + SecretScan.keySecrets(sam, domain, environment: clocked.commandClock)
@@ -130,7 +132,7 @@ final class RotationIntegrationTests: XCTestCase {
             try domain.run(["kvno", "-k", lease + "/krb5.keytab", "-c", scratch + "/kinit.cc", spn], environment: clocked.commandClock)
             XCTAssertEqual(try context.decrypt(before, with: Keytab(path: lease + "/krb5.keytab", context: context)), principalOfCache(saved, context))
         }
-        XCTAssertEqual(try accountKVNO(daemon), n1)
+        XCTAssertEqual(try accountKVNO(daemon, account), n1)
         // The first read past the rollover got the new password while the DC still held (and
         // counted) the old one: its kvno came from a second search, after the password.
         XCTAssertGreaterThanOrEqual(try keyVersionReads(daemon, "after_password"), 1)
@@ -140,12 +142,12 @@ final class RotationIntegrationTests: XCTestCase {
         let n2 = try XCTUnwrap(try DomainControllerKeys(account: sam, domain: domain, environment: clocked.commandClock).keys.map(\.kvno).max())
         XCTAssertGreaterThan(n2, n1)
         let secondNotice = try eventually("every lease holds kvno \(n2) and \(n1) only") {
-            try leases.allSatisfy { try kvnos($0, principal, domain) == [n1, n2] }
+            try leases.allSatisfy { try keytabKVNOs($0 + "/krb5.keytab", principal, domain) == [n1, n2] }
         }
         secrets +=
             try SecretScan.managedPasswordSecrets(sam, domain, environment: clocked.commandClock)
             + SecretScan.keySecrets(sam, domain, environment: clocked.commandClock)
-        XCTAssertEqual(try accountKVNO(daemon), n2)
+        XCTAssertEqual(try accountKVNO(daemon, account), n2)
         try domain.run(["kinit", "-k", "-t", leases[1] + "/krb5.keytab", "-c", scratch + "/kinit.cc", principal], environment: clocked.commandClock)
 
         // No lease request failed, before, during or after the rotations.
@@ -169,39 +171,9 @@ final class RotationIntegrationTests: XCTestCase {
 
     // MARK: helpers
 
-    /// Runs async work on the cooperative pool and blocks the main thread (not a pool thread) for it.
-    private func wait<T>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-
-    /// Polls `condition` every half second for up to two minutes; returns the seconds it took.
     @discardableResult
     private func eventually(_ what: String, _ condition: () throws -> Bool) throws -> Int {
-        let start = Date()
-        while Date().timeIntervalSince(start) < 120 {
-            if try condition() { return Int(Date().timeIntervalSince(start).rounded()) }
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        throw DaemonProcess.Failure("not within 120 s: \(what); the daemon's log:\n\(daemon?.logText.suffix(4000) ?? "")")
-    }
-
-    /// The kvnos of `principal`'s keys in a lease's keytab, as `klist -k -e` lists them.
-    private func kvnos(_ lease: String, _ principal: String, _ domain: TestDomain) throws -> Set<UInt32> {
-        // "   2 Rot1$@CONTOSO.TEST (aes256-cts-hmac-sha1-96) "
-        let listing = try domain.run(["klist", "-k", "-e", lease + "/krb5.keytab"])
-        var kvnos = Set<UInt32>()
-        for line in listing.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kvno = UInt32(fields[0]), fields[1].lowercased() == principal.lowercased() { kvnos.insert(kvno) }
-        }
-        return kvnos
+        try pollUntil(what, daemon: daemon, condition)
     }
 
     private func inode(_ path: String) throws -> UInt64 {
@@ -217,31 +189,11 @@ final class RotationIntegrationTests: XCTestCase {
     /// How many kvnos the daemon read by `search` (`ccgd_key_version_reads_total`).
     private func keyVersionReads(_ daemon: DaemonProcess, _ search: String) throws -> Int {
         let api = daemon.client
-        let text = try wait { try await request(api, .GET, "/metrics").text }
+        let text = try blockingWait { try await parsedRequest(api, .GET, "/metrics").text }
         let series = #"ccgd_key_version_reads_total{search="\#(search)"} "#
         return text.split(separator: "\n").first { $0.hasPrefix(series) }.flatMap { Double($0.dropFirst(series.count)) }.map { Int($0) } ?? 0
     }
 
-    private func accountKVNO(_ daemon: DaemonProcess) throws -> UInt32? {
-        let api = daemon.client
-        let object = try wait { try await request(api, .GET, "/v1/accounts").object }
-        let accounts = object["accounts"] as? [[String: Any]] ?? []
-        let entry = accounts.first { ($0["account"] as? String)?.lowercased().hasPrefix(account.lowercased()) == true }
-        return (entry?["kvno"] as? NSNumber)?.uint32Value
-    }
-}
-
-/// One request to the daemon, its answer parsed.
-private func request(
-    _ api: APIClient, _ method: HTTPMethod, _ path: String, _ json: String? = nil
-) async throws -> (status: Int, object: [String: Any], text: String) {
-    let response = try await api.send(method, path, body: json.map { Array($0.utf8) })
-    let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
-    return (response.status, object, response.text)
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }
 
 /// A runtime that keeps creating (and deleting) leases of the account, recording every failure.
@@ -266,10 +218,10 @@ private final class LeaseClient: @unchecked Sendable {
         task = Task { [self] in
             while !Task.isCancelled {
                 do {
-                    let (status, object, text) = try await request(api, .POST, "/v1/leases", body)
+                    let (status, object, text) = try await parsedRequest(api, .POST, "/v1/leases", body)
                     if status == 201, let id = object["id"] as? String {
                         lock.withLock { _created += 1 }
-                        _ = try await request(api, .DELETE, "/v1/leases/\(id)")
+                        _ = try await parsedRequest(api, .DELETE, "/v1/leases/\(id)")
                     } else {
                         lock.withLock { _failures.append("POST /v1/leases → \(status): \(text)") }
                     }
