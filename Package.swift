@@ -358,7 +358,7 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "LeaseService", "CredSpec", "JSON"]),
-        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]), ("LDAPPingAnswer", ["Directory"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(
