@@ -87,6 +87,7 @@ let package = Package(
         .target(name: "KerberosKeys", dependencies: ["CKrb5", "COpenSSL", "DomainModel", "SecretMemory"]),
         .target(name: "Kerberos", dependencies: ["CKrb5", "KerberosKeys", "SecretMemory", "DurableFiles"]),
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "Directory", dependencies: ["CLDAP", "CKrb5", "CResolv", "DomainModel", "Kerberos", "KerberosKeys", "SystemBasics"]),
 
         // ccgd.conf: syntax, schema, defaults, every problem with file, line and key.
@@ -97,7 +98,7 @@ let package = Package(
         // job, and the arrows point down: LeaseService → DirectoryPipeline → PluginHost → Observability
         // → SystemSupport (docs/architecture.md; scripts/check-layers checks every import).
         // Threads for blocking C calls, child processes, descriptors and file reads: the small helpers every module shares.
-        .target(name: "SystemSupport", dependencies: ["SecretMemory", "SystemBasics"]),
+        .target(name: "SystemSupport", dependencies: ["CMalloc", "SecretMemory", "SystemBasics"]),
         // Metrics, the build's identity and the stable error codes every error a user can cause carries.
         .target(name: "Observability", dependencies: ["ProcessIdentity", "PackageVersion"]),
         // The plug-ins that know a portable user's credentials: registry, loaders, child processes.
@@ -358,7 +359,8 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("CredSpec", ["CredSpec"]), ("ManagedPasswordBlob", ["KerberosKeys"]), ("Configuration", ["Configuration"]),
         ("PluginAnswer", ["PluginHost"]), ("LeaseRequest", ["SocketAPI", "LeaseService", "CredSpec", "JSON"]),
-        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]), ("LDAPPingAnswer", ["Directory"]),
+        ("CredentialsFetcherMessage", ["CredentialsFetcherWire", "GRPCUnaryServer", "ProtobufWire"]), ("CSIRequest", ["CSIWire", "ProtobufWire"]),
+        ("LDAPPingAnswer", ["Directory"]),
     ]
     package.targets += fuzzers.map { fuzzer in
         .executableTarget(

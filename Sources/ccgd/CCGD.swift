@@ -77,6 +77,7 @@ struct CCGD: AsyncParsableCommand {
         }
         overrides(&configuration)
         if checkConfiguration { return try Self.check(configuration, path: path) }
+        HeapMemory.keepLargeBlocksMapped()
         try await Daemon(configuration: configuration, overrides: overrides).run()
         // Stopped: the calls still on their threads (a login, a search) finish first, within the
         // time systemd gives a stop. Then the process ends without exit()'s library destructors:

@@ -105,6 +105,7 @@ package final class LeaseJournal: Sendable {
             damage = LeaseJournalDamage(path: path, lines: damagedLines, preservedCopy: copy)
         }
         do { try compact(records) } catch { throw .unusable(path: path, reason: "\(error)") }
+        HeapMemory.returnFreePages() // the whole journal and its parsed lines, freed
         return Contents(records: records, damage: damage, damagedCopies: damagedCopies())
     }
 
@@ -196,9 +197,13 @@ package final class LeaseJournal: Sendable {
     /// when it cannot be read whole: compaction must not drop what it does not understand).
     private func compactIfWorthIt() {
         let worth = state.withLock { $0.broken == nil && $0.lines > max(10_000, 4 * $0.live) }
-        guard worth, let data = try? Self.contents(of: path), let (records, damaged) = try? Self.replay(data, path: path),
-            damaged.isEmpty
-        else { return }
+        guard worth else { return }
+        compactFromFile()
+        HeapMemory.returnFreePages() // the whole journal and its parsed lines, freed on return from the line above
+    }
+
+    private func compactFromFile() {
+        guard let data = try? Self.contents(of: path), let (records, damaged) = try? Self.replay(data, path: path), damaged.isEmpty else { return }
         try? compact(records)
     }
 
