@@ -9,6 +9,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccgd-bench",
         abstract: "Benchmarks of ccgd against the test domain; figures are reported, never asserted.",
-        subcommands: [Bench.self, Compare.self, Fleet.self, Derive.self],
+        subcommands: [Bench.self, Compare.self, Fleet.self, Soak.self, Derive.self],
         defaultSubcommand: Bench.self)
 }

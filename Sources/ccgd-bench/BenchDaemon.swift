@@ -22,12 +22,20 @@ struct BenchDaemon {
         /// CredSpecs opted in to eager prefetch (`[credspec "NAME"] prefetch = yes`, fetched at once:
         /// `prefetch-window = 0`); empty for a ccgd that prefetches its whole directory.
         var eager: [String] = []
+        /// The whole configuration file, when the caller writes its own (a soak: two DCs, its [refresh]).
+        var configurationText: String?
+        /// Added to the daemon's environment (a soak: libfaketime's, to share the DCs' clock).
+        var environment: [String: String] = [:]
         var socket: String { directory + "/ccgd.sock" }
         var configuration: String { directory + "/ccgd.conf" }
         var log: String { directory + "/ccgd.log" }
 
         /// The configuration: our [daemon], then every other section of the test domain's ccgd.conf.
         func writeConfiguration() throws {
+            if let configurationText {
+                try configurationText.write(toFile: configuration, atomically: true, encoding: .utf8)
+                return
+            }
             let others = try DaemonConfiguration.sectionsOtherThanDaemon(ofFile: testDomain.configurationFile)
             let prefetchLine = (prefetch.map { "prefetch = \($0 ? "yes" : "no")\n" } ?? "") + (eager.isEmpty ? "" : "prefetch-window = 0\n")
             let eagerSections = eager.map { "[credspec \"\($0)\"]\nprefetch = yes\n" }.joined(separator: "\n")
@@ -63,7 +71,7 @@ struct BenchDaemon {
         try FileManager.default.createDirectory(atPath: setup.runtimeDirectory, withIntermediateDirectories: true)
         try setup.writeConfiguration()
         let process = try ChildProcess(
-            [setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment,
+            [setup.executable, "--config", setup.configuration], environment: Compare.cleanEnvironment.merging(setup.environment) { $1 },
             stdout: setup.log, stderr: setup.log)
         let daemon = BenchDaemon(process: process, socket: setup.socket, group: group)
         switch await DaemonStart.wait(
