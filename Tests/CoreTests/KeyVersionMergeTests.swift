@@ -92,4 +92,28 @@ final class KeyVersionMergeTests: XCTestCase {
         XCTAssertNil(merged.lagging)
         XCTAssertEqual(keytab(merged.account), [1: 0x11])
     }
+
+    func testAKVNOThatMovedByTwoForOnePasswordKeepsTheNewKeysAtTheSkippedKVNO() {
+        // Two DCs each stored the rotation's new password (B) before replicating: 5 → 7, and
+        // the read's previous password is the one held, so a KDC's tickets at kvno 6 are B's.
+        let held = read(kvno: 5, current: 0xA5, previous: 0x94, from: "dc1")
+        let jumped = read(kvno: 7, current: 0xB7, previous: 0xA5, from: "dc1", at: 60)
+        let merged = KeyVersionMerge.merge(held: held, read: jumped)
+        XCTAssertNil(merged.lagging)
+        XCTAssertEqual(merged.account.keyVersionNumber, 7)
+        XCTAssertEqual(keytab(merged.account), [7: 0xB7, 6: 0xB7, 5: 0xA5])
+        // Refreshed at the same kvno, it keeps them; the next rotation drops them.
+        let again = KeyVersionMerge.merge(held: merged.account, read: read(kvno: 7, current: 0xB7, previous: 0xA5, from: "dc2", at: 120))
+        XCTAssertEqual(keytab(again.account), [7: 0xB7, 6: 0xB7, 5: 0xA5])
+        let next = KeyVersionMerge.merge(held: again.account, read: read(kvno: 8, current: 0xC8, previous: 0xB7, from: "dc1", at: 180))
+        XCTAssertEqual(keytab(next.account), [8: 0xC8, 7: 0xB7])
+    }
+
+    func testTwoRotationsMissedKeepThePreviousPasswordAtTheKVNOBefore() {
+        // The held password is not the read's previous one: two passwords came in between, and
+        // the blob's previous password is the one at kvno − 1.
+        let held = read(kvno: 5, current: 0xA5, previous: 0x94, from: "dc1")
+        let later = read(kvno: 7, current: 0xC7, previous: 0xB6, from: "dc1", at: 60)
+        XCTAssertEqual(keytab(KeyVersionMerge.merge(held: held, read: later).account), [7: 0xC7, 6: 0xB6])
+    }
 }

@@ -9,7 +9,8 @@ import SystemBasics
 /// lagging DC's key at its kvno. So: an older read keeps the newest keys and adds the lagging
 /// DC's current keys at their kvno (unless they are the previous keys already: a DC one rotation
 /// behind); a read at the kvno held is taken as it is, with the keys other lagging DCs were
-/// seen using, until those DCs answer with it too; a newer kvno is taken as it is.
+/// seen using, until those DCs answer with it too; a newer kvno is taken as it is, except that
+/// kvnos skipped by duplicate writes of one new password keep that password's keys.
 package enum KeyVersionMerge {
     package struct Outcome: Sendable {
         /// The account whose keys the leases get.
@@ -20,8 +21,9 @@ package enum KeyVersionMerge {
 
     /// `read` next to `held`, the account the leases have now (nil before the first fetch).
     package static func merge(held: ManagedAccount?, read: ManagedAccount) -> Outcome {
-        guard let held, read.keyVersionNumber <= held.keyVersionNumber, sameObject(held, read) else {
-            return Outcome(account: read, lagging: nil)
+        guard let held, sameObject(held, read) else { return Outcome(account: read, lagging: nil) }
+        guard read.keyVersionNumber <= held.keyVersionNumber else {
+            return Outcome(account: skippingDuplicateWrites(held: held, read: read), lagging: nil)
         }
         if read.keyVersionNumber == held.keyVersionNumber {
             var account = read
@@ -51,6 +53,26 @@ package enum KeyVersionMerge {
         account.readFrom = read.readFrom
         account.retainedKeys = retained.sorted { $0.keyVersionNumber > $1.keyVersionNumber }
         return Outcome(account: account, lagging: (held.keyVersionNumber, read.keyVersionNumber))
+    }
+
+    /// The kvno counts writes of the password, not passwords: two DCs that both store a rotation's
+    /// new password before replicating each other's write (each KDC stores it at its first use
+    /// past the rollover) can move it by two for one new password (seen by scripts/soak on two
+    /// Samba DCs: kvno 5 → 7). When the read's previous password is the one held, exactly one
+    /// password came in between, so every kvno after the held one is the new password's: a KDC
+    /// that issued tickets at the skipped kvno used it, and the rule "previous keys at kvno − 1"
+    /// would put the old password there instead. The skipped kvnos keep the new keys (with no
+    /// DC named: kept until a newer kvno comes) and the old password stays at its own kvno.
+    private static func skippingDuplicateWrites(held: ManagedAccount, read: ManagedAccount) -> ManagedAccount {
+        guard read.keyVersionNumber > held.keyVersionNumber + 1, !read.previousKeys.isEmpty, read.previousKeys == held.currentKeys else {
+            return read
+        }
+        var account = read
+        account.retainedKeys =
+            (held.keyVersionNumber + 1..<read.keyVersionNumber).reversed().map {
+                ManagedAccount.RetainedKeys(keyVersionNumber: $0, keys: read.currentKeys, controller: nil)
+            } + [ManagedAccount.RetainedKeys(keyVersionNumber: held.keyVersionNumber, keys: held.currentKeys, controller: nil)]
+        return account
     }
 
     /// A gMSA deleted and created again under its name starts at kvno 1: that is a new account,
