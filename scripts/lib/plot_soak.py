@@ -52,8 +52,10 @@ def main(source: str, target: str) -> None:
                 continue  # reloads: one a minute, too many to draw
             for ax in axes:
                 ax.axvline(minute, linewidth=0.8, **style)
+    # Headroom above the curves, so that no legend hides them.
     for ax in (memory, handles, files):
-        ax.legend(loc="upper left", fontsize="small")
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.35)
+        ax.legend(loc="upper left", fontsize="small", ncol=2)
     lines = leases.get_legend_handles_labels()
     more = latency.get_legend_handles_labels()
     leases.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize="small")
