@@ -9,7 +9,6 @@ import LeaseService
 import PluginHost
 import SystemSupport
 
-@main
 struct CCGD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccgd",
@@ -51,11 +50,6 @@ struct CCGD: AsyncParsableCommand {
 
     @Option(name: .customLong("allow-uid"), help: "Also allow this peer uid (repeatable; adds to [daemon] allowed-uids).")
     var allowedUIDs: [UInt32] = []
-
-    /// The arguments as the kernel has them, even under a preloaded libfaketime (`ProcessArguments`).
-    static func main() async {
-        await main(Array(ProcessArguments.current.dropFirst()))
-    }
 
     func run() async throws {
         var configuration: ServiceConfiguration
