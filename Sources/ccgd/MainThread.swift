@@ -25,11 +25,12 @@ enum MainThread {
         exit(0)
     }
 
-    /// What `dispatch_main` did first: block every signal but those of a fault on this thread, and
-    /// so on every thread started from it. Signal sources (SIGTERM, SIGHUP: swift-service-lifecycle's)
-    /// read their signals from a signalfd, which sees only a signal that no thread takes: this
-    /// thread, parked with them unblocked, would take SIGHUP's default action, the process's end.
-    /// Child processes start with an empty mask (`ChildProcess`).
+    /// What `dispatch_main` did first: block every signal on this thread, and so on every thread
+    /// started from it, but those a thread raises on itself (faults, SIGPIPE) and SIGPROF. Signal
+    /// sources (SIGTERM, SIGHUP: swift-service-lifecycle's) read their signals from a signalfd,
+    /// which sees only a signal that no thread takes: this thread, parked with them unblocked, would
+    /// take their default action, the process's end. Child processes start with an empty mask
+    /// (`ChildProcess`).
     private static func blockAsynchronousSignals() {
         var mask = sigset_t()
         sigfillset(&mask)
