@@ -29,7 +29,10 @@ swift_build() { # [--no-warnings] ARGUMENT…
     grep -E 'error:' <<<"$output" >&2 || tail -20 <<<"$output" >&2
     die "swift build $* failed (above)."
   fi
-  if [ "$strict" = 1 ] && grep -E 'error:|warning:' <<<"$output" >&2; then
+  # The release build links Swift's Foundation statically (Package.swift), and the linker warns
+  # about the mktemp inside the toolchain's own archive: not the project's code, so not counted.
+  if [ "$strict" = 1 ] && grep -E 'error:|warning:' <<<"$output" |
+    grep -v "libFoundationEssentials\.a(.*warning: the use of \`mktemp' is dangerous" >&2; then
     die "swift build $* gave warnings (above); the build is kept free of them."
   fi
   return 0

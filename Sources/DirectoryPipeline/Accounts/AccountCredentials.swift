@@ -1,9 +1,11 @@
+import Dispatch
 import DurableFiles
 import FoundationEssentials
 import Glibc
 import SystemPackage
 import Kerberos
 import KerberosKeys
+import Synchronization
 
 /// Everything a lease needs of one account, made once per password or ticket change and
 /// copied into every lease of that account: its keytab and a TGT, as file bytes.
@@ -22,10 +24,25 @@ package struct AccountCredentials: Sendable {
         self.ticket = ticket
     }
 
-    /// Builds the keytab with libkrb5 and logs the account in with it. Blocking.
+    /// Builds the keytab with libkrb5 and logs the account in with its keys. Blocking.
     /// `scratch` is a private directory (0700) for the moment libkrb5 needs a file.
     package static func make(_ account: ManagedAccount, scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
-        return try withTicket(account: account, keytab: try keytabBytes(account, scratch: scratch), scratch: scratch, lifetime: ticketLifetime)
+        // The keytab file and the AS exchange need nothing of each other (each has a krb5 context of
+        // its own): the keytab is written while the KDC answers, off a cold lease's path.
+        let keytab = Mutex<Result<SecretBytes, AccountFetchError>?>(nil)
+        let ticket = Mutex<Result<(cache: SecretBytes, times: TicketTimes), AccountFetchError>?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 {
+                let bytes = Result { () throws(AccountFetchError) in try keytabBytes(account, scratch: scratch) }
+                keytab.withLock { $0 = bytes }
+            } else {
+                let obtained = Result { () throws(AccountFetchError) in try ticketCache(account: account, scratch: scratch, lifetime: ticketLifetime) }
+                ticket.withLock { $0 = obtained }
+            }
+        }
+        // The KDC's word comes first: a refused key is what the caller's salt fallback looks for.
+        let (cache, times) = try ticket.withLock { $0 }!.get()
+        return AccountCredentials(account: account, keytab: try keytab.withLock { $0 }!.get(), ticketCache: cache, ticket: times)
     }
 
     /// The account's keytab file bytes: made in memory when the process can, else in `scratch`.
@@ -58,18 +75,20 @@ package struct AccountCredentials: Sendable {
 
     /// The same keys with a new TGT. Blocking.
     package func renewingTicket(scratch: String, ticketLifetime: TimeInterval? = nil) throws(AccountFetchError) -> AccountCredentials {
-        try Self.withTicket(account: account, keytab: keytab, scratch: scratch, lifetime: ticketLifetime)
+        let (cache, times) = try Self.ticketCache(account: account, scratch: scratch, lifetime: ticketLifetime)
+        return AccountCredentials(account: account, keytab: keytab, ticketCache: cache, ticket: times)
     }
 
-    private static func withTicket(
-        account: ManagedAccount, keytab: SecretBytes, scratch: String, lifetime: TimeInterval?
-    ) throws(AccountFetchError) -> AccountCredentials {
+    /// A TGT of `account` from its current keys, as the bytes of a FILE credentials cache.
+    private static func ticketCache(
+        account: ManagedAccount, scratch: String, lifetime: TimeInterval?
+    ) throws(AccountFetchError) -> (cache: SecretBytes, times: TicketTimes) {
         let cachePath = scratch + "/\(UUID().uuidString).ccache"
         defer { unlink(cachePath) }
         let times = try CredentialFiles.writeTicketCache(
             for: account, to: cachePath, ownership: .privateToCaller, lifetime: lifetime,
             durability: .atomicOnly)
-        return AccountCredentials(account: account, keytab: keytab, ticketCache: try readSecret(cachePath), ticket: times)
+        return (try readSecret(cachePath), times)
     }
 
     private static func readSecret(_ path: String) throws(AccountFetchError) -> SecretBytes {
