@@ -370,13 +370,14 @@ if Context.environment["CCGD_FUZZ"] == "1" {
     }
 }
 
-// The development release build (`swift build -c release`) is laid out as the package's is
-// (scripts/lib/release-flags.sh): Swift's libraries linked in, every function of the project's
+// Release builds (`swift build -c release`, and the package's, scripts/lib/release-flags.sh) lay
+// ccgd out for a small idle process: Swift's libraries linked in, every function of the project's
 // modules in a section of its own, the sections in packaging/ccgd.order's order and no exported
 // symbols; so an idle ccgd maps the few hundred kilobytes it runs rather than the pages around
 // them (docs/performance.md, Memory). A manifest cannot give the packages it depends on these
-// flags (scripts/package passes them on its command line), so their code stays in one section per
-// module here. Debug builds (the tests) and the fuzzers are left alone.
+// flags (scripts/package passes -function-sections on its command line), so their code stays in
+// one section per module in `swift build -c release`. Debug builds (the tests) and the fuzzers
+// are left alone.
 let release = BuildSettingCondition.when(configuration: .release)
 for target in package.targets where [.regular, .executable].contains(target.type) {
     // The tests' helpers under Tests/ are built by `swift build -c release` too, and XCTest has no static module.
